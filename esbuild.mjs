@@ -1,0 +1,63 @@
+// Bundles every shipped program: the extension host side, the webviews, the companion daemon
+// and the headless CLI. `node esbuild.mjs [--watch] [--production]`.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, cpSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // etcd3 reads its .proto files from its own folder at run time (TESTING.md).
+  external: ['vscode', 'etcd3'],
+};
+
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/blixard-migrations.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['companion/blixard-node/main.ts'], outfile: 'dist/companion/blixard-node.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['webview/dialog/main.ts', 'webview/history/main.ts'].filter((p) => existsSync(path.join(root, p))),
+    outdir: 'dist/webview',
+    entryNames: '[dir]',
+    outbase: 'webview',
+  },
+].filter((b) => b.entryPoints.every((p) => existsSync(path.join(root, p))) && b.entryPoints.length > 0);
+
+function copyRuntimeFiles() {
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  // The proto contract is loaded at run time by both client and daemon.
+  cpSync(path.join(root, 'proto'), path.join(root, 'dist/proto'), { recursive: true });
+  const wasm = path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm');
+  if (existsSync(wasm)) cpSync(wasm, path.join(root, 'dist/sql-wasm.wasm'));
+  for (const bin of ['dist/cli/blixard-migrations.js', 'dist/companion/blixard-node.js']) {
+    if (existsSync(path.join(root, bin))) chmodSync(path.join(root, bin), 0o755);
+  }
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  copyRuntimeFiles();
+  console.log('[esbuild] watching');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  copyRuntimeFiles();
+  console.log(`[esbuild] built ${builds.length} bundle(s) in ${Date.now() - started} ms`);
+}

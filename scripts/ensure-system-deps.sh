@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages the tests need are present (TESTING.md). As root it installs
+# what is missing; otherwise it names the exact apt-get line to run and fails.
+set -euo pipefail
+declare -A need=(
+  [etcd]=etcd-server            # a real etcd for the daemons' multi-node store
+  [chromium]=chromium           # Playwright drives the workbench in it
+  [rg]=ripgrep                  # code-server's search, and its build
+  [pkg-config]=pkg-config       # code-server's native modules
+  [krb5-config]=libkrb5-dev     # code-server's kerberos module
+  [kubectl]=kubernetes-client   # checks the local KubeVirt API server against a real client
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "[deps] installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The etcd-server package may start a system service; tests run their own members.
+  (systemctl stop etcd 2>/dev/null || service etcd stop 2>/dev/null || true) >/dev/null 2>&1
+else
+  echo "Missing system packages. Run:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

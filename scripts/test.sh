@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need, builds, and runs every suite — unit and daemon
+# tests in Node, integration tests inside a real VS Code extension host (code-server), and
+# end-to-end tests in a real workbench driven by Playwright. Ends with one line
+# "all suites: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export MOCHA_SUMMARY_DIR="$(mktemp -d)"
+trap 'rm -rf "$MOCHA_SUMMARY_DIR"' EXIT
+status=0
+
+bash scripts/ensure-system-deps.sh || exit 1
+bash scripts/ensure-npm-deps.sh || exit 1
+npm run --silent build || exit 1
+npx tsc -p . || { echo "typecheck failed" >&2; exit 1; }
+
+run_suite() { # name, command...
+  local name=$1; shift
+  echo; echo "=== $name ==="
+  MOCHA_SUITE_NAME=$name MOCHA_SUMMARY_FILE="$MOCHA_SUMMARY_DIR/$name.json" "$@" || status=1
+}
+
+run_suite node npx mocha
+if [ -f test/integration/launch.ts ]; then
+  run_suite integration node --require tsx/cjs test/integration/launch.ts
+fi
+if [ -d test/e2e ]; then
+  run_suite e2e npx mocha --config test/e2e/.mocharc.json
+fi
+
+node -e '
+  const fs = require("fs"), path = require("path"), dir = process.argv[1];
+  let p = 0, f = 0;
+  for (const file of fs.readdirSync(dir)) { const s = JSON.parse(fs.readFileSync(path.join(dir, file))); p += s.passes; f += s.failures; }
+  console.log(""); console.log(`all suites: ${p} passed, ${f} failed`);
+' "$MOCHA_SUMMARY_DIR"
+exit $status

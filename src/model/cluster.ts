@@ -1,0 +1,69 @@
+// Plain, kind-neutral shapes of what a cluster contains. Sources translate their wire
+// formats (Blixard protobuf, Kubernetes objects) into these; views and the dialog use only these.
+
+export type ClusterKind = 'blixard' | 'kubevirt';
+
+/** How a node is doing, from the cluster's own point of view. */
+export type NodeStatus =
+  | 'leader' // Blixard: holds the cluster leadership
+  | 'follower' // Blixard: a healthy member
+  | 'candidate'
+  | 'ready' // KubeVirt: Node condition Ready=True
+  | 'not-ready' // KubeVirt: Ready=False/Unknown
+  | 'unknown';
+
+export interface Resources {
+  vcpus: number;
+  memoryMb: number;
+  diskGb?: number;
+}
+
+export interface ClusterNode {
+  /** Stable id within its cluster: the Blixard node id as a decimal string, or the Kubernetes node name. */
+  id: string;
+  /** What a person reads: "node-2" or the Kubernetes node name. */
+  name: string;
+  status: NodeStatus;
+  /** False for a cordoned Kubernetes node (spec.unschedulable). */
+  schedulable: boolean;
+  address?: string;
+  capacity?: Resources;
+  used?: Resources;
+  runningVms?: number;
+}
+
+/** Normalised VM lifecycle state; `phase` on Vm keeps the source's raw word. */
+export type VmState = 'running' | 'stopped' | 'starting' | 'stopping' | 'created' | 'pending' | 'failed' | 'unknown';
+
+export interface Vm {
+  /** Unique within the cluster: the Blixard VM name, or "namespace/name" for a KubeVirt VMI. */
+  id: string;
+  name: string;
+  namespace?: string;
+  /** The node the VM is assigned to, if any. */
+  nodeId?: string;
+  state: VmState;
+  /** The source's own state word (VM_STATE_RUNNING, Running, Scheduling…). */
+  phase: string;
+  vcpus?: number;
+  memoryMb?: number;
+  ipAddress?: string;
+  /** KubeVirt: the LiveMigratable condition. Absent for Blixard (any running VM can move live). */
+  liveMigratable?: { ok: boolean; reason?: string; message?: string };
+  /** KubeVirt: false for a VMI with no VirtualMachine owner (it cannot be started/stopped). */
+  hasController?: boolean;
+  /** Set while a migration of this VM is in flight. */
+  migration?: { id: string; targetNodeId?: string; phase: string };
+}
+
+/** What changed, so views refresh only that element. */
+export type ChangedScope =
+  | { scope: 'cluster' }
+  | { scope: 'nodes' }
+  | { scope: 'node'; nodeId: string }
+  | { scope: 'vm'; vmId: string; nodeId?: string };
+
+export type ConnectionState =
+  | { state: 'connecting' }
+  | { state: 'connected'; endpoint?: string }
+  | { state: 'unreachable'; reason: string; retryInMs?: number };

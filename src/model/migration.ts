@@ -1,0 +1,80 @@
+// The one migration model every source is normalised into, and the transitions the watcher
+// derives from it. Times are Unix epoch milliseconds.
+
+import type { ClusterKind } from './cluster';
+
+export type MigrationState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type MigrationMode = 'cold' | 'live' | 'PreCopy' | 'PostCopy';
+/** Who started it: a person (dialog, virtctl, blixard CLI), a node drain, a workload update. */
+export type MigrationOrigin = 'user' | 'evacuation' | 'workload-update' | 'unknown';
+
+export interface MigrationProgress {
+  totalBytes: number;
+  transferredBytes: number;
+  remainingBytes: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec?: number;
+  precopyRound: number;
+}
+
+export interface Migration {
+  /** Unique across clusters: "<clusterId>/<source's id>" (KubeVirt source id is namespace/name). */
+  id: string;
+  kind: ClusterKind;
+  /** The cluster's id (as ClusterSource.id). */
+  cluster: string;
+  datacenter?: string;
+  namespace?: string;
+  /** The VM's name (not namespaced). */
+  vm: string;
+  /** The migration's own name on the cluster (KubeVirt VMIM name, Blixard migration id). */
+  name: string;
+  sourceNode?: string;
+  targetNode?: string;
+  mode: MigrationMode;
+  origin: MigrationOrigin;
+  /** The source's raw phase word (PreparingTarget, MIGRATION_STATUS_TRANSFERRING…). */
+  phase: string;
+  state: MigrationState;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  failureReason?: string;
+  progress?: MigrationProgress;
+  labels: Record<string, string>;
+}
+
+export interface PhaseTransition {
+  migrationId: string;
+  phase: string;
+  at: number;
+}
+
+export const FINAL_STATES: ReadonlySet<MigrationState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function isFinal(state: MigrationState): boolean {
+  return FINAL_STATES.has(state);
+}
+
+/**
+ * What a source reports about one migration: its current normalised view plus every phase
+ * time the source knows (KubeVirt phaseTransitionTimestamps, Blixard phases). The watcher diffs
+ * successive observations into PhaseTransitions, so a source may repeat itself freely.
+ */
+export interface MigrationObservation {
+  migration: Migration;
+  phases: PhaseTransition[];
+  /** The object is gone from the cluster (KubeVirt delete event). */
+  deleted?: boolean;
+}
+
+/**
+ * A source's stream of migrations. `synced` follows each (re)list or stream (re)connect with
+ * the ids of every migration the cluster currently holds, so the watcher can reconcile what it
+ * missed while disconnected.
+ */
+export type MigrationStreamEvent =
+  | { type: 'observation'; observation: MigrationObservation }
+  | { type: 'synced'; migrationIds: string[] }
+  | { type: 'connection'; state: import('./cluster').ConnectionState };

@@ -1,0 +1,53 @@
+// The seam: views, the dialog and the watcher know only this interface (DESIGN.md).
+// Adding a kind of cluster is one folder under sources/ implementing it.
+
+import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../model/cluster';
+import type { Disposable, Event } from '../model/event';
+import type { MigrationStreamEvent } from '../model/migration';
+
+export interface MigrationRequest {
+  /** Vm.id within the source's cluster. */
+  vmId: string;
+  /** Target node id; undefined lets the cluster choose (KubeVirt scheduler). */
+  targetNodeId?: string;
+  live: boolean;
+  /** Blixard only: override the target's capacity check. */
+  force?: boolean;
+}
+
+export interface MigrationHandle {
+  /** Migration.id, as it will appear on watchMigrations(). */
+  migrationId: string;
+  /** Settles when the cluster reports the migration final (Blixard MigrateVm returns). */
+  completion: Promise<void>;
+}
+
+export interface ClusterSource extends Disposable {
+  readonly id: string;
+  readonly kind: ClusterKind;
+  readonly label: string;
+  readonly datacenter?: string;
+  /** Human-readable warnings about the connection (e.g. insecure non-loopback endpoint). */
+  readonly warnings: readonly string[];
+
+  listNodes(): Promise<ClusterNode[]>;
+  listVms(nodeId?: string): Promise<Vm[]>;
+  startVm(vmId: string): Promise<void>;
+  stopVm(vmId: string): Promise<void>;
+
+  /** Validates on the cluster side and starts the migration; rejects with SourceError. */
+  migrate(request: MigrationRequest): Promise<MigrationHandle>;
+  cancel(migrationId: string): Promise<void>;
+
+  /**
+   * Migrations as they change. The source connects when the first listener subscribes and
+   * disconnects when the last one leaves; it reconnects by itself with backoff.
+   */
+  readonly onMigrationEvent: Event<MigrationStreamEvent>;
+  /** Which node or VM changed, for targeted refresh. */
+  readonly onDidChange: Event<ChangedScope>;
+  readonly onDidChangeConnection: Event<ConnectionState>;
+  readonly connection: ConnectionState;
+}
+
+export type { Disposable };
