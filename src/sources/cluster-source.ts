@@ -3,7 +3,7 @@
 
 import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../model/cluster';
 import type { Disposable, Event } from '../model/event';
-import type { MigrationStreamEvent } from '../model/migration';
+import type { MigrationObservation, MigrationStreamEvent } from '../model/migration';
 
 export interface MigrationRequest {
   /** Vm.id within the source's cluster. */
@@ -38,6 +38,13 @@ export interface ClusterSource extends Disposable {
   /** Validates on the cluster side and starts the migration; rejects with SourceError. */
   migrate(request: MigrationRequest): Promise<MigrationHandle>;
   cancel(migrationId: string): Promise<void>;
+  /**
+   * Optional: one migration's current state by Migration.id, or undefined when the cluster no
+   * longer has it. The watcher calls it after a reconnect for migrations it held as active that
+   * are missing from the `synced` list (Blixard's snapshot lists only non-final ones), so their
+   * final phases are recorded instead of guessed. Must honour a deadline.
+   */
+  getMigration?(migrationId: string): Promise<MigrationObservation | undefined>;
 
   /**
    * Migrations as they change. The source connects when the first listener subscribes and
