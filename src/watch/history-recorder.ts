@@ -1,0 +1,202 @@
+// Subscribes the history to the watcher: every transition, every end and every change of a
+// migration's recorded fields is written, grouped per migration within one tick, in order,
+// with the history's durable flush batched behind it. It never drops a write on an error: it
+// keeps it and tries again.
+
+import { describeError } from '../model/errors';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
+import type { Migration, PhaseTransition } from '../model/migration';
+import type { MigrationWatcher } from './migration-watcher';
+import { silentLog, type WatchLog } from './watch-log';
+
+/** What the recorder needs of the history (HistoryStore satisfies it). */
+export interface MigrationHistoryWriter {
+  /** Upserts the migration and adds its transitions (the history ignores a transition it holds). */
+  record(migration: Migration, transitions: PhaseTransition[]): void | Promise<void>;
+  /** Makes what was recorded durable (journal fsync). */
+  flush?(): void | Promise<void>;
+}
+
+export interface HistoryRecorderOptions {
+  log?: WatchLog;
+  /** How long to gather records before one durable flush. Default 25 ms. */
+  flushDelayMs?: number;
+  /** First retry delay after a failed write; doubles up to 30 s. Default 500 ms. */
+  retryDelayMs?: number;
+}
+
+export interface RecordedEvent {
+  migrationId: string;
+  transitions: readonly PhaseTransition[];
+}
+
+interface PendingRecord {
+  migration: Migration;
+  transitions: PhaseTransition[];
+}
+
+export class HistoryRecorder implements Disposable {
+  private readonly recordedEmitter = new Emitter<RecordedEvent>();
+  private readonly flushedEmitter = new Emitter<void>();
+  /** After the history accepted a record (in memory, journaled but maybe not yet fsynced). */
+  readonly onDidRecord: Event<RecordedEvent> = this.recordedEmitter.event;
+  /** After a durable flush of everything recorded before it. */
+  readonly onDidFlush: Event<void> = this.flushedEmitter.event;
+
+  private readonly subscriptions = new DisposableStore();
+  private pending = new Map<string, PendingRecord>();
+  private drainScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private failing = false;
+  private readonly log: WatchLog;
+  private readonly flushDelayMs: number;
+  private disposed = false;
+
+  constructor(
+    watcher: MigrationWatcher,
+    private readonly writer: MigrationHistoryWriter,
+    private readonly options: HistoryRecorderOptions = {},
+  ) {
+    this.log = options.log ?? silentLog;
+    this.flushDelayMs = options.flushDelayMs ?? 25;
+    this.retryDelay = options.retryDelayMs ?? 500;
+    this.subscriptions.add(watcher.onTransition((e) => this.enqueue(e.migration, [e.transition])));
+    this.subscriptions.add(watcher.onDidEnd((e) => this.enqueue(e.migration, [])));
+    this.subscriptions.add(
+      watcher.onDidUpdate((e) => {
+        // First sight without transitions is something the history already holds; progress
+        // ticks are for views, not for the record.
+        if (e.previous && recordedFieldsDiffer(e.previous, e.migration)) this.enqueue(e.migration, []);
+      }),
+    );
+  }
+
+  /** Writes everything pending and makes it durable. Call before exit. */
+  async flush(): Promise<void> {
+    this.drain();
+    await this.chain;
+    await this.durableFlush();
+  }
+
+  /** Records waiting to be written (for shutdown diagnostics). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.subscriptions.dispose();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.recordedEmitter.dispose();
+    this.flushedEmitter.dispose();
+  }
+
+  private enqueue(migration: Migration, transitions: PhaseTransition[]): void {
+    const entry = this.pending.get(migration.id);
+    if (entry) {
+      entry.migration = migration;
+      entry.transitions.push(...transitions);
+    } else {
+      this.pending.set(migration.id, { migration, transitions: [...transitions] });
+    }
+    if (!this.drainScheduled && !this.failing) {
+      this.drainScheduled = true;
+      // One observation fires several transitions synchronously: write them as one record.
+      queueMicrotask(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.drainScheduled = false;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.chain = this.chain.then(() => this.write(batch));
+  }
+
+  private async write(batch: Map<string, PendingRecord>): Promise<void> {
+    const entries = [...batch.values()];
+    for (let i = 0; i < entries.length; i++) {
+      const { migration, transitions } = entries[i];
+      try {
+        await this.writer.record(migration, transitions);
+      } catch (err) {
+        this.requeue(entries.slice(i));
+        if (!this.failing) this.log.warn(`history: cannot record migration ${migration.id}: ${describeError(err)}; will retry`);
+        this.failing = true;
+        this.scheduleRetry();
+        return;
+      }
+      this.recordedEmitter.fire({ migrationId: migration.id, transitions });
+    }
+    if (this.failing) this.log.info('history: recording again');
+    this.failing = false;
+    this.retryDelay = this.options.retryDelayMs ?? 500;
+    this.scheduleFlush();
+  }
+
+  /** Puts failed records back ahead of anything newer for the same migration. */
+  private requeue(entries: PendingRecord[]): void {
+    const newer = this.pending;
+    this.pending = new Map();
+    for (const e of entries) this.pending.set(e.migration.id, e);
+    for (const [id, e] of newer) {
+      const older = this.pending.get(id);
+      if (older) {
+        older.migration = e.migration;
+        older.transitions.push(...e.transitions);
+      } else {
+        this.pending.set(id, e);
+      }
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.drain();
+    }, this.retryDelay);
+    this.retryTimer.unref?.();
+    this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
+  }
+
+  private scheduleFlush(): void {
+    if (this.disposed || this.flushTimer || !this.writer.flush) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.chain = this.chain.then(() => this.durableFlush());
+    }, this.flushDelayMs);
+  }
+
+  private async durableFlush(): Promise<void> {
+    if (!this.writer.flush) return;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    try {
+      await this.writer.flush();
+      this.flushedEmitter.fire();
+    } catch (err) {
+      this.log.warn(`history: cannot flush: ${describeError(err)}`);
+    }
+  }
+}
+
+/** Whether anything the history keeps changed (everything but live progress figures). */
+function recordedFieldsDiffer(a: Migration, b: Migration): boolean {
+  const { progress: _a, labels: la, ...restA } = a;
+  const { progress: _b, labels: lb, ...restB } = b;
+  return JSON.stringify(sortKeys(restA)) !== JSON.stringify(sortKeys(restB)) || JSON.stringify(sortKeys(la)) !== JSON.stringify(sortKeys(lb));
+}
+
+function sortKeys(o: object): [string, unknown][] {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}

@@ -1,0 +1,203 @@
+// One migration as the watcher holds it: the latest snapshot plus every phase already emitted
+// (or already in the history), so that repeated, reordered and replayed observations yield each
+// (migration, phase) transition exactly once, in time order, with the phase's own time.
+
+import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
+
+/** How the watcher learnt that a migration is over. */
+export type EndCause =
+  /** Its own phases say so (Succeeded, Failed, MIGRATION_STATUS_COMPLETED…). */
+  | 'phase'
+  /** The cluster deleted it before it was final (KubeVirt cancel without a finalizer). */
+  | 'deleted'
+  /** It was missing from the cluster's list after a reconnect and its fate could not be fetched. */
+  | 'vanished';
+
+export interface EmittedTransition {
+  transition: PhaseTransition;
+  previousPhase?: string;
+}
+
+export interface ObservationOutcome {
+  transitions: EmittedTransition[];
+  /** The held snapshot before this observation (undefined the first time). */
+  previous?: Migration;
+  /** True when the held snapshot changed in any field. */
+  changed: boolean;
+  /** Set when this observation ended the migration. */
+  ended?: EndCause;
+}
+
+/** Fields a source may know only for part of a migration's life (KubeVirt reads nodes from the VMI while it runs). */
+const STICKY_FIELDS = ['sourceNode', 'targetNode', 'startedAt', 'datacenter', 'namespace'] as const;
+
+export const DELETED_REASON = 'Deleted from the cluster before it finished';
+
+export class MigrationTrack {
+  /** phase → time, for every transition already emitted or recorded. */
+  private readonly phaseTimes = new Map<string, number>();
+  private snapshot: Migration | undefined;
+  private endCause: EndCause | undefined;
+
+  constructor(
+    readonly id: string,
+    recorded: Iterable<PhaseTransition> = [],
+    seed?: Migration,
+  ) {
+    for (const t of recorded) {
+      if (!this.phaseTimes.has(t.phase) && Number.isFinite(t.at)) this.phaseTimes.set(t.phase, t.at);
+    }
+    if (seed) {
+      this.snapshot = { ...seed };
+      if (isFinal(seed.state)) this.endCause = 'phase';
+    }
+  }
+
+  get migration(): Migration | undefined {
+    return this.snapshot;
+  }
+
+  get ended(): EndCause | undefined {
+    return this.endCause;
+  }
+
+  get active(): boolean {
+    return this.snapshot !== undefined && !isFinal(this.snapshot.state);
+  }
+
+  /** Every known phase in time order. */
+  phases(): PhaseTransition[] {
+    return [...this.phaseTimes]
+      .map(([phase, at]) => ({ migrationId: this.id, phase, at }))
+      .sort((a, b) => a.at - b.at);
+  }
+
+  hasPhase(phase: string): boolean {
+    return this.phaseTimes.has(phase);
+  }
+
+  /** Applies one (validated) observation; `now` stamps a phase the source gave no time for. */
+  apply(observation: MigrationObservation, now: number): ObservationOutcome {
+    const previous = this.snapshot;
+    const incoming = observation.migration;
+
+    // New phases: each phase once, keeping the earliest time if a source lists it twice.
+    const fresh = new Map<string, number>();
+    for (const p of observation.phases) {
+      if (this.phaseTimes.has(p.phase)) continue;
+      const seen = fresh.get(p.phase);
+      if (seen === undefined || p.at < seen) fresh.set(p.phase, p.at);
+    }
+    // A source without phase times (older KubeVirt lacks phaseTransitionTimestamps) still
+    // reports its current phase: stamp it now rather than lose it.
+    if (!this.phaseTimes.has(incoming.phase) && !fresh.has(incoming.phase) && !observation.phases.some((p) => p.phase === incoming.phase)) {
+      fresh.set(incoming.phase, Math.max(now, this.latestTime() ?? now));
+    }
+
+    const transitions: EmittedTransition[] = [];
+    for (const [phase, at] of [...fresh].sort((a, b) => a[1] - b[1])) {
+      transitions.push({ transition: { migrationId: this.id, phase, at }, previousPhase: this.phaseBefore(at) });
+      this.phaseTimes.set(phase, at);
+    }
+
+    const wasFinal = previous !== undefined && isFinal(previous.state);
+    let next: Migration;
+    if (this.isStale(incoming)) {
+      // An older view than the one held (a replay after reconnect, a lagging endpoint): its
+      // phases still count, its snapshot does not.
+      next = previous!;
+    } else {
+      next = { ...incoming, labels: { ...incoming.labels } };
+      if (previous) {
+        for (const field of STICKY_FIELDS) {
+          if (next[field] === undefined && previous[field] !== undefined) (next as unknown as Record<string, unknown>)[field] = previous[field];
+        }
+        if (!(next.createdAt > 0) && previous.createdAt > 0) next.createdAt = previous.createdAt;
+      }
+    }
+
+    let ended: EndCause | undefined;
+    if (observation.deleted && !isFinal(next.state)) {
+      next = { ...next, state: 'cancelled', endedAt: now, failureReason: next.failureReason ?? DELETED_REASON };
+      ended = 'deleted';
+    } else if (isFinal(next.state) && (!wasFinal || this.endCause === 'vanished')) {
+      // A migration first seen already final is news only if it brings phases not yet recorded
+      // (otherwise it is an old one the cluster still lists, or a reconnect replay).
+      if (previous !== undefined || transitions.length > 0 || observation.deleted) ended = 'phase';
+      else this.endCause = 'phase';
+    }
+    if (isFinal(next.state)) next = this.completeEnd(next, now);
+    if (ended) this.endCause = ended;
+    else if (!isFinal(next.state)) this.endCause = undefined;
+
+    this.snapshot = next;
+    return { transitions, previous, changed: previous === undefined || !sameMigration(previous, next), ended };
+  }
+
+  /** Ends a migration whose fate could not be learnt (missing after a relist, no way to fetch it). */
+  vanish(state: 'failed' | 'cancelled', reason: string, now: number): ObservationOutcome | undefined {
+    const previous = this.snapshot;
+    if (!previous || isFinal(previous.state)) return undefined;
+    this.snapshot = this.completeEnd({ ...previous, state, endedAt: now, failureReason: previous.failureReason ?? reason, progress: previous.progress }, now);
+    this.endCause = 'vanished';
+    return { transitions: [], previous, changed: true, ended: 'vanished' };
+  }
+
+  private completeEnd(m: Migration, now: number): Migration {
+    if (m.endedAt !== undefined && m.durationMs !== undefined) return m;
+    const finalPhaseAt = this.phaseTimes.get(m.phase);
+    const endedAt = m.endedAt ?? finalPhaseAt ?? now;
+    const begin = m.startedAt ?? m.createdAt;
+    return { ...m, endedAt, durationMs: m.durationMs ?? Math.max(0, endedAt - begin) };
+  }
+
+  /** Whether `incoming` describes an earlier moment than the held snapshot. */
+  private isStale(incoming: Migration): boolean {
+    const held = this.snapshot;
+    if (!held) return false;
+    if (isFinal(held.state) && !isFinal(incoming.state)) return this.endCause !== 'vanished';
+    if (incoming.phase === held.phase) return false;
+    const heldAt = this.phaseTimes.get(held.phase);
+    const incomingAt = this.phaseTimes.get(incoming.phase);
+    return heldAt !== undefined && incomingAt !== undefined && incomingAt < heldAt;
+  }
+
+  private latestTime(): number | undefined {
+    let latest: number | undefined;
+    for (const at of this.phaseTimes.values()) if (latest === undefined || at > latest) latest = at;
+    return latest;
+  }
+
+  /** The phase entered last at or before `at`, i.e. the one this transition leaves. */
+  private phaseBefore(at: number): string | undefined {
+    let best: string | undefined;
+    let bestAt = -Infinity;
+    for (const [phase, t] of this.phaseTimes) {
+      if (t <= at && t >= bestAt) {
+        best = phase;
+        bestAt = t;
+      }
+    }
+    return best;
+  }
+}
+
+/** Field-by-field equality, one level into nested records (labels, progress); key order does not matter. */
+function sameMigration(a: Migration, b: Migration): boolean {
+  return sameRecord(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, 1);
+}
+
+function sameRecord(a: Record<string, unknown>, b: Record<string, unknown>, depth: number): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (depth > 0 && typeof x === 'object' && typeof y === 'object' && x !== null && y !== null) {
+      if (!sameRecord(x as Record<string, unknown>, y as Record<string, unknown>, depth - 1)) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
