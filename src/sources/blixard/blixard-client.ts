@@ -1,0 +1,230 @@
+// The gRPC connection to one Blixard cluster: a channel per endpoint (created on first use),
+// TLS or plain text, a deadline on every call, and failover to the next endpoint when one is
+// down — remembering the endpoint that answered last so the next call goes there first.
+
+import { readFileSync } from 'node:fs';
+import type * as GrpcModule from '@grpc/grpc-js';
+import { SourceError } from '../../model/errors';
+import { clusterDisplayName, parseEndpoint, type BlixardClusterConfig, type BlixardEndpoint } from './blixard-cluster-config';
+import { GrpcStatus, isEndpointFailure, isGrpcFailure, toSourceError, type GrpcFailure } from './grpc-error';
+import { loadBlixardGrpc, type BlixardGrpcRuntime } from './grpc-runtime';
+
+export type BlixardService = 'cluster' | 'migration';
+
+export interface BlixardClientOptions {
+  /** Deadline of each unary call attempt on one endpoint. */
+  callDeadlineMs: number;
+  /** HTTP/2 keepalive ping interval on open streams, so a silently dead peer is noticed. */
+  keepaliveMs: number;
+  /** Override the proto location (tests, unusual layouts). */
+  protoPath?: string;
+}
+
+export interface CallOptions {
+  /** "list VMs": completes the sentence of an error message. */
+  action: string;
+  /**
+   * Safe to send again to another endpoint after a deadline. A request that is not may have
+   * been carried out by a slow endpoint, so it fails over only when the endpoint never connected.
+   */
+  idempotent: boolean;
+  deadlineMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Reported after every call, so the source can keep its connection state current. */
+export type CallOutcome = { ok: true; endpoint: string } | { ok: false; reachable: boolean; error: SourceError };
+
+interface EndpointChannel {
+  endpoint: BlixardEndpoint;
+  cluster: GrpcModule.Client;
+  migration: GrpcModule.Client;
+}
+
+type UnaryMethod = (request: object, options: GrpcModule.CallOptions, callback: (err: GrpcModule.ServiceError | null, res?: unknown) => void) => GrpcModule.ClientUnaryCall;
+type StreamMethod = (request: object, options?: GrpcModule.CallOptions) => GrpcModule.ClientReadableStream<unknown>;
+
+export class BlixardClient {
+  readonly endpoints: BlixardEndpoint[];
+  private runtime?: BlixardGrpcRuntime;
+  private channels?: EndpointChannel[];
+  private preferred = 0;
+  private disposed = false;
+  private readonly outcomeListeners = new Set<(outcome: CallOutcome) => void>();
+
+  constructor(
+    private readonly config: BlixardClusterConfig,
+    private readonly options: BlixardClientOptions,
+  ) {
+    this.endpoints = (Array.isArray(config.endpoints) ? config.endpoints : []).map((e) => (typeof e === 'string' ? parseEndpoint(e) : undefined)).filter((e): e is BlixardEndpoint => e !== undefined);
+  }
+
+  get clusterName(): string {
+    return clusterDisplayName(this.config);
+  }
+
+  /** The endpoint calls go to first. */
+  get preferredEndpoint(): string {
+    return this.endpoints[this.preferred]?.address ?? '';
+  }
+
+  onOutcome(listener: (outcome: CallOutcome) => void): { dispose(): void } {
+    this.outcomeListeners.add(listener);
+    return { dispose: () => this.outcomeListeners.delete(listener) };
+  }
+
+  /** Endpoint indexes in the order to try them: the last good one first, then the rest in order. */
+  endpointOrder(): number[] {
+    const order = [this.preferred];
+    for (let i = 0; i < this.endpoints.length; i++) if (i !== this.preferred) order.push(i);
+    return order;
+  }
+
+  markGood(index: number): void {
+    this.preferred = index;
+    this.report({ ok: true, endpoint: this.endpoints[index].address });
+  }
+
+  /** One call with failover across the endpoints; rejects with SourceError. */
+  async call<Res>(service: BlixardService, method: string, request: object, options: CallOptions): Promise<Res> {
+    const deadlineMs = options.deadlineMs ?? this.options.callDeadlineMs;
+    const failures: { endpoint: string; error: SourceError }[] = [];
+    for (const index of this.endpointOrder()) {
+      const endpoint = this.endpoints[index].address;
+      try {
+        const response = await this.callOn<Res>(index, service, method, request, deadlineMs, options.signal);
+        this.markGood(index);
+        return response;
+      } catch (err) {
+        const error = toSourceError(err, { cluster: this.clusterName, endpoint, action: options.action, deadlineMs });
+        if (isGrpcFailure(err) && this.mayFailOver(err, index, options.idempotent) && !options.signal?.aborted && !this.disposed) {
+          failures.push({ endpoint, error });
+          continue;
+        }
+        // The endpoint answered (with a refusal): it is alive, and the error is the cluster's word.
+        if (isGrpcFailure(err) && !isEndpointFailure(err.code) && err.code !== GrpcStatus.CANCELLED) this.markGood(index);
+        else this.report({ ok: false, reachable: false, error });
+        throw error;
+      }
+    }
+    const error = this.unreachableError(failures);
+    this.report({ ok: false, reachable: false, error });
+    throw error;
+  }
+
+  /** One attempt on one endpoint. Rejects with the raw gRPC failure (or SourceError for setup problems). */
+  callOn<Res>(index: number, service: BlixardService, method: string, request: object, deadlineMs: number, signal?: AbortSignal): Promise<Res> {
+    const channel = this.channel(index);
+    const client = service === 'cluster' ? channel.cluster : channel.migration;
+    const fn = (client as unknown as Record<string, UnaryMethod>)[method];
+    return new Promise<Res>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject({ code: GrpcStatus.CANCELLED, details: 'cancelled' } satisfies GrpcFailure);
+        return;
+      }
+      const call = fn.call(client, request, { deadline: Date.now() + deadlineMs }, (err, res) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res as Res);
+      });
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Opens a server stream on one endpoint; the caller watches it for liveness (see MigrationStream). */
+  openStream<Msg>(index: number, service: BlixardService, method: string, request: object): GrpcModule.ClientReadableStream<Msg> {
+    const channel = this.channel(index);
+    const client = service === 'cluster' ? channel.cluster : channel.migration;
+    const fn = (client as unknown as Record<string, StreamMethod>)[method];
+    return fn.call(client, request) as GrpcModule.ClientReadableStream<Msg>;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const channel of this.channels ?? []) {
+      channel.migration.close();
+      channel.cluster.close();
+    }
+    this.channels = undefined;
+    this.outcomeListeners.clear();
+  }
+
+  private report(outcome: CallOutcome): void {
+    for (const listener of [...this.outcomeListeners]) listener(outcome);
+  }
+
+  private mayFailOver(err: GrpcFailure, index: number, idempotent: boolean): boolean {
+    if (err.code === GrpcStatus.UNAVAILABLE) return true;
+    if (err.code !== GrpcStatus.DEADLINE_EXCEEDED) return false;
+    return idempotent || !this.isConnected(index);
+  }
+
+  private isConnected(index: number): boolean {
+    const channel = this.channels?.[index];
+    if (!channel || !this.runtime) return false;
+    return channel.cluster.getChannel().getConnectivityState(false) === this.runtime.grpc.connectivityState.READY;
+  }
+
+  private unreachableError(failures: { endpoint: string; error: SourceError }[]): SourceError {
+    if (failures.length === 1) return failures[0].error;
+    const allTimeouts = failures.every((f) => f.error.code === 'timeout');
+    const reasons = failures.map((f) => `${f.endpoint}: ${describeShort(f.error)}`).join('; ');
+    return new SourceError(allTimeouts ? 'timeout' : 'unavailable', `Cannot reach any endpoint of Blixard cluster "${this.clusterName}" (${reasons}).`);
+  }
+
+  private channel(index: number): EndpointChannel {
+    if (this.disposed) throw new SourceError('unavailable', `The connection to Blixard cluster "${this.clusterName}" is closed.`);
+    if (!this.channels) this.channels = this.createChannels();
+    return this.channels[index];
+  }
+
+  private createChannels(): EndpointChannel[] {
+    this.runtime ??= loadBlixardGrpc(this.options.protoPath);
+    const { grpc, ClusterService, MigrationService } = this.runtime;
+    const credentials = this.credentials(grpc);
+    const channelOptions: GrpcModule.ClientOptions = {
+      'grpc.keepalive_time_ms': this.options.keepaliveMs,
+      'grpc.keepalive_timeout_ms': Math.min(this.options.keepaliveMs, 10_000),
+      // A restarted daemon should be found again within seconds, not grpc's default two minutes.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 5_000,
+      // Connections of this cluster are ours alone: no sharing of backoff state with other clients in the process.
+      'grpc.use_local_subchannel_pool': 1,
+    };
+    return this.endpoints.map((endpoint) => {
+      const cluster = new ClusterService(endpoint.address, credentials, channelOptions);
+      const migration = new MigrationService(endpoint.address, credentials, { channelOverride: cluster.getChannel() });
+      return { endpoint, cluster, migration };
+    });
+  }
+
+  private credentials(grpc: BlixardGrpcRuntime['grpc']): GrpcModule.ChannelCredentials {
+    const tls = this.config.tls;
+    if (!tls) return grpc.credentials.createInsecure();
+    const ca = this.readTlsFile('CA certificate (tls.caFile)', tls.caFile);
+    const cert = tls.certFile ? this.readTlsFile('client certificate (tls.certFile)', tls.certFile) : null;
+    const key = tls.keyFile ? this.readTlsFile('client key (tls.keyFile)', tls.keyFile) : null;
+    try {
+      return grpc.credentials.createSsl(ca, key, cert);
+    } catch (err) {
+      throw new SourceError('invalid-argument', `The TLS files of Blixard cluster "${this.clusterName}" are not usable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}.`);
+    }
+  }
+
+  private readTlsFile(what: string, file: string): Buffer {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
+      throw new SourceError('invalid-argument', `Cannot read the ${what} of Blixard cluster "${this.clusterName}" at ${file}: ${reason}.`);
+    }
+  }
+}
+
+function describeShort(error: SourceError): string {
+  if (error.code === 'timeout') return 'no answer in time';
+  const m = /: ([^:]+)\.$/.exec(error.message);
+  return m ? m[1] : error.message;
+}

@@ -1,0 +1,72 @@
+// Loads @grpc/grpc-js, @grpc/proto-loader and the Blixard proto on first use, once per
+// process: requiring them costs ~115 ms, which activation must not pay (DESIGN.md).
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type * as GrpcModule from '@grpc/grpc-js';
+import { SourceError } from '../../model/errors';
+
+export type Grpc = typeof GrpcModule;
+export type ServiceClientConstructor = GrpcModule.ServiceClientConstructor;
+
+export interface BlixardGrpcRuntime {
+  grpc: Grpc;
+  ClusterService: ServiceClientConstructor;
+  MigrationService: ServiceClientConstructor;
+  protoPath: string;
+}
+
+const PROTO_FILE = 'blixard.proto';
+
+/**
+ * Where the proto sits next to the running code: the extension bundle (dist/extension.js →
+ * dist/proto), the CLI and companion bundles (dist/cli/… → dist/proto), and the TypeScript
+ * sources run by tsx (src/sources/blixard → <repo>/proto).
+ */
+export function protoCandidates(baseDir: string = __dirname): string[] {
+  return [
+    path.join(baseDir, 'proto', PROTO_FILE),
+    path.join(baseDir, '..', 'proto', PROTO_FILE),
+    path.join(baseDir, '..', '..', '..', 'proto', PROTO_FILE),
+  ];
+}
+
+export function findBlixardProto(baseDir: string = __dirname): string {
+  const candidates = protoCandidates(baseDir);
+  const found = candidates.find((file) => existsSync(file));
+  if (!found) {
+    throw new SourceError('internal', `The Blixard protocol file is missing (looked for ${candidates.join(', ')}); reinstall or rebuild the extension.`);
+  }
+  return found;
+}
+
+const runtimes = new Map<string, BlixardGrpcRuntime>();
+
+export function loadBlixardGrpc(protoPath?: string): BlixardGrpcRuntime {
+  const file = protoPath ?? findBlixardProto();
+  const cached = runtimes.get(file);
+  if (cached) return cached;
+  // Required here, not imported at the top, so importing this module stays cheap.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const grpc = require('@grpc/grpc-js') as Grpc;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const definition = protoLoader.loadSync(file, {
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    blixard: { ClusterService: ServiceClientConstructor; MigrationService: ServiceClientConstructor };
+  };
+  const runtime: BlixardGrpcRuntime = {
+    grpc,
+    ClusterService: pkg.blixard.ClusterService,
+    MigrationService: pkg.blixard.MigrationService,
+    protoPath: file,
+  };
+  runtimes.set(file, runtime);
+  return runtime;
+}

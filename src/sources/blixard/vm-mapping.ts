@@ -1,0 +1,32 @@
+// VmInfo (Blixard wire) → Vm (model).
+
+import type { Vm, VmState } from '../../model/cluster';
+import type { WireVmInfo, WireVmState } from './blixard-wire';
+
+const VM_STATES: Record<WireVmState, VmState> = {
+  VM_STATE_UNKNOWN: 'unknown',
+  VM_STATE_CREATED: 'created',
+  VM_STATE_STARTING: 'starting',
+  VM_STATE_RUNNING: 'running',
+  VM_STATE_STOPPING: 'stopping',
+  VM_STATE_STOPPED: 'stopped',
+  VM_STATE_FAILED: 'failed',
+};
+
+export function toVmState(state: WireVmState | string): VmState {
+  return VM_STATES[state as WireVmState] ?? 'unknown';
+}
+
+export function toVm(info: WireVmInfo): Vm {
+  const vm: Vm = {
+    id: info.name,
+    name: info.name,
+    state: toVmState(info.state),
+    phase: info.state || 'VM_STATE_UNKNOWN',
+  };
+  if (info.nodeId && info.nodeId !== '0') vm.nodeId = info.nodeId;
+  if (info.vcpus) vm.vcpus = info.vcpus;
+  if (info.memoryMb) vm.memoryMb = info.memoryMb;
+  if (info.ipAddress) vm.ipAddress = info.ipAddress;
+  return vm;
+}

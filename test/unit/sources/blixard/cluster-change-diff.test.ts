@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import type { WireVmInfo } from '../../../../src/sources/blixard/blixard-wire';
+import { diffVmLists, nodeStatusChanged } from '../../../../src/sources/blixard/cluster-change-diff';
+
+const vm = (name: string, nodeId: string, state: WireVmInfo['state'] = 'VM_STATE_RUNNING', extra: Partial<WireVmInfo> = {}): WireVmInfo => ({
+  name,
+  nodeId,
+  state,
+  vcpus: 2,
+  memoryMb: 1024,
+  ipAddress: '',
+  ...extra,
+});
+const index = (vms: WireVmInfo[]) => new Map(vms.map((v) => [v.name, v]));
+
+describe('Blixard change diff', () => {
+  it('names nothing when nothing changed', () => {
+    const vms = [vm('a', '1'), vm('b', '2')];
+    assert.deepEqual(diffVmLists(index(vms), vms.map((v) => ({ ...v }))), []);
+  });
+
+  it('names the VM for a label change and its node when usage changes', () => {
+    assert.deepEqual(diffVmLists(index([vm('a', '1')]), [vm('a', '1', 'VM_STATE_RUNNING', { ipAddress: '10.0.0.2' })]), [{ scope: 'vm', vmId: 'a', nodeId: '1' }]);
+    assert.deepEqual(diffVmLists(index([vm('a', '1')]), [vm('a', '1', 'VM_STATE_STOPPED')]), [
+      { scope: 'vm', vmId: 'a', nodeId: '1' },
+      { scope: 'node', nodeId: '1' },
+    ]);
+  });
+
+  it('names both nodes when a VM moves, and the node of an added or removed VM, once each', () => {
+    assert.deepEqual(diffVmLists(index([vm('a', '1'), vm('b', '1')]), [vm('a', '2'), vm('c', '3')]), [
+      { scope: 'node', nodeId: '1' },
+      { scope: 'node', nodeId: '2' },
+      { scope: 'node', nodeId: '3' },
+    ]);
+  });
+
+  it('sees membership and leader changes', () => {
+    const status = { leaderId: '1', term: '1', nodes: [{ id: '1', address: 'a', state: 'NODE_STATE_LEADER' as const }] };
+    assert.equal(nodeStatusChanged(undefined, status), false);
+    assert.equal(nodeStatusChanged(status, { ...status, term: '2' }), false);
+    assert.equal(nodeStatusChanged(status, { ...status, leaderId: '2' }), true);
+    assert.equal(nodeStatusChanged(status, { ...status, nodes: [...status.nodes, { id: '2', address: 'b', state: 'NODE_STATE_FOLLOWER' as const }] }), true);
+  });
+});
