@@ -1,0 +1,294 @@
+// The one message protocol between the migration dialog's host (extension side) and its
+// webview. Imported by both sides, so it must stay free of `vscode` and of Node APIs.
+// Every message gets a type guard; the host treats webview messages as untrusted input.
+
+import type { ClusterKind, NodeStatus, VmState } from '../model/cluster';
+import type { MigrationMode, MigrationState } from '../model/migration';
+import type { ValidationIssue } from './migration-validation';
+
+/** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
+export const MIGRATION_DIALOG_VIEW_TYPE = 'blixard.migrationDialog';
+
+/** Ids and names are bounded so a hostile message cannot make the host allocate or log without limit. */
+export const MAX_ID_LENGTH = 512;
+
+// ---- view models (host → webview) -----------------------------------------------------------
+
+export interface ClusterView {
+  id: string;
+  label: string;
+  kind: ClusterKind;
+}
+
+export interface NodeView {
+  id: string;
+  name: string;
+  status: NodeStatus;
+  schedulable: boolean;
+  capacityVcpus?: number;
+  capacityMemoryMb?: number;
+  freeVcpus?: number;
+  freeMemoryMb?: number;
+  runningVms?: number;
+}
+
+export interface VmView {
+  id: string;
+  name: string;
+  namespace?: string;
+  nodeId?: string;
+  state: VmState;
+  phase: string;
+  vcpus?: number;
+  memoryMb?: number;
+  liveMigratable?: { ok: boolean; reason?: string; message?: string };
+}
+
+/** A migration of this VM that the dialog did not start (or one it is no longer following). */
+export interface InFlightView {
+  id: string;
+  name: string;
+  phase: string;
+}
+
+export interface PhaseTimeView {
+  phase: string;
+  at: number;
+}
+
+export interface ProgressView {
+  totalBytes: number;
+  transferredBytes: number;
+  remainingBytes: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec?: number;
+  precopyRound: number;
+}
+
+export interface MigrationView {
+  id: string;
+  name: string;
+  phase: string;
+  state: MigrationState;
+  mode: MigrationMode;
+  sourceNode?: string;
+  targetNode?: string;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  failureReason?: string;
+  progress?: ProgressView;
+  phases: PhaseTimeView[];
+}
+
+export interface SubmittedChoice {
+  targetNodeId: string | null;
+  live: boolean;
+  force: boolean;
+}
+
+/**
+ * What the dialog shows, in full: the host sends it whole on every change, so a webview that
+ * was hidden and recreated renders the same thing from one message.
+ *
+ * - loading: fetching the cluster's nodes and VMs
+ * - unavailable: the VM or cluster cannot be loaded (`loadError` says why)
+ * - form: choosing the target
+ * - submitting: `migrate` was called and has not answered yet
+ * - tracking: the dialog is the migration's live view (final states stay here too)
+ */
+export type DialogStage = 'loading' | 'unavailable' | 'form' | 'submitting' | 'tracking';
+
+export interface DialogViewState {
+  stage: DialogStage;
+  cluster: ClusterView;
+  vm?: VmView;
+  nodes: NodeView[];
+  inFlight?: InFlightView;
+  loadError?: string;
+  /** "Failed to migrate VM: <reason>" from the backend, shown inline in the form. */
+  submitError?: string;
+  /** Issues the host found when it validated a submit again against fresh cluster data. */
+  hostIssues?: ValidationIssue[];
+  /** What was submitted (shown in the tracking view; restores the form on "Migrate again"). */
+  submitted?: SubmittedChoice;
+  migrationId?: string;
+  migration?: MigrationView;
+  cancelling?: boolean;
+  cancelError?: string;
+}
+
+// ---- messages --------------------------------------------------------------------------------
+
+/** Host → webview. `hostNow` lets the webview correct for clock skew (code-server runs it elsewhere). */
+export interface StateMessage {
+  type: 'state';
+  state: DialogViewState;
+  hostNow: number;
+}
+
+export type HostMessage = StateMessage;
+
+/** Webview → host. Deliberately narrow: ids only, never commands, URLs or paths. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'submit'; targetNodeId: string | null; live: boolean; force: boolean }
+  | { type: 'cancelMigration' }
+  | { type: 'migrateAgain' }
+  | { type: 'close' };
+
+export type WebviewMessageType = WebviewMessage['type'];
+
+/** What the webview keeps with `setState`, and what the panel serializer gets back after a reload. */
+export interface PersistedDialogState {
+  v: 1;
+  clusterId: string;
+  vmId: string;
+  migrationId?: string;
+  form?: { targetNodeId: string | null; live: boolean; force: boolean };
+}
+
+// ---- guards ----------------------------------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** True when `value` has exactly these own keys (optional ones may be absent), nothing more. */
+function hasOnlyKeys(value: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
+  const keys = Object.keys(value);
+  if (keys.length < required.length || keys.length > required.length + optional.length) return false;
+  for (const key of required) if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+  for (const key of keys) if (!required.includes(key) && !optional.includes(key)) return false;
+  return true;
+}
+
+export function isBoundedId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isOptional<T>(value: unknown, guard: (v: unknown) => v is T): boolean {
+  return value === undefined || guard(value);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+export function isReadyMessage(m: unknown): m is { type: 'ready' } {
+  return isRecord(m) && m.type === 'ready' && hasOnlyKeys(m, ['type']);
+}
+
+export function isRefreshMessage(m: unknown): m is { type: 'refresh' } {
+  return isRecord(m) && m.type === 'refresh' && hasOnlyKeys(m, ['type']);
+}
+
+export function isSubmitMessage(m: unknown): m is Extract<WebviewMessage, { type: 'submit' }> {
+  return (
+    isRecord(m) &&
+    m.type === 'submit' &&
+    hasOnlyKeys(m, ['type', 'targetNodeId', 'live', 'force']) &&
+    (m.targetNodeId === null || isBoundedId(m.targetNodeId)) &&
+    typeof m.live === 'boolean' &&
+    typeof m.force === 'boolean'
+  );
+}
+
+export function isCancelMigrationMessage(m: unknown): m is { type: 'cancelMigration' } {
+  return isRecord(m) && m.type === 'cancelMigration' && hasOnlyKeys(m, ['type']);
+}
+
+export function isMigrateAgainMessage(m: unknown): m is { type: 'migrateAgain' } {
+  return isRecord(m) && m.type === 'migrateAgain' && hasOnlyKeys(m, ['type']);
+}
+
+export function isCloseMessage(m: unknown): m is { type: 'close' } {
+  return isRecord(m) && m.type === 'close' && hasOnlyKeys(m, ['type']);
+}
+
+const webviewGuards: Record<WebviewMessageType, (m: unknown) => boolean> = {
+  ready: isReadyMessage,
+  refresh: isRefreshMessage,
+  submit: isSubmitMessage,
+  cancelMigration: isCancelMigrationMessage,
+  migrateAgain: isMigrateAgainMessage,
+  close: isCloseMessage,
+};
+
+/** The one gate for everything the webview posts. */
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (!isRecord(m) || typeof m.type !== 'string') return false;
+  if (!Object.prototype.hasOwnProperty.call(webviewGuards, m.type)) return false;
+  return webviewGuards[m.type as WebviewMessageType](m);
+}
+
+/** A short, safe description of a rejected message for the log: its type (if a short string) and keys. */
+export function describeRejectedMessage(m: unknown): string {
+  if (!isRecord(m)) return m === null ? 'null' : Array.isArray(m) ? 'an array' : `a ${typeof m}`;
+  const type = typeof m.type === 'string' && m.type.length <= 40 ? JSON.stringify(m.type) : 'no valid type';
+  const keys = Object.keys(m).slice(0, 8).map((k) => (k.length > 24 ? `${k.slice(0, 24)}…` : k));
+  return `an object with ${type} and keys [${keys.join(', ')}]`;
+}
+
+export function isPersistedDialogState(s: unknown): s is PersistedDialogState {
+  if (!isRecord(s) || s.v !== 1 || !isBoundedId(s.clusterId) || !isBoundedId(s.vmId)) return false;
+  if (!isOptional(s.migrationId, isBoundedId)) return false;
+  if (s.form !== undefined) {
+    const f = s.form;
+    if (!isRecord(f)) return false;
+    if (!(f.targetNodeId === null || isBoundedId(f.targetNodeId))) return false;
+    if (typeof f.live !== 'boolean' || typeof f.force !== 'boolean') return false;
+  }
+  return true;
+}
+
+const STAGES: readonly DialogStage[] = ['loading', 'unavailable', 'form', 'submitting', 'tracking'];
+const CLUSTER_KINDS: readonly ClusterKind[] = ['blixard', 'kubevirt'];
+
+function isClusterView(v: unknown): v is ClusterView {
+  return isRecord(v) && isString(v.id) && isString(v.label) && CLUSTER_KINDS.includes(v.kind as ClusterKind);
+}
+
+function isNodeView(v: unknown): v is NodeView {
+  return isRecord(v) && isString(v.id) && isString(v.name) && isString(v.status) && typeof v.schedulable === 'boolean';
+}
+
+function isVmView(v: unknown): v is VmView {
+  return isRecord(v) && isString(v.id) && isString(v.name) && isString(v.state) && isString(v.phase);
+}
+
+function isMigrationView(v: unknown): v is MigrationView {
+  return (
+    isRecord(v) &&
+    isString(v.id) &&
+    isString(v.name) &&
+    isString(v.phase) &&
+    isString(v.state) &&
+    isFiniteNumber(v.createdAt) &&
+    Array.isArray(v.phases) &&
+    v.phases.every((p) => isRecord(p) && isString(p.phase) && isFiniteNumber(p.at))
+  );
+}
+
+/** Used by the webview: the host is trusted more than the webview, but a malformed state must not break rendering. */
+export function isStateMessage(m: unknown): m is StateMessage {
+  if (!isRecord(m) || m.type !== 'state' || !isFiniteNumber(m.hostNow) || !isRecord(m.state)) return false;
+  const s = m.state;
+  return (
+    STAGES.includes(s.stage as DialogStage) &&
+    isClusterView(s.cluster) &&
+    Array.isArray(s.nodes) &&
+    s.nodes.every(isNodeView) &&
+    isOptional(s.vm, isVmView) &&
+    isOptional(s.migration, isMigrationView)
+  );
+}
+
+export function isHostMessage(m: unknown): m is HostMessage {
+  return isStateMessage(m);
+}

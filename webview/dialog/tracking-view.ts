@@ -1,0 +1,207 @@
+// The tracking stage: the migration's live view — stepper with a time per phase, elapsed time,
+// the Blixard live-copy progress bar, Cancel while it runs; the final state stays, with
+// "Migrate again" and "Close".
+
+import { buildSteps, type Step } from '../../src/dialog/migration-steps';
+import { nodeTitle } from '../../src/dialog/node-description';
+import { formatDuration, progressFigures, type ProgressSample } from '../../src/dialog/progress-figures';
+import type { DialogViewState, MigrationView } from '../../src/dialog/protocol';
+import { append, el, setText, toggleAttribute } from './element';
+
+export interface TrackingCallbacks {
+  cancel(): void;
+  migrateAgain(): void;
+  close(): void;
+}
+
+const STATUS_MARK: Record<Step['status'], string> = {
+  done: '✓',
+  current: '●',
+  pending: '○',
+  skipped: '–',
+  failed: '✕',
+  cancelled: '✕',
+};
+
+function clock(at: number): string {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+function isFinalState(m: MigrationView | undefined): boolean {
+  return !!m && (m.state === 'succeeded' || m.state === 'failed' || m.state === 'cancelled');
+}
+
+export class TrackingView {
+  readonly root: HTMLElement;
+  private state!: DialogViewState;
+  private skewMs = 0;
+  private readonly title = el('h1');
+  private readonly route = el('p', { class: 'subtitle', id: 'route' });
+  private readonly ring = el('vscode-progress-ring', { class: 'ring', 'aria-label': 'Migration in progress' });
+  private readonly stepper = el('ol', { class: 'stepper', id: 'stepper', 'aria-label': 'Migration phases' });
+  private readonly elapsed = el('p', { class: 'elapsed', id: 'elapsed' });
+  private readonly progress = el('div', { class: 'progress', id: 'progress', hidden: true });
+  private readonly bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': 'Memory copied' });
+  private readonly barFill = el('div', { class: 'bar-fill' });
+  private readonly figures = el('p', { class: 'figures', id: 'progress-figures' });
+  private readonly outcome = el('p', { class: 'outcome', role: 'status', id: 'outcome' });
+  private readonly errorText = el('p', { class: 'submit-error', role: 'alert', id: 'tracking-error' });
+  private readonly cancelButton = el('vscode-button', { id: 'cancel-migration', appearance: 'secondary' }, 'Cancel migration');
+  private readonly againButton = el('vscode-button', { id: 'migrate-again', appearance: 'primary' }, 'Migrate again');
+  private readonly closeButton = el('vscode-button', { id: 'close', appearance: 'secondary' }, 'Close');
+  private previousSample?: ProgressSample;
+  private lastSample?: ProgressSample;
+  private timer?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly callbacks: TrackingCallbacks) {
+    append(this.bar, this.barFill);
+    append(this.progress, this.bar, this.figures);
+    this.root = el(
+      'section',
+      { class: 'tracking', 'aria-label': 'Migration progress' },
+      el('header', { class: 'tracking-header' }, this.ring, el('div', {}, this.title, this.route)),
+      this.stepper,
+      this.elapsed,
+      this.progress,
+      this.outcome,
+      this.errorText,
+      el('div', { class: 'actions' }, this.cancelButton, this.againButton, this.closeButton),
+    );
+    this.cancelButton.addEventListener('click', () => {
+      if (!this.cancelButton.hasAttribute('disabled')) callbacks.cancel();
+    });
+    this.againButton.addEventListener('click', () => callbacks.migrateAgain());
+    this.closeButton.addEventListener('click', () => callbacks.close());
+  }
+
+  /** Focus the button that matters now: Cancel while running, Migrate again when done. */
+  focusPrimary(): void {
+    (isFinalState(this.state?.migration) ? this.againButton : this.cancelButton).focus();
+  }
+
+  update(state: DialogViewState, skewMs: number): void {
+    this.state = state;
+    this.skewMs = skewMs;
+    const p = state.migration?.progress;
+    if (p && (!this.lastSample || this.lastSample.transferredBytes !== p.transferredBytes)) {
+      this.previousSample = this.lastSample;
+      this.lastSample = { at: Date.now(), transferredBytes: p.transferredBytes };
+    }
+    this.render();
+    const active = !isFinalState(state.migration);
+    if (active && !this.timer) this.timer = setInterval(() => this.renderElapsed(), 1000);
+    if (!active && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private nodeName(id: string | undefined): string | undefined {
+    if (id === undefined) return undefined;
+    const node = this.state.nodes.find((n) => n.id === id || n.name === id);
+    return node ? nodeTitle(node, this.state.cluster.kind) : id;
+  }
+
+  private render(): void {
+    const s = this.state;
+    const m = s.migration;
+    const vmName = s.vm?.name ?? 'VM';
+    const final = isFinalState(m);
+    setText(
+      this.title,
+      !m ? `Starting migration of ${vmName}…`
+      : m.state === 'succeeded' ? `Migrated ${vmName}`
+      : m.state === 'failed' ? `Migration of ${vmName} failed`
+      : m.state === 'cancelled' ? `Migration of ${vmName} cancelled`
+      : `Migrating ${vmName}`,
+    );
+    const from = this.nodeName(m?.sourceNode ?? s.vm?.nodeId) ?? 'its node';
+    const to = this.nodeName(m?.targetNode ?? s.submitted?.targetNodeId ?? undefined) ?? "the scheduler's choice";
+    const live = m ? m.mode !== 'cold' : (s.submitted?.live ?? true);
+    setText(this.route, `${from} → ${to} · ${live ? 'live' : 'cold'}${m ? ` · ${m.name}` : ''}`);
+    this.ring.hidden = final;
+
+    this.renderSteps();
+    this.renderElapsed();
+    this.renderProgress(live);
+
+    let outcome = '';
+    if (m?.state === 'succeeded') outcome = `${vmName} now runs on ${this.nodeName(m.targetNode) ?? 'its new node'}.`;
+    else if (m?.state === 'failed') outcome = `Failed: ${m.failureReason || 'the cluster gave no reason'}`;
+    else if (m?.state === 'cancelled') outcome = `Cancelled${m.failureReason ? `: ${m.failureReason}` : ''}. ${vmName} stays on ${from}.`;
+    else if (s.cancelling) outcome = 'Cancelling…';
+    setText(this.outcome, outcome);
+    this.outcome.className = `outcome ${m?.state ?? 'pending'}`;
+    this.outcome.hidden = outcome === '';
+
+    const error = s.cancelError ?? s.submitError ?? '';
+    setText(this.errorText, error);
+    this.errorText.hidden = error === '';
+
+    this.cancelButton.hidden = final;
+    toggleAttribute(this.cancelButton, 'disabled', !!s.cancelling || !s.migrationId);
+    setText(this.cancelButton, s.cancelling ? 'Cancelling…' : 'Cancel migration');
+    this.againButton.hidden = !final;
+    this.closeButton.hidden = !final;
+  }
+
+  private renderSteps(): void {
+    const s = this.state;
+    const m = s.migration;
+    const steps = m ? buildSteps(s.cluster.kind, m, m.phases) : buildSteps(s.cluster.kind, { phase: '', state: 'pending' }, []);
+    const start = m ? (m.startedAt ?? m.createdAt) : undefined;
+    const signature = JSON.stringify(steps);
+    if (this.stepper.dataset.signature === signature) return;
+    this.stepper.dataset.signature = signature;
+    this.stepper.replaceChildren(
+      ...steps.map((step) =>
+        el(
+          'li',
+          { class: `step ${step.status}`, 'aria-current': step.status === 'current' ? 'step' : undefined },
+          el('span', { class: 'marker', 'aria-hidden': 'true' }, STATUS_MARK[step.status]),
+          el('span', { class: 'phase' }, step.phase),
+          el('span', { class: 'when' }, step.at !== undefined ? `${clock(step.at)}${start !== undefined && step.at >= start ? ` (+${formatDuration(step.at - start)})` : ''}` : step.status === 'skipped' ? 'skipped' : ''),
+        ),
+      ),
+    );
+  }
+
+  private renderElapsed(): void {
+    const m = this.state?.migration;
+    if (!m) {
+      setText(this.elapsed, '');
+      return;
+    }
+    const start = m.startedAt ?? m.createdAt;
+    if (isFinalState(m)) {
+      const end = m.endedAt ?? Math.max(...m.phases.map((p) => p.at), start);
+      setText(this.elapsed, `Took ${formatDuration(end - start)}`);
+    } else {
+      setText(this.elapsed, `Elapsed ${formatDuration(Date.now() + this.skewMs - start)}`);
+    }
+  }
+
+  private renderProgress(live: boolean): void {
+    const s = this.state;
+    const p = s.migration?.progress;
+    const show = s.cluster.kind === 'blixard' && live && !!p;
+    this.progress.hidden = !show;
+    if (!show || !p) return;
+    const f = progressFigures(p, this.previousSample, this.lastSample?.at);
+    const percent = Math.round(f.fraction * 100);
+    // CSSOM, not a style attribute: the CSP allows no inline styles.
+    this.barFill.style.width = `${percent}%`;
+    this.bar.setAttribute('aria-valuenow', String(percent));
+    const parts = [`${f.transferred} of ${f.total} copied (${percent}%)`, `${f.remaining} remaining`];
+    if (f.rate) parts.push(f.rate);
+    if (!isFinalState(s.migration)) parts.push(f.eta ? `ETA ${f.eta}` : 'ETA unknown');
+    if (f.round > 0) parts.push(`round ${f.round}`);
+    setText(this.figures, parts.join(' · '));
+  }
+}
