@@ -1,0 +1,72 @@
+// `blixard-migrations history`: the seed queries (all, active, one by id, by VM, by datacenter)
+// answered from the history database, as a table or as JSON for scripts.
+
+import type { Migration, PhaseTransition } from '../model/migration';
+import { describeError } from '../model/errors';
+import type { HistoryArguments } from './cli-arguments';
+import type { CliIo } from './cli-io';
+import { renderMigrationDetail, renderMigrationTable } from './history-table';
+
+/** The read side of the history the command needs (newest first where it lists). */
+export interface QueryHistory {
+  all(limit: number): Migration[];
+  active(): Migration[];
+  byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
+  byVm(vm: string, limit: number): Migration[];
+  byDatacenter(datacenter: string, limit: number): Migration[];
+  transitions(id: string): PhaseTransition[];
+  close(): Promise<void>;
+}
+
+export type OpenQueryHistory = (dbPath: string) => Promise<QueryHistory>;
+
+/** A migration as `--json` prints it: the model's fields plus its phase timeline. */
+export type MigrationJson = Migration & { transitions: { phase: string; at: number }[] };
+
+const NO_LIMIT = 1_000_000;
+
+export async function runHistory(args: HistoryArguments, io: CliIo, open: OpenQueryHistory): Promise<number> {
+  let history: QueryHistory;
+  try {
+    history = await open(args.db);
+  } catch (err) {
+    io.err(`error: cannot open the history ${args.db}: ${describeError(err)}`);
+    return 1;
+  }
+  try {
+    const limit = args.limit ?? NO_LIMIT;
+    const f = args.filter;
+    if (f.kind === 'id') {
+      const entry = history.byId(f.id);
+      if (args.json) io.out(JSON.stringify(entry ? [toJson(entry.migration, entry.transitions)] : [], null, 2));
+      else io.out(entry ? renderMigrationDetail(entry.migration, entry.transitions).trimEnd() : `No migration with id ${JSON.stringify(f.id)}.`);
+      return entry || args.json ? 0 : 1;
+    }
+    let migrations: Migration[];
+    switch (f.kind) {
+      case 'active':
+        migrations = history.active().slice(0, limit);
+        break;
+      case 'vm':
+        migrations = history.byVm(f.vm, limit);
+        break;
+      case 'datacenter':
+        migrations = history.byDatacenter(f.datacenter, limit);
+        break;
+      default:
+        migrations = history.all(limit);
+    }
+    if (args.json) io.out(JSON.stringify(migrations.map((m) => toJson(m, history.transitions(m.id))), null, 2));
+    else io.out(renderMigrationTable(migrations).trimEnd());
+    return 0;
+  } catch (err) {
+    io.err(`error: reading the history: ${describeError(err)}`);
+    return 1;
+  } finally {
+    await history.close().catch(() => undefined);
+  }
+}
+
+function toJson(migration: Migration, transitions: readonly PhaseTransition[]): MigrationJson {
+  return { ...migration, transitions: [...transitions].sort((a, b) => a.at - b.at).map((t) => ({ phase: t.phase, at: t.at })) };
+}
