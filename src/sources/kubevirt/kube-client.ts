@@ -1,0 +1,211 @@
+// HTTP to one Kubernetes API server. client-node applies the kubeconfig (TLS material, bearer
+// tokens, exec/OIDC plugins, proxies) to the request options; the requests themselves are plain
+// node:http(s) so every one has a deadline and a watch can be aborted at any moment — which
+// client-node's Watch cannot do before the server's response headers arrive.
+
+import http from 'node:http';
+import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeHttpError, KubeTimeoutError } from './kube-error';
+import type { KubeStatus } from './kube-objects';
+import { scrubSecrets } from './secret-scrubber';
+
+export type QueryParams = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: QueryParams;
+  body?: unknown;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchHandlers {
+  /** The server accepted the watch (200 and headers received). */
+  onOpen(): void;
+  /** One decoded line of the watch stream: `{type, object}`. */
+  onEvent(event: { type?: string; object?: unknown }): void;
+  onMalformedLine(snippet: string): void;
+  /** The stream ended: cleanly (server timeout) when `err` is undefined. Called once. */
+  onEnd(err?: unknown): void;
+}
+
+export interface WatchConnection {
+  /** Closes the stream; onEnd is not called after this. */
+  close(): void;
+}
+
+/** Bodies larger than this are refused rather than buffered (a runaway list). */
+const MAX_BODY_BYTES = 512 * 1024 * 1024;
+
+export class KubeClient {
+  constructor(private readonly kubeConfig: KubeConfig) {}
+
+  /** The API server URL, with no credentials in it. */
+  get server(): string {
+    const server = this.kubeConfig.getCurrentCluster()?.server ?? '';
+    try {
+      const url = new URL(server);
+      url.username = '';
+      url.password = '';
+      return url.toString().replace(/\/$/, '');
+    } catch {
+      return scrubSecrets(server);
+    }
+  }
+
+  /** One request with a deadline covering the whole answer; JSON in, JSON out. */
+  async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const { url, init } = await this.prepare(method, path, options.query, options.body !== undefined);
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: unknown, value?: T) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(value as T);
+      };
+      const req = transport(url).request(url, init, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (err) => finish(err));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            finish(httpError(status, res.statusMessage, text));
+            return;
+          }
+          if (text.trim() === '') {
+            finish(undefined, undefined as T);
+            return;
+          }
+          try {
+            finish(undefined, JSON.parse(text) as T);
+          } catch {
+            finish(new Error(`the server answered ${status} with a body that is not JSON`));
+          }
+        });
+      });
+      const timer = setTimeout(() => req.destroy(new KubeTimeoutError(options.timeoutMs)), options.timeoutMs);
+      const onAbort = () => req.destroy(new Error('request aborted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal?.aborted) onAbort();
+      req.on('error', (err) => finish(err));
+      if (options.body !== undefined) req.end(JSON.stringify(options.body));
+      else req.end();
+    });
+  }
+
+  /**
+   * Opens a watch stream. `connectTimeoutMs` bounds the wait for the response headers; after
+   * that, silence is the caller's to judge (bookmarks make a healthy watch speak regularly).
+   */
+  async watch(path: string, query: QueryParams, handlers: WatchHandlers, connectTimeoutMs: number): Promise<WatchConnection> {
+    const { url, init } = await this.prepare('GET', path, { ...query, watch: 'true' }, false);
+    let ended = false;
+    const end = (err?: unknown) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(connectTimer);
+      handlers.onEnd(err);
+    };
+    const req = transport(url).request(url, init, (res) => {
+      clearTimeout(connectTimer);
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+        res.on('end', () => end(httpError(status, res.statusMessage, Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', (err) => end(err));
+        return;
+      }
+      handlers.onOpen();
+      const decoder = new StringDecoder('utf8');
+      let buffered = '';
+      res.on('data', (chunk: Buffer) => {
+        if (ended) return;
+        buffered += decoder.write(chunk);
+        let newline: number;
+        while (!ended && (newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line !== '') deliver(line);
+        }
+      });
+      res.on('end', () => {
+        const rest = (buffered + decoder.end()).trim();
+        if (rest !== '' && !ended) deliver(rest);
+        end();
+      });
+      res.on('error', (err) => end(err));
+      res.on('close', () => end(res.complete ? undefined : new Error('watch stream closed before its end')));
+    });
+    const deliver = (line: string) => {
+      let event: unknown;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        handlers.onMalformedLine(scrubSecrets(line.slice(0, 120)));
+        return;
+      }
+      if (event && typeof event === 'object') handlers.onEvent(event as { type?: string; object?: unknown });
+      else handlers.onMalformedLine(scrubSecrets(line.slice(0, 120)));
+    };
+    const connectTimer = setTimeout(() => req.destroy(new KubeTimeoutError(connectTimeoutMs)), connectTimeoutMs);
+    req.on('error', (err) => end(err));
+    req.end();
+    return {
+      close() {
+        if (ended) return;
+        ended = true;
+        clearTimeout(connectTimer);
+        req.destroy();
+      },
+    };
+  }
+
+  private async prepare(method: string, path: string, query: QueryParams | undefined, hasBody: boolean) {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig context names no cluster');
+    const url = new URL(cluster.server + path);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const init: https.RequestOptions = { headers: {} };
+    try {
+      await this.kubeConfig.applyToHTTPSOptions(init);
+    } catch (err) {
+      // Exec plugins and token files fail with messages that may echo what they read.
+      throw new Error(`cannot apply the kubeconfig credentials: ${scrubSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err))}`);
+    }
+    init.method = method;
+    init.headers = { ...(init.headers as Record<string, string>), Accept: 'application/json' };
+    if (hasBody) (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    return { url, init };
+  }
+}
+
+function transport(url: URL): typeof http | typeof https {
+  return url.protocol === 'http:' ? http : https;
+}
+
+function httpError(statusCode: number, statusMessage: string | undefined, body: string): KubeHttpError {
+  let status: KubeStatus | undefined;
+  try {
+    const parsed = JSON.parse(body) as KubeStatus;
+    if (parsed && typeof parsed === 'object') status = parsed;
+  } catch {
+    // not a Status object: the reason phrase is all there is
+  }
+  const message = status?.message || statusMessage || http.STATUS_CODES[statusCode] || `HTTP ${statusCode}`;
+  return new KubeHttpError(statusCode, status, scrubSecrets(message));
+}
