@@ -1,0 +1,78 @@
+// activate/deactivate: build the parts, register them, return the API. Nothing else.
+// Activation must stay cheap (< 20 ms): nothing here touches the network or loads a client
+// library; sources build their clients the first time a cluster is expanded.
+
+import * as vscode from 'vscode';
+import { ClusterRegistry } from './sources/cluster-registry';
+import { registerClusterCommands } from './views/cluster-commands';
+import { ClusterTreeProvider } from './views/cluster-tree-provider';
+import { DevClusterController } from './views/dev-cluster-controller';
+import { ExtensionLog } from './views/extension-log';
+import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings, REFRESH_INTERVAL_SETTING } from './views/settings-reader';
+import type { TreeElement } from './views/tree-elements';
+
+/** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
+export interface BlixardExtensionApi {
+  /** The clusters configured right now, and their sources. */
+  readonly clusters: ClusterRegistry;
+  /** The Clusters view's data provider (tests walk the real tree through it). */
+  readonly clusterTree: ClusterTreeProvider;
+  readonly clusterView: vscode.TreeView<TreeElement>;
+  readonly devCluster: DevClusterController;
+  readonly log: ExtensionLog;
+  /** Settles once the latest settings change has reached the tree. */
+  settingsApplied(): Promise<void>;
+  readonly activation: { activateMs: number };
+}
+
+let stopOnDeactivate: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): BlixardExtensionApi {
+  const started = performance.now();
+  const log = new ExtensionLog();
+  const registry = new ClusterRegistry({ logger: log });
+  const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message) });
+  const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true });
+  const devCluster = new DevClusterController(context.extensionPath, registry, log);
+
+  const reloadSettings = async () => {
+    const { settings, problems } = readSourceSettings();
+    for (const p of problems) log.warn(`Setting ${p.setting}: ${p.message}`);
+    await registry.applySettings(settings, problems);
+  };
+  void reloadSettings();
+  clusterTree.setPollInterval(readRefreshIntervalSeconds());
+  clusterTree.setVisible(clusterView.visible);
+
+  context.subscriptions.push(
+    log,
+    registry,
+    clusterTree,
+    clusterView,
+    devCluster,
+    clusterView.onDidChangeVisibility((e) => clusterTree.setVisible(e.visible)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSourceSettings(e)) void reloadSettings();
+      if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());
+    }),
+    ...registerClusterCommands({ registry, tree: clusterTree, devCluster, log, reloadSettings }),
+    // The Migrations view shows its welcome text until the migration watcher provides it.
+    vscode.window.registerTreeDataProvider('blixard.migrations', { getTreeItem: (e: vscode.TreeItem) => e, getChildren: () => [] }),
+  );
+  stopOnDeactivate = () => devCluster.stop();
+
+  return {
+    clusters: registry,
+    clusterTree,
+    clusterView,
+    devCluster,
+    log,
+    settingsApplied: () => registry.whenSettled(),
+    activation: { activateMs: performance.now() - started },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await stopOnDeactivate?.();
+  stopOnDeactivate = undefined;
+}
