@@ -31,11 +31,16 @@ describe('CLI arguments', () => {
   });
 
   it('parses history with one filter, a limit and --json', () => {
+    const filterOf = (argv: string[]) => {
+      const parsed = parseCliArguments(argv);
+      assert.equal(parsed.command, 'history');
+      return parsed.command === 'history' ? parsed.filter : undefined;
+    };
     assert.deepEqual(parseCliArguments(['history', '--db', 'h.db']), { command: 'history', db: 'h.db', filter: { kind: 'all' }, limit: undefined, json: false });
-    assert.deepEqual(parseCliArguments(['history', '--db', 'h.db', '--active', '--json']).filter, { kind: 'active' });
-    assert.deepEqual(parseCliArguments(['history', '--db', 'h.db', '--id', 'kubevirt/prod/default/m1']).filter, { kind: 'id', id: 'kubevirt/prod/default/m1' });
+    assert.deepEqual(filterOf(['history', '--db', 'h.db', '--active', '--json']), { kind: 'active' });
+    assert.deepEqual(filterOf(['history', '--db', 'h.db', '--id', 'kubevirt/prod/default/m1']), { kind: 'id', id: 'kubevirt/prod/default/m1' });
     assert.deepEqual(parseCliArguments(['history', '--db', 'h.db', '--vm', 'web-1', '--limit', '5']), { command: 'history', db: 'h.db', filter: { kind: 'vm', vm: 'web-1' }, limit: 5, json: false });
-    assert.deepEqual(parseCliArguments(['history', '--db', 'h.db', '--datacenter', 'fra1']).filter, { kind: 'datacenter', datacenter: 'fra1' });
+    assert.deepEqual(filterOf(['history', '--db', 'h.db', '--datacenter', 'fra1']), { kind: 'datacenter', datacenter: 'fra1' });
   });
 
   it('answers help and version', () => {
