@@ -3,6 +3,8 @@
 // library; sources build their clients the first time a cluster is expanded.
 
 import * as vscode from 'vscode';
+import { registerMigrationDialog } from './dialog/register-migration-dialog';
+import type { MigrationDialogApi } from './dialog/migration-dialog-deps';
 import { ClusterRegistry } from './sources/cluster-registry';
 import { registerClusterCommands } from './views/cluster-commands';
 import { ClusterTreeProvider } from './views/cluster-tree-provider';
@@ -20,6 +22,8 @@ export interface BlixardExtensionApi {
   readonly clusterView: vscode.TreeView<TreeElement>;
   readonly devCluster: DevClusterController;
   readonly log: ExtensionLog;
+  /** The migration dialog (open one for a VM, read its state, hand it webview messages). */
+  readonly migrationDialog: MigrationDialogApi;
   /** Settles once the latest settings change has reached the tree. */
   settingsApplied(): Promise<void>;
   readonly activation: { activateMs: number };
@@ -59,6 +63,14 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     // The Migrations view shows its welcome text until the migration watcher provides it.
     vscode.window.registerTreeDataProvider('blixard.migrations', { getTreeItem: (e: vscode.TreeItem) => e, getChildren: () => [] }),
   );
+  // The dialog's panels, sessions and feed load on first use; this only registers the command and serializer.
+  const migrationDialog = registerMigrationDialog(context, {
+    sources: async () => {
+      await registry.whenSettled();
+      return registry.sources();
+    },
+    log,
+  });
   stopOnDeactivate = () => devCluster.stop();
 
   return {
@@ -67,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     clusterView,
     devCluster,
     log,
+    migrationDialog,
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };

@@ -2,6 +2,7 @@
 // Kept apart from the implementation so extension.ts can import it without loading the dialog.
 
 import type { ClusterSource } from '../sources/cluster-source';
+import type { MigrationWatcher } from '../watch/migration-watcher';
 import type { MigrationFeed } from './migration-feed';
 import type { DialogLog } from './migration-dialog-session';
 import type { DialogViewState } from './protocol';
@@ -11,9 +12,11 @@ export interface MigrationDialogDeps {
   /** Every configured cluster source (the shell builds them; clients connect lazily). */
   sources(): readonly ClusterSource[] | Promise<readonly ClusterSource[]>;
   /**
-   * The shared MigrationWatcher's feed, once it exists. When this returns undefined the dialog
-   * follows the sources' own migration streams instead.
+   * The shared MigrationWatcher, once started. Dialogs then follow migrations through it; while
+   * this returns undefined they follow the sources' own migration streams instead.
    */
+  watcher?(): MigrationWatcher | undefined;
+  /** A feed to use instead of either (tests, or a future shared feed). Takes precedence over `watcher`. */
   migrationFeed?(): MigrationFeed | undefined;
   /** Where the dialog logs (e.g. the extension's LogOutputChannel); defaults to the extension host log. */
   log?: DialogLog;

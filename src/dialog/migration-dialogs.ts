@@ -11,6 +11,8 @@ import type { MigrationFeed } from './migration-feed';
 import { isPersistedDialogState, MIGRATION_DIALOG_VIEW_TYPE, type DialogViewState } from './protocol';
 import { SourceStreamFeed } from './source-stream-feed';
 import type { VmReference } from './vm-reference';
+import { WatcherMigrationFeed } from './watcher-migration-feed';
+import type { MigrationWatcher } from '../watch/migration-watcher';
 
 const consoleLog: DialogLog = {
   info: (m) => console.log(m),
@@ -70,6 +72,7 @@ class MigrationPanel implements vscode.Disposable {
 export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
   private readonly panels = new Map<string, MigrationPanel>();
   private sourceFeed?: SourceStreamFeed;
+  private watcherFeed?: { watcher: MigrationWatcher; feed: WatcherMigrationFeed };
   private readonly log: DialogLog;
 
   constructor(
@@ -84,8 +87,15 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
   }
 
   private feed(): MigrationFeed {
-    // One path: the watcher's feed when it exists, otherwise the sources' own streams.
-    return this.deps.migrationFeed?.() ?? (this.sourceFeed ??= new SourceStreamFeed());
+    const custom = this.deps.migrationFeed?.();
+    if (custom) return custom;
+    // One path: the watcher when it runs, otherwise the sources' own streams.
+    const watcher = this.deps.watcher?.();
+    if (watcher) {
+      if (this.watcherFeed?.watcher !== watcher) this.watcherFeed = { watcher, feed: new WatcherMigrationFeed(watcher) };
+      return this.watcherFeed.feed;
+    }
+    return (this.sourceFeed ??= new SourceStreamFeed());
   }
 
   private async findSource(clusterId: string): Promise<ClusterSource | undefined> {
