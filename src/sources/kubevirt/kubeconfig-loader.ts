@@ -109,6 +109,11 @@ async function loadFiles(paths: readonly string[]): Promise<LoadedFiles> {
       if (text.trim() === '') continue;
       one.loadFromString(text, { onInvalidEntry: 'filter' });
       one.makePathsAbsolute(path.dirname(file));
+      const empty = one.getClusters().length + one.getUsers().length + one.getContexts().length === 0;
+      if (empty && !/^(apiVersion|kind|clusters|contexts|users|current-context)\s*:/m.test(text)) {
+        problems.push(`Kubeconfig ${file} is not valid: not a kubeconfig document`);
+        continue;
+      }
     } catch (err) {
       problems.push(`Kubeconfig ${file} is not valid: ${describeYamlError(err)}`);
       continue;

@@ -30,7 +30,7 @@ export function parseQuantity(value: unknown): number | undefined {
   if (!match) return undefined;
   const number = Number(match[1]);
   const suffix = match[2] ?? '';
-  const multiplier = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX_MULTIPLIER[suffix];
+  const multiplier = /^[eE][+-]?\d/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX_MULTIPLIER[suffix];
   const result = number * multiplier;
   return Number.isFinite(result) ? result : undefined;
 }
