@@ -5,7 +5,7 @@ import type { TlsSettings } from './source-settings';
 
 export interface BlixardClusterSpec {
   kind: 'blixard';
-  /** ClusterSource.id: "blixard/<name>", or "blixard-dev/<n>" for a local dev cluster. */
+  /** ClusterSource.id: "blixard:<name>", or "blixard-dev:local" for the local dev cluster. */
   id: string;
   label: string;
   datacenter?: string;
@@ -17,11 +17,12 @@ export interface BlixardClusterSpec {
 
 export interface KubevirtClusterSpec {
   kind: 'kubevirt';
-  /** ClusterSource.id: "kubevirt/<context>". */
+  /** ClusterSource.id: "kubevirt:<context>". */
   id: string;
   label: string;
   datacenter?: string;
-  kubeconfigPath: string;
+  /** Every kubeconfig file, in order, merged as kubectl does. */
+  kubeconfigPaths: string[];
   context: string;
 }
 

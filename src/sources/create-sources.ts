@@ -18,11 +18,11 @@ export interface SourceDependencies {
 export type SourceFactory = (spec: ClusterSpec, deps: SourceDependencies) => ClusterSource;
 
 export function blixardSpecId(name: string): string {
-  return `blixard/${name}`;
+  return `blixard:${name}`;
 }
 
 export function kubevirtSpecId(context: string): string {
-  return `kubevirt/${context}`;
+  return `kubevirt:${context}`;
 }
 
 /** Turns settings into cluster specs; reads kubeconfig files (small, with a deadline) to list contexts. */
@@ -47,7 +47,7 @@ export async function planClusterSpecs(
   const listed = await Promise.all(
     settings.kubeconfigFiles.map(async (file) => {
       try {
-        return { file, contexts: await readContexts(file.path) };
+        return { file, contexts: await readContexts(file.path), readable: true };
       } catch (err) {
         const missing = (err as NodeJS.ErrnoException)?.code === 'ENOENT';
         if (!(missing && !file.explicit)) {
@@ -56,17 +56,19 @@ export async function planClusterSpecs(
             message: missing ? `${file.path} does not exist` : `${file.path}: ${(err as Error).message ?? String(err)}`,
           });
         }
-        return { file, contexts: [] as string[] };
+        return { file, contexts: [] as string[], readable: false };
       }
     }),
   );
-  // kubectl's merge rule: when several files name the same context, the first one wins.
-  for (const { file, contexts } of listed) {
+  // Every file is handed to each context's source: kubectl merges them, and a context may name
+  // a user or cluster defined in another file. When several files name a context, the first wins.
+  const kubeconfigPaths = listed.filter((l) => l.readable).map((l) => l.file.path);
+  for (const { contexts } of listed) {
     for (const context of contexts) {
       if (found.has(context)) continue;
       found.add(context);
       if (wanted.size > 0 && !wanted.has(context)) continue;
-      specs.push({ kind: 'kubevirt', id: kubevirtSpecId(context), label: context, kubeconfigPath: file.path, context } satisfies KubevirtClusterSpec);
+      specs.push({ kind: 'kubevirt', id: kubevirtSpecId(context), label: context, kubeconfigPaths, context } satisfies KubevirtClusterSpec);
     }
   }
   for (const context of wanted) {
@@ -119,10 +121,26 @@ export const createSource: SourceFactory = (spec, deps) => {
   }
 };
 
-function createBlixardSource(spec: BlixardClusterSpec, _deps: SourceDependencies): ClusterSource {
-  throw new Error(`Blixard clusters are not available in this build (${spec.label})`);
+// `require` (not a top-level import) keeps each client out of the activation path: esbuild
+// evaluates a required module the first time this runs.
+function createBlixardSource(spec: BlixardClusterSpec, deps: SourceDependencies): ClusterSource {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BlixardSource } = require('./blixard/blixard-source') as typeof import('./blixard/blixard-source');
+  return new BlixardSource(
+    { id: spec.id, name: spec.label, endpoints: spec.endpoints, ...(spec.datacenter ? { datacenter: spec.datacenter } : {}), ...(spec.tls ? { tls: spec.tls } : {}) },
+    { logger: deps.logger },
+  );
 }
 
-function createKubevirtSource(spec: KubevirtClusterSpec, _deps: SourceDependencies): ClusterSource {
-  throw new Error(`KubeVirt clusters are not available in this build (${spec.label})`);
+function createKubevirtSource(spec: KubevirtClusterSpec, deps: SourceDependencies): ClusterSource {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KubevirtSource } = require('./kubevirt/kubevirt-source') as typeof import('./kubevirt/kubevirt-source');
+  return new KubevirtSource({
+    id: spec.id,
+    label: spec.label,
+    kubeconfigPaths: spec.kubeconfigPaths,
+    context: spec.context,
+    ...(spec.datacenter ? { datacenter: spec.datacenter } : {}),
+    logger: deps.logger,
+  });
 }

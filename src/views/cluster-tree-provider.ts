@@ -267,7 +267,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       details.push(`Blixard${spec.local ? ' (local dev cluster, stops with this window)' : ''}`, `Endpoints: ${spec.endpoints.join(', ')}`);
       details.push(spec.tls ? `TLS${spec.tls.certFile ? ' with client certificate' : ''}` : 'Plaintext gRPC');
     } else if (spec?.kind === 'kubevirt') {
-      details.push('KubeVirt', `Context: ${spec.context}`, `Kubeconfig: ${spec.kubeconfigPath}`);
+      details.push('KubeVirt', `Context: ${spec.context}`, `Kubeconfig: ${spec.kubeconfigPaths.join(', ')}`);
     }
     if (spec?.datacenter) details.push(`Datacenter: ${spec.datacenter}`);
     item.tooltip = markdown(clusterTooltip(look.label, details, model?.warnings ?? [], state));

@@ -8,7 +8,7 @@ import type { ClusterRegistry } from '../sources/cluster-registry';
 import { DevClusterProcess } from './dev-cluster-process';
 import type { ExtensionLog } from './extension-log';
 
-export const DEV_CLUSTER_ID = 'blixard-dev/local';
+export const DEV_CLUSTER_ID = 'blixard-dev:local';
 export const DEV_CLUSTER_LABEL = 'Local dev cluster';
 
 export class DevClusterController implements vscode.Disposable {
