@@ -1,0 +1,31 @@
+import { strict as assert } from 'node:assert';
+import type { MigrationSnapshot } from '../../../src/dialog/migration-feed';
+import { WatcherMigrationFeed } from '../../../src/dialog/watcher-migration-feed';
+import { MigrationWatcher } from '../../../src/watch/migration-watcher';
+import { blixardCluster, migrationOf } from './recording-cluster-source';
+
+describe('dialog: WatcherMigrationFeed (the shared watcher as the dialog feed)', () => {
+  it('follows migrations through the watcher, attaching a cluster it did not watch yet', () => {
+    const source = blixardCluster();
+    const watcher = new MigrationWatcher();
+    const feed = new WatcherMigrationFeed(watcher);
+    feed.follow(source);
+    assert.deepEqual(watcher.sourceIds(), ['dev']);
+    assert.equal(source.hasMigrationListeners, true);
+
+    const seen: MigrationSnapshot[] = [];
+    const sub = feed.onDidChange('dev/a', (s) => seen.push(s));
+    source.emit({ migration: migrationOf(source, 'dev/a', { phase: 'MIGRATION_STATUS_PREPARING' }), phases: [{ migrationId: 'dev/a', phase: 'MIGRATION_STATUS_PREPARING', at: 10 }] });
+    source.emit({ migration: migrationOf(source, 'dev/b', { vm: 'db-1' }), phases: [] });
+    assert.equal(seen.length, 1);
+    assert.deepEqual(feed.current('dev/a')?.phases.map((p) => p.phase), ['MIGRATION_STATUS_PREPARING']);
+    assert.equal(feed.activeForVm('dev', 'web-1')?.id, 'dev/a');
+
+    source.emit({ migration: migrationOf(source, 'dev/a', { phase: 'MIGRATION_STATUS_COMPLETED', state: 'succeeded', endedAt: 30 }), phases: [{ migrationId: 'dev/a', phase: 'MIGRATION_STATUS_COMPLETED', at: 30 }] });
+    assert.equal(seen.at(-1)?.migration.state, 'succeeded');
+    assert.deepEqual(seen.at(-1)?.phases.map((p) => p.phase), ['MIGRATION_STATUS_PREPARING', 'MIGRATION_STATUS_COMPLETED']);
+    assert.equal(feed.activeForVm('dev', 'web-1'), undefined);
+    sub.dispose();
+    watcher.dispose();
+  });
+});
