@@ -1,0 +1,137 @@
+// The history database's tables and the steps that bring an older file up to the current
+// layout. Each step runs in one transaction; `schema_version` says which layout a file has.
+//
+// v1: migrations keyed by their text id; transitions(migration_id TEXT, phase, at) UNIQUE(migration_id, phase).
+// v2: migrations get an integer `seq` (text id stays UNIQUE), transitions reference it in a
+//     WITHOUT ROWID table keyed (migration_seq, phase) — the same uniqueness at about half the
+//     size, which matters because sql.js keeps the whole file in memory — plus indexes for each
+//     query, `meta` (which journal segments a snapshot covers) and `inbox_offsets`.
+
+import type { Database } from 'sql.js';
+import { HistoryError } from './history-error';
+
+export const CURRENT_SCHEMA_VERSION = 2;
+
+const FINAL = `('succeeded','failed','cancelled')`;
+const ACTIVE = `('pending','running')`;
+
+const MIGRATIONS_V2 = (table: string) => `CREATE TABLE ${table} (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  datacenter TEXT,
+  namespace TEXT,
+  vm TEXT NOT NULL,
+  name TEXT NOT NULL,
+  source_node TEXT,
+  target_node TEXT,
+  mode TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  duration_ms INTEGER,
+  failure_reason TEXT,
+  progress TEXT,
+  labels TEXT NOT NULL DEFAULT '{}'
+)`;
+
+const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
+  migration_seq INTEGER NOT NULL,
+  phase TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (migration_seq, phase)
+) WITHOUT ROWID`;
+
+const V2_SUPPORT = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE inbox_offsets (file TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX migrations_by_created ON migrations (created_at, seq);
+CREATE INDEX migrations_active ON migrations (created_at, seq) WHERE state IN ${ACTIVE};
+CREATE INDEX migrations_by_datacenter ON migrations (datacenter, created_at, seq);
+CREATE INDEX migrations_by_vm ON migrations (vm, cluster, namespace);
+CREATE INDEX migrations_durations ON migrations (cluster, state, duration_ms);
+CREATE INDEX migrations_retention ON migrations (coalesce(ended_at, created_at)) WHERE state IN ${FINAL};
+`;
+
+const CREATE_CURRENT = `
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (${CURRENT_SCHEMA_VERSION});
+${MIGRATIONS_V2('migrations')};
+${TRANSITIONS_V2('transitions')};
+${V2_SUPPORT}
+`;
+
+const MIGRATION_COLUMNS =
+  'id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels';
+
+/** Steps indexed by the version they start from. */
+const UPGRADES: Record<number, string> = {
+  1: `
+${MIGRATIONS_V2('migrations_v2')};
+INSERT INTO migrations_v2 (${MIGRATION_COLUMNS})
+  SELECT ${MIGRATION_COLUMNS.replace('labels', "coalesce(labels, '{}')")} FROM migrations ORDER BY created_at, id;
+${TRANSITIONS_V2('transitions_v2')};
+INSERT OR IGNORE INTO transitions_v2 (migration_seq, phase, at)
+  SELECT m.seq, t.phase, t.at FROM transitions t JOIN migrations_v2 m ON m.id = t.migration_id;
+DROP TABLE transitions;
+DROP TABLE migrations;
+ALTER TABLE migrations_v2 RENAME TO migrations;
+ALTER TABLE transitions_v2 RENAME TO transitions;
+${V2_SUPPORT}
+UPDATE schema_version SET version = 2;
+`,
+};
+
+export interface SchemaOutcome {
+  /** The version the file had, 0 for a new database. */
+  from: number;
+  to: number;
+}
+
+/**
+ * Creates the tables in an empty database or upgrades an older one. Throws
+ * HistoryError('schema-too-new') for a file written by a newer version (it must not be
+ * touched), and a plain Error for a file that is not a history database at all.
+ */
+export function ensureSchema(db: Database): SchemaOutcome {
+  const tables = new Set(db.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)[0]?.values.map((r) => String(r[0])) ?? []);
+  if (tables.size === 0) {
+    runInTransaction(db, CREATE_CURRENT);
+    return { from: 0, to: CURRENT_SCHEMA_VERSION };
+  }
+  if (!tables.has('schema_version') || !tables.has('migrations') || !tables.has('transitions')) {
+    throw new Error('the file is an SQLite database but not a migration history');
+  }
+  const version = Number(db.exec('SELECT max(version) FROM schema_version')[0]?.values[0]?.[0] ?? 0);
+  if (version > CURRENT_SCHEMA_VERSION) {
+    throw new HistoryError(
+      'schema-too-new',
+      `The migration history was written by a newer version of Blixard Migrations (schema ${version}, this version knows ${CURRENT_SCHEMA_VERSION}). Update the extension to use it.`,
+    );
+  }
+  if (!(version >= 1)) throw new Error(`the history database has an invalid schema version (${version})`);
+  for (let v = version; v < CURRENT_SCHEMA_VERSION; v++) {
+    const step = UPGRADES[v];
+    if (!step) throw new Error(`no upgrade from history schema ${v}`);
+    runInTransaction(db, step);
+  }
+  return { from: version, to: CURRENT_SCHEMA_VERSION };
+}
+
+function runInTransaction(db: Database, sql: string): void {
+  db.exec('BEGIN');
+  try {
+    db.exec(sql);
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+export const FINAL_STATES_SQL = FINAL;
+export const ACTIVE_STATES_SQL = ACTIVE;

@@ -1,0 +1,89 @@
+// The database file and the generation before it. A snapshot is written atomically and the
+// previous one is kept as "<db>.prev", with the journal segments it does not cover: if the newest
+// file is ever found damaged, the history is rebuilt from the previous one plus the journal
+// instead of from the journal alone.
+
+import { readFileSync, renameSync, promises as fsp } from 'node:fs';
+import type { SqlJsStatic } from 'sql.js';
+import { HistoryDatabase } from './history-database';
+import { HistoryError } from './history-error';
+import { writeFileAtomic } from './durable-file';
+import type { HistoryPaths } from './journal-files';
+import type { HistoryLogger } from './logger';
+
+export const COVERED_SEGMENT_KEY = 'covered_segment';
+
+export interface LoadedBase {
+  database: HistoryDatabase;
+  /** The newest journal segment whose records the loaded file already holds (0: none). */
+  covered: number;
+  /** Which file it came from. */
+  source: 'db' | 'prev' | 'empty';
+  /** Bytes of the file loaded (0 for a new database). */
+  bytes: number;
+  /** The file's schema was upgraded while loading. */
+  upgraded: boolean;
+}
+
+/**
+ * Loads the newest usable snapshot. A writer (`repair`) moves a damaged file aside as
+ * "<file>.corrupt-<time>" and says so through the logger; a reader only reports it and reads on.
+ */
+export function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: { repair: boolean; verify: boolean; logger: HistoryLogger }): LoadedBase {
+  const damaged: string[] = [];
+  for (const [file, source] of [
+    [paths.db, 'db'],
+    [paths.prevDb, 'prev'],
+  ] as const) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      if (bytes.length === 0) throw new Error('the file is empty');
+      const { database, schema } = HistoryDatabase.open(SQL, bytes, options.verify);
+      const covered = Number(database.getMeta(COVERED_SEGMENT_KEY) ?? 0);
+      if (damaged.length > 0) options.logger.warn(`History: rebuilding from the previous snapshot ${file} and the journal.`);
+      if (schema.from !== 0 && schema.from !== schema.to) options.logger.info(`History: upgraded ${file} from schema ${schema.from} to ${schema.to}.`);
+      return { database, covered: Number.isFinite(covered) ? covered : 0, source, bytes: bytes.length, upgraded: schema.from !== 0 && schema.from !== schema.to };
+    } catch (err) {
+      if (err instanceof HistoryError) throw err;
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      if (options.repair) {
+        const aside = `${file}.corrupt-${timestamp()}`;
+        renameSync(file, aside);
+        options.logger.warn(`History: ${file} is damaged (${reason}); moved it to ${aside} and rebuilt the history from what is left.`);
+      } else {
+        options.logger.warn(`History: ${file} is damaged (${reason}); reading around it until the writer rebuilds it.`);
+      }
+      damaged.push(file);
+    }
+  }
+  const { database } = HistoryDatabase.open(SQL, undefined, false);
+  if (damaged.length > 0) options.logger.warn('History: no usable snapshot left; rebuilding from the journal alone.');
+  return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false };
+}
+
+/**
+ * Writes `bytes` as the new database file, keeping the current one as the previous generation.
+ * Returns whether a current file existed (and so became the previous one).
+ */
+export async function writeSnapshot(paths: HistoryPaths, bytes: Uint8Array): Promise<boolean> {
+  let hadCurrent = false;
+  await writeFileAtomic(paths.db, bytes, async () => {
+    try {
+      await fsp.rename(paths.db, paths.prevDb);
+      hadCurrent = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  });
+  return hadCurrent;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
