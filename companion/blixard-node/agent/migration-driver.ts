@@ -1,0 +1,261 @@
+// The steps of a migration that run on one node, each committed through the store before the
+// next begins. Live: the source pre-copies memory (TRANSFERRING, with progress), switches over
+// (SWITCHING) and hands the VM to the target (COMPLETED). Cold: the source stops the VM
+// (TRANSFERRING) and reassigns it (SWITCHING); the target starts it (COMPLETED).
+
+import { keys, isFinalStatus, withStatus, type MigrationRecord, type MigrationStatusName, type ProgressRecord, type VmRecord } from '../state/cluster-records';
+import type { StoreOp } from '../store/cluster-store';
+import type { RuntimeVm, TransferProgress } from '../runtime/vm-runtime';
+import { planEndMigration } from './migration-outcomes';
+import { retryTransient, type NodeContext } from './node-context';
+
+/** At most this many progress updates per second per migration reach the store. */
+const PROGRESS_COMMITS_PER_SECOND = 4;
+
+type StepChange = { migration: MigrationRecord; vm?: VmRecord } | { fail: string };
+
+/**
+ * Commits one step if the migration is still in one of `expected` statuses. Returns the
+ * committed migration, or undefined when the migration moved on without us (cancelled, failed
+ * by the leader's sweep).
+ */
+async function step(
+  ctx: NodeContext,
+  id: string,
+  expected: MigrationStatusName[],
+  change: (m: MigrationRecord, vm: VmRecord) => StepChange,
+  signal: AbortSignal,
+): Promise<MigrationRecord | undefined> {
+  const { result } = await retryTransient(
+    () =>
+      ctx.writer.commit(() => {
+        const m = ctx.view.migrations.get(id)?.value;
+        const vm = m && ctx.view.vms.get(m.vmName)?.value;
+        if (!m || !vm || !expected.includes(m.status) || vm.migrationId !== id) return { noWrite: true as const, result: undefined };
+        const next = change(m, vm);
+        if ('fail' in next) return planEndMigration(ctx.view, id, 'FAILED', next.fail);
+        const ops: StoreOp[] = [{ type: 'put', key: keys.migration(id), value: JSON.stringify(next.migration) }];
+        if (next.vm) ops.push({ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(next.vm) });
+        return { guards: [keys.migration(id), keys.vm(vm.name), keys.member(m.targetNodeId)], ops, result: next.migration };
+      }),
+    signal,
+  );
+  return result && !isFinalStatus(result.status) ? result : result?.status === 'COMPLETED' ? result : undefined;
+}
+
+async function fail(ctx: NodeContext, id: string, reason: string): Promise<void> {
+  ctx.log(`migration ${id} failed: ${reason}`);
+  await retryTransient(() => ctx.writer.commit(() => planEndMigration(ctx.view, id, 'FAILED', reason)), ctx.shutdown);
+}
+
+function runtimeVm(m: MigrationRecord): RuntimeVm {
+  return { name: m.vmName, vcpus: m.vcpus, memoryMb: m.memoryMb };
+}
+
+function targetPeer(ctx: NodeContext, m: MigrationRecord) {
+  return { nodeId: m.targetNodeId, address: ctx.view.members.get(m.targetNodeId)?.value.address ?? '' };
+}
+
+function progressRecord(p: TransferProgress): ProgressRecord {
+  return { ...p };
+}
+
+/** Source side of a live migration: PREPARING → TRANSFERRING → SWITCHING → COMPLETED. */
+export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
+  const id = m0.id;
+  const vm = runtimeVm(m0);
+  const transferring = await step(
+    ctx,
+    id,
+    ['PREPARING'],
+    (m) => {
+      if (!ctx.view.members.has(m.targetNodeId)) return { fail: `target node ${m.targetNodeId} left the cluster during the migration` };
+      // The store is the truth: a VM it says runs here is ours even if the runtime has not caught up.
+      if (!ctx.runtime.isRunning(m.vmName)) ctx.runtime.adopt(vm);
+      const migration = withStatus(m, 'TRANSFERRING', Date.now());
+      migration.progress = progressRecord(ctx.runtime.initialProgress(vm));
+      return { migration };
+    },
+    signal,
+  );
+  if (!transferring) return;
+
+  const progress = new ProgressCommitter(ctx, id, signal);
+  let converged: TransferProgress;
+  try {
+    converged = await ctx.runtime.precopy(vm, targetPeer(ctx, transferring), (p) => progress.offer(p), signal);
+  } catch (err) {
+    await progress.close();
+    if (signal.aborted) return; // someone else ended the migration; the guest keeps running here
+    return fail(ctx, id, (err as Error).message);
+  }
+  await progress.close();
+
+  const switching = await step(
+    ctx,
+    id,
+    ['TRANSFERRING'],
+    (m) => ({ migration: { ...withStatus(m, 'SWITCHING', Date.now()), progress: progressRecord(converged) } }),
+    signal,
+  );
+  if (!switching) return;
+  try {
+    await ctx.runtime.switchover(vm, targetPeer(ctx, switching), converged, signal);
+  } catch (err) {
+    ctx.runtime.adopt(vm); // the switchover did not happen: the guest resumes on the source
+    if (signal.aborted) return;
+    return fail(ctx, id, `switchover failed: ${(err as Error).message}`);
+  }
+  const done = await step(
+    ctx,
+    id,
+    ['SWITCHING'],
+    (m, current) => {
+      if (!ctx.view.members.has(m.targetNodeId)) return { fail: `target node ${m.targetNodeId} left the cluster during the switchover` };
+      const total = converged.totalBytes;
+      const migration: MigrationRecord = {
+        ...withStatus(m, 'COMPLETED', Date.now(), ''),
+        progress: { ...progressRecord(converged), transferredBytes: converged.transferredBytes + converged.remainingBytes, remainingBytes: 0, totalBytes: total },
+      };
+      return { migration, vm: { ...current, nodeId: m.targetNodeId, state: 'RUNNING', migrationId: undefined, updatedAt: migration.updatedAt } };
+    },
+    signal,
+  );
+  if (!done || done.status !== 'COMPLETED') ctx.runtime.adopt(vm); // not handed over: it stays here
+}
+
+/** Source side of a cold migration: PREPARING → TRANSFERRING (stop here) → SWITCHING (reassigned). */
+export async function driveColdSource(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
+  const id = m0.id;
+  const wasRunning = m0.vmStateAtStart === 'RUNNING';
+  if (m0.status === 'PREPARING') {
+    const transferring = await step(
+      ctx,
+      id,
+      ['PREPARING'],
+      (m, vm) => ({
+        migration: withStatus(m, 'TRANSFERRING', Date.now()),
+        vm: wasRunning ? { ...vm, state: 'STOPPING', updatedAt: Date.now() } : undefined,
+      }),
+      signal,
+    );
+    if (!transferring) return;
+  }
+  if (wasRunning && ctx.runtime.isRunning(m0.vmName)) {
+    try {
+      await ctx.runtime.stop(runtimeVm(m0), signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      return fail(ctx, id, `could not stop VM '${m0.vmName}' on node ${ctx.nodeId}: ${(err as Error).message}`);
+    }
+  }
+  const switching = await step(
+    ctx,
+    id,
+    ['TRANSFERRING'],
+    (m, vm) => {
+      if (!ctx.view.members.has(m.targetNodeId)) return { fail: `target node ${m.targetNodeId} left the cluster during the migration` };
+      const now = Date.now();
+      return {
+        migration: withStatus(m, 'SWITCHING', now),
+        vm: { ...vm, nodeId: m.targetNodeId, state: wasRunning ? 'STARTING' : vm.state === 'STOPPING' ? 'STOPPED' : vm.state, updatedAt: now },
+      };
+    },
+    signal,
+  );
+  if (switching) ctx.runtime.release(m0.vmName);
+}
+
+/** Target side of a cold migration: SWITCHING → COMPLETED, starting the VM here if it ran before. */
+export async function driveColdTarget(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
+  const id = m0.id;
+  const wasRunning = m0.vmStateAtStart === 'RUNNING';
+  const vm = runtimeVm(m0);
+  if (wasRunning && !ctx.runtime.isRunning(vm.name)) {
+    try {
+      await ctx.runtime.start(vm, signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      return fail(ctx, id, `VM '${vm.name}' failed to start on node ${ctx.nodeId}: ${(err as Error).message}`);
+    }
+  }
+  const done = await step(
+    ctx,
+    id,
+    ['SWITCHING'],
+    (m, current) => {
+      const migration = withStatus(m, 'COMPLETED', Date.now(), '');
+      return { migration, vm: { ...current, state: wasRunning ? 'RUNNING' : current.state, migrationId: undefined, updatedAt: migration.updatedAt } };
+    },
+    signal,
+  );
+  if (!done && wasRunning) {
+    // Ended elsewhere meanwhile (the VM went back to its source): do not keep a second copy.
+    const now = ctx.view.vms.get(vm.name)?.value;
+    if (!now || now.nodeId !== ctx.nodeId) ctx.runtime.release(vm.name);
+  }
+}
+
+/**
+ * Commits live progress at a bounded rate, one write at a time, always keeping the newest
+ * figures; progress is informative, so a failed write is simply superseded by the next.
+ */
+class ProgressCommitter {
+  private latest?: TransferProgress;
+  private lastCommitAt = 0;
+  private writing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly id: string,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  offer(p: TransferProgress): void {
+    if (this.closed) return;
+    this.latest = p;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.writing || this.timer || !this.latest) return;
+    const wait = this.lastCommitAt + 1000 / PROGRESS_COMMITS_PER_SECOND - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
+    const p = this.latest;
+    this.latest = undefined;
+    this.lastCommitAt = Date.now();
+    this.writing = this.write(p).finally(() => {
+      this.writing = undefined;
+      if (!this.closed) this.schedule();
+    });
+  }
+
+  private async write(p: TransferProgress): Promise<void> {
+    if (this.signal.aborted) return;
+    try {
+      await this.ctx.writer.commit(() => {
+        const m = this.ctx.view.migrations.get(this.id)?.value;
+        if (!m || m.status !== 'TRANSFERRING') return { noWrite: true as const, result: undefined };
+        const next: MigrationRecord = { ...m, progress: progressRecord(p), updatedAt: Date.now() };
+        return { guards: [keys.migration(this.id)], ops: [{ type: 'put', key: keys.migration(this.id), value: JSON.stringify(next) }], result: undefined };
+      }, 3);
+    } catch {
+      // superseded by the next figures
+    }
+  }
+
+  /** Stops further writes and waits for one in flight, so phase commits follow the last progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.writing;
+  }
+}

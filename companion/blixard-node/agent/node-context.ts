@@ -1,0 +1,55 @@
+// What every part of one node daemon shares: its identity, the store, its view of the cluster,
+// the writer, the VM runtime, its log and the signal that ends it.
+
+import type { ClusterView } from '../state/cluster-view';
+import type { StateWriter } from '../state/state-writer';
+import type { ClusterStore } from '../store/cluster-store';
+import { StoreUnavailableError } from '../store/cluster-store';
+import { WriteConflictError } from '../state/state-writer';
+import type { VmRuntime } from '../runtime/vm-runtime';
+
+export interface NodeContext {
+  readonly nodeId: number;
+  readonly store: ClusterStore;
+  readonly view: ClusterView;
+  readonly writer: StateWriter;
+  readonly runtime: VmRuntime;
+  readonly log: (line: string) => void;
+  /** Aborted when the daemon stops or crashes. */
+  readonly shutdown: AbortSignal;
+}
+
+/** Errors worth retrying later: the store is away, or other writers keep winning. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof StoreUnavailableError || err instanceof WriteConflictError || (err as Error)?.name === 'WaitTimeoutError';
+}
+
+/**
+ * Runs `action` until it succeeds, retrying transient failures with backoff (the store may be
+ * restarting); gives up only when `signal` aborts.
+ */
+export async function retryTransient<T>(action: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await action();
+    } catch (err) {
+      if (!isTransient(err) || signal.aborted) throw err;
+      await delay(Math.min(2000, 100 * 2 ** attempt), signal);
+    }
+  }
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,91 @@
+// A whole cluster in one process for development and tests: N node daemons on one shared
+// embedded store, seeded with VMs (about half running, half stopped) across the nodes.
+
+import type { SimulatedRuntimeOptions } from './runtime/simulated-runtime';
+import { MemoryStore } from './store/memory-store';
+import type { NodeCapacity } from './state/cluster-records';
+import { startNode, type RunningNode } from './node-daemon';
+import type { TlsFiles } from './rpc/grpc-server';
+
+export interface DevClusterOptions {
+  /** Number of node daemons (default 3). */
+  nodes?: number;
+  /** Node i listens on basePort + i - 1; 0 picks free ports (default 7001). */
+  basePort?: number;
+  /** VMs to create, named vm-1…vm-N (default 6). */
+  vms?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  runtime?: SimulatedRuntimeOptions;
+  capacity?: Partial<NodeCapacity>;
+  leaseTtlSeconds?: number;
+  tls?: TlsFiles;
+  log?: (line: string) => void;
+}
+
+export interface DevCluster {
+  /** HOST:PORT of every node, in node id order. */
+  readonly endpoints: string[];
+  readonly nodes: RunningNode[];
+  readonly store: MemoryStore;
+  stop(): Promise<void>;
+}
+
+/** Sizes the seeded VMs cycle through. */
+const SEED_SIZES = [
+  { vcpus: 1, memoryMb: 512 },
+  { vcpus: 2, memoryMb: 1024 },
+  { vcpus: 2, memoryMb: 2048 },
+  { vcpus: 4, memoryMb: 4096 },
+];
+
+export async function startDevCluster(options: DevClusterOptions = {}): Promise<DevCluster> {
+  const count = options.nodes ?? 3;
+  const basePort = options.basePort ?? 7001;
+  const vmCount = options.vms ?? 6;
+  const host = options.host ?? '127.0.0.1';
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error('--nodes must be between 1 and 64');
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort + count - 1 > 65535) throw new Error('--base-port must be 0 or a port that leaves room for every node');
+  if (!Number.isInteger(vmCount) || vmCount < 0 || vmCount > 100_000) throw new Error('--vms must be between 0 and 100000');
+
+  const store = new MemoryStore();
+  const nodes: RunningNode[] = [];
+  const stopAll = async () => {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    await store.close();
+  };
+  try {
+    for (let i = 1; i <= count; i++) {
+      nodes.push(
+        await startNode({
+          id: i,
+          listen: `${host}:${basePort === 0 ? 0 : basePort + i - 1}`,
+          store,
+          runtime: options.runtime,
+          capacity: options.capacity,
+          leaseTtlSeconds: options.leaseTtlSeconds,
+          tls: options.tls,
+          log: options.log,
+        }),
+      );
+    }
+    // Seed through the daemons' own operations: odd VMs running, even ones stopped, spread round-robin.
+    for (let i = 1; i <= vmCount; i++) {
+      const size = SEED_SIZES[(i - 1) % SEED_SIZES.length];
+      await nodes[0].operations.createVm({
+        name: `vm-${i}`,
+        ...size,
+        configPath: '',
+        nodeId: ((i - 1) % count) + 1,
+        initialState: i % 2 === 1 ? 'RUNNING' : 'STOPPED',
+      });
+    }
+    // Each node adopts its running VMs before the cluster is announced.
+    const last = nodes[0].view.revision;
+    await Promise.all(nodes.map((n) => n.view.waitForRevision(last)));
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return { endpoints: nodes.map((n) => n.address), nodes, store, stop: stopAll };
+}

@@ -1,0 +1,111 @@
+// blixard-node: the command-line entry of the node daemon (bundled to dist/companion/blixard-node.js).
+
+import { readFileSync } from 'node:fs';
+import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './cli-options';
+import { startNode, type RunningNode } from './node-daemon';
+import { startDevCluster } from './dev-cluster';
+import type { TlsFiles } from './rpc/grpc-server';
+
+const VERSION = '0.1.0';
+
+function readTls(tls: CommonOptions['tls']): TlsFiles | undefined {
+  if (!tls) return undefined;
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read(tls.certFile, '--tls-cert'), key: read(tls.keyFile, '--tls-key'), ca: tls.caFile ? read(tls.caFile, '--tls-ca') : undefined };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseCommandLine(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`blixard-node: ${err.message} (see --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (cmd.command === 'help') {
+    process.stdout.write(HELP_TEXT);
+    return 0;
+  }
+  if (cmd.command === 'version') {
+    process.stdout.write(`blixard-node ${VERSION}\n`);
+    return 0;
+  }
+  let tls: TlsFiles | undefined;
+  try {
+    tls = readTls(cmd.tls);
+  } catch (err) {
+    process.stderr.write(`blixard-node: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const log = cmd.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+  let stop: () => Promise<void>;
+  try {
+    if (cmd.command === 'dev-cluster') {
+      const cluster = await startDevCluster({
+        nodes: cmd.nodes,
+        basePort: cmd.basePort,
+        vms: cmd.vms,
+        host: cmd.host,
+        runtime: cmd.runtime,
+        capacity: cmd.capacity,
+        leaseTtlSeconds: cmd.leaseTtlSeconds,
+        tls,
+        log,
+      });
+      stop = cluster.stop;
+      process.stdout.write(`blixard dev-cluster ready: ${cluster.endpoints.join(',')}\n`);
+    } else {
+      const node: RunningNode = await startNode({
+        id: cmd.id,
+        listen: cmd.listen,
+        advertise: cmd.advertise,
+        store: cmd.store.kind === 'memory' ? 'memory' : `etcd://${cmd.store.endpoints.join(',')}`,
+        runtime: cmd.runtime,
+        capacity: cmd.capacity,
+        leaseTtlSeconds: cmd.leaseTtlSeconds,
+        tls,
+        log,
+      });
+      stop = node.stop;
+      process.stdout.write(`blixard-node ${node.id} ready: ${node.address}\n`);
+    }
+  } catch (err) {
+    process.stderr.write(`blixard-node: ${(err as Error).message.split('\n')[0]}\n`);
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping`);
+      const hard = setTimeout(() => resolve(1), 10_000);
+      hard.unref();
+      stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`blixard-node: ${err.message.split('\n')[0]}\n`);
+    process.exit(1);
+  },
+);

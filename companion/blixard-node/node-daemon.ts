@@ -1,0 +1,157 @@
+// One Blixard node daemon: store → view → membership → agent → gRPC server. `startNode` is the
+// programmatic entry used by the CLI, dev-cluster and tests.
+
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { ClusterStore } from './store/cluster-store';
+import { openStore, parseStoreSpec } from './store/open-store';
+import { ClusterView } from './state/cluster-view';
+import { StateWriter } from './state/state-writer';
+import type { MemberRecord, NodeCapacity } from './state/cluster-records';
+import type { VmRuntime } from './runtime/vm-runtime';
+import { SimulatedRuntime, type SimulatedRuntimeOptions } from './runtime/simulated-runtime';
+import type { NodeContext } from './agent/node-context';
+import { NodeAgent } from './agent/node-agent';
+import { NodeMembership } from './agent/node-membership';
+import { NodeOperations } from './node-operations';
+import { serverCredentials, serviceDefinition, type TlsFiles } from './rpc/grpc-server';
+import { clusterServiceHandlers } from './rpc/cluster-service';
+import { migrationServiceHandlers } from './rpc/migration-service';
+
+export const DEFAULT_CAPACITY: NodeCapacity = { vcpus: 16, memoryMb: 32768, diskGb: 500 };
+export const DEFAULT_LEASE_TTL_SECONDS = 3;
+
+export interface NodeOptions {
+  /** Node id, 1 or more, unique in the cluster. */
+  id: number;
+  /** HOST:PORT to listen on; port 0 picks a free port. Default 127.0.0.1:0. */
+  listen?: string;
+  /** HOST:PORT other parties should use, when it differs from the listen address. */
+  advertise?: string;
+  /** "memory" (a fresh embedded store), "etcd://HOST:PORT[,…]", or a store shared with other nodes. */
+  store?: string | ClusterStore;
+  /** A runtime instance, or options for the simulated runtime. */
+  runtime?: VmRuntime | SimulatedRuntimeOptions;
+  capacity?: Partial<NodeCapacity>;
+  /** Membership lease TTL: a dead daemon drops out of the cluster this long after it dies. */
+  leaseTtlSeconds?: number;
+  tls?: TlsFiles;
+  log?: (line: string) => void;
+}
+
+export interface RunningNode {
+  readonly id: number;
+  /** HOST:PORT as bound (the real port when 0 was asked for). */
+  readonly address: string;
+  readonly store: ClusterStore;
+  readonly view: ClusterView;
+  readonly runtime: VmRuntime;
+  readonly operations: NodeOperations;
+  /** Leaves the cluster cleanly: stops serving, resigns, drops its membership at once. */
+  stop(): Promise<void>;
+  /** Dies abruptly, like kill -9: connections drop, leases are left to expire. */
+  crash(): Promise<void>;
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  if (!Number.isSafeInteger(options.id) || options.id <= 0) throw new Error(`node id must be a positive integer, not ${options.id}`);
+  const log = options.log ?? (() => {});
+  const nodeLog = (line: string) => log(`[node ${options.id}] ${line}`);
+  const ownsStore = typeof options.store !== 'object';
+  const store = typeof options.store === 'object' ? options.store : await openStore(parseStoreSpec(options.store ?? 'memory'));
+  const runtime = isRuntime(options.runtime) ? options.runtime : new SimulatedRuntime(options.runtime ?? {});
+  const shutdown = new AbortController();
+  const view = new ClusterView(store, nodeLog);
+  const ctx: NodeContext = { nodeId: options.id, store, view, writer: new StateWriter(store, view), runtime, log: nodeLog, shutdown: shutdown.signal };
+  const operations = new NodeOperations(ctx);
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  let ready = false;
+  const gate = <T extends grpc.UntypedServiceImplementation>(handlers: T): T => {
+    // Calls that arrive before the daemon has joined the cluster are told to come back.
+    const gated: grpc.UntypedServiceImplementation = {};
+    for (const [name, handler] of Object.entries(handlers)) {
+      gated[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
+        if (ready) return (handler as (c: unknown, cb?: unknown) => void)(call, callback);
+        const err = { code: grpc.status.UNAVAILABLE, details: 'the node daemon is starting' };
+        if (callback) callback(err);
+        else call.emit('error', err);
+      }) as grpc.UntypedHandleCall;
+    }
+    return gated as T;
+  };
+  server.addService(serviceDefinition('ClusterService'), gate(clusterServiceHandlers(ctx, operations)));
+  server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations)));
+
+  const listen = options.listen ?? '127.0.0.1:0';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? reject(new Error(`cannot listen on ${listen}: ${err.message}`)) : resolve(p))),
+  );
+  const host = listen.slice(0, listen.lastIndexOf(':'));
+  const address = options.advertise ?? `${host === '0.0.0.0' || host === '[::]' || host === '' ? '127.0.0.1' : host}:${port}`;
+
+  const member: MemberRecord = {
+    id: options.id,
+    address,
+    capacity: { ...DEFAULT_CAPACITY, ...options.capacity },
+    features: [runtime.kind, 'live-migration'],
+    runtime: runtime.kind,
+    startedAt: Date.now(),
+    incarnation: randomUUID(),
+  };
+  const membership = new NodeMembership(ctx, member, options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS);
+  const agent = new NodeAgent(ctx);
+  try {
+    await view.start();
+    await membership.start();
+    await agent.start();
+  } catch (err) {
+    shutdown.abort(new Error('daemon stopping'));
+    server.forceShutdown();
+    membership.abandon();
+    view.close();
+    if (ownsStore) await store.close().catch(() => {});
+    throw err;
+  }
+  ready = true;
+  nodeLog(`serving on ${address} (store: ${store.description}, runtime: ${runtime.kind})`);
+
+  let ended = false;
+  const end = async (graceful: boolean) => {
+    if (ended) return;
+    ended = true;
+    shutdown.abort(new Error('daemon stopping'));
+    agent.stop();
+    if (graceful) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await membership.stop();
+    } else {
+      server.forceShutdown();
+      membership.abandon();
+    }
+    view.close();
+    await runtime.close();
+    if (ownsStore) await store.close().catch(() => {});
+    nodeLog(graceful ? 'stopped' : 'crashed');
+  };
+  return {
+    id: options.id,
+    address,
+    store,
+    view,
+    runtime,
+    operations,
+    stop: () => end(true),
+    crash: () => end(false),
+  };
+}
+
+function isRuntime(value: unknown): value is VmRuntime {
+  return !!value && typeof (value as VmRuntime).precopy === 'function';
+}

@@ -1,0 +1,104 @@
+// Input checks shared by every RPC. Requests arrive decoded by protobufjs, but from untrusted
+// callers: any field may hold anything its wire type allows (or be missing), so each is checked
+// for type and range before use.
+
+import { invalidArgument, quote } from './rpc-error';
+
+const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const MIGRATION_ID_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+export const MAX_NAME_LENGTH = 253;
+export const MAX_VCPUS = 1024;
+export const MAX_MEMORY_MB = 16 * 1024 * 1024; // 16 TiB
+export const MAX_CONFIG_PATH_LENGTH = 4096;
+export const MAX_MIGRATION_ID_LENGTH = 128;
+
+/** A VM name as Kubernetes names objects (RFC 1123 subdomain), which upstream Blixard follows. */
+export function requireVmName(value: unknown, field = 'name'): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`${field} must not be empty`);
+  if (value.length > MAX_NAME_LENGTH) throw invalidArgument(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${value.length})`);
+  if (!NAME_PATTERN.test(value)) {
+    throw invalidArgument(
+      `${field} ${quote(value)} is not a valid VM name: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
+    );
+  }
+  return value;
+}
+
+export function requireNodeId(value: unknown, field: string): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n === 0) throw invalidArgument(`${field} must be a node id (1 or more)`);
+  if (!Number.isSafeInteger(n) || n < 0) throw invalidArgument(`${field} ${quote(value)} is not a valid node id`);
+  return n;
+}
+
+/** 0 or absent = no node filter. */
+export function optionalNodeId(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null || value === 0 || value === '0') return undefined;
+  return requireNodeId(value, field);
+}
+
+export function requireVcpus(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalidArgument('vcpus must be at least 1');
+  if (value > MAX_VCPUS) throw invalidArgument(`vcpus must be at most ${MAX_VCPUS} (got ${value})`);
+  return value;
+}
+
+export function requireMemoryMb(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalidArgument('memory_mb must be at least 1');
+  if (value > MAX_MEMORY_MB) throw invalidArgument(`memory_mb must be at most ${MAX_MEMORY_MB} (got ${value})`);
+  return value;
+}
+
+export function optionalConfigPath(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '';
+  if (typeof value !== 'string') throw invalidArgument('config_path must be a string');
+  if (value.length > MAX_CONFIG_PATH_LENGTH) throw invalidArgument(`config_path must be at most ${MAX_CONFIG_PATH_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(value)) throw invalidArgument('config_path contains control or invalid characters');
+  return value;
+}
+
+export function requireMigrationId(value: unknown, field = 'id'): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`${field} must not be empty`);
+  return checkMigrationId(value, field);
+}
+
+/** Empty or absent = the daemon picks one. */
+export function optionalMigrationId(value: unknown, field = 'migration_id'): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw invalidArgument(`${field} must be a string`);
+  return checkMigrationId(value, field);
+}
+
+function checkMigrationId(value: string, field: string): string {
+  if (value.length > MAX_MIGRATION_ID_LENGTH) throw invalidArgument(`${field} must be at most ${MAX_MIGRATION_ID_LENGTH} characters`);
+  if (!MIGRATION_ID_PATTERN.test(value)) {
+    throw invalidArgument(`${field} ${quote(value)} is not a valid migration id: use letters, digits, '-', '_' and '.'`);
+  }
+  return value;
+}
+
+export function optionalBool(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw invalidArgument(`${field} must be true or false`);
+  return value;
+}
+
+export function optionalLimit(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidArgument('limit must be 0 (no limit) or more');
+  return value;
+}
+
+/** Optional VM name filter: empty = any VM. */
+export function optionalVmName(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return requireVmName(value, field);
+}
+
+/** Every request is a message object; a caller cannot make it anything else, but be sure. */
+export function requireRequest(value: unknown): Record<string, unknown> {
+  if (!value || typeof value !== 'object') throw invalidArgument('the request could not be read');
+  return value as Record<string, unknown>;
+}

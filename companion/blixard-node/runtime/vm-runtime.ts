@@ -1,0 +1,59 @@
+// What a node daemon asks of the hypervisor on its machine. The simulated runtime implements it
+// with timers; a QEMU runtime would implement the same calls with QMP (boot, shutdown, migrate).
+
+export interface RuntimeVm {
+  name: string;
+  vcpus: number;
+  memoryMb: number;
+}
+
+export interface MigrationPeer {
+  nodeId: number;
+  address: string;
+}
+
+/** Live pre-copy figures, as the runtime measures them. */
+export interface TransferProgress {
+  totalBytes: number;
+  transferredBytes: number;
+  remainingBytes: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec: number;
+  precopyRound: number;
+}
+
+/** The guest dirties memory faster than it can be sent: pre-copy would never end. */
+export class NonConvergenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonConvergenceError';
+  }
+}
+
+export interface VmRuntime {
+  /** "simulated", later "qemu". */
+  readonly kind: string;
+  /** Boots the VM on this node; resolves when the guest runs. */
+  start(vm: RuntimeVm, signal?: AbortSignal): Promise<void>;
+  /** Shuts the VM down on this node; resolves when it is off. */
+  stop(vm: RuntimeVm, signal?: AbortSignal): Promise<void>;
+  /** The cluster says the VM runs here (after a daemon restart or an incoming live migration). */
+  adopt(vm: RuntimeVm): void;
+  /** The VM now lives elsewhere or is gone: drop what is left of it here without a shutdown. */
+  release(name: string): void;
+  isRunning(name: string): boolean;
+  /** Names of the VMs this runtime holds. */
+  list(): string[];
+  /** The figures before the first byte moves (what precopy would report at its start). */
+  initialProgress(vm: RuntimeVm): TransferProgress;
+  /**
+   * Source side of a live migration: iterative pre-copy of guest memory to `target` while the
+   * guest runs. Resolves with the figures at convergence (what is left fits the switchover
+   * budget); rejects with NonConvergenceError, or with the signal's reason when aborted — the
+   * guest keeps running here in both cases.
+   */
+  precopy(vm: RuntimeVm, target: MigrationPeer, onProgress: (p: TransferProgress) => void, signal: AbortSignal): Promise<TransferProgress>;
+  /** Pauses the guest, sends the last dirty pages and hands it to the target. */
+  switchover(vm: RuntimeVm, target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}

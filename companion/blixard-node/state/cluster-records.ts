@@ -1,0 +1,108 @@
+// What the daemons keep in the cluster store: the key layout and the JSON records under it.
+// These are the daemon's own persistent format; rpc/wire-format.ts maps them to the proto.
+
+export type VmStateName = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+export type MigrationStatusName = 'PREPARING' | 'TRANSFERRING' | 'SWITCHING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export const FINAL_MIGRATION_STATUSES: ReadonlySet<MigrationStatusName> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+export function isFinalStatus(status: MigrationStatusName): boolean {
+  return FINAL_MIGRATION_STATUSES.has(status);
+}
+
+/** VM states that hold vCPUs and memory on their node. */
+export const ACTIVE_VM_STATES: ReadonlySet<VmStateName> = new Set(['STARTING', 'RUNNING', 'STOPPING']);
+
+export interface NodeCapacity {
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+}
+
+/** A live daemon; the key is bound to the daemon's lease, so it vanishes when the daemon dies. */
+export interface MemberRecord {
+  id: number;
+  address: string;
+  capacity: NodeCapacity;
+  features: string[];
+  runtime: string;
+  startedAt: number;
+  /** Distinguishes a restarted daemon from its previous life under the same id. */
+  incarnation: string;
+}
+
+export interface VmRecord {
+  name: string;
+  vcpus: number;
+  memoryMb: number;
+  configPath: string;
+  nodeId: number;
+  state: VmStateName;
+  ipAddress: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Why the VM is FAILED, when it is. */
+  stateMessage?: string;
+  /** The migration in flight for this VM; at most one. */
+  migrationId?: string;
+  /** DeleteVm on a running VM: the owner stops it, then deletes the record. */
+  deleteRequested?: boolean;
+}
+
+export interface ProgressRecord {
+  totalBytes: number;
+  transferredBytes: number;
+  remainingBytes: number;
+  dirtyRateBytesPerSec: number;
+  bandwidthBytesPerSec: number;
+  precopyRound: number;
+}
+
+export interface PhaseRecord {
+  status: MigrationStatusName;
+  at: number;
+}
+
+export interface MigrationRecord {
+  id: string;
+  vmName: string;
+  sourceNodeId: number;
+  targetNodeId: number;
+  live: boolean;
+  force: boolean;
+  status: MigrationStatusName;
+  message: string;
+  createdAt: number;
+  updatedAt: number;
+  endedAt: number;
+  progress?: ProgressRecord;
+  phases: PhaseRecord[];
+  /** The VM's state when the migration began: a cold migration restarts a running VM on the target. */
+  vmStateAtStart: VmStateName;
+  vcpus: number;
+  memoryMb: number;
+  /** The node whose daemon accepted the request. */
+  requestedVia: number;
+}
+
+export const KEY_PREFIX = {
+  member: 'members/',
+  vm: 'vms/',
+  migration: 'migrations/',
+} as const;
+
+export const LEADER_ELECTION = 'leader';
+
+export const keys = {
+  member: (id: number) => `${KEY_PREFIX.member}${id}`,
+  vm: (name: string) => `${KEY_PREFIX.vm}${name}`,
+  migration: (id: string) => `${KEY_PREFIX.migration}${id}`,
+};
+
+/** Moves a migration to `status` at `at`, recording the phase time. */
+export function withStatus(m: MigrationRecord, status: MigrationStatusName, at: number, message?: string): MigrationRecord {
+  const next: MigrationRecord = { ...m, status, updatedAt: at, phases: [...m.phases, { status, at }] };
+  if (message !== undefined) next.message = message;
+  if (isFinalStatus(status)) next.endedAt = at;
+  return next;
+}
