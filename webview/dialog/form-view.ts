@@ -170,7 +170,8 @@ export class FormView {
     const kind = this.state.cluster.kind;
     const running = this.state.vm?.state === 'running';
     return {
-      targetNodeId: this.values.targetNodeId === undefined ? (kind === 'kubevirt' ? null : null) : this.values.targetNodeId,
+      // Nothing chosen yet: "Any node" on KubeVirt, "choose one" (invalid) on Blixard.
+      targetNodeId: this.values.targetNodeId ?? null,
       live: kind === 'kubevirt' ? true : running ? (this.values.live ?? true) : (this.values.live ?? false),
       force: kind === 'blixard' ? this.values.force : false,
     };
@@ -223,9 +224,16 @@ export class FormView {
     this.vmError.hidden = vmIssues.length === 0;
 
     // Target dropdown.
-    this.renderOptions(ctx);
+    const optionsChanged = this.renderOptions(ctx);
     const wanted = this.dropdownValueFor(choice.targetNodeId, s.nodes);
     if (this.dropdown.value !== wanted) this.dropdown.value = wanted;
+    if (optionsChanged) {
+      // The dropdown learns of new options on slotchange, after this turn: select again once it has.
+      requestAnimationFrame(() => {
+        const now = this.dropdownValueFor(this.choice().targetNodeId, this.state.nodes);
+        if (this.dropdown.value !== now) this.dropdown.value = now;
+      });
+    }
     const targetIssues = byField('target').filter((i) => i.code !== 'target-required' || this.touched);
     const targetHint = byField('target').find((i) => i.code === 'target-required');
     if (targetIssues.length) {
@@ -303,7 +311,8 @@ export class FormView {
     return nodes.some((n) => n.id === target && n.id !== this.state.vm?.nodeId) ? nodeValue(target) : `typed:${target}`;
   }
 
-  private renderOptions(ctx: ValidationContext): void {
+  /** Rebuilds the dropdown's options when they changed; true when it did. */
+  private renderOptions(ctx: ValidationContext): boolean {
     const s = this.state;
     const kind = s.cluster.kind;
     const others = s.nodes.filter((n) => n.id !== s.vm?.nodeId);
@@ -316,9 +325,10 @@ export class FormView {
     for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, kind, nodeUnsuitability(ctx, n, this.values.force))]);
     if (typed !== undefined) lines.push([`typed:${typed}`, typed === s.vm?.nodeId ? `Node ${typed} (current node)` : `Node ${typed}`]);
     const signature = JSON.stringify(lines);
-    if (signature === this.optionSignature) return;
+    if (signature === this.optionSignature) return false;
     this.optionSignature = signature;
     this.dropdown.replaceChildren(...lines.map(([value, text]) => el('vscode-option', { value }, text)));
+    return true;
   }
 
   private renderGrid(ctx: ValidationContext): void {
