@@ -1,0 +1,196 @@
+// Runs the integration suite inside a real VS Code extension host, headless: code-server
+// (VS Code 1.100.3) on a free port with a fresh profile, Chromium opening the workbench with
+// the extension under development and the suite's run() in the URL payload (TESTING.md).
+// Prints mocha-style results as they arrive, then "integration: N passed, N failed".
+//
+//   node --require tsx/cjs test/integration/launch.ts
+//   BLIXARD_INTEGRATION_GREP=settings …   to run only matching tests
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchChromium, chromiumPath } from '../e2e/support/chromium';
+import { CodeServer, codeServerEntry } from '../e2e/support/code-server';
+import { buildIntegrationBundle, repoRoot } from './support/build-test-bundle';
+import { parseResultLines, RESULTS_ENV, type ResultEvent } from './support/result-events';
+
+const SUITE = process.env.MOCHA_SUITE_NAME || 'integration';
+const TOTAL_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_TIMEOUT_MS ?? 20 * 60_000);
+const START_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_START_TIMEOUT_MS ?? 4 * 60_000);
+
+interface Summary {
+  passes: number;
+  failures: number;
+  pending: number;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'blixard-integration-'));
+  const resultsFile = path.join(workDir, 'results.jsonl');
+  const browserErrors: string[] = [];
+  try {
+    // Missing parts fail loudly with what to install, never skip.
+    chromiumPath();
+    codeServerEntry();
+    ensureExtensionBuilt();
+    const bundle = await buildIntegrationBundle();
+
+    server = await CodeServer.start({ env: { [RESULTS_ENV]: resultsFile } });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => browserErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') browserErrors.push(msg.text());
+    });
+    const url = server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle.entry });
+    await page.goto(url, { timeout: 60_000 });
+
+    const summary = await followResults(resultsFile, started);
+    if (!summary) {
+      printDiagnostics(server, browserErrors);
+      return report({ passes: 0, failures: 1, pending: 0 });
+    }
+    if (summary.failures > 0) printDiagnostics(server, browserErrors, true);
+    return report(summary);
+  } catch (err) {
+    console.error(`\n${SUITE}: ${err instanceof Error ? err.message : String(err)}`);
+    if (server) printDiagnostics(server, browserErrors);
+    return report({ passes: 0, failures: 1, pending: 0 });
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Prints events as run() appends them; undefined when the run never finished. */
+async function followResults(file: string, started: number): Promise<Summary | undefined> {
+  let consumed = 0;
+  let sawStart = false;
+  const failures: Extract<ResultEvent, { event: 'fail' }>[] = [];
+  for (;;) {
+    const elapsed = Date.now() - started;
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+      const events = parseResultLines(complete.slice(consumed));
+      consumed = complete.length;
+      for (const event of events) {
+        switch (event.event) {
+          case 'start':
+            sawStart = true;
+            break;
+          case 'suite':
+            console.log(`${event.depth === 0 ? '\n' : ''}${indent(event.depth + 1)}${event.title}`);
+            break;
+          case 'pass':
+            console.log(`${indent(event.depth)}  ✔ ${event.title}${event.duration > 75 ? ` (${event.duration}ms)` : ''}`);
+            break;
+          case 'pending':
+            console.log(`${indent(event.depth)}  - ${event.title}`);
+            break;
+          case 'fail':
+            failures.push(event);
+            console.log(`${indent(event.depth)}  ${failures.length}) ${event.title}`);
+            break;
+          case 'crash':
+            console.error(`\nThe suite could not run:\n${event.error}`);
+            return undefined;
+          case 'end':
+            printFailures(failures);
+            console.log(`\n  ${event.passes} passing (${Math.round(event.duration / 1000)}s)${event.pending ? `\n  ${event.pending} pending` : ''}${event.failures ? `\n  ${event.failures} failing` : ''}`);
+            return { passes: event.passes, failures: event.failures, pending: event.pending };
+        }
+      }
+    }
+    if (!sawStart && elapsed > START_TIMEOUT_MS) {
+      console.error(`\nThe extension host did not start the suite within ${START_TIMEOUT_MS / 1000} s.`);
+      return undefined;
+    }
+    if (elapsed > TOTAL_TIMEOUT_MS) {
+      printFailures(failures);
+      console.error(`\nThe suite did not finish within ${TOTAL_TIMEOUT_MS / 1000} s.`);
+      return undefined;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function printFailures(failures: Extract<ResultEvent, { event: 'fail' }>[]): void {
+  failures.forEach((f, i) => {
+    console.log(`\n  ${i + 1}) ${f.fullTitle}:\n     ${f.error}`);
+    const stack = (f.stack ?? '').split('\n').slice(1, 8).join('\n');
+    if (stack) console.log(stack);
+  });
+}
+
+function indent(depth: number): string {
+  return '  '.repeat(depth);
+}
+
+function report(summary: Summary): number {
+  console.log(`${SUITE}: ${summary.passes} passed, ${summary.failures} failed${summary.pending ? `, ${summary.pending} skipped` : ''}`);
+  if (process.env.MOCHA_SUMMARY_FILE) writeFileSync(process.env.MOCHA_SUMMARY_FILE, JSON.stringify({ suite: SUITE, ...summary }));
+  return summary.failures > 0 ? 1 : 0;
+}
+
+/** Builds dist/ when it is missing or older than the sources (a standalone run after an edit). */
+function ensureExtensionBuilt(): void {
+  const bundle = path.join(repoRoot, 'dist', 'extension.js');
+  const builtAt = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
+  const newer = ['src', 'companion', 'proto', 'webview'].some((dir) => newestMtime(path.join(repoRoot, dir)) > builtAt);
+  if (!newer && existsSync(path.join(repoRoot, 'dist', 'companion', 'blixard-node.js'))) return;
+  console.log('[integration] building the extension (node esbuild.mjs)');
+  const result = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the extension build failed');
+}
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function printDiagnostics(server: CodeServer, browserErrors: string[], brief = false): void {
+  const hostLog = findExtensionHostLog(server.userDataDir);
+  if (hostLog) {
+    const lines = readFileSync(hostLog, 'utf8').split('\n');
+    const interesting = lines.filter((l) => /\b(error|warn)\b/i.test(l));
+    console.error(`\n--- extension host log (${brief ? 'warnings and errors' : 'last lines'}) ---\n${(brief ? interesting.slice(-20) : lines.slice(-40)).join('\n')}`);
+  }
+  if (!brief) {
+    console.error(`\n--- code-server ---\n${server.recentOutput()}`);
+    if (browserErrors.length > 0) console.error(`\n--- workbench console errors ---\n${browserErrors.slice(-15).join('\n')}`);
+  }
+}
+
+function findExtensionHostLog(userDataDir: string): string | undefined {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 5 || !existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p, depth + 1);
+      else if (/exthost\.log$/.test(entry.name)) found.push(p);
+    }
+  };
+  walk(path.join(userDataDir, 'logs'), 0);
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
