@@ -1,0 +1,170 @@
+// The cluster's state: one global, monotonically increasing resourceVersion (like etcd's
+// revision), the objects of every resource type, and a bounded log of change events that
+// watches resume from. Stored objects are never mutated; every change stores a new one.
+import { randomUUID } from 'node:crypto';
+import { deepCopy, type KubeObject } from './kube-object';
+import { objectKey, type ResourceType } from './resource-types';
+import { formatKubeTime } from './kube-time';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoredObject {
+  readonly object: KubeObject;
+  /** The object serialized once, reused by every list and watch that sends it. */
+  readonly json: string;
+  readonly rv: number;
+  readonly key: string;
+}
+
+export interface ChangeEvent {
+  readonly type: ChangeType;
+  readonly resource: ResourceType;
+  readonly rv: number;
+  readonly stored: StoredObject;
+  /** The version before this change (MODIFIED, DELETED), for selector transitions. */
+  readonly previous?: StoredObject;
+  readonly atMs: number;
+}
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+export interface ObjectStoreOptions {
+  /** How many change events are kept for watches to resume from (etcd's compaction window). */
+  eventWindow: number;
+  /** The first resourceVersion handed out. */
+  initialResourceVersion: number;
+}
+
+export class ObjectStore {
+  private rv: number;
+  private readonly tables = new Map<ResourceType, Map<string, StoredObject>>();
+  private log: ChangeEvent[] = [];
+  /** Every event with rv <= this has been dropped from the log. */
+  private compactedThrough: number;
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(private readonly options: ObjectStoreOptions) {
+    this.rv = options.initialResourceVersion;
+    this.compactedThrough = this.rv;
+  }
+
+  currentResourceVersion(): number { return this.rv; }
+
+  /** The oldest resourceVersion a watch may still resume from. */
+  oldestResumableResourceVersion(): number { return this.compactedThrough; }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.push(listener);
+    return () => { const i = this.listeners.indexOf(listener); if (i >= 0) this.listeners.splice(i, 1); };
+  }
+
+  private table(type: ResourceType): Map<string, StoredObject> {
+    let t = this.tables.get(type);
+    if (!t) { t = new Map(); this.tables.set(type, t); }
+    return t;
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.table(type).get(objectKey(type.namespaced ? namespace : undefined, name));
+  }
+
+  /** Objects of a type (optionally one namespace) in etcd key order. */
+  list(type: ResourceType, namespace?: string): StoredObject[] {
+    const all = [...this.table(type).values()];
+    const filtered = namespace && type.namespaced ? all.filter((s) => s.object.metadata.namespace === namespace) : all;
+    return filtered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  count(type: ResourceType): number { return this.table(type).size; }
+
+  private freeze(object: KubeObject, rv: number): StoredObject {
+    object.metadata.resourceVersion = String(rv);
+    const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
+    return { object, json: JSON.stringify(object), rv, key };
+  }
+
+  /** Stores a new object; fills uid, creationTimestamp and generation like the apiserver. */
+  create(type: ResourceType, input: KubeObject, nowMs = Date.now()): StoredObject {
+    const object = deepCopy(input);
+    object.metadata.uid ??= randomUUID();
+    object.metadata.creationTimestamp ??= formatKubeTime(nowMs);
+    if (type.group) object.metadata.generation ??= 1;
+    const stored = this.freeze(object, ++this.rv);
+    this.table(type).set(stored.key, stored);
+    this.emit({ type: 'ADDED', resource: type, rv: stored.rv, stored, atMs: nowMs });
+    return stored;
+  }
+
+  /** Replaces an existing object (the caller has checked it exists). */
+  replace(type: ResourceType, input: KubeObject, nowMs = Date.now()): StoredObject {
+    const object = deepCopy(input);
+    const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
+    const previous = this.table(type).get(key);
+    if (!previous) throw new Error(`replace of missing ${type.plural} ${key}`);
+    const stored = this.freeze(object, ++this.rv);
+    this.table(type).set(key, stored);
+    this.emit({ type: 'MODIFIED', resource: type, rv: stored.rv, stored, previous, atMs: nowMs });
+    return stored;
+  }
+
+  /**
+   * Applies `mutate` to a copy of the current object and stores the result as a new version;
+   * returns undefined when the object is gone or the mutation changed nothing.
+   */
+  update(type: ResourceType, namespace: string | undefined, name: string, mutate: (draft: KubeObject) => void, nowMs = Date.now()): StoredObject | undefined {
+    const current = this.get(type, namespace, name);
+    if (!current) return undefined;
+    const draft = deepCopy(current.object);
+    mutate(draft);
+    draft.metadata.resourceVersion = current.object.metadata.resourceVersion;
+    if (JSON.stringify(draft) === current.json) return undefined;
+    return this.replace(type, draft, nowMs);
+  }
+
+  /** Removes an object for good; the DELETED event carries a fresh resourceVersion. */
+  remove(type: ResourceType, namespace: string | undefined, name: string, nowMs = Date.now(), finalState?: KubeObject): StoredObject | undefined {
+    const key = objectKey(type.namespaced ? namespace : undefined, name);
+    const previous = this.table(type).get(key);
+    if (!previous) return undefined;
+    this.table(type).delete(key);
+    const stored = this.freeze(deepCopy(finalState ?? previous.object), ++this.rv);
+    this.emit({ type: 'DELETED', resource: type, rv: stored.rv, stored, previous, atMs: nowMs });
+    return stored;
+  }
+
+  private emit(event: ChangeEvent): void {
+    this.log.push(event);
+    if (this.log.length > this.options.eventWindow * 1.25) {
+      const drop = this.log.length - this.options.eventWindow;
+      this.compactedThrough = this.log[drop - 1].rv;
+      this.log = this.log.slice(drop);
+    }
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /**
+   * Events after `rv` for one type, or 'expired' when some of them were compacted away.
+   * Resuming is allowed from any rv at or after the compaction point.
+   */
+  eventsAfter(type: ResourceType, rv: number): ChangeEvent[] | 'expired' {
+    if (rv < this.compactedThrough) return 'expired';
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.log[mid].rv <= rv) lo = mid + 1; else hi = mid; }
+    const out: ChangeEvent[] = [];
+    for (let i = lo; i < this.log.length; i++) if (this.log[i].resource === type) out.push(this.log[i]);
+    return out;
+  }
+
+  /** Forgets every event (as an apiserver restart or an etcd compaction does); objects stay. */
+  compact(): void {
+    this.log = [];
+    this.compactedThrough = this.rv;
+  }
+
+  /** Forgets objects and events; the resourceVersion keeps counting up so old ones read as too old. */
+  clear(): void {
+    this.tables.clear();
+    this.compact();
+  }
+}
