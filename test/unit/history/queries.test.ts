@@ -1,0 +1,152 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { HistoryStore } from '../../../src/history/history-store';
+import { HistoryError } from '../../../src/history/history-error';
+import { csvField } from '../../../src/history/csv';
+import { finished, migration, tempDir, transitions } from './support/fixtures';
+
+/** A small, hand-made history whose answers are known. */
+async function seeded(dir: string): Promise<HistoryStore> {
+  const store = await HistoryStore.open({ path: path.join(dir, 'history.db') });
+  const t0 = 1_700_000_000_000;
+  // prod: 4 succeeded (durations 10, 20, 30, 40 s), 1 failed, 1 running; dc-1 and dc-2
+  [10, 20, 30, 40].forEach((s, i) =>
+    store.record(finished(`prod/ns/ok${i}`, 'succeeded', t0 + i * 60_000, s * 1000, { datacenter: i < 2 ? 'dc-1' : 'dc-2', vm: `web-${i}`, namespace: 'ns' }), transitions(`prod/ns/ok${i}`, ['Pending', 'Running', 'Succeeded'], t0 + i * 60_000)),
+  );
+  store.record(finished('prod/ns/bad', 'failed', t0 + 5 * 60_000, 5000, { datacenter: 'dc-1', vm: 'db-1', namespace: 'ns', failureReason: 'target ran out of memory' }), transitions('prod/ns/bad', ['Pending', 'Failed'], t0 + 5 * 60_000));
+  store.record(migration('prod/ns/live', { createdAt: t0 + 6 * 60_000, datacenter: 'dc-2', vm: 'web-0', namespace: 'ns', sourceNode: 'node-c', targetNode: 'node-d' }), transitions('prod/ns/live', ['Pending', 'Running'], t0 + 6 * 60_000));
+  // lab: one pending, one cancelled; the same VM name as prod but another cluster and namespace
+  store.record(migration('lab/other/p1', { cluster: 'lab', kind: 'blixard', createdAt: t0 + 7 * 60_000, vm: 'web-0', namespace: 'other', state: 'pending', phase: 'Pending' }), []);
+  store.record(finished('lab/other/c1', 'cancelled', t0 + 8 * 60_000, 1000, { cluster: 'lab', kind: 'blixard', vm: 'build_1%', namespace: 'other' }), []);
+  await store.flush();
+  return store;
+}
+
+describe('HistoryStore: queries and exports', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: HistoryStore;
+  beforeEach(async () => {
+    tmp = tempDir('queries');
+    store = await seeded(tmp.dir);
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  const ids = (ms: Array<{ id: string }>) => ms.map((m) => m.id);
+
+  it('all(): newest first, paged, filtered by state', () => {
+    assert.deepEqual(ids(store.all()), ['lab/other/c1', 'lab/other/p1', 'prod/ns/live', 'prod/ns/bad', 'prod/ns/ok3', 'prod/ns/ok2', 'prod/ns/ok1', 'prod/ns/ok0']);
+    assert.deepEqual(ids(store.all({ limit: 2, offset: 1 })), ['lab/other/p1', 'prod/ns/live']);
+    assert.deepEqual(ids(store.all({ filter: 'active' })), ['lab/other/p1', 'prod/ns/live']);
+    assert.deepEqual(ids(store.all({ filter: 'completed', limit: 3 })), ['lab/other/c1', 'prod/ns/bad', 'prod/ns/ok3']);
+    assert.equal(store.count(), 8);
+    assert.equal(store.count({ filter: 'completed' }), 6);
+  });
+
+  it('all(): the text filter matches VM, nodes and cluster, case-insensitively, with LIKE characters taken literally', () => {
+    assert.deepEqual(ids(store.all({ text: 'WEB-0' })), ['lab/other/p1', 'prod/ns/live', 'prod/ns/ok0']);
+    assert.deepEqual(ids(store.all({ text: 'node-c' })), ['prod/ns/live']);
+    assert.deepEqual(ids(store.all({ text: 'lab', filter: 'active' })), ['lab/other/p1']);
+    assert.deepEqual(ids(store.all({ text: '_1%' })), ['lab/other/c1']);
+    assert.deepEqual(ids(store.all({ text: '%' })), ['lab/other/c1']);
+    assert.equal(store.count({ text: 'web' }), 6);
+  });
+
+  it('rejects bad paging and filters with a clear error', () => {
+    const invalid = (e: unknown) => e instanceof HistoryError && e.code === 'invalid-argument';
+    assert.throws(() => store.all({ limit: -1 }), invalid);
+    assert.throws(() => store.all({ offset: 1.5 }), invalid);
+    assert.throws(() => store.all({ filter: 'finished' as never }), invalid);
+  });
+
+  it('active(): pending and running only', () => {
+    assert.deepEqual(ids(store.active()), ['lab/other/p1', 'prod/ns/live']);
+  });
+
+  it('byId(): the migration with its timeline, undefined when unknown', () => {
+    const entry = store.byId('prod/ns/bad')!;
+    assert.equal(entry.migration.failureReason, 'target ran out of memory');
+    assert.deepEqual(
+      entry.transitions.map((t) => t.phase),
+      ['Pending', 'Failed'],
+    );
+    assert.equal(store.byId('nope'), undefined);
+    assert.deepEqual(store.transitions('nope'), []);
+  });
+
+  it('byDatacenter() and byVm() with cluster and namespace', () => {
+    assert.deepEqual(ids(store.byDatacenter('dc-1')), ['prod/ns/bad', 'prod/ns/ok1', 'prod/ns/ok0']);
+    assert.deepEqual(ids(store.byDatacenter('dc-1', { limit: 1 })), ['prod/ns/bad']);
+    assert.deepEqual(ids(store.byDatacenter('dc-9')), []);
+    assert.deepEqual(ids(store.byVm('web-0')), ['lab/other/p1', 'prod/ns/live', 'prod/ns/ok0']);
+    assert.deepEqual(ids(store.byVm('web-0', { cluster: 'prod' })), ['prod/ns/live', 'prod/ns/ok0']);
+    assert.deepEqual(ids(store.byVm('web-0', { cluster: 'lab', namespace: 'other' })), ['lab/other/p1']);
+    assert.deepEqual(ids(store.byVm('web-0', { namespace: 'nope' })), []);
+  });
+
+  it('summaryByCluster(): counts, success rate and nearest-rank p50/p95 of succeeded durations', () => {
+    assert.deepEqual(store.summaryByCluster(), [
+      { cluster: 'lab', count: 2, active: 1, succeeded: 0, failed: 0, cancelled: 1, successRate: 0, p50DurationMs: null, p95DurationMs: null },
+      { cluster: 'prod', count: 6, active: 1, succeeded: 4, failed: 1, cancelled: 0, successRate: 0.8, p50DurationMs: 20_000, p95DurationMs: 40_000 },
+    ]);
+  });
+
+  it('percentiles over many durations pick the nearest rank', async () => {
+    for (let i = 1; i <= 100; i++) store.record(finished(`big/m${i}`, 'succeeded', i, i * 100, { cluster: 'big' }), []);
+    const big = store.summaryByCluster().find((s) => s.cluster === 'big')!;
+    assert.equal(big.p50DurationMs, 5000);
+    assert.equal(big.p95DurationMs, 9500);
+    assert.equal(big.successRate, 1);
+  });
+
+  it('exportCsv(): a header, one quoted row per migration, the timeline in one column', () => {
+    store.record(finished('prod/ns/quote', 'failed', 1_800_000_000_000, 1, { vm: 'vm,"odd"\nname', failureReason: '=HYPERLINK("http://x")' }), transitions('prod/ns/quote', ['Pending', 'Failed'], 1_800_000_000_000));
+    const csv = store.exportCsv();
+    const lines = csv.split('\r\n');
+    assert.equal(lines[0], 'id,cluster,kind,datacenter,namespace,vm,name,source_node,target_node,mode,origin,state,phase,created_at,started_at,ended_at,duration_ms,failure_reason,timeline');
+    assert.ok(csv.includes('"vm,""odd""\nname"'), csv);
+    assert.ok(csv.includes(`"'=HYPERLINK(""http://x"")"`), 'a formula is neutralised and quoted');
+    assert.ok(csv.includes('Pending@2027-01-15T08:00:00.000Z; Failed@2027-01-15T08:00:01.000Z'));
+    assert.equal(csv.endsWith('\r\n'), true);
+    assert.equal(store.exportCsv({ filter: 'active' }).split('\r\n').filter(Boolean).length, 3);
+  });
+
+  it('csvField() quotes only what needs quoting', () => {
+    assert.equal(csvField('plain'), 'plain');
+    assert.equal(csvField('a,b'), '"a,b"');
+    assert.equal(csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(csvField('two\r\nlines'), '"two\r\nlines"');
+    assert.equal(csvField('-1', true), "'-1");
+    assert.equal(csvField(-1, false), '-1');
+    assert.equal(csvField(undefined), '');
+    assert.equal(csvField(null), '');
+  });
+
+  it('exportJson(): every migration with its transitions, parseable', () => {
+    const parsed = JSON.parse(store.exportJson()) as Array<{ id: string; transitions: Array<{ phase: string; at: number }> }>;
+    assert.equal(parsed.length, 8);
+    assert.equal(parsed[0].id, 'lab/other/c1');
+    assert.deepEqual(
+      parsed.find((m) => m.id === 'prod/ns/ok0')!.transitions.map((t) => t.phase),
+      ['Pending', 'Running', 'Succeeded'],
+    );
+    assert.deepEqual(JSON.parse(store.exportJson({ filter: 'active', text: 'nothing-matches' })), []);
+  });
+
+  it('exportToFile() streams a large history in pages', async () => {
+    for (let i = 0; i < 2500; i++) store.record(migration(`bulk/m${i}`, { cluster: 'bulk', createdAt: i }), transitions(`bulk/m${i}`, ['Pending'], i));
+    const file = path.join(tmp.dir, 'export.json');
+    const bytes = await store.exportToFile(file, 'json');
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Array<{ id: string }>;
+    assert.equal(parsed.length, 2508);
+    assert.equal(new Set(parsed.map((m) => m.id)).size, 2508, 'paging neither repeats nor skips');
+    assert.equal(statSync(file).size, bytes);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const csvFile = path.join(tmp.dir, 'export.csv');
+    await store.exportToFile(csvFile, 'csv', { text: 'bulk' });
+    assert.equal(readFileSync(csvFile, 'utf8').split('\r\n').filter(Boolean).length, 2501);
+  });
+});

@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { HistoryStore } from '../../../src/history/history-store';
+import { HistoryError } from '../../../src/history/history-error';
+import { loadSqlJs } from '../../../src/history/sqljs-loader';
+import { CURRENT_SCHEMA_VERSION } from '../../../src/history/schema';
+import { migration, recordingLogger, tempDir } from './support/fixtures';
+
+// The v1 layout exactly as it was shipped, written by hand here so the upgrade is tested against
+// a real v1 file rather than against whatever the current code would produce.
+const V1_SCHEMA = `
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE migrations (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, cluster TEXT NOT NULL, datacenter TEXT, namespace TEXT,
+  vm TEXT NOT NULL, name TEXT NOT NULL, source_node TEXT, target_node TEXT, mode TEXT NOT NULL,
+  origin TEXT NOT NULL, phase TEXT NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
+  started_at INTEGER, ended_at INTEGER, duration_ms INTEGER, failure_reason TEXT, progress TEXT,
+  labels TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE transitions (migration_id TEXT NOT NULL, phase TEXT NOT NULL, at INTEGER NOT NULL, UNIQUE (migration_id, phase));
+CREATE INDEX migrations_state ON migrations (state);
+CREATE INDEX migrations_vm ON migrations (vm);
+`;
+
+describe('HistoryStore: schema', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let db: string;
+  beforeEach(() => {
+    tmp = tempDir('schema');
+    db = path.join(tmp.dir, 'history.db');
+  });
+  afterEach(() => tmp.cleanup());
+
+  async function writeDatabase(sql: string, file = db): Promise<void> {
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database();
+    raw.exec(sql);
+    writeFileSync(file, raw.export());
+    raw.close();
+  }
+
+  it('upgrades a v1 database, keeping every migration and transition, and snapshots the result', async () => {
+    await writeDatabase(`${V1_SCHEMA}
+      INSERT INTO migrations (id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels)
+      VALUES ('prod/ns/a', 'kubevirt', 'prod', 'dc-1', 'ns', 'web', 'a', 'n1', 'n2', 'PreCopy', 'user', 'Succeeded', 'succeeded', 1000, 1100, 5100, 4000, NULL, NULL, '{"team":"x"}'),
+             ('lab/b', 'blixard', 'lab', NULL, NULL, 'db', 'b', 'n1', NULL, 'cold', 'evacuation', 'Running', 'running', 2000, NULL, NULL, NULL, NULL, '{"totalBytes":1,"transferredBytes":0,"remainingBytes":1,"dirtyRateBytesPerSec":0,"precopyRound":0}', '{}');
+      INSERT INTO transitions VALUES ('prod/ns/a', 'Pending', 1000), ('prod/ns/a', 'Running', 1100), ('prod/ns/a', 'Succeeded', 5100), ('lab/b', 'Pending', 2000);
+    `);
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 2/), JSON.stringify(logger.lines));
+      const a = store.byId('prod/ns/a')!;
+      assert.deepEqual(a.migration, {
+        id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
+        mode: 'PreCopy', origin: 'user', phase: 'Succeeded', state: 'succeeded', createdAt: 1000, startedAt: 1100, endedAt: 5100, durationMs: 4000, labels: { team: 'x' },
+      });
+      assert.deepEqual(a.transitions.map((t) => [t.phase, t.at]), [['Pending', 1000], ['Running', 1100], ['Succeeded', 5100]]);
+      assert.equal(store.byId('lab/b')!.migration.progress?.totalBytes, 1);
+      assert.deepEqual(store.active().map((m) => m.id), ['lab/b']);
+      assert.deepEqual(store.byVm('web').map((m) => m.id), ['prod/ns/a']);
+      // The upgraded database keeps working for writes, including the uniqueness of (migration, phase).
+      store.record(migration('prod/ns/a', { state: 'succeeded', phase: 'Succeeded', createdAt: 1000 }), [{ migrationId: 'prod/ns/a', phase: 'Pending', at: 999 }]);
+      assert.equal(store.transitions('prod/ns/a').length, 3);
+      await store.flush();
+    } finally {
+      await store.close();
+    }
+    // The file on disk is now the current schema.
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(db));
+    assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
+    const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_%' ORDER BY name`)[0].values.map((r) => r[0]);
+    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_vm', 'migrations_durations', 'migrations_retention']);
+    raw.close();
+  });
+
+  it('refuses a database from a newer version without touching it', async () => {
+    await writeDatabase(`${V1_SCHEMA} UPDATE schema_version SET version = ${CURRENT_SCHEMA_VERSION + 1};`);
+    const before = readFileSync(db);
+    await assert.rejects(
+      HistoryStore.open({ path: db }),
+      (e: unknown) => e instanceof HistoryError && e.code === 'schema-too-new' && /newer version/.test(e.message),
+    );
+    assert.deepEqual(readFileSync(db), before);
+    assert.equal(existsSync(`${db}.lock`), false, 'the lock is released after a failed open');
+  });
+
+  it('moves aside an SQLite file that is not a history instead of writing into it', async () => {
+    await writeDatabase('CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES (\'ada\');');
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.equal(store.count(), 0);
+      assert.ok(logger.has('warn', /not a migration history/));
+      assert.equal(readdirSync(tmp.dir).filter((n) => n.startsWith('history.db.corrupt-')).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('uses the indexes it created for each seed query', async () => {
+    const store = await HistoryStore.open({ path: db });
+    await store.close();
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(db));
+    const plan = (sql: string) => raw.exec(`EXPLAIN QUERY PLAN ${sql}`)[0].values.map((r) => String(r[3])).join(' | ');
+    assert.match(plan(`SELECT * FROM migrations ORDER BY created_at DESC, seq DESC LIMIT 10`), /migrations_by_created/);
+    assert.match(plan(`SELECT * FROM migrations WHERE state IN ('pending','running') ORDER BY created_at DESC, seq DESC`), /migrations_active/);
+    assert.match(plan(`SELECT * FROM migrations WHERE id = 'x'`), /sqlite_autoindex_migrations_1|USING INDEX/);
+    assert.match(plan(`SELECT * FROM migrations WHERE datacenter = 'd' ORDER BY created_at DESC, seq DESC LIMIT 10`), /migrations_by_datacenter/);
+    assert.match(plan(`SELECT * FROM migrations WHERE vm = 'v' AND cluster = 'c' ORDER BY created_at DESC LIMIT 10`), /migrations_by_vm/);
+    assert.match(plan(`SELECT phase, at FROM transitions WHERE migration_seq = 1 ORDER BY at, phase`), /PRIMARY KEY|USING PRIMARY/);
+    raw.close();
+  });
+});
