@@ -33,7 +33,7 @@ const ORIGIN_PREFIXES: Array<[string, MigrationOrigin]> = [
   ['kubevirt-workload-update-', 'workload-update'],
 ];
 
-/** Labels virt-controller puts on the migrations it creates itself. */
+/** Annotations (or labels) virt-controller puts on the migrations it creates itself. */
 const ORIGIN_LABELS: Array<[string, MigrationOrigin]> = [
   ['kubevirt.io/evacuationMigration', 'evacuation'],
   ['kubevirt.io/workloadUpdateMigration', 'workload-update'],
@@ -42,9 +42,9 @@ const ORIGIN_LABELS: Array<[string, MigrationOrigin]> = [
 export const USER_MIGRATION_PREFIX = 'kubevirt-migrate-vm-';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
-export function migrationOrigin(name: string, labels: Record<string, string>): MigrationOrigin {
+export function migrationOrigin(name: string, labels: Record<string, string>, annotations: Record<string, string> = {}): MigrationOrigin {
   for (const [prefix, origin] of ORIGIN_PREFIXES) if (name.startsWith(prefix)) return origin;
-  for (const [label, origin] of ORIGIN_LABELS) if (label in labels) return origin;
+  for (const [key, origin] of ORIGIN_LABELS) if (key in annotations || key in labels) return origin;
   return 'unknown';
 }
 
@@ -107,7 +107,7 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
     vm: vmiName,
     name,
     mode: migrationMode(migrationState?.mode),
-    origin: migrationOrigin(name, labels),
+    origin: migrationOrigin(name, labels, stringRecord(vmim.metadata?.annotations)),
     phase,
     state: migrationStateOf(phase, phaseState, migrationState, context.deleted === true),
     createdAt,
