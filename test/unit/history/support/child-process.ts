@@ -14,6 +14,8 @@ export interface IngestChild {
   /** Migration ids the child reported durable in a final state. */
   ackedFinal: Set<string>;
   roles: string[];
+  /** It printed DONE: every record it was asked for is acknowledged. */
+  done: boolean;
   stderr: string;
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -26,6 +28,7 @@ export function startIngestChild(args: string[]): IngestChild {
     acked: new Set(),
     ackedFinal: new Set(),
     roles: [],
+    done: false,
     stderr: '',
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
     async kill(signal = 'SIGKILL') {
@@ -45,6 +48,7 @@ export function startIngestChild(args: string[]): IngestChild {
       if (kind === 'ACK') for (const key of rest) result.acked.add(key);
       else if (kind === 'FINAL') for (const id of rest) result.ackedFinal.add(id);
       else if (kind === 'ROLE') result.roles.push(rest[0]);
+      else if (kind === 'DONE') result.done = true;
     }
   });
   child.stderr!.setEncoding('utf8');
