@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   const registry = new ClusterRegistry({ logger: log });
   const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message) });
   const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true });
-  const devCluster = new DevClusterController(context.extensionPath, registry, log);
+  const devCluster = new DevClusterController(context.extensionPath, registry, log, () => readRefreshIntervalSeconds() * 1000);
 
   const reloadSettings = async () => {
     const { settings, problems } = readSourceSettings();

@@ -13,6 +13,8 @@ export interface BlixardClusterSpec {
   tls?: TlsSettings;
   /** Started by this window (Start Local Dev Cluster), not in the user's settings. */
   local?: boolean;
+  /** Re-list interval of the source's own change poller; 0 = off. */
+  pollIntervalMs?: number;
 }
 
 export interface KubevirtClusterSpec {

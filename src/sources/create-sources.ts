@@ -39,6 +39,7 @@ export async function planClusterSpecs(
       ...(c.datacenter ? { datacenter: c.datacenter } : {}),
       endpoints: c.endpoints,
       ...(c.tls ? { tls: c.tls } : {}),
+      ...(settings.refreshIntervalSeconds !== undefined ? { pollIntervalMs: settings.refreshIntervalSeconds * 1000 } : {}),
     }),
   );
 
@@ -128,7 +129,11 @@ function createBlixardSource(spec: BlixardClusterSpec, deps: SourceDependencies)
   const { BlixardSource } = require('./blixard/blixard-source') as typeof import('./blixard/blixard-source');
   return new BlixardSource(
     { id: spec.id, name: spec.label, endpoints: spec.endpoints, ...(spec.datacenter ? { datacenter: spec.datacenter } : {}), ...(spec.tls ? { tls: spec.tls } : {}) },
-    { logger: deps.logger },
+    {
+      logger: deps.logger,
+      // 0 means "no polling": the source then relies on its migration stream alone.
+      ...(spec.pollIntervalMs !== undefined ? { refreshIntervalMs: spec.pollIntervalMs > 0 ? spec.pollIntervalMs : 24 * 3600_000 } : {}),
+    },
   );
 }
 

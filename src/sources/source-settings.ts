@@ -30,6 +30,8 @@ export interface SourceSettings {
   kubeconfigFiles: KubeconfigFile[];
   /** Contexts to show; empty means every context. */
   kubeContexts: string[];
+  /** How often sources without a live feed re-list (blixard.refreshIntervalSeconds); 0 = off. */
+  refreshIntervalSeconds?: number;
 }
 
 /** A setting that could not be used, said so a person can fix it. */
@@ -42,6 +44,7 @@ export interface RawSourceSettings {
   clusters: unknown;
   kubeconfig: unknown;
   contexts: unknown;
+  refreshIntervalSeconds?: unknown;
 }
 
 export interface SettingsEnvironment {
@@ -67,7 +70,10 @@ export function parseSourceSettings(
   const blixardClusters = parseBlixardClusters(raw.clusters, problems);
   const kubeconfigFiles = parseKubeconfigFiles(raw.kubeconfig, env, problems);
   const kubeContexts = stringList(raw.contexts, 'blixard.kubevirt.contexts', problems);
-  return { settings: { blixardClusters, kubeconfigFiles, kubeContexts }, problems };
+  const settings: SourceSettings = { blixardClusters, kubeconfigFiles, kubeContexts };
+  const interval = raw.refreshIntervalSeconds;
+  if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0) settings.refreshIntervalSeconds = interval;
+  return { settings, problems };
 }
 
 function parseBlixardClusters(raw: unknown, problems: SettingsProblem[]): BlixardClusterSettings[] {

@@ -19,6 +19,7 @@ export class DevClusterController implements vscode.Disposable {
     private readonly extensionPath: string,
     private readonly registry: ClusterRegistry,
     private readonly log: ExtensionLog,
+    private readonly pollIntervalMs: () => number,
   ) {}
 
   get running(): boolean {
@@ -45,7 +46,7 @@ export class DevClusterController implements vscode.Disposable {
       });
       this.process = cluster;
       this.log.info(`Local dev cluster ready: ${cluster.endpoints.join(', ')}`);
-      this.registry.addLocal({ kind: 'blixard', id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, local: true });
+      this.registry.addLocal({ kind: 'blixard', id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, local: true, pollIntervalMs: this.pollIntervalMs() });
       void vscode.commands.executeCommand('setContext', 'blixard.devClusterRunning', true);
       void cluster.exit.then((code) => {
         if (this.process !== cluster) return;

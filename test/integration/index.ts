@@ -5,7 +5,9 @@
 
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type * as MochaModule from 'mocha';
+import type { MochaOptions, Runnable, Runner, Suite, Test } from 'mocha';
+
+type MochaClass = typeof import('mocha');
 import { resultsFilePath, type ResultEvent } from './support/result-events';
 
 export async function run(): Promise<void> {
@@ -14,7 +16,7 @@ export async function run(): Promise<void> {
   const emit = (event: ResultEvent) => appendFileSync(resultsFile, `${JSON.stringify(event)}\n`);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Mocha = require('mocha') as typeof MochaModule;
+    const Mocha = require('mocha') as MochaClass;
     const mocha = new Mocha({
       ui: 'bdd',
       color: false,
@@ -30,25 +32,25 @@ export async function run(): Promise<void> {
   }
 }
 
-function jsonLinesReporter(Mocha: typeof MochaModule, emit: (event: ResultEvent) => void) {
+function jsonLinesReporter(Mocha: MochaClass, emit: (event: ResultEvent) => void) {
   const { EVENT_RUN_BEGIN, EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
   return class JsonLinesReporter extends Mocha.reporters.Base {
-    constructor(runner: MochaModule.Runner, options?: MochaModule.MochaOptions) {
+    constructor(runner: Runner, options?: MochaOptions) {
       super(runner, options);
-      const depth = (r: MochaModule.Runnable | MochaModule.Suite) => {
+      const depth = (r: Runnable | Suite) => {
         let d = 0;
         for (let p = r.parent; p && !p.root; p = p.parent) d++;
         return d;
       };
       runner.on(EVENT_RUN_BEGIN, () => emit({ event: 'start', total: runner.total }));
-      runner.on(EVENT_SUITE_BEGIN, (suite: MochaModule.Suite) => {
+      runner.on(EVENT_SUITE_BEGIN, (suite: Suite) => {
         if (!suite.root) emit({ event: 'suite', title: suite.title, depth: depth(suite) });
       });
-      runner.on(EVENT_TEST_PASS, (test: MochaModule.Test) =>
+      runner.on(EVENT_TEST_PASS, (test: Test) =>
         emit({ event: 'pass', title: test.title, fullTitle: test.fullTitle(), duration: test.duration ?? 0, depth: depth(test) }),
       );
-      runner.on(EVENT_TEST_PENDING, (test: MochaModule.Test) => emit({ event: 'pending', title: test.title, fullTitle: test.fullTitle(), depth: depth(test) }));
-      runner.on(EVENT_TEST_FAIL, (test: MochaModule.Test, err: Error) =>
+      runner.on(EVENT_TEST_PENDING, (test: Test) => emit({ event: 'pending', title: test.title, fullTitle: test.fullTitle(), depth: depth(test) }));
+      runner.on(EVENT_TEST_FAIL, (test: Test, err: Error) =>
         emit({ event: 'fail', title: test.title, fullTitle: test.fullTitle(), depth: depth(test), error: err?.message ?? String(err), stack: err?.stack }),
       );
       runner.once(EVENT_RUN_END, () => {

@@ -66,7 +66,7 @@ export interface RenderedItem {
 export async function render(api: BlixardExtensionApi, element: TreeElement): Promise<RenderedItem> {
   const tree = api.clusterTree;
   let item = tree.getTreeItem(element);
-  item = (await tree.resolveTreeItem?.(item, element, new vscode.CancellationTokenSource().token)) ?? item;
+  item = tree.resolveTreeItem(item, element);
   const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
   const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
   return {
@@ -75,7 +75,8 @@ export async function render(api: BlixardExtensionApi, element: TreeElement): Pr
     description: typeof item.description === 'string' ? item.description : undefined,
     contextValue: item.contextValue,
     icon: icon?.id,
-    iconColor: icon?.color?.id,
+    // ThemeColor keeps its id in a field the typings do not declare.
+    iconColor: (icon?.color as unknown as { id?: string } | undefined)?.id,
     id: item.id,
     collapsible: item.collapsibleState,
     tooltip,
