@@ -12,10 +12,10 @@ import { WatcherMigrationFeed } from '../../../src/dialog/watcher-migration-feed
 import { createBlixardSource, type BlixardSource } from '../../../src/sources/blixard/blixard-source';
 import { MigrationWatcher } from '../../../src/watch/migration-watcher';
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
