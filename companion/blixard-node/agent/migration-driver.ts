@@ -5,7 +5,7 @@
 
 import { keys, isFinalStatus, withStatus, type MigrationRecord, type MigrationStatusName, type ProgressRecord, type VmRecord } from '../state/cluster-records';
 import type { StoreOp } from '../store/cluster-store';
-import type { RuntimeVm, TransferProgress } from '../runtime/vm-runtime';
+import { NonConvergenceError, type RuntimeVm, type TransferProgress } from '../runtime/vm-runtime';
 import { planEndMigration } from './migration-outcomes';
 import { retryTransient, type NodeContext } from './node-context';
 
@@ -43,9 +43,10 @@ async function step(
   return result && !isFinalStatus(result.status) ? result : result?.status === 'COMPLETED' ? result : undefined;
 }
 
-async function fail(ctx: NodeContext, id: string, reason: string): Promise<void> {
+async function fail(ctx: NodeContext, id: string, reason: string, progress?: TransferProgress): Promise<void> {
   ctx.log(`migration ${id} failed: ${reason}`);
-  await retryTransient(() => ctx.writer.commit(() => planEndMigration(ctx.view, id, 'FAILED', reason)), ctx.shutdown);
+  const patch = progress ? { progress: progressRecord(progress) } : {};
+  await retryTransient(() => ctx.writer.commit(() => planEndMigration(ctx.view, id, 'FAILED', reason, Date.now(), patch)), ctx.shutdown);
 }
 
 function runtimeVm(m: MigrationRecord): RuntimeVm {
@@ -87,7 +88,7 @@ export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, sig
   } catch (err) {
     await progress.close();
     if (signal.aborted) return; // someone else ended the migration; the guest keeps running here
-    return fail(ctx, id, (err as Error).message);
+    return fail(ctx, id, (err as Error).message, err instanceof NonConvergenceError ? err.progress : undefined);
   }
   await progress.close();
 

@@ -13,10 +13,12 @@ export function planEndMigration(
   status: 'FAILED' | 'CANCELLED',
   reason: string,
   now = Date.now(),
+  /** Last figures to record with the outcome (a live transfer's final progress). */
+  patch: Partial<Pick<MigrationRecord, 'progress'>> = {},
 ): WritePlan<MigrationRecord | undefined> | NoWrite<MigrationRecord | undefined> {
   const m = view.migrations.get(migrationId)?.value;
   if (!m || isFinalStatus(m.status)) return { noWrite: true, result: m };
-  const ended = withStatus(m, status, now, reason);
+  const ended = { ...withStatus(m, status, now, reason), ...patch };
   const ops: StoreOp[] = [{ type: 'put', key: keys.migration(m.id), value: JSON.stringify(ended) }];
   const vm = view.vms.get(m.vmName)?.value;
   if (vm && vm.migrationId === m.id) {

@@ -126,6 +126,7 @@ export class SimulatedRuntime implements VmRuntime {
           `live migration cannot converge: the guest dirties memory at ${this.options.dirtyRateMbps} Mbit/s, ` +
             `${dirtyRate >= bandwidth ? 'at or above' : 'too close to'} the ${this.options.bandwidthMbps} Mbit/s migration bandwidth ` +
             `(${(dirtied / MIB).toFixed(0)} MiB still dirty after ${progress.precopyRound} pre-copy rounds)`,
+          { ...progress, remainingBytes: Math.round(dirtied) },
         );
       }
       previousDirty = dirtied;

@@ -24,7 +24,11 @@ export interface TransferProgress {
 
 /** The guest dirties memory faster than it can be sent: pre-copy would never end. */
 export class NonConvergenceError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The figures when the runtime gave up. */
+    readonly progress?: TransferProgress,
+  ) {
     super(message);
     this.name = 'NonConvergenceError';
   }

@@ -61,8 +61,10 @@ interface RawKv {
 }
 
 function toStored(kv: RawKv): StoredValue {
+  const key = kv.key.toString();
   return {
-    key: kv.key.toString(),
+    // Single-key reads come back with the namespace prefix, ranges and watches without.
+    key: key.startsWith(KEY_NAMESPACE) ? key.slice(KEY_NAMESPACE.length) : key,
     value: kv.value.toString(),
     createRevision: Number(kv.create_revision),
     modRevision: Number(kv.mod_revision),
