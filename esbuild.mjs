@@ -29,13 +29,14 @@ const vendored = {
   '@grpc/grpc-js': 'vendor/grpc-js.js',
   '@grpc/proto-loader': 'vendor/proto-loader.js',
 };
-const requireVendorBundles = {
+// `from` is the way from the bundle's folder to dist/ (the CLI sits one level down, in dist/cli/).
+const requireVendorBundles = (from = './') => ({
   name: 'require-vendor-bundles',
   setup(build) {
     const filter = new RegExp(`^(${Object.keys(vendored).map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    build.onResolve({ filter }, (args) => ({ path: `./${vendored[args.path]}`, external: true }));
+    build.onResolve({ filter }, (args) => ({ path: `${from}${vendored[args.path]}`, external: true }));
   },
-};
+});
 const vendorBuilds = Object.entries(vendored).map(([pkg, out]) => ({
   ...node,
   sourcemap: false,
@@ -48,12 +49,20 @@ const builds = [
     ...node,
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
-    plugins: [requireVendorBundles],
+    plugins: [requireVendorBundles()],
     // import() of a vendor bundle becomes require(), which VS Code's extension host resolves like any other.
     supported: { 'dynamic-import': false },
   },
   ...vendorBuilds,
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/blixard-migrations.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli/blixard-migrations.js',
+    banner: { js: '#!/usr/bin/env node' },
+    // `history` and `--help` must not parse 16 MB of client libraries they never use.
+    plugins: [requireVendorBundles('../')],
+    supported: { 'dynamic-import': false },
+  },
   { ...node, entryPoints: ['companion/blixard-node/main.ts'], outfile: 'dist/companion/blixard-node.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,

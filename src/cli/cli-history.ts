@@ -1,13 +1,38 @@
-// Opens the history database for the CLI's two commands. (Wired to HistoryStore once it lands.)
+// Opens the history database for the CLI: `watch` as a writer (or, when a VS Code window or
+// another watch already writes it, as a follower that forwards through the inbox), `history`
+// read-only, so a query never takes the lock from a running watcher.
 
 import type { WatchLog } from '../watch/watch-log';
+import { recordedMigrationsOf } from '../watch/history-recorded-migrations';
 import type { QueryHistory } from './history-command';
 import type { WatchHistory } from './watch-command';
 
-export async function openWatchHistory(_dbPath: string, _log: WatchLog): Promise<WatchHistory> {
-  throw new Error('the history store is not available in this build yet');
+export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<WatchHistory> {
+  const { HistoryStore } = await import('../history');
+  const store = await HistoryStore.open({ path: dbPath, logger: { info: log.info, warn: log.warn, error: (m) => log.warn(m) } });
+  if (store.role !== 'writer') log.info(`another process writes ${dbPath}; recording through it`);
+  const recorded = recordedMigrationsOf(store);
+  return {
+    record: (migration, transitions) => store.record(migration, transitions),
+    flush: () => store.flush(),
+    transitionsOf: recorded.transitionsOf,
+    activeOf: recorded.activeOf,
+    close: () => store.close(),
+  };
 }
 
-export async function openQueryHistory(_dbPath: string): Promise<QueryHistory> {
-  throw new Error('the history store is not available in this build yet');
+export async function openQueryHistory(dbPath: string): Promise<QueryHistory> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(dbPath)) throw new Error('no such file');
+  const { HistoryStore } = await import('../history');
+  const store = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false });
+  return {
+    all: (limit) => store.all({ limit }),
+    active: () => store.active(),
+    byId: (id) => store.byId(id),
+    byVm: (vm, limit) => store.byVm(vm, { limit }),
+    byDatacenter: (datacenter, limit) => store.byDatacenter(datacenter, { limit }),
+    transitions: (id) => store.transitions(id),
+    close: () => store.close(),
+  };
 }

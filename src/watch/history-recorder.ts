@@ -125,6 +125,11 @@ export class HistoryRecorder implements Disposable {
       try {
         await this.writer.record(migration, transitions);
       } catch (err) {
+        if (isPermanent(err)) {
+          // Retrying a record the history refuses as invalid would block every later one.
+          this.log.warn(`history: migration ${migration.id} not recorded: ${describeError(err)}`);
+          continue;
+        }
         this.requeue(entries.slice(i));
         if (!this.failing) this.log.warn(`history: cannot record migration ${migration.id}: ${describeError(err)}; will retry`);
         this.failing = true;
@@ -186,6 +191,11 @@ export class HistoryRecorder implements Disposable {
       this.log.warn(`history: cannot flush: ${describeError(err)}`);
     }
   }
+}
+
+/** Errors no retry can cure: the history refuses the record itself (HistoryError 'invalid-record'). */
+function isPermanent(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'invalid-record';
 }
 
 /** Whether anything the history keeps changed (everything but live progress figures). */

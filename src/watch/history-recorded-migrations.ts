@@ -1,0 +1,22 @@
+// Answers the watcher's "what is already recorded?" from the history store's queries, so the
+// extension and the CLI seed the watcher the same way.
+
+import type { Migration, PhaseTransition } from '../model/migration';
+import type { RecordedMigration, RecordedMigrations } from './recorded-migrations';
+
+/** The two queries of HistoryStore this needs. */
+export interface HistoryQueries {
+  transitions(migrationId: string): PhaseTransition[];
+  active(): Migration[];
+}
+
+export function recordedMigrationsOf(history: HistoryQueries): Required<RecordedMigrations> {
+  return {
+    transitionsOf: (migrationId) => history.transitions(migrationId),
+    activeOf: (clusterId): RecordedMigration[] =>
+      history
+        .active()
+        .filter((m) => m.cluster === clusterId)
+        .map((migration) => ({ migration, transitions: history.transitions(migration.id) })),
+  };
+}
