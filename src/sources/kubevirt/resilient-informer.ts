@@ -149,7 +149,7 @@ export class ResilientInformer<T extends KubeObject> {
         },
       });
       const timer = setTimeout(
-        () => done(new SourceError('timeout', `${this.options.clusterLabel}: listing ${this.options.resource} took longer than ${Math.round(timeoutMs / 1000)} s`)),
+        () => done(new SourceError('timeout', `${this.options.clusterLabel}: listing ${this.options.resource} took longer than ${formatDuration(timeoutMs)}`)),
         timeoutMs,
       );
     });
@@ -187,11 +187,11 @@ export class ResilientInformer<T extends KubeObject> {
           break;
         case 'stalled': {
           this.stalledInARow = outcome.receivedAny ? 1 : this.stalledInARow + 1;
-          const seconds = Math.round(this.options.stallTimeoutMs / 1000);
-          this.options.logger.warn(`${this.options.clusterLabel}: watch of ${this.options.resource} sent nothing for ${seconds} s (no event, no bookmark); restarting it`);
+          const silence = formatDuration(this.options.stallTimeoutMs);
+          this.options.logger.warn(`${this.options.clusterLabel}: watch of ${this.options.resource} sent nothing for ${silence} (no event, no bookmark); restarting it`);
           // One stall is a lost stream; a second in a row is a server that is not answering.
           if (this.stalledInARow >= 2) {
-            await this.retryAfterFailure(new SourceError('unavailable', `${this.options.clusterLabel}: watch of ${this.options.resource} stalled (nothing for ${seconds} s)`), 'watch', live);
+            await this.retryAfterFailure(new SourceError('unavailable', `${this.options.clusterLabel}: watch of ${this.options.resource} stalled (nothing for ${silence})`), 'watch', live);
           }
           break;
         }
@@ -379,7 +379,7 @@ export class ResilientInformer<T extends KubeObject> {
     this.failures++;
     const error = toSourceError(err, { verb, resource: this.options.resource }, this.options.clusterLabel);
     if (!quiet) {
-      this.options.logger.warn(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+      this.options.logger.warn(`${error.message}; retrying in ${formatDuration(delay)}`);
       this.setStatus({ state: 'retrying', error, retryInMs: delay });
     }
     await new Promise<void>((resolve) => {
@@ -426,6 +426,10 @@ export class ResilientInformer<T extends KubeObject> {
 function sameVersion(a: KubeObject, b: KubeObject): boolean {
   const rv = a.metadata?.resourceVersion;
   return typeof rv === 'string' && rv !== '' && rv === b.metadata?.resourceVersion;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function describe(err: unknown): string {

@@ -2,24 +2,45 @@
 // tokens, real list/watch): tree data, live updates, start/stop, migrations, readable errors.
 
 import { strict as assert } from 'node:assert';
+import https from 'node:https';
 import { SourceError } from '../../../../src/model/errors';
 import { KubevirtSource } from '../../../../src/sources/kubevirt/kubevirt-source';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../../support/kube-api-server';
-import { allLogLines, ChangeRecorder, MigrationRecorder, migrationIdOf, sourceFor, TempDir, waitFor } from './source-harness';
+import { allLogLines, ChangeRecorder, RecordingLogger, MigrationRecorder, migrationIdOf, sourceFor, TempDir, waitFor } from './source-harness';
 
 describe('KubevirtSource against a KubeVirt-compatible API server', function () {
   this.timeout(60_000);
   let server: KubeApiServer;
   let dir: TempDir;
   let source: KubevirtSource;
+  let logger: RecordingLogger;
   const tokens: string[] = [];
+  const sourceLogger = () => logger;
+
+  /** Writes a VMIM's status as a misbehaving controller would (merge patch on /status). */
+  async function patchStatus(name: string, status: Record<string, unknown>): Promise<void> {
+    const url = `${server.url}/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstancemigrations/${name}/status`;
+    const body = JSON.stringify({ status });
+    await new Promise<void>((resolve, reject) => {
+      const req = https.request(
+        url,
+        { method: 'PATCH', ca: server.caPem, headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/merge-patch+json' }, timeout: 5000 },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PATCH status answered ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
 
   before(async () => {
     server = await startKubeApiServer({ bookmarkIntervalMs: 500, timing: { perPhaseMs: 40 } });
     tokens.push(server.token, server.viewerToken);
     seedCluster(server, { nodes: 3, vmisPerNode: 3 });
     dir = new TempDir();
-    ({ source } = await sourceFor(server, dir));
+    ({ source, logger } = await sourceFor(server, dir));
   });
 
   after(async () => {
@@ -287,6 +308,41 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
       await expectSourceError(source.migrate({ vmId: vm.id, targetNodeId: 'node99', live: true }), 'failed-precondition', /^Node node99 not found in cluster$/);
       await expectSourceError(source.migrate({ vmId: vm.id, live: false }), 'invalid-argument', /live only/);
       await expectSourceError(source.migrate({ vmId: 'default/ghost', live: true }), 'not-found', /ghost not found/);
+    });
+
+    it('logs and skips migrations it cannot read, and goes on with the others', async () => {
+      server.setTiming({ perPhaseMs: 60_000 });
+      server.addVm({ name: 'odd-one', namespace: 'default', node: 'node01', cpu: 1, memory: '1Gi' });
+      server.addVm({ name: 'odd-two', namespace: 'default', node: 'node01', cpu: 1, memory: '1Gi' });
+      await waitFor(async () => (await source.listVms('node01')).filter((v) => v.name.startsWith('odd-')).length === 2, 'the odd VMs listed');
+      const unknownPhase = server.createMigration({ vmiName: 'odd-one', namespace: 'default' });
+      const badTime = server.createMigration({ vmiName: 'odd-two', namespace: 'default' });
+      const badTimeId = migrationIdOf(source, 'default', badTime.metadata.name!);
+      await waitFor(() => recorder.last(badTimeId), 'the second migration observed');
+      await patchStatus(unknownPhase.metadata.name!, { phase: 'Exploding' });
+      await patchStatus(badTime.metadata.name!, {
+        phase: 'Scheduling',
+        phaseTransitionTimestamps: [
+          { phase: 'Pending', phaseTransitionTimestamp: '2024-05-01T10:00:00Z' },
+          { phase: 'Scheduling', phaseTransitionTimestamp: 'not-a-time' },
+        ],
+      });
+      const logger = sourceLogger();
+      await waitFor(() => logger.has(new RegExp(`${unknownPhase.metadata.name}.*unknown phase "Exploding"; skipped`), 'warn'), 'the unknown phase logged');
+      await waitFor(() => logger.has(/phase Scheduling has a malformed time "not-a-time"; skipped/, 'warn'), 'the malformed time logged');
+      const last = await waitFor(() => recorder.last(badTimeId)?.migration.phase === 'Scheduling' && recorder.last(badTimeId), 'the readable part of the second migration');
+      assert.deepEqual(last.phases.map((p) => p.phase).slice(0, 1), ['Pending']);
+      assert.ok(!recorder.observations().some((o) => o.migration.phase === 'Exploding'), 'nothing emitted for the unreadable one');
+      server.setTiming({ perPhaseMs: 40 });
+      for (const m of [unknownPhase, badTime]) {
+        await patchStatus(m.metadata.name!, { phase: 'Failed' });
+        server.deleteMigration('default', m.metadata.name!);
+      }
+      // The stream is still alive: a normal migration is observed to its end.
+      const vm = await migratableVm('node02');
+      const handle = await source.migrate({ vmId: vm.id, targetNodeId: 'node03', live: true });
+      await handle.completion;
+      await waitFor(() => recorder.last(handle.migrationId)?.migration.state === 'succeeded', 'the next migration observed');
     });
 
     it('gives a late subscriber the current migrations followed by synced', async () => {
