@@ -160,6 +160,7 @@ export class WatchHub {
       'Transfer-Encoding': 'chunked',
     });
     res.socket?.setNoDelay(true);
+    res.flushHeaders();
     const stream = new WatchStream(request, res, this);
     res.on('close', () => { stream.closed = true; stream.stall(); this.forget(stream); });
 
@@ -186,7 +187,6 @@ export class WatchHub {
     set.add(stream);
     stream.write(catchUp);
     if (!stream.stalled) stream.start(this.settings.bookmarkIntervalMs());
-    else res.flushHeaders();
   }
 
   private expire(stream: WatchStream, since: number): void {
