@@ -5,6 +5,7 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import { describeError } from '../model/errors';
 import type { HistoryArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
+import { sortTimeline } from '../watch/phase-order';
 import { renderMigrationDetail, renderMigrationTable } from './history-table';
 
 /** The read side of the history the command needs (newest first where it lists). */
@@ -68,5 +69,5 @@ export async function runHistory(args: HistoryArguments, io: CliIo, open: OpenQu
 }
 
 function toJson(migration: Migration, transitions: readonly PhaseTransition[]): MigrationJson {
-  return { ...migration, transitions: [...transitions].sort((a, b) => a.at - b.at).map((t) => ({ phase: t.phase, at: t.at })) };
+  return { ...migration, transitions: sortTimeline(migration.kind, transitions).map((t) => ({ phase: t.phase, at: t.at })) };
 }

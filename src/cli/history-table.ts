@@ -3,6 +3,7 @@
 
 import type { Migration, PhaseTransition } from '../model/migration';
 import { formatElapsed } from '../watch/output-line-formatter';
+import { sortTimeline } from '../watch/phase-order';
 
 const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
   { title: 'CREATED', value: (m) => isoSeconds(m.createdAt) },
@@ -48,7 +49,7 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
   const width = Math.max(...fields.map(([k]) => k.length));
   const out = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(width)}  ${clean(v!)}`);
   out.push('', 'Phases:');
-  const ordered = [...transitions].sort((a, b) => a.at - b.at);
+  const ordered = sortTimeline(m.kind, transitions);
   if (ordered.length === 0) out.push('  (none recorded)');
   for (const t of ordered) out.push(`  ${isoMillis(t.at)}  +${formatElapsed(t.at - m.createdAt).padEnd(7)}  ${clean(t.phase)}`);
   return out.join('\n') + '\n';

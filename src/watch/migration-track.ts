@@ -2,7 +2,9 @@
 // (or already in the history), so that repeated, reordered and replayed observations yield each
 // (migration, phase) transition exactly once, in time order, with the phase's own time.
 
+import type { ClusterKind } from '../model/cluster';
 import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
+import { compareSameTimePhases, sortTimeline } from './phase-order';
 
 /** How the watcher learnt that a migration is over. */
 export type EndCause =
@@ -38,13 +40,15 @@ export class MigrationTrack {
   private readonly phaseTimes = new Map<string, number>();
   private snapshot: Migration | undefined;
   private endCause: EndCause | undefined;
+  private kind: ClusterKind | undefined;
 
   constructor(
     readonly id: string,
     recorded: Iterable<PhaseTransition> = [],
     seed?: Migration,
   ) {
-    for (const t of recorded) {
+    this.kind = seed?.kind;
+    for (const t of sortTimeline(seed?.kind, [...recorded])) {
       if (!this.phaseTimes.has(t.phase) && Number.isFinite(t.at)) this.phaseTimes.set(t.phase, t.at);
     }
     if (seed) {
@@ -67,9 +71,10 @@ export class MigrationTrack {
 
   /** Every known phase in time order. */
   phases(): PhaseTransition[] {
-    return [...this.phaseTimes]
-      .map(([phase, at]) => ({ migrationId: this.id, phase, at }))
-      .sort((a, b) => a.at - b.at);
+    return sortTimeline(
+      this.kind,
+      [...this.phaseTimes].map(([phase, at]) => ({ migrationId: this.id, phase, at })),
+    );
   }
 
   hasPhase(phase: string): boolean {
@@ -80,6 +85,7 @@ export class MigrationTrack {
   apply(observation: MigrationObservation, now: number): ObservationOutcome {
     const previous = this.snapshot;
     const incoming = observation.migration;
+    this.kind = incoming.kind;
 
     // New phases: each phase once, keeping the earliest time if a source lists it twice.
     const fresh = new Map<string, number>();
@@ -95,8 +101,9 @@ export class MigrationTrack {
     }
 
     const transitions: EmittedTransition[] = [];
-    for (const [phase, at] of [...fresh].sort((a, b) => a[1] - b[1])) {
-      transitions.push({ transition: { migrationId: this.id, phase, at }, previousPhase: this.phaseBefore(at) });
+    const ordered = sortTimeline(this.kind, [...fresh].map(([phase, at]) => ({ phase, at })));
+    for (const { phase, at } of ordered) {
+      transitions.push({ transition: { migrationId: this.id, phase, at }, previousPhase: this.phaseBefore(phase, at) });
       this.phaseTimes.set(phase, at);
     }
 
@@ -168,13 +175,19 @@ export class MigrationTrack {
     return latest;
   }
 
-  /** The phase entered last at or before `at`, i.e. the one this transition leaves. */
-  private phaseBefore(at: number): string | undefined {
+  /**
+   * The phase this one leaves: the latest known phase that came before it — earlier in time, or
+   * at the same time and earlier in the lifecycle (or, for phases the lifecycle does not know,
+   * known before it).
+   */
+  private phaseBefore(phase: string, at: number): string | undefined {
     let best: string | undefined;
     let bestAt = -Infinity;
-    for (const [phase, t] of this.phaseTimes) {
-      if (t <= at && t >= bestAt) {
-        best = phase;
+    for (const [known, t] of this.phaseTimes) {
+      const before = t < at || (t === at && compareSameTimePhases(this.kind, known, phase) <= 0);
+      if (!before) continue;
+      if (best === undefined || t > bestAt || (t === bestAt && compareSameTimePhases(this.kind, best, known) <= 0)) {
+        best = known;
         bestAt = t;
       }
     }

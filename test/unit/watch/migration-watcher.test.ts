@@ -86,6 +86,32 @@ describe('MigrationWatcher', () => {
     assert.equal(h.transitions[0].transition.at, T0 - 500);
   });
 
+  it('orders phases that share one second by the lifecycle, also when the history returns them alphabetically', () => {
+    const sameSecond = (upTo: string) => {
+      const obs = kubevirtObservation('kv1', 'm1', upTo);
+      obs.phases = obs.phases.map((p) => ({ ...p, at: T0 + (p.phase === 'Pending' ? 0 : 1000) }));
+      return obs;
+    };
+    const h = harness();
+    const source = new ScriptedSource('kv1');
+    h.watcher.addSource(source);
+    const shuffled = sameSecond('TargetReady');
+    shuffled.phases.sort((a, b) => (a.phase < b.phase ? -1 : 1));
+    source.observe(shuffled);
+    assert.deepEqual(h.phasesOf(), ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady']);
+    assert.deepEqual(h.transitions.map((t) => t.previousPhase), [undefined, 'Pending', 'Scheduling', 'Scheduled', 'PreparingTarget']);
+
+    // After a restart the history lists same-time phases by name; the timeline stays right.
+    const recorded = h.watcher.phasesOf('kv1/default/m1').sort((a, b) => a.at - b.at || (a.phase < b.phase ? -1 : 1));
+    const again = harness({ recorded: { transitionsOf: () => recorded } });
+    const source2 = new ScriptedSource('kv1');
+    again.watcher.addSource(source2);
+    const running = sameSecond('Running');
+    source2.observe(running);
+    assert.deepEqual(again.transitions.map((t) => [t.previousPhase, t.transition.phase]), [['TargetReady', 'Running']]);
+    assert.deepEqual(again.watcher.phasesOf('kv1/default/m1').map((p) => p.phase), KUBEVIRT_PHASES.slice(0, 6));
+  });
+
   it('ignores an older observation arriving after a newer one but keeps any phase only it knows', () => {
     const h = harness();
     const source = new ScriptedSource('kv1');
