@@ -96,6 +96,7 @@ export interface KubeVmim extends KubeObject {
     phase?: string;
     phaseTransitionTimestamps?: Array<{ phase?: string; phaseTransitionTimestamp?: string }>;
     migrationState?: KubevirtMigrationState;
+    conditions?: KubeCondition[];
   };
 }
 

@@ -109,7 +109,7 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
     mode: migrationMode(migrationState?.mode),
     origin: migrationOrigin(name, labels, stringRecord(vmim.metadata?.annotations)),
     phase,
-    state: migrationStateOf(phase, phaseState, migrationState, context.deleted === true),
+    state: migrationStateOf(phase, phaseState, cancelRequested(vmim, migrationState, phaseTimes.get('Failed')), context.deleted === true),
     createdAt,
     labels,
   };
@@ -137,20 +137,25 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
   return { ok: true, observation, warnings };
 }
 
-function migrationStateOf(
-  phase: string,
-  phaseState: (typeof PHASE_STATES)[string],
-  migrationState: KubevirtMigrationState | undefined,
-  deleted: boolean,
-): MigrationState {
+function migrationStateOf(phase: string, phaseState: (typeof PHASE_STATES)[string], cancelled: boolean, deleted: boolean): MigrationState {
   if (phase === 'Succeeded') return 'succeeded';
-  if (phase === 'Failed') {
-    const aborted = migrationState?.abortRequested === true || migrationState?.abortStatus === 'Succeeded';
-    return aborted ? 'cancelled' : 'failed';
-  }
+  if (phase === 'Failed') return cancelled ? 'cancelled' : 'failed';
   // Deleting a VMIM is how a KubeVirt migration is cancelled; gone before it ended means cancelled.
   if (deleted) return 'cancelled';
   return phaseState === 'running' ? 'running' : 'pending';
+}
+
+/**
+ * Whether the migration was asked to stop: an abort on its migrationState (it was running), the
+ * migrationAbortRequested condition (cancelled before the hand-off, with no migrationState), or
+ * a deletion requested no later than it failed — a delete after the failure is only cleanup.
+ */
+function cancelRequested(vmim: KubeVmim, migrationState: KubevirtMigrationState | undefined, failedAt: number | undefined): boolean {
+  if (migrationState?.abortRequested === true || migrationState?.abortStatus === 'Succeeded') return true;
+  const conditions = Array.isArray(vmim.status?.conditions) ? vmim.status!.conditions! : [];
+  if (conditions.some((c) => c?.type === 'migrationAbortRequested' && c.status === 'True')) return true;
+  const deletionAt = parseKubeTime(vmim.metadata?.deletionTimestamp);
+  return deletionAt !== undefined && failedAt !== undefined && deletionAt <= failedAt;
 }
 
 /**

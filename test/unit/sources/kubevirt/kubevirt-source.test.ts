@@ -269,6 +269,23 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
       }
     });
 
+    it('reports a migration cancelled before it was handed off as cancelled', async () => {
+      server.setTiming({ perPhaseMs: 1500 });
+      try {
+        const vm = await migratableVm('node01');
+        const handle = await source.migrate({ vmId: vm.id, targetNodeId: 'node03', live: true });
+        await waitFor(() => recorder.last(handle.migrationId)?.migration.phase === 'Pending', 'the migration pending');
+        await source.cancel(handle.migrationId);
+        await handle.completion;
+        const deleted = await waitFor(() => recorder.observations(handle.migrationId).find((o) => o.deleted), 'the deletion observation');
+        assert.equal(deleted.migration.state, 'cancelled');
+        const states = new Set(recorder.observations(handle.migrationId).map((o) => o.migration.state));
+        assert.ok(!states.has('failed'), [...states].join(','));
+      } finally {
+        server.setTiming({ perPhaseMs: 40 });
+      }
+    });
+
     it('reports a failed migration with KubeVirt\'s reason', async () => {
       const vm = await migratableVm('node01');
       server.faults.failMigration({ vmiName: vm.name }, { reason: 'target virt-launcher crashed' });

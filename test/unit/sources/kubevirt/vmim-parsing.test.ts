@@ -117,6 +117,27 @@ describe('kubevirt VMIM parsing', () => {
     assert.equal(parse(aborted).observation.migration.state, 'cancelled');
     const abortStatusOnly = vmim('Failed', { status: { migrationState: { abortStatus: 'Succeeded' } } });
     assert.equal(parse(abortStatusOnly).observation.migration.state, 'cancelled');
+    // Cancelled before the hand-off: KubeVirt fails it at once, with a condition and no migrationState.
+    const early = vmim('Failed', { status: { conditions: [{ type: 'migrationAbortRequested', status: 'True' }] } });
+    assert.equal(parse(early).observation.migration.state, 'cancelled');
+  });
+
+  it('tells a deletion that caused the failure from a later cleanup', () => {
+    const failed = (deletionSeconds: number) => {
+      const obj = vmim('Failed', {
+        status: {
+          phaseTransitionTimestamps: [
+            { phase: 'Pending', phaseTransitionTimestamp: at(0) },
+            { phase: 'Failed', phaseTransitionTimestamp: at(5) },
+          ],
+        },
+      });
+      obj.metadata!.deletionTimestamp = at(deletionSeconds);
+      return parse(obj).observation.migration.state;
+    };
+    assert.equal(failed(4), 'cancelled');
+    assert.equal(failed(5), 'cancelled');
+    assert.equal(failed(60), 'failed', 'deleting a failed migration later does not rewrite how it ended');
   });
 
   it('reports a deletion: cancelled when it had not ended, its final state otherwise', () => {
