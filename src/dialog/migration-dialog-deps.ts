@@ -30,6 +30,8 @@ export interface MigrationDialogApi {
   open(ref: VmReference): Promise<void>;
   /** The state the dialog for this VM currently shows, or undefined when none is open. */
   stateOf(ref: VmReference): DialogViewState | undefined;
+  /** True once the dialog's webview for this VM has loaded and said `ready`. */
+  webviewReady(ref: VmReference): boolean;
   /** Hands a message to the dialog as if its webview had posted it; false when no dialog is open for the VM. */
   deliver(ref: VmReference, message: unknown): boolean;
   /** Closes the dialog for this VM, if open. */

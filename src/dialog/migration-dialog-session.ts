@@ -58,6 +58,7 @@ export class MigrationDialogSession implements Disposable {
   private settleTimer?: ReturnType<typeof setTimeout>;
   private loadGeneration = 0;
   private rejectedMessages = 0;
+  private readyMessages = 0;
   private disposed = false;
   private readonly changeListeners = new Set<() => void>();
 
@@ -78,6 +79,11 @@ export class MigrationDialogSession implements Disposable {
 
   get clusterId(): string {
     return this.source.id;
+  }
+
+  /** True once the webview has loaded and asked for its state (its script ran under the CSP). */
+  get webviewReady(): boolean {
+    return this.readyMessages > 0;
   }
 
   get viewState(): DialogViewState {
@@ -126,6 +132,7 @@ export class MigrationDialogSession implements Disposable {
   private act(message: WebviewMessage): void {
     switch (message.type) {
       case 'ready':
+        this.readyMessages++;
         this.publish();
         return;
       case 'refresh':

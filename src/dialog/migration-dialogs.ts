@@ -183,6 +183,10 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
     return this.panels.get(keyOf(ref))?.session.viewState;
   }
 
+  webviewReady(ref: VmReference): boolean {
+    return this.panels.get(keyOf(ref))?.session.webviewReady ?? false;
+  }
+
   deliver(ref: VmReference, message: unknown): boolean {
     const entry = this.panels.get(keyOf(ref));
     if (!entry) return false;

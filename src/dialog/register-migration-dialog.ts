@@ -38,6 +38,7 @@ export function registerMigrationDialog(context: vscode.ExtensionContext, deps: 
   return {
     open: async (ref) => (await load()).open(ref),
     stateOf: (ref) => loaded?.stateOf(ref),
+    webviewReady: (ref) => loaded?.webviewReady(ref) ?? false,
     deliver: (ref, message) => loaded?.deliver(ref, message) ?? false,
     close: (ref) => loaded?.close(ref),
     get openCount() {
