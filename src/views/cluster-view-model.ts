@@ -50,6 +50,7 @@ export class ClusterViewModel implements Disposable {
   private refreshing?: Promise<void>;
   private refreshAgain = false;
   private disposed = false;
+  private lastLoggedFailure?: string;
 
   constructor(
     readonly entry: ClusterEntry,
@@ -117,6 +118,7 @@ export class ClusterViewModel implements Disposable {
         if (this.disposed) return;
         this.setNodes(nodes);
         this.load = { state: 'ready' };
+        this.lastLoggedFailure = undefined;
         this.options.log('info', `${this.entry.spec.label}: ${nodes.length} node(s)`);
       } catch (err) {
         if (this.disposed) return;
@@ -323,13 +325,13 @@ export class ClusterViewModel implements Disposable {
   }
 
   private fail(reason: string): void {
-    const wasSame = this.load.state === 'error' && this.load.reason === reason;
     this.load = { state: 'error', reason };
     this.nodeMap.clear();
     this.nodeOrder = [];
     this.vmsByNode.clear();
     // Logged once per distinct reason: a cluster that stays down does not flood the log.
-    if (!wasSame) this.options.log('warn', `${this.entry.spec.label}: ${reason}`);
+    if (this.lastLoggedFailure !== reason) this.options.log('warn', `${this.entry.spec.label}: ${reason}`);
+    this.lastLoggedFailure = reason;
   }
 
   private withDeadline<T>(work: Promise<T>, what: string): Promise<T> {

@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import type { ClusterNode, Vm } from '../../../src/model/cluster';
+import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/views/tree-presentation';
+
+const vm = (patch: Partial<Vm> = {}): Vm => ({ id: 'web-1', name: 'web-1', nodeId: '1', state: 'running', phase: 'VM_STATE_RUNNING', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.5', ...patch });
+const node = (patch: Partial<ClusterNode> = {}): ClusterNode => ({ id: '1', name: 'node-1', status: 'follower', schedulable: true, ...patch });
+
+describe('tree presentation', () => {
+  it('formats node capacity as used/total vCPU and GiB', () => {
+    assert.equal(formatResources({ vcpus: 6, memoryMb: 12 * 1024 }, { vcpus: 16, memoryMb: 32 * 1024 }), '6/16 vCPU · 12/32 GiB');
+    assert.equal(formatResources({ vcpus: 1, memoryMb: 1536 }, { vcpus: 4, memoryMb: 8192 }), '1/4 vCPU · 1.5/8 GiB');
+    assert.equal(formatResources(undefined, { vcpus: 4, memoryMb: 8192 }), '4 vCPU · 8 GiB');
+    assert.equal(formatResources(undefined, undefined), undefined);
+    assert.equal(formatMemory(512), '512 MiB');
+  });
+
+  it('marks the leader, NotReady and cordoned nodes', () => {
+    assert.equal(nodeLook(node({ status: 'leader', capacity: { vcpus: 16, memoryMb: 32768 }, used: { vcpus: 6, memoryMb: 12288 } })).description, '★ leader · 6/16 vCPU · 12/32 GiB');
+    const notReady = nodeLook(node({ status: 'not-ready' }));
+    assert.equal(notReady.description, 'NotReady');
+    assert.equal(notReady.color, 'errorForeground');
+    const cordoned = nodeLook(node({ status: 'ready', schedulable: false }));
+    assert.equal(cordoned.description, 'Ready · unschedulable');
+    assert.equal(cordoned.color, 'list.warningForeground');
+    assert.equal(nodeLook(node()).contextValue, 'node');
+  });
+
+  it('gives each VM state the context value the menus key on', () => {
+    assert.equal(vmContextValue(vm()), 'vm.running');
+    assert.equal(vmContextValue(vm({ state: 'stopped' })), 'vm.stopped');
+    assert.equal(vmContextValue(vm({ state: 'failed' })), 'vm.stopped');
+    assert.equal(vmContextValue(vm({ state: 'starting' })), 'vm.busy');
+    assert.equal(vmContextValue(vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } })), 'vm.migrating');
+  });
+
+  it('shows a migrating VM with its target and a spinning icon', () => {
+    const look = vmLook('blixard', vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2');
+    assert.equal(look.description, '→ node-2 · Transferring');
+    assert.equal(look.icon, 'sync~spin');
+    assert.equal(look.contextValue, 'vm.migrating');
+  });
+
+  it('shows a KubeVirt VMI with its phase, namespace and why it cannot migrate live', () => {
+    const look = vmLook('kubevirt', vm({ phase: 'Running', namespace: 'prod', liveMigratable: { ok: false, reason: 'DisksNotLiveMigratable' } }));
+    assert.equal(look.description, 'Running · prod · not live-migratable: DisksNotLiveMigratable');
+    assert.equal(look.icon, 'vm-running');
+  });
+
+  it('escapes Markdown in tooltips so a VM name cannot inject links or commands', () => {
+    const tip = vmTooltip('blixard', vm({ name: '[x](command:evil)' }), 'node-1');
+    assert.ok(!tip.includes('[x](command:evil)'));
+    assert.match(tip, /vCPU \| 2/);
+    assert.match(tip, /Memory \| 2 GiB/);
+    assert.match(tip, /IP \| 10\\.0\\.0\\.5/);
+  });
+
+  it('shows an unreachable cluster as an error with its reason', () => {
+    const look = clusterLook({ label: 'prod', kind: 'blixard', local: false, state: { state: 'error', reason: 'connect ECONNREFUSED\nmore' }, warnings: [] });
+    assert.equal(look.contextValue, 'cluster.error');
+    assert.equal(look.icon, 'error');
+    assert.equal(look.description, 'unreachable · connect ECONNREFUSED');
+    assert.equal(clusterLook({ label: 'dev', kind: 'blixard', local: true, state: { state: 'idle' }, warnings: [] }).contextValue, 'cluster.blixard.dev');
+    const insecure = clusterLook({ label: 'p', kind: 'blixard', local: false, state: { state: 'ready' }, nodeCount: 3, warnings: ['plaintext'] });
+    assert.equal(insecure.description, 'Blixard · 3 nodes · insecure');
+  });
+});
