@@ -203,6 +203,35 @@ describe('Clusters tree: Blixard', function () {
     assert.equal(again[0].contextValue, 'message.error');
   });
 
+  it('never lets a slow cluster hold up the others', async () => {
+    // Accepts connections and never answers: every call to it runs into its deadline.
+    const silent: net.Socket[] = [];
+    const blackhole = net.createServer((socket) => silent.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const port = (blackhole.address() as net.AddressInfo).port;
+    try {
+      await updateSettings(api, {
+        'blixard.clusters': [
+          { name: CLUSTER, endpoints: cluster.endpoints, datacenter: DATACENTER },
+          { name: 'Slow cluster', endpoints: [`127.0.0.1:${port}`] },
+        ],
+      });
+      const slow = await childByLabel(api, undefined, 'Slow cluster');
+      const first = await api.clusterTree.getChildren(slow.element);
+      assert.equal(api.clusterTree.model('blixard:Slow cluster')?.state.state, 'loading', 'getChildren answered while the cluster is still loading');
+      assert.deepEqual(first.map((c) => c.type === 'message' && c.severity), ['loading']);
+      assert.equal((await render(api, slow.element)).description, 'Blixard · loading…');
+      assert.equal((await nodes()).length, 3, 'the healthy cluster loads meanwhile');
+      assert.equal(api.clusterTree.model('blixard:Slow cluster')?.state.state, 'loading');
+      const settled = await loadedChildren(api, slow.element, 90_000);
+      assert.equal(settled.length, 1);
+      assert.equal(settled[0].contextValue, 'message.error');
+    } finally {
+      for (const socket of silent) socket.destroy();
+      blackhole.close();
+    }
+  });
+
   it('applies settings changes live: clusters come, go and regroup without a reload', async () => {
     await updateSettings(api, { 'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints }] });
     let root = await loadedChildren(api, undefined);
