@@ -21,7 +21,7 @@ const HEALTH_PING_TIMEOUT_MS = 1500;
 export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): grpc.UntypedServiceImplementation {
   const { view, log } = ctx;
   return {
-    GetClusterStatus: unary('GetClusterStatus', log, () => clusterStatus(view)),
+    GetClusterStatus: unary('GetClusterStatus', log, (raw) => (requireRequest(raw), clusterStatus(view))),
 
     CreateVm: unary('CreateVm', log, async (raw) => {
       const req = requireRequest(raw);
@@ -37,9 +37,10 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
     StopVm: unary('StopVm', log, (raw, signal) => ops.stopVm(requireVmName(requireRequest(raw).name), signal)),
     DeleteVm: unary('DeleteVm', log, (raw, signal) => ops.deleteVm(requireVmName(requireRequest(raw).name), signal)),
 
-    ListVms: unary('ListVms', log, () => ({
-      vms: [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map(vmInfo),
-    })),
+    ListVms: unary('ListVms', log, (raw) => {
+      requireRequest(raw);
+      return { vms: [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map(vmInfo) };
+    }),
 
     GetVmStatus: unary('GetVmStatus', log, (raw) => {
       const name = requireVmName(requireRequest(raw).name);
@@ -58,9 +59,10 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
       return migrateVmResponse(ended);
     }),
 
-    GetClusterResourceSummary: unary('GetClusterResourceSummary', log, () => ({ success: true, message: '', summary: resourceSummary(view) })),
+    GetClusterResourceSummary: unary('GetClusterResourceSummary', log, (raw) => (requireRequest(raw), { success: true, message: '', summary: resourceSummary(view) })),
 
-    HealthCheck: unary('HealthCheck', log, async () => {
+    HealthCheck: unary('HealthCheck', log, async (raw) => {
+      requireRequest(raw);
       try {
         await ctx.store.ping(HEALTH_PING_TIMEOUT_MS);
       } catch (err) {

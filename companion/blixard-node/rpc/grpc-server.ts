@@ -31,8 +31,33 @@ export function loadBlixardPackage(): grpc.GrpcObject {
   return cachedPackage;
 }
 
+/** Marks a request whose bytes were not a valid protobuf message. */
+export const UNDECODABLE = Symbol('undecodable request');
+
+/**
+ * The service definition, with request decoding that never throws: grpc-js would answer a
+ * decoding failure with INTERNAL; the handlers answer INVALID_ARGUMENT instead.
+ */
 export function serviceDefinition(name: 'ClusterService' | 'MigrationService'): grpc.ServiceDefinition {
-  return (loadBlixardPackage()[name] as grpc.ServiceClientConstructor).service;
+  const service = (loadBlixardPackage()[name] as grpc.ServiceClientConstructor).service;
+  const wrapped: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [method, def] of Object.entries(service)) {
+    wrapped[method] = {
+      ...def,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return def.requestDeserialize(bytes);
+        } catch {
+          return { [UNDECODABLE]: true };
+        }
+      },
+    };
+  }
+  return wrapped as grpc.ServiceDefinition;
+}
+
+export function isUndecodable(request: unknown): boolean {
+  return !!request && typeof request === 'object' && UNDECODABLE in request;
 }
 
 export function serverCredentials(tls?: TlsFiles): grpc.ServerCredentials {

@@ -21,6 +21,7 @@ export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations):
 
   const watchMigrations: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
     try {
+      requireRequest(call.request);
       // Snapshot and subscription happen in the same tick, so no committed change falls between.
       const active = [...view.migrations.values()].filter((e) => !isFinalStatus(e.value.status));
       active.sort((a, b) => a.modRevision - b.modRevision);

@@ -3,6 +3,7 @@
 // for type and range before use.
 
 import { invalidArgument, quote } from './rpc-error';
+import { isUndecodable } from './grpc-server';
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const MIGRATION_ID_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -99,6 +100,6 @@ export function optionalVmName(value: unknown, field: string): string | undefine
 
 /** Every request is a message object; a caller cannot make it anything else, but be sure. */
 export function requireRequest(value: unknown): Record<string, unknown> {
-  if (!value || typeof value !== 'object') throw invalidArgument('the request could not be read');
+  if (!value || typeof value !== 'object' || isUndecodable(value)) throw invalidArgument('the request could not be decoded as a protobuf message of the expected type');
   return value as Record<string, unknown>;
 }
