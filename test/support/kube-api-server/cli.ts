@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     timing: { perPhaseMs: args.phaseMs, phaseMs: { Running: args.phaseMs * 3 }, vmiPhaseMs: Math.max(10, Math.floor(args.phaseMs / 2)), finalizeMs: 50, abortMs: args.phaseMs },
     bookmarkIntervalMs: 30_000,
   });
-  seedCluster(server, { nodes: args.nodes, vmisPerNode: Math.max(0, Math.ceil(Math.max(0, args.vmis - 1) / args.nodes)), bareVmi: args.vmis > 0 });
+  seedCluster(server, { nodes: args.nodes, totalVmis: args.vmis });
   const kubeconfig = resolve(args.kubeconfig);
   await server.writeKubeconfig(kubeconfig, { clusterName: args.context, contexts: [{ name: args.context }, { name: `${args.context}-viewer`, role: 'viewer' }], currentContext: args.context });
   process.stdout.write(`kubevirt api server ready: ${server.url} kubeconfig: ${kubeconfig}\n`);
