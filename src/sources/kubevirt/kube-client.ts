@@ -39,7 +39,11 @@ export interface WatchConnection {
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
 export class KubeClient {
-  constructor(private readonly kubeConfig: KubeConfig) {}
+  private readonly kubeConfig: KubeConfig;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = allowPlainHttp(kubeConfig);
+  }
 
   /** The API server URL, with no credentials in it. */
   get server(): string {
@@ -185,13 +189,31 @@ export class KubeClient {
       await this.kubeConfig.applyToHTTPSOptions(init);
     } catch (err) {
       // Exec plugins and token files fail with messages that may echo what they read.
-      throw new Error(`cannot apply the kubeconfig credentials: ${scrubSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err))}`);
+      throw new Error(`cannot use the kubeconfig: ${scrubSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err))}`);
     }
     init.method = method;
     init.headers = { ...(init.headers as Record<string, string>), Accept: 'application/json' };
     if (hasBody) (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
     return { url, init };
   }
+}
+
+/**
+ * kubectl talks to an http:// server (`kubectl proxy`, local test servers) as is; client-node
+ * 1.x refuses unless insecure-skip-tls-verify is set, which means nothing without TLS anyway.
+ */
+function allowPlainHttp(kubeConfig: KubeConfig): KubeConfig {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster || !cluster.server.startsWith('http:') || cluster.skipTLSVerify) return kubeConfig;
+  const copy = Object.create(Object.getPrototypeOf(kubeConfig)) as KubeConfig;
+  Object.assign(copy, kubeConfig);
+  copy.loadFromOptions({
+    clusters: kubeConfig.getClusters().map((c) => (c.name === cluster.name ? { ...c, skipTLSVerify: true } : c)),
+    users: kubeConfig.getUsers(),
+    contexts: kubeConfig.getContexts(),
+    currentContext: kubeConfig.getCurrentContext(),
+  });
+  return copy;
 }
 
 function transport(url: URL): typeof http | typeof https {

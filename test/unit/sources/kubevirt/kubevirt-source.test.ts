@@ -441,6 +441,27 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
       }
     });
 
+    it('talks to a plain-HTTP API server (kubectl proxy) as kubectl does', async () => {
+      const plain = await startKubeApiServer({ tls: false });
+      tokens.push(plain.token, plain.viewerToken);
+      const tmp = new TempDir();
+      try {
+        seedCluster(plain, { nodes: 2, vmisPerNode: 1 });
+        const { source: viaHttp } = await sourceFor(plain, tmp);
+        try {
+          assert.deepEqual(
+            (await viaHttp.listNodes()).map((n) => n.id),
+            ['node01', 'node02'],
+          );
+        } finally {
+          viaHttp.dispose();
+        }
+      } finally {
+        await plain.stop();
+        tmp.dispose();
+      }
+    });
+
     it('reports a missing context without touching the network', async () => {
       const tmp = new TempDir();
       const { source: wrong } = await sourceFor(server, tmp, { context: 'nope' });
