@@ -12,6 +12,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document
 import { parseLabelSelector } from './label-selector';
 import { parseFieldSelector, type FieldSelector } from './field-selector';
 import { negotiate, type Representation } from './content-negotiation';
+import { openApiV2Json, openApiV2Protobuf } from './openapi-v2';
 import { table, type IncludeObject } from './table-printer';
 import { badRequest, expired, failure, internalError, KubeApiError, methodNotAllowed, tooLargeResourceVersion } from './status-errors';
 import type { StoredObject } from './object-store';
@@ -133,6 +134,15 @@ export class ApiRequestHandler {
 
     if (path === '/api') return sendJson(res, 200, JSON.stringify(apiVersions(this.settings.serverAddress())));
     if (path === '/apis') return sendJson(res, 200, JSON.stringify(apiGroupList()));
+    if (path === '/openapi/v2') {
+      if ((req.headers.accept ?? '').includes('protobuf')) {
+        const body = openApiV2Protobuf();
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+      return sendJson(res, 200, JSON.stringify(openApiV2Json()));
+    }
     if (path === '/openapi/v3') return sendJson(res, 200, JSON.stringify(openApiV3Root()));
     if (path.startsWith('/openapi/v3/')) {
       const gv = path.slice('/openapi/v3/'.length);

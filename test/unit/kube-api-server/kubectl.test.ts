@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { waitFor } from './wait-for';
 
+/** $KUBECTL picks another binary (e.g. Debian's kubectl 1.20) to check older clients too. */
 function requireKubectl(): string {
+  const bin = process.env.KUBECTL || 'kubectl';
   try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 15_000 });
-    return 'kubectl';
+    execFileSync(bin, ['version', '--client'], { stdio: 'ignore', timeout: 15_000 });
+    return bin;
   } catch {
     throw new Error('kubectl is not installed: install kubernetes-client (kubectl), e.g. apt-get install -y kubernetes-client');
   }

@@ -53,6 +53,19 @@ describe('kube-api-server: protocol', function () {
       assert.deepEqual(actions.json.resources.map((r: { name: string }) => r.name).sort(), ['virtualmachines/restart', 'virtualmachines/start', 'virtualmachines/stop']);
     });
 
+    it('serves OpenAPI: a v3 index with fieldValidation, and a schema-less v2 (protobuf for older kubectl)', async () => {
+      const v3 = await kubeRequest(server, 'GET', '/openapi/v3');
+      const url = v3.json.paths['apis/kubevirt.io/v1'].serverRelativeURL;
+      const doc = await kubeRequest(server, 'GET', url);
+      const post = doc.json.paths['/apis/kubevirt.io/v1/namespaces/{namespace}/virtualmachineinstancemigrations'].post;
+      assert.ok(post.parameters.some((p: { name: string }) => p.name === 'fieldValidation'));
+      const v2 = await kubeRequest(server, 'GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+      assert.equal(v2.status, 200);
+      assert.equal(v2.headers['content-type'], 'application/octet-stream');
+      assert.ok(v2.text.startsWith('\n\u00032.0'), 'a protobuf Document with swagger "2.0"');
+      assert.equal((await kubeRequest(server, 'GET', '/openapi/v2')).json.swagger, '2.0');
+    });
+
     it('answers unknown paths with a 404 Status', async () => {
       const res = await kubeRequest(server, 'GET', '/apis/kubevirt.io/v1/namespaces/default/widgets');
       assert.equal(res.status, 404);
