@@ -64,11 +64,13 @@ ON CONFLICT(id) DO UPDATE SET ${WRITABLE.slice(1)
 WHERE NOT (migrations.state IN ${FINAL_STATES_SQL} AND excluded.state NOT IN ${FINAL_STATES_SQL})
   AND (${WRITABLE.slice(1)
     .map((c) => `migrations.${c} IS NOT excluded.${c}`)
-    .join(' OR ')})`;
+    .join(' OR ')})
+RETURNING seq`;
 
 export class HistoryDatabase {
   private readonly statements = new Map<string, Statement>();
-  private transactionDepth = 0;
+  private inTransaction = false;
+  private commitTimer: NodeJS.Immediate | undefined;
 
   private constructor(private readonly db: Database) {}
 
@@ -95,6 +97,7 @@ export class HistoryDatabase {
   }
 
   close(): void {
+    this.commit();
     for (const s of this.statements.values()) s.free();
     this.statements.clear();
     this.db.close();
@@ -102,23 +105,39 @@ export class HistoryDatabase {
 
   /** The database file's bytes, for a snapshot. */
   export(): Uint8Array {
+    this.commit();
     return this.db.export();
   }
 
+  /**
+   * Runs `fn` inside the open write transaction, starting one if needed. The transaction is
+   * committed on the next turn of the event loop (or by commit()), so a burst of records shares
+   * one commit: an SQLite commit per record costs several times the record itself, and the
+   * durability comes from the journal, not from SQLite.
+   */
   transaction<T>(fn: () => T): T {
-    if (this.transactionDepth > 0) return fn();
-    this.db.exec('BEGIN');
-    this.transactionDepth++;
-    try {
-      const result = fn();
-      this.transactionDepth--;
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.transactionDepth--;
-      this.db.exec('ROLLBACK');
-      throw err;
+    if (!this.inTransaction) {
+      this.db.exec('BEGIN');
+      this.inTransaction = true;
+      this.commitTimer = setImmediate(() => {
+        this.commitTimer = undefined;
+        try {
+          this.commit();
+        } catch {
+          // Left open: the next export() or close() commits again and its caller sees the error.
+        }
+      });
     }
+    return fn();
+  }
+
+  /** Commits the open write transaction, if any (before an export, a close, or on its own timer). */
+  commit(): void {
+    if (this.commitTimer) clearImmediate(this.commitTimer);
+    this.commitTimer = undefined;
+    if (!this.inTransaction) return;
+    this.db.exec('COMMIT');
+    this.inTransaction = false;
   }
 
   // ---- writes ----
@@ -126,7 +145,7 @@ export class HistoryDatabase {
   /** Upserts the migration and inserts its transitions; true when anything changed. */
   applyRecord(entry: RecordEntry): boolean {
     const m = entry.m;
-    this.run(UPSERT, [
+    const inserted = this.first(UPSERT, [
       m.id,
       m.kind,
       m.cluster,
@@ -148,8 +167,9 @@ export class HistoryDatabase {
       m.progress ? JSON.stringify(m.progress) : null,
       JSON.stringify(m.labels ?? {}),
     ]);
-    let changed = this.db.getRowsModified() > 0;
-    const seq = this.seqOf(m.id);
+    // RETURNING yields the row only when it was inserted or actually updated.
+    let changed = inserted !== undefined;
+    const seq = inserted ? Number(inserted[0]) : this.seqOf(m.id);
     if (seq === undefined) return changed;
     for (const [phase, at] of entry.p) {
       this.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);

@@ -103,8 +103,6 @@ interface WriterState {
   lock: WriterLock;
   segment: number;
   appender: JournalAppender;
-  /** Segments being closed by a snapshot's rotation; flush() waits for them too. */
-  retiring: Promise<unknown>;
   unsnapshottedBytes: number;
   lastSnapshotBytes: number;
   /** Covered segment of the current database file, if one exists. */
@@ -220,7 +218,7 @@ export class HistoryStore implements Disposable {
       const writer = this.writer;
       const sink = writer?.appender ?? this.inbox;
       try {
-        await Promise.all([writer?.retiring, sink?.flush()]);
+        await sink?.flush();
         if (!this.transition) return;
       } catch (err) {
         // The sink changed under us (lost the lock, took over): the records moved with it.
@@ -346,7 +344,6 @@ export class HistoryStore implements Disposable {
     if (w) {
       this.stopWriterTimers(w);
       while (w.snapshotting) await w.snapshotting.catch(() => {});
-      await w.retiring.catch(() => {});
       try {
         await w.appender.flush();
       } catch (err) {
@@ -395,7 +392,6 @@ export class HistoryStore implements Disposable {
         lock,
         segment,
         appender,
-        retiring: Promise.resolve(),
         unsnapshottedBytes: unsnapshotted,
         lastSnapshotBytes: base.bytes,
         currentCovered: base.source === 'db' ? base.covered : undefined,
@@ -478,18 +474,11 @@ export class HistoryStore implements Disposable {
     });
   }
 
-  /** Starts a new segment, then snapshots everything up to the old one and retires what is no longer needed. */
+  /** Moves the journal on to a new segment, then snapshots everything up to the old one and retires what is no longer needed. */
   private async rotateAndSnapshot(w: WriterState): Promise<void> {
-    const old = w.appender;
     const covered = w.segment;
-    w.appender = this.openSegment(covered + 1, w.lock);
+    await w.appender.rotate(segmentFile(this.paths.journalDir, covered + 1));
     w.segment = covered + 1;
-    const closing = old.close().then((left) => {
-      // Lines the old segment could not take move on to the new one.
-      for (const line of left) w.appender.append(line);
-    });
-    w.retiring = Promise.all([w.retiring, closing]);
-    await closing;
     w.unsnapshottedBytes = w.appender.size;
     await this.writeSnapshotCovering(w, covered);
   }
@@ -741,7 +730,8 @@ export class HistoryStore implements Disposable {
         continue;
       }
       const w = this.writer;
-      if (!journal || !w || w.appender.hasUnflushed) continue;
+      // Removing an inbox is safe only once the journal records taken from it are on disk.
+      if (!journal || !w || w.appender.hasUnflushed || w.snapshotting) continue;
       const onlyTornTail = chunk.fileSize - chunk.nextOffset === chunk.partialTail;
       if (onlyTornTail && (this.retiredInboxes.has(name) || isInboxOwnerGone(name, file))) {
         if (chunk.partialTail > 0) this.logger.info(`History: dropped an incomplete record at the end of ${name} (its writer stopped mid-write).`);

@@ -117,6 +117,25 @@ describe('history journal', () => {
     assert.equal(decodeEntries(readFileSync(file)).entries.length, 1);
   });
 
+  it('rotates to a new file only after every earlier line is durable in the old one', async () => {
+    const first = path.join(tmp.dir, 'seg-1.jsonl');
+    const second = path.join(tmp.dir, 'seg-2.jsonl');
+    const appender = JournalAppender.open(first, true, { commitIntervalMs: 50, maxBatchRecords: 7 }, { onWriteError: (e) => assert.fail(e) });
+    for (let i = 0; i < 20; i++) appender.append(encodeEntry(record(`before${i}`)));
+    const rotated = appender.rotate(second);
+    for (let i = 0; i < 5; i++) appender.append(encodeEntry(record(`after${i}`)));
+    const flushed = appender.flush();
+    await rotated;
+    // When the second file exists, the first one already holds all 20 earlier lines.
+    assert.equal(decodeEntries(readFileSync(first)).entries.length, 20);
+    await flushed;
+    const ids = (file: string) => decodeEntries(readFileSync(file)).entries.map((d) => (d.entry as { m: { id: string } }).m.id);
+    assert.deepEqual(ids(first), Array.from({ length: 20 }, (_, i) => `before${i}`));
+    assert.deepEqual(ids(second), Array.from({ length: 5 }, (_, i) => `after${i}`));
+    assert.equal(appender.file, second);
+    await appender.close();
+  });
+
   it('creating a segment that already exists fails instead of appending after someone else', () => {
     const file = path.join(tmp.dir, 'exists.jsonl');
     appendFileSync(file, 'x');

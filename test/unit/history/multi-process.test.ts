@@ -116,6 +116,20 @@ describe('HistoryStore: several windows on one history', function () {
     assert.ok(b.byId('c/from-b'));
   });
 
+  it('a follower keeps up with a writer that rotates and snapshots constantly', async () => {
+    const writer = await open({ snapshotMinJournalBytes: 4000, snapshotJournalRatio: 0, commitIntervalMs: 1 });
+    const follower = await open({ pollIntervalMs: 3 });
+    let expected = 0;
+    for (let burst = 0; burst < 60; burst++) {
+      for (let i = 0; i < 20; i++, expected++) writer.record(migration(`c/m${expected}`, { createdAt: expected }), transitions(`c/m${expected}`, ['Pending', 'Running'], expected));
+      await writer.flush();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.ok(writer.stats().segment > 20, `rotated ${writer.stats().segment} times`);
+    await waitFor('the follower to hold every record', () => follower.stats().transitions === expected * 2);
+    assert.equal(follower.count(), expected);
+  });
+
   it('takes over a lock whose heartbeat stopped, even from another host', async () => {
     writeFileSync(`${db}.lock`, JSON.stringify({ pid: 1, hostname: 'some-other-host', token: 't', acquiredAt: 0, heartbeatAt: Date.now() - 60_000 }));
     const old = new Date(Date.now() - 60_000);

@@ -7,7 +7,8 @@ import { encodeEntry } from '../../../src/history/journal-codec';
 import { listSegments, segmentFile } from '../../../src/history/journal-files';
 import { finished, migration, PHASES, recordingLogger, tempDir, transitions, waitFor } from './support/fixtures';
 
-describe('HistoryStore: durability of one writer', () => {
+describe('HistoryStore: durability of one writer', function () {
+  this.timeout(60_000);
   let tmp: ReturnType<typeof tempDir>;
   let db: string;
   const open: HistoryStore[] = [];
