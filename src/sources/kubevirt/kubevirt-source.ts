@@ -20,7 +20,7 @@ import { ResilientInformer, type InformerStatus, type InformerTiming } from './r
 import { scrubSecrets } from './secret-scrubber';
 import { silentLogger, type SourceLogger } from './source-logger';
 import { parseVmi, vmiControllerName, vmiRequests } from './vmi-parsing';
-import { HOSTNAME_LABEL, isFinalKubevirtPhase, kubevirtMigrationId, parseVmim, USER_MIGRATION_PREFIX } from './vmim-parsing';
+import { HOSTNAME_LABEL, isFinalKubevirtPhase, kubevirtMigrationId, parseVmim, USER_MIGRATION_PREFIX, type VmimContext } from './vmim-parsing';
 
 export interface KubevirtSourceOptions {
   /** Kubeconfig files, merged as kubectl does (see resolveKubeconfigPaths). */
@@ -109,6 +109,8 @@ export class KubevirtSource implements ClusterSource {
   private readonly vmimsByVmi = new Map<string, Set<string>>();
   /** What was last emitted per VMIM, so repeated identical states are not re-sent. */
   private readonly lastObservation = new Map<string, string>();
+  /** When a phase without a server time was first seen, per VMIM, so it keeps one time. */
+  private readonly untimedPhases = new Map<string, Map<string, number>>();
   private readonly completions = new Map<string, PendingCompletion>();
   private readonly loggedProblems = new Set<string>();
 
@@ -529,7 +531,10 @@ export class KubevirtSource implements ClusterSource {
       }
     }
     this.observe(vmim, deleted);
-    if (deleted) this.lastObservation.delete(key);
+    if (deleted) {
+      this.lastObservation.delete(key);
+      this.untimedPhases.delete(key);
+    }
 
     const id = vmim.metadata?.namespace && vmim.metadata.name ? kubevirtMigrationId(this.id, vmim.metadata.namespace, vmim.metadata.name) : undefined;
     if (id && (deleted || isFinalKubevirtPhase(vmim.status?.phase))) this.settleCompletion(id);
@@ -543,9 +548,7 @@ export class KubevirtSource implements ClusterSource {
   /** Emits the VMIM's observation when it says something new; bad objects are logged and skipped. */
   private observe(vmim: KubeVmim, deleted: boolean): void {
     const key = objectKey(vmim) ?? '?';
-    const vmiName = vmim.spec?.vmiName;
-    const vmi = vmim.metadata?.namespace && vmiName ? this.informers?.vmis.items.get(`${vmim.metadata.namespace}/${vmiName}`) : undefined;
-    const result = parseVmim(vmim, { sourceId: this.id, ...(this.datacenter ? { datacenter: this.datacenter } : {}), ...(vmi ? { vmi } : {}), deleted });
+    const result = parseVmim(vmim, this.parseContext(vmim, deleted));
     const version = `${key}@${vmim.metadata?.resourceVersion ?? ''}`;
     if (!result.ok) {
       // A VMIM has no status for a moment after it is created: normal, not worth a warning.
@@ -560,6 +563,24 @@ export class KubevirtSource implements ClusterSource {
     this.migrationEmitter.fire({ type: 'observation', observation: result.observation });
   }
 
+  private parseContext(vmim: KubeVmim, deleted: boolean): VmimContext {
+    const key = objectKey(vmim) ?? '';
+    const namespace = vmim.metadata?.namespace;
+    const vmiName = vmim.spec?.vmiName;
+    const vmi = namespace && vmiName ? this.informers?.vmis.items.get(`${namespace}/${vmiName}`) : undefined;
+    const context: VmimContext = {
+      sourceId: this.id,
+      deleted,
+      fallbackPhaseTime: (phase) => {
+        const phases = getOrCreate(this.untimedPhases, key, () => new Map<string, number>());
+        return getOrCreate(phases, phase, () => Date.now());
+      },
+    };
+    if (this.datacenter) context.datacenter = this.datacenter;
+    if (vmi) context.vmi = vmi;
+    return context;
+  }
+
   /** What a new subscriber needs to catch up: connection, every migration held, synced. */
   private snapshot(): MigrationStreamEvent[] {
     const events: MigrationStreamEvent[] = [{ type: 'connection', state: this.currentConnection }];
@@ -570,8 +591,7 @@ export class KubevirtSource implements ClusterSource {
       const [namespace, name] = key.split('/');
       if (!namespace || !name) continue;
       migrationIds.push(kubevirtMigrationId(this.id, namespace, name));
-      const vmi = vmim.spec?.vmiName ? this.informers?.vmis.items.get(`${namespace}/${vmim.spec.vmiName}`) : undefined;
-      const result = parseVmim(vmim, { sourceId: this.id, ...(this.datacenter ? { datacenter: this.datacenter } : {}), ...(vmi ? { vmi } : {}) });
+      const result = parseVmim(vmim, this.parseContext(vmim, false));
       if (result.ok) events.push({ type: 'observation', observation: result.observation });
     }
     events.push({ type: 'synced', migrationIds });

@@ -60,8 +60,12 @@ export interface VmimContext {
   vmi?: KubeVmi;
   /** The VMIM has been deleted from the cluster (this is its last known state). */
   deleted?: boolean;
-  /** When a phase has no transition time of its own (clock injectable for tests). */
-  now?: () => number;
+  /**
+   * The time to give a phase the server reported without one (older KubeVirt has no
+   * phaseTransitionTimestamps). Default: now. The source passes a remembered first-seen time so
+   * repeated observations agree.
+   */
+  fallbackPhaseTime?: (phase: string) => number;
 }
 
 export type VmimParseResult =
@@ -92,7 +96,7 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
   const migrationState = pickMigrationState(vmim, context.vmi, ended);
 
   // Phases KubeVirt reports without a time (a faithful server never does) still must not be lost.
-  if (!phaseTimes.has(phase)) phaseTimes.set(phase, phase === 'Pending' ? createdAt : (context.now ?? Date.now)());
+  if (!phaseTimes.has(phase)) phaseTimes.set(phase, phase === 'Pending' ? createdAt : (context.fallbackPhaseTime?.(phase) ?? Date.now()));
 
   const phases: PhaseTransition[] = [...phaseTimes.entries()]
     .sort((a, b) => a[1] - b[1])

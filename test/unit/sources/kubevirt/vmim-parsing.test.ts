@@ -34,7 +34,7 @@ function runningVmi(migrationState: NonNullable<KubeVmi['status']>['migrationSta
 }
 
 function parse(obj: KubeVmim, context: Partial<Parameters<typeof parseVmim>[1]> = {}) {
-  const result = parseVmim(obj, { sourceId: SOURCE, now: () => T0 + 999_000, ...context });
+  const result = parseVmim(obj, { sourceId: SOURCE, fallbackPhaseTime: () => T0 + 999_000, ...context });
   if (!result.ok) assert.fail(`expected a parse, got: ${result.problem}`);
   return result;
 }
