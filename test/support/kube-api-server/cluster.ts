@@ -108,7 +108,7 @@ export class KubeCluster {
       object.metadata.uid = '00000000-0000-0000-0000-000000000000';
       return object;
     }
-    return this.store.create(type, object).object;
+    return this.store.create(type, object, Date.now(), true).object;
   }
 
   private current(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
@@ -198,7 +198,7 @@ export class KubeCluster {
   mutate(type: ResourceType, namespace: string | undefined, name: string, change: (draft: KubeObject) => void): KubeObject | undefined {
     const current = this.store.get(type, namespace, name);
     if (!current) return undefined;
-    const draft = deepCopy(current.object);
+    const draft = JSON.parse(current.json) as KubeObject; // a copy, cheaper than structuredClone
     change(draft);
     draft.metadata.resourceVersion = current.object.metadata.resourceVersion;
     if (JSON.stringify(draft) === current.json) return current.object;

@@ -271,7 +271,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     }], o.currentContext),
 
     addNamespace: (name) => cluster.ensureNamespace(name),
-    addNode: (init) => structuredClone(cluster.store.create(NODES, buildNode(init)).object),
+    addNode: (init) => structuredClone(cluster.store.create(NODES, buildNode(init), Date.now(), true).object),
     setNodeReady: (name, ready) => {
       get(NODES, undefined, name);
       return structuredClone(cluster.mutate(NODES, undefined, name, (d) => setNodeReady(d, ready))!);
@@ -288,10 +288,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const running = (init.runStrategy ?? ((init.running ?? true) ? 'Always' : 'Halted')) !== 'Halted';
       const vm = buildVm({ ...init, namespace });
       if (running) vm.status = { ...vm.status, printableStatus: 'Running', ready: true, created: true };
-      const storedVm = cluster.store.create(VIRTUAL_MACHINES, vm).object;
+      const storedVm = cluster.store.create(VIRTUAL_MACHINES, vm, Date.now(), true).object;
       let vmi: KubeObject | undefined;
       if (running && init.node) {
-        vmi = cluster.store.create(VIRTUAL_MACHINE_INSTANCES, buildVmi({ ...init, namespace, phase: 'Running', owner: { name: init.name, uid: storedVm.metadata.uid ?? '' } })).object;
+        vmi = cluster.store.create(VIRTUAL_MACHINE_INSTANCES, buildVmi({ ...init, namespace, phase: 'Running', owner: { name: init.name, uid: storedVm.metadata.uid ?? '' } }), Date.now(), true).object;
       }
       return { vm: structuredClone(storedVm), vmi: vmi && structuredClone(vmi) };
     },
@@ -299,7 +299,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const namespace = init.namespace ?? 'default';
       cluster.ensureNamespace(namespace);
       if ((init.phase ?? 'Running') === 'Running' && !init.node) throw new Error('a Running VMI needs a node');
-      return structuredClone(cluster.store.create(VIRTUAL_MACHINE_INSTANCES, buildVmi({ ...init, namespace })).object);
+      return JSON.parse(cluster.store.create(VIRTUAL_MACHINE_INSTANCES, buildVmi({ ...init, namespace }), Date.now(), true).json);
     },
     setVmiLiveMigratable: (namespace, name, value) => {
       get(VIRTUAL_MACHINE_INSTANCES, namespace, name);

@@ -43,6 +43,8 @@ export class MigrationController {
   /** Creation order of every migration seen, to break creationTimestamp ties (whole seconds) in GC. */
   private readonly creationOrder = new Map<string, number>();
   private seq = 0;
+  /** VMIs per node, kept current from change events so picking a target stays O(nodes). */
+  private readonly vmisPerNode = new Map<string, number>();
   private stopped = false;
   private unsubscribe?: () => void;
 
@@ -51,6 +53,8 @@ export class MigrationController {
   start(): void {
     this.stopped = false;
     this.unsubscribe = this.cluster.store.onChange((e) => this.onChange(e));
+    this.vmisPerNode.clear();
+    for (const s of this.cluster.store.values(VIRTUAL_MACHINE_INSTANCES)) this.countVmi(s.object.status?.nodeName, 1);
     // Pick up whatever exists (a restart that kept its state).
     for (const stored of this.cluster.store.list(MIGRATIONS)) this.track(stored.object, 0);
   }
@@ -63,8 +67,17 @@ export class MigrationController {
     this.runtimes.clear();
   }
 
+  private countVmi(node: string | undefined, delta: number): void {
+    if (node) this.vmisPerNode.set(node, (this.vmisPerNode.get(node) ?? 0) + delta);
+  }
+
   private onChange(event: ChangeEvent): void {
     const o = event.stored.object;
+    if (event.resource === VIRTUAL_MACHINE_INSTANCES) {
+      const before = event.previous?.object.status?.nodeName;
+      const after = event.type === 'DELETED' ? undefined : o.status?.nodeName;
+      if (before !== after) { this.countVmi(before, -1); this.countVmi(after, 1); }
+    }
     if (event.resource === MIGRATIONS) {
       if (event.type === 'ADDED') this.track(o, 0);
       else if (event.type === 'DELETED') this.untrack(uidOf(o));
@@ -335,7 +348,7 @@ export class MigrationController {
     let total = 0;
     let fromNode = 0;
     const source = vmi.status?.nodeName;
-    for (const s of this.cluster.store.list(MIGRATIONS)) {
+    for (const s of this.cluster.store.values(MIGRATIONS)) {
       const phase = s.object.status?.phase;
       if (!phase || phase === 'Pending' || isFinalMigrationPhase(phase)) continue;
       total++;
@@ -349,19 +362,15 @@ export class MigrationController {
   private chooseTarget(vmi: KubeObject, m: KubeObject): string | undefined {
     const source = vmi.status?.nodeName;
     const selector: Record<string, string> = { ...(m.spec?.addedNodeSelector ?? {}), ...(vmi.spec?.nodeSelector ?? {}) };
-    const candidates = this.cluster.store.list(NODES).map((s) => s.object).filter((n) => {
+    const candidates = [...this.cluster.store.values(NODES)].map((s) => s.object).filter((n) => {
       if (n.metadata.name === source || n.spec?.unschedulable || !isNodeReady(n)) return false;
       const labels = n.metadata.labels ?? {};
       return Object.entries(selector).every(([k, v]) => labels[k] === v);
     });
     if (!candidates.length) return undefined;
-    const load = new Map<string, number>();
-    for (const s of this.cluster.store.list(VIRTUAL_MACHINE_INSTANCES)) {
-      const node = s.object.status?.nodeName;
-      if (node) load.set(node, (load.get(node) ?? 0) + 1);
-    }
+    const load = new Map(this.vmisPerNode);
     for (const r of this.runtimes.values()) if (r.targetNode) load.set(r.targetNode, (load.get(r.targetNode) ?? 0) + 1);
-    candidates.sort((a, b) => (load.get(a.metadata.name ?? '') ?? 0) - (load.get(b.metadata.name ?? '') ?? 0));
+    candidates.sort((a, b) => (load.get(a.metadata.name ?? '') ?? 0) - (load.get(b.metadata.name ?? '') ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     return candidates[0].metadata.name;
   }
 }

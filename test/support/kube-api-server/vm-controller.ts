@@ -238,15 +238,15 @@ export class VmController {
 
   private chooseNode(vmi: KubeObject): string | undefined {
     const selector: Record<string, string> = vmi.spec?.nodeSelector ?? {};
-    const nodes = this.cluster.store.list(NODES).map((s) => s.object)
+    const nodes = [...this.cluster.store.values(NODES)].map((s) => s.object)
       .filter((n) => isNodeReady(n) && !n.spec?.unschedulable && Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v));
     if (!nodes.length) return undefined;
     const load = new Map<string, number>();
-    for (const s of this.cluster.store.list(VIRTUAL_MACHINE_INSTANCES)) {
+    for (const s of this.cluster.store.values(VIRTUAL_MACHINE_INSTANCES)) {
       const n = s.object.status?.nodeName;
       if (n) load.set(n, (load.get(n) ?? 0) + 1);
     }
-    nodes.sort((a, b) => (load.get(a.metadata.name ?? '') ?? 0) - (load.get(b.metadata.name ?? '') ?? 0));
+    nodes.sort((a, b) => (load.get(a.metadata.name ?? '') ?? 0) - (load.get(b.metadata.name ?? '') ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     return nodes[0].metadata.name;
   }
 }
