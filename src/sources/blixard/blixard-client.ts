@@ -208,7 +208,12 @@ export class BlixardClient {
     try {
       return grpc.credentials.createSsl(ca, key, cert);
     } catch (err) {
-      throw new SourceError('invalid-argument', `The TLS files of Blixard cluster "${this.clusterName}" are not usable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}.`);
+      // OpenSSL's words ("DECODER routines::unsupported") help little: say which files to check.
+      const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new SourceError(
+        'invalid-argument',
+        `The TLS files of Blixard cluster "${this.clusterName}" are not usable: check that tls.caFile, tls.certFile and tls.keyFile hold PEM certificates and a matching PEM key (${detail}).`,
+      );
     }
   }
 

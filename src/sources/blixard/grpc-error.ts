@@ -72,24 +72,46 @@ function firstLine(text: string): string {
   return text.split('\n')[0].trim();
 }
 
-/** Transport details carry the socket error at the end ("… connect ECONNREFUSED 127.0.0.1:1"). */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EPIPE: 'connection closed',
+};
+
+/** What TLS failures mean for the person who configured the cluster. */
+const TLS_HINTS: [RegExp, string][] = [
+  [/certificate required/i, 'the daemon requires a client certificate (set tls.certFile and tls.keyFile)'],
+  [/self[- ]signed certificate|unable to (get local issuer|verify the first) certificate/i, "the daemon's certificate is not signed by the CA in tls.caFile"],
+  [/certificate has expired/i, "the daemon's certificate has expired"],
+  [/altnames|hostname\/ip does not match/i, "the daemon's certificate is not issued for this host name or address"],
+  [/unknown ca|bad certificate|certificate unknown/i, 'the daemon did not accept the client certificate'],
+  [/wrong version number|packet length too long|http\/1\.x|unexpected eof|EPROTO/i, 'the daemon does not speak TLS on this port'],
+];
+
+/**
+ * gRPC transport details read like "No connection established. Last error: Error: connect
+ * ECONNREFUSED 127.0.0.1:1 (2025-…). Resolution note: …": keep the part a person can use.
+ */
 function transportReason(details: string): string {
-  const socket = /(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)/.exec(details);
-  if (socket) {
-    const words: Record<string, string> = {
-      ECONNREFUSED: 'connection refused',
-      ECONNRESET: 'connection reset',
-      ETIMEDOUT: 'connection timed out',
-      EHOSTUNREACH: 'host unreachable',
-      ENETUNREACH: 'network unreachable',
-      ENOTFOUND: 'host name not found',
-      EAI_AGAIN: 'host name lookup failed',
-      EPIPE: 'connection closed',
-    };
-    return words[socket[1]];
-  }
-  if (/certificate|SSL|TLS|handshake/i.test(details)) return `TLS handshake failed (${firstLine(details)})`;
-  return firstLine(details) || 'no connection';
+  const socket = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b/.exec(details);
+  if (socket) return SOCKET_ERRORS[socket[1]];
+  for (const [pattern, hint] of TLS_HINTS) if (pattern.test(details)) return `TLS handshake failed: ${hint}`;
+  const last = /Last error: (?:Error: )?(.*?)(?: \(\d{4}-\d\d-\d\dT[^)]*\))?\.?(?: Resolution note:.*)?$/.exec(firstLine(details));
+  const core = (last ? last[1] : firstLine(details)).trim();
+  if (/SSL routines|certificate|TLS/i.test(core)) return `TLS handshake failed (${opensslReason(core)})`;
+  if (/^failed to connect$/i.test(core)) return 'the connection failed';
+  return core || 'no connection';
+}
+
+/** "806C…:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert …:../deps/…" → "tlsv13 alert …". */
+function opensslReason(text: string): string {
+  const m = /routines:[^:]*:([^:]+)/.exec(text);
+  return (m ? m[1] : text).trim();
 }
 
 export function toSourceError(err: unknown, context: ErrorContext): SourceError {

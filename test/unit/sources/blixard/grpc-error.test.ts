@@ -34,6 +34,18 @@ describe('gRPC error mapping', () => {
     assert.equal(internal.message, 'Blixard cluster "lab" failed to list VMs: boom.');
   });
 
+  it('reduces TLS and connection noise to what a person can act on', () => {
+    const reason = (details: string) => toSourceError({ code: GrpcStatus.UNAVAILABLE, details }, context).message.replace(/^Cannot reach Blixard cluster "lab" at 127.0.0.1:7001: /, '');
+    assert.equal(reason('No connection established. Last error: Failed to connect (2026-11-22T02:30:17.013Z). Resolution note: '), 'the connection failed.');
+    assert.equal(reason('No connection established. Last error: Error: certificate has expired (2026-01-01T00:00:00.000Z)'), "TLS handshake failed: the daemon's certificate has expired.");
+    assert.equal(
+      reason("No connection established. Last error: Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: "),
+      "TLS handshake failed: the daemon's certificate is not issued for this host name or address.",
+    );
+    assert.equal(reason('No connection established. Last error: 80:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../x.c:1'), 'TLS handshake failed (sslv3 alert handshake failure).');
+    assert.equal(reason('Connection dropped'), 'Connection dropped.');
+  });
+
   it('wraps non-gRPC errors with their first line only', () => {
     const err = toSourceError(new Error('first line\n    at somewhere (x.js:1:2)'), context);
     assert.equal(err.code, 'internal');
