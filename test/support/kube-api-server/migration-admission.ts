@@ -6,7 +6,26 @@
 import type { KubeObject } from './kube-object';
 import type { ObjectStore } from './object-store';
 import { MIGRATIONS, VIRTUAL_MACHINE_INSTANCES, type ResourceType } from './resource-types';
-import { webhookDenied } from './status-errors';
+import { invalid, webhookDenied } from './status-errors';
+
+function isStringMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+/** What the CRD's structural schema refuses before any webhook runs. */
+function checkSchema(migration: KubeObject): void {
+  const name = migration.metadata.name ?? '';
+  const spec = migration.spec;
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) {
+    throw invalid('VirtualMachineInstanceMigration', 'kubevirt.io', name, [{ field: 'spec', reason: 'FieldValueTypeInvalid', message: `Invalid value: "${typeof spec}": spec in body must be of type object: "${typeof spec}"` }]);
+  }
+  if (spec?.vmiName !== undefined && typeof spec.vmiName !== 'string') {
+    throw invalid('VirtualMachineInstanceMigration', 'kubevirt.io', name, [{ field: 'spec.vmiName', reason: 'FieldValueTypeInvalid', message: `Invalid value: "${typeof spec.vmiName}": spec.vmiName in body must be of type string: "${typeof spec.vmiName}"` }]);
+  }
+  if (spec?.addedNodeSelector !== undefined && !isStringMap(spec.addedNodeSelector)) {
+    throw invalid('VirtualMachineInstanceMigration', 'kubevirt.io', name, [{ field: 'spec.addedNodeSelector', reason: 'FieldValueTypeInvalid', message: 'Invalid value: spec.addedNodeSelector in body must be of type object with string values' }]);
+  }
+}
 
 export const MIGRATION_VALIDATOR = 'migration-create-validator.kubevirt.io';
 export const MIGRATION_FINALIZER = 'kubevirt.io/migrationJobFinalize';
@@ -19,6 +38,7 @@ export function isFinalMigrationPhase(phase: unknown): boolean {
 export function migrationAdmission(store: ObjectStore) {
   return (type: ResourceType, migration: KubeObject): void => {
     if (type !== MIGRATIONS) return;
+    checkSchema(migration);
     const namespace = migration.metadata.namespace ?? 'default';
     const vmiName: string = typeof migration.spec?.vmiName === 'string' ? migration.spec.vmiName : '';
 

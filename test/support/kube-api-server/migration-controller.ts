@@ -110,7 +110,15 @@ export class MigrationController {
     const r = this.runtimes.get(uid);
     if (!r || this.stopped) return;
     if (r.timer) clearTimeout(r.timer);
-    r.timer = setTimeout(() => { r.timer = undefined; this.sync(uid); }, Math.max(0, delayMs));
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      try {
+        this.sync(uid);
+      } catch (error) {
+        // A controller bug must not take the test process down; the migration just stops moving.
+        process.stderr.write(`[kube-api-server] migration controller: ${r.namespace}/${r.name}: ${(error as Error).message}\n`);
+      }
+    }, Math.max(0, delayMs));
   }
 
   private removeMigrationsOfVmi(namespace: string | undefined, vmiName: string | undefined): void {

@@ -110,7 +110,10 @@ export class VmController {
       if (this.stopped) return;
       const keys = [...this.dirtyVms];
       this.dirtyVms.clear();
-      for (const k of keys) { const [ns, n] = k.split('/'); this.reconcileVm(ns, n); }
+      for (const k of keys) {
+        const [ns, n] = k.split('/');
+        try { this.reconcileVm(ns, n); } catch (error) { process.stderr.write(`[kube-api-server] VM controller: ${k}: ${(error as Error).message}\n`); }
+      }
     });
   }
 
@@ -183,7 +186,10 @@ export class VmController {
     if (existing) clearTimeout(existing);
     const phase = vmi.status?.phase ?? '';
     if (!vmi.metadata.deletionTimestamp && phase === 'Running') return;
-    this.vmiTimers.set(k, setTimeout(() => { this.vmiTimers.delete(k); this.stepVmi(vmi.metadata.namespace, vmi.metadata.name ?? ''); }, delayMs));
+    this.vmiTimers.set(k, setTimeout(() => {
+      this.vmiTimers.delete(k);
+      try { this.stepVmi(vmi.metadata.namespace, vmi.metadata.name ?? ''); } catch (error) { process.stderr.write(`[kube-api-server] VMI lifecycle: ${k}: ${(error as Error).message}\n`); }
+    }, delayMs));
   }
 
   private stepVmi(namespace: string | undefined, name: string): void {

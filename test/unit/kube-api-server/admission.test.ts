@@ -64,6 +64,16 @@ describe('kube-api-server: migration admission', function () {
     assert.throws(() => server.createMigration({ vmiName: 'pinned' }), (error: unknown) => error instanceof KubeApiError && error.code === 400 && /Cannot migrate VMI/.test(error.message));
   });
 
+  it('refuses malformed specs the way the CRD schema does (422), before any webhook', async () => {
+    const res = await kubeRequest(server, 'POST', PATH, { body: migration({ vmiName: 'movable', addedNodeSelector: 'node02' }) });
+    assert.equal(res.status, 422);
+    assert.equal(res.json.reason, 'Invalid');
+    assert.equal(res.json.details.causes[0].field, 'spec.addedNodeSelector');
+    const numeric = await kubeRequest(server, 'POST', PATH, { body: migration({ vmiName: 42 }) });
+    assert.equal(numeric.status, 422);
+    assert.equal(server.objects.migrations().length, 0);
+  });
+
   it('refuses a VMI in a final phase', async () => {
     server.addVmi({ name: 'done', phase: 'Succeeded' });
     const res = await kubeRequest(server, 'POST', PATH, { body: migration({ vmiName: 'done' }) });
