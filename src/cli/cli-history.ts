@@ -2,6 +2,7 @@
 // another watch already writes it, as a follower that forwards through the inbox), `history`
 // read-only, so a query never takes the lock from a running watcher.
 
+import { existsSync } from 'node:fs';
 import type { WatchLog } from '../watch/watch-log';
 import { recordedMigrationsOf } from '../watch/history-recorded-migrations';
 import type { QueryHistory } from './history-command';
@@ -22,8 +23,8 @@ export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<W
 }
 
 export async function openQueryHistory(dbPath: string): Promise<QueryHistory> {
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(dbPath)) throw new Error('no such file');
+  // A watch that has not written its first snapshot yet has only a journal beside the file.
+  if (![dbPath, `${dbPath}.journal`, `${dbPath}.prev`].some((p) => existsSync(p))) throw new Error('no such file');
   const { HistoryStore } = await import('../history');
   const store = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false });
   return {
