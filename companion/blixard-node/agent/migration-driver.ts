@@ -203,7 +203,8 @@ export async function driveColdTarget(ctx: NodeContext, m0: MigrationRecord, sig
  */
 class ProgressCommitter {
   private latest?: TransferProgress;
-  private lastCommitAt = 0;
+  /** The TRANSFERRING commit carried the starting figures; a transfer that ends sooner needs no other. */
+  private lastCommitAt = Date.now();
   private writing?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private closed = false;

@@ -3,7 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeContext } from '../agent/node-context';
 import type { NodeOperations } from '../node-operations';
-import { unary } from './grpc-server';
+import { serializeResponse, unary } from './grpc-server';
 import {
   optionalBool,
   optionalConfigPath,
@@ -20,6 +20,7 @@ const HEALTH_PING_TIMEOUT_MS = 1500;
 
 export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): grpc.UntypedServiceImplementation {
   const { view, log } = ctx;
+  let listVmsCache: { generation: number; bytes: Buffer } | undefined;
   return {
     GetClusterStatus: unary('GetClusterStatus', log, (raw) => (requireRequest(raw), clusterStatus(view))),
 
@@ -39,7 +40,13 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
 
     ListVms: unary('ListVms', log, (raw) => {
       requireRequest(raw);
-      return { vms: [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map(vmInfo) };
+      // Clients poll this; with thousands of VMs, building and encoding the list dominates, so
+      // the encoded answer is kept until a VM changes.
+      if (listVmsCache?.generation !== view.vmGeneration) {
+        const vms = [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map(vmInfo);
+        listVmsCache = { generation: view.vmGeneration, bytes: serializeResponse('ClusterService', 'ListVms', { vms }) };
+      }
+      return listVmsCache.bytes;
     }),
 
     GetVmStatus: unary('GetVmStatus', log, (raw) => {

@@ -44,6 +44,8 @@ export function serviceDefinition(name: 'ClusterService' | 'MigrationService'): 
   for (const [method, def] of Object.entries(service)) {
     wrapped[method] = {
       ...def,
+      // A handler may answer with bytes it serialized (and cached) itself.
+      responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : def.responseSerialize(value)),
       requestDeserialize: (bytes: Buffer) => {
         try {
           return def.requestDeserialize(bytes);
@@ -54,6 +56,11 @@ export function serviceDefinition(name: 'ClusterService' | 'MigrationService'): 
     };
   }
   return wrapped as grpc.ServiceDefinition;
+}
+
+/** Serializes a response the way the service would, for handlers that cache their answer. */
+export function serializeResponse(service: 'ClusterService' | 'MigrationService', method: string, value: unknown): Buffer {
+  return (loadBlixardPackage()[service] as grpc.ServiceClientConstructor).service[method].responseSerialize(value);
 }
 
 export function isUndecodable(request: unknown): boolean {

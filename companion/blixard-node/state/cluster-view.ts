@@ -52,6 +52,8 @@ export class ClusterView {
   private closed = false;
   revision = 0;
   connected = true;
+  /** Grows with every VM change, so answers derived from all VMs can be cached until it moves. */
+  vmGeneration = 0;
 
   constructor(
     private readonly store: ClusterStore,
@@ -151,6 +153,7 @@ export class ClusterView {
     }
     if (key.startsWith(KEY_PREFIX.vm)) {
       const name = key.slice(KEY_PREFIX.vm.length);
+      this.vmGeneration++;
       const previous = this.vms.get(name)?.value;
       const value = event.type === 'put' ? this.decode<VmRecord>(key, event.value) : undefined;
       if (previous) this.account(previous, -1);
