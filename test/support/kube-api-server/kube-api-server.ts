@@ -123,6 +123,7 @@ export interface KubeApiServer {
   createMigration(request: MigrationRequest): KubeObject;
   /** DELETEs a migration as another client would (a cancel while it runs). */
   deleteMigration(namespace: string, name: string): void;
+  /** Changes the controllers' timing; migrations in flight follow the new times at once. */
   setTiming(overrides: TimingOverrides): ControllerTiming;
   /** Users' deny rules at run time. */
   denyAccess(token: string, rule: AccessRule): void;
@@ -323,7 +324,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       return structuredClone(cluster.create(MIGRATIONS, { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata, spec }, namespace));
     },
     deleteMigration: (namespace, name) => { cluster.delete(MIGRATIONS, namespace, name, { cause: 'user' }); },
-    setTiming: (overrides) => applyTiming(timing, overrides),
+    setTiming: (overrides) => { const applied = applyTiming(timing, overrides); migrations.retime(); return applied; },
     denyAccess: (t, rule) => access.deny(t, rule),
     resourceVersion: () => cluster.store.currentResourceVersion(),
     openWatchCount: () => watches.openCount(),

@@ -32,6 +32,9 @@ interface Runtime {
   targetNode?: string;
   schedulingSinceMs?: number;
   runningSinceMs?: number;
+  /** When the migration entered its current phase (this process's clock). */
+  phase?: string;
+  phaseSinceMs?: number;
 }
 
 function uidOf(o: KubeObject): string { return o.metadata.uid ?? ''; }
@@ -65,6 +68,11 @@ export class MigrationController {
     this.unsubscribe = undefined;
     for (const r of this.runtimes.values()) if (r.timer) clearTimeout(r.timer);
     this.runtimes.clear();
+  }
+
+  /** Re-evaluates every migration against the current timing (after setTiming). */
+  retime(): void {
+    for (const uid of this.runtimes.keys()) this.schedule(uid, 0);
   }
 
   private countVmi(node: string | undefined, delta: number): void {
@@ -129,6 +137,8 @@ export class MigrationController {
 
   private setPhase(m: KubeObject, phase: string, extra?: (draft: KubeObject) => void): KubeObject | undefined {
     const now = this.cluster.now();
+    const runtime = this.runtimes.get(uidOf(m));
+    if (runtime) { runtime.phase = phase; runtime.phaseSinceMs = Date.now(); }
     return this.cluster.mutate(MIGRATIONS, m.metadata.namespace, m.metadata.name ?? '', (d) => {
       d.status ??= {};
       d.status.phase = phase;
@@ -173,6 +183,14 @@ export class MigrationController {
     if (r.failure && r.failure.atPhase === phase) return this.fail(r, uid, m, vmi, r.failure.reason);
 
     const t = this.timing.phaseMs;
+    if (r.phase !== phase) { r.phase = phase; r.phaseSinceMs = Date.now(); }
+    // Each phase lasts its configured time, measured from when it began, so a timing change
+    // (setTiming) applies to migrations already in flight.
+    const stepTime = (t as Record<string, number>)[phase];
+    if (stepTime !== undefined && phase !== 'Running' && phase !== 'Scheduling') {
+      const remaining = stepTime - (Date.now() - (r.phaseSinceMs ?? 0));
+      if (remaining > 0) return this.schedule(uid, remaining);
+    }
     switch (phase) {
       case '': {
         const state = vmi.status?.migrationState;
@@ -187,6 +205,8 @@ export class MigrationController {
         r.schedulingSinceMs = Date.now();
         return this.schedule(uid, t.Scheduling);
       case 'Scheduling': {
+        const waited = Date.now() - (r.schedulingSinceMs ?? r.phaseSinceMs ?? 0);
+        if (waited < t.Scheduling) return this.schedule(uid, t.Scheduling - waited);
         const target = this.chooseTarget(vmi, m);
         if (!target) {
           if (Date.now() - (r.schedulingSinceMs ?? Date.now()) >= this.timing.unschedulableTimeoutMs) {
@@ -232,15 +252,18 @@ export class MigrationController {
         this.patchVmiState(vmi, (s) => { s.startTimestamp = this.cluster.now(); s.mode = 'PreCopy'; });
         r.runningSinceMs = Date.now();
         this.setPhase(m, 'Running');
-        return this.schedule(uid, this.timing.postCopyAfterMs !== undefined ? Math.min(this.timing.postCopyAfterMs, t.Running) : t.Running);
+        return this.schedule(uid, 0);
       case 'Running': {
-        const ranMs = Date.now() - (r.runningSinceMs ?? 0);
+        const ranMs = Date.now() - (r.runningSinceMs ?? r.phaseSinceMs ?? 0);
         const postCopyAt = this.timing.postCopyAfterMs;
-        if (postCopyAt !== undefined && vmi.status?.migrationState?.mode === 'PreCopy' && ranMs >= postCopyAt && ranMs < t.Running) {
-          this.patchVmiState(vmi, (s) => { s.mode = 'PostCopy'; });
-          return this.schedule(uid, t.Running - ranMs);
+        if (postCopyAt !== undefined && vmi.status?.migrationState?.mode === 'PreCopy') {
+          if (ranMs >= postCopyAt) {
+            this.patchVmiState(vmi, (s) => { s.mode = 'PostCopy'; });
+            return this.schedule(uid, Math.max(0, t.Running - ranMs));
+          }
+          return this.schedule(uid, Math.min(postCopyAt, t.Running) - ranMs);
         }
-        if (ranMs < t.Running && r.runningSinceMs !== undefined) return this.schedule(uid, t.Running - ranMs);
+        if (ranMs < t.Running) return this.schedule(uid, t.Running - ranMs);
         return this.succeed(uid, m, vmi);
       }
       default:

@@ -62,7 +62,7 @@ describe('kube-api-server: migration controller', function () {
   });
 
   it('shows migrationState on the VMI while running and copies it to the migration only at the end', async () => {
-    server.setTiming({ phaseMs: { Running: 400 } });
+    server.setTiming({ phaseMs: { Running: 60_000 } });
     const m = server.createMigration({ vmiName: 'vm1', addedNodeSelector: { 'kubernetes.io/hostname': 'node03' } });
     await waitFor(() => server.objects.get('vmim', 'default', m.metadata.name!)?.status?.phase === 'Running', 'Running');
     const running = server.objects.get('vmim', 'default', m.metadata.name!)!;
@@ -74,7 +74,8 @@ describe('kube-api-server: migration controller', function () {
     assert.ok(vmi.status.migrationState.startTimestamp);
     assert.equal(vmi.status.migrationState.completed, undefined);
     assert.equal(vmi.status.nodeName, 'node01');
-    assert.equal(server.objects.get('vm', 'default', 'vm1')!.status.printableStatus, 'Migrating');
+    await waitFor(() => server.objects.get('vm', 'default', 'vm1')!.status.printableStatus === 'Migrating', 'VM Migrating');
+    server.setTiming({ phaseMs: { Running: 10 } }); // let it finish now
     await waitFor(() => server.objects.get('vmim', 'default', m.metadata.name!)?.status?.migrationState?.completed, 'copied migrationState');
     assert.equal(server.objects.get('vmi', 'default', 'vm1')!.status.nodeName, 'node03');
     await waitFor(() => server.objects.get('vm', 'default', 'vm1')!.status.printableStatus === 'Running', 'VM back to Running');
@@ -201,13 +202,15 @@ describe('kube-api-server: migration controller', function () {
   });
 
   it('keeps migrations Pending beyond the parallel limits', async () => {
-    server.setTiming({ maxParallelMigrations: 1, phaseMs: { Running: 300 } });
+    server.setTiming({ maxParallelMigrations: 1, phaseMs: { Running: 60_000 } });
     server.addVm({ name: 'vm2', node: 'node02' });
     const a = server.createMigration({ vmiName: 'vm1' });
     await waitFor(() => server.objects.get('vmim', 'default', a.metadata.name!)?.status?.phase === 'Running', 'first running');
     const b = server.createMigration({ vmiName: 'vm2' });
     await waitFor(() => server.objects.get('vmim', 'default', b.metadata.name!)?.status?.phase === 'Pending', 'second pending');
-    assert.equal(server.objects.get('vmim', 'default', a.metadata.name!)!.status.phase, 'Running');
+    await new Promise((r) => setTimeout(r, 100)); // a while with the first one still running
+    assert.equal(server.objects.get('vmim', 'default', b.metadata.name!)!.status.phase, 'Pending');
+    server.setTiming({ phaseMs: { Running: 10 } });
     await waitFor(() => server.objects.migration({ uid: b.metadata.uid })?.finalPhase === 'Succeeded', 'second done after first');
     const aEnd = server.objects.migration({ uid: a.metadata.uid })!.phases.find((p) => p.phase === 'Succeeded')!.atMs;
     const bScheduling = server.objects.migration({ uid: b.metadata.uid })!.phases.find((p) => p.phase === 'Scheduling')!.atMs;
