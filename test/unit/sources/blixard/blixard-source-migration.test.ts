@@ -179,18 +179,43 @@ describe('BlixardSource: migrations (real daemons)', function () {
     }
   });
 
-  it('confirms a migration without any stream listener, by asking for it', async () => {
-    const quiet = sourceFor(cluster.endpoints);
+  it('confirms a migration and marks its VM without any stream listener, by asking the daemon', async () => {
+    const quiet = sourceFor(cluster.endpoints, {}, { id: source.id });
     try {
-      const vm4 = (await quiet.listVms()).find((v) => v.id === 'vm-4')!;
-      const target = ['1', '2', '3'].find((n) => n !== vm4.nodeId)!;
-      const handle = await quiet.migrate({ vmId: 'vm-4', targetNodeId: target, live: false });
+      const vm5 = (await quiet.listVms()).find((v) => v.id === 'vm-5')!;
+      const target = ['1', '2', '3'].find((n) => n !== vm5.nodeId)!;
+      const handle = await quiet.migrate({ vmId: 'vm-5', targetNodeId: target, live: true });
+      const marked = (await quiet.listVms(vm5.nodeId)).find((v) => v.id === 'vm-5');
+      assert.deepEqual(marked?.migration && { id: marked.migration.id, to: marked.migration.targetNodeId }, { id: handle.migrationId, to: target });
       await handle.completion;
       const read = await quiet.getMigration(handle.migrationId);
       assert.equal(read?.migration.state, 'succeeded');
-      assert.equal((await quiet.listVms(target)).some((v) => v.id === 'vm-4'), true);
+      const moved = (await quiet.listVms(target)).find((v) => v.id === 'vm-5');
+      assert.ok(moved && moved.migration === undefined);
     } finally {
       quiet.dispose();
     }
+  });
+
+  it('lets go of everything on dispose: stream, calls, and a migration still in flight', async () => {
+    const closing = sourceFor(cluster.endpoints, {}, { id: source.id });
+    const closingRecorder = new StreamRecorder(closing);
+    await closingRecorder.waitForSynced();
+    const vm1 = (await closing.listVms()).find((v) => v.id === 'vm-1')!;
+    const target = ['1', '2', '3'].find((n) => n !== vm1.nodeId)!;
+    const handle = await closing.migrate({ vmId: 'vm-1', targetNodeId: target, live: true });
+    closing.dispose();
+    const outcome = await handle.completion.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(outcome instanceof SourceError && outcome.code === 'unavailable', String(outcome));
+    assert.match(outcome.message, /closed; the migration goes on in the cluster/);
+    const seen = closingRecorder.events.length;
+    await assert.rejects(closing.listVms(), (e: unknown) => e instanceof SourceError && e.code === 'unavailable' && /is closed/.test(e.message));
+    // The migration does go on: the other source sees it end, the closed one hears nothing more.
+    await recorder.waitForFinal(handle.migrationId);
+    assert.equal(closingRecorder.events.length, seen);
+    closingRecorder.dispose();
   });
 });
