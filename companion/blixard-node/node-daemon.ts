@@ -20,6 +20,7 @@ import { migrationServiceHandlers } from './rpc/migration-service';
 
 export const DEFAULT_CAPACITY: NodeCapacity = { vcpus: 16, memoryMb: 32768, diskGb: 500 };
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
+const DEFAULT_STORE_WAIT_MS = 15_000;
 
 export interface NodeOptions {
   /** Node id, 1 or more, unique in the cluster. */
@@ -33,6 +34,8 @@ export interface NodeOptions {
   /** A runtime instance, or options for the simulated runtime. */
   runtime?: VmRuntime | SimulatedRuntimeOptions;
   capacity?: Partial<NodeCapacity>;
+  /** How long to keep trying to reach the store at startup (default 15 s). */
+  storeWaitMs?: number;
   /** Membership lease TTL: a dead daemon drops out of the cluster this long after it dies. */
   leaseTtlSeconds?: number;
   tls?: TlsFiles;
@@ -102,7 +105,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const membership = new NodeMembership(ctx, member, options.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS);
   const agent = new NodeAgent(ctx);
   try {
-    await view.start();
+    await waitForStore(() => view.start(), store, options.storeWaitMs ?? DEFAULT_STORE_WAIT_MS, nodeLog);
     await membership.start();
     await agent.start();
   } catch (err) {
@@ -150,6 +153,21 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     stop: () => end(true),
     crash: () => end(false),
   };
+}
+
+/** Retries the first contact with the store (it may still be starting), then gives up with a clear message. */
+async function waitForStore(first: () => Promise<void>, store: ClusterStore, waitMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await first();
+    } catch (err) {
+      const reason = (err as Error).message.split('\n')[0].replace(/^\d+ [A-Z_]+: /, '');
+      if (Date.now() >= deadline) throw new Error(`cannot reach the cluster store (${store.description}): ${reason}`);
+      if (attempt === 0) log(`waiting for the cluster store (${store.description}): ${reason}`);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
+    }
+  }
 }
 
 function isRuntime(value: unknown): value is VmRuntime {

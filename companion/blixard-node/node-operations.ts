@@ -224,7 +224,13 @@ export class NodeOperations {
       if (vm.state === 'STARTING' || vm.state === 'STOPPING') {
         throw failedPrecondition(`VM ${quote(vm.name)} is ${vm.state.toLowerCase()}; migrate it once it is running or stopped`);
       }
-      this.requireHostAlive(vm);
+      const hostGone = !this.view.members.has(vm.nodeId);
+      if (hostGone && !input.force) {
+        throw failedPrecondition(
+          `Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster; set force to recover the VM on node ${input.targetNodeId} with a cold migration`,
+        );
+      }
+      if (hostGone && input.live) throw failedPrecondition(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster; a live migration needs its source`);
       if (vm.state === 'RUNNING' && !input.force) {
         const short = this.shortfall(input.targetNodeId, vm);
         if (short) throw failedPrecondition(`Node ${input.targetNodeId} lacks capacity for VM ${quote(vm.name)}: ${short} (set force to migrate anyway)`);
@@ -248,7 +254,16 @@ export class NodeOperations {
         memoryMb: vm.memoryMb,
         requestedVia: this.ctx.nodeId,
       };
-      const marked: VmRecord = { ...vm, migrationId: id, updatedAt: now };
+      let marked: VmRecord = { ...vm, migrationId: id, updatedAt: now };
+      if (hostGone) {
+        // Recovery from a dead node: nothing is left to stop or send, so the VM is handed to the
+        // target at once and the target's agent starts it if it was meant to run.
+        const wasActive = ACTIVE_VM_STATES.has(vm.state);
+        m.vmStateAtStart = wasActive ? 'RUNNING' : vm.state;
+        m.status = 'SWITCHING';
+        m.phases.push({ status: 'SWITCHING', at: now });
+        marked = { ...marked, nodeId: input.targetNodeId, state: wasActive ? 'STARTING' : vm.state };
+      }
       return {
         guards: [keys.migration(id), keys.vm(vm.name), keys.member(vm.nodeId), keys.member(input.targetNodeId)],
         ops: [

@@ -179,10 +179,13 @@ describe('blixard-node faults: 3 daemon processes on a real etcd', function () {
     await watch.waitFor((ev) => ev.some((e) => e.migration?.id === 'victim-1' && e.migration.status === 'MIGRATION_STATUS_FAILED'), 5000, 'FAILED on the stream');
     watch.cancel();
     await assertInvariant();
-    assert.equal((await any().call('GetVmStatus', { name: 'victim' })).vm_info.node_id, 1, 'still assigned to its source');
+    const victim = (await any().call('GetVmStatus', { name: 'victim' })).vm_info;
+    assert.deepEqual([victim.node_id, victim.state], [1, 'VM_STATE_UNKNOWN'], 'still assigned to its source, state unknown while it is gone');
 
     // The source comes back: its VM is still its own and can move again.
     await revive(daemon(1));
+    // Back: the daemon adopts the guest the cluster says it runs.
+    await eventually(async () => (await any().call('GetVmStatus', { name: 'victim' })).vm_info.state === 'VM_STATE_RUNNING', 10_000, 'victim RUNNING again');
     const again = await daemon(1).client!.call('MigrateVm', { vm_name: 'victim', target_node_id: 3, live_migration: false }, 60_000);
     assert.equal(again.status, 'MIGRATION_STATUS_COMPLETED', again.message);
     await assertInvariant();

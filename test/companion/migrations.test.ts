@@ -342,9 +342,22 @@ describe('blixard-node nodes failing mid-migration (memory store, in process)', 
       assert.ok(took < 8000, `ended within a bounded time (${took} ms)`);
       const vm = (await client.call('GetVmStatus', { name: 'doomed' })).vm_info;
       assert.equal(vm.node_id, 1, 'the VM stays assigned to its source');
+      assert.equal(vm.state, 'VM_STATE_UNKNOWN', 'nobody can vouch for a VM on a node that is gone');
       assert.ok(!cluster.nodes[1].runtime.isRunning('doomed'), 'the target holds no copy');
       await assertInvariant(client);
       watch.cancel();
+
+      // Its node is gone for good: the VM can be recovered elsewhere, but only on purpose.
+      await rejects(
+        client.call('MigrateVm', { vm_name: 'doomed', target_node_id: 2 }),
+        status.FAILED_PRECONDITION,
+        "Node 1 hosting VM 'doomed' is not in the cluster; set force to recover the VM on node 2 with a cold migration",
+      );
+      const recovered = await client.call('MigrateVm', { vm_name: 'doomed', target_node_id: 2, force: true });
+      assert.equal(recovered.status, 'MIGRATION_STATUS_COMPLETED', recovered.message);
+      const moved = (await client.call('GetVmStatus', { name: 'doomed' })).vm_info;
+      assert.deepEqual([moved.node_id, moved.state], [2, 'VM_STATE_RUNNING']);
+      assert.ok(cluster.nodes[1].runtime.isRunning('doomed'));
     } finally {
       client.close();
       await cluster.stop();

@@ -43,7 +43,7 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
       // Clients poll this; with thousands of VMs, building and encoding the list dominates, so
       // the encoded answer is kept until a VM changes.
       if (listVmsCache?.generation !== view.vmGeneration) {
-        const vms = [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map(vmInfo);
+        const vms = [...view.vms.values()].map((e) => e.value).sort((a, b) => (a.name < b.name ? -1 : 1)).map((vm) => vmInfo(vm, view.members.has(vm.nodeId)));
         listVmsCache = { generation: view.vmGeneration, bytes: serializeResponse('ClusterService', 'ListVms', { vms }) };
       }
       return listVmsCache.bytes;
@@ -52,7 +52,7 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
     GetVmStatus: unary('GetVmStatus', log, (raw) => {
       const name = requireVmName(requireRequest(raw).name);
       const vm = view.vms.get(name)?.value;
-      return vm ? { found: true, vm_info: vmInfo(vm) } : { found: false, vm_info: null };
+      return vm ? { found: true, vm_info: vmInfo(vm, view.members.has(vm.nodeId)) } : { found: false, vm_info: null };
     }),
 
     MigrateVm: unary('MigrateVm', log, async (raw, signal) => {

@@ -4,10 +4,11 @@
 import type { ClusterView } from '../state/cluster-view';
 import type { MemberRecord, MigrationRecord, VmRecord } from '../state/cluster-records';
 
-export function vmInfo(vm: VmRecord) {
+/** `hostPresent` false: the VM's node left the cluster, so nobody can vouch for its state. */
+export function vmInfo(vm: VmRecord, hostPresent = true) {
   return {
     name: vm.name,
-    state: `VM_STATE_${vm.state}`,
+    state: hostPresent ? `VM_STATE_${vm.state}` : 'VM_STATE_UNKNOWN',
     node_id: vm.nodeId,
     vcpus: vm.vcpus,
     memory_mb: vm.memoryMb,

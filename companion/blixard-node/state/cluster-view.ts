@@ -52,7 +52,7 @@ export class ClusterView {
   private closed = false;
   revision = 0;
   connected = true;
-  /** Grows with every VM change, so answers derived from all VMs can be cached until it moves. */
+  /** Grows with every VM or member change, so answers derived from them can be cached until it moves. */
   vmGeneration = 0;
 
   constructor(
@@ -145,6 +145,7 @@ export class ClusterView {
     }
     if (key.startsWith(KEY_PREFIX.member)) {
       const id = Number(key.slice(KEY_PREFIX.member.length));
+      this.vmGeneration++; // a VM's reported state depends on its node being present
       const previous = this.members.get(id)?.value;
       const value = event.type === 'put' ? this.decode<MemberRecord>(key, event.value) : undefined;
       if (value) this.members.set(id, { value, modRevision, createRevision });

@@ -48,7 +48,10 @@ function faultHandling(): NonNullable<Etcd3Module.IOptions['faultHandling']> | u
 
 function unavailable(err: unknown): StoreUnavailableError {
   if (err instanceof StoreUnavailableError) return err;
-  const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
+  const message = ((err as Error)?.message?.split('\n')[0] ?? String(err))
+    .replace(/^\d+ [A-Z_]+: /, '')
+    .replace(/Last error: Error: /, 'last error: ')
+    .replace(/\s*Resolution note:.*$/, '');
   return new StoreUnavailableError(message);
 }
 
