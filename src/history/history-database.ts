@@ -70,6 +70,9 @@ RETURNING seq`;
 export class HistoryDatabase {
   private readonly statements = new Map<string, Statement>();
   private inTransaction = false;
+  /** Bumped by every change, so derived figures can be cached until the data moves. */
+  private changes = 0;
+  private summaryCache: { at: number; value: ClusterSummary[] } | undefined;
   private commitTimer: NodeJS.Immediate | undefined;
 
   private constructor(private readonly db: Database) {}
@@ -175,6 +178,7 @@ export class HistoryDatabase {
       this.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
       if (this.db.getRowsModified() > 0) changed = true;
     }
+    if (changed) this.changes++;
     return changed;
   }
 
@@ -186,6 +190,7 @@ export class HistoryDatabase {
       if (seq === undefined) continue;
       this.run('DELETE FROM transitions WHERE migration_seq = ?', [seq]);
       this.run('DELETE FROM migrations WHERE seq = ?', [seq]);
+      this.changes++;
       deleted.push(id);
     }
     return deleted;
@@ -287,7 +292,13 @@ export class HistoryDatabase {
     return this.rows(`SELECT ${COLUMNS} FROM migrations WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?`, [...params, limit, offset]).map(toMigration);
   }
 
+  /** Cached until the next change: the history panel asks on every refresh, and it is a full scan. */
   summaryByCluster(): ClusterSummary[] {
+    if (this.summaryCache?.at !== this.changes) this.summaryCache = { at: this.changes, value: this.computeSummary() };
+    return this.summaryCache.value.map((s) => ({ ...s }));
+  }
+
+  private computeSummary(): ClusterSummary[] {
     const totals = this.rows(
       `SELECT cluster, count(*), sum(state = 'succeeded'), sum(state = 'failed'), sum(state = 'cancelled'), sum(state IN ${ACTIVE_STATES_SQL})
        FROM migrations GROUP BY cluster ORDER BY cluster`,
@@ -321,10 +332,23 @@ export class HistoryDatabase {
   exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): Array<{ cursor: ExportCursor; entry: HistoryEntry }> {
     const { where, params } = listConditions(query, after ? ['(created_at, seq) < (?, ?)'] : []);
     const all = after ? [...params, after.createdAt, after.seq] : params;
-    return this.rows(`SELECT ${COLUMNS} FROM migrations ${where} ORDER BY created_at DESC, seq DESC LIMIT ?`, [...all, size]).map((row) => {
+    const rows = this.rows(`SELECT ${COLUMNS} FROM migrations ${where} ORDER BY created_at DESC, seq DESC LIMIT ?`, [...all, size]);
+    // One query for the whole page's transitions: a query per migration costs several times more.
+    const bySeq = new Map<number, PhaseTransition[]>();
+    const ids = new Map<number, string>(rows.map((r) => [Number(r[0]), String(r[1])]));
+    if (rows.length > 0) {
+      const seqs = JSON.stringify([...ids.keys()]);
+      for (const [seq, phase, at] of this.rows('SELECT migration_seq, phase, at FROM transitions WHERE migration_seq IN (SELECT value FROM json_each(?)) ORDER BY migration_seq, at, phase', [seqs])) {
+        const key = Number(seq);
+        let list = bySeq.get(key);
+        if (!list) bySeq.set(key, (list = []));
+        list.push({ migrationId: ids.get(key)!, phase: String(phase), at: Number(at) });
+      }
+    }
+    return rows.map((row) => {
       const migration = toMigration(row);
       const seq = Number(row[0]);
-      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: this.transitionsOfSeq(seq, migration.id) } };
+      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: bySeq.get(seq) ?? [] } };
     });
   }
 
