@@ -7,7 +7,7 @@ import type { ClusterKind } from '../model/cluster';
 import type { ClusterEntry, ClusterRegistry } from '../sources/cluster-registry';
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
 import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
-import { clusterLook, clusterTooltip, nodeLook, vmLook, vmTooltip, type ItemLook } from './tree-presentation';
+import { clusterLook, clusterTooltip, escapeMarkdown, nodeLook, vmLook, vmTooltip, type ItemLook } from './tree-presentation';
 
 export interface ClusterTreeOptions {
   /** How long getChildren waits for a cluster before showing "Loading…" and answering later. */
@@ -278,11 +278,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const node = this.models.get(element.clusterId)?.node(element.nodeId);
     if (!node) return toItem(element.id, { label: element.nodeId, icon: 'server', contextValue: 'node' }, vscode.TreeItemCollapsibleState.Collapsed);
     const item = toItem(element.id, nodeLook(node), vscode.TreeItemCollapsibleState.Collapsed);
-    const facts = [`Status: ${node.status}${node.schedulable ? '' : ', unschedulable'}`];
-    if (node.address) facts.push(`Address: ${node.address}`);
-    if (node.runningVms !== undefined) facts.push(`Running VMs: ${node.runningVms}`);
-    if (item.description) facts.push(String(item.description));
-    item.tooltip = facts.join('\n');
+    const facts = [`**${escapeMarkdown(node.name)}**`, '', `- Status: ${node.status}${node.schedulable ? '' : ', unschedulable'}`];
+    if (node.address) facts.push(`- Address: ${escapeMarkdown(node.address)}`);
+    if (node.runningVms !== undefined) facts.push(`- Running VMs: ${node.runningVms}`);
+    if (item.description) facts.push(`- ${escapeMarkdown(String(item.description))}`);
+    item.tooltip = markdown(facts.join('\n'));
     return item;
   }
 
@@ -410,6 +410,8 @@ function toItem(id: string, look: ItemLook, collapsible: vscode.TreeItemCollapsi
   item.description = look.description;
   item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
   item.contextValue = look.contextValue;
+  // Screen readers (and the workbench's aria-label) read the name first, not a tooltip.
+  item.accessibilityInformation = { label: look.description ? `${look.label}, ${look.description}` : look.label };
   return item;
 }
 
