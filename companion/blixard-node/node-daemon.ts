@@ -2,6 +2,7 @@
 // programmatic entry used by the CLI, dev-cluster and tests.
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterStore } from './store/cluster-store';
 import { openStore, parseStoreSpec } from './store/open-store';
@@ -64,6 +65,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const store = typeof options.store === 'object' ? options.store : await openStore(parseStoreSpec(options.store ?? 'memory'));
   const runtime = isRuntime(options.runtime) ? options.runtime : new SimulatedRuntime(options.runtime ?? {});
   const shutdown = new AbortController();
+  // Every driver, VM task, wait and watch stream listens for shutdown: many at once is normal.
+  setMaxListeners(100_000, shutdown.signal);
   const view = new ClusterView(store, nodeLog);
   const ctx: NodeContext = { nodeId: options.id, store, view, writer: new StateWriter(store, view), runtime, log: nodeLog, shutdown: shutdown.signal };
   const operations = new NodeOperations(ctx);
