@@ -4,7 +4,7 @@
 import type { ProgressView } from './protocol';
 
 export interface ProgressFigures {
-  /** 0..1 */
+  /** 0..1: how much of the guest's memory is on the target (pre-copy re-sends dirtied pages, so bytes sent can exceed the total). */
   fraction: number;
   transferred: string;
   remaining: string;
@@ -61,7 +61,7 @@ export function transferRate(progress: ProgressView, previous?: ProgressSample, 
 
 export function progressFigures(progress: ProgressView, previous?: ProgressSample, now?: number): ProgressFigures {
   const total = progress.totalBytes > 0 ? progress.totalBytes : progress.transferredBytes + progress.remainingBytes;
-  const fraction = total > 0 ? Math.min(1, Math.max(0, progress.transferredBytes / total)) : 0;
+  const fraction = total > 0 ? Math.min(1, Math.max(0, 1 - progress.remainingBytes / total)) : 0;
   const rate = transferRate(progress, previous, now);
   // Pre-copy converges at (rate − dirty rate); when the guest dirties memory faster than we copy, no honest ETA exists.
   const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;

@@ -59,7 +59,7 @@ export class FormView {
   private readonly migrateButton = el('vscode-button', { id: 'migrate', appearance: 'primary' }, 'Migrate');
   private readonly cancelButton = el('vscode-button', { id: 'cancel', appearance: 'secondary' }, 'Cancel');
   private readonly busy = el('span', { class: 'busy', hidden: true }, el('vscode-progress-ring'), 'Submitting…');
-  private readonly grid = el('vscode-data-grid', { id: 'nodes', 'aria-label': 'Available nodes', 'grid-template-columns': '2fr 1.2fr 1.6fr 2fr 0.6fr 2fr' }) as DataGridElement;
+  private readonly grid = el('vscode-data-grid', { id: 'nodes', 'aria-label': 'Available nodes', 'grid-template-columns': 'minmax(120px, 1.4fr) minmax(90px, 1fr) minmax(140px, 1.4fr) minmax(190px, 2fr) 72px minmax(150px, 1.8fr)' }) as DataGridElement;
   private optionSignature = '';
   private typedId = '';
   private typedAt = 0;

@@ -68,7 +68,12 @@ function newForm(): FormView {
 function newTracking(): TrackingView {
   return new TrackingView({
     cancel: () => post({ type: 'cancelMigration' }),
-    migrateAgain: () => post({ type: 'migrateAgain' }),
+    migrateAgain: () => {
+      // A fresh choice: the last target is now the VM's own node. Keep the live/cold choice.
+      formValues = { targetNodeId: undefined, live: state?.submitted?.live, force: false };
+      persist();
+      post({ type: 'migrateAgain' });
+    },
     close: () => post({ type: 'close' }),
   });
 }
@@ -97,10 +102,6 @@ function render(): void {
     form = undefined;
     tracking = undefined;
     if (stage === 'form') {
-      if (shownStage === 'tracking' && state.submitted) {
-        // "Migrate again" starts from what was submitted last time, minus the now-current node.
-        formValues = { targetNodeId: undefined, live: state.submitted.live, force: false };
-      }
       form = newForm();
       app.replaceChildren(form.root);
     } else if (stage === 'tracking') {

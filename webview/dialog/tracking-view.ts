@@ -198,7 +198,7 @@ export class TrackingView {
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     this.barFill.style.width = `${percent}%`;
     this.bar.setAttribute('aria-valuenow', String(percent));
-    const parts = [`${f.transferred} of ${f.total} copied (${percent}%)`, `${f.remaining} remaining`];
+    const parts = [`${percent}% of ${f.total} copied`, `${f.transferred} sent`, `${f.remaining} remaining`];
     if (f.rate) parts.push(f.rate);
     if (!isFinalState(s.migration)) parts.push(f.eta ? `ETA ${f.eta}` : 'ETA unknown');
     if (f.round > 0) parts.push(`round ${f.round}`);

@@ -1,0 +1,71 @@
+// What the dialog's end-to-end test needs besides the shared workbench support: a dev cluster
+// slow enough to watch a live migration, and ways to reach the Clusters tree and the dialog's
+// webview inside code-server.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { parseDevClusterReadyLine } from '../../src/views/dev-cluster-process';
+
+export class SlowDevCluster {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly endpoints: string[],
+  ) {}
+
+  /** Three nodes whose live-migration link is slow (a 2 GiB guest takes several seconds): the stepper can be watched. */
+  static start(repoRoot: string, bandwidthMbps = 2500): Promise<SlowDevCluster> {
+    const script = path.join(repoRoot, 'dist', 'companion', 'blixard-node.js');
+    const child = spawn(
+      process.execPath,
+      [script, 'dev-cluster', '--nodes', '3', '--base-port', '0', '--vms', '6', '--bandwidth-mbps', String(bandwidthMbps), '--dirty-rate-mbps', '200', '--boot-ms', '200', '--quiet'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return new Promise((resolve, reject) => {
+      let buffered = '';
+      const lines: string[] = [];
+      const timer = setTimeout(() => fail(new Error(`the dev cluster did not start within 30 s:\n${lines.join('\n')}`)), 30_000);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(err);
+      };
+      const onData = (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let i: number;
+        while ((i = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, i);
+          buffered = buffered.slice(i + 1);
+          lines.push(line);
+          const endpoints = parseDevClusterReadyLine(line);
+          if (endpoints) {
+            clearTimeout(timer);
+            resolve(new SlowDevCluster(child, endpoints));
+          }
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => fail(new Error(`the dev cluster exited (code ${code}):\n${lines.join('\n')}`)));
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The active webview's content frame, as code-server's own tests reach it. */
+export function dialogFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** A row of the Clusters tree by its label (the first text of the row). */
+export function treeRow(page: Page, label: string): Locator {
+  return page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+}

@@ -1,0 +1,247 @@
+// End to end, in a real workbench (code-server in Chromium): right-click a VM in the Clusters
+// tree → "Migrate VM…", pick the target with the keyboard as in the Blixard TUI, submit, watch
+// the stepper reach the end, find the VM under its new node; an invalid choice shows the TUI's
+// message; the dialog keeps its state when hidden and across a window reload. Screenshots
+// before, during and after, in the dark and the light theme, go to .test-artifacts/dialog/
+// (the README's copies in media/screenshots/ are refreshed with BLIXARD_UPDATE_SCREENSHOTS=1).
+
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
+import { CodeServer, repoRoot } from './support/code-server';
+import { dialogFrame, SlowDevCluster, treeRow } from './dialog-support';
+
+const ARTIFACTS = path.join(repoRoot, '.test-artifacts', 'dialog');
+const README_SHOTS = path.join(repoRoot, 'media', 'screenshots');
+const CLUSTER = 'E2E cluster';
+
+describe('Migration dialog, end to end', function () {
+  this.timeout(600_000);
+  let cluster: SlowDevCluster;
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    cluster = await SlowDevCluster.start(repoRoot);
+    // A kubeconfig with no contexts: this test is about the Blixard cluster only.
+    const emptyKubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'blixard-e2e-')), 'kubeconfig');
+    writeFileSync(emptyKubeconfig, 'apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n');
+    server = await CodeServer.start({
+      userSettings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints }],
+        'blixard.kubevirt.kubeconfig': [emptyKubeconfig],
+        'blixard.kubevirt.contexts': [],
+        'blixard.refreshIntervalSeconds': 2,
+      },
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: repoRoot }), { timeout: 120_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
+  });
+
+  async function shot(name: string, readme?: string): Promise<void> {
+    // No hover tooltip from the tree in the picture.
+    await page.mouse.move(1200, 850);
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    // The editor area: the dialog's tab and its content, at the size a person sees it.
+    await page.locator('.part.editor').screenshot({ path: file });
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-workbench.png`) });
+    // The README's copies change only when asked (BLIXARD_UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
+    if (readme && process.env.BLIXARD_UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(README_SHOTS, { recursive: true });
+      copyFileSync(file, path.join(README_SHOTS, `${readme}.png`));
+    }
+  }
+
+  /** The tree's rows, in order, with their depth: enough to tell which node a VM sits under. */
+  async function treeRows(): Promise<{ level: number; label: string }[]> {
+    return page.locator('.monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => ({ level: Number(r.getAttribute('aria-level')), label: r.querySelector('.label-name')?.textContent?.trim() ?? '' })),
+    );
+  }
+
+  async function expand(label: string): Promise<void> {
+    const row = treeRow(page, label);
+    await row.waitFor({ timeout: 60_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+
+  /** Which node row the VM row sits under, reading the tree as drawn. */
+  async function nodeOfVmInTree(vm: string): Promise<string | undefined> {
+    const rows = await treeRows();
+    const i = rows.findIndex((r) => r.label === vm);
+    if (i < 0) return undefined;
+    for (let j = i - 1; j >= 0; j--) if (rows[j].level === rows[i].level - 1) return rows[j].label;
+    return undefined;
+  }
+
+  /** The quick-pick row whose label is exactly `label` (fuzzy matching ranks look-alikes first at times). */
+  function exactRow(label: string) {
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  }
+
+  /** Runs a command from the palette, as a person does: waits until the palette offers it before pressing Enter. */
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await exactRow(title).click({ timeout: 30_000 });
+  }
+
+  /** Switches the colour theme with the theme picker. */
+  /** Waits until the live copy is at least `percent` done, so the "during" picture shows a moving bar. */
+  async function progressAtLeast(percent: number): Promise<void> {
+    const bar = dialogFrame(page).locator('.bar');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const now = Number((await bar.getAttribute('aria-valuenow').catch(() => null)) ?? 0);
+      if (now >= percent) return;
+      assert.ok(Date.now() < deadline, `the copy to reach ${percent}% (at ${now}%)`);
+      await page.waitForTimeout(100);
+    }
+  }
+
+  async function setTheme(label: string, kind: 'vs' | 'vs-dark'): Promise<void> {
+    await runCommand('Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget input');
+    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === '', undefined, { timeout: 30_000 });
+    await input.fill(label);
+    await exactRow(label).click({ timeout: 30_000 });
+    await page.waitForFunction((k) => {
+      const cls = document.querySelector('.monaco-workbench')?.classList;
+      return !!cls && cls.contains(k) && (k === 'vs-dark' || !cls.contains('vs-dark'));
+    }, kind, { timeout: 60_000 });
+  }
+
+  it('migrates a VM picked with the keyboard, from the tree context menu to the final state, in the dark theme', async () => {
+    await page.locator('.activitybar .action-label[aria-label^="Blixard"]').first().click({ timeout: 60_000 });
+    await expand(CLUSTER);
+    for (const node of ['node-1', 'node-2', 'node-3']) await expand(node);
+    await treeRow(page, 'vm-3').waitFor({ timeout: 60_000 });
+    assert.equal(await nodeOfVmInTree('vm-3'), 'node-3');
+
+    await treeRow(page, 'vm-3').click({ button: 'right' });
+    const item = page.getByRole('menuitem', { name: 'Migrate VM…' });
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
+
+    const dialog = dialogFrame(page);
+    await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
+    // Focus starts on the target field.
+    await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    await dialog.locator('#nodes').getByText('current node (source)').waitFor();
+    assert.equal(await dialog.locator('#migrate').getAttribute('disabled'), '', 'Migrate is disabled until a target is chosen');
+    await shot('1-form-dark', 'dialog-form-dark');
+
+    // The TUI's invalid choices, typed as node ids: the source node, then one that does not exist.
+    await page.keyboard.press('3');
+    await dialog.locator('#target-message', { hasText: 'Target node must be different from source node' }).waitFor();
+    assert.equal(await dialog.locator('#migrate').getAttribute('disabled'), '');
+    await shot('2-invalid-dark', 'dialog-invalid-dark');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('9');
+    await dialog.locator('#target-message', { hasText: 'Node 9 not found in cluster' }).waitFor();
+
+    // A valid one: node 1. Enter submits.
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('1');
+    await dialog.locator('#migrate:not([disabled])').waitFor();
+    assert.equal((await dialog.locator('#target-message').textContent())?.trim(), '');
+    await page.keyboard.press('Enter');
+
+    await dialog.locator('h1', { hasText: 'Migrating vm-3' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('.step.current .phase', { hasText: 'Transferring' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#progress-figures', { hasText: /\d+% of .* copied · .* sent · .* remaining · .*\/s · ETA/ }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#elapsed', { hasText: /^Elapsed / }).waitFor();
+    await dialog.locator('#cancel-migration').waitFor();
+    await progressAtLeast(30);
+    await shot('3-progress-dark', 'dialog-progress-dark');
+
+    await dialog.locator('h1', { hasText: 'Migrated vm-3' }).waitFor({ timeout: 120_000 });
+    const steps = await dialog.locator('.step').evaluateAll((els) => els.map((e) => `${e.querySelector('.phase')?.textContent}:${e.className.replace('step ', '')}:${e.querySelector('.when')?.textContent ? 'timed' : ''}`));
+    assert.deepEqual(steps, ['Preparing:done:timed', 'Transferring:done:timed', 'Switching:done:timed', 'Completed:done:timed']);
+    await dialog.locator('#elapsed', { hasText: /^Took / }).waitFor();
+    await dialog.locator('#migrate-again').waitFor();
+    await dialog.locator('#close').waitFor();
+    await shot('4-done-dark', 'dialog-done-dark');
+
+    // The tree moved the VM by itself.
+    const deadline = Date.now() + 60_000;
+    while ((await nodeOfVmInTree('vm-3')) !== 'node-1') {
+      assert.ok(Date.now() < deadline, `vm-3 under node-1 in the tree (rows: ${JSON.stringify(await treeRows())})`);
+      await page.waitForTimeout(250);
+    }
+  });
+
+  it('keeps its choices when hidden, and in the light theme migrates again', async () => {
+    await setTheme('Light Modern', 'vs');
+    const dialog = dialogFrame(page);
+    await dialog.locator('#migrate-again').click();
+    await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    await dialog.locator('.source-node', { hasText: 'node-1' }).waitFor();
+    await shot('5-form-light', 'dialog-form-light');
+    await page.keyboard.press('1');
+    await dialog.locator('#target-message', { hasText: 'Target node must be different from source node' }).waitFor();
+    await shot('6-invalid-light', 'dialog-invalid-light');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('2');
+    await dialog.locator('#migrate:not([disabled])').waitFor();
+
+    // Hide the panel behind another editor and bring it back: the webview is rebuilt from its saved state.
+    await runCommand('File: New Untitled Text File');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).click();
+    await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#migrate:not([disabled])').waitFor({ timeout: 30_000 });
+    const chosen = await dialog.locator('#target').evaluate((el) => (el as HTMLElement & { value: string }).value);
+    assert.equal(chosen, 'node:2', 'the chosen target survived the hide');
+
+    await dialog.locator('#migrate').click();
+    await dialog.locator('.step.current .phase', { hasText: 'Transferring' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#progress-figures', { hasText: /copied/ }).waitFor({ timeout: 60_000 });
+    await progressAtLeast(30);
+    await shot('7-progress-light', 'dialog-progress-light');
+    await dialog.locator('h1', { hasText: 'Migrated vm-3' }).waitFor({ timeout: 120_000 });
+    await shot('8-done-light', 'dialog-done-light');
+  });
+
+  it('is restored after a window reload, showing the final state, and Esc closes it', async () => {
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    const dialog = dialogFrame(page);
+    await dialog.locator('h1', { hasText: 'Migrated vm-3' }).waitFor({ timeout: 120_000 });
+    await dialog.locator('.step.done .phase', { hasText: 'Completed' }).waitFor();
+    await dialog.locator('#migrate-again').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-3/ }).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('raised no errors in the page', () => {
+    assert.deepEqual(pageErrors.filter((e) => /dialog|webview-ui-toolkit|Content Security Policy/i.test(e)), []);
+  });
+});
