@@ -196,8 +196,10 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
     const kubectl = spawn('kubectl', ['get', 'vmim', '-w', '-A'], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(kubectl);
     let kubectlErr = '';
+    let kubectlFailed: string | undefined;
     kubectl.stderr!.on('data', (d: Buffer) => (kubectlErr += d.toString()));
-    kubectl.on('error', (err) => (kubectlErr += `cannot run kubectl (install the Debian package kubernetes-client): ${err.message}`));
+    kubectl.on('error', (err) => (kubectlFailed = `cannot run kubectl (install the Debian package kubernetes-client): ${err.message}`));
+    kubectl.on('exit', (code) => (kubectlFailed ??= `kubectl exited with code ${code}: ${kubectlErr.trim()}`));
     // "NAMESPACE  NAME  PHASE  VMI  AGE" (PHASE is empty before the controller sets it).
     followLines(kubectl, (line, at) => {
       const cells = line.trim().split(/\s+/);
@@ -205,8 +207,8 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
     });
 
     await waitUntil(() => /: connected/.test(cliErr), 30_000, `the CLI to connect (stderr: ${cliErr})`);
-    await waitUntil(() => server.openWatchCount() >= 3 || kubectlErr !== '', 30_000, 'kubectl to watch');
-    if (kubectlErr && !/^\s*$/.test(kubectlErr) && kubectl.exitCode !== null) throw new Error(kubectlErr);
+    await waitUntil(() => server.openWatchCount() >= 4 || kubectlFailed !== undefined, 30_000, 'kubectl to watch');
+    if (kubectlFailed) throw new Error(kubectlFailed);
     await new Promise((r) => setTimeout(r, 500));
 
     for (let i = 0; i < migrations; i++) {

@@ -28,6 +28,8 @@ export interface ObservationOutcome {
   changed: boolean;
   /** Set when this observation ended the migration. */
   ended?: EndCause;
+  /** The id belonged to an earlier, finished migration: this is a new one under the same name. */
+  reincarnated?: boolean;
 }
 
 /** Fields a source may know only for part of a migration's life (KubeVirt reads nodes from the VMI while it runs). */
@@ -83,9 +85,19 @@ export class MigrationTrack {
 
   /** Applies one (validated) observation; `now` stamps a phase the source gave no time for. */
   apply(observation: MigrationObservation, now: number): ObservationOutcome {
-    const previous = this.snapshot;
+    let previous = this.snapshot;
     const incoming = observation.migration;
     this.kind = incoming.kind;
+    let reincarnated = false;
+    if (previous && isFinal(previous.state) && incoming.createdAt > previous.createdAt) {
+      // The name was used again (a KubeVirt VMIM deleted and created anew with the same name):
+      // a new migration whose phases must not be taken for the old one's.
+      this.phaseTimes.clear();
+      this.snapshot = undefined;
+      this.endCause = undefined;
+      previous = undefined;
+      reincarnated = true;
+    }
 
     // New phases: each phase once, keeping the earliest time if a source lists it twice.
     const fresh = new Map<string, number>();
@@ -138,7 +150,7 @@ export class MigrationTrack {
     else if (!isFinal(next.state)) this.endCause = undefined;
 
     this.snapshot = next;
-    return { transitions, previous, changed: previous === undefined || !sameMigration(previous, next), ended };
+    return { transitions, previous, changed: previous === undefined || !sameMigration(previous, next), ended, ...(reincarnated ? { reincarnated } : {}) };
   }
 
   /** Ends a migration whose fate could not be learnt (missing after a relist, no way to fetch it). */

@@ -248,7 +248,11 @@ export class MigrationWatcher implements Disposable {
       track = new MigrationTrack(id, this.recordedTransitions(id));
       this.tracks.set(id, track);
     }
-    this.publish(track, track.apply(observation, this.now()));
+    const outcome = track.apply(observation, this.now());
+    if (outcome.reincarnated) {
+      this.log.warn(`${source.label}: migration ${id} was created again under a name used before; the history keeps one record per name, so it now describes the new one`);
+    }
+    this.publish(track, outcome);
   }
 
   private publish(track: MigrationTrack, outcome: ObservationOutcome): void {

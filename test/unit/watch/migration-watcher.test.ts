@@ -300,6 +300,28 @@ describe('MigrationWatcher', () => {
     assert.deepEqual(h.phasesOf(), KUBEVIRT_PHASES);
   });
 
+  it('takes a finished migration\'s name used again for a new migration, not for a replay of the old one', () => {
+    const h = harness();
+    const kv = new ScriptedSource('kv1');
+    h.watcher.addSource(kv);
+    kv.observe(kubevirtObservation('kv1', 'job', 'Succeeded'));
+    kv.observe({ ...kubevirtObservation('kv1', 'job', 'Succeeded'), deleted: true });
+    const later = (o: ReturnType<typeof kubevirtObservation>) => ({
+      ...o,
+      migration: { ...o.migration, createdAt: T0 + 600_000 },
+      phases: o.phases.map((p) => ({ ...p, at: p.at + 600_000 })),
+    });
+    kv.observe(later(kubevirtObservation('kv1', 'job', 'Scheduling')));
+    assert.deepEqual(h.phasesOf(), [...KUBEVIRT_PHASES, 'Pending', 'Scheduling']);
+    assert.equal(h.transitions.at(-2)?.previousPhase, undefined);
+    assert.equal(h.watcher.get('kv1/default/job')?.state, 'running');
+    assert.equal(h.watcher.active().length, 1);
+    assert.equal(h.log.warnings.filter((w) => /created again under a name used before/.test(w)).length, 1);
+    // A relist of the new one changes nothing.
+    kv.observe(later(kubevirtObservation('kv1', 'job', 'Scheduling')));
+    assert.equal(h.transitions.length, KUBEVIRT_PHASES.length + 2);
+  });
+
   it('logs and skips malformed observations and goes on with the next', () => {
     const h = harness();
     const kv = new ScriptedSource('kv1');
