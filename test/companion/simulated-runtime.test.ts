@@ -37,7 +37,7 @@ describe('SimulatedRuntime', function () {
     assert.ok(last.precopyRound >= 4 && last.precopyRound <= 6, `rounds: ${last.precopyRound}`);
     assert.ok(last.remainingBytes <= 5_000_000, 'what is left fits the switchover budget');
     assert.ok(last.transferredBytes > 100 * MIB * 1.8 && last.transferredBytes < 100 * MIB * 2.1, `sent ~2x memory: ${last.transferredBytes}`);
-    assert.ok(seconds > 1.8 && seconds < 4, `about 2.1 s of transfer (${seconds.toFixed(2)} s)`);
+    assert.ok(seconds > 1.8 && seconds < 8, `about 2.1 s of transfer (${seconds.toFixed(2)} s)`);
     assert.ok(seen.length >= 10, 'progress along the way');
     assert.deepEqual(seen.map((p) => p.transferredBytes), [...seen.map((p) => p.transferredBytes)].sort((a, b) => a - b));
     assert.equal(last.bandwidthBytesPerSec, 100_000_000);

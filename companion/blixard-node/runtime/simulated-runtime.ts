@@ -106,13 +106,15 @@ export class SimulatedRuntime implements VmRuntime {
         const wait = Math.min(this.options.progressIntervalMs, (toSend / bandwidth) * 1000);
         await sleep(wait, signal);
         const now = Date.now();
-        // Elapsed real time drives the figures, so a busy machine slows progress, not accuracy.
+        // Real time paces the transfer, but the figures follow link time (bytes / bandwidth):
+        // a busy machine that wakes up late slows the transfer down without inflating how
+        // much the guest dirtied meanwhile, so outcomes do not depend on the host's load.
         const seconds = Math.max((now - last) / 1000, wait / 1000);
         last = now;
         const sent = Math.min(toSend, bandwidth * seconds);
         toSend -= sent;
         progress.transferredBytes += sent;
-        dirtied = Math.min(totalBytes, dirtied + dirtyRate * seconds);
+        dirtied = Math.min(totalBytes, dirtied + dirtyRate * (sent / bandwidth));
         progress.remainingBytes = Math.round(toSend + dirtied);
         progress.transferredBytes = Math.round(progress.transferredBytes);
         onProgress({ ...progress });
