@@ -191,7 +191,7 @@ async function measureLoadedDatabase(dbFile: string, migrations: number): Promis
   const memory = () => {
     gc();
     const m = process.memoryUsage();
-    return { rss: m.rss, heap: m.heapUsed, external: m.external + m.arrayBuffers };
+    return { rss: m.rss, heap: m.heapUsed, external: m.external }; // external includes arrayBuffers
   };
   const delta = (a: ReturnType<typeof memory>, b: ReturnType<typeof memory>, ms: number): MemoryFigure => ({
     ms: Math.round(ms),
@@ -263,7 +263,7 @@ async function measureLoadedDatabase(dbFile: string, migrations: number): Promis
   const snapshotMs = Number(process.hrtime.bigint() - t) / 1e6;
   loop.disable();
   const process_ = process.memoryUsage();
-  const afterSnapshot = { rss: process_.rss, heap: process_.heapUsed, external: process_.external + process_.arrayBuffers };
+  const afterSnapshot = { rss: process_.rss, heap: process_.heapUsed, external: process_.external };
   await store.close();
 
   // Warm reloads (sql.js and the JIT ready), with and without SQLite's quick_check.
