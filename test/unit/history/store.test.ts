@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { loadSqlJs } from '../../../src/history/sqljs-loader';
 import path from 'node:path';
 import { HistoryStore, type HistoryChange, type HistoryStoreOptions } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
@@ -58,6 +59,31 @@ describe('HistoryStore: durability of one writer', function () {
     const reopened = await openStore();
     assert.equal(reopened.count(), 50);
     assert.equal(reopened.transitions('c/m4').length, 5);
+  });
+
+  it('replaying a journal the snapshot already holds changes nothing (crash between snapshot and retirement)', async () => {
+    const store = await openStore();
+    for (let i = 0; i < 40; i++) {
+      const m = i % 4 === 0 ? finished(`c/m${i}`, 'failed', 1000 + i, 10) : migration(`c/m${i}`, { createdAt: 1000 + i });
+      store.record(m, transitions(m.id, PHASES.slice(0, 1 + (i % 7))));
+    }
+    // A later, final view of some, so order matters on replay.
+    for (let i = 1; i < 40; i += 4) store.record(finished(`c/m${i}`, 'succeeded', 1000 + i, 99), []);
+    await store.close();
+    open.splice(open.indexOf(store), 1);
+    const first = await openStore({ mode: 'read-only', follow: false });
+    const expected = first.exportJson();
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    // Make the snapshot claim it covers nothing: every journal segment is replayed over it.
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(db));
+    raw.exec(`UPDATE meta SET value = '0' WHERE key = 'covered_segment'`);
+    writeFileSync(db, raw.export());
+    raw.close();
+    assert.ok(listSegments(`${db}.journal`).length > 0);
+    const replayed = await openStore({ mode: 'read-only', follow: false });
+    assert.equal(replayed.exportJson(), expected);
   });
 
   it('replaying the same records again changes nothing and writes nothing more', async () => {
