@@ -10,6 +10,7 @@ export const FROM_SOURCE = ['--import', 'tsx', path.join(ROOT, 'companion/blixar
 /** Starts the CLI and resolves with the first stdout line matching `ready`. */
 export function startCli(args: string[], ready: RegExp, nodeArgs = FROM_SOURCE, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
   const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -40,3 +41,12 @@ export function exitOf(child: ChildProcess): Promise<number | null> {
   });
 }
 
+
+/** A test run that ends early (a failed assertion, Ctrl-C) must not leave daemons behind. */
+export function killOnExit(child: ChildProcess): void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+}

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import { killOnExit } from './cli-process';
 
 export const ETCD_MISSING = 'etcd is not installed: run `apt-get install etcd-server` (the daemon fault tests need a real etcd)';
 
@@ -75,6 +76,7 @@ export class EtcdHarness {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
+    killOnExit(child);
     child.stdout?.on('data', (d) => (this.output += d));
     child.stderr?.on('data', (d) => (this.output += d));
     const deadline = Date.now() + 20_000;
