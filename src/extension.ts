@@ -12,6 +12,8 @@ import { DevClusterController } from './views/dev-cluster-controller';
 import { ExtensionLog } from './views/extension-log';
 import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings, REFRESH_INTERVAL_SETTING } from './views/settings-reader';
 import type { TreeElement } from './views/tree-elements';
+import type { MigrationHistoryApi, MigrationsApi } from './views/migrations-api';
+import { WatchService } from './views/watch-service';
 
 /** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
 export interface BlixardExtensionApi {
@@ -24,6 +26,10 @@ export interface BlixardExtensionApi {
   readonly log: ExtensionLog;
   /** The migration dialog (open one for a VM, read its state, hand it webview messages). */
   readonly migrationDialog: MigrationDialogApi;
+  /** The background migration watcher: active/recent migrations, output lines, status bar, Migrations view. */
+  readonly migrations: MigrationsApi;
+  /** The seed queries (all, active, by id, by datacenter, by VM), exports and the history panel, from the durable history. */
+  readonly history: MigrationHistoryApi;
   /** Settles once the latest settings change has reached the tree. */
   settingsApplied(): Promise<void>;
   readonly activation: { activateMs: number };
@@ -60,9 +66,12 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
       if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());
     }),
     ...registerClusterCommands({ registry, tree: clusterTree, devCluster, log, reloadSettings }),
-    // The Migrations view shows its welcome text until the migration watcher provides it.
-    vscode.window.registerTreeDataProvider('blixard.migrations', { getTreeItem: (e: vscode.TreeItem) => e, getChildren: () => [] }),
   );
+  // The Migrations view, status bar and output channel exist from here on but stay empty: the
+  // watcher (history, sql.js, cluster streams) starts after activate() has returned.
+  const watchService = new WatchService({ context, registry, log, clusterTree, clusterView });
+  context.subscriptions.push(watchService);
+  setTimeout(() => void watchService.start(), 0);
   // The dialog's panels, sessions and feed load on first use; this only registers the command and serializer.
   const migrationDialog = registerMigrationDialog(context, {
     sources: async () => {
@@ -70,8 +79,11 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
       return registry.sources();
     },
     log,
+    watcher: () => watchService.watcher,
   });
-  stopOnDeactivate = () => devCluster.stop();
+  stopOnDeactivate = async () => {
+    await Promise.all([devCluster.stop(), watchService.shutdown()]);
+  };
 
   return {
     clusters: registry,
@@ -80,6 +92,8 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     devCluster,
     log,
     migrationDialog,
+    migrations: watchService.migrationsApi(),
+    history: watchService.historyApi(),
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };

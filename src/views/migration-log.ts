@@ -1,0 +1,82 @@
+// The "Blixard Migrations" output channel (a LogOutputChannel): one line per phase transition,
+// exactly as OutputLineFormatter writes it (the CLI prints the same lines), failures at error
+// level with their reason. It is also where the watcher and the history report what they
+// skipped or repaired. The channel is created on the first line, never during activation.
+
+import * as vscode from 'vscode';
+import type { Disposable as CoreDisposable } from '../model/event';
+import type { MigrationEndEvent, MigrationTransitionEvent, MigrationWatcher } from '../watch/migration-watcher';
+import { OutputLineFormatter } from '../watch/output-line-formatter';
+
+export const MIGRATION_LOG_NAME = 'Blixard Migrations';
+const KEPT_LINES = 2000;
+
+export class MigrationLog implements vscode.Disposable {
+  private channel?: vscode.LogOutputChannel;
+  private readonly formatter: OutputLineFormatter;
+  private readonly kept: string[] = [];
+  private subscriptions: CoreDisposable[] = [];
+
+  constructor(clusterLabel: (clusterId: string) => string | undefined) {
+    this.formatter = new OutputLineFormatter({ clusterLabel });
+  }
+
+  private get out(): vscode.LogOutputChannel {
+    this.channel ??= vscode.window.createOutputChannel(MIGRATION_LOG_NAME, { log: true });
+    return this.channel;
+  }
+
+  /** Prints the watcher's transitions (and ends that came without one) from now on. */
+  attach(watcher: MigrationWatcher): void {
+    this.detach();
+    this.subscriptions = [watcher.onTransition((e) => this.transition(e)), watcher.onDidEnd((e) => this.end(e))];
+  }
+
+  /** The transition lines printed so far (the latest 2,000), oldest first. */
+  lines(): string[] {
+    return [...this.kept];
+  }
+
+  info(message: string): void {
+    this.out.info(message);
+  }
+  warn(message: string): void {
+    this.out.warn(message);
+  }
+  error(message: string): void {
+    this.out.error(message);
+  }
+
+  show(): void {
+    this.out.show(true);
+  }
+
+  dispose(): void {
+    this.detach();
+    this.channel?.dispose();
+    this.channel = undefined;
+  }
+
+  private transition(e: MigrationTransitionEvent): void {
+    const final = e.transition.phase === e.migration.phase ? e.migration.state : undefined;
+    this.print(this.formatter.formatTransition(e), final);
+  }
+
+  private end(e: MigrationEndEvent): void {
+    const line = this.formatter.formatEnd(e);
+    if (line) this.print(line, e.migration.state);
+  }
+
+  private print(line: string, state: string | undefined): void {
+    this.kept.push(line);
+    if (this.kept.length > KEPT_LINES) this.kept.splice(0, this.kept.length - KEPT_LINES);
+    if (state === 'failed') this.out.error(line);
+    else if (state === 'cancelled') this.out.warn(line);
+    else this.out.info(line);
+  }
+
+  private detach(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions = [];
+  }
+}

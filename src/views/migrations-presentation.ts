@@ -1,0 +1,238 @@
+// How migrations look in the Migrations view, the status bar and the seed-query quick picks —
+// label, description, icon, tooltip — as plain data. Free of `vscode` so the wording is unit-tested;
+// the tree provider and the status bar turn it into TreeItems and StatusBarItems.
+
+import type { ConnectionState } from '../model/cluster';
+import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../model/migration';
+import { formatElapsed } from '../watch/output-line-formatter';
+
+export interface MigrationLook {
+  label: string;
+  description: string;
+  /** Codicon id (with ~spin where it should turn). */
+  icon: string;
+  /** Theme colour id for the icon. */
+  color?: string;
+  contextValue: 'migration.active' | 'migration.ended';
+  /** Markdown, with every name from a cluster escaped. */
+  tooltip: string;
+}
+
+export interface PhaseLook {
+  label: string;
+  description: string;
+  icon: string;
+  color?: string;
+  tooltip: string;
+}
+
+/** "default/web-1" for a namespaced VM, "web-1" otherwise. */
+export function vmDisplayName(m: Pick<Migration, 'vm' | 'namespace'>): string {
+  return m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
+}
+
+export function nodesText(m: Pick<Migration, 'sourceNode' | 'targetNode'>): string {
+  return `${m.sourceNode ?? '?'} → ${m.targetNode ?? '?'}`;
+}
+
+/** How long it has run (active) or took (ended). */
+export function migrationElapsedMs(m: Migration, now: number): number {
+  if (isFinal(m.state)) {
+    if (m.durationMs !== undefined) return m.durationMs;
+    return Math.max(0, (m.endedAt ?? now) - (m.startedAt ?? m.createdAt));
+  }
+  return Math.max(0, now - m.createdAt);
+}
+
+const STATE_WORDS: Record<MigrationState, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export function stateIcon(state: MigrationState): { icon: string; color?: string } {
+  switch (state) {
+    case 'pending':
+    case 'running':
+      return { icon: 'sync~spin' };
+    case 'succeeded':
+      return { icon: 'pass', color: 'testing.iconPassed' };
+    case 'failed':
+      return { icon: 'error', color: 'errorForeground' };
+    case 'cancelled':
+      return { icon: 'circle-slash', color: 'list.warningForeground' };
+  }
+}
+
+export function migrationLook(m: Migration, options: { now: number; clusterLabel?: string; streamDown?: boolean }): MigrationLook {
+  const active = !isFinal(m.state);
+  const elapsed = formatElapsed(migrationElapsedMs(m, options.now));
+  const parts = [nodesText(m), active ? m.phase : STATE_WORDS[m.state], elapsed];
+  if (options.clusterLabel) parts.push(options.clusterLabel);
+  if (active && options.streamDown) parts.push('stream down');
+  const { icon, color } = active && options.streamDown ? { icon: 'warning', color: 'list.warningForeground' } : stateIcon(m.state);
+  return {
+    label: vmDisplayName(m),
+    description: parts.join(' · '),
+    icon,
+    ...(color ? { color } : {}),
+    contextValue: active ? 'migration.active' : 'migration.ended',
+    tooltip: migrationTooltip(m, options),
+  };
+}
+
+export function migrationTooltip(m: Migration, options: { now: number; clusterLabel?: string; streamDown?: boolean }): string {
+  const lines = [`**${md(vmDisplayName(m))}** ${md(nodesText(m))}`, ''];
+  const facts: [string, string | undefined][] = [
+    ['Migration', m.name || m.id],
+    ['Cluster', options.clusterLabel ?? m.cluster],
+    ['Datacenter', m.datacenter],
+    ['Phase', m.phase],
+    ['State', STATE_WORDS[m.state]],
+    ['Mode', m.mode],
+    ['Origin', m.origin],
+    ['Created', clockTime(m.createdAt, true)],
+    ['Ended', m.endedAt !== undefined ? clockTime(m.endedAt, true) : undefined],
+    [isFinal(m.state) ? 'Duration' : 'Elapsed', formatElapsed(migrationElapsedMs(m, options.now))],
+    ['Reason', m.failureReason],
+  ];
+  for (const [name, value] of facts) if (value !== undefined && value !== '') lines.push(`${name}: ${md(value)}  `);
+  if (options.streamDown && !isFinal(m.state)) lines.push('', `$(warning) The cluster's migration stream is down; this may be out of date.`);
+  return lines.join('\n');
+}
+
+/**
+ * One row of a migration's phase timeline. The migration's current phase of an active migration
+ * spins; the final phase shows the outcome; phases passed are ticked.
+ */
+export function phaseLook(m: Migration, transition: PhaseTransition, index: number, timeline: readonly PhaseTransition[]): PhaseLook {
+  const last = index === timeline.length - 1;
+  const next = timeline[index + 1];
+  const since = `+${formatElapsed(transition.at - m.createdAt)}`;
+  const lasted = next ? formatElapsed(next.at - transition.at) : undefined;
+  let icon: { icon: string; color?: string };
+  if (last && !isFinal(m.state)) icon = { icon: 'loading~spin' };
+  else if (last && isFinal(m.state)) icon = stateIcon(m.state);
+  else icon = { icon: 'circle-small-filled' };
+  const description = `${clockTime(transition.at)} · ${since}`;
+  const tooltip = [`${transition.phase} at ${clockTime(transition.at, true)}`, `${since} after the migration was created`, lasted ? `lasted ${lasted}` : undefined]
+    .filter(Boolean)
+    .join('\n');
+  return { label: transition.phase, description, ...icon, tooltip };
+}
+
+export function groupDescription(count: number, kind: 'active' | 'recent'): string {
+  if (kind === 'active') return count === 0 ? 'none' : String(count);
+  return count === 0 ? 'none yet' : String(count);
+}
+
+/** A cluster whose migration stream is down, as a line in the view. */
+export function streamDownLook(label: string, state: ConnectionState & { state: 'unreachable' }): { label: string; description: string; tooltip: string } {
+  const retry = state.retryInMs !== undefined ? `; retrying in ${formatRetry(state.retryInMs)}` : '; retrying';
+  return {
+    label,
+    description: `not streaming: ${firstLine(state.reason)}`,
+    tooltip: `${label}: migrations are not streaming (${state.reason}${retry}). Other clusters keep flowing; this one catches up when it reconnects.`,
+  };
+}
+
+// ---- status bar -----------------------------------------------------------------------------
+
+export interface StatusBarLook {
+  text: string;
+  /** Markdown. */
+  tooltip: string;
+}
+
+export function activeStatusLook(active: readonly Migration[], now: number, clusterLabel: (id: string) => string | undefined = () => undefined): StatusBarLook | undefined {
+  if (active.length === 0) return undefined;
+  const rows = active.map((m) => {
+    const where = clusterLabel(m.cluster);
+    return `$(sync~spin) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatElapsed(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
+  });
+  const shown = rows.slice(0, 15);
+  if (rows.length > shown.length) shown.push(`… and ${rows.length - shown.length} more`);
+  return {
+    text: `$(sync~spin) ${active.length} migrating`,
+    tooltip: [`**${active.length} migration${active.length === 1 ? '' : 's'} in progress**`, '', ...shown.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
+  };
+}
+
+/** The short-lived item naming the migrations that just ended (latest first). */
+export function endedStatusLook(ended: readonly Migration[], clusterLabel: (id: string) => string | undefined = () => undefined): StatusBarLook | undefined {
+  if (ended.length === 0) return undefined;
+  const latest = ended[0];
+  const ok = latest.state === 'succeeded';
+  const more = ended.length > 1 ? ` (+${ended.length - 1})` : '';
+  const rows = ended.slice(0, 10).map((m) => {
+    const where = clusterLabel(m.cluster);
+    return `${m.state === 'succeeded' ? '$(check)' : '$(error)'} **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${outcomeWord(m)}${m.failureReason ? `: ${md(m.failureReason)}` : ''}${where ? ` · ${md(where)}` : ''}`;
+  });
+  return {
+    text: `${ok ? '$(check)' : '$(error)'} ${vmDisplayName(latest)} ${outcomeWord(latest)}${more}`,
+    tooltip: [...rows.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
+  };
+}
+
+export function outcomeWord(m: Pick<Migration, 'state'>): string {
+  switch (m.state) {
+    case 'succeeded':
+      return 'migrated';
+    case 'failed':
+      return 'migration failed';
+    case 'cancelled':
+      return 'migration cancelled';
+    default:
+      return 'migrating';
+  }
+}
+
+// ---- quick picks ----------------------------------------------------------------------------
+
+export interface MigrationPickLook {
+  label: string;
+  description: string;
+  detail: string;
+}
+
+export function migrationPickLook(m: Migration, clusterLabel: string | undefined, now: number): MigrationPickLook {
+  const { icon } = stateIcon(m.state);
+  return {
+    label: `$(${icon.replace('~spin', '')}) ${vmDisplayName(m)}`,
+    description: `${nodesText(m)} · ${isFinal(m.state) ? STATE_WORDS[m.state] : m.phase} · ${formatElapsed(migrationElapsedMs(m, now))}`,
+    detail: [clusterLabel ?? m.cluster, m.datacenter, clockTime(m.createdAt, true), m.name, m.failureReason].filter((x) => x !== undefined && x !== '').join(' · '),
+  };
+}
+
+// ---- small formats --------------------------------------------------------------------------
+
+/** Local wall-clock time, "10:15:02" (or "2025-03-01 10:15:02" with the date). */
+export function clockTime(at: number, withDate = false): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return '?';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return withDate ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
+}
+
+function formatRetry(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+function firstLine(text: string): string {
+  const line = String(text).split('\n')[0];
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}
+
+/**
+ * Escapes what Markdown (and `$(icon)` syntax) would act on in names that come from clusters.
+ * Names never start a line here, so list and heading markers need no escaping.
+ */
+export function md(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return String(text)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/[\\`*_[\]<>$|~]/g, (ch) => `\\${ch}`);
+}

@@ -1,0 +1,130 @@
+import * as assert from 'node:assert/strict';
+import type { Migration } from '../../../src/model/migration';
+import {
+  activeStatusLook,
+  clockTime,
+  endedStatusLook,
+  md,
+  migrationElapsedMs,
+  migrationLook,
+  migrationPickLook,
+  phaseLook,
+  streamDownLook,
+  vmDisplayName,
+} from '../../../src/views/migrations-presentation';
+
+const T0 = Date.UTC(2025, 2, 1, 10, 0, 0);
+
+function migration(patch: Partial<Migration> = {}): Migration {
+  return {
+    id: 'kubevirt:prod/default/kubevirt-migrate-vm-x7k2p',
+    kind: 'kubevirt',
+    cluster: 'kubevirt:prod',
+    namespace: 'default',
+    vm: 'web-1',
+    name: 'kubevirt-migrate-vm-x7k2p',
+    sourceNode: 'node01',
+    targetNode: 'node02',
+    mode: 'PreCopy',
+    origin: 'user',
+    phase: 'Running',
+    state: 'running',
+    createdAt: T0,
+    labels: {},
+    ...patch,
+  };
+}
+
+describe('migrations presentation', () => {
+  it('names a VM with its namespace when it has one', () => {
+    assert.equal(vmDisplayName(migration()), 'default/web-1');
+    assert.equal(vmDisplayName(migration({ namespace: undefined, vm: 'vm-3' })), 'vm-3');
+  });
+
+  it('shows an active migration with its route, phase, elapsed time and cluster, spinning', () => {
+    const look = migrationLook(migration(), { now: T0 + 12_300, clusterLabel: 'prod' });
+    assert.equal(look.label, 'default/web-1');
+    assert.equal(look.description, 'node01 → node02 · Running · 12.3s · prod');
+    assert.equal(look.icon, 'sync~spin');
+    assert.equal(look.contextValue, 'migration.active');
+    assert.match(look.tooltip, /Migration: kubevirt\\?-migrate/);
+  });
+
+  it('shows an ended migration with its outcome and recorded duration, and a reason in the tooltip', () => {
+    const ok = migrationLook(migration({ state: 'succeeded', phase: 'Succeeded', endedAt: T0 + 41_000, durationMs: 40_000 }), { now: T0 + 999_999 });
+    assert.equal(ok.description, 'node01 → node02 · succeeded · 40.0s');
+    assert.equal(ok.icon, 'pass');
+    assert.equal(ok.contextValue, 'migration.ended');
+    const failed = migrationLook(migration({ state: 'failed', phase: 'Failed', endedAt: T0 + 5000, failureReason: 'target unreachable' }), { now: T0 + 999_999 });
+    assert.equal(failed.icon, 'error');
+    assert.equal(failed.color, 'errorForeground');
+    assert.match(failed.tooltip, /Reason: target unreachable/);
+    assert.equal(migrationLook(migration({ state: 'cancelled', phase: 'Failed', endedAt: T0 + 1000 }), { now: T0 }).icon, 'circle-slash');
+  });
+
+  it('marks an active migration whose cluster stream is down', () => {
+    const look = migrationLook(migration(), { now: T0, streamDown: true });
+    assert.equal(look.icon, 'warning');
+    assert.match(look.description, /stream down$/);
+    assert.match(look.tooltip, /stream is down/);
+  });
+
+  it('measures elapsed time from creation while active and from start to end once final', () => {
+    assert.equal(migrationElapsedMs(migration(), T0 + 5000), 5000);
+    assert.equal(migrationElapsedMs(migration({ state: 'failed', startedAt: T0 + 1000, endedAt: T0 + 4000 }), T0 + 99_000), 3000);
+    assert.equal(migrationElapsedMs(migration(), T0 - 10), 0, 'never negative under clock skew');
+  });
+
+  it('draws each phase of the timeline with its time since creation and how long it lasted', () => {
+    const m = migration({ state: 'succeeded', phase: 'Succeeded' });
+    const timeline = ['Pending', 'Scheduling', 'Running', 'Succeeded'].map((phase, i) => ({ migrationId: m.id, phase, at: T0 + i * 1500 }));
+    const first = phaseLook(m, timeline[0], 0, timeline);
+    assert.equal(first.label, 'Pending');
+    assert.equal(first.description, `${clockTime(T0)} · +0.0s`);
+    assert.match(first.tooltip, /lasted 1\.5s/);
+    assert.equal(first.icon, 'circle-small-filled');
+    const last = phaseLook(m, timeline[3], 3, timeline);
+    assert.equal(last.icon, 'pass');
+    assert.equal(last.description, `${clockTime(T0 + 4500)} · +4.5s`);
+    const running = phaseLook(migration(), timeline[2], 2, timeline.slice(0, 3));
+    assert.equal(running.icon, 'loading~spin');
+  });
+
+  it('says why a cluster is not streaming and that it retries', () => {
+    const look = streamDownLook('prod', { state: 'unreachable', reason: 'connect ECONNREFUSED 127.0.0.1:1\nmore', retryInMs: 4000 });
+    assert.equal(look.description, 'not streaming: connect ECONNREFUSED 127.0.0.1:1');
+    assert.match(look.tooltip, /retrying in 4 s/);
+  });
+
+  it('puts the count in the status bar and each migration in its tooltip', () => {
+    assert.equal(activeStatusLook([], T0), undefined);
+    const look = activeStatusLook([migration(), migration({ id: 'b', vm: 'db-2', namespace: undefined, phase: 'Scheduling' })], T0 + 3000, () => 'prod')!;
+    assert.equal(look.text, '$(sync~spin) 2 migrating');
+    assert.match(look.tooltip, /\*\*default\/web-1\*\* node01 → node02 · Running · 3\.0s · prod/);
+    assert.match(look.tooltip, /\*\*db-2\*\* node01 → node02 · Scheduling/);
+  });
+
+  it('names the migration that just ended, with a check or an error', () => {
+    assert.equal(endedStatusLook([]), undefined);
+    const ok = endedStatusLook([migration({ state: 'succeeded' })])!;
+    assert.equal(ok.text, '$(check) default/web-1 migrated');
+    const failed = endedStatusLook([migration({ state: 'failed', failureReason: 'boom', vm: 'vm-9', namespace: undefined }), migration({ state: 'succeeded' })])!;
+    assert.equal(failed.text, '$(error) vm-9 migration failed (+1)');
+    assert.match(failed.tooltip, /migration failed: boom/);
+    assert.equal(endedStatusLook([migration({ state: 'cancelled' })])!.text, '$(error) default/web-1 migration cancelled');
+  });
+
+  it('escapes Markdown and icon syntax in names from a cluster', () => {
+    assert.equal(md('a*b_[x](y)$(zap)'), 'a\\*b\\_\\[x\\](y)\\$(zap)');
+    assert.equal(md('vm-3.prod'), 'vm-3.prod');
+    const look = activeStatusLook([migration({ vm: '**evil**', namespace: undefined })], T0)!;
+    assert.ok(look.tooltip.includes('\\*\\*evil\\*\\*'));
+  });
+
+  it('lists query results in a quick pick with the cluster and outcome', () => {
+    const pick = migrationPickLook(migration({ state: 'failed', phase: 'Failed', failureReason: 'no capacity', durationMs: 2000, datacenter: 'eu-1' }), 'prod', T0);
+    assert.equal(pick.label, '$(error) default/web-1');
+    assert.equal(pick.description, 'node01 → node02 · failed · 2.0s');
+    assert.match(pick.detail, /^prod · eu-1 · .* · kubevirt-migrate-vm-x7k2p · no capacity$/);
+  });
+});
