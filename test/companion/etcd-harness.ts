@@ -43,6 +43,8 @@ export class EtcdHarness {
     // tmpfs keeps etcd's fsyncs cheap on a shared CI machine.
     const base = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
     this.dataDir = mkdtempSync(path.join(base, 'blixard-etcd-'));
+    const dataDir = this.dataDir;
+    process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
 
   get endpoint(): string {
