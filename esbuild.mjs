@@ -28,6 +28,10 @@ const vendored = {
   '@kubernetes/client-node': 'vendor/client-node.js',
   '@grpc/grpc-js': 'vendor/grpc-js.js',
   '@grpc/proto-loader': 'vendor/proto-loader.js',
+  // The migration history's SQLite, needed once the watcher starts after activation.
+  'sql.js': 'vendor/sql-js.js',
+  // Reads kubeconfig files to list contexts, once the Clusters view first renders.
+  'js-yaml': 'vendor/js-yaml.js',
 };
 // `from` is the way from the bundle's folder to dist/ (the CLI sits one level down, in dist/cli/).
 const requireVendorBundles = (from = './') => ({

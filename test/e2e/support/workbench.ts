@@ -15,6 +15,8 @@ export interface WorkbenchOptions {
   userSettings?: Record<string, unknown>;
   /** The extension to load; the repository by default. Pass null to load none (an installed VSIX). */
   extensionDevelopmentPath?: string | null;
+  /** A module whose run() the extension host calls (benchmarks, tests). */
+  extensionTestsPath?: string;
   env?: Record<string, string>;
   viewport?: { width: number; height: number };
 }
@@ -36,7 +38,8 @@ export class Workbench {
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
       const developmentPath = options.extensionDevelopmentPath === undefined ? repoRoot : options.extensionDevelopmentPath;
-      await page.goto(server.workbenchUrl(developmentPath ? { extensionDevelopmentPath: developmentPath } : {}), { timeout: 60_000 });
+      const payload = developmentPath ? { extensionDevelopmentPath: developmentPath, ...(options.extensionTestsPath ? { extensionTestsPath: options.extensionTestsPath } : {}) } : {};
+      await page.goto(server.workbenchUrl(payload), { timeout: 60_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.activitybar').waitFor({ timeout: 60_000 });
       return new Workbench(server, browser, page);
@@ -106,6 +109,26 @@ export class Workbench {
   async collapseView(title: string): Promise<void> {
     const header = this.page.locator('.pane-header', { hasText: title }).first();
     if ((await header.count()) > 0 && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+
+  /**
+   * VS Code's own activation figures from "Developer: Show Running Extensions": extension id →
+   * ms (code loading + the activate() call), for every extension activated so far.
+   */
+  async reportedActivationTimes(): Promise<Record<string, number>> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const rows = this.page.locator('.runtime-extensions-editor .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    await this.page.waitForTimeout(500);
+    const entries = await rows.evaluateAll((els) =>
+      els.map((el) => [el.querySelector('.name')?.textContent ?? '', el.querySelector('.activation-time')?.textContent ?? ''] as const),
+    );
+    const times: Record<string, number> = {};
+    for (const [name, text] of entries) {
+      const match = /(\d+)\s*ms/.exec(text);
+      if (name && match) times[name] = Number(match[1]);
+    }
+    return times;
   }
 
   /** Drags the side bar's edge so it is `width` pixels wide (long tree descriptions fit). */
