@@ -44,6 +44,8 @@ export function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: { repai
     }
     try {
       if (bytes.length === 0) throw new Error('the file is empty');
+      const headerProblem = sqliteHeaderProblem(bytes);
+      if (headerProblem) throw new Error(headerProblem);
       const { database, schema } = HistoryDatabase.open(SQL, bytes, options.verify);
       const covered = Number(database.getMeta(COVERED_SEGMENT_KEY) ?? 0);
       if (damaged.length > 0) options.logger.warn(`History: rebuilding from the previous snapshot ${file} and the journal.`);
@@ -82,6 +84,18 @@ export async function writeSnapshot(paths: HistoryPaths, bytes: Uint8Array): Pro
     }
   });
   return hadCurrent;
+}
+
+/** A cheap look at the 100-byte SQLite header: catches a foreign or cut-off file before SQLite reads it. */
+function sqliteHeaderProblem(bytes: Buffer): string | undefined {
+  if (bytes.length < 100 || bytes.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 'not an SQLite database';
+  const rawPageSize = bytes.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = bytes.readUInt32BE(28);
+  // The page count is only authoritative when the "version valid for" matches the change counter.
+  const countValid = bytes.readUInt32BE(24) === bytes.readUInt32BE(92);
+  if (countValid && pages > 0 && bytes.length < pages * pageSize) return `truncated: ${bytes.length} bytes where the header says ${pages * pageSize}`;
+  return undefined;
 }
 
 function timestamp(): string {

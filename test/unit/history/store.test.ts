@@ -142,10 +142,19 @@ describe('HistoryStore: durability of one writer', function () {
     assert.ok(reopened.stats().segment > segment);
   });
 
-  for (const [label, damage] of [
-    ['truncated', (file: string) => truncateSync(file, Math.floor(statSync(file).size / 3))],
-    ['garbage', (file: string) => writeFileSync(file, Buffer.from('this is not an SQLite database at all, just words '.repeat(200)))],
-    ['empty', (file: string) => writeFileSync(file, Buffer.alloc(0))],
+  for (const [label, damage, reason] of [
+    ['truncated', (file: string) => truncateSync(file, Math.floor(statSync(file).size / 3)), /truncated: \d+ bytes where the header says \d+/],
+    ['garbage', (file: string) => writeFileSync(file, Buffer.from('this is not an SQLite database at all, just words '.repeat(200))), /not an SQLite database/],
+    ['empty', (file: string) => writeFileSync(file, Buffer.alloc(0)), /empty/],
+    [
+      'damaged inside (header intact)',
+      (file: string) => {
+        const bytes = readFileSync(file);
+        bytes.fill(0x5a, 4096 + 100, bytes.length - 100); // pages overwritten, size and header kept
+        writeFileSync(file, bytes);
+      },
+      /integrity check failed|malformed|not a database/,
+    ],
   ] as const) {
     it(`recovers from a ${label} database file: moves it aside, warns, rebuilds from the journal`, async () => {
       const store = await openStore();
@@ -162,6 +171,7 @@ describe('HistoryStore: durability of one writer', function () {
       const aside = readdirSync(path.dirname(db)).filter((n) => n.startsWith('history.db.corrupt-'));
       assert.equal(aside.length, 1);
       assert.ok(logger.has('warn', /history\.db is damaged .*moved it to .*history\.db\.corrupt-/), JSON.stringify(logger.lines));
+      assert.ok(logger.lines.some((l) => reason.test(l.message)), JSON.stringify(logger.lines));
       await reopened.close();
       open.splice(open.indexOf(reopened), 1);
       const third = await openStore();
