@@ -145,7 +145,7 @@ export class MigrationDialogSession implements Disposable {
         void this.cancel();
         return;
       case 'migrateAgain':
-        if (this.state.stage === 'tracking' && this.state.migration && isFinal(this.state.migration.state)) {
+        if (this.state.stage === 'tracking' && (this.state.migration ? isFinal(this.state.migration.state) : !!this.state.submitError)) {
           this.stopTracking();
           this.update({ stage: 'loading', migrationId: undefined, migration: undefined, submitError: undefined, cancelError: undefined, cancelling: undefined, hostIssues: undefined });
           void this.reload();
@@ -266,7 +266,13 @@ export class MigrationDialogSession implements Disposable {
     this.update({ stage: 'tracking', migrationId, migration: known ? migrationView(known) : this.state.migration?.id === migrationId ? this.state.migration : undefined });
     if (!known && !completion) {
       // A panel restored after a reload: the stream may have no news of a migration that ended meanwhile.
-      void this.feed.reconcile(this.source, migrationId).catch((err) => this.log.warn(`Migration dialog: could not look up ${migrationId}: ${describeError(err)}`));
+      void this.feed
+        .reconcile(this.source, migrationId)
+        .catch((err) => this.log.warn(`Migration dialog: could not look up ${migrationId}: ${describeError(err)}`))
+        .then(() => {
+          if (this.disposed || this.state.migrationId !== migrationId || this.state.migration || this.feed.current(migrationId)) return;
+          this.update({ submitError: `${this.source.label} no longer reports migration ${migrationId.split('/').pop()}` });
+        });
     }
     completion?.then(
       () => this.onCompletion(migrationId),

@@ -2,13 +2,21 @@
 // dialog is followed exactly like one started from a terminal (DESIGN.md: one path, not two).
 
 import type { Disposable } from '../model/event';
+import { Emitter } from '../model/event';
 import type { Migration } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationWatcher } from '../watch/migration-watcher';
 import type { MigrationFeed, MigrationSnapshot } from './migration-feed';
 
+/** Deadline of the one-off look-up of a migration the watcher does not hold. */
+const LOOKUP_TIMEOUT_MS = 15_000;
+
 export class WatcherMigrationFeed implements MigrationFeed {
-  constructor(private readonly watcher: MigrationWatcher) {}
+  /** Migrations that ended before the watcher (re)started — e.g. before a window reload — looked up once. */
+  private readonly lookedUp = new Map<string, MigrationSnapshot>();
+  private readonly lookups = new Emitter<MigrationSnapshot>();
+
+  constructor(readonly watcher: MigrationWatcher) {}
 
   follow(source: ClusterSource): Disposable {
     // The watcher follows every configured cluster; one it has not attached yet (the dialog opened
@@ -19,22 +27,45 @@ export class WatcherMigrationFeed implements MigrationFeed {
 
   current(migrationId: string): MigrationSnapshot | undefined {
     const migration = this.watcher.get(migrationId);
-    return migration ? { migration, phases: this.watcher.phasesOf(migrationId) } : undefined;
+    return migration ? { migration, phases: this.watcher.phasesOf(migrationId) } : this.lookedUp.get(migrationId);
   }
 
   onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): Disposable {
-    return this.watcher.onDidUpdate((e) => {
+    const updates = this.watcher.onDidUpdate((e) => {
       if (e.migration.id !== migrationId) return;
       listener({ migration: e.migration, phases: this.watcher.phasesOf(migrationId) });
     });
+    const lookups = this.lookups.event((snapshot) => {
+      if (snapshot.migration.id === migrationId) listener(snapshot);
+    });
+    return { dispose: () => (updates.dispose(), lookups.dispose()) };
   }
 
   activeForVm(clusterId: string, vmName: string, namespace?: string): Migration | undefined {
     return this.watcher.active().find((m) => m.cluster === clusterId && m.vm === vmName && (m.namespace ?? undefined) === namespace);
   }
 
-  async reconcile(): Promise<void> {
-    // The watcher reconciles by itself after every reconnect (ClusterSource.getMigration); asking
-    // here as well would be the second path this feed exists to avoid.
+  /**
+   * The watcher reconciles its own streams after every reconnect. What it cannot know is a
+   * migration that ended before it started (a dialog restored after a window reload): that one
+   * is read once from the cluster, and only when the watcher does not hold it.
+   */
+  async reconcile(source: ClusterSource, migrationId: string): Promise<void> {
+    if (this.watcher.get(migrationId) || !source.getMigration) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS);
+    });
+    try {
+      const observation = await Promise.race([source.getMigration(migrationId), deadline]);
+      if (!observation || this.watcher.get(migrationId)) return;
+      const snapshot: MigrationSnapshot = { migration: observation.migration, phases: observation.phases };
+      this.lookedUp.set(migrationId, snapshot);
+      // One entry per restored dialog; keep the map from growing over a long session.
+      if (this.lookedUp.size > 100) this.lookedUp.delete(this.lookedUp.keys().next().value as string);
+      this.lookups.fire(snapshot);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

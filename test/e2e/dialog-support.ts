@@ -1,10 +1,9 @@
 // What the dialog's end-to-end test needs besides the shared workbench support: a dev cluster
-// slow enough to watch a live migration, and ways to reach the Clusters tree and the dialog's
-// webview inside code-server.
+// slow enough to watch a live migration, and a tree row found by its exact label.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { parseDevClusterReadyLine } from '../../src/views/dev-cluster-process';
 
 export class SlowDevCluster {
@@ -58,11 +57,6 @@ export class SlowDevCluster {
     await exited;
     clearTimeout(timer);
   }
-}
-
-/** The active webview's content frame, as code-server's own tests reach it. */
-export function dialogFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** A row of the Clusters tree by its label (the first text of the row). */

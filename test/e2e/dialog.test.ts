@@ -9,10 +9,10 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/chromium';
-import { CodeServer, repoRoot } from './support/code-server';
-import { dialogFrame, SlowDevCluster, treeRow } from './dialog-support';
+import type { Page } from 'playwright-core';
+import { repoRoot } from './support/code-server';
+import { Workbench } from './support/workbench';
+import { SlowDevCluster, treeRow } from './dialog-support';
 
 const ARTIFACTS = path.join(repoRoot, '.test-artifacts', 'dialog');
 const README_SHOTS = path.join(repoRoot, 'media', 'screenshots');
@@ -21,8 +21,7 @@ const CLUSTER = 'E2E cluster';
 describe('Migration dialog, end to end', function () {
   this.timeout(600_000);
   let cluster: SlowDevCluster;
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -32,7 +31,8 @@ describe('Migration dialog, end to end', function () {
     // A kubeconfig with no contexts: this test is about the Blixard cluster only.
     const emptyKubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'blixard-e2e-')), 'kubeconfig');
     writeFileSync(emptyKubeconfig, 'apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n');
-    server = await CodeServer.start({
+    workbench = await Workbench.open({
+      viewport: { width: 1400, height: 900 },
       userSettings: {
         'workbench.colorTheme': 'Default Dark Modern',
         'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints }],
@@ -41,11 +41,8 @@ describe('Migration dialog, end to end', function () {
         'blixard.refreshIntervalSeconds': 2,
       },
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = workbench.page;
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: repoRoot }), { timeout: 120_000 });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
   });
 
   afterEach(async function () {
@@ -55,8 +52,7 @@ describe('Migration dialog, end to end', function () {
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
+    await workbench?.close().catch(() => undefined);
     await cluster?.stop().catch(() => undefined);
   });
 
@@ -102,8 +98,8 @@ describe('Migration dialog, end to end', function () {
     return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   }
 
-  /** Runs a command from the palette, as a person does: waits until the palette offers it before pressing Enter. */
-  async function runCommand(title: string): Promise<void> {
+  /** Runs a command from the palette by clicking the row titled exactly so (look-alike commands can rank first). */
+  async function runExactCommand(title: string): Promise<void> {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -114,7 +110,7 @@ describe('Migration dialog, end to end', function () {
   /** Switches the colour theme with the theme picker. */
   /** Waits until the live copy is at least `percent` done, so the "during" picture shows a moving bar. */
   async function progressAtLeast(percent: number): Promise<void> {
-    const bar = dialogFrame(page).locator('.bar');
+    const bar = workbench.webview().locator('.bar');
     const deadline = Date.now() + 60_000;
     for (;;) {
       const now = Number((await bar.getAttribute('aria-valuenow').catch(() => null)) ?? 0);
@@ -125,7 +121,7 @@ describe('Migration dialog, end to end', function () {
   }
 
   async function setTheme(label: string, kind: 'vs' | 'vs-dark'): Promise<void> {
-    await runCommand('Preferences: Color Theme');
+    await runExactCommand('Preferences: Color Theme');
     const input = page.locator('.quick-input-widget input');
     await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === '', undefined, { timeout: 30_000 });
     await input.fill(label);
@@ -137,7 +133,7 @@ describe('Migration dialog, end to end', function () {
   }
 
   it('migrates a VM picked with the keyboard, from the tree context menu to the final state, in the dark theme', async () => {
-    await page.locator('.activitybar .action-label[aria-label^="Blixard"]').first().click({ timeout: 60_000 });
+    await workbench.openBlixardView();
     await expand(CLUSTER);
     for (const node of ['node-1', 'node-2', 'node-3']) await expand(node);
     await treeRow(page, 'vm-3').waitFor({ timeout: 60_000 });
@@ -149,7 +145,7 @@ describe('Migration dialog, end to end', function () {
     await item.click();
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
 
-    const dialog = dialogFrame(page);
+    const dialog = workbench.webview();
     await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
     // Focus starts on the target field.
     await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
@@ -199,7 +195,7 @@ describe('Migration dialog, end to end', function () {
 
   it('keeps its choices when hidden, and in the light theme migrates again', async () => {
     await setTheme('Light Modern', 'vs');
-    const dialog = dialogFrame(page);
+    const dialog = workbench.webview();
     await dialog.locator('#migrate-again').click();
     await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
     await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
@@ -213,7 +209,7 @@ describe('Migration dialog, end to end', function () {
     await dialog.locator('#migrate:not([disabled])').waitFor();
 
     // Hide the panel behind another editor and bring it back: the webview is rebuilt from its saved state.
-    await runCommand('File: New Untitled Text File');
+    await workbench.runCommand('File: New Untitled Text File');
     await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).click();
     await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
@@ -233,7 +229,7 @@ describe('Migration dialog, end to end', function () {
   it('is restored after a window reload, showing the final state, and Esc closes it', async () => {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-    const dialog = dialogFrame(page);
+    const dialog = workbench.webview();
     await dialog.locator('h1', { hasText: 'Migrated vm-3' }).waitFor({ timeout: 120_000 });
     await dialog.locator('.step.done .phase', { hasText: 'Completed' }).waitFor();
     await dialog.locator('#migrate-again').focus();

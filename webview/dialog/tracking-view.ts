@@ -122,10 +122,9 @@ export class TrackingView {
       : `Migrating ${vmName}`,
     );
     const from = this.nodeName(m?.sourceNode ?? s.vm?.nodeId) ?? 'its node';
-    const to = this.nodeName(m?.targetNode ?? s.submitted?.targetNodeId ?? undefined) ?? "the scheduler's choice";
+    const to = this.nodeName(m?.targetNode ?? s.submitted?.targetNodeId ?? undefined) ?? (s.cluster.kind === 'kubevirt' ? "the scheduler's choice" : 'another node');
     const live = m ? m.mode !== 'cold' : (s.submitted?.live ?? true);
     setText(this.route, `${from} → ${to} · ${live ? 'live' : 'cold'}${m ? ` · ${m.name}` : ''}`);
-    this.ring.hidden = final;
 
     this.renderSteps();
     this.renderElapsed();
@@ -144,11 +143,14 @@ export class TrackingView {
     setText(this.errorText, error);
     this.errorText.hidden = error === '';
 
-    this.cancelButton.hidden = final;
+    // A restored dialog whose migration the cluster no longer reports can only start over.
+    const lost = !m && !!s.submitError;
+    this.cancelButton.hidden = final || lost;
     toggleAttribute(this.cancelButton, 'disabled', !!s.cancelling || !s.migrationId);
     setText(this.cancelButton, s.cancelling ? 'Cancelling…' : 'Cancel migration');
-    this.againButton.hidden = !final;
-    this.closeButton.hidden = !final;
+    this.againButton.hidden = !(final || lost);
+    this.closeButton.hidden = !(final || lost);
+    this.ring.hidden = final || lost;
   }
 
   private renderSteps(): void {

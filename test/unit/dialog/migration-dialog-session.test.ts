@@ -223,6 +223,16 @@ describe('dialog: MigrationDialogSession', () => {
     h.dispose();
   });
 
+  it('restored for a migration the cluster no longer reports, says so and offers to start over', async () => {
+    const h = harness(blixardCluster(), { migrationId: 'dev/gone' });
+    await h.session.start();
+    await until('the explanation', () => h.state.submitError !== undefined);
+    assert.equal(h.state.submitError, 'Local dev cluster no longer reports migration gone');
+    h.session.handle({ type: 'migrateAgain' });
+    await until('the form', () => h.state.stage === 'form');
+    h.dispose();
+  });
+
   it('says why when the VM is gone, and closes on request', async () => {
     const h = harness();
     h.source.vms = [];

@@ -28,4 +28,24 @@ describe('dialog: WatcherMigrationFeed (the shared watcher as the dialog feed)',
     sub.dispose();
     watcher.dispose();
   });
+
+  it('looks up once, from the cluster, a migration that ended before the watcher started (a restored dialog)', async () => {
+    const source = blixardCluster();
+    const watcher = new MigrationWatcher();
+    const feed = new WatcherMigrationFeed(watcher);
+    feed.follow(source);
+    const seen: MigrationSnapshot[] = [];
+    feed.onDidChange('dev/old', (s) => seen.push(s));
+    source.getMigrationResult = { migration: migrationOf(source, 'dev/old', { phase: 'Completed', state: 'succeeded', endedAt: 50 }), phases: [{ migrationId: 'dev/old', phase: 'Completed', at: 50 }] };
+    await feed.reconcile(source, 'dev/old');
+    assert.equal(feed.current('dev/old')?.migration.state, 'succeeded');
+    assert.equal(seen.length, 1);
+
+    // One the watcher holds is never fetched a second way.
+    source.emit({ migration: migrationOf(source, 'dev/live', {}), phases: [] });
+    const calls = source.calls.filter((c) => c.method === 'getMigration').length;
+    await feed.reconcile(source, 'dev/live');
+    assert.equal(source.calls.filter((c) => c.method === 'getMigration').length, calls);
+    watcher.dispose();
+  });
 });
