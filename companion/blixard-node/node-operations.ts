@@ -138,10 +138,12 @@ export class NodeOperations {
       return { guards: [keys.vm(name), keys.member(vm.nodeId)], ops: [{ type: 'put', key: keys.vm(name), value: JSON.stringify(next) }], result: vm };
     });
     if (before.state === 'RUNNING') return { success: true, message: `VM ${quote(name)} is already running on node ${before.nodeId}` };
-    const settled = await this.waitForVm(name, (vm) => vm?.state !== 'STARTING', signal);
-    if (!settled) return { success: true, message: `VM ${quote(name)} is starting on node ${before.nodeId}` };
-    if (settled.state === 'RUNNING') return { success: true, message: `VM ${quote(name)} started on node ${settled.nodeId}` };
-    return { success: false, message: `VM ${quote(name)} did not start: ${settled.stateMessage ?? settled.state.toLowerCase()}` };
+    const outcome = await this.waitForVm(name, (vm) => vm?.state !== 'STARTING', signal);
+    if (!outcome.settled) return { success: true, message: `VM ${quote(name)} is starting on node ${before.nodeId}` };
+    const vm = outcome.vm;
+    if (!vm) return { success: false, message: `VM ${quote(name)} was deleted while starting` };
+    if (vm.state === 'RUNNING') return { success: true, message: `VM ${quote(name)} started on node ${vm.nodeId}` };
+    return { success: false, message: `VM ${quote(name)} did not start: ${vm.stateMessage ?? vm.state.toLowerCase()}` };
   }
 
   async stopVm(name: string, signal?: AbortSignal): Promise<VmActionResult> {
@@ -156,8 +158,8 @@ export class NodeOperations {
       return { guards: [keys.vm(name), keys.member(vm.nodeId)], ops: [{ type: 'put', key: keys.vm(name), value: JSON.stringify(next) }], result: vm };
     });
     if (before.state === 'CREATED' || before.state === 'STOPPED') return { success: true, message: `VM ${quote(name)} is not running` };
-    const settled = await this.waitForVm(name, (vm) => !vm || vm.state !== 'STOPPING', signal);
-    if (!settled) return { success: true, message: `VM ${quote(name)} is stopping on node ${before.nodeId}` };
+    const outcome = await this.waitForVm(name, (vm) => !vm || vm.state !== 'STOPPING', signal);
+    if (!outcome.settled) return { success: true, message: `VM ${quote(name)} is stopping on node ${before.nodeId}` };
     return { success: true, message: `VM ${quote(name)} stopped` };
   }
 
@@ -173,30 +175,31 @@ export class NodeOperations {
       return { guards: [keys.vm(name)], ops: [{ type: 'delete', key: keys.vm(name) }], result: 'deleted' as const };
     });
     if (mode === 'stopping') {
-      const gone = await this.waitForVm(name, (vm) => !vm, signal, true);
-      if (!gone) return { success: true, message: `VM ${quote(name)} is being stopped and deleted` };
+      const outcome = await this.waitForVm(name, (vm) => !vm, signal);
+      if (!outcome.settled) return { success: true, message: `VM ${quote(name)} is being stopped and deleted` };
     }
     return { success: true, message: `VM ${quote(name)} deleted` };
   }
 
-  /** Resolves with the VM record once `done` holds for it (undefined = deleted), or undefined on timeout. */
+  /**
+   * Waits until `done` holds for the VM's record (undefined = deleted). Returns whether it did
+   * within the wait, and the record then.
+   */
   private async waitForVm(
     name: string,
     done: (vm: VmRecord | undefined) => boolean,
     signal?: AbortSignal,
-    wantDeleted = false,
-  ): Promise<VmRecord | undefined> {
+  ): Promise<{ settled: true; vm?: VmRecord } | { settled: false }> {
     try {
-      const found = await this.view.waitUntil(
+      return await this.view.waitUntil(
         () => {
           const vm = this.view.vms.get(name)?.value;
-          return done(vm) ? { vm } : undefined;
+          return done(vm) ? { settled: true as const, vm } : undefined;
         },
         { timeoutMs: VM_ACTION_WAIT_MS, signal: anySignal(signal, this.ctx.shutdown) },
       );
-      return wantDeleted ? ({} as VmRecord) : found.vm;
     } catch (err) {
-      if (err instanceof WaitTimeoutError) return undefined;
+      if (err instanceof WaitTimeoutError) return { settled: false };
       throw err;
     }
   }

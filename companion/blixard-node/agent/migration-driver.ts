@@ -3,7 +3,7 @@
 // (SWITCHING) and hands the VM to the target (COMPLETED). Cold: the source stops the VM
 // (TRANSFERRING) and reassigns it (SWITCHING); the target starts it (COMPLETED).
 
-import { keys, isFinalStatus, withStatus, type MigrationRecord, type MigrationStatusName, type ProgressRecord, type VmRecord } from '../state/cluster-records';
+import { keys, withStatus, type MigrationRecord, type MigrationStatusName, type ProgressRecord, type VmRecord } from '../state/cluster-records';
 import type { StoreOp } from '../store/cluster-store';
 import { NonConvergenceError, type RuntimeVm, type TransferProgress } from '../runtime/vm-runtime';
 import { planEndMigration } from './migration-outcomes';
@@ -40,7 +40,9 @@ async function step(
       }),
     signal,
   );
-  return result && !isFinalStatus(result.status) ? result : result?.status === 'COMPLETED' ? result : undefined;
+  // A step that had to fail the migration reports "moved on", like one that found it ended.
+  if (!result || result.status === 'FAILED' || result.status === 'CANCELLED') return undefined;
+  return result;
 }
 
 async function fail(ctx: NodeContext, id: string, reason: string, progress?: TransferProgress): Promise<void> {
