@@ -61,6 +61,7 @@ export class HistoryPanelSession implements Disposable {
   private summaryAt = 0;
   private rejected = 0;
   private disposed = false;
+  private starting?: Promise<void>;
   private readonly now: () => number;
 
   constructor(private readonly deps: HistoryPanelSessionDeps) {
@@ -68,8 +69,6 @@ export class HistoryPanelSession implements Disposable {
     this.state = { status: 'loading', query: deps.initial?.query ?? defaultHistoryQuery(), rows: [], total: 0, summary: [] };
     this.detailId = deps.initial?.detailId;
   }
-
-  private starting?: Promise<void>;
 
   /** Waits for the history and shows the first page. Idempotent. */
   start(): Promise<void> {

@@ -201,7 +201,8 @@ export class WatchService implements vscode.Disposable {
 
   private async run(): Promise<void> {
     const started = performance.now();
-    const { WatchSession } = await import('./watch-session');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WatchSession } = require('./watch-session') as typeof import('./watch-session');
     if (this.historyPath) preparePrivateDir(path.dirname(this.historyPath), this.deps.log);
     const session = await WatchSession.start({
       historyPath: this.historyPath,

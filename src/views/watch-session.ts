@@ -105,8 +105,10 @@ export class WatchSession {
 }
 
 async function openHistory(options: WatchSessionOptions): Promise<HistoryStore> {
-  // Loaded here, not at the top: the history brings sql.js, and nothing of it belongs in activation.
-  const { HistoryStore } = await import('../history');
+  // Required here, not imported at the top: the history brings sql.js, and nothing of it belongs
+  // in activation (`require`, as in create-sources, so the bundle evaluates it only now).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HistoryStore } = require('../history') as typeof import('../history');
   const { log } = options;
   return HistoryStore.open({
     ...options.historyOptions,
