@@ -117,6 +117,9 @@ describe('Migration dialog', function () {
       assert.equal(done.migrationId, tracking.migrationId);
       assert.deepEqual(done.migration!.phases.map((p) => p.phase).filter((p) => p !== 'Unknown'), ['Preparing', 'Transferring', 'Switching', 'Completed']);
       await waitFor('the tab title to say it is done', () => dialogTabs()[0]?.label === 'Migrated vm-3');
+      // One path: the phases the dialog shows are the watcher's, like any migration started elsewhere.
+      await waitFor('the watcher to hold it as ended', () => api.migrations.recent().some((m) => m.id === done.migrationId));
+      assert.deepEqual(api.migrations.phasesOf(done.migrationId!).map((p) => p.phase), done.migration!.phases.map((p) => p.phase));
 
       const onDaemons = await waitFor('the daemons to hold vm-3 on its new node', async () => (await probe.listVms()).find((v) => v.name === 'vm-3' && v.nodeId === to));
       assert.equal(onDaemons.state, 'VM_STATE_RUNNING');
