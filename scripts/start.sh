@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# `npm start`: installs what it needs, builds, starts a local Blixard dev cluster (3 nodes,
+# 6 VMs) and a local KubeVirt-compatible API server, then opens the extension with both in
+# its Clusters view — in VS Code when a `code` CLI is on PATH, otherwise in code-server at a
+# printed URL. Ctrl-C stops everything it started.
+#
+#   BLIXARD_START_WITH=code-server   use code-server even when `code` exists
+#   BLIXARD_PORT=8080                code-server's port (default: a free one)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+STATE="${BLIXARD_START_DIR:-$HOME/.cache/blixard-migrations/start}"
+log() { echo "[start] $*"; }
+
+bash scripts/ensure-npm-deps.sh
+log "building"
+npm run --silent build
+
+rm -rf "$STATE/run"
+mkdir -p "$STATE/run" "$STATE/user-data/User" "$STATE/extensions"
+RUN="$STATE/run"
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  log "stopped"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits until FILE has a line matching REGEX (or PID dies / 60 s pass) and prints that line.
+wait_for_line() { # file regex pid what
+  local file=$1 regex=$2 pid=$3 what=$4 line
+  for _ in $(seq 1 600); do
+    line=$(grep -m1 -E "$regex" "$file" 2>/dev/null || true)
+    if [ -n "$line" ]; then echo "$line"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$what exited:" >&2; tail -n 20 "$file" >&2; return 1; fi
+    sleep 0.1
+  done
+  echo "$what did not become ready within 60 s:" >&2; tail -n 20 "$file" >&2; return 1
+}
+
+log "starting the Blixard dev cluster"
+node dist/companion/blixard-node.js dev-cluster --nodes 3 --base-port 0 --vms 6 >"$RUN/dev-cluster.log" 2>&1 &
+pids+=($!)
+ready=$(wait_for_line "$RUN/dev-cluster.log" '^blixard dev-cluster ready: ' "${pids[-1]}" "the dev cluster")
+ENDPOINTS=${ready#blixard dev-cluster ready: }
+log "dev cluster: $ENDPOINTS"
+
+log "starting the local KubeVirt API server"
+node --import tsx test/support/kube-api-server/cli.ts --port 0 --kubeconfig "$RUN/kubeconfig" >"$RUN/kube-api-server.log" 2>&1 &
+pids+=($!)
+ready=$(wait_for_line "$RUN/kube-api-server.log" '^kubevirt api server ready: ' "${pids[-1]}" "the KubeVirt API server")
+log "KubeVirt API server: $(echo "$ready" | sed -E 's/^kubevirt api server ready: ([^ ]+).*/\1/') (kubeconfig $RUN/kubeconfig)"
+
+# A profile of its own, so the user's VS Code settings stay untouched.
+ENDPOINTS="$ENDPOINTS" KUBECONFIG_FILE="$RUN/kubeconfig" node -e '
+  const fs = require("fs");
+  const settings = {
+    "security.workspace.trust.enabled": false,
+    "workbench.startupEditor": "none",
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "blixard.clusters": [{ name: "Dev cluster (npm start)", endpoints: process.env.ENDPOINTS.split(","), datacenter: "local" }],
+    "blixard.kubevirt.kubeconfig": [process.env.KUBECONFIG_FILE],
+    "blixard.refreshIntervalSeconds": 10,
+  };
+  fs.writeFileSync(process.argv[1], JSON.stringify(settings, null, 2));
+' "$STATE/user-data/User/settings.json"
+
+if command -v code >/dev/null 2>&1 && [ "${BLIXARD_START_WITH:-}" != "code-server" ]; then
+  log "opening VS Code with the extension (close the window to stop)"
+  code --wait --new-window --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" \
+    --extensionDevelopmentPath="$ROOT" "$ROOT"
+  exit 0
+fi
+
+ENTRY=$(bash scripts/ensure-code-server.sh)
+: >"$RUN/code-server.yaml"
+node "$ENTRY" --config "$RUN/code-server.yaml" --auth none --bind-addr "127.0.0.1:${BLIXARD_PORT:-0}" \
+  --disable-telemetry --disable-update-check --disable-workspace-trust \
+  --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" "$ROOT" >"$RUN/code-server.log" 2>&1 &
+pids+=($!)
+ready=$(wait_for_line "$RUN/code-server.log" 'HTTP server listening on http://' "${pids[-1]}" "code-server")
+PORT=$(echo "$ready" | sed -E 's#.*http://[^:]+:([0-9]+).*#\1#')
+URL=$(PORT="$PORT" ROOT="$ROOT" node -e '
+  const { PORT, ROOT } = process.env;
+  const payload = JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${PORT}${ROOT}`]]);
+  console.log(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(ROOT)}&payload=${encodeURIComponent(payload)}`);
+')
+echo
+echo "  Blixard Migrations is running in code-server. Open this URL in a browser:"
+echo
+echo "    $URL"
+echo
+echo "  (the Blixard icon in the activity bar shows the dev cluster and the KubeVirt cluster)"
+echo "  Logs: $RUN   —   Ctrl-C stops everything."
+echo
+wait "${pids[-1]}"
