@@ -20,15 +20,21 @@ export interface MigrateThroughputFigures extends LatencyFigures {
   concurrency: number;
 }
 
+/** One caller at a time (latency without queueing), then many (throughput). */
+export interface MigrateFigures {
+  sequential: MigrateThroughputFigures;
+  concurrent: MigrateThroughputFigures;
+}
+
 export interface DaemonBenchFigures {
-  migrateMemory: MigrateThroughputFigures;
-  migrateEtcd: MigrateThroughputFigures;
+  migrateMemory: MigrateFigures;
+  migrateEtcd: MigrateFigures;
   reads10k: { vms: number; listVms: LatencyFigures; getClusterStatus: LatencyFigures; listVmsResponseKb: number };
   liveMigration4GiB: { memoryMb: number; bandwidthMbps: number; dirtyRateMbps: number; durationMs: number; precopyRounds: number };
 }
 
 export interface DaemonBenchOptions {
-  /** MigrateVm calls per store (default 600). */
+  /** MigrateVm calls per store with `concurrency` callers (default 600; a third of it one at a time). */
   migrations?: number;
   /** Concurrent callers (default 16). */
   concurrency?: number;
@@ -109,15 +115,20 @@ async function runningVms(client: BlixardTestClient): Promise<Map<string, number
   return new Map(vms.filter((v: { state: string }) => v.state === 'VM_STATE_RUNNING').map((v: { name: string; node_id: number }) => [v.name, v.node_id]));
 }
 
-async function benchMemoryMigrations(total: number, concurrency: number): Promise<MigrateThroughputFigures> {
-  return withDevClusterProcess(concurrency * 8, async (clients) => {
-    const nodeOf = await runningVms(clients[0]);
-    await driveMigrations(clients, [...nodeOf.keys()], nodeOf, 3, Math.min(60, total), concurrency); // warm-up
-    return driveMigrations(clients, [...nodeOf.keys()], nodeOf, 3, total, concurrency);
-  });
+/** Warm-up, then a sequential run and a concurrent run on the same cluster. */
+async function measureMigrations(clients: BlixardTestClient[], nodeOf: Map<string, number>, total: number, concurrency: number): Promise<MigrateFigures> {
+  const names = [...nodeOf.keys()];
+  await driveMigrations(clients, names, nodeOf, 3, Math.min(60, total), concurrency);
+  const sequential = await driveMigrations(clients, names, nodeOf, 3, Math.ceil(total / 3), 1);
+  const concurrent = await driveMigrations(clients, names, nodeOf, 3, total, concurrency);
+  return { sequential, concurrent };
 }
 
-export async function benchEtcdMigrations(total: number, concurrency: number): Promise<MigrateThroughputFigures> {
+async function benchMemoryMigrations(total: number, concurrency: number): Promise<MigrateFigures> {
+  return withDevClusterProcess(concurrency * 8, async (clients) => measureMigrations(clients, await runningVms(clients[0]), total, concurrency));
+}
+
+export async function benchEtcdMigrations(total: number, concurrency: number): Promise<MigrateFigures> {
   const etcd = await EtcdHarness.start();
   const daemons: Awaited<ReturnType<typeof startCli>>[] = [];
   const clients: BlixardTestClient[] = [];
@@ -146,8 +157,7 @@ export async function benchEtcdMigrations(total: number, concurrency: number): P
       await clients[0].call('StartVm', { name });
       nodeOf.set(name, node);
     }
-    await driveMigrations(clients, [...nodeOf.keys()], nodeOf, 3, Math.min(60, total), concurrency); // warm-up
-    return await driveMigrations(clients, [...nodeOf.keys()], nodeOf, 3, total, concurrency);
+    return await measureMigrations(clients, nodeOf, total, concurrency);
   } finally {
     clients.forEach((c) => c.close());
     for (const d of daemons) d.child.kill('SIGTERM');
@@ -213,7 +223,8 @@ export async function runDaemonBench(options: DaemonBenchOptions = {}): Promise<
 }
 
 function printFigures(f: DaemonBenchFigures): void {
-  const m = (x: MigrateThroughputFigures) => `${x.migrationsPerSec} migrations/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms (${x.calls} calls, ${x.concurrency} concurrent)`;
+  const one = (x: MigrateThroughputFigures) => `${x.migrationsPerSec} migrations/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms (${x.calls} calls, ${x.concurrency} at a time)`;
+  const m = (x: MigrateFigures) => `\n    ${one(x.sequential)}\n    ${one(x.concurrent)}`;
   console.log(
     [
       `MigrateVm, dev-cluster (memory store), zero runtime delays: ${m(f.migrateMemory)}`,
