@@ -48,7 +48,7 @@ TLS (any mode):
   --tls-ca FILE              PEM CA bundle: clients must present a certificate it signed (mutual TLS)
 
 Other:
-  --quiet                    log nothing but errors
+  --quiet                    no log lines on stderr (startup errors are still reported)
   -h, --help                 show this help
   --version                  show the version
 `;
