@@ -6,6 +6,7 @@
 import { describeError } from '../model/errors';
 import type { Disposable, Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
+import { sortTimeline } from '../watch/phase-order';
 import {
   defaultHistoryQuery,
   describeRejectedMessage,
@@ -202,7 +203,7 @@ export class HistoryPanelSession implements Disposable {
       let detailMissing: string | undefined;
       if (this.detailId) {
         const entry = history.byId(this.detailId);
-        if (entry) detail = { migration: this.rowView(entry.migration), transitions: entry.transitions.map(({ phase, at }) => ({ phase, at })) };
+        if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(entry.migration.kind, entry.transitions).map(({ phase, at }) => ({ phase, at })) };
         else detailMissing = this.detailId;
       }
       this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing };

@@ -7,6 +7,7 @@ import type { ConnectionState } from '../model/cluster';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
+import { sortTimeline } from '../watch/phase-order';
 
 export type MigrationGroup = 'active' | 'recent';
 
@@ -117,7 +118,9 @@ export class MigrationsViewModel implements Disposable {
     const seen = this.watcher?.phasesOf(migrationId) ?? [];
     if (seen.length > 0) return [...seen];
     try {
-      return this.history?.transitions(migrationId) ?? [];
+      // The history orders same-second phases by name; the lifecycle knows better (KubeVirt times have 1 s precision).
+      const kind = this.shown.recent.find((m) => m.id === migrationId)?.kind ?? this.history?.byId?.(migrationId)?.migration.kind;
+      return sortTimeline(kind, this.history?.transitions(migrationId) ?? []);
     } catch {
       return [];
     }

@@ -13,6 +13,7 @@ import type { ClusterRegistry } from '../sources/cluster-registry';
 import type { MigrationTransitionEvent } from '../watch/migration-watcher';
 import { registerHistoryPanel, type HistoryPanelApi } from '../dialog/history-panel-registration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
+import { sortTimeline } from '../watch/phase-order';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
 import type { ExtensionLog } from './extension-log';
 import { MigrationLog } from './migration-log';
@@ -183,10 +184,14 @@ export class WatchService implements vscode.Disposable {
       },
       all: (query) => withStore((s) => s.all(query)),
       active: () => withStore((s) => s.active()),
-      byId: (id) => withStore((s) => s.byId(id)),
+      byId: (id) =>
+        withStore((s) => {
+          const entry = s.byId(id);
+          return entry && { ...entry, transitions: sortTimeline(entry.migration.kind, entry.transitions) };
+        }),
       byDatacenter: (dc, page) => withStore((s) => s.byDatacenter(dc, page)),
       byVm: (vm, query) => withStore((s) => s.byVm(vm, query)),
-      transitions: (id) => withStore((s) => s.transitions(id)),
+      transitions: (id) => withStore((s) => sortTimeline(s.byId(id)?.migration.kind, s.transitions(id))),
       summaryByCluster: () => withStore((s) => s.summaryByCluster()),
       exportTo: async (file, format, query) => {
         const store = await this.historyStore();

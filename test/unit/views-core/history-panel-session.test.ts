@@ -108,6 +108,19 @@ describe('history panel session', () => {
     assert.equal(last().detailMissing, undefined);
   });
 
+  it('orders phases entered in the same second by their lifecycle, not by name', () => {
+    const id = 'kubevirt:west/same-second';
+    const at = T0 + 700_000;
+    store.record(finished(id, 'succeeded', at, 2000, { cluster: 'kubevirt:west' }), [
+      { migrationId: id, phase: 'Pending', at },
+      { migrationId: id, phase: 'Scheduling', at: at + 1000 },
+      { migrationId: id, phase: 'Scheduled', at: at + 1000 },
+      { migrationId: id, phase: 'Succeeded', at: at + 2000 },
+    ]);
+    session.handle({ type: 'detail', id });
+    assert.deepEqual(last().detail!.transitions.map((t) => t.phase), ['Pending', 'Scheduling', 'Scheduled', 'Succeeded']);
+  });
+
   it('ignores messages outside its protocol and logs only the first few', () => {
     const before = posted.length;
     for (let i = 0; i < 20; i++) session.handle({ type: 'query', filter: 'all; DROP TABLE migrations', text: '', offset: 0, pageSize: 100 });
