@@ -6,21 +6,24 @@
 // (the README's copies in media/screenshots/ are refreshed with BLIXARD_UPDATE_SCREENSHOTS=1).
 
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from './support/code-server';
 import { Workbench } from './support/workbench';
+import { seedCluster, startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { SlowDevCluster, treeRow } from './dialog-support';
 
 const ARTIFACTS = path.join(repoRoot, '.test-artifacts', 'dialog');
 const README_SHOTS = path.join(repoRoot, 'media', 'screenshots');
 const CLUSTER = 'E2E cluster';
+const KUBE_CONTEXT = 'kv-e2e';
 
 describe('Migration dialog, end to end', function () {
   this.timeout(600_000);
   let cluster: SlowDevCluster;
+  let kube: KubeApiServer;
   let workbench: Workbench;
   let page: Page;
   const pageErrors: string[] = [];
@@ -28,16 +31,18 @@ describe('Migration dialog, end to end', function () {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     cluster = await SlowDevCluster.start(repoRoot);
-    // A kubeconfig with no contexts: this test is about the Blixard cluster only.
-    const emptyKubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'blixard-e2e-')), 'kubeconfig');
-    writeFileSync(emptyKubeconfig, 'apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n');
+    // And a KubeVirt cluster: the local KubeVirt-compatible API server, reached through a kubeconfig.
+    kube = await startKubeApiServer({ timing: { perPhaseMs: 400 } });
+    seedCluster(kube, { nodes: 3, vmisPerNode: 2, notMigratableEvery: 5 });
+    const kubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'blixard-e2e-')), 'kubeconfig');
+    await kube.writeKubeconfig(kubeconfig, { clusterName: KUBE_CONTEXT, contexts: [{ name: KUBE_CONTEXT }], currentContext: KUBE_CONTEXT });
     workbench = await Workbench.open({
       viewport: { width: 1400, height: 900 },
       userSettings: {
         'workbench.colorTheme': 'Default Dark Modern',
         'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints }],
-        'blixard.kubevirt.kubeconfig': [emptyKubeconfig],
-        'blixard.kubevirt.contexts': [],
+        'blixard.kubevirt.kubeconfig': [kubeconfig],
+        'blixard.kubevirt.contexts': [KUBE_CONTEXT],
         'blixard.refreshIntervalSeconds': 2,
       },
     });
@@ -54,6 +59,7 @@ describe('Migration dialog, end to end', function () {
   after(async () => {
     await workbench?.close().catch(() => undefined);
     await cluster?.stop().catch(() => undefined);
+    await kube?.stop().catch(() => undefined);
   });
 
   async function shot(name: string, readme?: string): Promise<void> {
@@ -135,8 +141,11 @@ describe('Migration dialog, end to end', function () {
   it('migrates a VM picked with the keyboard, from the tree context menu to the final state, in the dark theme', async () => {
     await workbench.openBlixardView();
     await expand(CLUSTER);
-    for (const node of ['node-1', 'node-2', 'node-3']) await expand(node);
+    // One node at a time, each until its VMs show, as a person would.
+    await expand('node-3');
     await treeRow(page, 'vm-3').waitFor({ timeout: 60_000 });
+    await expand('node-1');
+    await treeRow(page, 'vm-1').waitFor({ timeout: 60_000 });
     assert.equal(await nodeOfVmInTree('vm-3'), 'node-3');
 
     await treeRow(page, 'vm-3').click({ button: 'right' });
@@ -235,6 +244,48 @@ describe('Migration dialog, end to end', function () {
     await dialog.locator('#migrate-again').focus();
     await page.keyboard.press('Escape');
     await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-3/ }).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('from the command palette: picks a KubeVirt cluster and a VMI by typing; live locked on, "Any node", LiveMigratable=False explained', async () => {
+    const dialog = workbench.webview();
+    const pickFromPalette = async (clusterLabel: string, vm: string) => {
+      await workbench.runCommand('Blixard: Migrate VM…');
+      const input = page.locator('.quick-input-widget input');
+      await exactRow(clusterLabel).waitFor({ timeout: 30_000 });
+      await input.fill(clusterLabel);
+      await exactRow(clusterLabel).click();
+      await exactRow(vm).waitFor({ timeout: 60_000 });
+      await input.fill(vm);
+      await exactRow(vm).click();
+    };
+
+    await pickFromPalette(KUBE_CONTEXT, 'vm-005');
+    await dialog.locator('h1', { hasText: 'Migrate vm-005' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#live-message', { hasText: /^VM is not live-migratable: / }).waitFor();
+    assert.equal(await dialog.locator('#live').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true, 'KubeVirt is always live');
+    assert.equal(await dialog.locator('#live').getAttribute('disabled'), '', 'and the toggle is locked');
+    assert.equal(await dialog.locator('#target').evaluate((el) => (el as HTMLElement & { value: string }).value), 'any', '"Any node" by default');
+    assert.equal(await dialog.locator('#force').isVisible(), false, 'no Force on KubeVirt');
+    assert.equal(await dialog.locator('#migrate').getAttribute('disabled'), '');
+    await shot('9-kubevirt-not-migratable', 'dialog-kubevirt-not-migratable');
+    await dialog.locator('#target').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-005' }).waitFor({ state: 'detached', timeout: 30_000 });
+
+    await pickFromPalette(KUBE_CONTEXT, 'vm-001');
+    await dialog.locator('h1', { hasText: 'Migrate vm-001' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    await dialog.locator('#migrate:not([disabled])').waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.locator('.step.current .phase', { hasText: /TargetReady|Running/ }).waitFor({ timeout: 60_000 });
+    await shot('10-kubevirt-progress', 'dialog-kubevirt-progress');
+    await dialog.locator('h1', { hasText: 'Migrated vm-001' }).waitFor({ timeout: 120_000 });
+    const steps = await dialog.locator('.step .phase').allTextContents();
+    assert.deepEqual(steps, ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded']);
+    const record = kube.objects.migrations().find((m) => m.vmiName === 'vm-001');
+    assert.ok(record && /^kubevirt-migrate-vm-/.test(record.name) && record.finalPhase === 'Succeeded');
+    assert.equal((record.lastObject.spec as Record<string, unknown>).addedNodeSelector, undefined, 'the scheduler chose');
+    await shot('11-kubevirt-done', 'dialog-kubevirt-done');
   });
 
   it('raised no errors in the page', () => {

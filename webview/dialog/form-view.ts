@@ -58,6 +58,7 @@ export class FormView {
   private readonly submitError = el('p', { class: 'submit-error', role: 'alert', id: 'submit-error' });
   private readonly migrateButton = el('vscode-button', { id: 'migrate', appearance: 'primary' }, 'Migrate');
   private readonly cancelButton = el('vscode-button', { id: 'cancel', appearance: 'secondary' }, 'Cancel');
+  private readonly hint = el('p', { class: 'hint' });
   private readonly busy = el('span', { class: 'busy', hidden: true }, el('vscode-progress-ring'), 'Submitting…');
   private readonly grid = el('vscode-data-grid', { id: 'nodes', 'aria-label': 'Available nodes', 'grid-template-columns': 'minmax(120px, 1.4fr) minmax(90px, 1fr) minmax(140px, 1.4fr) minmax(190px, 2fr) 72px minmax(150px, 1.8fr)' }) as DataGridElement;
   private optionSignature = '';
@@ -93,7 +94,7 @@ export class FormView {
       this.forceRow,
       this.submitError,
       el('div', { class: 'actions' }, this.migrateButton, this.cancelButton, this.busy),
-      el('p', { class: 'hint' }, 'Enter migrates · Esc closes · type a node id to pick it · Space toggles a checkbox'),
+      this.hint,
       el('h2', {}, 'Available nodes'),
       this.grid,
     );
@@ -213,6 +214,7 @@ export class FormView {
     const submitting = s.stage === 'submitting';
 
     setText(this.title, vm ? `Migrate ${vm.name}` : 'Migrate VM');
+    setText(this.hint, `Enter migrates · Esc closes · type a node ${kind === 'blixard' ? 'id' : 'name'} to pick it · Space toggles a checkbox`);
     setText(this.subtitle, `${s.cluster.label} · ${kind === 'kubevirt' ? 'KubeVirt' : 'Blixard'}`);
     this.renderFacts();
 

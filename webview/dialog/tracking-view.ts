@@ -29,6 +29,11 @@ function clock(at: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/** When the migration began, for offsets and the elapsed clock: its creation or first phase, whichever came first. */
+function originOf(m: MigrationView): number {
+  return Math.min(m.createdAt, ...m.phases.map((p) => p.at));
+}
+
 function isFinalState(m: MigrationView | undefined): boolean {
   return !!m && (m.state === 'succeeded' || m.state === 'failed' || m.state === 'cancelled');
 }
@@ -157,7 +162,7 @@ export class TrackingView {
     const s = this.state;
     const m = s.migration;
     const steps = m ? buildSteps(s.cluster.kind, m, m.phases) : buildSteps(s.cluster.kind, { phase: '', state: 'pending' }, []);
-    const start = m ? (m.startedAt ?? m.createdAt) : undefined;
+    const start = m ? originOf(m) : undefined;
     const signature = JSON.stringify(steps);
     if (this.stepper.dataset.signature === signature) return;
     this.stepper.dataset.signature = signature;
@@ -180,7 +185,7 @@ export class TrackingView {
       setText(this.elapsed, '');
       return;
     }
-    const start = m.startedAt ?? m.createdAt;
+    const start = originOf(m);
     if (isFinalState(m)) {
       const end = m.endedAt ?? Math.max(...m.phases.map((p) => p.at), start);
       setText(this.elapsed, `Took ${formatDuration(end - start)}`);
