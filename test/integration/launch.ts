@@ -14,17 +14,12 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, chromiumPath } from '../e2e/support/chromium';
 import { CodeServer, codeServerEntry } from '../e2e/support/code-server';
 import { buildIntegrationBundle, repoRoot } from './support/build-test-bundle';
-import { parseResultLines, RESULTS_ENV, type ResultEvent } from './support/result-events';
+import { parseResultLines, RESULTS_ENV } from './support/result-events';
+import { reportSummary, ResultPrinter, type Summary } from './support/result-printer';
 
 const SUITE = process.env.MOCHA_SUITE_NAME || 'integration';
 const TOTAL_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_TIMEOUT_MS ?? 20 * 60_000);
 const START_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_START_TIMEOUT_MS ?? 4 * 60_000);
-
-interface Summary {
-  passes: number;
-  failures: number;
-  pending: number;
-}
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -71,49 +66,22 @@ async function main(): Promise<number> {
 /** Prints events as run() appends them; undefined when the run never finished. */
 async function followResults(file: string, started: number): Promise<Summary | undefined> {
   let consumed = 0;
-  let sawStart = false;
-  const failures: Extract<ResultEvent, { event: 'fail' }>[] = [];
+  const printer = new ResultPrinter();
   for (;;) {
     const elapsed = Date.now() - started;
     if (existsSync(file)) {
       const text = readFileSync(file, 'utf8');
       const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-      const events = parseResultLines(complete.slice(consumed));
+      printer.consume(parseResultLines(complete.slice(consumed)));
       consumed = complete.length;
-      for (const event of events) {
-        switch (event.event) {
-          case 'start':
-            sawStart = true;
-            break;
-          case 'suite':
-            console.log(`${event.depth === 0 ? '\n' : ''}${indent(event.depth + 1)}${event.title}`);
-            break;
-          case 'pass':
-            console.log(`${indent(event.depth)}  ✔ ${event.title}${event.duration > 75 ? ` (${event.duration}ms)` : ''}`);
-            break;
-          case 'pending':
-            console.log(`${indent(event.depth)}  - ${event.title}`);
-            break;
-          case 'fail':
-            failures.push(event);
-            console.log(`${indent(event.depth)}  ${failures.length}) ${event.title}`);
-            break;
-          case 'crash':
-            console.error(`\nThe suite could not run:\n${event.error}`);
-            return undefined;
-          case 'end':
-            printFailures(failures);
-            console.log(`\n  ${event.passes} passing (${Math.round(event.duration / 1000)}s)${event.pending ? `\n  ${event.pending} pending` : ''}${event.failures ? `\n  ${event.failures} failing` : ''}`);
-            return { passes: event.passes, failures: event.failures, pending: event.pending };
-        }
-      }
+      if (printer.outcome !== undefined) return printer.outcome ?? undefined;
     }
-    if (!sawStart && elapsed > START_TIMEOUT_MS) {
+    if (!printer.started && elapsed > START_TIMEOUT_MS) {
       console.error(`\nThe extension host did not start the suite within ${START_TIMEOUT_MS / 1000} s.`);
       return undefined;
     }
     if (elapsed > TOTAL_TIMEOUT_MS) {
-      printFailures(failures);
+      printer.printFailures();
       console.error(`\nThe suite did not finish within ${TOTAL_TIMEOUT_MS / 1000} s.`);
       return undefined;
     }
@@ -121,22 +89,8 @@ async function followResults(file: string, started: number): Promise<Summary | u
   }
 }
 
-function printFailures(failures: Extract<ResultEvent, { event: 'fail' }>[]): void {
-  failures.forEach((f, i) => {
-    console.log(`\n  ${i + 1}) ${f.fullTitle}:\n     ${f.error}`);
-    const stack = (f.stack ?? '').split('\n').slice(1, 8).join('\n');
-    if (stack) console.log(stack);
-  });
-}
-
-function indent(depth: number): string {
-  return '  '.repeat(depth);
-}
-
 function report(summary: Summary): number {
-  console.log(`${SUITE}: ${summary.passes} passed, ${summary.failures} failed${summary.pending ? `, ${summary.pending} skipped` : ''}`);
-  if (process.env.MOCHA_SUMMARY_FILE) writeFileSync(process.env.MOCHA_SUMMARY_FILE, JSON.stringify({ suite: SUITE, ...summary }));
-  return summary.failures > 0 ? 1 : 0;
+  return reportSummary(SUITE, summary);
 }
 
 /** Builds dist/ when it is missing or older than the sources (a standalone run after an edit). */

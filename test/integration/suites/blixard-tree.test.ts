@@ -142,7 +142,7 @@ describe('Clusters tree: Blixard', function () {
       });
       assert.equal(redrawn.icon, 'vm-outline');
       await waitFor('a change event', () => fired.length > 0);
-      assert.ok(!fired.includes(undefined), 'no whole-tree refresh');
+      assert.ok(!fired.includes(undefined), `no whole-tree refresh (redrawn: ${fired.map((e) => e?.id ?? 'ROOT').join(', ')})`);
       const ids = fired.map((e) => e!.id);
       for (const id of ids) assert.ok(id === target.vm.id || id === target.node.id, `only the VM or its node were redrawn, got ${ids.join(', ')}`);
     } finally {

@@ -234,7 +234,12 @@ describe('Migration watcher', function () {
     assert.ok(outcome && 'revealed' in outcome, JSON.stringify(outcome));
     assert.equal(outcome.revealed.vmId, 'vm-1');
     assert.equal(outcome.revealed.nodeId, done.targetNode, 'under the node it moved to');
-    await waitFor('the Clusters view to select it', () => api.clusterView.selection[0]?.id === outcome.revealed.id);
+    // The workbench reports the selection back asynchronously.
+    const deadline = Date.now() + 30_000;
+    while (api.clusterView.selection[0]?.id !== outcome.revealed.id) {
+      if (Date.now() > deadline) assert.fail(`${outcome.revealed.id} not selected (selection: ${api.clusterView.selection.map((e) => e.id).join(', ') || 'none'}; view visible: ${api.clusterView.visible})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   it('blixard.statusBar.enabled turns the status bar off and on while a migration runs', async () => {
