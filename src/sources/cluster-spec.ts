@@ -26,6 +26,8 @@ export interface KubevirtClusterSpec {
   /** Every kubeconfig file, in order, merged as kubectl does. */
   kubeconfigPaths: string[];
   context: string;
+  /** A watch silent this long is restarted (KubevirtSource's stallTimeoutMs); its default when absent. */
+  stallTimeoutMs?: number;
 }
 
 export type ClusterSpec = BlixardClusterSpec | KubevirtClusterSpec;

@@ -69,7 +69,14 @@ export async function planClusterSpecs(
       if (found.has(context)) continue;
       found.add(context);
       if (wanted.size > 0 && !wanted.has(context)) continue;
-      specs.push({ kind: 'kubevirt', id: kubevirtSpecId(context), label: context, kubeconfigPaths, context } satisfies KubevirtClusterSpec);
+      specs.push({
+        kind: 'kubevirt',
+        id: kubevirtSpecId(context),
+        label: context,
+        kubeconfigPaths,
+        context,
+        ...(settings.kubeWatchStallSeconds !== undefined ? { stallTimeoutMs: settings.kubeWatchStallSeconds * 1000 } : {}),
+      } satisfies KubevirtClusterSpec);
     }
   }
   for (const context of wanted) {
@@ -146,6 +153,7 @@ function createKubevirtSource(spec: KubevirtClusterSpec, deps: SourceDependencie
     kubeconfigPaths: spec.kubeconfigPaths,
     context: spec.context,
     ...(spec.datacenter ? { datacenter: spec.datacenter } : {}),
+    ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
     logger: deps.logger,
   });
 }

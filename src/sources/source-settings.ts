@@ -32,6 +32,8 @@ export interface SourceSettings {
   kubeContexts: string[];
   /** How often sources without a live feed re-list (blixard.refreshIntervalSeconds); 0 = off. */
   refreshIntervalSeconds?: number;
+  /** A KubeVirt watch silent (no event, no bookmark) this long is restarted (blixard.kubevirt.watchStallSeconds). */
+  kubeWatchStallSeconds?: number;
 }
 
 /** A setting that could not be used, said so a person can fix it. */
@@ -45,6 +47,7 @@ export interface RawSourceSettings {
   kubeconfig: unknown;
   contexts: unknown;
   refreshIntervalSeconds?: unknown;
+  watchStallSeconds?: unknown;
 }
 
 export interface SettingsEnvironment {
@@ -73,6 +76,8 @@ export function parseSourceSettings(
   const settings: SourceSettings = { blixardClusters, kubeconfigFiles, kubeContexts };
   const interval = raw.refreshIntervalSeconds;
   if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0) settings.refreshIntervalSeconds = interval;
+  const stall = raw.watchStallSeconds;
+  if (typeof stall === 'number' && Number.isFinite(stall) && stall >= 1) settings.kubeWatchStallSeconds = stall;
   return { settings, problems };
 }
 

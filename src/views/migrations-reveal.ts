@@ -22,11 +22,28 @@ export async function revealMigrationVm(tree: ClusterTreeProvider, view: vscode.
     const vm = (await loadedChildren(tree, node, deadline)).find((c): c is VmElement => c.type === 'vm' && c.vmId === vmId);
     if (vm) {
       await vscode.commands.executeCommand('blixard.clusters.focus');
-      await view.reveal(vm, { select: true, focus: true, expand: false });
+      await revealUntilSelected(view, vm, deadline);
       return { revealed: vm };
     }
   }
   return { missing: `${vmId} is not on any node of this cluster now.` };
+}
+
+/**
+ * Reveals and waits for the workbench to report the selection. A node whose VM list changed a
+ * moment ago may still be drawn from the old list (the tree's redraw is debounced), and VS Code
+ * then drops the reveal silently: try again until it takes.
+ */
+async function revealUntilSelected(view: vscode.TreeView<TreeElement>, vm: VmElement, deadline: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await view.reveal(vm, { select: true, focus: true, expand: false });
+    const until = Math.min(deadline, Date.now() + 1500);
+    while (Date.now() < until) {
+      if (view.selection.some((e) => e.id === vm.id)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (Date.now() >= deadline || attempt >= 5) return;
+  }
 }
 
 function rank(likely: (string | undefined)[], nodeId: string): number {

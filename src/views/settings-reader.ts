@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { parseSourceSettings, type SettingsProblem, type SourceSettings } from '../sources/source-settings';
 
-export const SOURCE_SETTINGS = ['blixard.clusters', 'blixard.kubevirt.kubeconfig', 'blixard.kubevirt.contexts', 'blixard.refreshIntervalSeconds'] as const;
+export const SOURCE_SETTINGS = ['blixard.clusters', 'blixard.kubevirt.kubeconfig', 'blixard.kubevirt.contexts', 'blixard.refreshIntervalSeconds', 'blixard.kubevirt.watchStallSeconds'] as const;
 export const REFRESH_INTERVAL_SETTING = 'blixard.refreshIntervalSeconds';
 const DEFAULT_REFRESH_SECONDS = 30;
 
@@ -14,6 +14,7 @@ export function readSourceSettings(): { settings: SourceSettings; problems: Sett
     kubeconfig: config.get('kubevirt.kubeconfig'),
     contexts: config.get('kubevirt.contexts'),
     refreshIntervalSeconds: readRefreshIntervalSeconds(),
+    watchStallSeconds: config.get('kubevirt.watchStallSeconds'),
   });
 }
 
