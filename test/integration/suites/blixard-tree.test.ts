@@ -151,6 +151,33 @@ describe('Clusters tree: Blixard', function () {
     }
   });
 
+  it('shows a migrating VM with "→ target" while it moves, then under its new node', async () => {
+    const shown = await allVms();
+    const moving = shown.find((s) => s.vm.contextValue === 'vm.running');
+    assert.ok(moving, 'a running VM');
+    const items = await nodes();
+    const target = items.find((n) => n.id !== moving.node.id)!;
+    const targetNodeId = target.element.type === 'node' ? target.element.nodeId : '';
+    const done = probe.migrateVm(moving.vm.label, targetNodeId, true);
+    try {
+      const during = await waitFor(
+        'the VM to show its migration',
+        async () => {
+          const item = await render(api, moving.vm.element);
+          return item.contextValue === 'vm.migrating' ? item : undefined;
+        },
+        60_000,
+      );
+      assert.match(during.description ?? '', new RegExp(`^→ ${target.label} · `));
+      assert.equal(during.icon, 'sync~spin');
+    } finally {
+      const outcome = await done;
+      assert.ok(outcome.success, outcome.message);
+    }
+    await waitFor(`${moving.vm.label} under ${target.label}`, async () => (await loadedChildren(api, target.element)).some((v) => v.label === moving.vm.label), 60_000);
+    await waitFor(`${moving.vm.label} gone from ${moving.node.label}`, async () => !(await loadedChildren(api, moving.node.element)).some((v) => v.label === moving.vm.label), 60_000);
+  });
+
   it('starts and stops a VM from its context menu commands', async () => {
     const shown = await allVms();
     const stopped = shown.find((s) => s.vm.contextValue === 'vm.stopped');

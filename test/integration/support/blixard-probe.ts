@@ -49,13 +49,18 @@ export class BlixardProbe {
     if (!r.success) throw new Error(`StartVm ${name}: ${r.message}`);
   }
 
+  /** MigrateVm: resolves when the migration is over (the RPC lasts as long as it). */
+  async migrateVm(name: string, targetNodeId: string, live: boolean): Promise<{ success: boolean; message: string }> {
+    return this.call<{ success: boolean; message: string }>('migrateVm', { vmName: name, targetNodeId, liveMigration: live }, 5 * 60_000);
+  }
+
   close(): void {
     this.client.close();
   }
 
-  private call<T>(method: string, request: object): Promise<T> {
+  private call<T>(method: string, request: object, deadlineMs = 10_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.client[method](request, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err, response) => (err ? reject(err) : resolve(response as T)));
+      this.client[method](request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, response) => (err ? reject(err) : resolve(response as T)));
     });
   }
 }
