@@ -150,7 +150,7 @@ export function activeStatusLook(active: readonly Migration[], now: number, clus
   if (active.length === 0) return undefined;
   const rows = active.map((m) => {
     const where = clusterLabel(m.cluster);
-    return `$(sync~spin) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatElapsed(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
+    return `$(sync) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatElapsed(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
   });
   const shown = rows.slice(0, 15);
   if (rows.length > shown.length) shown.push(`… and ${rows.length - shown.length} more`);

@@ -37,6 +37,7 @@ export class DetailView {
       return;
     }
     const m = detail.migration;
+    const opened = this.root.hidden || this.root.dataset.id !== m.id;
     this.root.hidden = false;
     this.root.dataset.id = m.id;
     this.root.dataset.state = m.state;
@@ -74,5 +75,7 @@ export class DetailView {
     });
     if (items.length === 0) items.push(el('li', { class: 'empty' }, 'No phase times recorded.'));
     this.timeline.replaceChildren(...items);
+    // A migration just opened from a long table: bring its detail into view.
+    if (opened) this.root.scrollIntoView({ block: 'nearest' });
   }
 }

@@ -34,7 +34,7 @@ export class TableView {
   private readonly grid = el('vscode-data-grid', {
     id: 'migrations',
     'aria-label': 'Migrations',
-    'grid-template-columns': '110px minmax(120px, 1.5fr) minmax(100px, 1fr) minmax(140px, 1.4fr) minmax(100px, 1fr) 160px 90px',
+    'grid-template-columns': '130px minmax(120px, 1.5fr) minmax(100px, 1fr) minmax(140px, 1.4fr) minmax(110px, 1fr) 175px 100px',
   });
   private readonly empty = el('p', { class: 'empty', id: 'empty', hidden: true });
   private readonly range = el('span', { class: 'range', id: 'range' });

@@ -301,6 +301,13 @@ describe('Migration watcher', function () {
     panel.deliver({ type: 'runCommand', command: 'workbench.action.reloadWindow' });
     assert.equal(state().detail?.migration.id, filtered.rows[0].id, 'a message outside the protocol changes nothing');
 
+    // "Show in History" from the Migrations view opens that migration's timeline in the panel.
+    const cancelled = (await api.history.all({ filter: 'completed' })).find((m) => m.state === 'cancelled' && m.cluster === BLIXARD_ID)!;
+    const viewItem = await inGroup('Recent', cancelled.id);
+    await vscode.commands.executeCommand('blixard.migrations.showInHistory', viewItem.element);
+    const shown = await waitFor('the cancelled migration in the panel', () => (state().detail?.migration.id === cancelled.id ? state().detail : undefined));
+    assert.equal(shown.transitions[shown.transitions.length - 1].phase, 'Cancelled');
+
     const dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-it-export-'));
     const csv = path.join(dir, 'history.csv');
     const result = await vscode.commands.executeCommand<{ file: string; rows: number }>('blixard.history.exportCsv', csv);
@@ -325,5 +332,13 @@ describe('Migration watcher', function () {
     await done;
     await recorded(id, 'succeeded');
     assert.ok(linesOf(id.slice(id.lastIndexOf('/') + 1)).some((l) => l.endsWith('  succeeded')));
+  });
+
+  it('follows settings: a cluster removed from them is no longer watched, without a reload', async () => {
+    await updateSettings(api, { 'blixard.kubevirt.contexts': [], 'blixard.kubevirt.kubeconfig': [] });
+    await waitFor('the KubeVirt cluster to be let go', () => !api.migrations.watchedClusters().includes(KUBE_ID));
+    assert.ok(api.migrations.watchedClusters().includes(BLIXARD_ID));
+    await waitFor('its stream no longer shown as down', async () => !(await viewItems()).some((i) => i.element.type === 'stream'));
+    assert.ok((await api.history.all()).some((m) => m.cluster === KUBE_ID), 'its migrations stay in the history');
   });
 });
