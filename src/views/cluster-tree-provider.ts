@@ -172,6 +172,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     );
     const clusters = this.registry.clusters;
     const datacenters = [...new Set(clusters.map((c) => c.spec.datacenter).filter((d): d is string => !!d))].sort();
+    // A datacenter no cluster names any more leaves the tree, and with it our handle on it.
+    for (const id of [...this.elements.keys()]) if (id.startsWith('dc:') && !datacenters.includes(id.slice(3))) this.drop(id);
     for (const dc of datacenters) {
       out.push(this.intern<DatacenterElement>(undefined, { type: 'datacenter', id: elementIds.datacenter(dc), datacenter: dc }));
     }
@@ -379,9 +381,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       this.changeEmitter.fire(undefined);
       return;
     }
-    const elements = [...this.pending].filter((e) => !this.hasPendingAncestor(e));
+    // Elements whose branch left the tree meanwhile (a cluster removed, a datacenter regrouped) are not VS Code's to redraw.
+    const elements = [...this.pending].filter((e) => this.isAttached(e) && !this.hasPendingAncestor(e));
     this.pending.clear();
     if (elements.length > 0) this.changeEmitter.fire(elements);
+  }
+
+  private isAttached(element: TreeElement): boolean {
+    for (let e: TreeElement | undefined = element; e; e = this.parents.get(e)) if (this.elements.get(e.id) !== e) return false;
+    return true;
   }
 
   private hasPendingAncestor(element: TreeElement): boolean {

@@ -122,8 +122,12 @@ describe('Clusters tree: KubeVirt', function () {
       server.setVmiLiveMigratable(namespace, target.label, { reason: 'DisksNotLiveMigratable', message: 'PVC is not shared' });
       await waitFor('the VM to say it cannot migrate live', async () => /not live-migratable: DisksNotLiveMigratable/.test((await render(api, target.element)).description ?? ''), 60_000);
       assert.ok(!fired.includes(undefined), `no whole-tree refresh (redrawn: ${fired.map((e) => e?.id ?? 'ROOT').join(', ')})`);
-      const nodeId = (await node('node01')).id;
-      for (const e of fired) assert.ok(e!.id === target.id || e!.id === nodeId, `only the VM or node01 were redrawn, got ${e!.id}`);
+      // Other nodes may change meanwhile (the server's controllers run on); what matters is that
+      // the change arrived as the VM or its node, never as its cluster or the whole tree.
+      const nodeId = (await node('node01')).element.id;
+      const ids = fired.map((e) => e!.id);
+      assert.ok(ids.includes(target.element.id) || ids.includes(nodeId), `the VM or node01 was redrawn, got ${ids.join(', ')}`);
+      assert.ok(!ids.some((id) => id.startsWith('cluster:')), `no cluster-level redraw, got ${ids.join(', ')}`);
     } finally {
       subscription.dispose();
     }
