@@ -233,6 +233,42 @@ export class InstalledWorkbench {
     }
   }
 
+  /** Collapses a row when it is expanded. */
+  async collapseRow(view: 'Clusters' | 'Migrations', label: string | RegExp): Promise<void> {
+    const row = this.treeRow(view, label);
+    await row.waitFor({ timeout: 60_000 });
+    if ((await row.getAttribute('aria-expanded')) === 'true') {
+      await row.locator('.monaco-tl-twistie').click();
+      await eventually(async () => (await row.getAttribute('aria-expanded')) === 'false', `row ${label} to collapse`, 30_000);
+    }
+  }
+
+  /**
+   * Expands a row that must have children and waits until they are drawn. When the row comes up
+   * expanded but empty (the Clusters tree can lose a node's children when it is expanded just
+   * as its cluster redraws — VS Code then logs "No tree item with id … found"), it collapses and
+   * expands it again once, as a person would, and says so in the test output.
+   */
+  async expandRowWithChildren(view: 'Clusters' | 'Migrations', label: string): Promise<void> {
+    await this.expandRow(view, label);
+    try {
+      await eventually(() => this.hasDrawnChildren(view, label), `children under ${label}`, 10_000);
+      return;
+    } catch {
+      console.warn(`[journeys] ${view}: "${label}" was expanded but drew no children after 10 s; collapsing and expanding it again`);
+    }
+    await this.collapseRow(view, label);
+    await this.expandRow(view, label);
+    await eventually(() => this.hasDrawnChildren(view, label), async () => `children under ${label} in ${view} (rows: ${JSON.stringify(await this.treeRows(view))})`, 60_000);
+  }
+
+  /** Whether the row right after `label` is one level deeper (its children are drawn). */
+  async hasDrawnChildren(view: 'Clusters' | 'Migrations', label: string): Promise<boolean> {
+    const rows = await this.treeRows(view);
+    const i = rows.findIndex((r) => r.label === label);
+    return i >= 0 && i + 1 < rows.length && rows[i + 1].level === rows[i].level + 1;
+  }
+
   /** The label of the row one level up from the row labelled `label` (a VM's node, a node's cluster). */
   async parentOf(view: 'Clusters' | 'Migrations', label: string): Promise<string | undefined> {
     const rows = await this.treeRows(view);
@@ -260,9 +296,9 @@ export class InstalledWorkbench {
 
   // ---- webviews ------------------------------------------------------------------------------
 
-  /** The content of the visible webview (the active editor's). */
+  /** The content of the visible webview (the active editor's), as code-server's own tests reach it. */
   webview(): FrameLocator {
-    return this.page.locator('iframe.webview.ready:visible').first().contentFrame();
+    return this.page.locator('iframe.webview.ready:visible').first().contentFrame().frameLocator('#active-frame');
   }
 
   editorTab(title: string | RegExp): Locator {
@@ -277,27 +313,27 @@ export class InstalledWorkbench {
 
   /** Starts keeping every text the status bar shows (a migration may be shorter than a poll). */
   async recordStatusBar(): Promise<void> {
-    await this.page.evaluate(() => {
-      const w = window as unknown as { __statusSeen?: string[]; __statusObserver?: MutationObserver };
-      w.__statusObserver?.disconnect();
-      const seen: string[] = [];
-      w.__statusSeen = seen;
+    // A string, not a function: tsx's transform would leave helper calls the page does not have.
+    await this.page.evaluate(`(() => {
+      window.__statusObserver?.disconnect();
+      const seen = [];
+      window.__statusSeen = seen;
       const bar = document.querySelector('.part.statusbar');
       if (!bar) throw new Error('no status bar');
       const take = () => {
         for (const item of bar.querySelectorAll('.statusbar-item')) {
-          const text = (item as HTMLElement).innerText.trim();
+          const text = item.innerText.trim();
           if (text && !seen.includes(text)) seen.push(text);
         }
       };
       take();
-      w.__statusObserver = new MutationObserver(take);
-      w.__statusObserver.observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
-    });
+      window.__statusObserver = new MutationObserver(take);
+      window.__statusObserver.observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
   }
 
   async recordedStatusBar(): Promise<string[]> {
-    return this.page.evaluate(() => [...((window as unknown as { __statusSeen?: string[] }).__statusSeen ?? [])]);
+    return this.page.evaluate<string[]>('[...(window.__statusSeen ?? [])]');
   }
 
   /** Shows an output channel in the panel (Output: Show Output Channels…) and returns the lines it draws. */
