@@ -16,12 +16,15 @@ export class MigrationLog implements vscode.Disposable {
   private readonly formatter: OutputLineFormatter;
   private readonly kept: string[] = [];
   private subscriptions: CoreDisposable[] = [];
+  private disposed = false;
 
   constructor(clusterLabel: (clusterId: string) => string | undefined) {
     this.formatter = new OutputLineFormatter({ clusterLabel });
   }
 
-  private get out(): vscode.LogOutputChannel {
+  /** Undefined once disposed: a line from a stream closing during shutdown must not recreate the channel. */
+  private get out(): vscode.LogOutputChannel | undefined {
+    if (this.disposed) return undefined;
     this.channel ??= vscode.window.createOutputChannel(MIGRATION_LOG_NAME, { log: true });
     return this.channel;
   }
@@ -38,20 +41,21 @@ export class MigrationLog implements vscode.Disposable {
   }
 
   info(message: string): void {
-    this.out.info(message);
+    this.out?.info(message);
   }
   warn(message: string): void {
-    this.out.warn(message);
+    this.out?.warn(message);
   }
   error(message: string): void {
-    this.out.error(message);
+    this.out?.error(message);
   }
 
   show(): void {
-    this.out.show(true);
+    this.out?.show(true);
   }
 
   dispose(): void {
+    this.disposed = true;
     this.detach();
     this.channel?.dispose();
     this.channel = undefined;
@@ -70,9 +74,9 @@ export class MigrationLog implements vscode.Disposable {
   private print(line: string, state: string | undefined): void {
     this.kept.push(line);
     if (this.kept.length > KEPT_LINES) this.kept.splice(0, this.kept.length - KEPT_LINES);
-    if (state === 'failed') this.out.error(line);
-    else if (state === 'cancelled') this.out.warn(line);
-    else this.out.info(line);
+    if (state === 'failed') this.out?.error(line);
+    else if (state === 'cancelled') this.out?.warn(line);
+    else this.out?.info(line);
   }
 
   private detach(): void {

@@ -130,9 +130,11 @@ export class WatchService implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.shutdown();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    const stopping = this.shutdown();
+    for (const d of this.disposables.splice(0)) if (d !== this.migrationLog) d.dispose();
     this.transitionEmitter.dispose();
+    // The log outlives the rest until the history is closed, so what shutdown reports is kept.
+    void stopping.finally(() => this.migrationLog.dispose());
   }
 
   clusterLabel(clusterId: string): string | undefined {
