@@ -1,0 +1,345 @@
+// `npm run bench`: every benchmark of the project in one run, one table, and bench/results.json.
+//
+// Sections (each a bench/*.ts of its own, also runnable alone): the release VSIX, the extension
+// in a real VS Code (activation, tree render), the dialog's host side, the KubeVirt source, the
+// watcher (event → line latency next to `kubectl get vmim -w` in the same run, ingest), the
+// Blixard daemon (RPC latency and throughput), the history (ingest, queries at 100,000
+// migrations). A section that fails is reported as such and the others still run; the exit code
+// says whether all succeeded.
+//
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history] [--out FILE]
+//
+// --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { listVsix } from '../scripts/vsix-archive';
+import { ensureReleaseVsix } from '../test/journeys/support/release-vsix';
+import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
+import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
+import type { HistoryBenchFigures } from './history';
+import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Sizes {
+  extension: ExtensionBenchOptions;
+  daemon: DaemonBenchOptions;
+  watcher: WatcherBenchOptions;
+  history: { migrations: number; ingestRecords: number };
+  kubevirt: { nodes: number; vmisPerNode: number; migrations: number };
+  dialogRuns: number;
+}
+
+const FULL: Sizes = {
+  extension: { vmsPerNode: 1000, activationSamples: 5 },
+  daemon: { migrations: 600, concurrency: 16, readVms: 10_000 },
+  watcher: { migrations: 120, ingestMigrations: 5000 },
+  history: { migrations: 100_000, ingestRecords: 50_000 },
+  kubevirt: { nodes: 3, vmisPerNode: 1000, migrations: 50 },
+  dialogRuns: 6,
+};
+
+const QUICK: Sizes = {
+  extension: { vmsPerNode: 200, activationSamples: 2 },
+  daemon: { migrations: 120, concurrency: 8, readVms: 2000 },
+  watcher: { migrations: 30, ingestMigrations: 1000 },
+  history: { migrations: 10_000, ingestRecords: 5000 },
+  kubevirt: { nodes: 3, vmisPerNode: 200, migrations: 20 },
+  dialogRuns: 3,
+};
+
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** One line of the table. */
+interface Row {
+  area: string;
+  figure: string;
+  value: string;
+  conditions: string;
+}
+
+interface SectionOutcome {
+  ok: boolean;
+  seconds: number;
+  figures?: unknown;
+  error?: string;
+}
+
+interface VsixFigures {
+  file: string;
+  bytes: number;
+  mb: number;
+  files: number;
+  unpackedMb: number;
+}
+
+interface KubevirtSourceFigures {
+  cluster: { nodes: number; vmisPerNode: number; vmis: number };
+  firstTreeMs: number;
+  listVms: { p50Ms: number; p99Ms: number };
+  observationLatency: { p50Ms: number; p99Ms: number; samples: number };
+  relistAfter410Ms: number;
+}
+
+interface DialogFigures {
+  gateMessagesPerSec: number;
+  validateWith1000NodesUs: number;
+  blixard: { openToFormMs: number; submitToTrackingMs: number; submitToFirstPhaseMs: number };
+  kubevirt: { openToFormMs: number; submitToTrackingMs: number; submitToFirstPhaseMs: number };
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n') : String(err);
+}
+
+/** Runs a bench script that only has a main() as a child process and returns its last stdout line as JSON. */
+function runScript(script: string, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`bench/${script} exited ${code ?? signal}: ${err.trim().split('\n').slice(-5).join('\n')}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+      } catch {
+        reject(new Error(`bench/${script} printed no JSON: ${out.slice(-300)}`));
+      }
+    });
+  });
+}
+
+function benchFile(name: string): boolean {
+  return existsSync(path.join(ROOT, 'bench', `${name}.ts`));
+}
+
+async function measureVsix(): Promise<VsixFigures> {
+  const file = ensureReleaseVsix();
+  const entries = listVsix(readFileSync(file)).filter((e) => !e.name.endsWith('/'));
+  const bytes = statSync(file).size;
+  return {
+    file: path.relative(ROOT, file),
+    bytes,
+    mb: Math.round((bytes / 1024 / 1024) * 100) / 100,
+    files: entries.filter((e) => e.name.startsWith('extension/')).length,
+    unpackedMb: Math.round((entries.reduce((s, e) => s + e.size, 0) / 1024 / 1024) * 100) / 100,
+  };
+}
+
+async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
+  switch (section) {
+    case 'vsix':
+      return measureVsix();
+    case 'extension': {
+      if (!benchFile('extension')) throw new Error('bench/extension.ts is missing');
+      const { runExtensionBench } = await import('./extension');
+      return runExtensionBench(sizes.extension);
+    }
+    case 'dialog':
+      if (!benchFile('dialog')) throw new Error('bench/dialog.ts is missing');
+      return runScript('dialog.ts', ['--runs', String(sizes.dialogRuns)]);
+    case 'kubevirt': {
+      if (!benchFile('kubevirt-source')) throw new Error('bench/kubevirt-source.ts is missing');
+      const k = sizes.kubevirt;
+      return runScript('kubevirt-source.ts', ['--nodes', String(k.nodes), '--vmis-per-node', String(k.vmisPerNode), '--migrations', String(k.migrations)]);
+    }
+    case 'watcher': {
+      if (!benchFile('watcher')) throw new Error('bench/watcher.ts is missing');
+      const { runWatcherBench } = await import('./watcher');
+      return runWatcherBench(sizes.watcher);
+    }
+    case 'daemon': {
+      if (!benchFile('daemon')) throw new Error('bench/daemon.ts is missing');
+      const { runDaemonBench } = await import('./daemon');
+      return runDaemonBench(sizes.daemon);
+    }
+    case 'history': {
+      if (!benchFile('history')) throw new Error('bench/history.ts is missing');
+      const { runHistoryBench } = await import('./history');
+      return runHistoryBench(sizes.history);
+    }
+  }
+}
+
+const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n >= 100 ? `${Math.round(n)} ms` : `${Math.round(n * 100) / 100} ms`);
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const p50p99 = (x: { p50Ms: number; p99Ms: number }) => `p50 ${ms(x.p50Ms)} · p99 ${ms(x.p99Ms)}`;
+
+/** Turns each section's figures into the rows of the one table. */
+function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] {
+  const area = {
+    vsix: 'Package',
+    extension: 'Extension',
+    dialog: 'Dialog',
+    kubevirt: 'KubeVirt source',
+    watcher: 'Watcher',
+    daemon: 'Blixard daemon',
+    history: 'History',
+  }[section];
+  if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
+  switch (section) {
+    case 'vsix': {
+      const f = outcome.figures as VsixFigures;
+      return [{ area, figure: 'VSIX size', value: `${f.mb} MB · ${f.files} files`, conditions: `${f.file}, ${f.unpackedMb} MB unpacked (limit 5 MB)` }];
+    }
+    case 'extension': {
+      const f = outcome.figures as ExtensionBenchFigures;
+      const h = f.host;
+      const tree = `${h.clusters} clusters × ${h.nodesPerCluster} nodes × ${count(h.vmsPerNode)} VMs`;
+      return [
+        { area, figure: 'activate()', value: ms(h.activateMs), conditions: `measured by the extension, VS Code ${h.vscodeVersion} (code-server)` },
+        { area, figure: 'require() of dist/extension.js', value: ms(h.requireBundleMs), conditions: `${f.bundle.extensionJsKb} kB bundle, in the extension host (CPU ${ms(h.requireBundleCpuMs)})` },
+        {
+          area,
+          figure: 'activation reported by VS Code',
+          value: `p50 ${ms(f.vscodeReportedActivationMs.p50)} · max ${ms(f.vscodeReportedActivationMs.max)}`,
+          conditions: `"Show Running Extensions", ${f.vscodeReportedActivationMs.samples.length} fresh hosts; built-ins p50 ${ms(f.builtinActivationMsP50)}; load/CPU ${f.loadPerCpu}`,
+        },
+        { area, figure: 'tree first render', value: ms(h.firstRenderMs), conditions: `${tree}, gRPC to real dev clusters included; cached redraw ${ms(h.secondRenderMs)}` },
+        { area, figure: 'getChildren, 1 node', value: `p50 ${ms(h.getChildrenMs.p50)} · p99 ${ms(h.getChildrenMs.p99)}`, conditions: `${count(h.vmsPerNode)} VMs; with getTreeItem each: p50 ${ms(h.getChildrenAndItemsMs.p50)}` },
+      ];
+    }
+    case 'dialog': {
+      const f = outcome.figures as DialogFigures;
+      return [
+        { area, figure: 'open → form', value: `Blixard ${ms(f.blixard.openToFormMs)} · KubeVirt ${ms(f.kubevirt.openToFormMs)}`, conditions: `median of ${sizes.dialogRuns} sessions, dev cluster / local API server` },
+        { area, figure: 'submit → first phase', value: `Blixard ${ms(f.blixard.submitToFirstPhaseMs)} · KubeVirt ${ms(f.kubevirt.submitToFirstPhaseMs)}`, conditions: `validation with 1,000 nodes ${f.validateWith1000NodesUs} µs; gate ${count(f.gateMessagesPerSec)} msg/s` },
+      ];
+    }
+    case 'kubevirt': {
+      const f = outcome.figures as KubevirtSourceFigures;
+      return [
+        { area, figure: 'first tree answer', value: ms(f.firstTreeMs), conditions: `${f.cluster.nodes} nodes × ${count(f.cluster.vmisPerNode)} VMIs, HTTPS loopback; listVms ${p50p99(f.listVms)}` },
+        { area, figure: 'server commit → observation', value: p50p99(f.observationLatency), conditions: `${f.observationLatency.samples} phase changes; relist after 410 ${ms(f.relistAfter410Ms)}` },
+      ];
+    }
+    case 'watcher': {
+      const f = outcome.figures as WatcherBenchFigures;
+      const l = f.latency;
+      const conditions = `${l.migrations} migrations, ${count(l.transitions)} transitions, one API server, same run`;
+      return [
+        { area, figure: 'watch event → output line', value: p50p99(l.toOutputLine), conditions: `blixard-migrations watch; ${conditions}` },
+        { area, figure: 'watch event → kubectl line', value: p50p99(l.kubectl), conditions: `kubectl get vmim -w -A; ${conditions}` },
+        { area, figure: 'ours / kubectl', value: `p50 ${l.ratioToKubectl.p50} · p99 ${l.ratioToKubectl.p99}`, conditions: `below 1: our line first; missing: ours ${l.missing.outputLine}, kubectl ${l.missing.kubectl}` },
+        { area, figure: 'watch event → history journal', value: p50p99(l.toHistoryJournal), conditions: 'read by another process' },
+        { area, figure: 'ingest', value: `${count(f.ingest.transitionsPerSecond)} transitions/s`, conditions: `watcher → recorder → history, journal fsync on; ${count(f.ingest.transitions)} transitions` },
+      ];
+    }
+    case 'daemon': {
+      const f = outcome.figures as DaemonBenchFigures;
+      const migrate = (store: string, x: DaemonBenchFigures['migrateMemory'], where: string): Row[] => [
+        { area, figure: `MigrateVm latency, ${store}`, value: p50p99(x.sequential), conditions: `one caller, ${x.sequential.calls} calls; ${where}` },
+        {
+          area,
+          figure: `MigrateVm throughput, ${store}`,
+          value: `${x.concurrent.migrationsPerSec} migrations/s`,
+          conditions: `${x.concurrent.concurrency} concurrent callers, ${x.concurrent.calls} calls (${p50p99(x.concurrent)}); ${where}`,
+        },
+      ];
+      return [
+        ...migrate('memory store', f.migrateMemory, 'dev-cluster process, zero runtime delays'),
+        ...migrate('etcd store', f.migrateEtcd, '3 daemon processes on a real etcd, zero runtime delays'),
+        { area, figure: 'ListVms', value: p50p99(f.reads10k.listVms), conditions: `${count(f.reads10k.vms)} VMs (~${count(f.reads10k.listVmsResponseKb)} KiB); GetClusterStatus ${p50p99(f.reads10k.getClusterStatus)}` },
+        { area, figure: '4 GiB live migration', value: ms(f.liveMigration4GiB.durationMs), conditions: `simulated ${count(f.liveMigration4GiB.bandwidthMbps)} Mbit/s link, ${f.liveMigration4GiB.precopyRounds} pre-copy rounds` },
+      ];
+    }
+    case 'history': {
+      const f = outcome.figures as HistoryBenchFigures;
+      const db = `${count(f.database.migrations)} migrations, ${count(f.database.transitions)} transitions (${f.database.fileMb} MB file)`;
+      const rows: Row[] = [
+        { area, figure: 'ingest', value: `${count(f.ingest.transitionsPerSec)} transitions/s`, conditions: `journal fsync on (group commit); acknowledged every 100: ${count(f.ingest.acknowledgedTransitionsPerSec)}/s` },
+      ];
+      const picks: Array<[string, string]> = [
+        ['all (newest 100)', 'query: all (newest 100)'],
+        ['active', 'query: active'],
+        ['byId (with transitions)', 'query: by id'],
+        ['byDatacenter (500)', 'query: by datacenter (500)'],
+        ['byVm', 'query: by VM'],
+      ];
+      for (const [key, figure] of picks) {
+        const q = f.queries[key];
+        if (q) rows.push({ area, figure, value: p50p99(q), conditions: `${db}; ${q.rows} row(s)` });
+      }
+      rows.push({ area, figure: 'load · snapshot', value: `${ms(f.load.ms)} · ${ms(f.snapshot.ms)}`, conditions: `${db}; RSS +${f.load.rssDeltaMb} MB on load` });
+      return rows;
+    }
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const headers: Row = { area: 'Area', figure: 'Figure', value: 'Value', conditions: 'Measured on' };
+  const all = [headers, ...rows];
+  const width = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
+  const w = { area: width('area'), figure: width('figure'), value: width('value') };
+  const line = (r: Row) => `${r.area.padEnd(w.area)}  ${r.figure.padEnd(w.figure)}  ${r.value.padEnd(w.value)}  ${r.conditions}`;
+  console.log(line(headers));
+  console.log(`${'-'.repeat(w.area)}  ${'-'.repeat(w.figure)}  ${'-'.repeat(w.value)}  ${'-'.repeat(11)}`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const sizes = quick ? QUICK : FULL;
+  const only = option('--only')?.split(',').map((s) => s.trim());
+  const unknown = only?.filter((s) => !(SECTIONS as readonly string[]).includes(s)) ?? [];
+  if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
+  const sections = SECTIONS.filter((s) => !only || only.includes(s));
+  const out = path.resolve(option('--out') ?? path.join(ROOT, 'bench', 'results.json'));
+
+  const startedAt = new Date();
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+  console.log(`blixard-migrations benchmarks${quick ? ' (--quick sizes)' : ''}: ${sections.join(', ')}`);
+  console.log(`${machine.cpus} CPU(s) ${machine.cpuModel ?? ''}, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
+
+  const outcomes: Partial<Record<Section, SectionOutcome>> = {};
+  for (const section of sections) {
+    const t0 = Date.now();
+    process.stdout.write(`[bench] ${section}… `);
+    try {
+      const figures = await runSection(section, sizes);
+      outcomes[section] = { ok: true, seconds: Math.round((Date.now() - t0) / 100) / 10, figures };
+      console.log(`done in ${outcomes[section]!.seconds} s`);
+    } catch (err) {
+      outcomes[section] = { ok: false, seconds: Math.round((Date.now() - t0) / 100) / 10, error: message(err) };
+      console.log(`FAILED after ${outcomes[section]!.seconds} s: ${message(err)}`);
+    }
+  }
+
+  const rows = sections.flatMap((s) => rowsOf(s, outcomes[s]!, sizes));
+  console.log('');
+  printTable(rows);
+  const finishedAt = new Date();
+  const loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  console.log(`\n${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s in all; load average at the end ${loadAverageAtEnd.join(' ')}; written to ${path.relative(process.cwd(), out) || out}`);
+  writeFileSync(
+    out,
+    JSON.stringify({ startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), quick, sizes, machine: { ...machine, loadAverageAtEnd }, sections: outcomes, table: rows }, null, 2) + '\n',
+  );
+  const failed = sections.filter((s) => !outcomes[s]!.ok);
+  if (failed.length > 0) {
+    console.error(`failed: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(message(err));
+    process.exitCode = 1;
+  })
+  // Benchmarks leave servers' sockets and timers behind at times; the report is written, so end here.
+  .finally(() => setTimeout(() => process.exit(process.exitCode ?? 0), 100));
