@@ -32,6 +32,7 @@ const REQUIRED = [
   'LICENSE.txt',
   'media/icon.png',
   'media/dialog.css',
+  'media/history.css',
   'media/blixard.svg',
   'dist/extension.js',
   'dist/vendor/client-node.js',

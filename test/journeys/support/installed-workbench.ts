@@ -378,7 +378,9 @@ export class InstalledWorkbench {
 
   /**
    * Keeps a screenshot in .test-artifacts/journeys/<name>.png (of the whole window, or of one
-   * part of it) and, with `readme`, a copy in media/screenshots/<readme>.png for the README.
+   * part of it) and, with `readme` and BLIXARD_README_SCREENSHOTS=1, a copy in
+   * media/screenshots/<readme>.png for the README (so an ordinary test run leaves the
+   * committed pictures alone).
    */
   async screenshot(name: string, options: { part?: 'editor' | 'sidebar' | 'panel'; readme?: string } = {}): Promise<string> {
     mkdirSync(JOURNEY_ARTIFACTS, { recursive: true });
@@ -386,7 +388,7 @@ export class InstalledWorkbench {
     const file = path.join(JOURNEY_ARTIFACTS, `${name}.png`);
     if (options.part) await this.page.locator(`.part.${options.part}`).first().screenshot({ path: file });
     else await this.page.screenshot({ path: file });
-    if (options.readme) {
+    if (options.readme && process.env.BLIXARD_README_SCREENSHOTS === '1') {
       mkdirSync(README_SCREENSHOTS, { recursive: true });
       copyFileSync(file, path.join(README_SCREENSHOTS, `${options.readme}.png`));
     }
