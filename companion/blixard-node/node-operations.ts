@@ -8,6 +8,7 @@ import { planEndMigration } from './agent/migration-outcomes';
 import type { NodeContext } from './agent/node-context';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, quote } from './rpc/rpc-error';
 import { WaitTimeoutError } from './state/cluster-view';
+import type { StoreOp } from './store/cluster-store';
 
 export interface CreateVmInput {
   name: string;
@@ -65,7 +66,11 @@ export class NodeOperations {
         createdAt: now,
         updatedAt: now,
       };
-      return { guards: [keys.vm(vm.name), keys.member(nodeId)], ops: [{ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(vm) }], result: vm };
+      return {
+        guards: [keys.vm(vm.name), keys.member(nodeId), keys.placement(nodeId)],
+        ops: [{ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(vm) }, claimPlacement(nodeId, now)],
+        result: vm,
+      };
     });
     return result;
   }
@@ -135,7 +140,11 @@ export class NodeOperations {
       const short = this.shortfall(vm.nodeId, vm);
       if (short) throw failedPrecondition(`Node ${vm.nodeId} lacks capacity to start VM ${quote(name)}: ${short}`);
       const next: VmRecord = { ...vm, state: 'STARTING', stateMessage: undefined, updatedAt: Date.now() };
-      return { guards: [keys.vm(name), keys.member(vm.nodeId)], ops: [{ type: 'put', key: keys.vm(name), value: JSON.stringify(next) }], result: vm };
+      return {
+        guards: [keys.vm(name), keys.member(vm.nodeId), keys.placement(vm.nodeId)],
+        ops: [{ type: 'put', key: keys.vm(name), value: JSON.stringify(next) }, claimPlacement(vm.nodeId, next.updatedAt)],
+        result: vm,
+      };
     });
     if (before.state === 'RUNNING') return { success: true, message: `VM ${quote(name)} is already running on node ${before.nodeId}` };
     const outcome = await this.waitForVm(name, (vm) => vm?.state !== 'STARTING', signal);
@@ -268,10 +277,11 @@ export class NodeOperations {
         marked = { ...marked, nodeId: input.targetNodeId, state: wasActive ? 'STARTING' : vm.state };
       }
       return {
-        guards: [keys.migration(id), keys.vm(vm.name), keys.member(vm.nodeId), keys.member(input.targetNodeId)],
+        guards: [keys.migration(id), keys.vm(vm.name), keys.member(vm.nodeId), keys.member(input.targetNodeId), keys.placement(input.targetNodeId)],
         ops: [
           { type: 'put', key: keys.migration(id), value: JSON.stringify(m) },
           { type: 'put', key: keys.vm(vm.name), value: JSON.stringify(marked) },
+          claimPlacement(input.targetNodeId, now),
         ],
         result: m,
       };
@@ -323,6 +333,11 @@ export class NodeOperations {
 }
 
 /** A stable, made-up guest address, so a VM keeps its IP across moves as with a bridged network. */
+/** The write that bumps a node's placement counter (its value only aids debugging). */
+function claimPlacement(nodeId: number, at: number): StoreOp {
+  return { type: 'put', key: keys.placement(nodeId), value: String(at) };
+}
+
 function ipAddressFor(name: string): string {
   const h = createHash('sha256').update(name).digest();
   return `10.${100 + (h[0] % 100)}.${h[1]}.${1 + (h[2] % 254)}`;

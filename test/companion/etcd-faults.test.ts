@@ -141,6 +141,30 @@ describe('blixard-node faults: 3 daemon processes on a real etcd', function () {
     await assertInvariant();
   });
 
+  it('two migrations that each fit the target alone, but not together: exactly one gets in', async () => {
+    // Each VM needs more than half of node 3's memory. Two daemons plan from their own views at
+    // the same moment; the target's placement counter in the transaction makes one re-plan.
+    await placeVm('wide-a', 17_000, 1, true);
+    await placeVm('wide-b', 17_000, 2, true);
+    const results = await Promise.allSettled([
+      daemon(1).client!.call('MigrateVm', { vm_name: 'wide-a', target_node_id: 3 }, 60_000),
+      daemon(2).client!.call('MigrateVm', { vm_name: 'wide-b', target_node_id: 3 }, 60_000),
+    ]);
+    const won = results.filter((r): r is PromiseFulfilledResult<Reply> => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1, `exactly one fits: ${JSON.stringify(results.map((r) => (r.status === 'fulfilled' ? r.value.status : r.reason.details)))}`);
+    assert.equal(won[0].value.status, 'MIGRATION_STATUS_COMPLETED', won[0].value.message);
+    assert.equal(lost[0].reason.code, status.FAILED_PRECONDITION);
+    assert.match(lost[0].reason.details, /^Node 3 lacks capacity for VM 'wide-[ab]': needs 17000 MB memory/);
+    const usage = (await any().call('GetClusterResourceSummary')).summary.nodes.find((n: Reply) => Number(n.node_id) === 3);
+    assert.ok(Number(usage.used_memory_mb) <= Number(usage.capabilities.memory_mb), `node 3 not overcommitted: ${usage.used_memory_mb} MB used`);
+    await assertInvariant();
+    for (const name of ['wide-a', 'wide-b']) {
+      await any().call('StopVm', { name });
+      await any().call('DeleteVm', { name });
+    }
+  });
+
   it('kill -9 of a node not involved: the running migration finishes; the node drops out within seconds', async () => {
     await placeVm('bystander-test', 512, 1, true);
     const watch = daemon(2).client!.watch();

@@ -89,6 +89,9 @@ export const KEY_PREFIX = {
   member: 'members/',
   vm: 'vms/',
   migration: 'migrations/',
+  // One counter per node, bumped by every write that claims capacity on it, so two writes that
+  // both fit alone but not together (two migrations to one target) conflict in the transaction.
+  placement: 'placements/',
 } as const;
 
 export const LEADER_ELECTION = 'leader';
@@ -97,6 +100,7 @@ export const keys = {
   member: (id: number) => `${KEY_PREFIX.member}${id}`,
   vm: (name: string) => `${KEY_PREFIX.vm}${name}`,
   migration: (id: string) => `${KEY_PREFIX.migration}${id}`,
+  placement: (nodeId: number) => `${KEY_PREFIX.placement}${nodeId}`,
 };
 
 /** Moves a migration to `status` at `at`, recording the phase time. */

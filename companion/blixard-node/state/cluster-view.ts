@@ -45,6 +45,8 @@ export class ClusterView {
   readonly members = new Map<number, Entry<MemberRecord>>();
   readonly vms = new Map<string, Entry<VmRecord>>();
   readonly migrations = new Map<string, Entry<MigrationRecord>>();
+  /** Mod revision of each node's placement counter (see KEY_PREFIX.placement). */
+  private readonly placements = new Map<number, number>();
   private readonly candidates = new Map<string, { nodeId: number; createRevision: number }>();
   private readonly usage = new Map<number, NodeUsage>();
   private readonly listeners = new Set<ChangeListener>();
@@ -106,6 +108,7 @@ export class ClusterView {
       ...[...this.members.keys()].map((id) => KEY_PREFIX.member + id),
       ...[...this.vms.keys()].map((n) => KEY_PREFIX.vm + n),
       ...[...this.migrations.keys()].map((id) => KEY_PREFIX.migration + id),
+      ...[...this.placements.keys()].map((id) => KEY_PREFIX.placement + id),
       ...this.candidates.keys(),
     ];
   }
@@ -165,6 +168,12 @@ export class ClusterView {
         this.vms.delete(name);
       }
       return { kind: 'vm', name, value, previous, revision: modRevision };
+    }
+    if (key.startsWith(KEY_PREFIX.placement)) {
+      const nodeId = Number(key.slice(KEY_PREFIX.placement.length));
+      if (event.type === 'put') this.placements.set(nodeId, modRevision);
+      else this.placements.delete(nodeId);
+      return undefined;
     }
     if (key.startsWith(KEY_PREFIX.migration)) {
       const id = key.slice(KEY_PREFIX.migration.length);
@@ -228,6 +237,7 @@ export class ClusterView {
     if (key.startsWith(KEY_PREFIX.member)) return this.members.get(Number(key.slice(KEY_PREFIX.member.length)))?.modRevision ?? 0;
     if (key.startsWith(KEY_PREFIX.vm)) return this.vms.get(key.slice(KEY_PREFIX.vm.length))?.modRevision ?? 0;
     if (key.startsWith(KEY_PREFIX.migration)) return this.migrations.get(key.slice(KEY_PREFIX.migration.length))?.modRevision ?? 0;
+    if (key.startsWith(KEY_PREFIX.placement)) return this.placements.get(Number(key.slice(KEY_PREFIX.placement.length))) ?? 0;
     return 0;
   }
 
