@@ -43,7 +43,6 @@ describe('Migration dialog, end to end', function () {
         'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints }],
         'blixard.kubevirt.kubeconfig': [kubeconfig],
         'blixard.kubevirt.contexts': [KUBE_CONTEXT],
-        'blixard.refreshIntervalSeconds': 2,
       },
     });
     page = workbench.page;
@@ -151,7 +150,9 @@ describe('Migration dialog, end to end', function () {
     await treeRow(page, 'vm-3').click({ button: 'right' });
     const item = page.getByRole('menuitem', { name: 'Migrate VM…' });
     await item.waitFor({ timeout: 30_000 });
-    await item.click();
+    // Hover focuses the item; Enter runs it (a click right after the menu opens can be taken for the opening click's release).
+    await item.hover();
+    await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
 
     const dialog = workbench.webview();
@@ -216,6 +217,26 @@ describe('Migration dialog, end to end', function () {
     await page.keyboard.press('Backspace');
     await page.keyboard.press('2');
     await dialog.locator('#migrate:not([disabled])').waitFor();
+
+    // Tab moves between fields; Enter and Space toggle a checkbox, as in the TUI.
+    const checked = (id: string) => dialog.locator(`#${id}`).evaluate((el) => (el as HTMLElement & { checked: boolean }).checked);
+    await page.keyboard.press('Tab');
+    await dialog.locator('#live:focus').waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.locator('#live-message', { hasText: 'The VM is stopped, moved, and started again.' }).waitFor();
+    assert.equal(await checked('live'), false);
+    await page.keyboard.press('Space');
+    await dialog.locator('#live-message', { hasText: 'The VM keeps running while its memory is copied.' }).waitFor();
+    await page.keyboard.press('Tab');
+    await dialog.locator('#force:focus').waitFor();
+    await page.keyboard.press('Space');
+    await dialog.locator('#force-message', { hasText: /^Warning: Force skips the capacity check/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.locator('#force-message').waitFor({ state: 'hidden' });
+    assert.equal(await checked('force'), false);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await dialog.locator('#target:focus').waitFor();
 
     // Hide the panel behind another editor and bring it back: the webview is rebuilt from its saved state.
     await workbench.runCommand('File: New Untitled Text File');
