@@ -5,7 +5,7 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import { describeError } from '../model/errors';
 import type { HistoryArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
-import { sortTimeline } from '../watch/phase-order';
+import { sortTimeline } from '../model/phase-order';
 import { renderMigrationDetail, renderMigrationTable } from './history-table';
 
 /** The read side of the history the command needs (newest first where it lists). */

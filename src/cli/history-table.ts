@@ -3,7 +3,7 @@
 
 import type { Migration, PhaseTransition } from '../model/migration';
 import { formatElapsed } from '../watch/output-line-formatter';
-import { sortTimeline } from '../watch/phase-order';
+import { sortTimeline } from '../model/phase-order';
 
 const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
   { title: 'CREATED', value: (m) => isoSeconds(m.createdAt) },

@@ -6,7 +6,7 @@
 import { describeError } from '../model/errors';
 import type { Disposable, Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
-import { sortTimeline } from '../watch/phase-order';
+import { sortTimeline } from '../model/phase-order';
 import {
   defaultHistoryQuery,
   describeRejectedMessage,

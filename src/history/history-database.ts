@@ -7,6 +7,7 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import type { RecordEntry } from './journal-codec';
 import { ACTIVE_STATES_SQL, FINAL_STATES_SQL, ensureSchema, type SchemaOutcome } from './schema';
 import { HistoryError } from './history-error';
+import { sortTimeline } from '../model/phase-order';
 
 export type HistoryFilter = 'active' | 'completed' | 'all';
 
@@ -264,12 +265,11 @@ export class HistoryDatabase {
     const row = this.first(`SELECT ${COLUMNS} FROM migrations WHERE id = ?`, [id]);
     if (!row) return undefined;
     const migration = toMigration(row);
-    return { migration, transitions: this.transitionsOfSeq(Number(row[0]), migration.id) };
+    return { migration, transitions: sortTimeline(migration.kind, this.transitionsOfSeq(Number(row[0]), migration.id)) };
   }
 
   transitions(id: string): PhaseTransition[] {
-    const seq = this.seqOf(id);
-    return seq === undefined ? [] : this.transitionsOfSeq(seq, id);
+    return this.byId(id)?.transitions ?? [];
   }
 
   byDatacenter(datacenter: string, query: PageQuery = {}): Migration[] {
@@ -348,7 +348,7 @@ export class HistoryDatabase {
     return rows.map((row) => {
       const migration = toMigration(row);
       const seq = Number(row[0]);
-      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: bySeq.get(seq) ?? [] } };
+      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: sortTimeline(migration.kind, bySeq.get(seq) ?? []) } };
     });
   }
 
@@ -362,6 +362,7 @@ export class HistoryDatabase {
     return row ? Number(row[0]) : null;
   }
 
+  /** In time order; phases entered in the same instant (KubeVirt times are whole seconds) are ordered by the caller. */
   private transitionsOfSeq(seq: number, migrationId: string): PhaseTransition[] {
     return this.rows('SELECT phase, at FROM transitions WHERE migration_seq = ? ORDER BY at, phase', [seq]).map((r) => ({
       migrationId,

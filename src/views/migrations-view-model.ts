@@ -7,7 +7,7 @@ import type { ConnectionState } from '../model/cluster';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
-import { sortTimeline } from '../watch/phase-order';
+import { sortTimeline } from '../model/phase-order';
 
 export type MigrationGroup = 'active' | 'recent';
 

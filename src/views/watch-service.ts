@@ -13,7 +13,7 @@ import type { ClusterRegistry } from '../sources/cluster-registry';
 import type { MigrationTransitionEvent } from '../watch/migration-watcher';
 import { registerHistoryPanel, type HistoryPanelApi } from '../dialog/history-panel-registration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
-import { sortTimeline } from '../watch/phase-order';
+import { sortTimeline } from '../model/phase-order';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
 import type { ExtensionLog } from './extension-log';
 import { MigrationLog } from './migration-log';

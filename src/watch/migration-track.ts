@@ -4,7 +4,7 @@
 
 import type { ClusterKind } from '../model/cluster';
 import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
-import { compareSameTimePhases, sortTimeline } from './phase-order';
+import { compareSameTimePhases, sortTimeline } from '../model/phase-order';
 
 /** How the watcher learnt that a migration is over. */
 export type EndCause =

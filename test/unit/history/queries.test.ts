@@ -77,6 +77,19 @@ describe('HistoryStore: queries and exports', () => {
     assert.deepEqual(store.transitions('nope'), []);
   });
 
+  it('orders phases entered in the same second by their lifecycle, not by name (byId, transitions, exports)', () => {
+    // KubeVirt's phaseTransitionTimestamps have one-second precision: a fast migration passes
+    // Scheduling and Scheduled in the same second, and "Scheduled" sorts first by name.
+    const id = 'prod/ns/same-second';
+    const at = 1_900_000_000_000;
+    const phases = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
+    store.record(finished(id, 'succeeded', at, 1000), phases.map((phase) => ({ migrationId: id, phase, at })));
+    assert.deepEqual(store.byId(id)!.transitions.map((t) => t.phase), phases);
+    assert.deepEqual(store.transitions(id).map((t) => t.phase), phases);
+    const exported = (JSON.parse(store.exportJson()) as Array<{ id: string; transitions: Array<{ phase: string }> }>).find((m) => m.id === id)!;
+    assert.deepEqual(exported.transitions.map((t) => t.phase), phases);
+  });
+
   it('byDatacenter() and byVm() with cluster and namespace', () => {
     assert.deepEqual(ids(store.byDatacenter('dc-1')), ['prod/ns/bad', 'prod/ns/ok1', 'prod/ns/ok0']);
     assert.deepEqual(ids(store.byDatacenter('dc-1', { limit: 1 })), ['prod/ns/bad']);

@@ -2,8 +2,8 @@
 // phaseTransitionTimestamps have one-second precision, and a fast migration passes several
 // phases within one second — so time alone cannot order a timeline; the lifecycle breaks ties.
 
-import type { ClusterKind } from '../model/cluster';
-import type { PhaseTransition } from '../model/migration';
+import type { ClusterKind } from './cluster';
+import type { PhaseTransition } from './migration';
 
 const LIFECYCLES: Record<ClusterKind, readonly string[]> = {
   // KubeVirt's MigrationPhase constants, in their declared order (WaitingForSync and
