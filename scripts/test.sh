@@ -11,6 +11,8 @@ status=0
 
 bash scripts/ensure-system-deps.sh || exit 1
 bash scripts/ensure-npm-deps.sh || exit 1
+# code-server (a real VS Code 1.100.3 workbench) is built once into ~/.cache; a few minutes the first time.
+bash scripts/ensure-code-server.sh >/dev/null || exit 1
 npm run --silent build || exit 1
 npx tsc -p . || { echo "typecheck failed" >&2; exit 1; }
 
@@ -26,6 +28,10 @@ if [ -f test/integration/launch.ts ]; then
 fi
 if [ -d test/e2e ]; then
   run_suite e2e npx mocha --config test/e2e/.mocharc.json
+fi
+if [ -d test/journeys ]; then
+  # The installed-VSIX journeys build the release VSIX themselves when it is missing or stale.
+  run_suite journeys npx mocha --config test/journeys/.mocharc.json
 fi
 
 node -e '
