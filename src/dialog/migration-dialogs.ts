@@ -44,14 +44,20 @@ class MigrationPanel implements vscode.Disposable {
     onDisposed: () => void,
   ) {
     const webview = panel.webview;
-    webview.html = dialogHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dialog.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dialog.css')).toString(),
-      nonce: createNonce(),
-      title: session.title,
-    });
+    const render = () =>
+      dialogHtml({
+        cspSource: webview.cspSource,
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dialog.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dialog.css')).toString(),
+        nonce: createNonce(),
+        title: session.title,
+      });
+    webview.html = render();
     this.disposables.push(
+      // A hidden webview is rebuilt from its HTML when shown again: give that load a nonce of its own.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) webview.html = render();
+      }),
       webview.onDidReceiveMessage((message: unknown) => session.handle(message)),
       session.onDidChangeState(() => {
         if (panel.title !== session.title) panel.title = session.title;

@@ -239,6 +239,9 @@ describe('Migration dialog, end to end', function () {
     await dialog.locator('#target:focus').waitFor();
 
     // Hide the panel behind another editor and bring it back: the webview is rebuilt from its saved state.
+    const scriptNonce = () => dialog.locator('script[src$="dialog.js"]').evaluate((el) => (el as HTMLScriptElement).nonce);
+    const nonceBefore = await scriptNonce();
+    assert.match(nonceBefore, /^[A-Za-z0-9]{16,}$/);
     await workbench.runCommand('File: New Untitled Text File');
     await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-3' }).click();
@@ -246,6 +249,7 @@ describe('Migration dialog, end to end', function () {
     await dialog.locator('#migrate:not([disabled])').waitFor({ timeout: 30_000 });
     const chosen = await dialog.locator('#target').evaluate((el) => (el as HTMLElement & { value: string }).value);
     assert.equal(chosen, 'node:2', 'the chosen target survived the hide');
+    assert.notEqual(await scriptNonce(), nonceBefore, 'a new nonce for the new load');
 
     await dialog.locator('#migrate').click();
     await dialog.locator('.step.current .phase', { hasText: 'Transferring' }).waitFor({ timeout: 60_000 });
