@@ -239,7 +239,7 @@ describe('Migration dialog, end to end', function () {
     await dialog.locator('#target:focus').waitFor();
 
     // Hide the panel behind another editor and bring it back: the webview is rebuilt from its saved state.
-    const scriptNonce = () => dialog.locator('script[src$="dialog.js"]').evaluate((el) => (el as HTMLScriptElement).nonce);
+    const scriptNonce = () => dialog.locator('script[src$="dialog.js"]').evaluate((el) => (el as HTMLScriptElement).nonce ?? "");
     const nonceBefore = await scriptNonce();
     assert.match(nonceBefore, /^[A-Za-z0-9]{16,}$/);
     await workbench.runCommand('File: New Untitled Text File');
