@@ -10,6 +10,7 @@ import { HistoryRecorder } from '../watch/history-recorder';
 import { recordedMigrationsOf } from '../watch/history-recorded-migrations';
 import { MigrationWatcher } from '../watch/migration-watcher';
 import type { WatchLog } from '../watch/watch-log';
+import { withDeadline } from '../model/deadline';
 
 export interface WatchSessionLog extends WatchLog {
   error(message: string): void;
@@ -115,22 +116,5 @@ async function openHistory(options: WatchSessionOptions): Promise<HistoryStore> 
     path: options.historyPath!,
     logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     ...(options.retention ? { retention: options.retention } : {}),
-  });
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
   });
 }

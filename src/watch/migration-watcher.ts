@@ -12,6 +12,7 @@ import { MigrationTrack, type EndCause, type ObservationOutcome } from './migrat
 import { describeObservation, validateObservation } from './observation-validator';
 import type { RecordedMigrations } from './recorded-migrations';
 import { silentLog, type WatchLog } from './watch-log';
+import { withDeadline } from '../model/deadline';
 
 export interface MigrationTransitionEvent {
   /** The migration as held after the observation that produced this transition. */
@@ -371,21 +372,4 @@ export class MigrationWatcher implements Disposable {
     this.warned.add(key);
     this.log.warn(message);
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
