@@ -1,4 +1,4 @@
-// The migration dialog's HTML shell: a strict CSP, one nonce per load, the bundled script and the
+// The webviews' HTML shell (migration dialog, history panel): a strict CSP, one nonce per load, the bundled script and the
 // extension's stylesheet, nothing inline and nothing remote. Free of `vscode` (URIs come in as
 // strings) so the policy itself is unit-tested.
 
