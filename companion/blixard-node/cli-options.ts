@@ -49,6 +49,8 @@ TLS (any mode):
 
 Other:
   --quiet                    no log lines on stderr (startup errors are still reported)
+  --exit-with-parent         stop when the process that started this one exits, even by kill -9
+                             (the extension starts its local dev cluster this way)
   -h, --help                 show this help
   --version                  show the version
 `;
@@ -66,6 +68,7 @@ export interface CommonOptions {
   leaseTtlSeconds?: number;
   tls?: { certFile: string; keyFile: string; caFile?: string };
   quiet: boolean;
+  exitWithParent: boolean;
 }
 
 export type CliCommand =
@@ -90,6 +93,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
   const args = devCluster ? argv.slice(1) : argv;
   const values = new Map<string, string>();
   let quiet = false;
+  let exitWithParent = false;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -100,6 +104,10 @@ export function parseCommandLine(argv: string[]): CliCommand {
     }
     if (arg === '--quiet' && inline === undefined) {
       quiet = true;
+      continue;
+    }
+    if (arg === '--exit-with-parent' && inline === undefined) {
+      exitWithParent = true;
       continue;
     }
     if (!VALUE_FLAGS.has(arg)) {
@@ -126,6 +134,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
     leaseTtlSeconds: optionalInt(values, '--lease-ttl', 2, 3600),
     tls: parseTls(values),
     quiet,
+    exitWithParent,
   };
 
   if (devCluster) {

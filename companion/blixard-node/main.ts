@@ -99,6 +99,15 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (cmd.exitWithParent) {
+      // A parent killed without cleaning up (an extension host killed -9) never sends a signal;
+      // Linux re-parents the orphan, so a changed ppid is the sign to stop.
+      const parent = process.ppid;
+      const check = setInterval(() => {
+        if (process.ppid !== parent) onSignal('SIGTERM');
+      }, 1000);
+      check.unref();
+    }
   });
 }
 

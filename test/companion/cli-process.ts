@@ -7,9 +7,15 @@ import path from 'node:path';
 export const ROOT = path.join(__dirname, '../..');
 export const FROM_SOURCE = ['--import', 'tsx', path.join(ROOT, 'companion/blixard-node/main.ts')];
 
-/** Starts the CLI and resolves with the first stdout line matching `ready`. */
-export function startCli(args: string[], ready: RegExp, nodeArgs = FROM_SOURCE, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the CLI (or `program`, e.g. a shell that starts it) and resolves with the first stdout line matching `ready`. */
+export function startCli(
+  args: string[],
+  ready: RegExp,
+  nodeArgs = FROM_SOURCE,
+  env: NodeJS.ProcessEnv = process.env,
+  program = process.execPath,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
+  const child = spawn(program, [...nodeArgs, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   killOnExit(child);
   let stdout = '';
   let stderr = '';

@@ -14,7 +14,7 @@ const MAIN = path.join(ROOT, 'companion/blixard-node/main.ts');
 
 const DOCUMENTED_FLAGS = [
   '--id', '--listen', '--store', '--advertise', '--runtime', '--capacity', '--lease-ttl', '--nodes', '--base-port', '--vms', '--host',
-  '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms', '--tls-cert', '--tls-key', '--tls-ca', '--quiet', '--help', '--version',
+  '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms', '--tls-cert', '--tls-key', '--tls-ca', '--quiet', '--exit-with-parent', '--help', '--version',
 ];
 
 function run(args: string[], nodeArgs = FROM_SOURCE) {
@@ -73,14 +73,14 @@ describe('blixard-node CLI', function () {
       {
         command: 'node', id: 3, listen: '0.0.0.0:7003', advertise: 'host-3:7003', store: { kind: 'etcd', endpoints: ['10.0.0.1:2379', '10.0.0.2:2379'] },
         runtime: { bootMs: 0, stopMs: undefined, bandwidthMbps: 0, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
-        capacity: { vcpus: 32, memoryMb: 65536 }, leaseTtlSeconds: 5, tls: undefined, quiet: true,
+        capacity: { vcpus: 32, memoryMb: 65536 }, leaseTtlSeconds: 5, tls: undefined, quiet: true, exitWithParent: false,
       },
     );
     const dev = parseCommandLine(['dev-cluster', '--nodes', '5', '--base-port', '0', '--vms', '10', '--tls-cert', 'c', '--tls-key', 'k', '--tls-ca', 'ca']);
     assert.deepEqual(dev, {
       command: 'dev-cluster', nodes: 5, basePort: 0, vms: 10, host: '127.0.0.1',
       runtime: { bootMs: undefined, stopMs: undefined, bandwidthMbps: undefined, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
-      capacity: undefined, leaseTtlSeconds: undefined, tls: { certFile: 'c', keyFile: 'k', caFile: 'ca' }, quiet: false,
+      capacity: undefined, leaseTtlSeconds: undefined, tls: { certFile: 'c', keyFile: 'k', caFile: 'ca' }, quiet: false, exitWithParent: false,
     });
     assert.deepEqual(parseCommandLine(['dev-cluster']), { ...dev, nodes: 3, basePort: 7001, vms: 6, tls: undefined });
   });
@@ -100,6 +100,31 @@ describe('blixard-node CLI', function () {
       child.kill('SIGTERM');
     }
     assert.equal(await exitOf(child), 0);
+  });
+
+  it('--exit-with-parent: a dev-cluster whose parent is killed -9 stops by itself', async () => {
+    // The parent is a shell that starts the cluster and waits; killing it -9 sends the child no signal.
+    const command = [process.execPath, ...FROM_SOURCE, 'dev-cluster', '--nodes', '1', '--base-port', '0', '--vms', '0', '--quiet', '--exit-with-parent']
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const { child: shell, match } = await startCli(['-c', `${command} & echo "child $!"; wait`], /^blixard dev-cluster ready: (\S+)\n/m, [], process.env, 'bash');
+    const pid = Number(/child (\d+)/.exec(match.input ?? '')?.[1]);
+    assert.ok(pid > 0, 'the shell printed the cluster pid');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive());
+    shell.kill('SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const stillAlive = alive();
+    if (stillAlive) process.kill(pid, 'SIGKILL');
+    assert.equal(stillAlive, false, 'the orphaned dev-cluster exited within 15 s');
   });
 
   it('a single daemon on the memory store announces itself and stops on SIGINT with exit 0', async () => {
