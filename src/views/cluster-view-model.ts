@@ -356,8 +356,10 @@ class VmsFailure {
   constructor(readonly reason: string) {}
 }
 
+/** One entry per VM id: the tree uses ids as element ids, and VS Code rejects a repeated one. */
 function toNodeVms(vms: Vm[]): NodeVms {
-  const sorted = [...vms].sort(compareVms);
+  const byId = new Map(vms.map((vm) => [vm.id, vm]));
+  const sorted = [...byId.values()].sort(compareVms);
   return { vms: new Map(sorted.map((vm) => [vm.id, vm])), sorted };
 }
 

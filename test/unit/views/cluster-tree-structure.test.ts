@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import type { Vm } from '../../../src/model/cluster';
+import { ClusterRegistry } from '../../../src/sources/cluster-registry';
+import { ClusterTreeStructure, type TreeRedraw } from '../../../src/views/cluster-tree-structure';
+import type { TreeElement } from '../../../src/views/tree-elements';
+import { ExtHostTreeCache } from './support/ext-host-tree-cache';
+import { MemoryClusterSource } from './support/memory-cluster-source';
+
+const logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A cluster whose VM lists answer only once the test opens the gate. */
+class GatedVmsSource extends MemoryClusterSource {
+  private gate: Promise<void> = Promise.resolve();
+  private open = () => {};
+  holdVms(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+  releaseVms(): void {
+    this.open();
+  }
+  static gated(nodes: number, vmsPerNode: number): GatedVmsSource {
+    const seeded = MemoryClusterSource.seeded('c', nodes, vmsPerNode);
+    const source = new GatedVmsSource('c');
+    for (const [id, n] of seeded.nodes) source.nodes.set(id, n);
+    for (const [id, vm] of seeded.vms) source.vms.set(id, vm);
+    return source;
+  }
+  override async listVms(nodeId?: string): Promise<Vm[]> {
+    await this.gate;
+    return super.listVms(nodeId);
+  }
+}
+
+async function setup(source: MemoryClusterSource) {
+  const registry = new ClusterRegistry({ logger }, () => source);
+  await registry.applySettings({ blixardClusters: [{ name: 'c', endpoints: ['127.0.0.1:1'] }], kubeconfigFiles: [], kubeContexts: [] });
+  const redraws: TreeRedraw[] = [];
+  const structure = new ClusterTreeStructure(registry, (what) => redraws.push(what), { changeDebounceMs: 10, flushDelayMs: 10 });
+  const host = new ExtHostTreeCache<TreeElement>(structure, (e) => e.id);
+  return { registry, structure, host, redraws };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Settles, or says 'pending' if it still waits once timers get their turn. */
+function settledNow<T>(work: Promise<T>): Promise<T | 'pending'> {
+  return Promise.race([work, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+}
+
+const isLoading = (children: TreeElement[]) => children.some((c) => c.type === 'message' && c.severity === 'loading');
+const redrew = (redraws: TreeRedraw[], element: TreeElement) => redraws.some((r) => r?.includes(element));
+
+describe('ClusterTreeStructure', function () {
+  this.timeout(20_000);
+  let structure: ClusterTreeStructure | undefined;
+  afterEach(() => structure?.dispose());
+
+  it('keeps a node\'s VMs when the node is redrawn while VS Code is still fetching its children', async () => {
+    const source = GatedVmsSource.gated(2, 3);
+    const t = await setup(source);
+    structure = t.structure;
+    const [cluster] = await t.host.getChildren(undefined);
+    // Expand the cluster the way the workbench does: ask, and ask again when told to redraw.
+    let clusterRedrawn = false;
+    await until('node rows, after the redraw that announced them', async () => {
+      for (const r of t.redraws.splice(0)) {
+        if (r) for (const e of r) await t.host.refresh(e);
+        clusterRedrawn ||= !!r?.includes(cluster);
+      }
+      const children = await t.host.getChildren(cluster);
+      return clusterRedrawn && !isLoading(children) ? children : undefined;
+    });
+    const node = t.structure.element('node:blixard:c|1')!;
+
+    // The node is expanded while its VMs are slow, and the 2 s poll meanwhile finds the node's
+    // figures changed: VS Code receives a redraw of the node while it fetches the node's children.
+    source.holdVms();
+    const expanding = t.host.getChildren(node);
+    source.nodes.get('1')!.used = { vcpus: 2, memoryMb: 2048 };
+    await t.structure.model('blixard:c')!.refresh(); // what the poll timer runs
+    await until('a redraw of the node', () => (redrew(t.redraws, node) ? true : undefined));
+    t.redraws.splice(0);
+    assert.equal(await t.host.refresh(node), true, 'VS Code knows the node it is told to redraw');
+    source.releaseVms();
+    await expanding;
+
+    // From here on the workbench asks whenever it is told to redraw; the node must end up
+    // showing its three VMs, never nothing.
+    const vms = await until('the node\'s VMs', async () => {
+      for (const r of t.redraws.splice(0)) if (r) for (const e of r) await t.host.refresh(e);
+      const children = await t.host.getChildren(node);
+      assert.ok(children.length > 0, 'an expanded node with VMs never shows no children');
+      return children.every((c) => c.type === 'vm') ? children : undefined;
+    });
+    assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001', 'vm:blixard:c|1|vm-1-0002', 'vm:blixard:c|1|vm-1-0003']);
+  });
+
+  it('answers a node that is still loading at once with "Loading…", and redraws it when the VMs arrive', async () => {
+    const source = GatedVmsSource.gated(1, 2);
+    const t = await setup(source);
+    structure = t.structure;
+    const [cluster] = await t.structure.getChildren(undefined);
+    const first = await settledNow(t.structure.getChildren(cluster));
+    assert.notEqual(first, 'pending', 'getChildren of a loading cluster does not wait for the load');
+    const nodes = await until('nodes', async () => {
+      const children = await t.structure.getChildren(cluster);
+      return isLoading(children) ? undefined : children;
+    });
+    await until('the cluster redrawn after its load', () => (redrew(t.redraws, cluster) ? true : undefined));
+    t.redraws.splice(0);
+    source.holdVms();
+    const answer = await settledNow(t.structure.getChildren(nodes[0]));
+    assert.notEqual(answer, 'pending', 'getChildren of a node does not wait for its VMs');
+    assert.ok(answer !== 'pending' && isLoading(answer), 'incomplete data answers "Loading…", never an empty list');
+    source.releaseVms();
+    await until('a redraw of the node once its VMs arrived', () => (redrew(t.redraws, nodes[0]) ? true : undefined));
+    assert.deepEqual((await t.structure.getChildren(nodes[0])).map((c) => c.type), ['vm', 'vm']);
+  });
+
+  it('lists a VM the source reports twice once', async () => {
+    const source = MemoryClusterSource.seeded('c', 1, 1);
+    const original = source.listVms.bind(source);
+    source.listVms = async (nodeId?: string) => {
+      const vms = await original(nodeId);
+      return [...vms, ...vms];
+    };
+    const t = await setup(source);
+    structure = t.structure;
+    const [cluster] = await t.host.getChildren(undefined);
+    await t.structure.getChildren(cluster);
+    await until('nodes loaded', () => (t.structure.model('blixard:c')?.nodes() ? true : undefined));
+    const node = t.structure.element('node:blixard:c|1') ?? (await t.structure.getChildren(cluster))[0];
+    await t.structure.getChildren(node);
+    const vms = await until('VMs', async () => {
+      const children = await t.structure.getChildren(node);
+      return isLoading(children) ? undefined : children;
+    });
+    assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001']);
+  });
+});
