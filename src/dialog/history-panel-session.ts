@@ -6,6 +6,7 @@
 import { describeError } from '../model/errors';
 import type { Disposable, Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
+import type { ClusterSummary } from '../history/history-database';
 import { sortTimeline } from '../model/phase-order';
 import {
   defaultHistoryQuery,
@@ -26,7 +27,7 @@ export interface HistoryPanelQueries {
   all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[];
   count(query: { filter: HistoryFilterView; text?: string }): number;
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
-  summaryByCluster(): Array<Omit<ClusterSummaryView, 'clusterId'> & { cluster: string }>;
+  summaryByCluster(): ClusterSummary[];
   readonly onDidChange: Event<unknown>;
 }
 

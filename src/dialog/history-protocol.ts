@@ -3,7 +3,8 @@
 // the host treats webview messages as untrusted input (ids, filters and page numbers only —
 // never paths, commands or SQL).
 
-import type { MigrationMode, MigrationOrigin, MigrationState } from '../model/migration';
+import type { ClusterSummary } from '../history/history-database';
+import type { Migration, MigrationState } from '../model/migration';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
 export const HISTORY_PANEL_VIEW_TYPE = 'blixard.historyPanel';
@@ -29,47 +30,20 @@ export interface HistoryQueryView {
   pageSize: number;
 }
 
-export interface HistoryRowView {
-  id: string;
+/** A migration as the panel shows it: the model's fields, with the cluster's display name beside its id. */
+export type HistoryRowView = Omit<Migration, 'cluster' | 'labels' | 'progress'> & {
   clusterId: string;
   /** The cluster's name as the user knows it (its id when no longer configured). */
   cluster: string;
-  kind: 'blixard' | 'kubevirt';
-  datacenter?: string;
-  namespace?: string;
-  vm: string;
-  name: string;
-  sourceNode?: string;
-  targetNode?: string;
-  mode: MigrationMode;
-  origin: MigrationOrigin;
-  phase: string;
-  state: MigrationState;
-  createdAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  durationMs?: number;
-  failureReason?: string;
-}
+};
 
 export interface PhaseTimeView {
   phase: string;
   at: number;
 }
 
-export interface ClusterSummaryView {
-  clusterId: string;
-  cluster: string;
-  count: number;
-  active: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  /** 0…1, null while nothing has finished. */
-  successRate: number | null;
-  p50DurationMs: number | null;
-  p95DurationMs: number | null;
-}
+/** The history's per-cluster figures, with the cluster's display name in `cluster` and its id in `clusterId`. */
+export type ClusterSummaryView = ClusterSummary & { clusterId: string };
 
 export interface HistoryDetailView {
   migration: HistoryRowView;
