@@ -7,6 +7,7 @@ import type { ClusterStore } from '../store/cluster-store';
 import { StoreUnavailableError } from '../store/cluster-store';
 import { WriteConflictError } from '../state/state-writer';
 import type { VmRuntime } from '../runtime/vm-runtime';
+import { delay } from '../abortable-delay';
 
 export interface NodeContext {
   readonly nodeId: number;
@@ -39,17 +40,3 @@ export async function retryTransient<T>(action: () => Promise<T>, signal: AbortS
   }
 }
 
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -4,7 +4,8 @@
 
 import { LEADER_ELECTION, keys, type MemberRecord } from '../state/cluster-records';
 import type { StoreCampaign, StoreLease } from '../store/cluster-store';
-import { delay, type NodeContext } from './node-context';
+import { delay } from '../abortable-delay';
+import type { NodeContext } from './node-context';
 
 export class NodeMembership {
   private lease?: StoreLease;

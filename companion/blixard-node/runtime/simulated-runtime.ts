@@ -3,6 +3,7 @@
 // guest dirties pages at a rate — so progress figures and convergence behave like QEMU's.
 
 import { NonConvergenceError, type MigrationPeer, type RuntimeVm, type TransferProgress, type VmRuntime } from './vm-runtime';
+import { delay } from '../abortable-delay';
 
 export interface SimulatedRuntimeOptions {
   /** Time for a VM to boot (default 1000 ms). */
@@ -47,12 +48,12 @@ export class SimulatedRuntime implements VmRuntime {
   }
 
   async start(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
-    await sleep(this.options.bootMs, signal);
+    await delay(this.options.bootMs, signal);
     this.running.add(vm.name);
   }
 
   async stop(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
-    await sleep(this.options.stopMs, signal);
+    await delay(this.options.stopMs, signal);
     this.running.delete(vm.name);
   }
 
@@ -104,7 +105,7 @@ export class SimulatedRuntime implements VmRuntime {
       let last = Date.now();
       while (toSend > 0) {
         const wait = Math.min(this.options.progressIntervalMs, (toSend / bandwidth) * 1000);
-        await sleep(wait, signal);
+        await delay(wait, signal);
         const now = Date.now();
         // Real time paces the transfer, but the figures follow link time (bytes / bandwidth):
         // a busy machine that wakes up late slows the transfer down without inflating how
@@ -139,7 +140,7 @@ export class SimulatedRuntime implements VmRuntime {
 
   async switchover(vm: RuntimeVm, _target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<void> {
     const bandwidth = (this.options.bandwidthMbps * 1e6) / 8;
-    if (bandwidth > 0 && last.remainingBytes > 0) await sleep((last.remainingBytes / bandwidth) * 1000, signal);
+    if (bandwidth > 0 && last.remainingBytes > 0) await delay((last.remainingBytes / bandwidth) * 1000, signal);
     this.running.delete(vm.name);
   }
 
@@ -152,18 +153,3 @@ function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
