@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { isProcessAlive } from './process-liveness';
 
 /** An inbox left by another host is judged by age alone. */
 const FOREIGN_INBOX_MAX_IDLE_MS = 24 * 3600 * 1000;
@@ -17,14 +18,7 @@ export function isInboxOwnerGone(name: string, file: string): boolean {
   const m = /^inbox-(.+)-(\d+)-([0-9a-f]+)\.jsonl$/.exec(name);
   if (!m) return true;
   const [, host, pid] = m;
-  if (host === safeHost()) {
-    try {
-      process.kill(Number(pid), 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code !== 'EPERM';
-    }
-  }
+  if (host === safeHost()) return !isProcessAlive(Number(pid));
   try {
     return Date.now() - statSync(file).mtimeMs > FOREIGN_INBOX_MAX_IDLE_MS;
   } catch {

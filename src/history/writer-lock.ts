@@ -10,6 +10,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { PRIVATE_FILE_MODE } from './durable-file';
 import type { HistoryLogger } from './logger';
+import { isProcessAlive } from './process-liveness';
 
 export interface LockOwner {
   pid: number;
@@ -196,15 +197,6 @@ function whyStale(seen: LockInspection, staleMs: number): string | undefined {
   const lastBeat = Math.max(owner?.heartbeatAt ?? 0, seen.mtimeMs);
   if (now - lastBeat > staleMs) return `no heartbeat for ${Math.round((now - lastBeat) / 1000)} s`;
   return undefined;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function clearAbandonedBreakFile(breakPath: string): void {
