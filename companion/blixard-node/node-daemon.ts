@@ -40,6 +40,8 @@ export interface NodeOptions {
   /** Membership lease TTL: a dead daemon drops out of the cluster this long after it dies. */
   leaseTtlSeconds?: number;
   tls?: TlsFiles;
+  /** Serve ClusterService alone, as upstream Blixard daemons do, to check that clients cope with them. */
+  withoutMigrationService?: boolean;
   log?: (line: string) => void;
 }
 
@@ -87,7 +89,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     return gated as T;
   };
   server.addService(serviceDefinition('ClusterService'), gate(clusterServiceHandlers(ctx, operations)));
-  server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations)));
+  if (!options.withoutMigrationService) server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations)));
 
   const listen = options.listen ?? '127.0.0.1:0';
   const port = await new Promise<number>((resolve, reject) =>

@@ -115,7 +115,7 @@ function describeConnection(state: ConnectionState): string {
     case 'connecting':
       return 'connecting';
     case 'connected':
-      return state.endpoint ? `connected (${state.endpoint})` : 'connected';
+      return `${state.endpoint ? `connected (${state.endpoint})` : 'connected'}${state.limitation ? `, but ${state.limitation}` : ''}`;
     case 'unreachable':
       return `unreachable: ${state.reason}${state.retryInMs !== undefined ? `; retrying in ${formatRetry(state.retryInMs)}` : ''}`;
   }

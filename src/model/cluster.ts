@@ -65,5 +65,19 @@ export type ChangedScope =
 
 export type ConnectionState =
   | { state: 'connecting' }
-  | { state: 'connected'; endpoint?: string }
+  /**
+   * `limitation`: the cluster answers, but cannot stream migrations (a daemon without
+   * MigrationService, a kube user not allowed to watch VMIMs). The tree keeps working; the
+   * watcher says what it cannot see instead of calling the cluster down.
+   */
+  | { state: 'connected'; endpoint?: string; limitation?: string }
   | { state: 'unreachable'; reason: string; retryInMs?: number };
+
+/** A cluster whose migrations are not streaming: down, or reachable but unable to stream them. */
+export type NotStreaming = (ConnectionState & { state: 'unreachable' }) | (ConnectionState & { state: 'connected'; limitation: string });
+
+export function notStreaming(state: ConnectionState | undefined): NotStreaming | undefined {
+  if (state?.state === 'unreachable') return state;
+  if (state?.state === 'connected' && state.limitation) return { ...state, limitation: state.limitation };
+  return undefined;
+}

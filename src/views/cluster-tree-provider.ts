@@ -132,6 +132,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       details.push('KubeVirt', `Context: ${spec.context}`, `Kubeconfig: ${spec.kubeconfigPaths.join(', ')}`);
     }
     if (spec?.datacenter) details.push(`Datacenter: ${spec.datacenter}`);
+    const connection = entry?.source?.connection;
+    if (connection?.state === 'connected' && connection.limitation) details.push(`Migrations not streamed: ${connection.limitation}`);
     item.tooltip = markdown(clusterTooltip(look.label, details, model?.warnings ?? [], state));
     return item;
   }

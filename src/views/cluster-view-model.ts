@@ -195,6 +195,8 @@ export class ClusterViewModel implements Disposable {
     this.subscriptions.add(source.onDidChangeConnection((state) => this.onConnection(state)));
   }
 
+  private shownLimitation?: string;
+
   private onConnection(state: ConnectionState): void {
     if (this.disposed) return;
     if (state.state === 'unreachable' && this.load.state === 'ready') {
@@ -203,7 +205,11 @@ export class ClusterViewModel implements Disposable {
     } else if (state.state === 'connected' && this.load.state === 'error') {
       this.options.log('info', `${this.entry.spec.label}: reachable again`);
       void this.retry();
+    } else if (state.state === 'connected' && state.limitation !== this.shownLimitation) {
+      // The cluster's tooltip says what the watcher cannot see there.
+      this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
     }
+    if (state.state === 'connected') this.shownLimitation = state.limitation;
   }
 
   private queueScope(scope: ChangedScope): void {

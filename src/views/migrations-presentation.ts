@@ -2,7 +2,7 @@
 // label, description, icon, tooltip — as plain data. Free of `vscode` so the wording is unit-tested;
 // the tree provider and the status bar turn it into TreeItems and StatusBarItems.
 
-import type { ConnectionState } from '../model/cluster';
+import type { NotStreaming } from '../model/cluster';
 import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../model/migration';
 import { formatElapsed } from '../watch/output-line-formatter';
 
@@ -128,8 +128,15 @@ export function groupDescription(count: number, kind: 'active' | 'recent'): stri
   return count === 0 ? 'none yet' : String(count);
 }
 
-/** A cluster whose migration stream is down, as a line in the view. */
-export function streamDownLook(label: string, state: ConnectionState & { state: 'unreachable' }): { label: string; description: string; tooltip: string } {
+/** A cluster whose migration stream is down, or that cannot stream migrations, as a line in the view. */
+export function streamDownLook(label: string, state: NotStreaming): { label: string; description: string; tooltip: string } {
+  if (state.state === 'connected') {
+    return {
+      label,
+      description: `not streaming: ${firstLine(state.limitation)}`,
+      tooltip: `${label} is reachable, but ${state.limitation}. Migrations started elsewhere on this cluster do not appear here; the tree and the other clusters work as usual.`,
+    };
+  }
   const retry = state.retryInMs !== undefined ? `; retrying in ${formatRetry(state.retryInMs)}` : '; retrying';
   return {
     label,

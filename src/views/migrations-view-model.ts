@@ -3,7 +3,7 @@
 // which of those changed, so the tree redraws only them. Free of `vscode`; unit-tested with a
 // real MigrationWatcher and HistoryStore.
 
-import type { ConnectionState } from '../model/cluster';
+import { notStreaming, type NotStreaming } from '../model/cluster';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
@@ -27,9 +27,10 @@ export interface RecentHistory {
   readonly onDidChange: Event<unknown>;
 }
 
+/** A cluster whose migrations are not streaming: down, or reachable but unable to stream them. */
 export interface StreamDown {
   clusterId: string;
-  state: ConnectionState & { state: 'unreachable' };
+  state: NotStreaming;
 }
 
 export interface MigrationsViewModelOptions {
@@ -212,8 +213,8 @@ export class MigrationsViewModel implements Disposable {
     const recent = [...byId.values()].sort((a, b) => endOf(b) - endOf(a)).slice(0, this.recentLimit);
     const down: StreamDown[] = [];
     for (const id of watcher.sourceIds()) {
-      const state = watcher.status(id);
-      if (state?.state === 'unreachable') down.push({ clusterId: id, state });
+      const state = notStreaming(watcher.status(id));
+      if (state) down.push({ clusterId: id, state });
     }
     return { active, recent, down };
   }
@@ -243,5 +244,5 @@ function idsKey(list: readonly Migration[]): string {
 }
 
 function downKey(list: readonly StreamDown[]): string {
-  return list.map((d) => `${d.clusterId}\u0000${d.state.reason}`).join('\u0001');
+  return list.map((d) => `${d.clusterId}\u0000${d.state.state === 'unreachable' ? d.state.reason : d.state.limitation}`).join('\u0001');
 }

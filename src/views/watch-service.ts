@@ -228,7 +228,9 @@ export class WatchService implements vscode.Disposable {
     this.disposables.push({ dispose: () => void session.shutdown() });
     const forward = watcher.onTransition((e) => this.transitionEmitter.fire(e));
     const statusLog = watcher.onDidChangeStatus((e) => {
-      if (e.state?.state === 'unreachable') this.migrationLog.warn(`${this.clusterLabel(e.sourceId) ?? e.sourceId}: migration stream down: ${e.state.reason}`);
+      const label = this.clusterLabel(e.sourceId) ?? e.sourceId;
+      if (e.state?.state === 'unreachable') this.migrationLog.warn(`${label}: migration stream down: ${e.state.reason}`);
+      else if (e.state?.state === 'connected' && e.state.limitation) this.migrationLog.warn(`${label}: reachable, but ${e.state.limitation}`);
     });
     const following = this.deps.registry.onDidChange(() => this.queueSources());
     this.disposables.push({ dispose: () => (forward.dispose(), statusLog.dispose(), following.dispose()) });

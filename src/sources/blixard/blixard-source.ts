@@ -38,6 +38,8 @@ export interface BlixardSourceOptions {
   /** Stream reconnection: first delay and cap. Defaults 500 and 30000, with 50 % jitter. */
   reconnectInitialDelayMs?: number;
   reconnectMaxDelayMs?: number;
+  /** How often a cluster whose daemons have no MigrationService is asked again. Default 300000. */
+  unsupportedStreamRetryMs?: number;
   /** ListVms polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default 30000. */
   refreshIntervalMs?: number;
   /** HTTP/2 keepalive on open streams. Default 30000. */
@@ -61,6 +63,7 @@ const DEFAULTS = {
   acceptTimeoutMs: 15_000,
   reconnectInitialDelayMs: 500,
   reconnectMaxDelayMs: 30_000,
+  unsupportedStreamRetryMs: 300_000,
   refreshIntervalMs: 30_000,
   keepaliveMs: 30_000,
 };
@@ -117,6 +120,7 @@ export class BlixardSource implements ClusterSource {
       callDeadlineMs: this.options.callDeadlineMs,
       snapshotDeadlineMs: this.options.snapshotDeadlineMs,
       backoff: { initialMs: this.options.reconnectInitialDelayMs, maxMs: this.options.reconnectMaxDelayMs, jitter: 0.5 },
+      unsupportedRetryMs: this.options.unsupportedStreamRetryMs,
       stableAfterMs: 5_000,
       reconcileWindowMs: 5 * 60_000,
       log: (message) => sourceOptions.logger?.info(message),
@@ -319,6 +323,11 @@ export class BlixardSource implements ClusterSource {
   }
 
   private setConnection(state: ConnectionState): void {
+    // A call that succeeds says nothing about migration streaming: keep what the stream found out.
+    const streamState = this.stream?.state;
+    if (state.state === 'connected' && !state.limitation && streamState?.state === 'connected' && streamState.limitation) {
+      state = { ...state, limitation: streamState.limitation };
+    }
     if (JSON.stringify(state) === JSON.stringify(this.currentConnection)) return;
     this.currentConnection = state;
     this.connectionChanges.fire(state);

@@ -9,7 +9,7 @@ import { Emitter, type Disposable } from '../../model/event';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { BlixardClient } from './blixard-client';
 import { wireNumber, type WireListMigrationsResponse, type WireMigrationEvent, type WireMigrationInfo } from './blixard-wire';
-import { toSourceError } from './grpc-error';
+import { GrpcStatus, isGrpcFailure, toSourceError } from './grpc-error';
 import type { MigrationLedger } from './migration-ledger';
 import { blixardMigrationId, toMigrationObservation, type MigrationMappingContext } from './migration-mapping';
 import { ReconnectBackoff, type BackoffOptions } from './reconnect-backoff';
@@ -20,6 +20,8 @@ export interface MigrationStreamOptions {
   /** A new stream must deliver its whole snapshot within this time, or the next endpoint is tried. */
   snapshotDeadlineMs: number;
   backoff: BackoffOptions;
+  /** How often to ask again a cluster whose daemons have no MigrationService (they may be upgraded). */
+  unsupportedRetryMs: number;
   /** A session that stayed up this long resets the backoff when it ends. */
   stableAfterMs: number;
   /**
@@ -165,6 +167,10 @@ export class MigrationStream implements Disposable {
 
     call.on('data', (event: WireMigrationEvent) => this.onData(session, event));
     call.on('error', (err: unknown) => {
+      if (!session.established && isGrpcFailure(err) && err.code === GrpcStatus.UNIMPLEMENTED) {
+        this.onStreamingUnsupported(session);
+        return;
+      }
       const error = toSourceError(err, { cluster: this.client.clusterName, endpoint, action: 'watch migrations', deadlineMs: this.options.snapshotDeadlineMs });
       this.onSessionFailure(session, error, order, position, failures);
     });
@@ -191,6 +197,26 @@ export class MigrationStream implements Disposable {
     // losses go through the backoff like any failed attempt.
     if (wasStable) this.connect();
     else this.scheduleReconnect([error.message]);
+  }
+
+  /**
+   * The endpoint answered, but its daemon has no MigrationService (upstream Blixard): the cluster
+   * is reachable and its tree works, so it is reported connected with what the watcher cannot
+   * see, not as down. Asked again now and then, quietly, in case the daemons get upgraded.
+   */
+  private onStreamingUnsupported(session: Session): void {
+    if (session.done) return;
+    this.endSession();
+    if (!this.running) return;
+    this.client.markGood(session.index);
+    this.backoff.reset();
+    this.setState({
+      state: 'connected',
+      endpoint: session.endpoint,
+      limitation: `its daemon at ${session.endpoint} has no MigrationService, so migrations are not streamed (only the tree is shown)`,
+    });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.tryEndpoint(this.client.endpointOrder(), 0, []), this.options.unsupportedRetryMs);
   }
 
   private endSession(): void {

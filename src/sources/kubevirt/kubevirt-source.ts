@@ -358,14 +358,21 @@ export class KubevirtSource implements ClusterSource {
   private updateConnection(): void {
     const informers = this.informers;
     if (!informers || this.disposed) return;
-    const statuses = [informers.nodes.status, informers.vmis.status, informers.vmims.status];
+    const vmims = informers.vmims.status;
+    // A user who may list nodes and VMIs but not VMIMs still has a working tree: the cluster is
+    // reachable, and what the watcher cannot see is said, not turned into "unreachable".
+    const vmimsForbidden = vmims.state === 'retrying' && vmims.error.code === 'forbidden';
+    const statuses = vmimsForbidden ? [informers.nodes.status, informers.vmis.status] : [informers.nodes.status, informers.vmis.status, vmims];
     const failing = statuses.find((s): s is Extract<InformerStatus, { state: 'retrying' }> => s.state === 'retrying');
     let next: ConnectionState;
     if (failing) next = { state: 'unreachable', reason: failing.error.message, retryInMs: failing.retryInMs };
-    else if (statuses.every((s) => s.state === 'watching')) next = { state: 'connected', endpoint: informers.client.server };
-    else next = { state: 'connecting' };
+    else if (statuses.every((s) => s.state === 'watching')) {
+      next = { state: 'connected', endpoint: informers.client.server };
+      if (vmimsForbidden) next.limitation = `migrations are not followed: ${lowerFirst(vmims.error.message)}`;
+    } else next = { state: 'connecting' };
     const before = this.currentConnection;
-    if (before.state === next.state && (next.state !== 'unreachable' || (before as { reason?: string }).reason === next.reason)) return;
+    if (JSON.stringify(before) === JSON.stringify(next) || (before.state === 'connecting' && next.state === 'connecting')) return;
+    if (before.state === 'unreachable' && next.state === 'unreachable' && before.reason === next.reason) return;
     this.setConnection(next);
     // The tree shows a failing cluster as one error item, and the cluster again once it is back.
     const treeWasDown = before.state === 'unreachable';
@@ -703,4 +710,8 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -127,6 +127,8 @@ export interface KubeApiServer {
   setTiming(overrides: TimingOverrides): ControllerTiming;
   /** Users' deny rules at run time. */
   denyAccess(token: string, rule: AccessRule): void;
+  /** Lifts every deny rule of a token (RBAC granted after the fact). */
+  allowAccess(token: string): void;
   resourceVersion(): number;
   openWatchCount(): number;
   /** Called for every committed change (the moment a watch event is sent). */
@@ -326,6 +328,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     deleteMigration: (namespace, name) => { cluster.delete(MIGRATIONS, namespace, name, { cause: 'user' }); },
     setTiming: (overrides) => { const applied = applyTiming(timing, overrides); migrations.retime(); return applied; },
     denyAccess: (t, rule) => access.deny(t, rule),
+    allowAccess: (t) => access.allowAll(t),
     resourceVersion: () => cluster.store.currentResourceVersion(),
     openWatchCount: () => watches.openCount(),
     onChange: (listener) => cluster.store.onChange(listener),

@@ -96,6 +96,13 @@ describe('migrations presentation', () => {
     assert.match(look.tooltip, /retrying in 4 s/);
   });
 
+  it('says what a reachable cluster cannot stream, without calling it down', () => {
+    const look = streamDownLook('edge', { state: 'connected', endpoint: 'h:1', limitation: 'its daemon at h:1 has no MigrationService, so migrations are not streamed' });
+    assert.equal(look.description, 'not streaming: its daemon at h:1 has no MigrationService, so migrations are not streamed');
+    assert.match(look.tooltip, /^edge is reachable, but its daemon at h:1 has no MigrationService/);
+    assert.doesNotMatch(look.tooltip, /retrying/);
+  });
+
   it('puts the count in the status bar and each migration in its tooltip', () => {
     assert.equal(activeStatusLook([], T0), undefined);
     const look = activeStatusLook([migration(), migration({ id: 'b', vm: 'db-2', namespace: undefined, phase: 'Scheduling' })], T0 + 3000, () => 'prod')!;

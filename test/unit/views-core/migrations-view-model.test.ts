@@ -95,6 +95,16 @@ describe('Migrations view model', () => {
     assert.deepEqual(model.streamsDown(), []);
   });
 
+  it('lists a reachable cluster that cannot stream migrations, without marking its migrations stale', async () => {
+    source.connect({ state: 'connected', limitation: 'migrations are not followed: not allowed to watch virtualmachineinstancemigrations' });
+    assert.deepEqual(await nextChanges('the limitation'), [{ kind: 'root' }]);
+    assert.deepEqual(model.streamsDown().map((d) => [d.clusterId, d.state.state]), [['kv1', 'connected']]);
+    assert.equal(model.streamDown('kv1'), false);
+    source.connect({ state: 'connected' });
+    await nextChanges('the limitation lifted');
+    assert.deepEqual(model.streamsDown(), []);
+  });
+
   it('ticks the elapsed time of active migrations only while visible', async () => {
     model.dispose();
     model = new MigrationsViewModel({ debounceMs: 10, tickMs: 30 });

@@ -197,4 +197,34 @@ describe('BlixardSource: daemon restarts (real daemons)', function () {
       source.dispose();
     }
   });
+
+  it('a daemon without MigrationService (upstream Blixard) stays connected, says migrations are not streamed, and is picked up once upgraded', async () => {
+    const upstream = await startNode({ id: 1, store: 'memory', withoutMigrationService: true, runtime: { bootMs: 0, stopMs: 0 }, log: () => {} });
+    const address = upstream.address;
+    const source = sourceFor([address], { unsupportedStreamRetryMs: 1500 });
+    const states: ConnectionState[] = [];
+    source.onDidChangeConnection((s) => states.push(s));
+    const stream = new StreamRecorder(source);
+    let upgraded: RunningNode | undefined;
+    try {
+      assert.equal((await source.listNodes()).length, 1);
+      await waitFor(() => source.connection.state === 'connected' && source.connection.limitation, 'a connection with a limitation');
+      assert.match((source.connection as { limitation: string }).limitation, new RegExp(`^its daemon at ${address} has no MigrationService`));
+      // Well past several reconnect delays (100 ms … 1 s): no flapping, and tree calls keep the limitation.
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal((await source.listVms()).length, 0);
+      assert.ok(states.every((s) => s.state !== 'unreachable'), `never unreachable: ${JSON.stringify(states)}`);
+      assert.equal((source.connection as { limitation?: string }).limitation !== undefined, true);
+
+      // The same address now serves MigrationService: the next quiet retry finds it and streams.
+      await upstream.stop();
+      upgraded = await startNode({ id: 1, listen: address, store: 'memory', runtime: { bootMs: 0, stopMs: 0 }, log: () => {} });
+      await waitFor(() => stream.syncedCount() >= 1, 'the stream synced after the upgrade', 15_000);
+      await waitFor(() => source.connection.state === 'connected' && source.connection.limitation === undefined, 'the limitation lifted');
+    } finally {
+      stream.dispose();
+      source.dispose();
+      await (upgraded ?? upstream).stop();
+    }
+  });
 });

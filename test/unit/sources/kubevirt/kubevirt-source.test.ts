@@ -413,6 +413,44 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
       }
     });
 
+    it('a user who may not watch migrations keeps a working tree; the connection says what is not followed', async () => {
+      const denied = await startKubeApiServer({
+        users: [{ name: 'dana', token: 'dana-token-456', deny: [{ verb: '*', resource: 'virtualmachineinstancemigrations' }] }],
+      });
+      tokens.push(denied.token, denied.viewerToken, 'dana-token-456');
+      const tmp = new TempDir();
+      try {
+        seedCluster(denied, { nodes: 2, vmisPerNode: 2 });
+        const { source: dana } = await sourceFor(denied, tmp, { kubeconfig: { contexts: [{ name: 'dana', token: 'dana-token-456' }] } });
+        const stream = new MigrationRecorder(dana);
+        try {
+          const nodeCount = denied.objects.list('nodes').length;
+          assert.equal((await dana.listNodes()).length, nodeCount);
+          const onNode01 = denied.objects.list('virtualmachineinstances').filter((o) => (o as { status?: { nodeName?: string } }).status?.nodeName === 'node01');
+          assert.ok(onNode01.length >= 2);
+          assert.equal((await dana.listVms('node01')).length, onNode01.length);
+          await waitFor(() => dana.connection.state === 'connected' && dana.connection.limitation !== undefined, 'a connection with a limitation');
+          const connection = dana.connection as { limitation: string };
+          assert.match(connection.limitation, /^migrations are not followed: not allowed to (list|watch) virtualmachineinstancemigrations at cluster scope \(user "dana"\)/);
+          // Still connected, and still answering, while the VMIM informer keeps being refused.
+          await new Promise((r) => setTimeout(r, 500));
+          assert.equal(dana.connection.state, 'connected');
+          assert.equal((await dana.listNodes()).length, nodeCount);
+          const streamed = stream.events.filter((e) => e.type === 'connection').map((e) => (e as { state: { state: string } }).state.state);
+          assert.ok(!streamed.includes('unreachable'), `the stream never called the cluster down: ${streamed.join(', ')}`);
+          // Access granted: the limitation goes away once the VMIM informer gets through.
+          denied.allowAccess('dana-token-456');
+          await waitFor(() => dana.connection.state === 'connected' && dana.connection.limitation === undefined, 'the limitation lifted', 20_000);
+        } finally {
+          stream.dispose();
+          dana.dispose();
+        }
+      } finally {
+        await denied.stop();
+        tmp.dispose();
+      }
+    });
+
     it('reports rejected credentials as unauthenticated, and the cluster as unreachable', async () => {
       const tmp = new TempDir();
       const { source: stranger, logger } = await sourceFor(server, tmp, { kubeconfig: { contexts: [{ name: 'stranger', token: 'not-a-valid-token-xyz' }] } });
