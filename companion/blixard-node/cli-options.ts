@@ -49,7 +49,8 @@ TLS (any mode):
 
 Other:
   --quiet                    no log lines on stderr (startup errors are still reported)
-  --exit-with-parent         stop when the process that started this one exits, even by kill -9
+  --exit-with-parent[=PID]   stop when the process that started this one exits, even by kill -9;
+                             give its PID when it could die before this one has started
                              (the extension starts its local dev cluster this way)
   -h, --help                 show this help
   --version                  show the version
@@ -68,7 +69,8 @@ export interface CommonOptions {
   leaseTtlSeconds?: number;
   tls?: { certFile: string; keyFile: string; caFile?: string };
   quiet: boolean;
-  exitWithParent: boolean;
+  /** true: the parent found at startup; a number: the pid the parent is known to have. */
+  exitWithParent: boolean | number;
 }
 
 export type CliCommand =
@@ -93,7 +95,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
   const args = devCluster ? argv.slice(1) : argv;
   const values = new Map<string, string>();
   let quiet = false;
-  let exitWithParent = false;
+  let exitWithParent: boolean | number = false;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -106,8 +108,9 @@ export function parseCommandLine(argv: string[]): CliCommand {
       quiet = true;
       continue;
     }
-    if (arg === '--exit-with-parent' && inline === undefined) {
-      exitWithParent = true;
+    if (arg === '--exit-with-parent') {
+      if (inline !== undefined && !/^[1-9]\d{0,9}$/.test(inline)) throw new UsageError(`--exit-with-parent=PID needs the parent's process id, not "${clip(inline)}"`);
+      exitWithParent = inline === undefined ? true : Number(inline);
       continue;
     }
     if (!VALUE_FLAGS.has(arg)) {

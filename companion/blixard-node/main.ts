@@ -1,5 +1,6 @@
 // blixard-node: the command-line entry of the node daemon (bundled to dist/companion/blixard-node.js).
 
+import { PARENT_AT_START } from './parent-at-start';
 import { readFileSync } from 'node:fs';
 import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './cli-options';
 import { startNode, type RunningNode } from './node-daemon';
@@ -101,12 +102,15 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     if (cmd.exitWithParent) {
       // A parent killed without cleaning up (an extension host killed -9) never sends a signal;
-      // Linux re-parents the orphan, so a changed ppid is the sign to stop.
-      const parent = process.ppid;
+      // Linux re-parents the orphan, so a changed ppid is the sign to stop. Checked at once too:
+      // the parent may have died while the cluster was starting.
+      const parent = typeof cmd.exitWithParent === 'number' ? cmd.exitWithParent : PARENT_AT_START;
+      const orphaned = () => process.ppid !== parent;
       const check = setInterval(() => {
-        if (process.ppid !== parent) onSignal('SIGTERM');
+        if (orphaned()) onSignal('SIGTERM');
       }, 1000);
       check.unref();
+      if (orphaned()) onSignal('SIGTERM');
     }
   });
 }

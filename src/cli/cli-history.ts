@@ -17,6 +17,7 @@ export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<W
     record: (migration, transitions) => store.record(migration, transitions),
     flush: () => store.flush(),
     transitionsOf: recorded.transitionsOf,
+    recordOf: recorded.recordOf,
     activeOf: recorded.activeOf,
     close: () => store.close(),
   };

@@ -52,7 +52,7 @@ export const DEFAULT_PAGE_SIZE = 500;
 const MAX_PAGE_SIZE = 1_000_000;
 
 const COLUMNS =
-  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels';
+  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid';
 const WRITABLE = COLUMNS.split(', ').slice(1);
 
 // A final view is never replaced by a non-final one (a stale replay or a late duplicate must not
@@ -149,8 +149,9 @@ export class HistoryDatabase {
   /** Upserts the migration and inserts its transitions; true when anything changed. */
   applyRecord(entry: RecordEntry): boolean {
     const m = entry.m;
+    const { id, archived } = this.placeIncarnation(m);
     const inserted = this.first(UPSERT, [
-      m.id,
+      id,
       m.kind,
       m.cluster,
       m.datacenter ?? null,
@@ -170,10 +171,11 @@ export class HistoryDatabase {
       m.failureReason ?? null,
       m.progress ? JSON.stringify(m.progress) : null,
       JSON.stringify(m.labels ?? {}),
+      m.uid ?? null,
     ]);
     // RETURNING yields the row only when it was inserted or actually updated.
-    let changed = inserted !== undefined;
-    const seq = inserted ? Number(inserted[0]) : this.seqOf(m.id);
+    let changed = inserted !== undefined || archived;
+    const seq = inserted ? Number(inserted[0]) : this.seqOf(id);
     if (seq === undefined) return changed;
     for (const [phase, at] of entry.p) {
       this.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
@@ -181,6 +183,40 @@ export class HistoryDatabase {
     }
     if (changed) this.changes++;
     return changed;
+  }
+
+  /**
+   * Where a record goes when its id names more than one migration. A KubeVirt VMIM name can be
+   * used again once the old one is deleted (the docs' own example is `migration-job`); its uid,
+   * or for records written before uids were kept its creationTimestamp, tells the two apart. The
+   * plain id holds the newest; an earlier one is kept under `<id>@<its creation time>`, with its
+   * phases, so neither overwrites the other. The decision depends only on what the database
+   * holds, so a journal replay makes it again.
+   */
+  private placeIncarnation(m: Migration): { id: string; archived: boolean } {
+    if (m.kind !== 'kubevirt') return { id: m.id, archived: false };
+    const held = this.incarnationAt(m.id);
+    if (!held || sameIncarnation(held, m)) return { id: m.id, archived: false };
+    if (!isNewerIncarnation(m, held)) return { id: this.incarnationSlot(m.id, m), archived: false };
+    this.run('UPDATE migrations SET id = ? WHERE seq = ?', [this.incarnationSlot(m.id, held), held.seq]);
+    this.changes++;
+    return { id: m.id, archived: true };
+  }
+
+  private incarnationAt(id: string): (Incarnation & { seq: number; final: boolean }) | undefined {
+    const row = this.first(`SELECT seq, created_at, uid, state IN ${FINAL_STATES_SQL} FROM migrations WHERE id = ?`, [id]);
+    if (!row) return undefined;
+    return { seq: Number(row[0]), createdAt: Number(row[1]), uid: row[2] === null ? undefined : String(row[2]), final: Number(row[3]) === 1 };
+  }
+
+  /** The archive id of an earlier incarnation: its own row if it has one, else a free one. */
+  private incarnationSlot(id: string, incarnation: Incarnation): string {
+    const base = incarnationId(id, incarnation.createdAt);
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? base : `${base}#${n}`;
+      const holder = this.incarnationAt(candidate);
+      if (!holder || sameIncarnation(holder, incarnation)) return candidate;
+    }
   }
 
   /** Removes migrations and their transitions; returns the ids that existed. */
@@ -476,5 +512,31 @@ function toMigration(r: SqlValue[]): Migration {
   if (r[17] !== null) m.durationMs = Number(r[17]);
   if (r[18] !== null) m.failureReason = String(r[18]);
   if (r[19] !== null) m.progress = JSON.parse(String(r[19])) as Migration['progress'];
+  if (r[21] !== null && r[21] !== undefined) m.uid = String(r[21]);
   return m;
+}
+
+/** The id an earlier migration under a reused name is kept under: `<id>@<creation time, ISO 8601>`. */
+export function incarnationId(id: string, createdAt: number): string {
+  return `${id}@${new Date(createdAt).toISOString().replace('.000Z', 'Z')}`;
+}
+
+interface Incarnation {
+  createdAt: number;
+  uid?: string;
+}
+
+function sameIncarnation(a: Incarnation, b: Incarnation): boolean {
+  if (a.uid && b.uid) return a.uid === b.uid;
+  return !(a.createdAt > 0 && b.createdAt > 0) || a.createdAt === b.createdAt;
+}
+
+/**
+ * Whether `incoming` came after `held`. Creation times decide; within one second (KubeVirt's
+ * resolution) a name is only reused once the holder is deleted, which for a finished VMIM is
+ * at once: a held final migration is the earlier one.
+ */
+function isNewerIncarnation(incoming: Incarnation, held: Incarnation & { final: boolean }): boolean {
+  if (incoming.createdAt !== held.createdAt) return incoming.createdAt > held.createdAt;
+  return held.final;
 }

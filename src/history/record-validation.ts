@@ -17,7 +17,7 @@ export function findRecordProblem(migration: Migration, transitions: readonly Ph
   for (const key of ['startedAt', 'endedAt', 'durationMs'] as const) {
     if (migration[key] !== undefined && migration[key] !== null && !isTime(migration[key])) return `migration ${migration.id} has an invalid ${key}`;
   }
-  for (const key of ['datacenter', 'namespace', 'sourceNode', 'targetNode', 'failureReason'] as const) {
+  for (const key of ['datacenter', 'namespace', 'sourceNode', 'targetNode', 'failureReason', 'uid'] as const) {
     const value = migration[key];
     if (value !== undefined && value !== null && typeof value !== 'string') return `migration ${migration.id} has a non-text ${key}`;
   }

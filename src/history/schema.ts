@@ -6,11 +6,13 @@
 //     WITHOUT ROWID table keyed (migration_seq, phase) — the same uniqueness at about half the
 //     size, which matters because sql.js keeps the whole file in memory — plus indexes for each
 //     query, `meta` (which journal segments a snapshot covers) and `inbox_offsets`.
+// v3: migrations get `uid` (KubeVirt's metadata.uid), which tells apart two migrations that
+//     used the same name one after the other.
 
 import type { Database } from 'sql.js';
 import { HistoryError } from './history-error';
 
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 const FINAL = `('succeeded','failed','cancelled')`;
 const ACTIVE = `('pending','running')`;
@@ -39,6 +41,8 @@ const MIGRATIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   labels TEXT NOT NULL DEFAULT '{}'
 )`;
 
+const V3_COLUMNS = `ALTER TABLE migrations ADD COLUMN uid TEXT;`;
+
 const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   migration_seq INTEGER NOT NULL,
   phase TEXT NOT NULL,
@@ -63,6 +67,7 @@ INSERT INTO schema_version (version) VALUES (${CURRENT_SCHEMA_VERSION});
 ${MIGRATIONS_V2('migrations')};
 ${TRANSITIONS_V2('transitions')};
 ${V2_SUPPORT}
+${V3_COLUMNS}
 `;
 
 const MIGRATION_COLUMNS =
@@ -83,6 +88,10 @@ ALTER TABLE migrations_v2 RENAME TO migrations;
 ALTER TABLE transitions_v2 RENAME TO transitions;
 ${V2_SUPPORT}
 UPDATE schema_version SET version = 2;
+`,
+  2: `
+${V3_COLUMNS}
+UPDATE schema_version SET version = 3;
 `,
 };
 

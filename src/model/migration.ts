@@ -37,6 +37,11 @@ export interface Migration {
   phase: string;
   state: MigrationState;
   createdAt: number;
+  /**
+   * The cluster's own identity of the migration object, where it has one (KubeVirt
+   * `metadata.uid`): a VMIM name can be used again once deleted, even within the same second.
+   */
+  uid?: string;
   startedAt?: number;
   endedAt?: number;
   durationMs?: number;
@@ -55,6 +60,22 @@ export const FINAL_STATES: ReadonlySet<MigrationState> = new Set(['succeeded', '
 
 export function isFinal(state: MigrationState): boolean {
   return FINAL_STATES.has(state);
+}
+
+/**
+ * Whether `incoming`, under the same id as `earlier`, is another migration that reused the name
+ * (a KubeVirt VMIM deleted and created again), not a later view of the same one. A live name
+ * belongs to one object at a time, so another uid means the earlier one is gone; without uids,
+ * only a finished migration's name can have been reused, by one created after it.
+ */
+export function isLaterIncarnation(earlier: Migration, incoming: Migration): boolean {
+  if (earlier.uid && incoming.uid) return earlier.uid !== incoming.uid && incoming.createdAt >= earlier.createdAt;
+  return isFinal(earlier.state) && earlier.createdAt > 0 && incoming.createdAt > earlier.createdAt;
+}
+
+/** Whether `incoming` is a view of a migration that used the name before `current` did. */
+export function isEarlierIncarnation(current: Migration, incoming: Migration): boolean {
+  return Boolean(current.uid && incoming.uid && current.uid !== incoming.uid && incoming.createdAt < current.createdAt);
 }
 
 /**

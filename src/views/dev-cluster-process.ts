@@ -57,7 +57,7 @@ export class DevClusterProcess {
     if (!existsSync(options.script)) {
       return Promise.reject(new Error(`The companion daemon is missing (${options.script}); run "npm run build".`));
     }
-    const args = [options.script, 'dev-cluster', '--nodes', String(options.nodes ?? 3), '--base-port', '0', '--vms', String(options.vms ?? 6), '--exit-with-parent', ...(options.extraArgs ?? [])];
+    const args = [options.script, 'dev-cluster', '--nodes', String(options.nodes ?? 3), '--base-port', '0', '--vms', String(options.vms ?? 6), `--exit-with-parent=${process.pid}`, ...(options.extraArgs ?? [])];
     // In desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it a plain Node.
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

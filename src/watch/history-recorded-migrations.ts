@@ -4,15 +4,17 @@
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { RecordedMigration, RecordedMigrations } from './recorded-migrations';
 
-/** The two queries of HistoryStore this needs. */
+/** The queries of HistoryStore this needs. */
 export interface HistoryQueries {
   transitions(migrationId: string): PhaseTransition[];
+  byId(migrationId: string): RecordedMigration | undefined;
   active(): Migration[];
 }
 
 export function recordedMigrationsOf(history: HistoryQueries): Required<RecordedMigrations> {
   return {
     transitionsOf: (migrationId) => history.transitions(migrationId),
+    recordOf: (migrationId) => history.byId(migrationId),
     activeOf: (clusterId): RecordedMigration[] =>
       history
         .active()

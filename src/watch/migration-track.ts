@@ -3,7 +3,7 @@
 // (migration, phase) transition exactly once, in time order, with the phase's own time.
 
 import type { ClusterKind } from '../model/cluster';
-import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
+import { isEarlierIncarnation, isFinal, isLaterIncarnation, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
 import { compareSameTimePhases, sortTimeline } from '../model/phase-order';
 
 /** How the watcher learnt that a migration is over. */
@@ -43,6 +43,8 @@ export class MigrationTrack {
   private snapshot: Migration | undefined;
   private endCause: EndCause | undefined;
   private kind: ClusterKind | undefined;
+  /** Uids of earlier migrations under this id (a reused VMIM name), whose late views are ignored. */
+  private readonly retiredUids = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -89,7 +91,12 @@ export class MigrationTrack {
     const incoming = observation.migration;
     this.kind = incoming.kind;
     let reincarnated = false;
-    if (previous && isFinal(previous.state) && incoming.createdAt > previous.createdAt) {
+    if (incoming.uid && (this.retiredUids.has(incoming.uid) || (previous && isEarlierIncarnation(previous, incoming)))) {
+      // A late view of a migration that used this name before: it is not this one's news.
+      return { transitions: [], previous, changed: false };
+    }
+    if (previous && isLaterIncarnation(previous, incoming)) {
+      if (previous.uid) this.retiredUids.add(previous.uid);
       // The name was used again (a KubeVirt VMIM deleted and created anew with the same name):
       // a new migration whose phases must not be taken for the old one's.
       this.phaseTimes.clear();

@@ -6,7 +6,7 @@
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
-import type { Migration, MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../model/migration';
+import { isLaterIncarnation, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import { MigrationTrack, type EndCause, type ObservationOutcome } from './migration-track';
 import { describeObservation, validateObservation } from './observation-validator';
@@ -246,12 +246,12 @@ export class MigrationWatcher implements Disposable {
     const id = observation.migration.id;
     let track = this.tracks.get(id);
     if (!track) {
-      track = new MigrationTrack(id, this.recordedTransitions(id));
+      track = new MigrationTrack(id, this.recordedTransitionsFor(source, observation.migration));
       this.tracks.set(id, track);
     }
     const outcome = track.apply(observation, this.now());
     if (outcome.reincarnated) {
-      this.log.warn(`${source.label}: migration ${id} was created again under a name used before; the history keeps one record per name, so it now describes the new one`);
+      this.log.warn(`${source.label}: migration ${id} was created again under a name used before; the history keeps the earlier one apart`);
     }
     this.publish(track, outcome);
   }
@@ -333,6 +333,28 @@ export class MigrationWatcher implements Disposable {
   }
 
   // ---- memory -------------------------------------------------------------------------------
+
+  /**
+   * What the history holds of this migration, to emit only the phases it lacks. Not when the
+   * history's record is an earlier migration under the same name (a KubeVirt VMIM name used
+   * again after a restart of this process): those phases are not this migration's.
+   */
+  private recordedTransitionsFor(source: ClusterSource, incoming: Migration): readonly PhaseTransition[] {
+    const recorded = this.options.recorded;
+    if (!recorded?.recordOf) return this.recordedTransitions(incoming.id);
+    try {
+      const record = recorded.recordOf(incoming.id);
+      if (!record) return [];
+      if (isLaterIncarnation(record.migration, incoming)) {
+        this.log.warn(`${source.label}: migration ${incoming.id} was created again under a name used before; the history keeps the earlier one apart`);
+        return [];
+      }
+      return record.transitions;
+    } catch (err) {
+      this.warnOnce(`history:${incoming.id}`, `history: cannot read recorded phases of ${incoming.id}: ${describeError(err)}`);
+      return [];
+    }
+  }
 
   private recordedTransitions(migrationId: string): readonly PhaseTransition[] {
     try {

@@ -63,5 +63,6 @@ export function validateObservation(value: unknown): ObservationCheck {
   }
   const migration = { ...(m as unknown as MigrationObservation['migration']) };
   if (typeof migration.labels !== 'object' || migration.labels === null) migration.labels = {};
+  if (migration.uid !== undefined && (typeof migration.uid !== 'string' || migration.uid === '')) delete migration.uid;
   return { ok: true, observation: { migration, phases, deleted: raw.deleted === true }, droppedPhases };
 }

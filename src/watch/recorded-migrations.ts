@@ -17,6 +17,12 @@ export interface RecordedMigrations {
    */
   transitionsOf(migrationId: string): readonly PhaseTransition[] | undefined;
   /**
+   * The recorded migration with its transitions, when the history can tell: lets the watcher see
+   * that a name has been used again (a newer creation time) before it takes the old migration's
+   * phases for the new one's. Falls back to transitionsOf when absent.
+   */
+  recordOf?(migrationId: string): RecordedMigration | undefined;
+  /**
    * Migrations the history holds as not final for one cluster. The watcher holds them as active
    * when the cluster is attached, so its first `synced` reconciles the ones that ended meanwhile.
    */

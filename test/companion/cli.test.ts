@@ -2,7 +2,7 @@
 // bundle built the way esbuild.mjs builds dist/companion/blixard-node.js.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -62,6 +62,7 @@ describe('blixard-node CLI', function () {
     [['dev-cluster', '--id', '1'], '--id does not apply to dev-cluster'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--vms', '3'], '--vms only applies to dev-cluster'],
     [['dev-cluster', '--boot-ms', '-5'], '--boot-ms must be a whole number, not "-5"'],
+    [['dev-cluster', '--exit-with-parent=me'], '--exit-with-parent=PID needs the parent\'s process id, not "me"'],
   ] as const) {
     it(`rejects ${args.join(' ')}: ${message}`, () => {
       assert.throws(() => parseCommandLine([...args]), (err: Error) => err instanceof UsageError && err.message === message);
@@ -120,6 +121,31 @@ describe('blixard-node CLI', function () {
     const stillAlive = alive();
     if (stillAlive) process.kill(pid, 'SIGKILL');
     assert.equal(stillAlive, false, 'the orphaned dev-cluster exited within 15 s');
+  });
+
+  it('--exit-with-parent: a dev-cluster whose parent dies while it is still starting stops by itself', async () => {
+    // The shell starts the cluster and kills itself at once, long before the cluster is ready.
+    const command = [process.execPath, ...FROM_SOURCE, 'dev-cluster', '--nodes', '1', '--base-port', '0', '--vms', '0', '--quiet']
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // $$ is the shell's pid: the parent is named, since it is gone before the daemon could look.
+    const shell = spawn('bash', ['-c', `${command} --exit-with-parent=$$ & echo "child $!"; kill -9 $$`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      shell.stdout.on('data', (d) => {
+        out += d;
+        const m = /child (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      shell.on('exit', () => setTimeout(() => reject(new Error(`the shell printed no pid: ${out}`)), 100));
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(isProcessAlive(pid), false, 'the dev-cluster orphaned during startup exited within 20 s');
+    } finally {
+      if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('a single daemon on the memory store announces itself and stops on SIGINT with exit 0', async () => {

@@ -118,6 +118,8 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
     labels,
   };
   if (context.datacenter) migration.datacenter = context.datacenter;
+  const uid = vmim.metadata?.uid;
+  if (typeof uid === 'string' && uid !== '') migration.uid = uid;
 
   const sourceNode = nonEmpty(migrationState?.sourceNode) ?? (ended ? undefined : nonEmpty(context.vmi?.status?.nodeName));
   if (sourceNode) migration.sourceNode = sourceNode;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
@@ -51,7 +51,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 1 to 2/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 3/), JSON.stringify(logger.lines));
       const a = store.byId('prod/ns/a')!;
       assert.deepEqual(a.migration, {
         id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
@@ -75,6 +75,38 @@ describe('HistoryStore: schema', () => {
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_%' ORDER BY name`)[0].values.map((r) => r[0]);
     assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_vm', 'migrations_durations', 'migrations_retention']);
     raw.close();
+  });
+
+  it('upgrades a v2 database to keep uids, leaving its records as they were', async () => {
+    // A v2 file: the current layout without the uid column, as v0.1.0 wrote it.
+    const first = await HistoryStore.open({ path: db });
+    first.record(migration('prod/default/job', { state: 'succeeded', phase: 'Succeeded', createdAt: 5000 }), [{ migrationId: 'prod/default/job', phase: 'Succeeded', at: 6000 }]);
+    await first.close();
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(db));
+    raw.exec('ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;');
+    writeFileSync(db, raw.export());
+    raw.close();
+    rmSync(`${db}.journal`, { recursive: true, force: true });
+
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.ok(logger.has('info', /upgraded .* from schema 2 to 3/), JSON.stringify(logger.lines));
+      assert.equal(store.byId('prod/default/job')!.migration.uid, undefined);
+      // Records written from now on keep their uid.
+      store.record(migration('prod/default/other', { uid: 'u-2', createdAt: 9000, state: 'pending', phase: 'Pending' }), [{ migrationId: 'prod/default/other', phase: 'Pending', at: 9000 }]);
+      await store.flush();
+    } finally {
+      await store.close();
+    }
+    const reopened = await HistoryStore.open({ path: db, mode: 'read-only' });
+    try {
+      assert.equal(reopened.byId('prod/default/other')!.migration.uid, 'u-2');
+      assert.equal(reopened.byId('prod/default/job')!.migration.state, 'succeeded');
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('refuses a database from a newer version without touching it', async () => {

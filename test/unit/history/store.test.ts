@@ -114,6 +114,57 @@ describe('HistoryStore: durability of one writer', function () {
     assert.equal(store.byId('c/final')!.migration.state, 'cancelled');
   });
 
+  it('keeps a reused KubeVirt migration name as two migrations, through a crash and replay, whatever order the records come in', async () => {
+    const first = 1_700_000_000_000;
+    const second = first + 3_600_000;
+    const id = 'prod/default/migration-job';
+    const store = await openStore();
+    store.record(finished(id, 'succeeded', first, 20_000), transitions(id, ['Pending', 'Running', 'Succeeded'], first));
+    // The VMIM was deleted and `kubectl apply`'d again: same id, a later creationTimestamp.
+    store.record(migration(id, { createdAt: second, phase: 'Pending', state: 'pending', sourceNode: 'node-c' }), transitions(id, ['Pending'], second));
+    store.record(migration(id, { createdAt: second, phase: 'Running', state: 'running', sourceNode: 'node-c' }), transitions(id, ['Running'], second + 5_000));
+    // A late, duplicate view of the first one (a follower forwarding it) must not touch the second.
+    store.record(finished(id, 'succeeded', first, 20_000), transitions(id, ['Succeeded'], first + 2_000));
+    await store.flush();
+    const archivedId = `${id}@2023-11-14T22:13:20Z`;
+    const check = (s: HistoryStore) => {
+      assert.equal(s.count(), 2);
+      const current = s.byId(id)!;
+      assert.equal(current.migration.createdAt, second);
+      assert.equal(current.migration.state, 'running');
+      assert.deepEqual(current.transitions.map((t) => [t.phase, t.at - second]), [['Pending', 0], ['Running', 5_000]]);
+      const earlier = s.byId(archivedId)!;
+      assert.equal(earlier.migration.state, 'succeeded');
+      assert.equal(earlier.migration.name, 'migration-job');
+      assert.deepEqual(earlier.transitions.map((t) => t.phase), ['Pending', 'Running', 'Succeeded']);
+    };
+    check(store);
+    // Crash: the journal alone must make the same decisions again.
+    (store as unknown as { writer: { lock: { release(): void } } }).writer.lock.release();
+    open.splice(open.indexOf(store), 1);
+    const replayed = await openStore();
+    check(replayed);
+    await replayed.close();
+    check(await openStore());
+  });
+
+  it('tells a name reused within the same second apart by uid', async () => {
+    const store = await openStore();
+    const id = 'prod/default/job';
+    const at = 1_700_000_000_000;
+    store.record(finished(id, 'succeeded', at, 400, { uid: 'u-1' }), transitions(id, ['Pending', 'Succeeded'], at));
+    store.record(migration(id, { uid: 'u-2', createdAt: at, phase: 'Pending', state: 'pending' }), transitions(id, ['Pending'], at + 1));
+    // A late view of the first one goes to its own record, not over the second.
+    store.record(finished(id, 'succeeded', at, 400, { uid: 'u-1' }), []);
+    assert.equal(store.count(), 2);
+    assert.equal(store.byId(id)!.migration.uid, 'u-2');
+    assert.equal(store.byId(id)!.migration.state, 'pending');
+    assert.deepEqual(store.transitions(id).map((t) => t.at - at), [1]);
+    const earlier = store.byId(`${id}@2023-11-14T22:13:20Z`)!;
+    assert.equal(earlier.migration.uid, 'u-1');
+    assert.deepEqual(earlier.transitions.map((t) => t.phase), ['Pending', 'Succeeded']);
+  });
+
   it('drops a torn last journal record and a damaged one, reporting both, and keeps the rest', async () => {
     const logger = recordingLogger();
     const store = await openStore();

@@ -218,6 +218,30 @@ describe('MigrationWatcher', () => {
     assert.equal(second.watcher.recent(10).length, 1);
   });
 
+  it('after a restart, a name the history holds for a finished migration is a new migration when created later', () => {
+    const old = kubevirtObservation('kv1', 'job', 'Succeeded');
+    const recorded: RecordedMigrations = {
+      transitionsOf: (id) => (id === old.migration.id ? old.phases : undefined),
+      recordOf: (id) => (id === old.migration.id ? { migration: old.migration, transitions: old.phases } : undefined),
+    };
+    const h = harness({ recorded });
+    const kv = new ScriptedSource('kv1');
+    h.watcher.addSource(kv);
+    // The same, old VMIM relisted: nothing new.
+    kv.observe(kubevirtObservation('kv1', 'job', 'Succeeded'));
+    assert.deepEqual(h.phasesOf(), []);
+    h.watcher.dispose();
+
+    const again = harness({ recorded });
+    const source = new ScriptedSource('kv1');
+    again.watcher.addSource(source);
+    const fresh = kubevirtObservation('kv1', 'job', 'Scheduling');
+    source.observe({ ...fresh, migration: { ...fresh.migration, createdAt: T0 + 600_000 }, phases: fresh.phases.map((p) => ({ ...p, at: p.at + 600_000 })) });
+    assert.deepEqual(again.phasesOf(), ['Pending', 'Scheduling'], 'the new migration\'s phases, not skipped as the old one\'s');
+    assert.equal(again.watcher.get('kv1/default/job')?.state, 'running');
+    assert.equal(again.log.warnings.filter((w) => /created again under a name used before/.test(w)).length, 1);
+  });
+
   it('holds the history\'s active migrations and ends the ones missing from the first sync', () => {
     const h = harness({
       recorded: {
@@ -319,6 +343,26 @@ describe('MigrationWatcher', () => {
     assert.equal(h.log.warnings.filter((w) => /created again under a name used before/.test(w)).length, 1);
     // A relist of the new one changes nothing.
     kv.observe(later(kubevirtObservation('kv1', 'job', 'Scheduling')));
+    assert.equal(h.transitions.length, KUBEVIRT_PHASES.length + 2);
+  });
+
+  it('tells a name reused within the same second apart by the VMIM uid', () => {
+    const h = harness();
+    const kv = new ScriptedSource('kv1');
+    h.watcher.addSource(kv);
+    const withUid = (o: ReturnType<typeof kubevirtObservation>, uid: string) => ({ ...o, migration: { ...o.migration, uid } });
+    kv.observe(withUid(kubevirtObservation('kv1', 'job', 'Succeeded'), 'u-1'));
+    kv.observe({ ...withUid(kubevirtObservation('kv1', 'job', 'Succeeded'), 'u-1'), deleted: true });
+    // Same creation second, same phase times (KubeVirt's resolution is one second): another uid.
+    kv.observe(withUid(kubevirtObservation('kv1', 'job', 'Scheduling'), 'u-2'));
+    assert.deepEqual(h.phasesOf(), [...KUBEVIRT_PHASES, 'Pending', 'Scheduling']);
+    assert.equal(h.watcher.get('kv1/default/job')?.uid, 'u-2');
+    // A late view of the first one is not taken for a third, nor for news of the second.
+    kv.observe(withUid(kubevirtObservation('kv1', 'job', 'Succeeded'), 'u-1'));
+    assert.equal(h.transitions.length, KUBEVIRT_PHASES.length + 2);
+    assert.equal(h.watcher.get('kv1/default/job')?.state, 'running');
+    // A relist of the second changes nothing either.
+    kv.observe(withUid(kubevirtObservation('kv1', 'job', 'Scheduling'), 'u-2'));
     assert.equal(h.transitions.length, KUBEVIRT_PHASES.length + 2);
   });
 

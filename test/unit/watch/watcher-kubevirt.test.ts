@@ -44,6 +44,28 @@ describe('MigrationWatcher over KubeVirt API servers (ground truth)', function (
     assert.deepEqual(rig.warnings, []);
   });
 
+  it('keeps every migration that reused a name (deleted and applied again, even within one second) as its own record', async () => {
+    rig = await KubevirtWatchRig.start({ vmisPerNode: 1, server: { timing: { perPhaseMs: 40 } } });
+    const [c] = rig.clusters;
+    const vmi = c.vmis[0];
+    // As with the KubeVirt docs' own example: the same `migration-job` manifest, applied again.
+    for (let round = 0; round < 3; round++) {
+      c.server.createMigration({ vmiName: vmi, name: 'migration-job' });
+      await rig.serversSettled();
+      await waitFor(() => rig!.store.byId(`${c.sourceId}/default/migration-job`)?.migration.state === 'succeeded', 'the history to hold the run');
+      c.server.deleteMigration('default', 'migration-job');
+      await waitFor(() => c.server.objects.migration({ name: 'migration-job' })?.deletedAtMs !== undefined, 'the VMIM deleted');
+    }
+    // One last time, created right after the delete, usually within the same second.
+    c.server.createMigration({ vmiName: vmi, name: 'migration-job' });
+    await rig.serversSettled();
+    await rig.historyMatchesTruth();
+    const runs = rig.store.all({ limit: 100 }).filter((m) => m.name === 'migration-job');
+    assert.equal(runs.length, 4);
+    assert.equal(new Set(runs.map((m) => m.uid)).size, 4, 'each run keeps its own uid');
+    assert.ok(runs.every((m) => m.state === 'succeeded'));
+  });
+
   /** Waits until some migration of the cluster has reached `phase` (so a fault strikes mid-flight). */
   async function midFlight(r: KubevirtWatchRig, phase = 'Scheduled'): Promise<void> {
     await waitFor(() => r.clusters[0].server.objects.migrations().some((m) => !m.finalPhase && m.phases.some((p) => p.phase === phase)), `a migration in ${phase}`);

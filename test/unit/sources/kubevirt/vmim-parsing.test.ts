@@ -58,6 +58,7 @@ describe('kubevirt VMIM parsing', () => {
       phase: 'Running',
       state: 'running',
       createdAt: T0,
+      uid: 'uid-1',
       startedAt: T0 + 5000,
       labels: {},
     });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MigrationState } from '../../../../src/model/migration';
 import { HistoryStore } from '../../../../src/history';
+import { incarnationId } from '../../../../src/history/history-database';
 import { KubevirtSource, type KubevirtSourceOptions } from '../../../../src/sources/kubevirt/kubevirt-source';
 import { HistoryRecorder } from '../../../../src/watch/history-recorder';
 import { recordedMigrationsOf } from '../../../../src/watch/history-recorded-migrations';
@@ -56,7 +57,7 @@ export class KubevirtWatchRig {
   readonly dbPath = path.join(this.dir, 'history.db');
   readonly clusters: RigCluster[] = [];
   readonly warnings: string[] = [];
-  /** (migrationId, phase) → how many times any watcher of this rig emitted it. */
+  /** (migrationId, uid, phase) → how many times any watcher of this rig emitted it (a reused name is another migration). */
   readonly emitted = new Map<string, number>();
   store!: HistoryStore;
   watcher!: MigrationWatcher;
@@ -90,7 +91,7 @@ export class KubevirtWatchRig {
     this.watcher = new MigrationWatcher({ recorded: recordedMigrationsOf(this.store), log });
     this.recorder = new HistoryRecorder(this.watcher, this.store, { log });
     this.watcher.onTransition((e) => {
-      const key = `${e.transition.migrationId}|${e.transition.phase}`;
+      const key = `${e.transition.migrationId}|${e.migration.uid ?? ''}|${e.transition.phase}`;
       this.emitted.set(key, (this.emitted.get(key) ?? 0) + 1);
     });
     for (const c of this.clusters) {
@@ -150,9 +151,8 @@ export class KubevirtWatchRig {
     const problems: string[] = [];
     let expectedCount = 0;
     for (const c of this.clusters) {
-      for (const record of c.server.objects.migrations()) {
+      for (const { record, id } of historyIdsOf(c.sourceId, c.server.objects.migrations())) {
         expectedCount++;
-        const id = `${c.sourceId}/${record.namespace}/${record.name}`;
         const entry = this.store.byId(id);
         if (!entry) {
           problems.push(`${id}: not in the history`);
@@ -188,4 +188,33 @@ export function expectedState(record: MigrationRecord): MigrationState {
   if (record.deletedAtMs !== undefined) return 'cancelled';
   const last = record.phases[record.phases.length - 1]?.phase;
   return last === undefined || last === 'Pending' ? 'pending' : 'running';
+}
+
+/**
+ * The id each server migration must have in the history: `<cluster>/<ns>/<name>` for the newest
+ * with that name; earlier ones that used the same name (deleted, then created again) keep
+ * theirs under `…@<creation time>`, `#2`, `#3`… for several in the same second, in creation order.
+ */
+export function historyIdsOf(sourceId: string, records: readonly MigrationRecord[]): Array<{ record: MigrationRecord; id: string }> {
+  const byName = new Map<string, MigrationRecord[]>();
+  for (const r of records) {
+    const key = `${sourceId}/${r.namespace}/${r.name}`;
+    byName.set(key, [...(byName.get(key) ?? []), r]);
+  }
+  const out: Array<{ record: MigrationRecord; id: string }> = [];
+  for (const [base, list] of byName) {
+    const used = new Set<string>();
+    list.forEach((record, i) => {
+      if (i === list.length - 1) {
+        out.push({ record, id: base });
+        return;
+      }
+      const archived = incarnationId(base, Date.parse(record.creationTimestamp));
+      let id = archived;
+      for (let n = 2; used.has(id); n++) id = `${archived}#${n}`;
+      used.add(id);
+      out.push({ record, id });
+    });
+  }
+  return out;
 }
