@@ -250,9 +250,7 @@ export class MigrationWatcher implements Disposable {
       this.tracks.set(id, track);
     }
     const outcome = track.apply(observation, this.now());
-    if (outcome.reincarnated) {
-      this.log.warn(`${source.label}: migration ${id} was created again under a name used before; the history keeps the earlier one apart`);
-    }
+    if (outcome.reincarnated) this.warnNameReused(source, id);
     this.publish(track, outcome);
   }
 
@@ -341,28 +339,22 @@ export class MigrationWatcher implements Disposable {
    */
   private recordedTransitionsFor(source: ClusterSource, incoming: Migration): readonly PhaseTransition[] {
     const recorded = this.options.recorded;
-    if (!recorded?.recordOf) return this.recordedTransitions(incoming.id);
     try {
+      if (!recorded?.recordOf) return recorded?.transitionsOf(incoming.id) ?? [];
       const record = recorded.recordOf(incoming.id);
-      if (!record) return [];
-      if (isLaterIncarnation(record.migration, incoming)) {
-        this.log.warn(`${source.label}: migration ${incoming.id} was created again under a name used before; the history keeps the earlier one apart`);
+      if (record && isLaterIncarnation(record.migration, incoming)) {
+        this.warnNameReused(source, incoming.id);
         return [];
       }
-      return record.transitions;
+      return record?.transitions ?? [];
     } catch (err) {
       this.warnOnce(`history:${incoming.id}`, `history: cannot read recorded phases of ${incoming.id}: ${describeError(err)}`);
       return [];
     }
   }
 
-  private recordedTransitions(migrationId: string): readonly PhaseTransition[] {
-    try {
-      return this.options.recorded?.transitionsOf(migrationId) ?? [];
-    } catch (err) {
-      this.warnOnce(`history:${migrationId}`, `history: cannot read recorded phases of ${migrationId}: ${describeError(err)}`);
-      return [];
-    }
+  private warnNameReused(source: ClusterSource, migrationId: string): void {
+    this.log.warn(`${source.label}: migration ${migrationId} was created again under a name used before; the history keeps the earlier one apart`);
   }
 
   private holdRecordedActive(clusterId: string): void {

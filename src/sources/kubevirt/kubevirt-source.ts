@@ -371,7 +371,7 @@ export class KubevirtSource implements ClusterSource {
       if (vmimsForbidden) next.limitation = `migrations are not followed: ${lowerFirst(vmims.error.message)}`;
     } else next = { state: 'connecting' };
     const before = this.currentConnection;
-    if (JSON.stringify(before) === JSON.stringify(next) || (before.state === 'connecting' && next.state === 'connecting')) return;
+    if (JSON.stringify(before) === JSON.stringify(next)) return;
     if (before.state === 'unreachable' && next.state === 'unreachable' && before.reason === next.reason) return;
     this.setConnection(next);
     // The tree shows a failing cluster as one error item, and the cluster again once it is back.
