@@ -2,7 +2,7 @@
 // timeline when one migration is asked for). Pure: rows in, text out.
 
 import type { Migration, PhaseTransition } from '../model/migration';
-import { formatElapsed } from '../watch/output-line-formatter';
+import { currentPhaseWord, formatDuration, modeWord, phaseWord, stateWord } from '../model/vocabulary';
 import { sortTimeline } from '../model/phase-order';
 
 const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
@@ -12,9 +12,10 @@ const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
   { title: 'MIGRATION', value: (m) => m.name || m.id },
   { title: 'FROM', value: (m) => m.sourceNode ?? '-' },
   { title: 'TO', value: (m) => m.targetNode ?? '-' },
-  { title: 'PHASE', value: (m) => m.phase },
-  { title: 'STATE', value: (m) => m.state },
-  { title: 'DURATION', value: (m) => (m.durationMs !== undefined ? formatElapsed(m.durationMs) : '-') },
+  { title: 'PHASE', value: (m) => currentPhaseWord(m) },
+  { title: 'STATE', value: (m) => stateWord(m.state) },
+  { title: 'DURATION', value: (m) => (m.durationMs !== undefined ? formatDuration(m.durationMs) : '-') },
+  { title: 'MODE', value: (m) => modeWord(m.mode) },
   { title: 'ORIGIN', value: (m) => m.origin },
 ];
 
@@ -36,14 +37,14 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
     ['Datacenter', m.datacenter],
     ['VM', m.namespace ? `${m.namespace}/${m.vm}` : m.vm],
     ['From → to', `${m.sourceNode ?? '?'} → ${m.targetNode ?? '?'}`],
-    ['Mode', m.mode],
+    ['Mode', modeWord(m.mode)],
     ['Origin', m.origin],
-    ['State', m.state],
-    ['Phase', m.phase],
+    ['State', stateWord(m.state)],
+    ['Phase', currentPhaseWord(m)],
     ['Created', isoMillis(m.createdAt)],
     ['Started', m.startedAt !== undefined ? isoMillis(m.startedAt) : undefined],
     ['Ended', m.endedAt !== undefined ? isoMillis(m.endedAt) : undefined],
-    ['Duration', m.durationMs !== undefined ? formatElapsed(m.durationMs) : undefined],
+    ['Duration', m.durationMs !== undefined ? formatDuration(m.durationMs) : undefined],
     ['Failure', m.failureReason],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
@@ -51,7 +52,7 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
   out.push('', 'Phases:');
   const ordered = sortTimeline(m.kind, transitions);
   if (ordered.length === 0) out.push('  (none recorded)');
-  for (const t of ordered) out.push(`  ${isoMillis(t.at)}  +${formatElapsed(t.at - m.createdAt).padEnd(7)}  ${clean(t.phase)}`);
+  ordered.forEach((t, i) => out.push(`  ${isoMillis(t.at)}  +${formatDuration(t.at - m.createdAt).padEnd(7)}  ${clean(phaseWord(t.phase, m.state, i === ordered.length - 1))}`));
   return out.join('\n') + '\n';
 }
 

@@ -6,6 +6,7 @@ import type { ClusterNode, Vm } from '../model/cluster';
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { VmReference } from './vm-reference';
+import { formatMemoryMb, vmStateText } from '../model/vocabulary';
 
 interface SourceItem extends vscode.QuickPickItem {
   source: ClusterSource;
@@ -29,11 +30,11 @@ async function pickSource(sources: readonly ClusterSource[]): Promise<ClusterSou
 
 function vmItem(vm: Vm, nodes: ReadonlyMap<string, ClusterNode>): VmItem {
   const node = vm.nodeId ? nodes.get(vm.nodeId)?.name ?? vm.nodeId : 'no node';
-  const figures = [vm.vcpus !== undefined ? `${vm.vcpus} vCPU` : '', vm.memoryMb !== undefined ? `${vm.memoryMb} MB` : ''].filter(Boolean).join(' · ');
+  const figures = [vm.vcpus !== undefined ? `${vm.vcpus} vCPU` : '', vm.memoryMb !== undefined ? formatMemoryMb(vm.memoryMb) : ''].filter(Boolean).join(' · ');
   return {
     label: vm.name,
     description: `${vm.namespace ? `${vm.namespace} · ` : ''}on ${node}`,
-    detail: `${vm.phase}${figures ? ` · ${figures}` : ''}${vm.migration ? ' · migrating' : ''}`,
+    detail: `${vmStateText(vm)}${figures ? ` · ${figures}` : ''}${vm.migration ? ' · migrating' : ''}`,
     vm,
   };
 }

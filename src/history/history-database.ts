@@ -41,7 +41,7 @@ export interface ClusterSummary {
   succeeded: number;
   failed: number;
   cancelled: number;
-  /** succeeded / (succeeded + failed + cancelled); null while nothing has finished. */
+  /** succeeded / (succeeded + failed): a cancellation someone asked for is not a failure. Null while nothing has succeeded or failed. */
   successRate: number | null;
   /** Nearest-rank percentiles of the durations of succeeded migrations; null when there are none. */
   p50DurationMs: number | null;
@@ -345,7 +345,7 @@ export class HistoryDatabase {
       const succeeded = Number(r[2]);
       const failed = Number(r[3]);
       const cancelled = Number(r[4]);
-      const finished = succeeded + failed + cancelled;
+      const decided = succeeded + failed;
       const timed = Number(this.first(`SELECT count(*) FROM migrations WHERE cluster = ? AND state = 'succeeded' AND duration_ms IS NOT NULL`, [cluster])?.[0] ?? 0);
       return {
         cluster,
@@ -354,7 +354,7 @@ export class HistoryDatabase {
         succeeded,
         failed,
         cancelled,
-        successRate: finished > 0 ? succeeded / finished : null,
+        successRate: decided > 0 ? succeeded / decided : null,
         p50DurationMs: this.durationAtRank(cluster, timed, 50),
         p95DurationMs: this.durationAtRank(cluster, timed, 95),
       };

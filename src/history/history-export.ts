@@ -4,6 +4,7 @@
 
 import type { HistoryDatabase, HistoryEntry, ListQuery, ExportCursor } from './history-database';
 import { csvField, csvLine } from './csv';
+import { currentPhaseWord, modeWord, stateWord } from '../model/vocabulary';
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportQuery = Omit<ListQuery, 'limit' | 'offset'>;
@@ -82,10 +83,10 @@ function csvRow({ migration: m, transitions }: HistoryEntry): string[] {
     csvField(m.name),
     csvField(m.sourceNode),
     csvField(m.targetNode),
-    csvField(m.mode),
+    csvField(modeWord(m.mode)),
     csvField(m.origin),
-    csvField(m.state),
-    csvField(m.phase),
+    csvField(stateWord(m.state)),
+    csvField(currentPhaseWord(m)),
     csvField(isoTime(m.createdAt), false),
     csvField(isoTime(m.startedAt), false),
     csvField(isoTime(m.endedAt), false),

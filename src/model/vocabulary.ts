@@ -148,3 +148,42 @@ export function formatPercent(fraction: number | null | undefined): string {
 function trimZeros(fixed: string): string {
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
+
+/**
+ * A phase as shown to a person. The final phase is said as the outcome: KubeVirt ends a
+ * cancelled migration in phase "Failed" and Blixard a successful one in "Completed", and neither
+ * may contradict the outcome word next to it. Other phases keep the cluster's own word.
+ */
+export function phaseWord(phase: string, state: MigrationState, isFinalPhase: boolean): string {
+  return isFinalPhase && (state === 'succeeded' || state === 'failed' || state === 'cancelled') ? stateTitle(state) : phase;
+}
+
+/** The current phase of a migration as a person reads it ("PreparingTarget", or "Cancelled" once it ended). */
+export function currentPhaseWord(m: { phase: string; state: MigrationState }): string {
+  return phaseWord(m.phase, m.state, m.state === 'succeeded' || m.state === 'failed' || m.state === 'cancelled');
+}
+
+/**
+ * A VM's state as one word on every kind, with the cluster's own finer word where it says more
+ * ("pending (Scheduling)"); "Running" beside "running" or an enum constant like VM_STATE_RUNNING
+ * would only say the same thing twice.
+ */
+export function vmStateText(vm: { state: VmState; phase?: string }): string {
+  const word = vmStateWord(vm.state);
+  const phase = vm.phase ?? '';
+  const saysMore = /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(phase) && phase.toLowerCase() !== word;
+  return saysMore ? `${word} (${phase})` : word;
+}
+
+/**
+ * A moment as local wall-clock time, "10:15:02" — with the date ("2025-03-01 10:15:02") when
+ * asked, for a moment that may not be today's. The dialog, the views and the output say times alike.
+ */
+export function formatClockTime(at: number | null | undefined, withDate = false): string {
+  if (at === null || at === undefined || !Number.isFinite(at)) return '?';
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return '?';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return withDate ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
+}

@@ -4,7 +4,7 @@
 
 import type { NotStreaming } from '../model/cluster';
 import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../model/migration';
-import { formatElapsed } from '../watch/output-line-formatter';
+import { currentPhaseWord, formatDuration, modeWord, phaseWord, stateWord } from '../model/vocabulary';
 
 export interface MigrationLook {
   label: string;
@@ -44,14 +44,6 @@ export function migrationElapsedMs(m: Migration, now: number): number {
   return Math.max(0, now - m.createdAt);
 }
 
-const STATE_WORDS: Record<MigrationState, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 export function stateIcon(state: MigrationState): { icon: string; color?: string } {
   switch (state) {
     case 'pending':
@@ -68,8 +60,8 @@ export function stateIcon(state: MigrationState): { icon: string; color?: string
 
 export function migrationLook(m: Migration, options: { now: number; clusterLabel?: string; streamDown?: boolean }): MigrationLook {
   const active = !isFinal(m.state);
-  const elapsed = formatElapsed(migrationElapsedMs(m, options.now));
-  const parts = [nodesText(m), active ? m.phase : STATE_WORDS[m.state], elapsed];
+  const elapsed = formatDuration(migrationElapsedMs(m, options.now));
+  const parts = [nodesText(m), active ? m.phase : stateWord(m.state), elapsed];
   if (options.clusterLabel) parts.push(options.clusterLabel);
   if (active && options.streamDown) parts.push('stream down');
   const { icon, color } = active && options.streamDown ? { icon: 'warning', color: 'list.warningForeground' } : stateIcon(m.state);
@@ -89,13 +81,13 @@ export function migrationTooltip(m: Migration, options: { now: number; clusterLa
     ['Migration', m.name || m.id],
     ['Cluster', options.clusterLabel ?? m.cluster],
     ['Datacenter', m.datacenter],
-    ['Phase', m.phase],
-    ['State', STATE_WORDS[m.state]],
-    ['Mode', m.mode],
+    ['Phase', currentPhaseWord(m)],
+    ['State', stateWord(m.state)],
+    ['Mode', modeWord(m.mode)],
     ['Origin', m.origin],
     ['Created', clockTime(m.createdAt, true)],
     ['Ended', m.endedAt !== undefined ? clockTime(m.endedAt, true) : undefined],
-    [isFinal(m.state) ? 'Duration' : 'Elapsed', formatElapsed(migrationElapsedMs(m, options.now))],
+    [isFinal(m.state) ? 'Duration' : 'Elapsed', formatDuration(migrationElapsedMs(m, options.now))],
     ['Reason', m.failureReason],
   ];
   for (const [name, value] of facts) if (value !== undefined && value !== '') lines.push(`${name}: ${md(value)}  `);
@@ -110,17 +102,19 @@ export function migrationTooltip(m: Migration, options: { now: number; clusterLa
 export function phaseLook(m: Migration, transition: PhaseTransition, index: number, timeline: readonly PhaseTransition[]): PhaseLook {
   const last = index === timeline.length - 1;
   const next = timeline[index + 1];
-  const since = `+${formatElapsed(transition.at - m.createdAt)}`;
-  const lasted = next ? formatElapsed(next.at - transition.at) : undefined;
+  const since = `+${formatDuration(transition.at - m.createdAt)}`;
+  const lasted = next ? formatDuration(next.at - transition.at) : undefined;
   let icon: { icon: string; color?: string };
   if (last && !isFinal(m.state)) icon = { icon: 'loading~spin' };
   else if (last && isFinal(m.state)) icon = stateIcon(m.state);
   else icon = { icon: 'circle-small-filled' };
   const description = `${clockTime(transition.at)} · ${since}`;
-  const tooltip = [`${transition.phase} at ${clockTime(transition.at, true)}`, `${since} after the migration was created`, lasted ? `lasted ${lasted}` : undefined]
+  const label = phaseWord(transition.phase, m.state, last);
+  const raw = label !== transition.phase ? ` (the cluster's phase: ${transition.phase})` : '';
+  const tooltip = [`${label} at ${clockTime(transition.at, true)}${raw}`, `${since} after the migration was created`, lasted ? `lasted ${lasted}` : undefined]
     .filter(Boolean)
     .join('\n');
-  return { label: transition.phase, description, ...icon, tooltip };
+  return { label, description, ...icon, tooltip };
 }
 
 export function groupDescription(count: number, kind: 'active' | 'recent'): string {
@@ -157,7 +151,7 @@ export function activeStatusLook(active: readonly Migration[], now: number, clus
   if (active.length === 0) return undefined;
   const rows = active.map((m) => {
     const where = clusterLabel(m.cluster);
-    return `$(sync) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatElapsed(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
+    return `$(sync) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatDuration(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
   });
   const shown = rows.slice(0, 15);
   if (rows.length > shown.length) shown.push(`… and ${rows.length - shown.length} more`);
@@ -208,7 +202,7 @@ export function migrationPickLook(m: Migration, clusterLabel: string | undefined
   const { icon } = stateIcon(m.state);
   return {
     label: `$(${icon.replace('~spin', '')}) ${vmDisplayName(m)}`,
-    description: `${nodesText(m)} · ${isFinal(m.state) ? STATE_WORDS[m.state] : m.phase} · ${formatElapsed(migrationElapsedMs(m, now))}`,
+    description: `${nodesText(m)} · ${isFinal(m.state) ? stateWord(m.state) : m.phase} · ${formatDuration(migrationElapsedMs(m, now))}`,
     detail: [clusterLabel ?? m.cluster, m.datacenter, clockTime(m.createdAt, true), m.name, m.failureReason].filter((x) => x !== undefined && x !== '').join(' · '),
   };
 }

@@ -4,6 +4,7 @@
 
 import type { ClusterKind, ClusterNode, Resources, Vm, VmState } from '../model/cluster';
 import type { ClusterLoadState } from './cluster-view-model';
+import { formatMemoryMb, vmStateText } from '../model/vocabulary';
 
 export interface ItemLook {
   label: string;
@@ -15,11 +16,8 @@ export interface ItemLook {
   contextValue: string;
 }
 
-export function formatMemory(memoryMb: number): string {
-  const gib = memoryMb / 1024;
-  if (gib >= 1 || memoryMb === 0) return `${trimNumber(gib)} GiB`;
-  return `${Math.round(memoryMb)} MiB`;
-}
+/** Memory as everywhere else (src/model/vocabulary.ts): "2 GiB", "512 MiB". */
+export const formatMemory = formatMemoryMb;
 
 function trimNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
@@ -134,7 +132,7 @@ export function vmLook(kind: ClusterKind, vm: Vm, targetName?: string): ItemLook
     parts.push(`→ ${targetName ?? vm.migration.targetNodeId ?? 'any node'}`);
     parts.push(vm.migration.phase);
   } else {
-    parts.push(kind === 'kubevirt' ? vm.phase || vm.state : vm.state);
+    parts.push(vmStateText(vm));
   }
   if (vm.namespace) parts.push(vm.namespace);
   if (vm.liveMigratable && !vm.liveMigratable.ok) parts.push(`not live-migratable: ${vm.liveMigratable.reason ?? 'unknown reason'}`);
@@ -145,7 +143,7 @@ export function vmLook(kind: ClusterKind, vm: Vm, targetName?: string): ItemLook
 /** Markdown for a VM's hover: what an operator checks before moving it. */
 export function vmTooltip(kind: ClusterKind, vm: Vm, nodeName: string | undefined, targetName?: string): string {
   const rows: [string, string][] = [];
-  rows.push(['State', kind === 'kubevirt' && vm.phase ? `${vm.phase}` : vm.state]);
+  rows.push(['State', vmStateText(vm)]);
   if (vm.namespace) rows.push(['Namespace', vm.namespace]);
   if (nodeName) rows.push(['Node', nodeName]);
   if (vm.vcpus !== undefined) rows.push(['vCPU', String(vm.vcpus)]);

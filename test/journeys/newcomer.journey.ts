@@ -306,7 +306,8 @@ describe('Journey: a newcomer, from nothing configured to migrations and their h
       const names = await history.locator('#timeline .phase-name').allTextContents();
       return names.length >= 4 ? names : undefined;
     }, 'the phase timeline of vm-3');
-    assert.deepEqual(phases, ['Preparing', 'Transferring', 'Switching', 'Completed']);
+    // The final phase reads as the outcome, as everywhere else (Blixard's own word is "Completed").
+    assert.deepEqual(phases, ['Preparing', 'Transferring', 'Switching', 'Succeeded']);
     await wb.screenshot('4-history-timeline', { part: 'editor', readme: 'journey-history-timeline' });
 
     // Export CSV: the save dialog offers a file in the workspace; Enter accepts it.

@@ -3,6 +3,7 @@
 
 import type { HistoryDetailView } from '../../src/dialog/history-protocol';
 import { append, el } from '../dialog/element';
+import { currentPhaseWord, modeWord, phaseWord, stateWord } from '../../src/model/vocabulary';
 import { clock, dateTime, duration, route, rowDuration, STATE_MARK, vmName } from './history-format';
 
 export interface DetailCallbacks {
@@ -43,13 +44,13 @@ export class DetailView {
     this.root.dataset.state = m.state;
     this.title.textContent = `${STATE_MARK[m.state]} ${vmName(m)}  ${route(m)}`;
     const facts: [string, string | undefined][] = [
-      ['State', m.state],
-      ['Phase', m.phase],
+      ['State', stateWord(m.state)],
+      ['Phase', currentPhaseWord(m)],
       ['Cluster', m.cluster],
       ['Datacenter', m.datacenter],
       ['Migration', m.name],
       ['Id', m.id],
-      ['Mode', m.mode],
+      ['Mode', modeWord(m.mode)],
       ['Origin', m.origin],
       ['Created', dateTime(m.createdAt)],
       ['Started', m.startedAt !== undefined ? dateTime(m.startedAt) : undefined],
@@ -67,7 +68,7 @@ export class DetailView {
       return el(
         'li',
         { class: `phase${last ? ` last ${m.state}` : ''}`, 'data-phase': t.phase },
-        el('span', { class: 'phase-name' }, t.phase),
+        el('span', { class: 'phase-name', title: t.phase }, phaseWord(t.phase, m.state, last)),
         el('span', { class: 'phase-time' }, clock(t.at)),
         el('span', { class: 'phase-since' }, `+${duration(t.at - m.createdAt)}`),
         el('span', { class: 'phase-lasted' }, lasted),

@@ -1,6 +1,7 @@
 // Small, pure formats for the history panel: times, durations, rates, routes.
 
 import type { HistoryRowView } from '../../src/dialog/history-protocol';
+import { formatDuration, formatPercent } from '../../src/model/vocabulary';
 
 /** "2025-03-01 10:15:02" in the viewer's local time. */
 export function dateTime(at: number | undefined): string {
@@ -15,20 +16,9 @@ export function clock(at: number): string {
   return dateTime(at).slice(11);
 }
 
-/** "850 ms", "4.2 s", "2 m 05 s", "1 h 02 m". */
-export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
-  const m = Math.floor(s / 60);
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} m`;
-}
-
-export function percent(rate: number | null): string {
-  return rate === null ? '—' : `${(rate * 100).toFixed(rate >= 0.9995 || rate === 0 ? 0 : 1)}%`;
-}
+/** Durations and shares read as everywhere else (src/model/vocabulary.ts). */
+export const duration = formatDuration;
+export const percent = formatPercent;
 
 export function vmName(row: Pick<HistoryRowView, 'vm' | 'namespace'>): string {
   return row.namespace ? `${row.namespace}/${row.vm}` : row.vm;

@@ -4,6 +4,7 @@
 
 import type { ExportFormatView, HistoryFilterView, HistoryPanelViewState, HistoryQueryView, HistoryRowView } from '../../src/dialog/history-protocol';
 import { el, setText, toggleAttribute } from '../dialog/element';
+import { currentPhaseWord, stateTitle, stateWord } from '../../src/model/vocabulary';
 import { count, dateTime, duration, route, rowDuration, STATE_MARK, vmName } from './history-format';
 
 export interface TableCallbacks {
@@ -107,10 +108,10 @@ export class TableView {
   }
 
   private row(row: HistoryRowView, now: number, selected: boolean): HTMLElement {
-    const cells = [`${STATE_MARK[row.state]} ${row.state}`, vmName(row), row.cluster, route(row), row.phase, dateTime(row.createdAt), duration(rowDuration(row, now))];
+    const cells = [`${STATE_MARK[row.state]} ${stateWord(row.state)}`, vmName(row), row.cluster, route(row), currentPhaseWord(row), dateTime(row.createdAt), duration(rowDuration(row, now))];
     return el(
       'vscode-data-grid-row',
-      { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: row.failureReason ? `${row.state}: ${row.failureReason}` : row.name, 'aria-selected': selected ? 'true' : undefined },
+      { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: row.failureReason ? `${stateTitle(row.state)}: ${row.failureReason}` : row.name, 'aria-selected': selected ? 'true' : undefined },
       ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined }, text)),
     );
   }

@@ -100,15 +100,19 @@ describe('HistoryStore: queries and exports', () => {
     assert.deepEqual(ids(store.byVm('web-0', { namespace: 'nope' })), []);
   });
 
-  it('summaryByCluster(): counts, success rate and nearest-rank p50/p95 of succeeded durations', () => {
+  it('summaryByCluster(): counts, success rate (a cancellation is not a failure) and nearest-rank p50/p95 of succeeded durations', () => {
     assert.deepEqual(store.summaryByCluster(), [
-      { cluster: 'lab', count: 2, active: 1, succeeded: 0, failed: 0, cancelled: 1, successRate: 0, p50DurationMs: null, p95DurationMs: null },
+      { cluster: 'lab', count: 2, active: 1, succeeded: 0, failed: 0, cancelled: 1, successRate: null, p50DurationMs: null, p95DurationMs: null },
       { cluster: 'prod', count: 6, active: 1, succeeded: 4, failed: 1, cancelled: 0, successRate: 0.8, p50DurationMs: 20_000, p95DurationMs: 40_000 },
     ]);
     // Cached between changes, recomputed after one.
     store.record(finished('prod/ns/live', 'succeeded', 1_700_000_000_000 + 6 * 60_000, 50_000, { datacenter: 'dc-2', vm: 'web-0', namespace: 'ns' }), []);
     const prod = store.summaryByCluster().find((c) => c.cluster === 'prod')!;
     assert.deepEqual([prod.active, prod.succeeded, prod.p95DurationMs], [0, 5, 50_000]);
+    // A user's cancellation leaves the success rate where it was.
+    store.record(finished('prod/ns/stopped', 'cancelled', 1_700_000_000_000 + 7 * 60_000, 1_000, { datacenter: 'dc-2', vm: 'web-0', namespace: 'ns' }), []);
+    const after = store.summaryByCluster().find((c) => c.cluster === 'prod')!;
+    assert.deepEqual([after.cancelled, after.successRate], [1, 5 / 6]);
   });
 
   it('percentiles over many durations pick the nearest rank', async () => {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   countsAsFailure,
+  currentPhaseWord,
   formatBytes,
   formatDuration,
   formatMemoryMb,
@@ -12,8 +13,10 @@ import {
   formatTimeLeft,
   modeToken,
   modeWord,
+  phaseWord,
   stateTitle,
   stateWord,
+  vmStateText,
   vmStateWord,
 } from '../../../src/model/vocabulary';
 
@@ -37,6 +40,9 @@ describe('vocabulary', () => {
   it('names VM states in the same words on every kind', () => {
     assert.equal(vmStateWord('running'), 'running');
     assert.equal(vmStateWord('stopped'), 'stopped');
+    assert.equal(vmStateText({ state: 'running', phase: 'Running' }), 'running');
+    assert.equal(vmStateText({ state: 'running', phase: 'VM_STATE_RUNNING' }), 'running');
+    assert.equal(vmStateText({ state: 'pending', phase: 'Scheduling' }), 'pending (Scheduling)');
   });
 
   it('does not count a cancellation as a failure', () => {
@@ -71,5 +77,14 @@ describe('vocabulary', () => {
     assert.equal(formatPercent(1), '100%');
     assert.equal(formatPercent(0.5), '50%');
     assert.equal(formatPercent(0), '0%');
+  });
+});
+
+describe('vocabulary: phases', () => {
+  it('says a final phase as the outcome, so a cancelled KubeVirt migration never reads "Failed"', () => {
+    assert.equal(currentPhaseWord({ phase: 'Failed', state: 'cancelled' }), 'Cancelled');
+    assert.equal(currentPhaseWord({ phase: 'Completed', state: 'succeeded' }), 'Succeeded');
+    assert.equal(currentPhaseWord({ phase: 'PreparingTarget', state: 'running' }), 'PreparingTarget');
+    assert.equal(phaseWord('Running', 'cancelled', false), 'Running');
   });
 });

@@ -44,7 +44,7 @@ describe('migrations presentation', () => {
   it('shows an active migration with its route, phase, elapsed time and cluster, spinning', () => {
     const look = migrationLook(migration(), { now: T0 + 12_300, clusterLabel: 'prod' });
     assert.equal(look.label, 'default/web-1');
-    assert.equal(look.description, 'node01 → node02 · Running · 12.3s · prod');
+    assert.equal(look.description, 'node01 → node02 · Running · 12s · prod');
     assert.equal(look.icon, 'sync~spin');
     assert.equal(look.contextValue, 'migration.active');
     assert.match(look.tooltip, /Migration: kubevirt\\?-migrate/);
@@ -52,7 +52,7 @@ describe('migrations presentation', () => {
 
   it('shows an ended migration with its outcome and recorded duration, and a reason in the tooltip', () => {
     const ok = migrationLook(migration({ state: 'succeeded', phase: 'Succeeded', endedAt: T0 + 41_000, durationMs: 40_000 }), { now: T0 + 999_999 });
-    assert.equal(ok.description, 'node01 → node02 · succeeded · 40.0s');
+    assert.equal(ok.description, 'node01 → node02 · succeeded · 40s');
     assert.equal(ok.icon, 'pass');
     assert.equal(ok.contextValue, 'migration.ended');
     const failed = migrationLook(migration({ state: 'failed', phase: 'Failed', endedAt: T0 + 5000, failureReason: 'target unreachable' }), { now: T0 + 999_999 });
@@ -80,7 +80,7 @@ describe('migrations presentation', () => {
     const timeline = ['Pending', 'Scheduling', 'Running', 'Succeeded'].map((phase, i) => ({ migrationId: m.id, phase, at: T0 + i * 1500 }));
     const first = phaseLook(m, timeline[0], 0, timeline);
     assert.equal(first.label, 'Pending');
-    assert.equal(first.description, `${clockTime(T0)} · +0.0s`);
+    assert.equal(first.description, `${clockTime(T0)} · +0ms`);
     assert.match(first.tooltip, /lasted 1\.5s/);
     assert.equal(first.icon, 'circle-small-filled');
     const last = phaseLook(m, timeline[3], 3, timeline);

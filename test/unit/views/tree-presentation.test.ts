@@ -40,10 +40,18 @@ describe('tree presentation', () => {
     assert.equal(look.contextValue, 'vm.migrating');
   });
 
-  it('shows a KubeVirt VMI with its phase, namespace and why it cannot migrate live', () => {
+  it('shows a KubeVirt VMI with its state, namespace and why it cannot migrate live', () => {
     const look = vmLook('kubevirt', vm({ phase: 'Running', namespace: 'prod', liveMigratable: { ok: false, reason: 'DisksNotLiveMigratable' } }));
-    assert.equal(look.description, 'Running · prod · not live-migratable: DisksNotLiveMigratable');
+    assert.equal(look.description, 'running · prod · not live-migratable: DisksNotLiveMigratable');
     assert.equal(look.icon, 'vm-running');
+  });
+
+  it('says a VM state in the same words on every kind, with the finer word where it says more', () => {
+    assert.equal(vmLook('blixard', vm({ state: 'running', phase: 'VM_STATE_RUNNING' })).description, 'running');
+    assert.equal(vmLook('kubevirt', vm({ state: 'running', phase: 'Running' })).description, 'running');
+    assert.equal(vmLook('kubevirt', vm({ state: 'pending', phase: 'Scheduling' })).description, 'pending (Scheduling)');
+    assert.match(vmTooltip('kubevirt', vm({ state: 'running', phase: 'Running' }), 'n1'), /State \| running \|/);
+    assert.match(vmTooltip('blixard', vm({ state: 'running', phase: 'VM_STATE_RUNNING' }), 'n1'), /State \| running \|/);
   });
 
   it('escapes Markdown in tooltips so a VM name cannot inject links or commands', () => {
