@@ -103,6 +103,14 @@ export class ApiRequestHandler {
     private readonly settings: HandlerSettings,
   ) {}
 
+  /** Authorized resource requests by "verb plural" ("list virtualmachineinstancemigrations"). */
+  private readonly served = new Map<string, number>();
+
+  /** How many authorized requests of a verb on a resource reached it (for tests that must see a relist). */
+  servedCount(verb: string, plural: string): number {
+    return this.served.get(`${verb} ${plural}`) ?? 0;
+  }
+
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.serve(req, res).catch((error: unknown) => {
       if (error instanceof KubeApiError) return sendStatus(res, error);
@@ -215,6 +223,8 @@ export class ApiRequestHandler {
     if ((verb === 'create' || verb === 'deletecollection') && name) throw methodNotAllowed();
     if (verb === 'create' && type.namespaced && !namespace) throw notFoundPath();
     this.access.authorize(user, { verb, group: type.group, plural: type.plural, subresource, namespace, name });
+    const counter = `${verb} ${type.plural}`;
+    this.served.set(counter, (this.served.get(counter) ?? 0) + 1);
     const representation = negotiate(req.headers.accept);
 
     switch (verb) {

@@ -77,7 +77,10 @@ export interface FaultControls {
   stallNewWatches(on: boolean): void;
   /** The next `count` watches that resume from a resourceVersion get ERROR 410 Expired. */
   expireNextWatch(count?: number): void;
-  /** Forgets the event log (like etcd compaction): every older resourceVersion is now too old. */
+  /**
+   * Compacts the history (as etcd compaction does): every resourceVersion handed out so far is
+   * too old, open watches get ERROR 410 Expired and close, resuming ones get 410: clients must relist.
+   */
   compactHistory(): void;
   /** The next `count` requests (matching `match`, default all API requests) fail with `status` (default 500). */
   failRequests(count: number, options?: { status?: number; message?: string; match?: (method: string, path: string) => boolean }): void;
@@ -131,6 +134,8 @@ export interface KubeApiServer {
   allowAccess(token: string): void;
   resourceVersion(): number;
   openWatchCount(): number;
+  /** How many authorized requests of a verb ("list", "watch", …) on a resource it has served. */
+  requestCount(verb: string, resource: string): number;
   /** Called for every committed change (the moment a watch event is sent). */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   /** Stops and starts again on the same port; watches are cut, the event log is lost (410 on resume). */
@@ -242,7 +247,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       stallWatches: () => watches.stallAll(),
       stallNewWatches: (on) => { cluster.faults.stallNewWatches = on; },
       expireNextWatch: (count = 1) => { cluster.faults.expireNextWatches += count; },
-      compactHistory: () => cluster.store.compact(),
+      compactHistory: () => { cluster.store.compact(); },
       failRequests: (count, o = {}) => {
         cluster.faults.requestFaults.push({
           remaining: count, status: o.status ?? 500, message: o.message ?? 'injected fault',
@@ -331,6 +336,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     allowAccess: (t) => access.allowAll(t),
     resourceVersion: () => cluster.store.currentResourceVersion(),
     openWatchCount: () => watches.openCount(),
+    requestCount: (verb, resource) => handler.servedCount(verb, resourceByName(resource).plural),
     onChange: (listener) => cluster.store.onChange(listener),
 
     async restart(o = {}) {

@@ -42,6 +42,7 @@ export class ObjectStore {
   /** Every event with rv <= this has been dropped from the log. */
   private compactedThrough: number;
   private readonly listeners: ChangeListener[] = [];
+  private readonly compactionListeners: Array<(compactedThrough: number) => void> = [];
 
   constructor(private readonly options: ObjectStoreOptions) {
     this.rv = options.initialResourceVersion;
@@ -164,10 +165,24 @@ export class ObjectStore {
     return out;
   }
 
-  /** Forgets every event (as an apiserver restart or an etcd compaction does); objects stay. */
-  compact(): void {
+  /**
+   * Forgets every event (as an etcd compaction or an apiserver restart does); objects stay.
+   * Like kube-apiserver's compactor, which writes its own key (compact_rev_key) and compacts
+   * through that revision, it first takes a resourceVersion of its own: so every
+   * resourceVersion handed out before — even the one a client has just listed or bookmarked —
+   * is too old to resume from, and only a relist gets a usable one. Returns the compaction point.
+   */
+  compact(): number {
     this.log = [];
-    this.compactedThrough = this.rv;
+    this.compactedThrough = ++this.rv;
+    for (const listener of [...this.compactionListeners]) listener(this.compactedThrough);
+    return this.compactedThrough;
+  }
+
+  /** Called after compact() with the compaction point (open watches behind it must expire). */
+  onCompact(listener: (compactedThrough: number) => void): () => void {
+    this.compactionListeners.push(listener);
+    return () => { const i = this.compactionListeners.indexOf(listener); if (i >= 0) this.compactionListeners.splice(i, 1); };
   }
 
   /** Forgets objects and events; the resourceVersion keeps counting up so old ones read as too old. */

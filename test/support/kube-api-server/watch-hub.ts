@@ -1,7 +1,8 @@
 // Watch streams: chunked HTTP responses carrying one JSON event per line, resumed from the
 // store's event log, with periodic BOOKMARKs when asked for, 410 Expired for a
-// resourceVersion older than the log keeps, and timeoutSeconds closing the stream. Also
-// where the faults that hit watches (drop, stall, forced 410) take effect.
+// resourceVersion older than the log keeps (and for every open watch at a compaction), and
+// timeoutSeconds closing the stream. Also where the faults that hit watches (drop, stall,
+// forced 410) take effect.
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from './kube-object';
 import type { ChangeEvent, ObjectStore, StoredObject } from './object-store';
@@ -134,6 +135,7 @@ export class WatchHub {
 
   constructor(readonly store: ObjectStore, readonly settings: WatchHubSettings, private readonly faults: FaultState) {
     store.onChange((event) => this.deliver(event));
+    store.onCompact(() => this.expireOpenWatches());
   }
 
   openCount(): number {
@@ -195,6 +197,19 @@ export class WatchHub {
     stream.res.write(stream.errorLine(status));
     stream.res.end();
     stream.closed = true;
+  }
+
+  /**
+   * After a compaction every open watch stands behind the compaction point: each gets ERROR 410
+   * Expired in the words of kube-apiserver's etcd watcher and closes, and must relist. A stalled
+   * stream stays silent (its client finds out when it gives up on it and resumes: 410 then).
+   */
+  private expireOpenWatches(): void {
+    for (const stream of this.all()) {
+      if (stream.stalled || stream.closed) continue;
+      stream.write(stream.errorLine(expired('The resourceVersion for the provided watch is too old.').status));
+      stream.end();
+    }
   }
 
   private all(): WatchStream[] {

@@ -91,7 +91,7 @@ describe('kube-api-server: faults', function () {
     const list = await kubeRequest(server, 'GET', VMIS);
     assert.deepEqual(list.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['kept']);
     assert.ok(Number(list.json.metadata.resourceVersion) >= rv);
-    const resumed = openWatch(server, `${VMIS}?watch=true&resourceVersion=${rv - 1}`);
+    const resumed = openWatch(server, `${VMIS}?watch=true&resourceVersion=${rv}`);
     assert.equal(await resumed.ended, true);
     assert.equal(resumed.events[0].object.code, 410);
     const m = server.createMigration({ vmiName: 'kept' });

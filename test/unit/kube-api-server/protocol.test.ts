@@ -273,6 +273,30 @@ describe('kube-api-server: protocol', function () {
       assert.match(status.message, /^too old resource version: \d+ \(\d+\)$/);
     });
 
+    it('makes a compaction expire every watch behind it: open ones get ERROR 410, resuming ones 410, a relist recovers', async () => {
+      server.addVmi({ name: 'x', node: 'node01' });
+      const listed = await kubeRequest(server, 'GET', NS_VMIS);
+      const listedRv = Number(listed.json.metadata.resourceVersion);
+      const open = openWatch(server, `${NS_VMIS}?watch=true&resourceVersion=${listedRv}&allowWatchBookmarks=true`);
+      await open.waitFor((ev) => ev.some((e) => e.type === 'BOOKMARK'), 5000, 'the open watch to be live');
+      server.faults.compactHistory();
+      assert.equal(await open.ended, true, 'the open watch closes properly');
+      const error = open.events.at(-1)!;
+      assert.equal(error.type, 'ERROR');
+      assert.equal(error.object.code, 410);
+      assert.equal(error.object.reason, 'Expired');
+      assert.equal(error.object.message, 'The resourceVersion for the provided watch is too old.');
+      // Even the resourceVersion the client has just been handed is behind the compaction.
+      const resumed = openWatch(server, `${NS_VMIS}?watch=true&resourceVersion=${listedRv}`);
+      assert.equal(await resumed.ended, true);
+      assert.equal(resumed.events[0].object.code, 410);
+      const relisted = await kubeRequest(server, 'GET', NS_VMIS);
+      const fresh = openWatch(server, `${NS_VMIS}?watch=true&resourceVersion=${relisted.json.metadata.resourceVersion}`);
+      server.addVmi({ name: 'y', node: 'node01' });
+      await fresh.waitFor((ev) => ev.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'y'), 5000, 'the next event on the relisted watch');
+      fresh.close();
+    });
+
     it('keeps a small event window: falling too far behind expires', async () => {
       const small = await startKubeApiServer({ tls: false, eventWindow: 10 });
       try {

@@ -96,12 +96,32 @@ describe('KubevirtSource resilience', function () {
     assert.ok(lastSynced.includes(id), 'the relist names the migration');
   });
 
+  /** Checks that a compaction made the source list migrations again and report the synced set. */
+  async function expectRelistAfterCompaction(id: string, compact: () => void): Promise<void> {
+    const listsBefore = server.requestCount('list', 'virtualmachineinstancemigrations');
+    const syncedBefore = recorder.synced().length;
+    compact();
+    await expectEveryPhase(id);
+    assert.ok(server.requestCount('list', 'virtualmachineinstancemigrations') > listsBefore, 'the migrations were listed again');
+    assert.ok(logger.has(/watch of virtualmachineinstancemigrations expired \(410 Gone\); relisting/), 'the relist was logged');
+    await waitFor(() => recorder.synced().length > syncedBefore, 'a synced event after the relist');
+    assert.ok(recorder.synced().at(-1)!.includes(id), 'the relist names the migration');
+  }
+
   it('relists when the server has compacted the history it would resume from', async () => {
     const id = startMigration(vmiOn('node03'), 'node01');
     await waitForPhase(id, 'Scheduling');
-    server.faults.compactHistory();
-    server.faults.dropWatches();
-    await expectEveryPhase(id);
+    // Cut first, compact before the source can reconnect: it resumes from a compacted version.
+    await expectRelistAfterCompaction(id, () => {
+      server.faults.dropWatches();
+      server.faults.compactHistory();
+    });
+  });
+
+  it('relists when a compaction expires the open watch', async () => {
+    const id = startMigration(vmiOn('node02'), 'node03');
+    await waitForPhase(id, 'Scheduling');
+    await expectRelistAfterCompaction(id, () => server.faults.compactHistory());
   });
 
   it('restarts a watch that went silent (no event, no bookmark) and catches up', async () => {
