@@ -1,6 +1,8 @@
-// Endpoints that misbehave the two classic ways: a closed port (refused at once) and a black
-// hole (accepts the TCP connection, then never says a word).
+// Endpoints that misbehave the classic ways: a closed port (refused at once), a black hole
+// (accepts the TCP connection, then never says a word) and a hung daemon (speaks HTTP/2,
+// accepts every gRPC call, answers none) that counts the calls it swallowed.
 
+import http2 from 'node:http2';
 import net from 'node:net';
 
 export interface BlackHole {
@@ -32,6 +34,44 @@ export async function startBlackHole(): Promise<BlackHole> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface HungEndpoint {
+  address: string;
+  /** gRPC calls (HTTP/2 streams) that reached it so far: proof of where a call went, unlike timings. */
+  readonly calls: number;
+  close(): Promise<void>;
+}
+
+export async function startHungEndpoint(): Promise<HungEndpoint> {
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let calls = 0;
+  const server = http2.createServer();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('error', () => {});
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream) => {
+    calls++;
+    stream.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    get calls() {
+      return calls;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.destroy();
         server.close(() => resolve());
       }),
   };
