@@ -4,7 +4,10 @@
 # these machines cannot reach, so we install with --ignore-scripts and rebuild natives by hand.
 # Prints the path of the code-server entry point on success.
 set -euo pipefail
+# The one place the harness pins its workbench (test/e2e/support/code-server.ts reads these two
+# lines; the integration suite asserts the extension host is exactly VSCODE_VERSION).
 VERSION=4.100.3
+VSCODE_VERSION=1.100.3
 CACHE="${BLIXARD_CACHE:-$HOME/.cache/blixard-migrations}"
 DEST="$CACHE/code-server-$VERSION"
 ENTRY="$DEST/node_modules/code-server/out/node/entry.js"
@@ -40,6 +43,11 @@ ln -sfn node_modules node_modules.asar
 (cd bin/remote-cli && ln -sf code-linux.sh code-server)
 (cd bin/helpers && ln -sf browser-linux.sh browser.sh)
 (cd extensions && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+BUILT_VSCODE="$(node -p "require('$VS/package.json').version")"
+if [ "$BUILT_VSCODE" != "$VSCODE_VERSION" ]; then
+  log "code-server $VERSION contains VS Code $BUILT_VSCODE, not the pinned $VSCODE_VERSION: update VSCODE_VERSION"
+  exit 1
+fi
 cd "$WORK"
 npm rebuild argon2 >&2
 touch "$WORK/.complete"

@@ -2,12 +2,13 @@
 # `npm test`: installs what the tests need, builds, and runs every suite — unit and daemon
 # tests in Node, integration tests inside a real VS Code extension host (code-server), and
 # end-to-end tests in a real workbench driven by Playwright. Ends with one line
-# "all suites: N passed, N failed".
+# "all suites: N passed, N failed, N skipped" (scripts/suite-totals.js).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export MOCHA_SUMMARY_DIR="$(mktemp -d)"
 trap 'rm -rf "$MOCHA_SUMMARY_DIR"' EXIT
 status=0
+started=()
 
 bash scripts/ensure-system-deps.sh || exit 1
 bash scripts/ensure-npm-deps.sh || exit 1
@@ -19,6 +20,7 @@ npx tsc -p . || { echo "typecheck failed" >&2; exit 1; }
 run_suite() { # name, command...
   local name=$1; shift
   echo; echo "=== $name ==="
+  started+=("$name")
   MOCHA_SUITE_NAME=$name MOCHA_SUMMARY_FILE="$MOCHA_SUMMARY_DIR/$name.json" "$@" || status=1
 }
 
@@ -34,10 +36,6 @@ if [ -d test/journeys ]; then
   run_suite journeys npx mocha --config test/journeys/.mocharc.json
 fi
 
-node -e '
-  const fs = require("fs"), path = require("path"), dir = process.argv[1];
-  let p = 0, f = 0;
-  for (const file of fs.readdirSync(dir)) { const s = JSON.parse(fs.readFileSync(path.join(dir, file))); p += s.passes; f += s.failures; }
-  console.log(""); console.log(`all suites: ${p} passed, ${f} failed`);
-' "$MOCHA_SUMMARY_DIR"
+echo
+node scripts/suite-totals.js "$MOCHA_SUMMARY_DIR" "${started[@]}" || status=1
 exit $status

@@ -2,13 +2,14 @@
 // needs network access to update.code.visualstudio.com, which the CI machines here lack —
 // there, test/integration/launch.ts runs it headless in code-server) and calls run().
 //
-//   node --require tsx/cjs test/integration/launch-electron.ts [--version 1.100.3]
+//   node --require tsx/cjs test/integration/launch-electron.ts [--version X.Y.Z]   (default: the pinned VS Code)
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { quietWorkbenchSettings } from '../e2e/support/code-server';
+import { quietWorkbenchSettings, workbenchPin } from '../e2e/support/code-server';
+import { harnessPromiseEnv } from './support/harness-promise';
 import { buildIntegrationBundle, repoRoot } from './support/build-test-bundle';
 import { parseResultLines, RESULTS_ENV } from './support/result-events';
 import { reportSummary, ResultPrinter } from './support/result-printer';
@@ -17,7 +18,7 @@ const SUITE = process.env.MOCHA_SUITE_NAME || 'integration';
 
 async function main(): Promise<number> {
   const versionArg = process.argv.indexOf('--version');
-  const version = versionArg > 0 ? process.argv[versionArg + 1] : (process.env.BLIXARD_VSCODE_VERSION ?? '1.100.3');
+  const version = versionArg > 0 ? process.argv[versionArg + 1] : (process.env.BLIXARD_VSCODE_VERSION ?? workbenchPin().vscode);
   const bundle = await buildIntegrationBundle();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'blixard-integration-electron-'));
   const resultsFile = path.join(workDir, 'results.jsonl');
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
       version,
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: bundle.entry,
-      extensionTestsEnv: { [RESULTS_ENV]: resultsFile },
+      extensionTestsEnv: { [RESULTS_ENV]: resultsFile, ...harnessPromiseEnv({ vscodeVersion: version, uiKind: 'desktop' }) },
       launchArgs: [workspace, '--disable-workspace-trust', '--disable-extensions', '--user-data-dir', userDataDir, '--skip-welcome', '--skip-release-notes'],
     }).catch((err: unknown) => {
       // A failing suite also rejects here; the results file tells which it was.

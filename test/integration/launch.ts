@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, chromiumPath } from '../e2e/support/chromium';
-import { CodeServer, codeServerEntry } from '../e2e/support/code-server';
+import { CodeServer, codeServerEntry, workbenchPin } from '../e2e/support/code-server';
+import { harnessPromiseEnv } from './support/harness-promise';
 import { buildIntegrationBundle, repoRoot } from './support/build-test-bundle';
 import { parseResultLines, RESULTS_ENV } from './support/result-events';
 import { reportSummary, ResultPrinter, type Summary } from './support/result-printer';
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
     ensureExtensionBuilt();
     const bundle = await buildIntegrationBundle();
 
-    server = await CodeServer.start({ env: { [RESULTS_ENV]: resultsFile } });
+    server = await CodeServer.start({ env: { [RESULTS_ENV]: resultsFile, ...harnessPromiseEnv({ vscodeVersion: workbenchPin().vscode, uiKind: 'web' }) } });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => browserErrors.push(err.message));

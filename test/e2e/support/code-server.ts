@@ -3,7 +3,7 @@
 // the integration launcher, the e2e tests, the benchmarks and `npm start`.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -24,6 +24,23 @@ export const quietWorkbenchSettings: Record<string, unknown> = {
   'workbench.enableExperiments': false,
 };
 
+export interface WorkbenchPin {
+  codeServer: string;
+  /** The VS Code release inside that code-server: what every harnessed extension host must be. */
+  vscode: string;
+}
+
+/** The workbench the harness promises, read from scripts/ensure-code-server.sh (the one place it is pinned). */
+export function workbenchPin(): WorkbenchPin {
+  const script = readFileSync(path.join(repoRoot, 'scripts', 'ensure-code-server.sh'), 'utf8');
+  const line = (name: string) => {
+    const value = new RegExp(`^${name}=(\\S+)$`, 'm').exec(script)?.[1];
+    if (!value) throw new Error(`scripts/ensure-code-server.sh has no ${name}= line`);
+    return value;
+  };
+  return { codeServer: line('VERSION'), vscode: line('VSCODE_VERSION') };
+}
+
 /** The code-server entry point, building it once if needed; throws with what to install. */
 export function codeServerEntry(): string {
   if (process.env.BLIXARD_CODE_SERVER_ENTRY && existsSync(process.env.BLIXARD_CODE_SERVER_ENTRY)) return process.env.BLIXARD_CODE_SERVER_ENTRY;
@@ -32,7 +49,7 @@ export function codeServerEntry(): string {
   const entry = result.stdout?.trim().split('\n').pop() ?? '';
   if (result.status !== 0 || !entry || !existsSync(entry)) {
     throw new Error(
-      'code-server 4.100.3 is not available and could not be built. It needs: apt-get install -y ripgrep pkg-config libkrb5-dev (then run: bash scripts/ensure-code-server.sh)',
+      `code-server ${workbenchPin().codeServer} is not available and could not be built. It needs: apt-get install -y ripgrep pkg-config libkrb5-dev (then run: bash scripts/ensure-code-server.sh)`,
     );
   }
   return entry;
