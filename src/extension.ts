@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   const started = performance.now();
   const log = new ExtensionLog();
   const registry = new ClusterRegistry({ logger: log });
-  const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message) });
+  const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message), expansionState: context.workspaceState });
   const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true });
   const devCluster = new DevClusterController(context.extensionPath, registry, log, () => readRefreshIntervalSeconds() * 1000);
 
@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     clusterView,
     devCluster,
     clusterView.onDidChangeVisibility((e) => clusterTree.setVisible(e.visible)),
+    clusterTree.followExpansion(clusterView),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSourceSettings(e)) void reloadSettings();
       if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());

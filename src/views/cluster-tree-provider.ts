@@ -8,10 +8,16 @@ import type { ClusterKind } from '../model/cluster';
 import type { ClusterRegistry } from '../sources/cluster-registry';
 import { ClusterTreeStructure, type ClusterTreeStructureOptions } from './cluster-tree-structure';
 import type { ClusterViewModel } from './cluster-view-model';
+import { TreeExpansionMemory } from './tree-expansion-memory';
 import type { ClusterElement, MessageElement, NodeElement, TreeElement, VmElement } from './tree-elements';
 import { clusterLook, clusterTooltip, escapeMarkdown, nodeLook, vmLook, vmTooltip, type ItemLook } from './tree-presentation';
 
-export type ClusterTreeOptions = ClusterTreeStructureOptions;
+export type ClusterTreeOptions = Omit<ClusterTreeStructureOptions, 'expansion'> & {
+  /** The workspace memento: expanded rows are kept there across reloads. */
+  expansionState?: vscode.Memento;
+};
+
+const EXPANSION_KEY = 'blixard.clusters.expanded';
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
@@ -22,7 +28,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     private readonly registry: ClusterRegistry,
     options: ClusterTreeOptions = {},
   ) {
-    this.structure = new ClusterTreeStructure(registry, (what) => this.changeEmitter.fire(what), options);
+    const memento = options.expansionState;
+    const expansion = new TreeExpansionMemory(memento && { read: () => memento.get(EXPANSION_KEY), write: (states) => void memento.update(EXPANSION_KEY, states) });
+    this.structure = new ClusterTreeStructure(registry, (what) => this.changeEmitter.fire(what), { ...options, expansion });
   }
 
   // ---- TreeDataProvider -------------------------------------------------------------------
@@ -30,7 +38,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   getTreeItem(element: TreeElement): vscode.TreeItem {
     switch (element.type) {
       case 'datacenter': {
-        const item = new vscode.TreeItem(element.datacenter, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(element.datacenter, this.collapsible(element));
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon('globe');
         item.contextValue = 'datacenter';
@@ -88,6 +96,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     this.structure.setVisible(visible);
   }
 
+  /** Remembers what the user expands and collapses in the view, so a reloaded window shows the same rows open. */
+  followExpansion(view: vscode.TreeView<TreeElement>): vscode.Disposable {
+    return vscode.Disposable.from(
+      view.onDidExpandElement((e) => this.structure.setExpanded(e.element, true)),
+      view.onDidCollapseElement((e) => this.structure.setExpanded(e.element, false)),
+    );
+  }
+
   /** Fallback polling interval; 0 turns it off. */
   setPollInterval(seconds: number): void {
     this.structure.setPollInterval(seconds);
@@ -123,7 +139,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       nodeCount: model?.nodes()?.length,
       warnings: model?.warnings ?? [],
     });
-    const item = toItem(element.id, look, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = toItem(element.id, look, this.collapsible(element));
     const details: string[] = [];
     if (spec?.kind === 'blixard') {
       details.push(`Blixard${spec.local ? ' (local dev cluster, stops with this window)' : ''}`, `Endpoints: ${spec.endpoints.join(', ')}`);
@@ -140,8 +156,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
 
   private nodeItem(element: NodeElement): vscode.TreeItem {
     const node = this.model(element.clusterId)?.node(element.nodeId);
-    if (!node) return toItem(element.id, { label: element.nodeId, icon: 'server', contextValue: 'node' }, vscode.TreeItemCollapsibleState.Collapsed);
-    const item = toItem(element.id, nodeLook(node), vscode.TreeItemCollapsibleState.Collapsed);
+    if (!node) return toItem(element.id, { label: element.nodeId, icon: 'server', contextValue: 'node' }, this.collapsible(element));
+    const item = toItem(element.id, nodeLook(node), this.collapsible(element));
     const facts = [`**${escapeMarkdown(node.name)}**`, '', `- Status: ${node.status}${node.schedulable ? '' : ', unschedulable'}`];
     if (node.address) facts.push(`- Address: ${escapeMarkdown(node.address)}`);
     if (node.runningVms !== undefined) facts.push(`- Running VMs: ${node.runningVms}`);
@@ -157,6 +173,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     if (!model || !vm) return toItem(element.id, { label: element.vmId, icon: 'vm-outline', contextValue: 'vm.busy' }, vscode.TreeItemCollapsibleState.None);
     const target = vm.migration?.targetNodeId ? model.node(vm.migration.targetNodeId)?.name : undefined;
     return toItem(element.id, vmLook(kind, vm, target), vscode.TreeItemCollapsibleState.None);
+  }
+
+  private collapsible(element: TreeElement): vscode.TreeItemCollapsibleState {
+    const state = this.structure.collapsibleState(element);
+    return state === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : state === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
   }
 
   private kindOf(clusterId: string): ClusterKind | undefined {

@@ -13,6 +13,7 @@
 
 import type { ClusterEntry, ClusterRegistry } from '../sources/cluster-registry';
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
+import { TreeExpansionMemory } from './tree-expansion-memory';
 import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
 
 export interface ClusterTreeStructureOptions {
@@ -20,6 +21,8 @@ export interface ClusterTreeStructureOptions {
   changeDebounceMs?: number;
   /** Element changes arriving within this window go out as one event. */
   flushDelayMs?: number;
+  /** Where expanded/collapsed rows are remembered across reloads (none: for this window only). */
+  expansion?: TreeExpansionMemory;
   log?(level: 'info' | 'warn' | 'debug', message: string): void;
 }
 
@@ -39,7 +42,8 @@ export class ClusterTreeStructure {
   private visible = false;
   private disposed = false;
   private readonly unsubscribe: () => void;
-  private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
+  private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
+  private readonly expansion: TreeExpansionMemory;
 
   constructor(
     private readonly registry: ClusterRegistry,
@@ -52,6 +56,7 @@ export class ClusterTreeStructure {
       flushDelayMs: options.flushDelayMs ?? 30,
       log: options.log ?? (() => {}),
     };
+    this.expansion = options.expansion ?? new TreeExpansionMemory();
     const subscription = registry.onDidChange(({ removed }) => {
       for (const entry of removed) this.forgetCluster(entry.id);
       this.queueRoot();
@@ -81,6 +86,23 @@ export class ClusterTreeStructure {
 
   getParent(element: TreeElement): TreeElement | undefined {
     return this.parents.get(element);
+  }
+
+  /**
+   * How a row is drawn the next time VS Code builds it: as the user left it (remembered by id
+   * across reloads), else datacenters open and clusters and nodes closed.
+   */
+  collapsibleState(element: TreeElement): 'expanded' | 'collapsed' | 'none' {
+    if (element.type === 'vm' || element.type === 'message') return 'none';
+    const remembered = this.expansion.isExpanded(element.id);
+    if (remembered !== undefined) return remembered ? 'expanded' : 'collapsed';
+    return element.type === 'datacenter' ? 'expanded' : 'collapsed';
+  }
+
+  /** VS Code expanded or collapsed a row (TreeView.onDidExpandElement / onDidCollapseElement). */
+  setExpanded(element: TreeElement, expanded: boolean): void {
+    if (element.type === 'vm' || element.type === 'message') return;
+    this.expansion.set(element.id, expanded);
   }
 
   /** Everything known is re-read; clusters never expanded stay unloaded. */

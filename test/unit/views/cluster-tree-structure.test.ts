@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Vm } from '../../../src/model/cluster';
 import { ClusterRegistry } from '../../../src/sources/cluster-registry';
 import { ClusterTreeStructure, type TreeRedraw } from '../../../src/views/cluster-tree-structure';
+import { TreeExpansionMemory, type ExpansionStore } from '../../../src/views/tree-expansion-memory';
 import type { TreeElement } from '../../../src/views/tree-elements';
 import { ExtHostTreeCache } from './support/ext-host-tree-cache';
 import { MemoryClusterSource } from './support/memory-cluster-source';
@@ -144,5 +145,57 @@ describe('ClusterTreeStructure', function () {
       return isLoading(children) ? undefined : children;
     });
     assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001']);
+  });
+
+  it('draws rows as the user left them in the previous window (expansion kept by id across a reload)', async () => {
+    const source = MemoryClusterSource.seeded('c', 2, 1);
+    // The workspace memento, as a window reload leaves it: only what was written survives.
+    let saved: unknown;
+    const memento: ExpansionStore = { read: () => saved, write: (states) => (saved = JSON.parse(JSON.stringify(states))) };
+    const registry = new ClusterRegistry({ logger }, () => source);
+    await registry.applySettings({ blixardClusters: [{ name: 'c', endpoints: ['127.0.0.1:1'], datacenter: 'east' }], kubeconfigFiles: [], kubeContexts: [] });
+
+    const first = new ClusterTreeStructure(registry, () => {}, { expansion: new TreeExpansionMemory(memento) });
+    const [dc] = await first.getChildren(undefined);
+    const [cluster] = await first.getChildren(dc);
+    await until('nodes', async () => {
+      const children = await first.getChildren(cluster);
+      return isLoading(children) ? undefined : children;
+    });
+    const [node1, node2] = await first.getChildren(cluster);
+    assert.deepEqual([dc, cluster, node1, node2].map((e) => first.collapsibleState(e)), ['expanded', 'collapsed', 'collapsed', 'collapsed'], 'defaults');
+    first.setExpanded(cluster, true);
+    first.setExpanded(node2, true);
+    first.setExpanded(dc, false);
+    first.setExpanded(dc, true);
+    first.dispose();
+
+    // The reloaded window builds everything anew from the memento.
+    const second = new ClusterTreeStructure(registry, () => {}, { expansion: new TreeExpansionMemory(memento) });
+    structure = second;
+    const [dcAgain] = await second.getChildren(undefined);
+    const [clusterAgain] = await second.getChildren(dcAgain);
+    assert.equal(second.collapsibleState(dcAgain), 'expanded');
+    assert.equal(second.collapsibleState(clusterAgain), 'expanded', 'the cluster comes back expanded');
+    const nodes = await until('nodes after the reload', async () => {
+      const children = await second.getChildren(clusterAgain);
+      return isLoading(children) ? undefined : children;
+    });
+    assert.deepEqual(nodes.map((n) => second.collapsibleState(n)), ['collapsed', 'expanded'], 'the node the user had open is open again, the other is not');
+    second.setExpanded(clusterAgain, false);
+    assert.equal(new TreeExpansionMemory(memento).isExpanded(clusterAgain.id), false, 'a collapse is remembered too');
+  });
+
+  it('remembers at most 500 rows, forgetting the longest untouched first, and ignores a damaged memento', () => {
+    let saved: unknown = { 'cluster:x': 'yes', 'cluster:y': true, '': true };
+    const memento: ExpansionStore = { read: () => saved, write: (states) => (saved = states) };
+    const memory = new TreeExpansionMemory(memento);
+    assert.equal(memory.isExpanded('cluster:x'), undefined, 'a non-boolean entry is dropped');
+    assert.equal(memory.isExpanded('cluster:y'), true);
+    for (let i = 0; i < 600; i++) memory.set(`node:c|${i}`, true);
+    assert.equal(Object.keys(saved as object).length, 500);
+    assert.equal(memory.isExpanded('cluster:y'), undefined, 'the oldest went first');
+    assert.equal(memory.isExpanded('node:c|599'), true);
+    assert.equal(new TreeExpansionMemory({ read: () => ['not', 'a', 'map'], write() {} }).isExpanded('not'), undefined);
   });
 });
