@@ -36,6 +36,8 @@ export class ClusterTreeStructure {
   private readonly parents = new Map<TreeElement, TreeElement | undefined>();
   private readonly pending = new Set<TreeElement>();
   private pendingRoot = false;
+  /** VS Code has asked for the root once: clusters present from then on were added while the tree is up. */
+  private rootRendered = false;
   private flushTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private pollSeconds = 0;
@@ -57,8 +59,11 @@ export class ClusterTreeStructure {
       log: options.log ?? (() => {}),
     };
     this.expansion = options.expansion ?? new TreeExpansionMemory();
-    const subscription = registry.onDidChange(({ removed }) => {
+    const subscription = registry.onDidChange(({ added, removed }) => {
       for (const entry of removed) this.forgetCluster(entry.id);
+      // A cluster added while the tree is up is probed at once (its node list, under the load
+      // deadline), so a dead one says so on its row instead of looking healthy until expanded.
+      if (this.rootRendered) for (const entry of added) void this.modelFor(entry.id)?.loadNodes();
       this.queueRoot();
     });
     this.unsubscribe = () => subscription.dispose();
@@ -70,6 +75,7 @@ export class ClusterTreeStructure {
       // than flash the "nothing configured" welcome. A root fetch is VS Code's full refresh,
       // which it cancels and restarts itself, so waiting here is safe.
       await this.registry.whenSettled();
+      this.rootRendered = true;
       return this.rootChildren();
     }
     switch (element.type) {

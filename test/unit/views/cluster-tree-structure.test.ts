@@ -198,4 +198,31 @@ describe('ClusterTreeStructure', function () {
     assert.equal(memory.isExpanded('node:c|599'), true);
     assert.equal(new TreeExpansionMemory({ read: () => ['not', 'a', 'map'], write() {} }).isExpanded('not'), undefined);
   });
+
+  it('probes a cluster added while the tree is up, so a dead one shows unreachable without being expanded', async () => {
+    const healthy = MemoryClusterSource.seeded('ok', 1, 1);
+    const dead = MemoryClusterSource.seeded('dead', 1, 1);
+    dead.failure = 'connect ECONNREFUSED 127.0.0.1:1';
+    dead.delayMs = 200; // the refusal lands after VS Code has drawn the new row, as over a network
+    const registry = new ClusterRegistry({ logger }, (spec) => (spec.label === 'dead' ? dead : healthy));
+    await registry.applySettings({ blixardClusters: [{ name: 'ok', endpoints: ['127.0.0.1:1'] }], kubeconfigFiles: [], kubeContexts: [] });
+    const redraws: TreeRedraw[] = [];
+    structure = new ClusterTreeStructure(registry, (what) => redraws.push(what), { flushDelayMs: 5 });
+    await structure.getChildren(undefined);
+    assert.equal(structure.model('blixard:ok')?.state.state ?? 'idle', 'idle', 'clusters there from the start stay unloaded until expanded');
+
+    await registry.applySettings({ blixardClusters: [{ name: 'ok', endpoints: ['127.0.0.1:1'] }, { name: 'dead', endpoints: ['127.0.0.1:2'] }], kubeconfigFiles: [], kubeContexts: [] });
+    const root = await structure.getChildren(undefined);
+    const deadRow = root.find((e) => e.type === 'cluster' && e.clusterId === 'blixard:dead');
+    assert.ok(deadRow, 'the added cluster is in the tree');
+    assert.equal(dead.listCalls, 1, 'probed as soon as it was added');
+    // Nobody expands it: the row alone must learn that it is down, and be redrawn to say so.
+    const state = await until('the added cluster probed', () => {
+      const s = structure!.model('blixard:dead')?.state;
+      return s?.state === 'error' ? s : undefined;
+    });
+    assert.match(state.state === 'error' ? state.reason : '', /ECONNREFUSED/);
+    await until('the dead row redrawn', () => (redrew(redraws, deadRow) ? true : undefined));
+    assert.equal(structure.model('blixard:ok')?.state.state ?? 'idle', 'idle', 'adding one cluster does not load the others');
+  });
 });
