@@ -1,7 +1,7 @@
 // Runs the integration suite inside a real VS Code extension host, headless: code-server
 // (VS Code 1.100.3) on a free port with a fresh profile, Chromium opening the workbench with
 // the extension under development and the suite's run() in the URL payload (TESTING.md).
-// Prints mocha-style results as they arrive, then "integration: N passed, N failed".
+// Prints mocha-style results as they arrive, then "integration: N passed, N failed[, N skipped]".
 //
 //   node --require tsx/cjs test/integration/launch.ts
 //   BLIXARD_INTEGRATION_GREP=settings …   to run only matching tests

@@ -1,4 +1,4 @@
-// Mocha's spec output plus one closing line, "<suite>: N passed, N failed", that CI and
+// Mocha's spec output plus one closing line, "<suite>: N passed, N failed[, N skipped]", that CI and
 // scripts/test.sh read; when MOCHA_SUMMARY_FILE is set the counts are also written there
 // as JSON so the test script can add up every suite into one final line.
 'use strict';

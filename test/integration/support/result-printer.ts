@@ -1,5 +1,5 @@
 // Prints the suite's result events mocha-style as they arrive, and the closing line
-// "<suite>: N passed, N failed" that scripts/test.sh and CI read.
+// "<suite>: N passed, N failed[, N skipped]" that scripts/test.sh and CI read.
 
 import { writeFileSync } from 'node:fs';
 import type { ResultEvent } from './result-events';
