@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
       if (affectsSourceSettings(e)) void reloadSettings();
       if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());
     }),
-    ...registerClusterCommands({ registry, tree: clusterTree, devCluster, log, reloadSettings }),
+    ...registerClusterCommands({ registry, tree: clusterTree, view: clusterView, devCluster, log, reloadSettings }),
   );
   // The Migrations view, status bar and output channel exist from here on but stay empty: the
   // watcher (history, sql.js, cluster streams) starts after activate() has returned.

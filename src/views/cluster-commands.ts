@@ -6,6 +6,7 @@ import { describeError } from '../model/errors';
 import type { ClusterRegistry } from '../sources/cluster-registry';
 import { isValidEndpoint } from '../sources/source-settings';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
+import { revealCluster } from './cluster-tree-reveal';
 import { DEV_CLUSTER_ID, type DevClusterController } from './dev-cluster-controller';
 import type { ExtensionLog } from './extension-log';
 import type { TreeElement, VmElement } from './tree-elements';
@@ -13,6 +14,8 @@ import type { TreeElement, VmElement } from './tree-elements';
 export interface CommandContext {
   registry: ClusterRegistry;
   tree: ClusterTreeProvider;
+  /** The Clusters view itself, to reveal what a command added. */
+  view: vscode.TreeView<TreeElement>;
   devCluster: DevClusterController;
   log: ExtensionLog;
   /** Re-reads settings into the registry (Refresh with no element). */
@@ -51,10 +54,14 @@ export function registerClusterCommands(ctx: CommandContext): vscode.Disposable[
 
 async function startDevCluster(ctx: CommandContext): Promise<string[] | undefined> {
   try {
-    return await vscode.window.withProgress(
-      { location: { viewId: 'blixard.clusters' }, title: 'Starting local dev cluster…' },
+    // A notification, not only the view's progress bar: the view may be scrolled or hidden, and
+    // the start takes seconds. Once ready the new cluster is revealed, selected and expanded.
+    const endpoints = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Starting the local dev cluster…' },
       () => ctx.devCluster.start(),
     );
+    if (!(await revealCluster(ctx.tree, ctx.view, DEV_CLUSTER_ID))) ctx.log.warn('Local dev cluster: started, but the Clusters view did not show it in time.');
+    return endpoints;
   } catch (err) {
     const reason = describeError(err);
     ctx.log.error(`Local dev cluster: ${reason}`);

@@ -10,6 +10,8 @@ import type { ExtensionLog } from './extension-log';
 
 export const DEV_CLUSTER_ID = 'blixard-dev:local';
 export const DEV_CLUSTER_LABEL = 'Local dev cluster';
+/** The datacenter `npm start` puts its own dev cluster in; the window's dev cluster joins it when it exists. */
+export const LOCAL_DATACENTER = 'local';
 
 export class DevClusterController implements vscode.Disposable {
   private process?: DevClusterProcess;
@@ -46,7 +48,8 @@ export class DevClusterController implements vscode.Disposable {
       });
       this.process = cluster;
       this.log.info(`Local dev cluster ready: ${cluster.endpoints.join(', ')}`);
-      this.registry.addLocal({ kind: 'blixard', id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, local: true, pollIntervalMs: this.pollIntervalMs() });
+      const datacenter = this.registry.clusters.some((c) => c.spec.datacenter === LOCAL_DATACENTER) ? { datacenter: LOCAL_DATACENTER } : {};
+      this.registry.addLocal({ kind: 'blixard', id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, local: true, pollIntervalMs: this.pollIntervalMs(), ...datacenter });
       void vscode.commands.executeCommand('setContext', 'blixard.devClusterRunning', true);
       void cluster.exit.then((code) => {
         if (this.process !== cluster) return;

@@ -5,13 +5,14 @@
 import * as vscode from 'vscode';
 import { isFinal, type Migration } from '../model/migration';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
+import { findClusterElement, revealUntilSelected } from './cluster-tree-reveal';
 import type { TreeElement, VmElement } from './tree-elements';
 
 export type RevealOutcome = { revealed: VmElement } | { missing: string };
 
 export async function revealMigrationVm(tree: ClusterTreeProvider, view: vscode.TreeView<TreeElement>, m: Migration, timeoutMs = 20_000): Promise<RevealOutcome> {
   const deadline = Date.now() + timeoutMs;
-  const cluster = await findCluster(tree, m.cluster, deadline);
+  const cluster = await findClusterElement(tree, m.cluster, deadline);
   if (!cluster) return { missing: `Cluster ${m.cluster} is not in the Clusters view.` };
   const nodes = (await loadedChildren(tree, cluster, deadline)).filter((n): n is Extract<TreeElement, { type: 'node' }> => n.type === 'node');
   // Look where the VM should be first: on the target once the move succeeded, else on the source.
@@ -22,45 +23,16 @@ export async function revealMigrationVm(tree: ClusterTreeProvider, view: vscode.
     const vm = (await loadedChildren(tree, node, deadline)).find((c): c is VmElement => c.type === 'vm' && c.vmId === vmId);
     if (vm) {
       await vscode.commands.executeCommand('blixard.clusters.focus');
-      await revealUntilSelected(view, vm, deadline);
+      await revealUntilSelected(view, vm, deadline, { focus: true, expand: false });
       return { revealed: vm };
     }
   }
   return { missing: `${vmId} is not on any node of this cluster now.` };
 }
 
-/**
- * Reveals and waits for the workbench to report the selection. A node whose VM list changed a
- * moment ago may still be drawn from the old list (the tree's redraw is debounced), and VS Code
- * then drops the reveal silently: try again until it takes.
- */
-async function revealUntilSelected(view: vscode.TreeView<TreeElement>, vm: VmElement, deadline: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    await view.reveal(vm, { select: true, focus: true, expand: false });
-    const until = Math.min(deadline, Date.now() + 1500);
-    while (Date.now() < until) {
-      if (view.selection.some((e) => e.id === vm.id)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (Date.now() >= deadline || attempt >= 5) return;
-  }
-}
-
 function rank(likely: (string | undefined)[], nodeId: string): number {
   const i = likely.indexOf(nodeId);
   return i < 0 ? likely.length : i;
-}
-
-async function findCluster(tree: ClusterTreeProvider, clusterId: string, deadline: number): Promise<TreeElement | undefined> {
-  for (const top of await tree.getChildren(undefined)) {
-    if (top.type === 'cluster' && top.clusterId === clusterId) return top;
-    if (top.type === 'datacenter') {
-      const inside = (await tree.getChildren(top)).find((c) => c.type === 'cluster' && c.clusterId === clusterId);
-      if (inside) return inside;
-    }
-    if (Date.now() > deadline) break;
-  }
-  return undefined;
 }
 
 /** Children once loaded: a slow cluster first answers "Loading…" and fills in later. */

@@ -213,6 +213,15 @@ describe('Clusters tree: Blixard', function () {
     assert.ok(api.clusterView.visible);
   });
 
+  it('builds the rows VS Code expanded as expanded (what a reloaded window shows), and collapsed once collapsed', async () => {
+    const [, node] = await nodes();
+    await api.clusterView.reveal(node.element, { select: false, focus: false, expand: true });
+    await waitFor('the expansion reported by the workbench', async () => (await render(api, node.element)).collapsible === vscode.TreeItemCollapsibleState.Expanded);
+    assert.equal((await render(api, await clusterElement())).collapsible, vscode.TreeItemCollapsibleState.Expanded, 'its cluster was expanded on the way');
+    await vscode.commands.executeCommand('workbench.actions.treeView.blixard.clusters.collapseAll');
+    await waitFor('the collapse reported by the workbench', async () => (await render(api, node.element)).collapsible === vscode.TreeItemCollapsibleState.Collapsed);
+  });
+
   it('shows a dead endpoint as one error item with Retry while the other cluster keeps working', async () => {
     const deadPort = await closedPort();
     await updateSettings(api, {
@@ -290,8 +299,14 @@ describe('Clusters tree: Blixard', function () {
   });
 
   it('starts and stops the local dev cluster from the commands', async () => {
+    // A configured cluster already lives in the "local" datacenter (as `npm start` sets it up):
+    // the dev cluster joins it, and is revealed and selected once it is ready.
+    await updateSettings(api, { 'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints, datacenter: 'local' }] });
     await vscode.commands.executeCommand('blixard.startDevCluster');
-    const local = await childByLabel(api, undefined, 'Local dev cluster', 90_000);
+    assert.equal(api.clusterView.selection[0]?.id, 'cluster:blixard-dev:local', 'the new cluster is the selected row when the command returns');
+    const localDc = await childByLabel(api, undefined, 'local');
+    const local = await childByLabel(api, localDc.element, 'Local dev cluster', 90_000);
+    assert.equal(api.clusterTree.getParent(local.element)?.id, 'dc:local', 'grouped under the existing "local" datacenter');
     assert.equal(local.contextValue, 'cluster.blixard.dev');
     assert.ok(api.devCluster.running);
     const localNodes = await loadedChildren(api, local.element, 60_000);
@@ -303,7 +318,10 @@ describe('Clusters tree: Blixard', function () {
     assert.ok(!settingsClusters.some((c) => c.name === 'Local dev cluster'), 'not written to settings');
     await vscode.commands.executeCommand('blixard.stopDevCluster');
     assert.equal(api.devCluster.running, false);
-    await waitFor('the local cluster to leave the tree', async () => !(await loadedChildren(api, undefined)).some((r) => r.label === 'Local dev cluster'));
+    await waitFor('the local cluster to leave the tree', async () => {
+      const dc = (await loadedChildren(api, undefined)).find((r) => r.label === 'local');
+      return !dc || !(await loadedChildren(api, dc.element)).some((r) => r.label === 'Local dev cluster');
+    });
   });
 });
 
