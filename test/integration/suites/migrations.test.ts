@@ -175,7 +175,9 @@ describe('Migration watcher', function () {
     assert.ok(finalLine);
     assert.equal(new Set(linesOf(name)).size, linesOf(name).length, 'no line twice');
     assert.equal(linesOf(name).length, entry.transitions.length, 'one line per recorded transition');
-    if (api.migrations.active().length === 0) assert.equal(api.migrations.statusBar.active.visible, false, 'hidden when nothing is active');
+    // vm-1 was the only migration: once the watcher has nothing active the item must go.
+    await waitFor('no migration active', () => api.migrations.active().length === 0);
+    await waitFor('the migrating item hidden when nothing is active', () => !api.migrations.statusBar.active.visible);
   });
 
   it('KubeVirt: a migration created behind the extension\'s back is followed to Succeeded — status bar, view, output, history', async () => {
