@@ -4,6 +4,9 @@
 import { parseStoreSpec, type StoreSpec } from './store/open-store';
 import type { SimulatedRuntimeOptions } from './runtime/simulated-runtime';
 import type { NodeCapacity } from './state/cluster-records';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-budget';
+
+const MiB = 1024 * 1024;
 
 export const HELP_TEXT = `blixard-node — a Blixard node daemon (gRPC: blixard.ClusterService, blixard.MigrationService)
 
@@ -46,6 +49,17 @@ TLS (any mode):
   --tls-cert FILE            PEM certificate chain to serve TLS with (needs --tls-key)
   --tls-key FILE             PEM private key
   --tls-ca FILE              PEM CA bundle: clients must present a certificate it signed (mutual TLS)
+                             Without TLS anyone who can reach the port can move VMs: listen on
+                             127.0.0.1 or use all three flags.
+
+Limits on what clients can make the daemon hold (any mode):
+  --max-connections N        client connections open at once; more are dropped (default ${DEFAULT_STREAM_LIMITS.maxConnections})
+  --max-streams-per-connection N
+                             WatchMigrations streams one connection may hold; more are refused with
+                             RESOURCE_EXHAUSTED (default ${DEFAULT_STREAM_LIMITS.maxStreamsPerConnection})
+  --stream-buffer-mb N       MiB queued for slow watchers, all together; past it the watchers furthest
+                             behind are cut off with RESOURCE_EXHAUSTED (default ${DEFAULT_STREAM_LIMITS.maxBufferedBytes / MiB}; one watcher
+                             may queue at most ${DEFAULT_STREAM_LIMITS.maxStreamBacklogBytes / MiB} MiB, or a quarter of this if less)
 
 Other:
   --quiet                    no log lines on stderr (startup errors are still reported)
@@ -68,6 +82,8 @@ export interface CommonOptions {
   capacity?: Partial<NodeCapacity>;
   leaseTtlSeconds?: number;
   tls?: { certFile: string; keyFile: string; caFile?: string };
+  /** Only the limits given on the command line; the rest keep their defaults. */
+  limits: Partial<StreamLimits>;
   quiet: boolean;
   /** true: the parent found at startup; a number: the pid the parent is known to have. */
   exitWithParent: boolean | number;
@@ -84,6 +100,7 @@ const VALUE_FLAGS = new Set([
   '--nodes', '--base-port', '--vms', '--host',
   '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms',
   '--tls-cert', '--tls-key', '--tls-ca',
+  '--max-connections', '--max-streams-per-connection', '--stream-buffer-mb',
 ]);
 const NODE_ONLY = new Set(['--id', '--listen', '--store', '--advertise', '--runtime']);
 const DEV_ONLY = new Set(['--nodes', '--base-port', '--vms', '--host']);
@@ -136,6 +153,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
     capacity: values.has('--capacity') ? parseCapacity(values.get('--capacity')!) : undefined,
     leaseTtlSeconds: optionalInt(values, '--lease-ttl', 2, 3600),
     tls: parseTls(values),
+    limits: parseLimits(values),
     quiet,
     exitWithParent,
   };
@@ -194,6 +212,17 @@ export function parseCapacity(value: string): Partial<NodeCapacity> {
     capacity[field] = Number(v);
   }
   return capacity;
+}
+
+function parseLimits(values: Map<string, string>): Partial<StreamLimits> {
+  const limits: Partial<StreamLimits> = {};
+  const connections = optionalInt(values, '--max-connections', 1, 1_000_000);
+  if (connections !== undefined) limits.maxConnections = connections;
+  const streams = optionalInt(values, '--max-streams-per-connection', 1, 100_000);
+  if (streams !== undefined) limits.maxStreamsPerConnection = streams;
+  const bufferMb = optionalInt(values, '--stream-buffer-mb', 1, 1_000_000);
+  if (bufferMb !== undefined) limits.maxBufferedBytes = bufferMb * MiB;
+  return limits;
 }
 
 function parseTls(values: Map<string, string>): CommonOptions['tls'] {

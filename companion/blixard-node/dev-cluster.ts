@@ -6,6 +6,7 @@ import { MemoryStore } from './store/memory-store';
 import type { NodeCapacity } from './state/cluster-records';
 import { startNode, type RunningNode } from './node-daemon';
 import type { TlsFiles } from './rpc/grpc-server';
+import type { StreamLimits } from './rpc/stream-buffer-budget';
 
 export interface DevClusterOptions {
   /** Number of node daemons (default 3). */
@@ -20,6 +21,7 @@ export interface DevClusterOptions {
   capacity?: Partial<NodeCapacity>;
   leaseTtlSeconds?: number;
   tls?: TlsFiles;
+  limits?: Partial<StreamLimits>;
   log?: (line: string) => void;
 }
 
@@ -65,6 +67,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
           capacity: options.capacity,
           leaseTtlSeconds: options.leaseTtlSeconds,
           tls: options.tls,
+          limits: options.limits,
           log: options.log,
         }),
       );

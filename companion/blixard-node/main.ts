@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
         capacity: cmd.capacity,
         leaseTtlSeconds: cmd.leaseTtlSeconds,
         tls,
+        limits: cmd.limits,
         log,
       });
       stop = cluster.stop;
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
         capacity: cmd.capacity,
         leaseTtlSeconds: cmd.leaseTtlSeconds,
         tls,
+        limits: cmd.limits,
         log,
       });
       stop = node.stop;

@@ -18,6 +18,8 @@ import { NodeOperations } from './node-operations';
 import { serverCredentials, serviceDefinition, type TlsFiles } from './rpc/grpc-server';
 import { clusterServiceHandlers } from './rpc/cluster-service';
 import { migrationServiceHandlers } from './rpc/migration-service';
+import { listenForConnections } from './rpc/connection-listener';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-budget';
 
 export const DEFAULT_CAPACITY: NodeCapacity = { vcpus: 16, memoryMb: 32768, diskGb: 500 };
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
@@ -40,6 +42,8 @@ export interface NodeOptions {
   /** Membership lease TTL: a dead daemon drops out of the cluster this long after it dies. */
   leaseTtlSeconds?: number;
   tls?: TlsFiles;
+  /** What slow or abusive clients may make the daemon hold (defaults: DEFAULT_STREAM_LIMITS). */
+  limits?: Partial<StreamLimits>;
   /** Serve ClusterService alone, as upstream Blixard daemons do, to check that clients cope with them. */
   withoutMigrationService?: boolean;
   log?: (line: string) => void;
@@ -72,6 +76,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const view = new ClusterView(store, nodeLog);
   const ctx: NodeContext = { nodeId: options.id, store, view, writer: new StateWriter(store, view), runtime, log: nodeLog, shutdown: shutdown.signal };
   const operations = new NodeOperations(ctx);
+  const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
+  // One stalled watcher alone may not take more than a quarter of what all share.
+  limits.maxStreamBacklogBytes = Math.min(limits.maxStreamBacklogBytes, Math.floor(limits.maxBufferedBytes / 4));
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   let ready = false;
@@ -89,12 +96,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     return gated as T;
   };
   server.addService(serviceDefinition('ClusterService'), gate(clusterServiceHandlers(ctx, operations)));
-  if (!options.withoutMigrationService) server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations)));
+  if (!options.withoutMigrationService) server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations, limits)));
 
   const listen = options.listen ?? '127.0.0.1:0';
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? reject(new Error(`cannot listen on ${listen}: ${err.message}`)) : resolve(p))),
-  );
+  const listener = await listenForConnections(server, listen, serverCredentials(options.tls), limits.maxConnections, nodeLog);
+  const port = listener.port;
   const host = listen.slice(0, listen.lastIndexOf(':'));
   const address = options.advertise ?? `${host === '0.0.0.0' || host === '[::]' || host === '' ? '127.0.0.1' : host}:${port}`;
 
@@ -115,6 +121,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await agent.start();
   } catch (err) {
     shutdown.abort(new Error('daemon stopping'));
+    listener.destroy();
     server.forceShutdown();
     membership.abandon();
     view.close();
@@ -131,15 +138,21 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     shutdown.abort(new Error('daemon stopping'));
     agent.stop();
     if (graceful) {
+      listener.close();
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), 2000);
+        const force = setTimeout(() => {
+          listener.destroy();
+          server.forceShutdown();
+        }, 2000);
         server.tryShutdown(() => {
           clearTimeout(force);
+          listener.destroy(); // connections still in their TLS handshake never became sessions
           resolve();
         });
       });
       await membership.stop();
     } else {
+      listener.destroy();
       server.forceShutdown();
       membership.abandon();
     }

@@ -62,6 +62,8 @@ describe('blixard-node CLI', function () {
     [['dev-cluster', '--id', '1'], '--id does not apply to dev-cluster'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--vms', '3'], '--vms only applies to dev-cluster'],
     [['dev-cluster', '--boot-ms', '-5'], '--boot-ms must be a whole number, not "-5"'],
+    [['dev-cluster', '--stream-buffer-mb', '0'], '--stream-buffer-mb must be between 1 and 1000000'],
+    [['dev-cluster', '--max-connections', 'many'], '--max-connections must be a whole number, not "many"'],
     [['dev-cluster', '--exit-with-parent=me'], '--exit-with-parent=PID needs the parent\'s process id, not "me"'],
   ] as const) {
     it(`rejects ${args.join(' ')}: ${message}`, () => {
@@ -71,11 +73,12 @@ describe('blixard-node CLI', function () {
 
   it('parses every option of both modes', () => {
     assert.deepEqual(
-      parseCommandLine(['--id', '3', '--listen', '0.0.0.0:7003', '--store', 'etcd://10.0.0.1:2379,10.0.0.2:2379', '--advertise', 'host-3:7003', '--capacity', 'vcpus=32,memory=65536', '--lease-ttl', '5', '--boot-ms', '0', '--bandwidth-mbps=0', '--quiet']),
+      parseCommandLine(['--id', '3', '--listen', '0.0.0.0:7003', '--store', 'etcd://10.0.0.1:2379,10.0.0.2:2379', '--advertise', 'host-3:7003', '--capacity', 'vcpus=32,memory=65536', '--lease-ttl', '5', '--boot-ms', '0', '--bandwidth-mbps=0', '--quiet', '--max-connections', '100', '--max-streams-per-connection=4', '--stream-buffer-mb', '16']),
       {
         command: 'node', id: 3, listen: '0.0.0.0:7003', advertise: 'host-3:7003', store: { kind: 'etcd', endpoints: ['10.0.0.1:2379', '10.0.0.2:2379'] },
         runtime: { bootMs: 0, stopMs: undefined, bandwidthMbps: 0, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
         capacity: { vcpus: 32, memoryMb: 65536 }, leaseTtlSeconds: 5, tls: undefined, quiet: true, exitWithParent: false,
+        limits: { maxConnections: 100, maxStreamsPerConnection: 4, maxBufferedBytes: 16 * 1024 * 1024 },
       },
     );
     const dev = parseCommandLine(['dev-cluster', '--nodes', '5', '--base-port', '0', '--vms', '10', '--tls-cert', 'c', '--tls-key', 'k', '--tls-ca', 'ca']);
@@ -83,6 +86,7 @@ describe('blixard-node CLI', function () {
       command: 'dev-cluster', nodes: 5, basePort: 0, vms: 10, host: '127.0.0.1',
       runtime: { bootMs: undefined, stopMs: undefined, bandwidthMbps: undefined, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
       capacity: undefined, leaseTtlSeconds: undefined, tls: { certFile: 'c', keyFile: 'k', caFile: 'ca' }, quiet: false, exitWithParent: false,
+      limits: {},
     });
     assert.deepEqual(parseCommandLine(['dev-cluster']), { ...dev, nodes: 3, basePort: 7001, vms: 6, tls: undefined });
   });

@@ -5,59 +5,70 @@ import * as grpc from '@grpc/grpc-js';
 import type { NodeContext } from '../agent/node-context';
 import type { NodeOperations } from '../node-operations';
 import { isFinalStatus } from '../state/cluster-records';
-import { toServiceError, unary } from './grpc-server';
+import { serializeResponse, toServiceError, unary } from './grpc-server';
+import { PacedStream } from './paced-stream';
+import { DEFAULT_STREAM_LIMITS, StreamBufferBudget, type StreamLimits } from './stream-buffer-budget';
 import { optionalBool, optionalLimit, optionalNodeId, optionalVmName, requireMigrationId, requireRequest } from './request-validation';
 import { migrationInfo } from './wire-format';
 
-/** A watcher this far behind is cut off rather than buffered without bound. */
-const MAX_PENDING_EVENTS = 20_000;
-
-export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations): grpc.UntypedServiceImplementation {
+export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, limits: StreamLimits = DEFAULT_STREAM_LIMITS): grpc.UntypedServiceImplementation {
   const { view, log } = ctx;
   const infoOf = (id: string) => {
     const entry = view.migrations.get(id);
     return entry && migrationInfo(entry.value, entry.modRevision);
   };
+  const budget = new StreamBufferBudget(limits);
+  const streamsPerConnection = new Map<string, number>();
+  // Each committed change is serialized once, whatever the number of watchers.
+  const serializedChanges = new WeakMap<object, Buffer>();
+  const serialize = (event: object) => serializeResponse('MigrationService', 'WatchMigrations', event);
 
   const watchMigrations: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
     try {
       requireRequest(call.request);
-      // Snapshot and subscription happen in the same tick, so no committed change falls between.
-      const active = [...view.migrations.values()].filter((e) => !isFinalStatus(e.value.status));
-      active.sort((a, b) => a.modRevision - b.modRevision);
-      for (const e of active) call.write({ type: 'TYPE_SNAPSHOT', migration: migrationInfo(e.value, e.modRevision) });
-      call.write({ type: 'TYPE_SNAPSHOT_END', migration: null });
     } catch (err) {
       call.emit('error', toServiceError(err, log, 'WatchMigrations'));
       return;
     }
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      subscription.dispose();
+    const connection = call.getPeer();
+    const open = streamsPerConnection.get(connection) ?? 0;
+    if (open >= limits.maxStreamsPerConnection) {
+      call.emit('error', {
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: `this connection already has ${open} WatchMigrations streams open (the daemon's limit per connection); close one first`,
+      });
+      return;
+    }
+    streamsPerConnection.set(connection, open + 1);
+    let subscription: { dispose(): void } | undefined;
+    const onEnd = () => {
+      const left = (streamsPerConnection.get(connection) ?? 1) - 1;
+      if (left > 0) streamsPerConnection.set(connection, left);
+      else streamsPerConnection.delete(connection);
+      subscription?.dispose();
       ctx.shutdown.removeEventListener('abort', onShutdown);
     };
-    const subscription = view.onChange((changes) => {
-      if (closed) return;
+    const stream = new PacedStream(call, budget, onEnd);
+    const onShutdown = () => stream.end();
+    // Snapshot and subscription happen in the same tick, so no committed change falls between.
+    const active = [...view.migrations.values()].filter((e) => !isFinalStatus(e.value.status));
+    active.sort((a, b) => a.modRevision - b.modRevision);
+    for (const e of active) stream.send(serialize({ type: 'TYPE_SNAPSHOT', migration: migrationInfo(e.value, e.modRevision) }));
+    stream.send(serialize({ type: 'TYPE_SNAPSHOT_END', migration: null }));
+    if (stream.isEnded) return;
+    subscription = view.onChange((changes) => {
       for (const change of changes) {
+        if (stream.isEnded) return;
         if (change.kind !== 'migration' || !change.value) continue;
-        if (call.writableLength > MAX_PENDING_EVENTS) {
-          close();
-          call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'the watcher fell too far behind; reconnect to get a fresh snapshot' });
-          return;
+        let message = serializedChanges.get(change);
+        if (!message) {
+          message = serialize({ type: 'TYPE_UPDATE', migration: migrationInfo(change.value, change.revision) });
+          serializedChanges.set(change, message);
         }
-        call.write({ type: 'TYPE_UPDATE', migration: migrationInfo(change.value, change.revision) });
+        stream.send(message);
       }
     });
-    const onShutdown = () => {
-      close();
-      call.end();
-    };
     ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
-    call.on('cancelled', close);
-    call.on('close', close);
-    call.on('error', close);
   };
 
   return {
