@@ -9,6 +9,7 @@ import type { ClusterRegistry } from '../sources/cluster-registry';
 import { ClusterTreeStructure, type ClusterTreeStructureOptions } from './cluster-tree-structure';
 import type { ClusterViewModel } from './cluster-view-model';
 import { TreeExpansionMemory } from './tree-expansion-memory';
+import type { WatchedMigrations } from './watcher-vm-migrations';
 import type { ClusterElement, MessageElement, NodeElement, TreeElement, VmElement } from './tree-elements';
 import { clusterLook, clusterTooltip, escapeMarkdown, nodeLook, vmLook, vmTooltip, type ItemLook } from './tree-presentation';
 
@@ -72,8 +73,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       const vm = model?.vm(element.nodeId, element.vmId);
       const kind = this.kindOf(element.clusterId);
       if (model && vm && kind) {
-        const target = vm.migration?.targetNodeId ? model.node(vm.migration.targetNodeId)?.name : undefined;
-        item.tooltip = markdown(vmTooltip(kind, vm, model.node(element.nodeId)?.name, target));
+        const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
+        const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
+        item.tooltip = markdown(vmTooltip(kind, shown, model.node(element.nodeId)?.name, target));
       }
     }
     return item;
@@ -94,6 +96,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   /** The view became visible or hidden: poll only while someone can see it. */
   setVisible(visible: boolean): void {
     this.structure.setVisible(visible);
+  }
+
+  /** VM rows show the watcher's in-flight migrations from now on (see ClusterTreeStructure.followMigrations). */
+  followMigrations(watcher: WatchedMigrations): vscode.Disposable {
+    const following = this.structure.followMigrations(watcher);
+    return new vscode.Disposable(() => following.dispose());
   }
 
   /** Remembers what the user expands and collapses in the view, so a reloaded window shows the same rows open. */
@@ -131,6 +139,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const model = this.model(element.clusterId);
     const state = model?.state ?? { state: 'idle' as const };
     const spec = entry?.spec;
+    const sameClusterAs = this.registry.sameClusterAs(element.clusterId).map((e) => e.spec.label);
     const look = clusterLook({
       label: spec?.label ?? element.clusterId,
       kind: spec?.kind ?? 'blixard',
@@ -138,6 +147,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       state,
       nodeCount: model?.nodes()?.length,
       warnings: model?.warnings ?? [],
+      sameClusterAs,
     });
     const item = toItem(element.id, look, this.collapsible(element));
     const details: string[] = [];
@@ -148,6 +158,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       details.push('KubeVirt', `Context: ${spec.context}`, `Kubeconfig: ${spec.kubeconfigPaths.join(', ')}`);
     }
     if (spec?.datacenter) details.push(`Datacenter: ${spec.datacenter}`);
+    if (sameClusterAs.length > 0) details.push(`Reaches the same cluster as ${sameClusterAs.join(', ')} (same API server and CA): its migrations are shown, logged and recorded once`);
     const connection = entry?.source?.connection;
     if (connection?.state === 'connected' && connection.limitation) details.push(`Migrations not streamed: ${connection.limitation}`);
     item.tooltip = markdown(clusterTooltip(look.label, details, model?.warnings ?? [], state));
@@ -171,8 +182,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const vm = model?.vm(element.nodeId, element.vmId);
     const kind = this.kindOf(element.clusterId) ?? 'blixard';
     if (!model || !vm) return toItem(element.id, { label: element.vmId, icon: 'vm-outline', contextValue: 'vm.busy' }, vscode.TreeItemCollapsibleState.None);
-    const target = vm.migration?.targetNodeId ? model.node(vm.migration.targetNodeId)?.name : undefined;
-    return toItem(element.id, vmLook(kind, vm, target), vscode.TreeItemCollapsibleState.None);
+    // The in-flight migration is the watcher's (as in the dialog), not the list's older view of it.
+    const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
+    const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
+    return toItem(element.id, vmLook(kind, shown, target), vscode.TreeItemCollapsibleState.None);
   }
 
   private collapsible(element: TreeElement): vscode.TreeItemCollapsibleState {

@@ -14,6 +14,8 @@
 import type { ClusterEntry, ClusterRegistry } from '../sources/cluster-registry';
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
 import { TreeExpansionMemory } from './tree-expansion-memory';
+import { WatcherVmMigrations, type WatchedMigrations } from './watcher-vm-migrations';
+import type { Vm } from '../model/cluster';
 import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
 
 export interface ClusterTreeStructureOptions {
@@ -46,6 +48,7 @@ export class ClusterTreeStructure {
   private readonly unsubscribe: () => void;
   private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
   private readonly expansion: TreeExpansionMemory;
+  private migrations?: WatcherVmMigrations;
 
   constructor(
     private readonly registry: ClusterRegistry,
@@ -111,6 +114,33 @@ export class ClusterTreeStructure {
     this.expansion.set(element.id, expanded);
   }
 
+  /**
+   * From now on a VM row's in-flight migration is the watcher's, redrawn on the watcher's own
+   * updates (the dialog reads the same), instead of the VM list's view on its next refresh.
+   */
+  followMigrations(watcher: WatchedMigrations): { dispose(): void } {
+    this.migrations?.dispose();
+    const migrations = new WatcherVmMigrations(watcher, (heldClusterId, vmId) => {
+      for (const model of this.models.values()) {
+        if (migrations.heldClusterOf(model.clusterId) !== heldClusterId) continue;
+        const nodeId = model.nodeOfVm(vmId);
+        if (nodeId) this.queueElement(this.elements.get(elementIds.vm(model.clusterId, nodeId, vmId)));
+      }
+    });
+    this.migrations = migrations;
+    return {
+      dispose: () => {
+        migrations.dispose();
+        if (this.migrations === migrations) this.migrations = undefined;
+      },
+    };
+  }
+
+  /** The migration a VM's row shows as in flight ("→ target · phase"). */
+  vmMigration(clusterId: string, vm: Vm): Vm['migration'] {
+    return this.migrations ? this.migrations.inFlight(clusterId, vm) : vm.migration;
+  }
+
   /** Everything known is re-read; clusters never expanded stay unloaded. */
   async refreshAll(): Promise<void> {
     this.queueRoot();
@@ -151,6 +181,7 @@ export class ClusterTreeStructure {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     for (const model of this.models.values()) model.dispose();
     this.models.clear();
+    this.migrations?.dispose();
     this.unsubscribe();
   }
 

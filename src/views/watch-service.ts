@@ -225,15 +225,12 @@ export class WatchService implements vscode.Disposable {
     this.migrationLog.attach(watcher);
     this.statusBar.attach(watcher);
     this.viewModel.attach(watcher, history);
+    this.disposables.push(this.deps.clusterTree.followMigrations(watcher));
     this.disposables.push({ dispose: () => void session.shutdown() });
     const forward = watcher.onTransition((e) => this.transitionEmitter.fire(e));
-    const statusLog = watcher.onDidChangeStatus((e) => {
-      const label = this.clusterLabel(e.sourceId) ?? e.sourceId;
-      if (e.state?.state === 'unreachable') this.migrationLog.warn(`${label}: migration stream down: ${e.state.reason}`);
-      else if (e.state?.state === 'connected' && e.state.limitation) this.migrationLog.warn(`${label}: reachable, but ${e.state.limitation}`);
-    });
+    // Stream outages and limitations are printed by the migration log with the transitions (one place, see followMigrationOutput).
     const following = this.deps.registry.onDidChange(() => this.queueSources());
-    this.disposables.push({ dispose: () => (forward.dispose(), statusLog.dispose(), following.dispose()) });
+    this.disposables.push({ dispose: () => (forward.dispose(), following.dispose()) });
 
     await this.deps.registry.whenSettled();
     this.attachSources();
