@@ -1,11 +1,13 @@
 // `blixard-migrations watch`: the same watcher, history recorder and output lines as the
-// extension, with stdout in place of the output channel. Runs until `stop` is aborted
+// extension, with stdout in place of the output channel: transition lines on stdout, stream
+// outages (and each cluster's first connect) on stderr. With no LogOutputChannel to stamp them,
+// those lines start with the ISO-8601 UTC time they are printed at. Runs until `stop` is aborted
 // (SIGINT/SIGTERM in main.ts), then writes everything pending and returns the exit code.
 
-import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
 import { HistoryRecorder, type MigrationHistoryWriter } from '../watch/history-recorder';
+import { followMigrationOutput } from '../watch/migration-output';
 import { MigrationWatcher } from '../watch/migration-watcher';
 import { OutputLineFormatter } from '../watch/output-line-formatter';
 import type { RecordedMigrations } from '../watch/recorded-migrations';
@@ -45,15 +47,8 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
   const labels = new Map<string, string>();
   const watcher = new MigrationWatcher({ recorded: history, log });
   const recorder = new HistoryRecorder(watcher, history, { log });
-  const formatter = new OutputLineFormatter({ clusterLabel: (id) => labels.get(id) });
-  watcher.onTransition((e) => io.out(formatter.formatTransition(e)));
-  watcher.onDidEnd((e) => {
-    const line = formatter.formatEnd(e);
-    if (line) io.out(line);
-  });
-  watcher.onDidChangeStatus((e) => {
-    if (e.state) io.err(`${labels.get(e.sourceId) ?? e.sourceId}: ${describeConnection(e.state)}`);
-  });
+  const formatter = new OutputLineFormatter({ clusterLabel: (id) => labels.get(id), stamp: true });
+  followMigrationOutput(watcher, formatter, { migration: (line) => io.out(line), stream: (line) => io.err(line) }, { announceConnected: true });
 
   let code = 0;
   try {
@@ -108,19 +103,4 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
     return 1;
   }
   return code;
-}
-
-function describeConnection(state: ConnectionState): string {
-  switch (state.state) {
-    case 'connecting':
-      return 'connecting';
-    case 'connected':
-      return `${state.endpoint ? `connected (${state.endpoint})` : 'connected'}${state.limitation ? `, but ${state.limitation}` : ''}`;
-    case 'unreachable':
-      return `unreachable: ${state.reason}${state.retryInMs !== undefined ? `; retrying in ${formatRetry(state.retryInMs)}` : ''}`;
-  }
-}
-
-function formatRetry(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }

@@ -10,6 +10,7 @@ import type { ClusterSource, MigrationHandle } from '../sources/cluster-source';
 import { clusterView, inFlightView, migrationView, nodeView, vmView } from './dialog-view-model';
 import type { MigrationFeed, MigrationSnapshot } from './migration-feed';
 import { hasErrors, validateMigration } from './migration-validation';
+import { cancelUnavailableReason } from './stream-down-text';
 import {
   describeRejectedMessage,
   isWebviewMessage,
@@ -53,6 +54,9 @@ export class MigrationDialogSession implements Disposable {
   private readonly now: () => number;
   private readonly following: Disposable;
   private readonly sourceChanges: Disposable;
+  private readonly outageChanges: Disposable;
+  /** Host time of the last news of the followed migration (what "last known at" means while the stream is down). */
+  private lastHeardAt?: number;
   private migrationSubscription?: Disposable;
   private reloadTimer?: ReturnType<typeof setTimeout>;
   private settleTimer?: ReturnType<typeof setTimeout>;
@@ -71,6 +75,8 @@ export class MigrationDialogSession implements Disposable {
     // Follow the cluster's migrations from the start, so none of ours is missed between submit and subscribe.
     this.following = this.feed.follow(this.source);
     this.sourceChanges = this.source.onDidChange(() => this.scheduleReload());
+    this.outageChanges = this.feed.onDidChangeOutage(this.source.id, () => this.applyOutage());
+    this.applyOutage(false);
   }
 
   get vmId(): string {
@@ -263,6 +269,7 @@ export class MigrationDialogSession implements Disposable {
     this.stopTracking();
     this.migrationSubscription = this.feed.onDidChange(migrationId, (snapshot) => this.onSnapshot(snapshot));
     const known = this.feed.current(migrationId);
+    this.lastHeardAt = known ? this.now() : undefined;
     this.update({ stage: 'tracking', migrationId, migration: known ? migrationView(known) : this.state.migration?.id === migrationId ? this.state.migration : undefined });
     if (!known && !completion) {
       // A panel restored after a reload: the stream may have no news of a migration that ended meanwhile.
@@ -283,6 +290,7 @@ export class MigrationDialogSession implements Disposable {
   private onSnapshot(snapshot: MigrationSnapshot): void {
     if (this.disposed || snapshot.migration.id !== this.state.migrationId) return;
     const view = migrationView(snapshot);
+    this.lastHeardAt = this.now();
     const patch: Partial<DialogViewState> = { migration: view };
     if (isFinal(view.state)) {
       patch.cancelling = undefined;
@@ -326,6 +334,12 @@ export class MigrationDialogSession implements Disposable {
   private async cancel(): Promise<void> {
     const { stage, migration, migrationId, cancelling } = this.state;
     if (stage !== 'tracking' || !migrationId || cancelling || (migration && isFinal(migration.state))) return;
+    if (this.state.streamDown) {
+      // The webview disables Cancel while the cluster is unreachable; a message that comes anyway is
+      // answered, not queued (see cancelUnavailableReason).
+      this.update({ cancelError: cancelUnavailableReason(this.source.label) });
+      return;
+    }
     this.update({ cancelling: true, cancelError: undefined });
     try {
       await this.source.cancel(migrationId);
@@ -334,6 +348,27 @@ export class MigrationDialogSession implements Disposable {
     } catch (err) {
       if (!this.disposed) this.update({ cancelling: undefined, cancelError: `Failed to cancel migration: ${describeError(err)}` });
     }
+  }
+
+  // ---- the cluster's stream -----------------------------------------------------------------
+
+  /**
+   * Carries the feed's account of the cluster's stream into the view: while it is down, what the
+   * dialog shows is marked as last known (the webview stops its ETA and clock and disables Cancel);
+   * when it is back, the marking goes and the feed's catch-up brings the figures up to date.
+   */
+  private applyOutage(publish = true): void {
+    if (this.disposed) return;
+    const outage = this.feed.outage(this.source.id);
+    const streamDown = outage ? { since: outage.since, reason: outage.reason, lastKnownAt: Math.min(this.lastHeardAt ?? outage.since, this.now()) } : undefined;
+    const before = this.state.streamDown;
+    if (!streamDown && !before) return;
+    if (streamDown && before && before.since === streamDown.since && before.reason === streamDown.reason && before.lastKnownAt === streamDown.lastKnownAt) return;
+    if (!publish) {
+      this.state = { ...this.state, ...(streamDown ? { streamDown } : {}) };
+      return;
+    }
+    this.update({ streamDown, ...(streamDown ? {} : { cancelError: undefined }) });
   }
 
   private stopTracking(): void {
@@ -364,6 +399,7 @@ export class MigrationDialogSession implements Disposable {
     clearTimeout(this.reloadTimer);
     this.stopTracking();
     this.sourceChanges.dispose();
+    this.outageChanges.dispose();
     this.following.dispose();
     this.changeListeners.clear();
   }

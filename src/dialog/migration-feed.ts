@@ -12,6 +12,12 @@ export interface MigrationSnapshot {
   phases: readonly PhaseTransition[];
 }
 
+export interface FeedOutage {
+  /** When the stream was lost. */
+  since: number;
+  reason: string;
+}
+
 export interface MigrationFeed {
   /** Keep following this cluster while the returned disposable lives (a no-op for a feed that follows every cluster anyway). */
   follow(source: ClusterSource): Disposable;
@@ -21,6 +27,13 @@ export interface MigrationFeed {
   onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): Disposable;
   /** A migration of this VM that has not ended, if the feed knows one. */
   activeForVm(clusterId: string, vmName: string, namespace?: string): Migration | undefined;
+  /**
+   * The outage of this cluster's migration stream while there is one: what the feed holds of its
+   * migrations is then as last heard, not live. Undefined while it streams.
+   */
+  outage(clusterId: string): FeedOutage | undefined;
+  /** Called when that cluster's stream goes down, changes reason or comes back. */
+  onDidChangeOutage(clusterId: string, listener: () => void): Disposable;
   /**
    * Ask the cluster once more for a migration whose end the feed may have missed (a stream that
    * connected after it finished). Resolves when the answer, if any, has been delivered.

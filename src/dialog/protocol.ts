@@ -81,6 +81,17 @@ export interface MigrationView {
   phases: PhaseTimeView[];
 }
 
+/**
+ * The cluster's migration stream is down: what the dialog shows of the migration was last known
+ * at `lastKnownAt` and is not live (no ETA, no running clock); it clears when the stream is back.
+ * Times are the host's.
+ */
+export interface StreamDownView {
+  since: number;
+  reason: string;
+  lastKnownAt: number;
+}
+
 export interface SubmittedChoice {
   targetNodeId: string | null;
   live: boolean;
@@ -116,6 +127,8 @@ export interface DialogViewState {
   migration?: MigrationView;
   cancelling?: boolean;
   cancelError?: string;
+  /** Set while the cluster's migration stream is down (see StreamDownView). */
+  streamDown?: StreamDownView;
 }
 
 // ---- messages --------------------------------------------------------------------------------
@@ -262,6 +275,10 @@ function isVmView(v: unknown): v is VmView {
   return isRecord(v) && isString(v.id) && isString(v.name) && isString(v.state) && isString(v.phase);
 }
 
+function isStreamDownView(v: unknown): v is StreamDownView {
+  return isRecord(v) && hasOnlyKeys(v, ['since', 'reason', 'lastKnownAt']) && isFiniteNumber(v.since) && isString(v.reason) && isFiniteNumber(v.lastKnownAt);
+}
+
 function isMigrationView(v: unknown): v is MigrationView {
   return (
     isRecord(v) &&
@@ -285,7 +302,8 @@ export function isStateMessage(m: unknown): m is StateMessage {
     Array.isArray(s.nodes) &&
     s.nodes.every(isNodeView) &&
     isOptional(s.vm, isVmView) &&
-    isOptional(s.migration, isMigrationView)
+    isOptional(s.migration, isMigrationView) &&
+    isOptional(s.streamDown, isStreamDownView)
   );
 }
 

@@ -1,10 +1,12 @@
 // A MigrationFeed read straight from the sources' migration streams, for as long as no shared
 // MigrationWatcher is available. It subscribes to a source only while some panel follows it.
 
-import type { Disposable } from '../model/event';
+import { Emitter, type Disposable } from '../model/event';
 import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
-import type { MigrationFeed, MigrationSnapshot } from './migration-feed';
+import type { SourceStatusEvent } from '../watch/migration-watcher';
+import { StreamOutages } from '../watch/stream-outages';
+import type { FeedOutage, MigrationFeed, MigrationSnapshot } from './migration-feed';
 
 /** Final migrations kept for late readers; older ones are dropped first. Active ones are never dropped. */
 const MAX_FINAL_KEPT = 500;
@@ -18,12 +20,16 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
   private readonly snapshots = new Map<string, MigrationSnapshot>();
   private readonly listeners = new Map<string, Set<(s: MigrationSnapshot) => void>>();
   private readonly following = new Map<ClusterSource, Following>();
+  private readonly statusEvents = new Emitter<SourceStatusEvent>();
+  /** The same account of outages the watcher keeps, over the followed sources' own connection states. */
+  private readonly outages = new StreamOutages(this.statusEvents.event);
 
   follow(source: ClusterSource): Disposable {
     let entry = this.following.get(source);
     if (!entry) {
       const subscription = source.onMigrationEvent((event) => {
         if (event.type === 'observation') this.ingest(event.observation);
+        else if (event.type === 'connection') this.statusEvents.fire({ sourceId: source.id, state: event.state });
       });
       entry = { count: 0, subscription };
       this.following.set(source, entry);
@@ -38,6 +44,7 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
         if (current && --current.count === 0) {
           current.subscription.dispose();
           this.following.delete(source);
+          this.statusEvents.fire({ sourceId: source.id, state: undefined });
           this.forgetCluster(source.id);
         }
       },
@@ -58,6 +65,17 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
         if (set.size === 0 && this.listeners.get(migrationId) === set) this.listeners.delete(migrationId);
       },
     };
+  }
+
+  outage(clusterId: string): FeedOutage | undefined {
+    const outage = this.outages.of(clusterId);
+    return outage && { since: outage.since, reason: outage.reason };
+  }
+
+  onDidChangeOutage(clusterId: string, listener: () => void): Disposable {
+    return this.outages.onDidChange((e) => {
+      if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === clusterId) listener();
+    });
   }
 
   activeForVm(clusterId: string, vmName: string, namespace?: string): Migration | undefined {
@@ -115,6 +133,8 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
   dispose(): void {
     for (const entry of this.following.values()) entry.subscription.dispose();
     this.following.clear();
+    this.outages.dispose();
+    this.statusEvents.dispose();
     this.listeners.clear();
     this.snapshots.clear();
   }

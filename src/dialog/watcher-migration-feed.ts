@@ -6,7 +6,7 @@ import { Emitter } from '../model/event';
 import type { Migration } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationWatcher } from '../watch/migration-watcher';
-import type { MigrationFeed, MigrationSnapshot } from './migration-feed';
+import type { FeedOutage, MigrationFeed, MigrationSnapshot } from './migration-feed';
 
 /** Deadline of the one-off look-up of a migration the watcher does not hold. */
 const LOOKUP_TIMEOUT_MS = 15_000;
@@ -39,6 +39,17 @@ export class WatcherMigrationFeed implements MigrationFeed {
       if (snapshot.migration.id === migrationId) listener(snapshot);
     });
     return { dispose: () => (updates.dispose(), lookups.dispose()) };
+  }
+
+  outage(clusterId: string): FeedOutage | undefined {
+    const outage = this.watcher.outages.of(clusterId);
+    return outage && { since: outage.since, reason: outage.reason };
+  }
+
+  onDidChangeOutage(clusterId: string, listener: () => void): Disposable {
+    return this.watcher.outages.onDidChange((e) => {
+      if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === clusterId) listener();
+    });
   }
 
   activeForVm(clusterId: string, vmName: string, namespace?: string): Migration | undefined {

@@ -1,11 +1,15 @@
-// The "Blixard Migrations" output channel (a LogOutputChannel): one line per phase transition,
-// exactly as OutputLineFormatter writes it (the CLI prints the same lines), failures at error
-// level with their reason. It is also where the watcher and the history report what they
-// skipped or repaired. The channel is created on the first line, never during activation.
+// The "Blixard Migrations" output channel (a LogOutputChannel): one line per phase transition and
+// one per stream outage (down, back), exactly as followMigrationOutput decides and
+// OutputLineFormatter writes them (the CLI prints the same lines), failures at error level with
+// their reason. The channel stamps each line with its own time, so the lines carry none. It is
+// also where the watcher and the history report what they skipped or repaired. The channel is
+// created on the first line, never during activation.
 
 import * as vscode from 'vscode';
 import type { Disposable as CoreDisposable } from '../model/event';
-import type { MigrationEndEvent, MigrationTransitionEvent, MigrationWatcher } from '../watch/migration-watcher';
+import type { MigrationState } from '../model/migration';
+import type { MigrationWatcher } from '../watch/migration-watcher';
+import { followMigrationOutput } from '../watch/migration-output';
 import { OutputLineFormatter } from '../watch/output-line-formatter';
 
 export const MIGRATION_LOG_NAME = 'Blixard Migrations';
@@ -29,13 +33,18 @@ export class MigrationLog implements vscode.Disposable {
     return this.channel;
   }
 
-  /** Prints the watcher's transitions (and ends that came without one) from now on. */
+  /** Prints the watcher's transitions, ends that came without one, and stream outages from now on. */
   attach(watcher: MigrationWatcher): void {
     this.detach();
-    this.subscriptions = [watcher.onTransition((e) => this.transition(e)), watcher.onDidEnd((e) => this.end(e))];
+    this.subscriptions = [
+      followMigrationOutput(watcher, this.formatter, {
+        migration: (line, outcome) => this.print(line, outcome),
+        stream: (line, level) => this.print(line, level),
+      }),
+    ];
   }
 
-  /** The transition lines printed so far (the latest 2,000), oldest first. */
+  /** The transition and stream lines printed so far (the latest 2,000), oldest first. */
   lines(): string[] {
     return [...this.kept];
   }
@@ -61,21 +70,12 @@ export class MigrationLog implements vscode.Disposable {
     this.channel = undefined;
   }
 
-  private transition(e: MigrationTransitionEvent): void {
-    const final = e.transition.phase === e.migration.phase ? e.migration.state : undefined;
-    this.print(this.formatter.formatTransition(e), final);
-  }
-
-  private end(e: MigrationEndEvent): void {
-    const line = this.formatter.formatEnd(e);
-    if (line) this.print(line, e.migration.state);
-  }
-
-  private print(line: string, state: string | undefined): void {
+  /** A failure at error level, a cancel or a stream outage at warning level, the rest at info. */
+  private print(line: string, level: MigrationState | 'info' | 'warn' | undefined): void {
     this.kept.push(line);
     if (this.kept.length > KEPT_LINES) this.kept.splice(0, this.kept.length - KEPT_LINES);
-    if (state === 'failed') this.out?.error(line);
-    else if (state === 'cancelled') this.out?.warn(line);
+    if (level === 'failed') this.out?.error(line);
+    else if (level === 'cancelled' || level === 'warn') this.out?.warn(line);
     else this.out?.info(line);
   }
 

@@ -145,19 +145,53 @@ export interface StatusBarLook {
   text: string;
   /** Markdown. */
   tooltip: string;
+  /** What a screen reader says: plain words, no Markdown, no `$(icon)` syntax. */
+  accessibilityLabel: string;
 }
 
-export function activeStatusLook(active: readonly Migration[], now: number, clusterLabel: (id: string) => string | undefined = () => undefined): StatusBarLook | undefined {
+/** What the status bar needs to know of a cluster whose migration stream is down. */
+export interface StatusBarOutage {
+  since: number;
+  reason: string;
+}
+
+/** The longest VM name the status bar text shows whole; the tooltip always has it all. */
+export const STATUS_BAR_NAME_MAX = 24;
+
+export function activeStatusLook(
+  active: readonly Migration[],
+  now: number,
+  clusterLabel: (id: string) => string | undefined = () => undefined,
+  outageOf: (clusterId: string) => StatusBarOutage | undefined = () => undefined,
+): StatusBarLook | undefined {
   if (active.length === 0) return undefined;
+  const nameOf = (clusterId: string) => clusterLabel(clusterId) ?? clusterId;
+  const down = new Map<string, StatusBarOutage>();
+  for (const m of active) {
+    const outage = outageOf(m.cluster);
+    if (outage) down.set(m.cluster, outage);
+  }
   const rows = active.map((m) => {
     const where = clusterLabel(m.cluster);
-    return `$(sync) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${md(m.phase)} · ${formatDuration(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
+    const stale = down.has(m.cluster);
+    const phase = stale ? `last known: ${md(m.phase)}` : md(m.phase);
+    return `${stale ? '$(warning)' : '$(sync)'} **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${phase} · ${formatDuration(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
   });
   const shown = rows.slice(0, 15);
   if (rows.length > shown.length) shown.push(`… and ${rows.length - shown.length} more`);
+  const count = `${active.length} migration${active.length === 1 ? '' : 's'} in progress`;
+  // A cluster that stopped streaming leaves its migrations' figures as they were last heard:
+  // said in the item itself, not only in a view the user may not be looking at.
+  const outages = [...down].map(
+    ([clusterId, o]) => `$(warning) **Migration stream of ${md(nameOf(clusterId))} down** since ${clockTime(o.since)}; its migrations show what was last known and catch up by themselves when it is back. ${md(firstLine(o.reason))}  `,
+  );
+  const spoken = active.slice(0, 3).map((m) => `${plain(vmDisplayName(m))} from ${plain(m.sourceNode ?? 'unknown node')} to ${plain(m.targetNode ?? 'unknown node')}, ${down.has(m.cluster) ? 'last known ' : ''}${plain(m.phase)}`);
+  if (active.length > spoken.length) spoken.push(`and ${active.length - spoken.length} more`);
+  const downSpoken = [...down].map(([clusterId, o]) => `The migration stream of ${plain(nameOf(clusterId))} is down since ${clockTime(o.since)}: ${plain(firstLine(o.reason))}.`);
   return {
-    text: `$(sync~spin) ${active.length} migrating`,
-    tooltip: [`**${active.length} migration${active.length === 1 ? '' : 's'} in progress**`, '', ...shown.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
+    text: down.size > 0 ? `$(warning) ${active.length} migrating · stream down` : `$(sync~spin) ${active.length} migrating`,
+    tooltip: [`**${count}**`, '', ...(outages.length > 0 ? [...outages, ''] : []), ...shown.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
+    accessibilityLabel: [`${count}: ${spoken.join('; ')}.`, ...downSpoken, 'Opens the Migrations view.'].join(' '),
   };
 }
 
@@ -165,16 +199,42 @@ export function activeStatusLook(active: readonly Migration[], now: number, clus
 export function endedStatusLook(ended: readonly Migration[], clusterLabel: (id: string) => string | undefined = () => undefined): StatusBarLook | undefined {
   if (ended.length === 0) return undefined;
   const latest = ended[0];
-  const ok = latest.state === 'succeeded';
   const more = ended.length > 1 ? ` (+${ended.length - 1})` : '';
   const rows = ended.slice(0, 10).map((m) => {
     const where = clusterLabel(m.cluster);
-    return `${m.state === 'succeeded' ? '$(check)' : '$(error)'} **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${outcomeWord(m)}${m.failureReason ? `: ${md(m.failureReason)}` : ''}${where ? ` · ${md(where)}` : ''}`;
+    return `$(${endedIcon(m.state)}) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${outcomeWord(m)}${m.failureReason ? `: ${md(m.failureReason)}` : ''}${where ? ` · ${md(where)}` : ''}`;
   });
+  const spoken = ended.slice(0, 3).map((m) => `${plain(vmDisplayName(m))} ${outcomeWord(m)}${m.failureReason ? `: ${plain(firstLine(m.failureReason))}` : ''}`);
+  if (ended.length > spoken.length) spoken.push(`and ${ended.length - spoken.length} more`);
   return {
-    text: `${ok ? '$(check)' : '$(error)'} ${vmDisplayName(latest)} ${outcomeWord(latest)}${more}`,
+    // The name is cut, never the outcome: a long VM name must not push the rest of the status bar away.
+    text: `$(${endedIcon(latest.state)}) ${escapeIcons(truncateName(vmDisplayName(latest), STATUS_BAR_NAME_MAX))} ${outcomeWord(latest)}${more}`,
     tooltip: [...rows.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
+    accessibilityLabel: `${spoken.join('; ')}. Opens the Migrations view.`,
   };
+}
+
+/** The ended item's icon: a cancel someone asked for is not an error (circle-slash, as in the Migrations view). */
+function endedIcon(state: MigrationState): string {
+  return state === 'succeeded' ? 'check' : state === 'cancelled' ? 'circle-slash' : 'error';
+}
+
+/** "a-very-long-vm-name-th…": at most `max` characters, the cut marked. */
+export function truncateName(name: string, max: number): string {
+  const chars = [...name];
+  return chars.length <= max ? name : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
+}
+
+/** Status bar text renders `$(name)` as an icon: a VM name must not smuggle one in. */
+function escapeIcons(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\$\(/g, '$\u200b(');
+}
+
+/** Text for a screen reader: one line, no control characters. */
+function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }
 
 export function outcomeWord(m: Pick<Migration, 'state'>): string {

@@ -1,13 +1,15 @@
 // The status bar's view of migrations: `$(sync~spin) N migrating` while any is active (tooltip:
-// each one's VM, nodes, phase and elapsed time; click opens the Migrations view), and a
-// short-lived `$(check)`/`$(error)` item naming migrations that just ended. Hidden when nothing
+// each one's VM, nodes, phase and elapsed time; click opens the Migrations view) — `$(warning) N
+// migrating · stream down` while a cluster of one of them is not streaming, so stale figures are
+// never shown as live — and a short-lived `$(check)`/`$(error)`/`$(circle-slash)` item naming
+// migrations that just ended. Each item has a plain-text accessible label. Hidden when nothing
 // is active; `blixard.statusBar.enabled` turns both off live. Items are created on first use.
 
 import * as vscode from 'vscode';
 import type { Disposable as CoreDisposable } from '../model/event';
 import type { Migration } from '../model/migration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
-import { activeStatusLook, endedStatusLook } from './migrations-presentation';
+import { activeStatusLook, endedStatusLook, type StatusBarLook } from './migrations-presentation';
 
 export const MIGRATIONS_VIEW_FOCUS_COMMAND = 'blixard.migrations.focus';
 
@@ -16,6 +18,8 @@ export interface StatusBarItemState {
   text: string;
   /** The tooltip's Markdown source. */
   tooltip: string;
+  /** The plain-text label a screen reader announces. */
+  accessibilityLabel: string;
 }
 
 export interface MigrationStatusBarState {
@@ -61,6 +65,8 @@ export class MigrationStatusBar implements vscode.Disposable {
         if (!e.previous || e.previous.phase !== e.migration.phase || e.previous.state !== e.migration.state) this.schedule();
       }),
       watcher.onDidEnd((e) => this.noteEnded(e.migration)),
+      // A stream going down or coming back changes what the item says, at once.
+      watcher.outages.onDidChange(() => this.schedule()),
     ];
     this.render();
   }
@@ -105,7 +111,8 @@ export class MigrationStatusBar implements vscode.Disposable {
   private render(): void {
     const active = this.watcher?.active() ?? [];
     const now = Date.now();
-    const activeLook = this.enabled ? activeStatusLook(active, now, this.options.clusterLabel) : undefined;
+    const outages = this.watcher?.outages;
+    const activeLook = this.enabled ? activeStatusLook(active, now, this.options.clusterLabel, (id) => outages?.of(id)) : undefined;
     const endedLook = this.enabled ? endedStatusLook(this.ended, this.options.clusterLabel) : undefined;
     this.show(this.activeSlot, activeLook, 'blixard.migrations.active', 'Blixard Migrations', 100);
     this.show(this.endedSlot, endedLook, 'blixard.migrations.ended', 'Blixard Migration Ended', 99);
@@ -120,7 +127,7 @@ export class MigrationStatusBar implements vscode.Disposable {
     }
   }
 
-  private show(slot: ItemSlot, look: { text: string; tooltip: string } | undefined, id: string, name: string, priority: number): void {
+  private show(slot: ItemSlot, look: StatusBarLook | undefined, id: string, name: string, priority: number): void {
     if (!look) {
       if (slot.state.visible) slot.item?.hide();
       slot.state = { ...slot.state, visible: false };
@@ -138,11 +145,12 @@ export class MigrationStatusBar implements vscode.Disposable {
       tooltip.isTrusted = false;
       item.tooltip = tooltip;
     }
+    if (slot.state.accessibilityLabel !== look.accessibilityLabel) item.accessibilityInformation = { label: look.accessibilityLabel, role: 'button' };
     if (!slot.state.visible) item.show();
-    slot.state = { visible: true, text: look.text, tooltip: look.tooltip };
+    slot.state = { visible: true, text: look.text, tooltip: look.tooltip, accessibilityLabel: look.accessibilityLabel };
   }
 }
 
 function hidden(): StatusBarItemState {
-  return { visible: false, text: '', tooltip: '' };
+  return { visible: false, text: '', tooltip: '', accessibilityLabel: '' };
 }

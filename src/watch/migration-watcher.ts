@@ -10,6 +10,7 @@ import { isLaterIncarnation, type Migration, type MigrationObservation, type Mig
 import type { ClusterSource } from '../sources/cluster-source';
 import { MigrationTrack, type EndCause, type ObservationOutcome } from './migration-track';
 import { describeObservation, validateObservation } from './observation-validator';
+import { StreamOutages } from './stream-outages';
 import type { RecordedMigrations } from './recorded-migrations';
 import { silentLog, type WatchLog } from './watch-log';
 import { withDeadline } from '../model/deadline';
@@ -78,6 +79,8 @@ export class MigrationWatcher implements Disposable {
   readonly onDidEnd: Event<MigrationEndEvent> = this.endEmitter.event;
   /** A source's connection changed, or a source was added or removed. */
   readonly onDidChangeStatus: Event<SourceStatusEvent> = this.statusEmitter.event;
+  /** Whose migration stream is down, since when and why: one account for every surface that says so. */
+  readonly outages: StreamOutages;
 
   private readonly sources = new Map<string, AttachedSource>();
   private readonly tracks = new Map<string, MigrationTrack>();
@@ -96,6 +99,7 @@ export class MigrationWatcher implements Disposable {
     this.now = options.now ?? Date.now;
     this.maxEndedHeld = options.maxEndedHeld ?? 20_000;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 15_000;
+    this.outages = new StreamOutages(this.onDidChangeStatus, this.now);
   }
 
   // ---- sources ------------------------------------------------------------------------------
@@ -191,6 +195,7 @@ export class MigrationWatcher implements Disposable {
     this.disposed = true;
     for (const attached of this.sources.values()) attached.subscriptions.dispose();
     this.sources.clear();
+    this.outages.dispose();
     this.transitionEmitter.dispose();
     this.updateEmitter.dispose();
     this.endEmitter.dispose();

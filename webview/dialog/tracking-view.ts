@@ -6,6 +6,7 @@ import { buildSteps, type Step } from '../../src/dialog/migration-steps';
 import { nodeTitle } from '../../src/dialog/node-description';
 import { formatDuration, progressFigures, type ProgressSample } from '../../src/dialog/progress-figures';
 import type { DialogViewState, MigrationView } from '../../src/dialog/protocol';
+import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/dialog/stream-down-text';
 import { append, el, setText, toggleAttribute } from './element';
 
 export interface TrackingCallbacks {
@@ -53,6 +54,9 @@ export class TrackingView {
   private readonly figures = el('p', { class: 'figures', id: 'progress-figures' });
   private readonly outcome = el('p', { class: 'outcome', role: 'status', id: 'outcome' });
   private readonly errorText = el('p', { class: 'submit-error', role: 'alert', id: 'tracking-error' });
+  /** While the cluster's stream is down: says so, and that what is shown is as last known. */
+  private readonly streamDown = el('p', { class: 'stream-down', role: 'alert', id: 'stream-down', hidden: true });
+  private readonly cancelNote = el('p', { class: 'cancel-note', id: 'cancel-note', hidden: true });
   private readonly cancelButton = el('vscode-button', { id: 'cancel-migration', appearance: 'secondary' }, 'Cancel migration');
   private readonly againButton = el('vscode-button', { id: 'migrate-again', appearance: 'primary' }, 'Migrate again');
   private readonly closeButton = el('vscode-button', { id: 'close', appearance: 'secondary' }, 'Close');
@@ -67,12 +71,14 @@ export class TrackingView {
       'section',
       { class: 'tracking', 'aria-label': 'Migration progress' },
       el('header', { class: 'tracking-header' }, this.ring, el('div', {}, this.title, this.route)),
+      this.streamDown,
       this.stepper,
       this.elapsed,
       this.progress,
       this.outcome,
       this.errorText,
       el('div', { class: 'actions' }, this.cancelButton, this.againButton, this.closeButton),
+      this.cancelNote,
     );
     this.cancelButton.addEventListener('click', () => {
       if (!this.cancelButton.hasAttribute('disabled')) callbacks.cancel();
@@ -150,13 +156,29 @@ export class TrackingView {
 
     // A restored dialog whose migration the cluster no longer reports can only start over.
     const lost = !m && !!s.submitError;
+    const down = s.streamDown;
     this.cancelButton.hidden = final || lost;
-    toggleAttribute(this.cancelButton, 'disabled', !!s.cancelling || !s.migrationId);
+    toggleAttribute(this.cancelButton, 'disabled', !!s.cancelling || !s.migrationId || !!down);
     setText(this.cancelButton, s.cancelling ? 'Cancelling…' : 'Cancel migration');
     this.againButton.hidden = !(final || lost);
     this.closeButton.hidden = !(final || lost);
-    this.ring.hidden = final || lost;
+    // A spinner says "live": not while the figures are as last known.
+    this.ring.hidden = final || lost || !!down;
+    this.renderStreamDown(down, final || lost);
   }
+
+  /** The outage notice, the stale marking (data-stream, read by tests and CSS) and why Cancel is off. */
+  private renderStreamDown(down: DialogViewState['streamDown'], ended: boolean): void {
+    const shown = !!down && !ended;
+    this.root.dataset.stream = shown ? 'down' : 'live';
+    setText(this.streamDown, shown && down ? streamDownNotice(this.state.cluster.label, down) : '');
+    this.streamDown.hidden = !shown;
+    setText(this.cancelNote, shown ? cancelUnavailableReason(this.state.cluster.label) : '');
+    this.cancelNote.hidden = !shown;
+    if (shown) this.cancelButton.setAttribute('aria-describedby', 'cancel-note');
+    else this.cancelButton.removeAttribute('aria-describedby');
+  }
+
 
   private renderSteps(): void {
     const s = this.state;
@@ -189,6 +211,9 @@ export class TrackingView {
     if (isFinalState(m)) {
       const end = m.endedAt ?? Math.max(...m.phases.map((p) => p.at), start);
       setText(this.elapsed, `Took ${formatDuration(end - start)}`);
+    } else if (this.state.streamDown) {
+      // No clock running on old data: how long it had run when the cluster was last heard from.
+      setText(this.elapsed, `Elapsed ${formatDuration(this.state.streamDown.lastKnownAt - start)} · ${lastKnownLabel(this.state.streamDown).toLowerCase()}`);
     } else {
       setText(this.elapsed, `Elapsed ${formatDuration(Date.now() + this.skewMs - start)}`);
     }
@@ -206,8 +231,11 @@ export class TrackingView {
     this.barFill.style.width = `${percent}%`;
     this.bar.setAttribute('aria-valuenow', String(percent));
     const parts = [`${percent}% of ${f.total} copied`, `${f.transferred} sent`, `${f.remaining} remaining`];
-    if (f.rate) parts.push(f.rate);
-    if (!isFinalState(s.migration)) parts.push(f.eta ? `ETA ${f.eta}` : 'ETA unknown');
+    const stale = s.streamDown && !isFinalState(s.migration);
+    // Stale figures say when they were true; a rate and an ETA from then would be a promise about now.
+    if (stale && s.streamDown) parts.unshift(lastKnownLabel(s.streamDown));
+    if (f.rate && !stale) parts.push(f.rate);
+    if (!isFinalState(s.migration) && !stale) parts.push(f.eta ? `ETA ${f.eta}` : 'ETA unknown');
     if (f.round > 0) parts.push(`round ${f.round}`);
     setText(this.figures, parts.join(' · '));
   }

@@ -166,10 +166,19 @@ export class BlixardClient {
     return channel.cluster.getChannel().getConnectivityState(false) === this.runtime.grpc.connectivityState.READY;
   }
 
-  private unreachableError(failures: { endpoint: string; error: SourceError }[]): SourceError {
+  /**
+   * One error for a round in which every endpoint failed (calls and the migration stream alike).
+   * Endpoints that failed the same way share their cause, so three refused ports stay one short line.
+   */
+  unreachableError(failures: readonly { endpoint: string; error: SourceError }[]): SourceError {
     if (failures.length === 1) return failures[0].error;
     const allTimeouts = failures.every((f) => f.error.code === 'timeout');
-    const reasons = failures.map((f) => `${f.endpoint}: ${describeShort(f.error)}`).join('; ');
+    const byCause = new Map<string, string[]>();
+    for (const f of failures) {
+      const cause = describeShort(f.error);
+      byCause.set(cause, [...(byCause.get(cause) ?? []), f.endpoint]);
+    }
+    const reasons = [...byCause].map(([cause, endpoints]) => `${endpoints.join(', ')}: ${cause}`).join('; ');
     return new SourceError(allTimeouts ? 'timeout' : 'unavailable', `Cannot reach any endpoint of Blixard cluster "${this.clusterName}" (${reasons}).`);
   }
 

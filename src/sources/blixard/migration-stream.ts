@@ -38,6 +38,12 @@ export interface MigrationChange {
   previous?: WireMigrationInfo;
 }
 
+/** One endpoint that failed in a round of attempts, and how. */
+interface EndpointFailure {
+  endpoint: string;
+  error: SourceError;
+}
+
 interface Session {
   call: ClientReadableStream<WireMigrationEvent>;
   endpoint: string;
@@ -142,7 +148,7 @@ export class MigrationStream implements Disposable {
     this.tryEndpoint(this.client.endpointOrder(), 0, []);
   }
 
-  private tryEndpoint(order: number[], position: number, failures: string[]): void {
+  private tryEndpoint(order: number[], position: number, failures: EndpointFailure[]): void {
     if (!this.running) return;
     if (position >= order.length) {
       this.scheduleReconnect(failures);
@@ -155,7 +161,7 @@ export class MigrationStream implements Disposable {
       call = this.client.openStream<WireMigrationEvent>(index, 'migration', 'WatchMigrations', {});
     } catch (err) {
       // Setup problems (unreadable TLS files) are the same for every endpoint.
-      this.scheduleReconnect([describeError(err)]);
+      this.scheduleReconnect([{ endpoint, error: err instanceof SourceError ? err : new SourceError('internal', describeError(err)) }]);
       return;
     }
     const session: Session = { call, endpoint, index, established: false, synced: false, done: false, snapshotIds: [] };
@@ -180,7 +186,7 @@ export class MigrationStream implements Disposable {
     });
   }
 
-  private onSessionFailure(session: Session, error: SourceError, order: number[], position: number, failures: string[]): void {
+  private onSessionFailure(session: Session, error: SourceError, order: number[], position: number, failures: EndpointFailure[]): void {
     if (session.done) return;
     const wasEstablished = session.established;
     const wasStable = session.syncedAt !== undefined && Date.now() - session.syncedAt >= this.options.stableAfterMs;
@@ -188,15 +194,15 @@ export class MigrationStream implements Disposable {
     this.endSession();
     if (!this.running) return;
     if (!wasEstablished) {
-      this.tryEndpoint(order, position + 1, [...failures, error.message]);
+      this.tryEndpoint(order, position + 1, [...failures, { endpoint: session.endpoint, error }]);
       return;
     }
-    this.options.log?.(`Migration stream of "${this.client.clusterName}" lost: ${error.message}`);
+    // Not logged here: the watcher's stream-outage line says it once, with how long it lasted.
     if (wasStable) this.backoff.reset();
     // A stream that was working is reopened at once (another endpoint may be fine); repeated
     // losses go through the backoff like any failed attempt.
     if (wasStable) this.connect();
-    else this.scheduleReconnect([error.message]);
+    else this.scheduleReconnect([{ endpoint: session.endpoint, error }]);
   }
 
   /**
@@ -234,10 +240,10 @@ export class MigrationStream implements Disposable {
     this.session = undefined;
   }
 
-  private scheduleReconnect(failures: string[]): void {
+  private scheduleReconnect(failures: EndpointFailure[]): void {
     if (!this.running) return;
     const delay = this.backoff.next();
-    const reason = failures.length === 1 ? failures[0] : `Cannot reach any endpoint of Blixard cluster "${this.client.clusterName}": ${failures.join(' ')}`;
+    const reason = failures.length === 0 ? `Blixard cluster "${this.client.clusterName}" has no endpoint to try.` : this.client.unreachableError(failures).message;
     this.setState({ state: 'unreachable', reason, retryInMs: delay });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);

@@ -77,6 +77,8 @@ export class ResilientInformer<T extends KubeObject> {
   /** Ends the current watch (stop()). */
   private endWatch: (() => void) | undefined;
   private failures = 0;
+  /** The failure last reported while retrying; cleared by a success, so the next outage is said again. */
+  private lastRetryMessage?: string;
   private stalledInARow = 0;
   private readonly loggedOnce = new Set<string>();
 
@@ -379,7 +381,11 @@ export class ResilientInformer<T extends KubeObject> {
     this.failures++;
     const error = toSourceError(err, { verb, resource: this.options.resource }, this.options.clusterLabel);
     if (!quiet) {
-      this.options.logger.warn(`${error.message}; retrying in ${formatDuration(delay)}`);
+      // Said once per failure (the cluster's connection state carries it to the tree and the
+      // watcher's outage line); the same failure on each retry is detail, for the debug level.
+      const repeated = this.lastRetryMessage === error.message;
+      this.lastRetryMessage = error.message;
+      this.options.logger[repeated ? 'debug' : 'warn'](`${error.message}; retrying in ${formatDuration(delay)}`);
       this.setStatus({ state: 'retrying', error, retryInMs: delay });
     }
     await new Promise<void>((resolve) => {
@@ -397,6 +403,7 @@ export class ResilientInformer<T extends KubeObject> {
   private setStatus(status: InformerStatus): void {
     const before = this.currentStatus;
     this.currentStatus = status;
+    if (status.state === 'watching') this.lastRetryMessage = undefined;
     const same =
       before.state === status.state &&
       (status.state !== 'retrying' || (before.state === 'retrying' && before.error.message === status.error.message));

@@ -118,7 +118,48 @@ describe('migrations presentation', () => {
     const failed = endedStatusLook([migration({ state: 'failed', failureReason: 'boom', vm: 'vm-9', namespace: undefined }), migration({ state: 'succeeded' })])!;
     assert.equal(failed.text, '$(error) vm-9 migration failed (+1)');
     assert.match(failed.tooltip, /migration failed: boom/);
-    assert.equal(endedStatusLook([migration({ state: 'cancelled' })])!.text, '$(error) default/web-1 migration cancelled');
+  });
+
+  it('shows a cancel someone asked for with the cancelled look (circle-slash), not as an error', () => {
+    const look = endedStatusLook([migration({ state: 'cancelled', failureReason: 'cancelled by request' })])!;
+    assert.equal(look.text, '$(circle-slash) default/web-1 migration cancelled');
+    assert.match(look.tooltip, /^\$\(circle-slash\) \*\*default\/web-1\*\*/);
+    assert.doesNotMatch(look.text + look.tooltip, /\$\(error\)/);
+  });
+
+  it('gives every status bar item a plain-text accessible label: no Markdown, no icon syntax', () => {
+    const active = activeStatusLook([migration()], T0 + 3000, () => 'prod')!;
+    const ended = endedStatusLook([migration({ state: 'failed', failureReason: 'boom' })], () => 'prod')!;
+    for (const look of [active, ended]) {
+      assert.match(look.tooltip, /\$\(|\*\*/, 'the tooltip has its Markdown');
+      assert.doesNotMatch(look.accessibilityLabel, /\$\(|\*\*|\\|\n/, look.accessibilityLabel);
+    }
+    assert.equal(active.accessibilityLabel, '1 migration in progress: default/web-1 from node01 to node02, Running. Opens the Migrations view.');
+    // A name is read as it is, not with the escapes the Markdown tooltip needs.
+    assert.match(activeStatusLook([migration({ vm: '**x**_1' })], T0)!.accessibilityLabel, /default\/\*\*x\*\*_1 from/);
+    assert.equal(ended.accessibilityLabel, 'default/web-1 migration failed: boom. Opens the Migrations view.');
+  });
+
+  it('cuts a long VM name in the status bar text with an ellipsis and keeps it whole in the tooltip', () => {
+    const long = 'a-very-long-virtual-machine-name-that-goes-on-and-on';
+    const look = endedStatusLook([migration({ state: 'succeeded', vm: long, namespace: undefined })])!;
+    assert.equal(look.text, '$(check) a-very-long-virtual-mac… migrated');
+    assert.ok(look.tooltip.includes(long));
+    assert.ok(look.accessibilityLabel.includes(long));
+    // A name cannot smuggle an icon into the text.
+    assert.doesNotMatch(endedStatusLook([migration({ state: 'succeeded', vm: '$(zap)', namespace: undefined })])!.text, /\$\(zap\)/);
+  });
+
+  it('says in the item and its tooltip when a migration\'s cluster stream is down, and why', () => {
+    const outage = { since: T0 + 4000, reason: 'Cannot reach Blixard cluster "prod" at h:1: connection refused.' };
+    const down = activeStatusLook([migration(), migration({ id: 'b', cluster: 'other', vm: 'db-2', namespace: undefined })], T0 + 25_000, () => 'prod', (id) => (id === 'kubevirt:prod' ? outage : undefined))!;
+    assert.equal(down.text, '$(warning) 2 migrating · stream down');
+    assert.match(down.tooltip, /\$\(warning\) \*\*Migration stream of prod down\*\* since \d\d:\d\d:\d\d; .*connection refused/);
+    assert.match(down.tooltip, /\$\(warning\) \*\*default\/web-1\*\* node01 → node02 · last known: Running/);
+    assert.match(down.tooltip, /\$\(sync\) \*\*db-2\*\* node01 → node02 · Running/, 'a migration on a cluster that streams stays live');
+    assert.match(down.accessibilityLabel, /The migration stream of prod is down since \d\d:\d\d:\d\d: Cannot reach Blixard cluster "prod" at h:1: connection refused\./);
+    // Back: the live look again.
+    assert.equal(activeStatusLook([migration()], T0 + 26_000, () => 'prod', () => undefined)!.text, '$(sync~spin) 1 migrating');
   });
 
   it('escapes Markdown and icon syntax in names from a cluster', () => {

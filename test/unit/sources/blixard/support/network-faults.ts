@@ -85,3 +85,64 @@ export async function closedPortAddress(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `127.0.0.1:${port}`;
 }
+
+/**
+ * A TCP link to `target` that a test can cut and restore on the same address: cut drops every
+ * connection and stops listening (the client sees refused connections, as with a dead daemon);
+ * restore listens again. What is behind it keeps running, so an outage can end with real state.
+ */
+export interface CuttableLink {
+  address: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCuttableLink(target: string): Promise<CuttableLink> {
+  const [targetHost, targetPort] = splitAddress(target);
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    const s = net.createServer((client) => {
+      const upstream = net.connect(targetPort, targetHost);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => sockets.delete(socket));
+      }
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', resolve);
+    });
+    port = (s.address() as net.AddressInfo).port;
+    server = s;
+  };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      const s = server;
+      server = undefined;
+      for (const socket of sockets) socket.destroy();
+      if (!s) resolve();
+      else s.close(() => resolve());
+    });
+  await listen();
+  return {
+    address: `127.0.0.1:${port}`,
+    cut: stop,
+    restore: async () => {
+      if (!server) await listen();
+    },
+    close: stop,
+  };
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  return [address.slice(0, i), Number(address.slice(i + 1))];
+}
