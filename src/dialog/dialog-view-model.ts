@@ -10,7 +10,8 @@ export function clusterView(source: ClusterSource): ClusterView {
   return { id: source.id, label: source.label, kind: source.kind };
 }
 
-export function nodeView(node: ClusterNode): NodeView {
+/** `vmCount`: the VMs the cluster lists on this node, when the caller has the VM list. */
+export function nodeView(node: ClusterNode, vmCount?: number): NodeView {
   const view: NodeView = { id: node.id, name: node.name, status: node.status, schedulable: node.schedulable };
   if (node.capacity) {
     view.capacityVcpus = node.capacity.vcpus;
@@ -21,6 +22,7 @@ export function nodeView(node: ClusterNode): NodeView {
     }
   }
   if (node.runningVms !== undefined) view.runningVms = node.runningVms;
+  if (vmCount !== undefined) view.vmCount = vmCount;
   return view;
 }
 

@@ -151,16 +151,25 @@ export class MigrationDialogSession implements Disposable {
         void this.cancel();
         return;
       case 'migrateAgain':
-        if (this.state.stage === 'tracking' && (this.state.migration ? isFinal(this.state.migration.state) : !!this.state.submitError)) {
-          this.stopTracking();
-          this.update({ stage: 'loading', migrationId: undefined, migration: undefined, submitError: undefined, cancelError: undefined, cancelling: undefined, hostIssues: undefined });
-          void this.reload();
-        }
+        this.startOver();
         return;
       case 'close':
         this.options.close();
         return;
     }
+  }
+
+  /**
+   * A fresh form, when the migration this dialog followed has ended (or was lost): "Migrate again",
+   * or "Migrate VM…" on a VM whose finished dialog is still open. Goes through `loading`, which
+   * tells the webview the form starts anew. A migration still running stays on screen.
+   */
+  startOver(): void {
+    if (this.disposed) return;
+    if (!(this.state.stage === 'tracking' && (this.state.migration ? isFinal(this.state.migration.state) : !!this.state.submitError))) return;
+    this.stopTracking();
+    this.update({ stage: 'loading', migrationId: undefined, migration: undefined, submitError: undefined, cancelError: undefined, cancelling: undefined, hostIssues: undefined });
+    void this.reload();
   }
 
   // ---- loading ----------------------------------------------------------------------------
@@ -189,7 +198,9 @@ export class MigrationDialogSession implements Disposable {
         if (active) inFlight = inFlightView(active);
         else if (vm.migration) inFlight = { id: vm.migration.id, name: vm.migration.id.split('/').pop() || vm.migration.id, phase: vm.migration.phase };
       }
-      return { vm: vm ? vmView(vm) : undefined, nodes: nodes.map(nodeView), inFlight };
+      const placed = new Map<string, number>();
+      for (const v of vms) if (v.nodeId !== undefined) placed.set(v.nodeId, (placed.get(v.nodeId) ?? 0) + 1);
+      return { vm: vm ? vmView(vm) : undefined, nodes: nodes.map((n) => nodeView(n, placed.get(n.id) ?? 0)), inFlight };
     } finally {
       clearTimeout(timer);
     }

@@ -34,6 +34,44 @@ export function dialogWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOp
   };
 }
 
+/** The dialog's HTML for one load of the panel's webview, with a nonce of its own. */
+function panelHtml(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, title: string): string {
+  const webview = panel.webview;
+  return dialogHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dialog.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dialog.css')).toString(),
+    nonce: createNonce(),
+    title,
+  });
+}
+
+/**
+ * A restored panel's webview, loaded before its session exists: it draws what it saved at once
+ * while the clusters are read. Its messages (its `ready`) wait here for the session.
+ */
+class EarlyWebview implements vscode.Disposable {
+  private readonly queued: unknown[] = [];
+  private readonly subscription: vscode.Disposable;
+
+  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, title: string) {
+    panel.webview.html = panelHtml(panel, extensionUri, title);
+    this.subscription = panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (this.queued.length < 16) this.queued.push(message);
+    });
+  }
+
+  /** Stops queueing and hands what came in so far to the session. */
+  drainTo(session: MigrationDialogSession): void {
+    this.subscription.dispose();
+    for (const message of this.queued.splice(0)) session.handle(message);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
 class MigrationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -42,17 +80,12 @@ class MigrationPanel implements vscode.Disposable {
     readonly session: MigrationDialogSession,
     extensionUri: vscode.Uri,
     onDisposed: () => void,
+    early?: EarlyWebview,
   ) {
     const webview = panel.webview;
-    const render = () =>
-      dialogHtml({
-        cspSource: webview.cspSource,
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'dialog.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dialog.css')).toString(),
-        nonce: createNonce(),
-        title: session.title,
-      });
-    webview.html = render();
+    const render = () => panelHtml(panel, extensionUri, session.title);
+    // A restored panel's webview is already loaded (and drawing its saved picture): keep it.
+    if (!early) webview.html = render();
     this.disposables.push(
       // A hidden webview is rebuilt from its HTML when shown again: give that load a nonce of its own.
       panel.onDidChangeViewState(() => {
@@ -67,6 +100,7 @@ class MigrationPanel implements vscode.Disposable {
         onDisposed();
       }),
     );
+    early?.drainTo(session);
   }
 
   dispose(): void {
@@ -112,6 +146,8 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
   async open(ref: VmReference): Promise<void> {
     const existing = this.panels.get(keyOf(ref));
     if (existing) {
+      // "Migrate VM…" asks for a form: an earlier migration that has ended gives way to a fresh one.
+      existing.session.startOver();
       existing.panel.reveal();
       return;
     }
@@ -145,6 +181,9 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
       return;
     }
     const ref = { clusterId: saved.clusterId, vmId: saved.vmId };
+    // Load the webview now, before the clusters are read (that waits for the settings and can take
+    // seconds after a reload): it draws its saved picture at once instead of a blank panel.
+    const early = new EarlyWebview(panel, this.extensionUri, `Migrate ${ref.vmId}`);
     let source: ClusterSource | undefined;
     try {
       source = await this.findSource(ref.clusterId);
@@ -152,6 +191,7 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
       this.log.warn(`Migration dialog: could not list clusters while restoring: ${describeError(err)}`);
     }
     if (!source || this.panels.has(keyOf(ref))) {
+      early.dispose();
       panel.webview.html = staticMessageHtml(
         panel.webview.cspSource,
         styleUri,
@@ -160,10 +200,10 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
       );
       return;
     }
-    this.attach(panel, source, ref.vmId, saved.migrationId);
+    this.attach(panel, source, ref.vmId, saved.migrationId, early);
   }
 
-  private attach(panel: vscode.WebviewPanel, source: ClusterSource, vmId: string, migrationId?: string): void {
+  private attach(panel: vscode.WebviewPanel, source: ClusterSource, vmId: string, migrationId?: string, early?: EarlyWebview): void {
     const ref = { clusterId: source.id, vmId };
     const key = keyOf(ref);
     const session = new MigrationDialogSession({
@@ -178,9 +218,15 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
       },
       close: () => panel.dispose(),
     });
-    const entry = new MigrationPanel(panel, session, this.extensionUri, () => {
-      if (this.panels.get(key) === entry) this.panels.delete(key);
-    });
+    const entry = new MigrationPanel(
+      panel,
+      session,
+      this.extensionUri,
+      () => {
+        if (this.panels.get(key) === entry) this.panels.delete(key);
+      },
+      early,
+    );
     this.panels.set(key, entry);
     void session.start();
   }

@@ -139,11 +139,23 @@ export function liveMigratableMessage(condition: { reason?: string; message?: st
   return detail ? `VM is not live-migratable: ${detail}` : 'VM is not live-migratable';
 }
 
-/** Why the live toggle is disabled, or undefined when the user may change it. */
+/** Why the live toggle is disabled, or undefined when the user may change it. The seed's words. */
 export function liveToggleLockReason(kind: ClusterKind, vm: VmView | undefined): string | undefined {
-  if (kind === 'kubevirt') return 'KubeVirt migrations are always live';
-  if (!vm || vm.state !== 'running') return 'Live migration needs a running VM';
+  if (kind === 'kubevirt') return MESSAGES.kubevirtAlwaysLive;
+  if (!vm || vm.state !== 'running') return MESSAGES.notRunning;
   return undefined;
+}
+
+/**
+ * Whether the form migrates live. A locked toggle holds what its lock says, whatever was chosen
+ * before it locked: a disabled control must never keep a value that blocks the form (a VM that
+ * stops while "Live" is ticked moves the form to cold; the user cannot untick a disabled box).
+ * `wanted` is the user's own choice, undefined until they make one (live by default when possible).
+ */
+export function liveChoice(kind: ClusterKind, vm: VmView | undefined, wanted: boolean | undefined): boolean {
+  if (kind === 'kubevirt') return true;
+  if (!vm || vm.state !== 'running') return false;
+  return wanted ?? true;
 }
 
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {

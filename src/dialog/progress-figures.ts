@@ -1,6 +1,7 @@
-// Figures for the live-migration progress bar and the elapsed clock: bytes, rate, ETA, durations.
-// Pure and free of `vscode`; the webview formats with these, tests check them.
+// Figures for the live-migration progress bar: fraction, bytes, rate and time left, worded by the
+// one vocabulary (src/model/vocabulary.ts). Pure and free of `vscode`; the webview renders these.
 
+import { formatBytes, formatRate, formatTimeLeft } from '../model/vocabulary';
 import type { ProgressView } from './protocol';
 
 export interface ProgressFigures {
@@ -21,32 +22,6 @@ export interface ProgressSample {
   transferredBytes: number;
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** "4s", "1m 05s", "2h 03m". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  const totalSeconds = Math.floor(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
-  return `${s}s`;
-}
-
 /**
  * The transfer rate: the runtime's measured bandwidth when it reports one, otherwise derived
  * from two samples of transferred bytes (the previous update and this one).
@@ -65,13 +40,14 @@ export function progressFigures(progress: ProgressView, previous?: ProgressSampl
   const rate = transferRate(progress, previous, now);
   // Pre-copy converges at (rate − dirty rate); when the guest dirties memory faster than we copy, no honest ETA exists.
   const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
-  const eta = net !== undefined && net > 0 ? formatDuration((progress.remainingBytes / net) * 1000) : undefined;
+  // Rounded up: "ETA 0s" with a gigabyte still to copy is a promise the transfer will break.
+  const eta = net !== undefined && net > 0 ? formatTimeLeft((progress.remainingBytes / net) * 1000) : undefined;
   return {
     fraction,
     transferred: formatBytes(progress.transferredBytes),
     remaining: formatBytes(progress.remainingBytes),
     total: formatBytes(total),
-    rate: rate !== undefined ? `${formatBytes(rate)}/s` : undefined,
+    rate: rate !== undefined ? formatRate(rate) : undefined,
     eta: progress.remainingBytes === 0 ? '0s' : eta,
     round: progress.precopyRound,
   };

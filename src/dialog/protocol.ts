@@ -30,6 +30,8 @@ export interface NodeView {
   freeVcpus?: number;
   freeMemoryMb?: number;
   runningVms?: number;
+  /** Every VM placed on the node, running or not (from the cluster's VM list). */
+  vmCount?: number;
 }
 
 export interface VmView {
@@ -160,6 +162,12 @@ export interface PersistedDialogState {
   vmId: string;
   migrationId?: string;
   form?: { targetNodeId: string | null; live: boolean; force: boolean };
+  /**
+   * The last state the host sent, so a webview rebuilt after a hide or a window reload shows at
+   * once what it showed before (marked as loading) instead of a blank page until the host answers.
+   * Display only: the host never reads it.
+   */
+  view?: DialogViewState;
 }
 
 // ---- guards ----------------------------------------------------------------------------------
@@ -257,7 +265,7 @@ export function isPersistedDialogState(s: unknown): s is PersistedDialogState {
     if (!(f.targetNodeId === null || isBoundedId(f.targetNodeId))) return false;
     if (typeof f.live !== 'boolean' || typeof f.force !== 'boolean') return false;
   }
-  return true;
+  return s.view === undefined || isDialogViewState(s.view);
 }
 
 const STAGES: readonly DialogStage[] = ['loading', 'unavailable', 'form', 'submitting', 'tracking'];
@@ -294,9 +302,12 @@ function isMigrationView(v: unknown): v is MigrationView {
 
 /** Used by the webview: the host is trusted more than the webview, but a malformed state must not break rendering. */
 export function isStateMessage(m: unknown): m is StateMessage {
-  if (!isRecord(m) || m.type !== 'state' || !isFiniteNumber(m.hostNow) || !isRecord(m.state)) return false;
-  const s = m.state;
+  return isRecord(m) && m.type === 'state' && isFiniteNumber(m.hostNow) && isDialogViewState(m.state);
+}
+
+function isDialogViewState(s: unknown): s is DialogViewState {
   return (
+    isRecord(s) &&
     STAGES.includes(s.stage as DialogStage) &&
     isClusterView(s.cluster) &&
     Array.isArray(s.nodes) &&

@@ -260,29 +260,275 @@ describe('Migration dialog, end to end', function () {
     await shot('8-done-light', 'dialog-done-light');
   });
 
-  it('is restored after a window reload, showing the final state, and Esc closes it', async () => {
+  it('is restored after a window reload, showing the final state at once, and Esc closes it', async () => {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     const dialog = workbench.webview();
+    // The panel's tab comes back first; its content used to follow ~9 s later (the serializer read
+    // the clusters before it gave the webview any HTML). Now the webview draws its saved picture at once.
+    await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-3/ }).waitFor({ timeout: 120_000 });
+    const tabAt = Date.now();
     await dialog.locator('h1', { hasText: 'Migrated vm-3' }).waitFor({ timeout: 120_000 });
+    const blankMs = Date.now() - tabAt;
+    console.log(`      restored dialog content ${blankMs} ms after its tab`);
+    assert.ok(blankMs < 3000, `the restored dialog drew its content ${blankMs} ms after its tab came back`);
     await dialog.locator('.step.done .phase', { hasText: 'Completed' }).waitFor();
     await dialog.locator('#migrate-again').focus();
     await page.keyboard.press('Escape');
     await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-3/ }).waitFor({ state: 'detached', timeout: 30_000 });
   });
 
+  /** "Blixard: Migrate VM…" from the palette, picking the cluster and the VM by typing. */
+  async function pickFromPalette(clusterLabel: string, vm: string): Promise<void> {
+    await workbench.runCommand('Blixard: Migrate VM…');
+    const input = page.locator('.quick-input-widget input');
+    await exactRow(clusterLabel).waitFor({ timeout: 30_000 });
+    await input.fill(clusterLabel);
+    await exactRow(clusterLabel).click();
+    await exactRow(vm).waitFor({ timeout: 60_000 });
+    await input.fill(vm);
+    await exactRow(vm).click();
+  }
+
+  /** Runs a VM's context-menu item in the Clusters tree (hover + Enter, as in the first test). */
+  async function vmMenu(vm: string, itemName: string): Promise<void> {
+    await treeRow(page, vm).click({ button: 'right' });
+    const item = page.getByRole('menuitem', { name: itemName });
+    await item.waitFor({ timeout: 30_000 });
+    await item.hover();
+    await page.keyboard.press('Enter');
+  }
+
+  /** The node id of the VM's current node, read from the form ("node-2 (id 2)"), and another node's. */
+  async function sourceAndOther(): Promise<{ source: string; other: string }> {
+    const text = (await workbench.webview().locator('.source-node strong').textContent()) ?? '';
+    const source = /id (\d+)/.exec(text)?.[1];
+    assert.ok(source, `a node id in "${text}"`);
+    return { source, other: source === '1' ? '2' : '1' };
+  }
+
+  const checkedOf = (id: string) => workbench.webview().locator(`#${id}`).evaluate((el) => (el as HTMLElement & { checked: boolean }).checked);
+  const valueOf = (id: string) => workbench.webview().locator(`#${id}`).evaluate((el) => (el as HTMLElement & { value: string }).value);
+  const focusedId = () => workbench.webview().locator('body').evaluate(() => document.activeElement?.id ?? '');
+
+  async function expandAllNodes(): Promise<void> {
+    await workbench.openBlixardView();
+    await expand(CLUSTER);
+    for (const n of ['node-1', 'node-2', 'node-3']) await expand(n);
+    await treeRow(page, 'vm-5').waitFor({ timeout: 60_000 });
+  }
+
+  it('moves the form to cold when its VM is stopped from the tree, and says why in the seed\'s words (no dead end)', async () => {
+    await expandAllNodes();
+    await vmMenu('vm-5', 'Migrate VM…');
+    const dialog = workbench.webview();
+    await dialog.locator('h1', { hasText: 'Migrate vm-5' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    assert.equal(await checkedOf('live'), true, 'a running VM: live by default');
+    assert.equal(await dialog.locator('#live').getAttribute('disabled'), null);
+    const { other } = await sourceAndOther();
+    await page.keyboard.press(other);
+    await dialog.locator('#migrate:not([disabled])').waitFor();
+
+    await vmMenu('vm-5', 'Stop VM');
+    // The live toggle locks unticked, says why, and Migrate stays available for the cold move.
+    await dialog.locator('#live-message', { hasText: 'VM must be running for live migration, so this migration is cold.' }).waitFor({ timeout: 60_000 });
+    assert.equal(await checkedOf('live'), false, 'a disabled toggle never holds the value that blocks the form');
+    assert.equal(await dialog.locator('#live').getAttribute('disabled'), '');
+    await dialog.locator('#migrate:not([disabled])').waitFor({ timeout: 10_000 });
+    await shot('12-stopped-goes-cold-light');
+
+    // Enter on the target migrates it, cold; the outcome does not say a stopped VM "runs".
+    await dialog.locator('#target').focus();
+    await page.keyboard.press('Enter');
+    await dialog.locator('h1', { hasText: 'Migrated vm-5' }).waitFor({ timeout: 120_000 });
+    await dialog.locator('#route', { hasText: '· cold' }).waitFor();
+    await dialog.locator('#outcome', { hasText: /^vm-5 is now on node-\d \(id \d\), stopped\.$/ }).waitFor({ timeout: 30_000 });
+    await shot('13-stopped-moved-light');
+
+    // "Migrate VM…" again on the VM whose finished dialog is open: a fresh form, not the old result.
+    await vmMenu('vm-5', 'Migrate VM…');
+    await dialog.locator('h1', { hasText: 'Migrate vm-5' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    assert.equal(await valueOf('target'), 'none', 'the old target (now the VM\'s own node) is not carried over');
+    await dialog.locator('#live-message', { hasText: 'VM must be running for live migration' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-5/ }).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('answers every key in every field as the hint says: Enter migrates from the target only', async () => {
+    const dialog = workbench.webview();
+    const open = async () => {
+      await vmMenu('vm-1', 'Migrate VM…');
+      await dialog.locator('h1', { hasText: 'Migrate vm-1' }).waitFor({ timeout: 60_000 });
+      await dialog.locator('#target:focus').waitFor({ timeout: 30_000 });
+    };
+    const stillForm = async (why: string) => {
+      await page.waitForTimeout(300);
+      assert.equal(await dialog.locator('h1').first().textContent(), 'Migrate vm-1', `still the form: ${why}`);
+    };
+    await open();
+    await dialog.locator('.hint', { hasText: 'On the target: type a node id to pick it, Enter migrates · Space or Enter toggles a checkbox · Tab moves · Esc closes' }).waitFor();
+    const { source, other } = await sourceAndOther();
+
+    // Target: Enter with nothing chosen submits nothing and says what is missing.
+    await page.keyboard.press('Enter');
+    await dialog.locator('#target-message', { hasText: 'Choose a target node' }).waitFor();
+    await stillForm('Enter without a target');
+    // Digits pick by id (the source is refused), Backspace takes one back.
+    await page.keyboard.press(source);
+    await dialog.locator('#target-message', { hasText: 'Target node must be different from source node' }).waitFor();
+    assert.equal(await valueOf('target'), `typed:${source}`);
+    assert.match((await dialog.locator('#target').textContent()) ?? '', new RegExp(`node-${source} \\(id ${source}\\) \\(current node\\)`), 'the dropdown names the node as everywhere else');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press(other);
+    assert.equal(await valueOf('target'), `node:${other}`);
+    // Space opens the list; Esc closes the list, not the dialog.
+    await page.keyboard.press('Space');
+    await dialog.locator('#target[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.locator('#target:not([open])').waitFor();
+    await stillForm('Esc on the open list');
+    assert.equal(await valueOf('target'), `node:${other}`);
+
+    // Tab to Live: Space and Enter toggle it, digits do nothing, Enter never submits from here.
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'live');
+    await page.keyboard.press('Space');
+    assert.equal(await checkedOf('live'), false);
+    await dialog.locator('#live-message', { hasText: 'The VM is stopped, moved, and started again.' }).waitFor();
+    await page.keyboard.press('Enter');
+    assert.equal(await checkedOf('live'), true, 'Enter toggles, as in the TUI (and the hint)');
+    await dialog.locator('#live-message', { hasText: 'The VM keeps running while its memory is copied.' }).waitFor();
+    await stillForm('Enter on the live checkbox');
+    await page.keyboard.press('Enter');
+    assert.equal(await checkedOf('live'), false);
+    await page.keyboard.press('3');
+    assert.equal(await valueOf('target'), `node:${other}`, 'a digit off the target changes nothing');
+    assert.equal(await checkedOf('live'), false);
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedId(), 'target');
+    await page.keyboard.press('Tab');
+
+    // Tab to Force: the same keys.
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'force');
+    await page.keyboard.press('Space');
+    assert.equal(await checkedOf('force'), true);
+    await dialog.locator('#force-message', { hasText: /^Warning: Force skips the capacity check/ }).waitFor();
+    await page.keyboard.press('Enter');
+    assert.equal(await checkedOf('force'), false);
+    await stillForm('Enter on the force checkbox');
+    await page.keyboard.press('2');
+    assert.equal(await checkedOf('force'), false);
+    assert.equal(await valueOf('target'), `node:${other}`);
+
+    // Tab to Migrate, then Cancel; digits do nothing there; Shift+Tab walks back.
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'migrate');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'cancel');
+    await page.keyboard.press('1');
+    await stillForm('a digit on Cancel');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedId(), 'migrate');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedId(), 'force');
+    await shot('14-keyboard-light');
+
+    // Esc from a checkbox closes; Enter on Cancel closes.
+    await page.keyboard.press('Escape');
+    await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-1' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await open();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'cancel');
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-1' }).waitFor({ state: 'detached', timeout: 30_000 });
+
+    // Enter on Migrate submits what is shown: the cold choice made with Space.
+    await open();
+    await page.keyboard.press(other);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    assert.equal(await checkedOf('live'), false);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'migrate');
+    await page.keyboard.press('Enter');
+    await dialog.locator('#route', { hasText: '· cold' }).waitFor({ timeout: 60_000 });
+    await dialog.locator('h1', { hasText: 'Migrated vm-1' }).waitFor({ timeout: 120_000 });
+    await dialog.locator('#outcome', { hasText: /^vm-1 now runs on node-\d \(id \d\)\.$/ }).waitFor({ timeout: 30_000 });
+  });
+
+  it('fits narrow panels in light and dark: no phase marker outside the content margin', async () => {
+    const dialog = workbench.webview();
+    const markersInside = async () => {
+      const { left, markers } = await dialog.locator('#app').evaluate((app) => ({
+        left: app.getBoundingClientRect().left,
+        markers: Array.from(document.querySelectorAll('.step .marker')).map((m) => m.getBoundingClientRect().left),
+      }));
+      assert.ok(markers.length > 0);
+      for (const m of markers) assert.ok(m >= left - 0.5, `a phase marker at x=${m} sticks out of the content, which starts at x=${left}`);
+      const overflow = await dialog.locator('body').evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
+      assert.ok(overflow <= 0, `the dialog scrolls sideways by ${overflow} px`);
+    };
+    await markersInside();
+    await shot('15-done-light');
+    await page.setViewportSize({ width: 820, height: 900 });
+    try {
+      await markersInside();
+      await shot('16-done-narrow-light');
+      await vmMenu('vm-3', 'Migrate VM…');
+      await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
+      await shot('17-form-narrow-light');
+      await setTheme('Default Dark Modern', 'vs-dark');
+      await shot('18-form-narrow-dark');
+      await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-1/ }).click();
+      await dialog.locator('h1', { hasText: 'Migrated vm-1' }).waitFor({ timeout: 60_000 });
+      await markersInside();
+      await shot('19-done-narrow-dark');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+    await shot('20-done-dark');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  it('shows the history at 900 px without scrolling sideways, each row on one line', async () => {
+    await page.setViewportSize({ width: 900, height: 800 });
+    try {
+      await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+      await workbench.runCommand('Blixard: Show Migration History');
+      const history = workbench.webview();
+      await history.locator('.history-row').first().waitFor({ timeout: 60_000 });
+      const layout = await history.locator('#migrations').evaluate((grid) => {
+        const rows = Array.from(grid.querySelectorAll('.history-row'));
+        const heights = rows.map((r) => Array.from(r.querySelectorAll('vscode-data-grid-cell')).map((c) => (c as HTMLElement).getBoundingClientRect().height));
+        return {
+          page: document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth,
+          grid: grid.scrollWidth - grid.clientWidth,
+          width: document.scrollingElement!.clientWidth,
+          tallest: Math.max(...heights.flat()),
+          shortest: Math.min(...heights.flat()),
+        };
+      });
+      assert.ok(layout.page <= 0, `the history panel (${layout.width} px) scrolls sideways by ${layout.page} px`);
+      assert.ok(layout.grid <= 0, `the table scrolls sideways by ${layout.grid} px in a ${layout.width} px panel`);
+      assert.ok(layout.tallest < layout.shortest * 1.5, `a cell wraps onto a second line (${layout.tallest} px vs ${layout.shortest} px)`);
+      await page.mouse.move(890, 790);
+      await page.locator('.part.editor').screenshot({ path: path.join(ARTIFACTS, '21-history-900-dark.png') });
+      await setTheme('Light Modern', 'vs');
+      await page.mouse.move(890, 790);
+      await page.locator('.part.editor').screenshot({ path: path.join(ARTIFACTS, '22-history-900-light.png') });
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   it('from the command palette: picks a KubeVirt cluster and a VMI by typing; live locked on, "Any node", LiveMigratable=False explained', async () => {
     const dialog = workbench.webview();
-    const pickFromPalette = async (clusterLabel: string, vm: string) => {
-      await workbench.runCommand('Blixard: Migrate VM…');
-      const input = page.locator('.quick-input-widget input');
-      await exactRow(clusterLabel).waitFor({ timeout: 30_000 });
-      await input.fill(clusterLabel);
-      await exactRow(clusterLabel).click();
-      await exactRow(vm).waitFor({ timeout: 60_000 });
-      await input.fill(vm);
-      await exactRow(vm).click();
-    };
 
     await pickFromPalette(KUBE_CONTEXT, 'vm-005');
     await dialog.locator('h1', { hasText: 'Migrate vm-005' }).waitFor({ timeout: 60_000 });

@@ -2,10 +2,10 @@
 // TUI's messages, and the reference table of nodes. Built once per stage and updated in place
 // so focus and the open dropdown survive refreshes from the host.
 
-import { capacityShortfall, hasErrors, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/dialog/migration-validation';
-import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle } from '../../src/dialog/node-description';
+import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/dialog/migration-validation';
+import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/dialog/node-description';
 import type { DialogViewState, NodeView } from '../../src/dialog/protocol';
-import { formatBytes } from '../../src/dialog/progress-figures';
+import { formatMemoryMb } from '../../src/model/vocabulary';
 import { append, el, setText, toggleAttribute } from './element';
 
 /** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (KubeVirt). */
@@ -20,6 +20,16 @@ export interface FormCallbacks {
   close(): void;
   refresh(): void;
   changed(values: FormValues): void;
+}
+
+/**
+ * The keyboard, said once (the README's "Keyboard" bullet says the same): as in the Blixard TUI,
+ * Enter submits from the target field only, so a key pressed on a checkbox or a button never
+ * migrates something the user was not looking at.
+ */
+export function keyboardHint(kind: 'blixard' | 'kubevirt'): string {
+  const pick = kind === 'blixard' ? 'type a node id to pick it' : "type a node's name to pick it";
+  return `On the target: ${pick}, Enter migrates · Space or Enter toggles a checkbox · Tab moves · Esc closes`;
 }
 
 const ANY_NODE = 'any';
@@ -103,11 +113,13 @@ export class FormView {
       this.typedId = '';
       this.setTarget(this.targetFromValue(this.dropdown.value));
     });
+    // The toolkit fires `change` for our own assignments too: only a difference from what the form
+    // shows is the user's choice (else syncing a locked box would record a value nobody chose).
     this.live.addEventListener('change', () => {
-      if (this.live.checked !== this.values.live) this.setValues({ live: this.live.checked });
+      if (this.live.checked !== this.choice().live) this.setValues({ live: this.live.checked });
     });
     this.force.addEventListener('change', () => {
-      if (this.force.checked !== this.values.force) this.setValues({ force: this.force.checked });
+      if (this.force.checked !== this.choice().force) this.setValues({ force: this.force.checked });
     });
     this.migrateButton.addEventListener('click', () => this.submit());
     this.cancelButton.addEventListener('click', () => callbacks.close());
@@ -169,11 +181,11 @@ export class FormView {
   /** The choice as it would be submitted, defaults applied. */
   choice(): MigrationChoice {
     const kind = this.state.cluster.kind;
-    const running = this.state.vm?.state === 'running';
     return {
       // Nothing chosen yet: "Any node" on KubeVirt, "choose one" (invalid) on Blixard.
       targetNodeId: this.values.targetNodeId ?? null,
-      live: kind === 'kubevirt' ? true : running ? (this.values.live ?? true) : (this.values.live ?? false),
+      // A locked toggle holds what its lock says, so it can never block the form.
+      live: liveChoice(kind, this.state.vm, this.values.live),
       force: kind === 'blixard' ? this.values.force : false,
     };
   }
@@ -214,7 +226,7 @@ export class FormView {
     const submitting = s.stage === 'submitting';
 
     setText(this.title, vm ? `Migrate ${vm.name}` : 'Migrate VM');
-    setText(this.hint, `Enter migrates · Esc closes · type a node ${kind === 'blixard' ? 'id' : 'name'} to pick it · Space toggles a checkbox`);
+    setText(this.hint, keyboardHint(kind));
     setText(this.subtitle, `${s.cluster.label} · ${kind === 'kubevirt' ? 'KubeVirt' : 'Blixard'}`);
     this.renderFacts();
 
@@ -256,6 +268,7 @@ export class FormView {
     toggleAttribute(this.live, 'disabled', !!lock || submitting);
     const liveIssues = byField('live');
     if (liveIssues.length) this.showMessage(this.liveMessage, liveIssues.map((i) => i.message).join('\n'), 'error');
+    else if (lock && kind === 'blixard') this.showMessage(this.liveMessage, `${lock}, so this migration is cold.`, 'hint');
     else if (lock) this.showMessage(this.liveMessage, lock, 'hint');
     else this.showMessage(this.liveMessage, choice.live ? 'The VM keeps running while its memory is copied.' : 'The VM is stopped, moved, and started again.', 'hint');
 
@@ -293,7 +306,7 @@ export class FormView {
     if (vm) {
       if (vm.namespace) rows.push(['Namespace', vm.namespace]);
       rows.push(['State', vm.phase === vm.state ? vm.state : `${vm.state} (${vm.phase})`]);
-      rows.push(['Size', [vm.vcpus !== undefined ? `${vm.vcpus} vCPU` : '', vm.memoryMb !== undefined ? formatBytes(vm.memoryMb * 1024 * 1024) : ''].filter(Boolean).join(' · ') || '—']);
+      rows.push(['Size', [vm.vcpus !== undefined ? `${vm.vcpus} vCPU` : '', vm.memoryMb !== undefined ? formatMemoryMb(vm.memoryMb) : ''].filter(Boolean).join(' · ') || '—']);
       rows.push(['Cluster', s.cluster.label]);
     }
     const signature = JSON.stringify([rows, source?.id, source && nodeStatusLabel(source), vm?.nodeId]);
@@ -325,7 +338,12 @@ export class FormView {
     if (kind === 'kubevirt') lines.push([ANY_NODE, 'Any node (the scheduler decides)']);
     else lines.push([NONE, 'Choose a target node…']);
     for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, kind, nodeUnsuitability(ctx, n, this.values.force))]);
-    if (typed !== undefined) lines.push([`typed:${typed}`, typed === s.vm?.nodeId ? `Node ${typed} (current node)` : `Node ${typed}`]);
+    if (typed !== undefined) {
+      // The node's own title wherever the cluster knows it ("node-3 (id 3)"); a bare id only for one it does not.
+      const known = s.nodes.find((n) => n.id === typed);
+      const title = known ? nodeTitle(known, kind) : `Node ${typed}`;
+      lines.push([`typed:${typed}`, typed === s.vm?.nodeId ? `${title} (current node)` : title]);
+    }
     const signature = JSON.stringify(lines);
     if (signature === this.optionSignature) return false;
     this.optionSignature = signature;
@@ -340,7 +358,7 @@ export class FormView {
       state: nodeStatusLabel(n),
       cpu: freeCpuLabel(n),
       memory: freeMemoryLabel(n),
-      vms: n.runningVms !== undefined ? String(n.runningVms) : '—',
+      vms: vmCountLabel(n),
       note: n.id === s.vm?.nodeId ? 'current node (source)' : (nodeUnsuitability(ctx, n, this.values.force) ?? (s.vm && capacityShortfall(s.vm, n) ? 'capacity overridden by Force' : '')),
     }));
     const signature = JSON.stringify(rows);

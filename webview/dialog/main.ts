@@ -1,6 +1,7 @@
 // Browser side of the migration dialog. Renders what the host sends (one full state per
-// message), keeps the user's choices with setState so hiding or reloading loses nothing, and
-// speaks only the typed protocol in src/dialog/protocol.ts.
+// message), keeps the user's choices and the last state shown with setState so hiding or
+// reloading loses nothing — a restored dialog shows its last picture at once, marked as loading,
+// until the host has fresh data — and speaks only the typed protocol in src/dialog/protocol.ts.
 
 import {
   provideVSCodeDesignSystem,
@@ -34,10 +35,15 @@ const app = document.getElementById('app') as HTMLElement;
 const persisted = loadPersisted();
 let formValues: FormValues = persisted?.form ? { ...persisted.form } : { targetNodeId: undefined, live: undefined, force: false };
 let state: DialogViewState | undefined;
+/** What this webview showed before it was rebuilt; shown until the host has loaded the cluster again. */
+let restored: DialogViewState | undefined = persisted?.view ? stillPicture(persisted.view) : undefined;
+const restoringNotice = el('p', { class: 'restoring', id: 'restoring', role: 'status' });
 let skewMs = 0;
 let form: FormView | undefined;
 let tracking: TrackingView | undefined;
 let shownStage: string | undefined;
+/** Focus moves to the stage's first control once it is live (not while a restored picture is inert). */
+let focusPending = false;
 
 function persist(): void {
   if (!state?.vm && !persisted) return;
@@ -50,7 +56,29 @@ function persist(): void {
   if (formValues.targetNodeId !== undefined || formValues.live !== undefined || formValues.force) {
     next.form = { targetNodeId: formValues.targetNodeId ?? null, live: formValues.live ?? false, force: formValues.force };
   }
+  const view = hostLoaded(state) ? state : restored;
+  if (view && (view.stage === 'form' || view.stage === 'tracking')) next.view = view;
   savePersisted(next);
+}
+
+/**
+ * A saved state as a still picture: no live figures (they would be stale), no migration id (so
+ * no Cancel), form stage rather than "submitting". The page is also inert until the host answers.
+ */
+function stillPicture(view: DialogViewState): DialogViewState {
+  const still: DialogViewState = { ...view, stage: view.stage === 'submitting' ? 'form' : view.stage };
+  delete still.migrationId;
+  delete still.cancelling;
+  if (still.migration) {
+    still.migration = { ...still.migration };
+    delete still.migration.progress;
+  }
+  return still;
+}
+
+/** Whether the host's state carries what it read from the cluster (a restored panel starts with nothing). */
+function hostLoaded(s: DialogViewState | undefined): s is DialogViewState {
+  return !!s && (s.stage === 'form' || s.stage === 'unavailable' || !!s.vm || !!s.migration || !!s.submitError);
 }
 
 function newForm(): FormView {
@@ -68,12 +96,8 @@ function newForm(): FormView {
 function newTracking(): TrackingView {
   return new TrackingView({
     cancel: () => post({ type: 'cancelMigration' }),
-    migrateAgain: () => {
-      // A fresh choice: the last target is now the VM's own node. Keep the live/cold choice.
-      formValues = { targetNodeId: undefined, live: state?.submitted?.live, force: false };
-      persist();
-      post({ type: 'migrateAgain' });
-    },
+    // The host starts over through `loading`, and render() gives the new form fresh values.
+    migrateAgain: () => post({ type: 'migrateAgain' }),
     close: () => post({ type: 'close' }),
   });
 }
@@ -94,8 +118,16 @@ function simplePage(title: string, message: string, busy: boolean, actions: bool
 }
 
 function render(): void {
-  if (!state) return;
-  const stage = state.stage === 'submitting' ? 'form' : state.stage;
+  const restoring = !!restored && !hostLoaded(state);
+  // Until the host has read the cluster again, show the picture from before the reload, inert.
+  const shown = restoring ? restored : state;
+  if (!shown) return;
+  app.toggleAttribute('inert', restoring);
+  app.classList.toggle('stale', restoring);
+  setText(restoringNotice, restoring ? `Loading the latest from ${shown.cluster.label}…` : '');
+  restoringNotice.hidden = !restoring;
+  if (!restoring) restored = undefined;
+  const stage = shown.stage === 'submitting' ? 'form' : shown.stage;
   const entering = stage !== shownStage;
   if (entering) {
     tracking?.dispose();
@@ -108,15 +140,17 @@ function render(): void {
       tracking = newTracking();
       app.replaceChildren(tracking.root);
     } else if (stage === 'loading') {
-      app.replaceChildren(simplePage(`Migrate VM`, `Loading ${state.cluster.label}…`, true, false));
+      app.replaceChildren(simplePage(`Migrate VM`, `Loading ${shown.cluster.label}…`, true, false));
     } else {
-      app.replaceChildren(simplePage('Migrate VM', state.loadError ?? 'The VM is not available.', false, true));
+      app.replaceChildren(simplePage('Migrate VM', shown.loadError ?? 'The VM is not available.', false, true));
     }
     shownStage = stage;
   }
-  form?.update(state);
-  tracking?.update(state, skewMs);
-  if (entering) {
+  form?.update(shown);
+  tracking?.update(shown, skewMs);
+  if (entering) focusPending = true;
+  if (focusPending && !restoring) {
+    focusPending = false;
     // Custom elements upgrade synchronously once registered; wait a frame so they can take focus.
     requestAnimationFrame(() => {
       if (form) form.focusTarget();
@@ -124,7 +158,7 @@ function render(): void {
       else (document.getElementById('retry') as HTMLElement | null)?.focus();
     });
   }
-  document.title = state.vm ? `Migrate ${state.vm.name}` : 'Migrate VM';
+  document.title = shown.vm ? `Migrate ${shown.vm.name}` : 'Migrate VM';
   persist();
 }
 
@@ -133,6 +167,11 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (!isHostMessage(event.data)) return;
   state = event.data.state;
   skewMs = event.data.hostNow - Date.now();
+  if (state.stage === 'tracking' && state.migrationId && (formValues.targetNodeId !== undefined || formValues.force)) {
+    // A choice that became a migration is spent: the next form ("Migrate again", or "Migrate VM…"
+    // once this one has ended) starts fresh — the old target is now the VM's own node. Live/cold stays.
+    formValues = { targetNodeId: undefined, live: state.submitted?.live ?? formValues.live, force: false };
+  }
   render();
 });
 
@@ -140,8 +179,11 @@ function isCheckbox(node: Element | null): node is HTMLElement & { checked: bool
   return !!node && node.tagName === 'VSCODE-CHECKBOX';
 }
 
-// Keyboard, as in the Blixard TUI. Capture phase, so the dropdown's own handling of digits
-// (type-ahead) and Enter (open the list) gives way to the TUI's meaning when the list is closed.
+// Keyboard, as in the Blixard TUI (the form's hint and the README say the same, once): Enter
+// submits from the target field and nowhere else; Space or Enter toggles a checkbox; a button
+// presses with Enter or Space; digits pick a node only on the target; Esc closes. So a key can
+// never migrate what the user was not looking at. Capture phase, so the dropdown's own handling
+// of digits (type-ahead) and Enter (open the list) gives way to the TUI's meaning when the list is closed.
 window.addEventListener(
   'keydown',
   (e: KeyboardEvent) => {
@@ -161,13 +203,15 @@ window.addEventListener(
       if (isCheckbox(active)) {
         e.preventDefault();
         e.stopPropagation();
-        if (!active.hasAttribute('disabled')) active.checked = !active.checked;
+        // The same path as a click, so the form hears the change like any other.
+        if (!active.hasAttribute('disabled')) active.click();
         return;
       }
+      // A button presses itself (Migrate submits, Cancel closes).
       if (active && active.tagName === 'VSCODE-BUTTON') return;
       e.preventDefault();
       e.stopPropagation();
-      form.submit();
+      if (onTarget) form.submit();
       return;
     }
     if (onTarget && !dropdownOpen && state?.cluster.kind === 'blixard') {
@@ -185,6 +229,13 @@ window.addEventListener(
   true,
 );
 
+restoringNotice.hidden = true;
+app.before(restoringNotice);
 setText(app, '');
-app.append(simplePage('Migrate VM', 'Loading…', true, false));
+if (restored) {
+  // Rebuilt (hidden and shown, or a window reload): the last picture at once, not a blank page.
+  render();
+} else {
+  app.append(simplePage('Migrate VM', 'Loading…', true, false));
+}
 post({ type: 'ready' });

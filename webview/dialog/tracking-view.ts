@@ -4,7 +4,9 @@
 
 import { buildSteps, type Step } from '../../src/dialog/migration-steps';
 import { nodeTitle } from '../../src/dialog/node-description';
-import { formatDuration, progressFigures, type ProgressSample } from '../../src/dialog/progress-figures';
+import { outcomeSentence } from '../../src/dialog/migration-outcome';
+import { progressFigures, type ProgressSample } from '../../src/dialog/progress-figures';
+import { formatDuration, formatPercent } from '../../src/model/vocabulary';
 import type { DialogViewState, MigrationView } from '../../src/dialog/protocol';
 import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/dialog/stream-down-text';
 import { append, el, setText, toggleAttribute } from './element';
@@ -142,9 +144,7 @@ export class TrackingView {
     this.renderProgress(live);
 
     let outcome = '';
-    if (m?.state === 'succeeded') outcome = `${vmName} now runs on ${this.nodeName(m.targetNode) ?? 'its new node'}.`;
-    else if (m?.state === 'failed') outcome = `Failed: ${m.failureReason || 'the cluster gave no reason'}`;
-    else if (m?.state === 'cancelled') outcome = `Cancelled${m.failureReason ? `: ${m.failureReason}` : ''}. ${vmName} stays on ${from}.`;
+    if (m && final) outcome = outcomeSentence({ vmName, state: m.state, mode: m.mode, failureReason: m.failureReason, from, to: this.nodeName(m.targetNode), vmState: s.vm?.state }) ?? '';
     else if (s.cancelling) outcome = 'Cancelling…';
     setText(this.outcome, outcome);
     this.outcome.className = `outcome ${m?.state ?? 'pending'}`;
@@ -178,7 +178,6 @@ export class TrackingView {
     if (shown) this.cancelButton.setAttribute('aria-describedby', 'cancel-note');
     else this.cancelButton.removeAttribute('aria-describedby');
   }
-
 
   private renderSteps(): void {
     const s = this.state;
@@ -230,7 +229,7 @@ export class TrackingView {
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     this.barFill.style.width = `${percent}%`;
     this.bar.setAttribute('aria-valuenow', String(percent));
-    const parts = [`${percent}% of ${f.total} copied`, `${f.transferred} sent`, `${f.remaining} remaining`];
+    const parts = [`${formatPercent(f.fraction)} of ${f.total} copied`, `${f.transferred} sent`, `${f.remaining} remaining`];
     const stale = s.streamDown && !isFinalState(s.migration);
     // Stale figures say when they were true; a rate and an ETA from then would be a promise about now.
     if (stale && s.streamDown) parts.unshift(lastKnownLabel(s.streamDown));

@@ -35,7 +35,8 @@ export class TableView {
   private readonly grid = el('vscode-data-grid', {
     id: 'migrations',
     'aria-label': 'Migrations',
-    'grid-template-columns': '130px minmax(120px, 1.5fr) minmax(100px, 1fr) minmax(140px, 1.4fr) minmax(110px, 1fr) 175px 100px',
+    // Fits a 900 px panel with room to spare; a long name ends in "…" (its cell's title has it whole), never wraps.
+    'grid-template-columns': '112px minmax(80px, 1.5fr) minmax(80px, 1.2fr) minmax(100px, 1.4fr) minmax(80px, 1fr) 158px 84px',
   });
   private readonly empty = el('p', { class: 'empty', id: 'empty', hidden: true });
   private readonly range = el('span', { class: 'range', id: 'range' });
@@ -112,7 +113,8 @@ export class TableView {
     return el(
       'vscode-data-grid-row',
       { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: row.failureReason ? `${stateTitle(row.state)}: ${row.failureReason}` : row.name, 'aria-selected': selected ? 'true' : undefined },
-      ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined }, text)),
+      // VM, cluster and route may be cut short with "…": their cells carry the whole text.
+      ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined, title: i >= 1 && i <= 3 ? text : undefined }, text)),
     );
   }
 

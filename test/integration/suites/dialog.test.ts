@@ -131,6 +131,16 @@ describe('Migration dialog', function () {
       // The final state stays until the user acts.
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(api.migrationDialog.stateOf(ref)?.stage, 'tracking');
+
+      // "Migrate VM…" again on this VM: the ended migration gives way to a fresh form in the same panel
+      // (it used to reveal the old result only).
+      await vscode.commands.executeCommand('blixard.migrateVm', element);
+      const fresh = await stateOf(api, ref, 'a fresh form after "Migrate VM…"', (x) => x.stage === 'form', 30_000);
+      assert.equal(fresh.vm?.nodeId, to, 'the form starts from the node the VM is on now');
+      assert.equal(fresh.migrationId, undefined);
+      assert.equal(api.migrationDialog.openCount, 1);
+      assert.equal(dialogTabs().length, 1);
+      await waitFor('the tab title to ask again', () => dialogTabs()[0]?.label === 'Migrate vm-3');
       api.migrationDialog.deliver(ref, { type: 'close' });
       await waitFor('the panel to close', () => api.migrationDialog.openCount === 0 && dialogTabs().length === 0);
     });

@@ -63,6 +63,33 @@ describe('dialog: MigrationDialogSession', () => {
     assert.equal(h.source.hasMigrationListeners, false, 'unsubscribed when closed');
   });
 
+  it('counts every VM placed on a node for the nodes table, stopped ones too', async () => {
+    const h = harness();
+    await h.session.start();
+    // node 1 holds web-1 (running) and db-1 (stopped); the cluster's own figure counts running ones only.
+    assert.deepEqual(h.state.nodes.map((n) => [n.id, n.vmCount, n.runningVms]), [['1', 2, 1], ['2', 0, 1], ['3', 0, 1]]);
+    h.dispose();
+  });
+
+  it('starts over with a fresh form only once its migration has ended ("Migrate VM…" on an open dialog)', async () => {
+    const h = harness();
+    await h.session.start();
+    h.session.handle({ type: 'submit', targetNodeId: '2', live: true, force: false });
+    await until('tracking', () => h.state.stage === 'tracking' && !!h.state.migrationId);
+    const id = h.state.migrationId as string;
+    h.source.emit({ migration: migrationOf(h.source, id, { phase: 'MIGRATION_STATUS_TRANSFERRING' }), phases: [{ migrationId: id, phase: 'MIGRATION_STATUS_TRANSFERRING', at: 1 }] });
+    h.session.startOver();
+    assert.equal(h.state.stage, 'tracking', 'a running migration stays on screen');
+    assert.equal(h.state.migrationId, id);
+    h.source.emit({ migration: migrationOf(h.source, id, { phase: 'MIGRATION_STATUS_COMPLETED', state: 'succeeded', endedAt: 2 }), phases: [{ migrationId: id, phase: 'MIGRATION_STATUS_COMPLETED', at: 2 }] });
+    h.session.startOver();
+    assert.equal(h.state.stage, 'loading');
+    await until('a fresh form', () => h.state.stage === 'form');
+    assert.equal(h.state.migrationId, undefined);
+    assert.equal(h.state.migration, undefined);
+    h.dispose();
+  });
+
   it('answers ready with the full state', async () => {
     const h = harness();
     await h.session.start();

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { capacityShortfall, hasErrors, liveToggleLockReason, nodeUnsuitability, validateMigration, type ValidationContext } from '../../../src/dialog/migration-validation';
+import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type ValidationContext } from '../../../src/dialog/migration-validation';
 import type { NodeView, VmView } from '../../../src/dialog/protocol';
 
 const node = (id: string, patch: Partial<NodeView> = {}): NodeView => ({
@@ -116,8 +116,20 @@ describe('dialog: migration validation (the Blixard TUI rules)', () => {
     assert.equal(capacityShortfall(runningVm, node('x', { freeVcpus: undefined, freeMemoryMb: undefined })), undefined, 'unknown capacity is not a shortfall');
   });
 
-  it('locks the live toggle with a reason when the VM is not running', () => {
+  it('locks the live toggle with the seed\'s own words when the VM is not running', () => {
     assert.equal(liveToggleLockReason('blixard', runningVm), undefined);
-    assert.equal(liveToggleLockReason('blixard', stoppedVm), 'Live migration needs a running VM');
+    assert.equal(liveToggleLockReason('blixard', stoppedVm), 'VM must be running for live migration');
+  });
+
+  it('never lets a locked live toggle hold a value that blocks the form: a VM that stops moves it to cold', () => {
+    // The user ticked Live on a running VM; then the VM stopped. The toggle is locked, so its
+    // value is the lock's (cold), and the form stays submittable.
+    assert.equal(liveChoice('blixard', runningVm, true), true);
+    assert.equal(liveChoice('blixard', stoppedVm, true), false);
+    assert.equal(hasErrors(validateMigration(blixard(stoppedVm), { targetNodeId: '2', live: liveChoice('blixard', stoppedVm, true), force: false })), false);
+    // Running again: the user's own choice comes back, and live is the default when none was made.
+    assert.equal(liveChoice('blixard', runningVm, false), false);
+    assert.equal(liveChoice('blixard', runningVm, undefined), true);
+    assert.equal(liveChoice('kubevirt', runningVm, false), true, 'KubeVirt is always live');
   });
 });

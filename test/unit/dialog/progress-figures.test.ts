@@ -1,18 +1,26 @@
 import { strict as assert } from 'node:assert';
-import { formatBytes, formatDuration, progressFigures, transferRate } from '../../../src/dialog/progress-figures';
+import { progressFigures, transferRate } from '../../../src/dialog/progress-figures';
 
 const MiB = 1024 * 1024;
 
 describe('dialog: progress figures', () => {
-  it('formats bytes and durations compactly', () => {
-    assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(1536), '1.50 KiB');
-    assert.equal(formatBytes(512 * MiB), '512 MiB');
-    assert.equal(formatBytes(4 * 1024 * MiB), '4.00 GiB');
-    assert.equal(formatBytes(-1), '—');
-    assert.equal(formatDuration(4_900), '4s');
-    assert.equal(formatDuration(65_000), '1m 05s');
-    assert.equal(formatDuration(2 * 3600_000 + 3 * 60_000), '2h 03m');
+  it('words its figures with the one vocabulary', () => {
+    const f = progressFigures({ totalBytes: 4 * 1024 * MiB, transferredBytes: 1536, remainingBytes: 512 * MiB, dirtyRateBytesPerSec: 0, bandwidthBytesPerSec: 80 * MiB, precopyRound: 1 });
+    assert.equal(f.total, '4 GiB');
+    assert.equal(f.transferred, '1.5 KiB');
+    assert.equal(f.remaining, '512 MiB');
+    assert.equal(f.rate, '80 MiB/s');
+  });
+
+  it('rounds the time left up: a gigabyte to go is never "ETA 0s"', () => {
+    // 1.03 GiB at 1.16 GiB/s is 0.89 s: the seen "ETA 0s" promised a finish the transfer could not keep.
+    const GiB = 1024 * MiB;
+    const f = progressFigures({ totalBytes: 2 * GiB, transferredBytes: 0.97 * GiB, remainingBytes: 1.03 * GiB, dirtyRateBytesPerSec: 0, bandwidthBytesPerSec: 1.16 * GiB, precopyRound: 1 });
+    assert.equal(f.remaining, '1.03 GiB');
+    assert.equal(f.rate, '1.16 GiB/s');
+    assert.equal(f.eta, '<1s');
+    const g = progressFigures({ totalBytes: 2 * GiB, transferredBytes: GiB, remainingBytes: 1.5 * GiB, dirtyRateBytesPerSec: 0, bandwidthBytesPerSec: GiB, precopyRound: 1 });
+    assert.equal(g.eta, '2s');
   });
 
   it('computes fraction, rate and an ETA net of the dirty rate', () => {
@@ -20,7 +28,7 @@ describe('dialog: progress figures', () => {
     assert.equal(f.fraction, 0.25);
     assert.equal(f.transferred, '256 MiB');
     assert.equal(f.remaining, '768 MiB');
-    assert.equal(f.rate, '80.0 MiB/s');
+    assert.equal(f.rate, '80 MiB/s');
     assert.equal(f.eta, '12s'); // 768 MiB / (80 − 16) MiB/s
     assert.equal(f.round, 2);
   });
