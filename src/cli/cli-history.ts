@@ -2,7 +2,7 @@
 // another watch already writes it, as a follower that forwards through the inbox), `history`
 // read-only, so a query never takes the lock from a running watcher.
 
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { WatchLog } from '../watch/watch-log';
 import { recordedMigrationsOf } from '../watch/history-recorded-migrations';
 import type { QueryHistory } from './history-command';
@@ -25,7 +25,8 @@ export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<W
 
 export async function openQueryHistory(dbPath: string): Promise<QueryHistory> {
   // A watch that has not written its first snapshot yet has only a journal beside the file.
-  if (![dbPath, `${dbPath}.journal`, `${dbPath}.prev`].some((p) => existsSync(p))) throw new Error('no such file');
+  // (lstat: a link or a device there is for the history to refuse, not "no such file".)
+  if (![dbPath, `${dbPath}.journal`, `${dbPath}.prev`].some((p) => lstatSync(p, { throwIfNoEntry: false }))) throw new Error('no such file');
   const { HistoryStore } = await import('../history');
   const store = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false });
   return {
@@ -35,6 +36,9 @@ export async function openQueryHistory(dbPath: string): Promise<QueryHistory> {
     byVm: (vm, limit) => store.byVm(vm, { limit }),
     byDatacenter: (datacenter, limit) => store.byDatacenter(datacenter, { limit }),
     transitions: (id) => store.transitions(id),
+    get damage() {
+      return store.damage;
+    },
     close: () => store.close(),
   };
 }

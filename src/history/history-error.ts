@@ -7,6 +7,7 @@ export type HistoryErrorCode =
   | 'closed' // any call after close()
   | 'schema-too-new' // the database was written by a newer version of the extension
   | 'wasm-not-found' // sql.js's WebAssembly file could not be located
+  | 'refused-path' // a file or folder the history will not use: not a regular file/directory, a link, another user's, writable by others, too large
   | 'io'; // the disk refused a write
 
 export class HistoryError extends Error {

@@ -16,7 +16,8 @@ import { historyPaths, inboxFile, listInboxes, listSegments, readJournalChunk, s
 import { decodeEntries, encodeEntry, type JournalEntry, type RecordEntry } from './journal-codec';
 import { JournalAppender, type GroupCommitOptions } from './journal-appender';
 import { JournalFollower, type FollowNotices } from './journal-follower';
-import { COVERED_SEGMENT_KEY, loadBase, writeSnapshot } from './snapshot-files';
+import { COVERED_SEGMENT_KEY, loadBase, snapshotFingerprint, writeSnapshot, type LoadedBase } from './snapshot-files';
+import { describeHistoryDamage, type HistoryDamage } from './history-damage';
 import { WriterLock } from './writer-lock';
 import { findRecordProblem, isUsableRecordEntry, toRecordEntry } from './record-validation';
 import { isInboxOwnerGone, newInboxTag } from './inbox-owner';
@@ -57,6 +58,8 @@ export interface HistoryStoreOptions {
   snapshotJournalRatio?: number;
   /** Run SQLite's quick_check on a database file when loading it. Default true. */
   verifyOnLoad?: boolean;
+  /** A database file larger than this is refused, not loaded (sql.js holds it whole in memory). Default 1 GiB. */
+  maxSnapshotBytes?: number;
   retention?: RetentionPolicy;
   /** How often the writer applies retention. Default 1 hour; the first run comes after `retentionFirstRunMs` (default 30 s). */
   retentionIntervalMs?: number;
@@ -93,6 +96,7 @@ interface ResolvedOptions {
   snapshotMinJournalBytes: number;
   snapshotJournalRatio: number;
   verifyOnLoad: boolean;
+  maxSnapshotBytes: number;
   retention: RetentionPolicy;
   retentionIntervalMs: number;
   retentionFirstRunMs: number;
@@ -116,6 +120,8 @@ interface WriterState {
 }
 
 const FOLLOW_BUDGET_BYTES = 4 << 20;
+/** 100,000 migrations take about 64 MB; sql.js needs the whole file, and more, in memory. */
+const DEFAULT_MAX_SNAPSHOT_BYTES = 1 << 30;
 const RELOAD_ATTEMPTS = 3;
 
 export class HistoryStore implements Disposable {
@@ -137,6 +143,9 @@ export class HistoryStore implements Disposable {
   private pendingChanged = new Set<string>();
   private changeFlush: NodeJS.Immediate | undefined;
   private readonly reported = new Set<string>();
+  private damageReport: HistoryDamage | undefined;
+  /** The damaged snapshot files as last seen, so a follower notices when the writer replaces them. */
+  private damageFingerprint: string | undefined;
 
   private readonly changeEmitter = new Emitter<HistoryChange>();
   private readonly roleEmitter = new Emitter<HistoryRole>();
@@ -164,6 +173,7 @@ export class HistoryStore implements Disposable {
       snapshotMinJournalBytes: options.snapshotMinJournalBytes ?? 4 << 20,
       snapshotJournalRatio: options.snapshotJournalRatio ?? 0.5,
       verifyOnLoad: options.verifyOnLoad ?? true,
+      maxSnapshotBytes: options.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
       retention: { ...options.retention },
       retentionIntervalMs: options.retentionIntervalMs ?? 3600_000,
       retentionFirstRunMs: options.retentionFirstRunMs ?? 30_000,
@@ -181,7 +191,7 @@ export class HistoryStore implements Disposable {
     try {
       const lock = resolved.mode === 'auto' ? WriterLock.tryAcquire(paths.lock, paths.lockBreak, resolved.staleLockMs, logger) : undefined;
       if (lock) await store.startAsWriter(lock);
-      else store.startAsFollower();
+      else await store.startAsFollower();
     } catch (err) {
       store.closed = true;
       store.database.close();
@@ -192,6 +202,15 @@ export class HistoryStore implements Disposable {
 
   get role(): HistoryRole {
     return this.currentRole;
+  }
+
+  /**
+   * Set while the database file this view was loaded from is damaged: which files, what was read
+   * instead and what is known to be missing. A writer has already moved the files aside and
+   * rebuilt; a follower or read-only store reads around them (until the writer replaces them).
+   */
+  get damage(): HistoryDamage | undefined {
+    return this.damageReport;
   }
 
   // ---- writes ----
@@ -374,7 +393,7 @@ export class HistoryStore implements Disposable {
   private async startAsWriter(lock: WriterLock): Promise<void> {
     let appender: JournalAppender | undefined;
     try {
-      const base = loadBase(this.SQL, this.paths, { repair: true, verify: this.options.verifyOnLoad, logger: this.logger });
+      const base = await loadBase(this.SQL, this.paths, this.loadOptions(true, this.logger));
       this.replaceDatabase(base.database);
       const segments = listSegments(this.paths.journalDir);
       const segment = Math.max(base.covered, ...segments) + 1;
@@ -383,7 +402,8 @@ export class HistoryStore implements Disposable {
       appender = this.openSegment(segment, lock);
       this.quiet++;
       try {
-        this.replayJournal(base.covered, segment);
+        const gaps = this.replayAroundGaps(new JournalFollower(this.paths.journalDir, base.covered, this.followNotices()), segment);
+        this.noteDamage(base, gaps, segments.length > 0, undefined);
       } finally {
         this.quiet--;
       }
@@ -425,20 +445,49 @@ export class HistoryStore implements Disposable {
     });
   }
 
-  private replayJournal(covered: number, newSegment: number): void {
-    const follower = new JournalFollower(this.paths.journalDir, covered, this.followNotices());
+  /**
+   * Reads the journal to its end (or up to segment `until`), a budget at a time, reading on after
+   * segments that are missing (removed by hand, or retired by snapshots a damaged file held);
+   * returns those gaps.
+   */
+  private replayAroundGaps(follower: JournalFollower, until?: number): Array<{ from: number; to: number }> {
+    const gaps: Array<{ from: number; to: number }> = [];
     for (;;) {
-      const outcome = follower.step((entries) => this.applyEntries(entries));
-      if (outcome === 'caught-up') return;
-      if (outcome === 'reload') {
-        // Segments are missing in the middle (removed by hand?): say so and read what is there.
-        const from = follower.position.segment;
-        const next = listSegments(this.paths.journalDir).find((s) => s > from);
-        if (next === undefined || next >= newSegment) return;
-        this.logger.warn(`History: journal segments ${from}–${next - 1} are missing; their records cannot be replayed.`);
-        follower.skipTo(next);
-      }
+      const outcome = follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
+      if (outcome === 'more') continue;
+      if (outcome === 'caught-up') return gaps;
+      const present = listSegments(this.paths.journalDir);
+      const at = follower.position.segment;
+      // At a segment read to its end the gap starts after it; at a missing one, there.
+      const from = present.includes(at) ? at + 1 : at;
+      const next = present.find((s) => s > at);
+      if (next === undefined || (until !== undefined && next >= until)) return gaps;
+      this.report('gap', `History: journal segment${next - 1 > from ? `s ${from}–${next - 1} are` : ` ${from} is`} missing; their records cannot be replayed.`, 'warn');
+      gaps.push({ from, to: next - 1 });
+      follower.skipTo(next);
     }
+  }
+
+  /** Remembers (and logs, once) what a damaged snapshot left; clears it when the view loaded from a sound one. */
+  private noteDamage(base: LoadedBase, gaps: Array<{ from: number; to: number }>, journalPresent: boolean, fingerprint: string | undefined): void {
+    if (base.damaged.length === 0) {
+      this.damageReport = undefined;
+      this.damageFingerprint = undefined;
+      return;
+    }
+    const damage: HistoryDamage = {
+      files: base.damaged,
+      recoveredFrom: base.source === 'prev' ? 'previous-snapshot' : journalPresent ? 'journal' : 'nothing',
+      migrations: this.database.countMigrations(),
+      missingSegments: gaps,
+    };
+    this.damageReport = damage;
+    this.damageFingerprint = fingerprint;
+    this.report('damage', `History: ${describeHistoryDamage(damage)}.`, damage.recoveredFrom === 'nothing' ? 'error' : 'warn');
+  }
+
+  private loadOptions(repair: boolean, logger: HistoryLogger) {
+    return { repair, verify: this.options.verifyOnLoad, logger, maxBytes: this.options.maxSnapshotBytes, ownerUid: process.getuid?.() };
   }
 
   private recordEntry(entry: RecordEntry): void {
@@ -585,7 +634,7 @@ export class HistoryStore implements Disposable {
       const unwritten = await w.appender.close();
       w.lock.release();
       this.currentRole = 'follower';
-      this.reloadAsFollower();
+      await this.reloadAsFollower();
       const forward: RecordEntry[] = [];
       for (const { entry } of decodeEntries(Buffer.concat(unwritten)).entries) {
         if (entry.t === 'r') forward.push(entry);
@@ -600,9 +649,9 @@ export class HistoryStore implements Disposable {
 
   // ---- followers ----
 
-  private startAsFollower(): void {
+  private async startAsFollower(): Promise<void> {
     this.currentRole = this.options.mode === 'read-only' ? 'read-only' : 'follower';
-    this.reloadAsFollower();
+    await this.reloadAsFollower();
     this.startFollowing();
     this.roleEmitter.fire(this.currentRole);
   }
@@ -618,18 +667,35 @@ export class HistoryStore implements Disposable {
     this.followerTimer = undefined;
   }
 
-  /** Loads the newest snapshot and reads the journal to its end; retries if a snapshot replaced what it read. */
-  private reloadAsFollower(): void {
+  /**
+   * Loads the newest snapshot and reads the journal to its end; retries if a snapshot replaced
+   * what it read. With the snapshot damaged, reads the journal around what is missing instead
+   * (reloading would find the same damage) and remembers the damage until the file changes.
+   */
+  private async reloadAsFollower(): Promise<void> {
     this.quiet++;
     try {
       for (let attempt = 0; attempt < RELOAD_ATTEMPTS; attempt++) {
-        const base = loadBase(this.SQL, this.paths, { repair: false, verify: this.options.verifyOnLoad, logger: this.onceLogger() });
+        const fingerprint = snapshotFingerprint(this.paths);
+        const base = await loadBase(this.SQL, this.paths, this.loadOptions(false, this.onceLogger()));
+        if (this.closed) {
+          base.database.close();
+          return;
+        }
         this.replaceDatabase(base.database);
         const follower = new JournalFollower(this.paths.journalDir, base.covered, this.followNotices());
-        let outcome;
-        do outcome = follower.step((entries) => this.applyEntries(entries));
-        while (outcome === 'more');
         this.follower = follower;
+        if (base.damaged.length > 0) {
+          const journalPresent = listSegments(this.paths.journalDir).length > 0;
+          const gaps = this.replayAroundGaps(follower);
+          this.followerNeedsReload = false;
+          this.noteDamage(base, gaps, journalPresent, fingerprint);
+          break;
+        }
+        this.noteDamage(base, [], true, undefined);
+        let outcome;
+        do outcome = follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
+        while (outcome === 'more');
         this.followerNeedsReload = outcome === 'reload';
         if (!this.followerNeedsReload) break;
       }
@@ -638,6 +704,12 @@ export class HistoryStore implements Disposable {
       this.quiet--;
     }
     this.fireReloaded();
+  }
+
+  /** A reload while following: records made meanwhile wait, as during any change of role. */
+  private reloadWhileFollowing(): Promise<void> {
+    this.transition = this.reloadAsFollower().finally(() => this.endTransition());
+    return this.transition;
   }
 
   private async followerPoll(): Promise<void> {
@@ -651,12 +723,14 @@ export class HistoryStore implements Disposable {
           return;
         }
       }
-      if (this.followerNeedsReload || !this.follower) {
-        this.reloadAsFollower();
+      // The damaged file we read around was replaced (the writer rebuilt it) or moved aside.
+      const damageChanged = this.damageReport !== undefined && this.damageFingerprint !== snapshotFingerprint(this.paths);
+      if (this.followerNeedsReload || !this.follower || damageChanged) {
+        await this.reloadWhileFollowing();
         return;
       }
       let outcome = this.follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
-      if (outcome === 'reload') this.reloadAsFollower();
+      if (outcome === 'reload') await this.reloadWhileFollowing();
       else {
         this.consumeInboxes(false);
         if (outcome === 'more') setImmediate(() => void this.followerPoll());

@@ -3,9 +3,11 @@
 // file is ever found damaged, the history is rebuilt from the previous one plus the journal
 // instead of from the journal alone.
 
-import { readFileSync, renameSync, promises as fsp } from 'node:fs';
+import { lstatSync, renameSync, promises as fsp } from 'node:fs';
 import type { SqlJsStatic } from 'sql.js';
+import { readRegularFile, RefusedFileError } from '../model/regular-file';
 import { HistoryDatabase } from './history-database';
+import type { DamagedSnapshot } from './history-damage';
 import { HistoryError } from './history-error';
 import { writeFileAtomic } from './durable-file';
 import type { HistoryPaths } from './journal-files';
@@ -23,23 +25,39 @@ export interface LoadedBase {
   bytes: number;
   /** The file's schema was upgraded while loading. */
   upgraded: boolean;
+  /** Snapshot files found damaged on the way (empty when the newest one was fine or absent). */
+  damaged: DamagedSnapshot[];
+}
+
+export interface LoadOptions {
+  repair: boolean;
+  verify: boolean;
+  logger: HistoryLogger;
+  /** A snapshot larger than this is refused, not loaded (sql.js holds it whole in memory). */
+  maxBytes: number;
+  /** A snapshot owned by another user is refused (undefined where there are no uids). */
+  ownerUid: number | undefined;
 }
 
 /**
  * Loads the newest usable snapshot. A writer (`repair`) moves a damaged file aside as
- * "<file>.corrupt-<time>" and says so through the logger; a reader only reports it and reads on.
+ * "<file>.corrupt-<time>" and says so through the logger; a reader reads around it and leaves
+ * the telling to its caller (the damage is returned). A path that is not a regular file of the
+ * user's own (a device, a FIFO, a directory, a symbolic link, another user's file, one larger
+ * than `maxBytes`) is refused with a HistoryError: never read, moved or replaced.
  */
-export function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: { repair: boolean; verify: boolean; logger: HistoryLogger }): LoadedBase {
-  const damaged: string[] = [];
+export async function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: LoadOptions): Promise<LoadedBase> {
+  const damaged: DamagedSnapshot[] = [];
   for (const [file, source] of [
     [paths.db, 'db'],
     [paths.prevDb, 'prev'],
   ] as const) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      bytes = await readRegularFile(file, { maxBytes: options.maxBytes, followSymlinks: false, ownerUid: options.ownerUid });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if (err instanceof RefusedFileError) throw new HistoryError('refused-path', `${err.message}; the history only reads and replaces regular files of its own`);
       throw err;
     }
     try {
@@ -48,9 +66,9 @@ export function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: { repai
       if (headerProblem) throw new Error(headerProblem);
       const { database, schema } = HistoryDatabase.open(SQL, bytes, options.verify);
       const covered = Number(database.getMeta(COVERED_SEGMENT_KEY) ?? 0);
-      if (damaged.length > 0) options.logger.warn(`History: rebuilding from the previous snapshot ${file} and the journal.`);
+      if (damaged.length > 0 && options.repair) options.logger.warn(`History: rebuilding from the previous snapshot ${file} and the journal.`);
       if (schema.from !== 0 && schema.from !== schema.to) options.logger.info(`History: upgraded ${file} from schema ${schema.from} to ${schema.to}.`);
-      return { database, covered: Number.isFinite(covered) ? covered : 0, source, bytes: bytes.length, upgraded: schema.from !== 0 && schema.from !== schema.to };
+      return { database, covered: Number.isFinite(covered) ? covered : 0, source, bytes: bytes.length, upgraded: schema.from !== 0 && schema.from !== schema.to, damaged };
     } catch (err) {
       if (err instanceof HistoryError) throw err;
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
@@ -58,15 +76,15 @@ export function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: { repai
         const aside = `${file}.corrupt-${timestamp()}`;
         renameSync(file, aside);
         options.logger.warn(`History: ${file} is damaged (${reason}); moved it to ${aside} and rebuilt the history from what is left.`);
+        damaged.push({ file, reason, movedTo: aside });
       } else {
-        options.logger.warn(`History: ${file} is damaged (${reason}); reading around it until the writer rebuilds it.`);
+        damaged.push({ file, reason });
       }
-      damaged.push(file);
     }
   }
   const { database } = HistoryDatabase.open(SQL, undefined, false);
-  if (damaged.length > 0) options.logger.warn('History: no usable snapshot left; rebuilding from the journal alone.');
-  return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false };
+  if (damaged.length > 0 && options.repair) options.logger.warn('History: no usable snapshot left; rebuilding from the journal alone.');
+  return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false, damaged };
 }
 
 /**
@@ -84,6 +102,20 @@ export async function writeSnapshot(paths: HistoryPaths, bytes: Uint8Array): Pro
     }
   });
   return hadCurrent;
+}
+
+/** Identifies the snapshot files as they are now (inode, size, time), to tell when one was replaced or moved. */
+export function snapshotFingerprint(paths: HistoryPaths): string {
+  return [paths.db, paths.prevDb]
+    .map((file) => {
+      try {
+        const st = lstatSync(file);
+        return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
 }
 
 /** A cheap look at the 100-byte SQLite header: catches a foreign or cut-off file before SQLite reads it. */

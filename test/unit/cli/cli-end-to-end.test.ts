@@ -3,8 +3,8 @@
 // cluster over gRPC. Its lines are read from stdout, its database queried with `history`.
 
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
@@ -12,36 +12,7 @@ import type { MigrationJson } from '../../../src/cli/history-command';
 import { kubevirtSpecId } from '../../../src/sources/create-sources';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { waitFor } from '../watch/support/kubevirt-watch-rig';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/cli/blixard-migrations.js');
-
-/** Newest modification time of any file under the folders the bundle is built from. */
-function newestSource(dirs: string[]): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of dirs) walk(path.join(ROOT, d));
-  return newest;
-}
-
-/** Builds the bundle when it is missing or older than its sources (npm test builds first anyway). */
-function ensureBundle(): void {
-  const stale = !existsSync(CLI) || !existsSync(path.join(ROOT, 'dist/vendor/client-node.js')) || statSync(CLI).mtimeMs < newestSource(['src', 'proto']);
-  if (!stale) return;
-  const built = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
-  assert.equal(built.status, 0, `building the CLI bundle failed: ${built.stderr}`);
-}
-
-function runCli(args: string[], timeoutMs = 30_000) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { CLI, ensureBundle, runCli } from './support/cli-bundle';
 
 class WatchProcess {
   readonly out: string[] = [];
@@ -156,13 +127,13 @@ describe('blixard-migrations CLI end to end', function () {
 
     const table = runCli(['history', '--db', db]);
     assert.equal(table.code, 0);
-    assert.match(table.stdout, /^CREATED\s+CLUSTER\s+VM\s+MIGRATION\s+FROM\s+TO\s+PHASE\s+STATE\s+DURATION\s+ORIGIN\n/);
+    assert.match(table.stdout, /^CREATED\s+CLUSTER\s+VM\s+MIGRATION\s+FROM\s+TO\s+PHASE\s+STATE\s+DURATION\s+MODE\s+ORIGIN\n/);
     assert.equal(table.stdout.trimEnd().split('\n').length, 3);
     assert.equal(runCli(['history', '--db', db, '--active']).stdout.trim(), 'No migrations.');
     const byVm = JSON.parse(runCli(['history', '--db', db, '--vm', 'vm-001', '--json']).stdout) as MigrationJson[];
     assert.deepEqual(byVm.map((m) => m.name), [vmim]);
     const detail = runCli(['history', '--db', db, '--id', kubeEntry.id]);
-    assert.match(detail.stdout, /Phases:\n {2}\S+ {2}\+0\.0s\s+Pending\n/);
+    assert.match(detail.stdout, /Phases:\n {2}\S+ {2}\+0ms\s+Pending\n/);
     assert.equal(runCli(['history', '--db', db, '--id', 'nope']).code, 1);
   });
 
