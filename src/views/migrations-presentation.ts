@@ -4,7 +4,7 @@
 
 import type { NotStreaming } from '../model/cluster';
 import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../model/migration';
-import { currentPhaseWord, formatDuration, modeWord, phaseWord, stateWord } from '../model/vocabulary';
+import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, modeWord, phaseWord, stateWord } from '../model/vocabulary';
 
 export interface MigrationLook {
   label: string;
@@ -269,18 +269,10 @@ export function migrationPickLook(m: Migration, clusterLabel: string | undefined
 
 // ---- small formats --------------------------------------------------------------------------
 
-/** Local wall-clock time, "10:15:02" (or "2025-03-01 10:15:02" with the date). */
-export function clockTime(at: number, withDate = false): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return '?';
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return withDate ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
-}
+/** Local wall-clock time, as everywhere else (src/model/vocabulary.ts). */
+export const clockTime = formatClockTime;
 
-function formatRetry(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
-}
+const formatRetry = formatTimeLeft;
 
 function firstLine(text: string): string {
   const line = String(text).split('\n')[0];

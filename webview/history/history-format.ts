@@ -1,19 +1,15 @@
 // Small, pure formats for the history panel: times, durations, rates, routes.
 
 import type { HistoryRowView } from '../../src/dialog/history-protocol';
-import { formatDuration, formatPercent } from '../../src/model/vocabulary';
+import { formatClockTime, formatDuration, formatPercent } from '../../src/model/vocabulary';
 
 /** "2025-03-01 10:15:02" in the viewer's local time. */
 export function dateTime(at: number | undefined): string {
-  if (at === undefined) return '—';
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return '—';
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return at === undefined ? '—' : formatClockTime(at, true).replace(/^\?$/, '—');
 }
 
 export function clock(at: number): string {
-  return dateTime(at).slice(11);
+  return formatClockTime(at).replace(/^\?$/, '—');
 }
 
 /** Durations and shares read as everywhere else (src/model/vocabulary.ts). */

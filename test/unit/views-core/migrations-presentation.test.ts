@@ -93,7 +93,7 @@ describe('migrations presentation', () => {
   it('says why a cluster is not streaming and that it retries', () => {
     const look = streamDownLook('prod', { state: 'unreachable', reason: 'connect ECONNREFUSED 127.0.0.1:1\nmore', retryInMs: 4000 });
     assert.equal(look.description, 'not streaming: connect ECONNREFUSED 127.0.0.1:1');
-    assert.match(look.tooltip, /retrying in 4 s/);
+    assert.match(look.tooltip, /retrying in 4s/);
   });
 
   it('says what a reachable cluster cannot stream, without calling it down', () => {
