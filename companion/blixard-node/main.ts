@@ -6,6 +6,7 @@ import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './c
 import { startNode, type RunningNode } from './node-daemon';
 import { startDevCluster } from './dev-cluster';
 import type { TlsFiles } from './rpc/grpc-server';
+import { isLoopbackHost, splitHostPort } from './rpc/connection-listener';
 
 const VERSION = '0.1.0';
 
@@ -48,6 +49,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const log = cmd.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // Even with --quiet: plain gRPC has no authentication, so the port itself is the only gate.
+  const listenHost = cmd.command === 'dev-cluster' ? cmd.host : splitHostPort(cmd.listen).host;
+  if (!tls && !isLoopbackHost(listenHost)) {
+    process.stderr.write(
+      `blixard-node: WARNING: serving ${listenHost || 'every interface'} without TLS: anyone who can reach the port can create, stop, delete and migrate VMs. ` +
+        'Turn on mutual TLS with --tls-cert FILE --tls-key FILE --tls-ca FILE, or listen on 127.0.0.1.\n',
+    );
+  }
 
   let stop: () => Promise<void>;
   try {

@@ -91,6 +91,34 @@ describe('blixard-node CLI', function () {
     assert.deepEqual(parseCommandLine(['dev-cluster']), { ...dev, nodes: 3, basePort: 7001, vms: 6, tls: undefined });
   });
 
+  for (const [listen, warns] of [
+    ['0.0.0.0:0', true],
+    ['127.0.0.1:0', false],
+  ] as const) {
+    it(`${warns ? 'warns on stderr, even with --quiet,' : 'does not warn'} when it serves ${listen} without TLS`, async () => {
+      const { child, match, stderr } = await startCli(['--id', '1', '--listen', listen, '--quiet'], /^blixard-node 1 ready: (\S+)\n/m);
+      const client = connect(match[1]);
+      assert.equal((await client.call('HealthCheck')).healthy, true);
+      client.close();
+      child.kill('SIGTERM');
+      assert.equal(await exitOf(child), 0);
+      const warnings = stderr().split('\n').filter((line) => line.includes('WARNING'));
+      if (!warns) return assert.deepEqual(warnings, []);
+      assert.equal(warnings.length, 1, stderr());
+      assert.match(warnings[0], /without TLS: anyone who can reach the port can create, stop, delete and migrate VMs/);
+      assert.match(warnings[0], /--tls-cert FILE --tls-key FILE --tls-ca FILE/);
+    });
+  }
+  it('warns when dev-cluster serves every interface without TLS', async () => {
+    const { child, match, stderr } = await startCli(['dev-cluster', '--nodes', '1', '--base-port', '0', '--vms', '0', '--host', '0.0.0.0', '--quiet'], /ready: (\S+)\n/);
+    const client = connect(match[1]);
+    assert.equal((await client.call('HealthCheck')).healthy, true);
+    client.close();
+    child.kill('SIGTERM');
+    assert.equal(await exitOf(child), 0);
+    assert.match(stderr(), /WARNING: serving 0\.0\.0\.0 without TLS/);
+  });
+
   it('dev-cluster prints one ready line with the endpoints, serves them, and stops cleanly on SIGTERM', async () => {
     const { child, match } = await startCli(['dev-cluster', '--nodes', '3', '--base-port', '0', '--vms', '4', '--quiet'], /^blixard dev-cluster ready: (\S+)\n/m);
     try {

@@ -99,4 +99,16 @@ describe('blixard-node TLS', function () {
     }
     assert.equal(await exitOf(child), 0);
   });
+
+  it('the CLI on every interface with mutual TLS prints no plaintext warning', async () => {
+    const { child, match, stderr } = await startCli(
+      ['--id', '1', '--listen', '0.0.0.0:0', '--tls-cert', path.join(dir, 'server.pem'), '--tls-key', path.join(dir, 'server.key'), '--tls-ca', path.join(dir, 'ca.pem')],
+      /^blixard-node 1 ready: (\S+)\n/m,
+    );
+    assert.equal(await canCall(match[1], grpc.credentials.createSsl(certs.ca, certs.clientKey, certs.clientCert)), true);
+    child.kill('SIGTERM');
+    assert.equal(await exitOf(child), 0);
+    assert.match(stderr(), /serving on/, 'the log is there');
+    assert.doesNotMatch(stderr(), /WARNING/);
+  });
 });

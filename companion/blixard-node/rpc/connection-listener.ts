@@ -75,3 +75,10 @@ export function splitHostPort(listen: string): { host: string | undefined; port:
   const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   return { host: host === '' ? undefined : host, port };
 }
+
+/** Whether only this machine can reach `host` ("127.0.0.1", "::1", "localhost"); every interface is not. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
