@@ -40,7 +40,8 @@ let stopOnDeactivate: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): BlixardExtensionApi {
   const started = performance.now();
   const log = new ExtensionLog();
-  const registry = new ClusterRegistry({ logger: log });
+  // Kubeconfig files (and the CA, key and token files they name) are followed: a rotated credential reconnects by itself.
+  const registry = new ClusterRegistry({ logger: log }, undefined, { watchFiles: true });
   const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message), expansionState: context.workspaceState });
   const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true });
   const devCluster = new DevClusterController(context.extensionPath, registry, log, () => readRefreshIntervalSeconds() * 1000);

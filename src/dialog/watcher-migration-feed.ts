@@ -1,9 +1,11 @@
 // The dialog's MigrationFeed read from the shared MigrationWatcher: a migration started in the
 // dialog is followed exactly like one started from a terminal (DESIGN.md: one path, not two).
+// The dialog speaks its own source's ids; the watcher holds a cluster reached through several
+// contexts under the first one's: ids are translated both ways here, so the dialog never knows.
 
 import type { Disposable } from '../model/event';
 import { Emitter } from '../model/event';
-import type { Migration } from '../model/migration';
+import { migrationIdUnder, type Migration } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationWatcher } from '../watch/migration-watcher';
 import type { FeedOutage, MigrationFeed, MigrationSnapshot } from './migration-feed';
@@ -26,14 +28,16 @@ export class WatcherMigrationFeed implements MigrationFeed {
   }
 
   current(migrationId: string): MigrationSnapshot | undefined {
-    const migration = this.watcher.get(migrationId);
-    return migration ? { migration, phases: this.watcher.phasesOf(migrationId) } : this.lookedUp.get(migrationId);
+    const held = this.watcher.heldMigrationId(migrationId);
+    const migration = this.watcher.get(held);
+    return migration ? this.asAsked(migrationId, migration) : this.lookedUp.get(migrationId);
   }
 
   onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): Disposable {
+    const held = this.watcher.heldMigrationId(migrationId);
     const updates = this.watcher.onDidUpdate((e) => {
-      if (e.migration.id !== migrationId) return;
-      listener({ migration: e.migration, phases: this.watcher.phasesOf(migrationId) });
+      if (e.migration.id !== held) return;
+      listener(this.asAsked(migrationId, e.migration));
     });
     const lookups = this.lookups.event((snapshot) => {
       if (snapshot.migration.id === migrationId) listener(snapshot);
@@ -42,18 +46,20 @@ export class WatcherMigrationFeed implements MigrationFeed {
   }
 
   outage(clusterId: string): FeedOutage | undefined {
-    const outage = this.watcher.outages.of(clusterId);
+    const outage = this.watcher.outages.of(this.watcher.clusterOf(clusterId) ?? clusterId);
     return outage && { since: outage.since, reason: outage.reason };
   }
 
   onDidChangeOutage(clusterId: string, listener: () => void): Disposable {
     return this.watcher.outages.onDidChange((e) => {
-      if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === clusterId) listener();
+      if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === (this.watcher.clusterOf(clusterId) ?? clusterId)) listener();
     });
   }
 
   activeForVm(clusterId: string, vmName: string, namespace?: string): Migration | undefined {
-    return this.watcher.active().find((m) => m.cluster === clusterId && m.vm === vmName && (m.namespace ?? undefined) === namespace);
+    const held = this.watcher.clusterOf(clusterId) ?? clusterId;
+    const migration = this.watcher.active().find((m) => m.cluster === held && m.vm === vmName && (m.namespace ?? undefined) === namespace);
+    return migration && { ...migration, id: migrationIdUnder(migration.id, held, clusterId), cluster: clusterId };
   }
 
   /**
@@ -62,14 +68,14 @@ export class WatcherMigrationFeed implements MigrationFeed {
    * is read once from the cluster, and only when the watcher does not hold it.
    */
   async reconcile(source: ClusterSource, migrationId: string): Promise<void> {
-    if (this.watcher.get(migrationId) || !source.getMigration) return;
+    if (this.watcher.get(this.watcher.heldMigrationId(migrationId)) || !source.getMigration) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS);
     });
     try {
       const observation = await Promise.race([source.getMigration(migrationId), deadline]);
-      if (!observation || this.watcher.get(migrationId)) return;
+      if (!observation || this.watcher.get(this.watcher.heldMigrationId(migrationId))) return;
       const snapshot: MigrationSnapshot = { migration: observation.migration, phases: observation.phases };
       this.lookedUp.set(migrationId, snapshot);
       // One entry per restored dialog; keep the map from growing over a long session.
@@ -78,5 +84,13 @@ export class WatcherMigrationFeed implements MigrationFeed {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The held migration under the id (and cluster) the dialog asked with. */
+  private asAsked(migrationId: string, migration: Migration): MigrationSnapshot {
+    const phases = this.watcher.phasesOf(migration.id);
+    if (migration.id === migrationId) return { migration, phases };
+    const cluster = migrationId.slice(0, migrationId.length - (migration.id.length - migration.cluster.length));
+    return { migration: { ...migration, id: migrationId, cluster }, phases: phases.map((p) => ({ ...p, migrationId })) };
   }
 }

@@ -50,6 +50,16 @@ export interface Migration {
   labels: Record<string, string>;
 }
 
+/**
+ * The same migration's id under another cluster id: ids are "<cluster id>/<the cluster's own id>",
+ * and sources that reach one cluster (see ClusterSource.clusterIdentity) name it each with their own.
+ * An id without that prefix is returned unchanged.
+ */
+export function migrationIdUnder(migrationId: string, fromClusterId: string, toClusterId: string): string {
+  if (fromClusterId === toClusterId || !migrationId.startsWith(`${fromClusterId}/`)) return migrationId;
+  return `${toClusterId}${migrationId.slice(fromClusterId.length)}`;
+}
+
 export interface PhaseTransition {
   migrationId: string;
   phase: string;

@@ -1,11 +1,14 @@
 // The clusters the user has right now, kept in step with settings (and with local dev
 // clusters started in this window). Views, the watcher and the dialog ask it for sources; it
 // builds each source on first use and keeps it for as long as its settings do not change,
-// so a settings edit elsewhere does not reconnect every cluster.
+// so a settings edit elsewhere does not reconnect every cluster. The files the settings point
+// at (kubeconfigs and what they name) are read again on reread() and, when asked, whenever they
+// change on disk: a rotated token or certificate changes a spec's key and rebuilds that source.
 
 import type { ClusterSource } from './cluster-source';
 import { specKey, type ClusterSpec } from './cluster-spec';
-import { createSource as defaultFactory, planClusterSpecs, type SourceDependencies, type SourceFactory } from './create-sources';
+import { ConfigFileWatcher, type ConfigFileWatcherOptions } from './config-file-watcher';
+import { createSource as defaultFactory, planClusterSpecs, type KubeconfigReader, type SourceDependencies, type SourceFactory } from './create-sources';
 import type { SettingsProblem, SourceSettings } from './source-settings';
 import { Emitter, type Disposable, type Event } from '../model/event';
 import { describeError } from '../model/errors';
@@ -57,8 +60,21 @@ export interface ClusterRegistryChange {
   removed: readonly ClusterEntry[];
 }
 
+export interface ClusterRegistryOptions {
+  /** Follow the files the settings point at and re-plan when one changes (the extension and the CLI do; most tests do not). */
+  watchFiles?: boolean | ConfigFileWatcherOptions;
+}
+
+interface AppliedSettings {
+  settings: SourceSettings;
+  problems: readonly SettingsProblem[];
+  readKubeconfig?: KubeconfigReader;
+}
+
 export class ClusterRegistry implements Disposable {
   private configured: ClusterEntry[] = [];
+  private applied: AppliedSettings | undefined;
+  private readonly fileWatcher: ConfigFileWatcher | undefined;
   private local: ClusterEntry[] = [];
   private settingsProblems: SettingsProblem[] = [];
   private generation = 0;
@@ -70,7 +86,12 @@ export class ClusterRegistry implements Disposable {
   constructor(
     private readonly deps: SourceDependencies,
     private readonly factory: SourceFactory = defaultFactory,
-  ) {}
+    options: ClusterRegistryOptions = {},
+  ) {
+    if (options.watchFiles) {
+      this.fileWatcher = new ConfigFileWatcher(() => void this.reread(), options.watchFiles === true ? {} : options.watchFiles);
+    }
+  }
 
   /** Configured clusters in settings order, then local dev clusters. */
   get clusters(): readonly ClusterEntry[] {
@@ -94,6 +115,19 @@ export class ClusterRegistry implements Disposable {
     return this.clusters.find((c) => c.id === id);
   }
 
+  /** Other clusters that reach the same cluster as this one (ClusterSpec.clusterIdentity), in order. */
+  sameClusterAs(id: string): ClusterEntry[] {
+    const entry = this.get(id);
+    const identity = entry?.spec.clusterIdentity;
+    if (!entry || identity === undefined) return [];
+    return this.clusters.filter((c) => c !== entry && c.spec.kind === entry.spec.kind && c.spec.clusterIdentity === identity);
+  }
+
+  /** Files the current specs were read from, as followed for changes. */
+  get watchedFiles(): readonly string[] {
+    return this.fileWatcher?.files ?? [];
+  }
+
   /** Every source, building those not built yet; clusters whose source cannot be built are left out. */
   sources(): ClusterSource[] {
     const out: ClusterSource[] = [];
@@ -111,25 +145,27 @@ export class ClusterRegistry implements Disposable {
    * Brings the configured clusters in line with settings. Calls may overlap (settings edited
    * quickly): only the latest one is applied.
    */
-  applySettings(
-    settings: SourceSettings,
-    problems: readonly SettingsProblem[] = [],
-    readContexts?: (file: string) => Promise<string[]>,
-  ): Promise<void> {
-    const applying = this.apply(++this.generation, settings, problems, readContexts);
+  applySettings(settings: SourceSettings, problems: readonly SettingsProblem[] = [], readKubeconfig?: KubeconfigReader): Promise<void> {
+    this.applied = { settings, problems, ...(readKubeconfig ? { readKubeconfig } : {}) };
+    const applying = this.apply(++this.generation, this.applied);
     this.latest = applying.catch(() => undefined);
     return applying;
   }
 
-  private async apply(
-    generation: number,
-    settings: SourceSettings,
-    problems: readonly SettingsProblem[],
-    readContexts?: (file: string) => Promise<string[]>,
-  ): Promise<void> {
-    const plan = await planClusterSpecs(settings, readContexts);
+  /**
+   * Reads the files behind the last settings again (Refresh, Retry, a file changed on disk):
+   * clusters whose kubeconfig entries or credentials changed are rebuilt, the others kept.
+   */
+  reread(): Promise<void> {
+    if (!this.applied) return this.whenSettled();
+    return this.applySettings(this.applied.settings, this.applied.problems, this.applied.readKubeconfig);
+  }
+
+  private async apply(generation: number, request: AppliedSettings): Promise<void> {
+    const plan = await planClusterSpecs(request.settings, request.readKubeconfig);
     if (generation !== this.generation) return;
-    this.settingsProblems = [...problems, ...plan.problems];
+    this.settingsProblems = [...request.problems, ...plan.problems];
+    this.fileWatcher?.setFiles(plan.watchedFiles);
 
     const previous = new Map(this.configured.map((e) => [specKey(e.spec), e]));
     const localIds = new Set(this.local.map((e) => e.id));
@@ -176,6 +212,7 @@ export class ClusterRegistry implements Disposable {
 
   dispose(): void {
     this.generation++;
+    this.fileWatcher?.dispose();
     for (const entry of this.clusters) entry.dispose();
     this.configured = [];
     this.local = [];

@@ -29,6 +29,12 @@ export interface ClusterSource extends Disposable {
   readonly datacenter?: string;
   /** Human-readable warnings about the connection (e.g. insecure non-loopback endpoint). */
   readonly warnings: readonly string[];
+  /**
+   * Opaque; sources with the same kind and identity reach the same cluster (two kubeconfig
+   * contexts of one API server): they see the same migrations under the same local ids, so the
+   * watcher streams from one of them and counts each migration once. Absent: a cluster of its own.
+   */
+  readonly clusterIdentity?: string;
 
   listNodes(): Promise<ClusterNode[]>;
   listVms(nodeId?: string): Promise<Vm[]>;

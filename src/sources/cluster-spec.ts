@@ -15,6 +15,8 @@ export interface BlixardClusterSpec {
   local?: boolean;
   /** Re-list interval of the source's own change poller; 0 = off. */
   pollIntervalMs?: number;
+  /** See KubevirtClusterSpec.clusterIdentity; not derived for Blixard clusters yet. */
+  clusterIdentity?: string;
 }
 
 export interface KubevirtClusterSpec {
@@ -26,6 +28,16 @@ export interface KubevirtClusterSpec {
   /** Every kubeconfig file, in order, merged as kubectl does. */
   kubeconfigPaths: string[];
   context: string;
+  /**
+   * Opaque (ClusterSource.clusterIdentity): equal for contexts that reach the same API server
+   * with the same CA, so their migrations are counted once. Absent when it cannot be told.
+   */
+  clusterIdentity?: string;
+  /**
+   * Digest of every kubeconfig entry and referenced file this context connects with: a file
+   * rewritten with a rotated token or certificate changes it, and so the spec's key.
+   */
+  configDigest?: string;
   /** A watch silent this long is restarted (KubevirtSource's stallTimeoutMs); its default when absent. */
   stallTimeoutMs?: number;
 }

@@ -5,11 +5,11 @@
 // bundle then evaluates gRPC / client-node code only when a cluster is first used, never
 // during activate() (DESIGN.md: activation stays cheap).
 
-import { promises as fs } from 'node:fs';
 import type { ClusterSource } from './cluster-source';
 import type { BlixardClusterSpec, ClusterSpec, KubevirtClusterSpec } from './cluster-spec';
 import type { SettingsProblem, SourceSettings } from './source-settings';
 import type { SourceLogger } from './kubevirt/source-logger';
+import { readKubeconfigDocument, summariseKubeContexts, type KubeconfigDocument } from './kubevirt/kubeconfig-summary';
 
 export interface SourceDependencies {
   logger: SourceLogger;
@@ -25,11 +25,21 @@ export function kubevirtSpecId(context: string): string {
   return `kubevirt:${context}`;
 }
 
+/** Reads one kubeconfig file for planning (tests stand in for it). */
+export type KubeconfigReader = (file: string) => Promise<KubeconfigDocument>;
+
+export interface ClusterPlan {
+  specs: ClusterSpec[];
+  problems: SettingsProblem[];
+  /**
+   * Files the specs were read from (kubeconfig files, and the CA, certificate, key and token
+   * files they name): when one changes, planning again may give other specs.
+   */
+  watchedFiles: string[];
+}
+
 /** Turns settings into cluster specs; reads kubeconfig files (small, with a deadline) to list contexts. */
-export async function planClusterSpecs(
-  settings: SourceSettings,
-  readContexts: (file: string) => Promise<string[]> = readKubeconfigContexts,
-): Promise<{ specs: ClusterSpec[]; problems: SettingsProblem[] }> {
+export async function planClusterSpecs(settings: SourceSettings, readKubeconfig: KubeconfigReader = readKubeconfigDocument): Promise<ClusterPlan> {
   const problems: SettingsProblem[] = [];
   const specs: ClusterSpec[] = settings.blixardClusters.map(
     (c): BlixardClusterSpec => ({
@@ -44,11 +54,10 @@ export async function planClusterSpecs(
   );
 
   const wanted = new Set(settings.kubeContexts);
-  const found = new Set<string>();
   const listed = await Promise.all(
     settings.kubeconfigFiles.map(async (file) => {
       try {
-        return { file, contexts: await readContexts(file.path), readable: true };
+        return { file, document: await readKubeconfig(file.path) };
       } catch (err) {
         const missing = (err as NodeJS.ErrnoException)?.code === 'ENOENT';
         if (!(missing && !file.explicit)) {
@@ -57,66 +66,43 @@ export async function planClusterSpecs(
             message: missing ? `${file.path} does not exist` : `${file.path}: ${(err as Error).message ?? String(err)}`,
           });
         }
-        return { file, contexts: [] as string[], readable: false };
+        return { file, document: undefined };
       }
     }),
   );
   // Every file is handed to each context's source: kubectl merges them, and a context may name
   // a user or cluster defined in another file. When several files name a context, the first wins.
-  const kubeconfigPaths = listed.filter((l) => l.readable).map((l) => l.file.path);
-  for (const { contexts } of listed) {
-    for (const context of contexts) {
-      if (found.has(context)) continue;
-      found.add(context);
-      if (wanted.size > 0 && !wanted.has(context)) continue;
-      specs.push({
-        kind: 'kubevirt',
-        id: kubevirtSpecId(context),
-        label: context,
-        kubeconfigPaths,
-        context,
-        ...(settings.kubeWatchStallSeconds !== undefined ? { stallTimeoutMs: settings.kubeWatchStallSeconds * 1000 } : {}),
-      } satisfies KubevirtClusterSpec);
-    }
+  const readable = listed.filter((l): l is { file: (typeof listed)[number]['file']; document: KubeconfigDocument } => l.document !== undefined);
+  const kubeconfigPaths = readable.map((l) => l.file.path);
+  const { contexts, referencedFiles } = await summariseKubeContexts(readable.map((l) => l.document));
+  const found = new Set<string>();
+  for (const context of contexts) {
+    found.add(context.name);
+    if (wanted.size > 0 && !wanted.has(context.name)) continue;
+    specs.push({
+      kind: 'kubevirt',
+      id: kubevirtSpecId(context.name),
+      label: context.name,
+      kubeconfigPaths,
+      context: context.name,
+      ...(context.clusterIdentity !== undefined ? { clusterIdentity: context.clusterIdentity } : {}),
+      configDigest: context.configDigest,
+      ...(settings.kubeWatchStallSeconds !== undefined ? { stallTimeoutMs: settings.kubeWatchStallSeconds * 1000 } : {}),
+    } satisfies KubevirtClusterSpec);
   }
   for (const context of wanted) {
     if (!found.has(context)) {
       problems.push({ setting: 'blixard.kubevirt.contexts', message: `context "${context}" is in no kubeconfig file` });
     }
   }
-  return { specs, problems };
+  // A missing default kubeconfig is watched too: creating it should bring its clusters in.
+  const watchedFiles = [...new Set([...settings.kubeconfigFiles.map((f) => f.path), ...referencedFiles])];
+  return { specs, problems, watchedFiles };
 }
-
-const KUBECONFIG_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Context names of one kubeconfig file (YAML or JSON). Credentials in it are never logged. */
 export async function readKubeconfigContexts(file: string): Promise<string[]> {
-  const handle = await fs.open(file, 'r');
-  let text: string;
-  try {
-    const { size } = await handle.stat();
-    if (size > KUBECONFIG_MAX_BYTES) throw new Error('is too large to be a kubeconfig file');
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-  // js-yaml is small (a few ms to load) but only needed once kubeconfigs are read.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yaml = require('js-yaml') as typeof import('js-yaml');
-  let doc: unknown;
-  try {
-    doc = yaml.load(text);
-  } catch {
-    // The parser's message quotes the offending line, which may hold a token: say only where.
-    throw new Error('is not valid YAML');
-  }
-  if (doc === undefined || doc === null) return [];
-  const contexts = (doc as { contexts?: unknown }).contexts;
-  if (!Array.isArray(contexts)) {
-    if (typeof doc !== 'object' || contexts !== undefined) throw new Error('is not a kubeconfig file (no "contexts" list)');
-    return [];
-  }
-  return contexts.map((c) => (c && typeof c === 'object' ? (c as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string' && n !== '');
+  return (await readKubeconfigDocument(file)).contexts.map((c) => c.name);
 }
 
 /** Builds the live source for a spec. Cheap: clients connect on first use. */
@@ -153,6 +139,7 @@ function createKubevirtSource(spec: KubevirtClusterSpec, deps: SourceDependencie
     kubeconfigPaths: spec.kubeconfigPaths,
     context: spec.context,
     ...(spec.datacenter ? { datacenter: spec.datacenter } : {}),
+    ...(spec.clusterIdentity !== undefined ? { clusterIdentity: spec.clusterIdentity } : {}),
     ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
     logger: deps.logger,
   });

@@ -25,14 +25,20 @@ export interface CommandContext {
 export function registerClusterCommands(ctx: CommandContext): vscode.Disposable[] {
   const register = (id: string, run: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
+    // Both read the kubeconfig files again first: a rewritten one (rotated token or certificate)
+    // rebuilds its clusters with the new credentials instead of retrying with the old ones.
     register('blixard.refresh', async (element?: TreeElement) => {
       const clusterId = element && 'clusterId' in element ? element.clusterId : undefined;
-      if (clusterId) return ctx.tree.refreshCluster(clusterId);
+      if (clusterId) {
+        await ctx.registry.reread();
+        return ctx.tree.refreshCluster(clusterId);
+      }
       await ctx.reloadSettings();
       await ctx.tree.refreshAll();
     }),
-    register('blixard.retry', (arg?: TreeElement | string) => {
+    register('blixard.retry', async (arg?: TreeElement | string) => {
       const clusterId = typeof arg === 'string' ? arg : arg && 'clusterId' in arg ? arg.clusterId : undefined;
+      await ctx.registry.reread();
       if (clusterId) return ctx.tree.refreshCluster(clusterId);
       return ctx.tree.refreshAll();
     }),

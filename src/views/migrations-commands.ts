@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { HistoryEntry } from '../history';
-import { describeError } from '../model/errors';
+import { describeError, SourceError, type SourceErrorCode } from '../model/errors';
 import { isFinal, type Migration } from '../model/migration';
 import type { ClusterRegistry } from '../sources/cluster-registry';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
@@ -95,23 +95,41 @@ async function cancelMigration(ctx: MigrationsCommandContext, arg: MigrationArgu
     void vscode.window.showInformationMessage(`The migration of ${vmDisplayName(m)} has already ${m.state === 'succeeded' ? 'finished' : 'ended'}.`);
     return false;
   }
-  const entry = ctx.registry.get(m.cluster);
-  if (!entry) {
+  // The watcher knows every context that reaches the migration's cluster, the one streaming it first.
+  const held = ctx.service.watcher?.sourcesFor(m.id) ?? [];
+  const configured = ctx.registry.get(m.cluster);
+  let candidates = held;
+  if (candidates.length === 0 && configured) {
+    try {
+      candidates = [{ source: configured.acquire(), migrationId: m.id }];
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not cancel the migration of ${vmDisplayName(m)}: ${describeError(err).split('\n')[0]}`);
+      return false;
+    }
+  }
+  if (candidates.length === 0) {
     void vscode.window.showWarningMessage(`Cluster ${ctx.service.clusterLabel(m.cluster) ?? m.cluster} is no longer configured; the migration cannot be cancelled from here.`);
     return false;
   }
-  try {
-    const source = entry.acquire();
-    await vscode.window.withProgress({ location: { viewId: 'blixard.migrations' }, title: `Cancelling the migration of ${vmDisplayName(m)}…` }, () => source.cancel(m.id));
-    ctx.service.migrationLog.info(`${entry.spec.label}: cancel requested for ${m.name || m.id} (${vmDisplayName(m)})`);
-    return true;
-  } catch (err) {
-    const reason = describeError(err);
-    ctx.service.migrationLog.warn(`${entry.spec.label}: could not cancel ${m.name || m.id}: ${reason}`);
-    void vscode.window.showErrorMessage(`Could not cancel the migration of ${vmDisplayName(m)}: ${reason.split('\n')[0]}`);
-    return false;
+  let failure: unknown;
+  for (const { source, migrationId } of candidates) {
+    try {
+      await vscode.window.withProgress({ location: { viewId: 'blixard.migrations' }, title: `Cancelling the migration of ${vmDisplayName(m)}…` }, () => source.cancel(migrationId));
+      ctx.service.migrationLog.info(`${source.label}: cancel requested for ${m.name || m.id} (${vmDisplayName(m)})`);
+      return true;
+    } catch (err) {
+      ctx.service.migrationLog.warn(`${source.label}: could not cancel ${m.name || m.id}: ${describeError(err)}`);
+      failure ??= err;
+      // Another context of the same cluster may be allowed, or reachable, where this one is not.
+      if (!(err instanceof SourceError && RETRY_ELSEWHERE.has(err.code))) break;
+    }
   }
+  void vscode.window.showErrorMessage(`Could not cancel the migration of ${vmDisplayName(m)}: ${describeError(failure).split('\n')[0]}`);
+  return false;
 }
+
+/** Failures of one context that another context of the same cluster may not share. */
+const RETRY_ELSEWHERE: ReadonlySet<SourceErrorCode> = new Set(['forbidden', 'unauthenticated', 'unavailable', 'timeout']);
 
 async function revealVm(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<RevealOutcome | undefined> {
   const m = await migrationOf(ctx, arg ?? ctx.service.treeView.selection[0]);

@@ -212,7 +212,8 @@ export class MigrationsViewModel implements Disposable {
     }
     const recent = [...byId.values()].sort((a, b) => endOf(b) - endOf(a)).slice(0, this.recentLimit);
     const down: StreamDown[] = [];
-    for (const id of watcher.sourceIds()) {
+    // One line per cluster, however many contexts reach it.
+    for (const id of watcher.clusterIds()) {
       const state = notStreaming(watcher.status(id));
       if (state) down.push({ clusterId: id, state });
     }

@@ -39,10 +39,18 @@ export interface ClusterFacts {
   state: ClusterLoadState;
   nodeCount?: number;
   warnings: readonly string[];
+  /** Labels of the other configured clusters that reach this same cluster (another context of one API server). */
+  sameClusterAs?: readonly string[];
+}
+
+/** "same cluster as a, b": said on each of several contexts of one cluster, whose migrations count once. */
+export function sameClusterNote(labels: readonly string[] | undefined): string | undefined {
+  return labels && labels.length > 0 ? `same cluster as ${labels.join(', ')}` : undefined;
 }
 
 export function clusterLook(c: ClusterFacts): ItemLook {
-  const kindWord = c.kind === 'blixard' ? (c.local ? 'Blixard · local' : 'Blixard') : 'KubeVirt';
+  const same = sameClusterNote(c.sameClusterAs);
+  const kindWord = `${c.kind === 'blixard' ? (c.local ? 'Blixard · local' : 'Blixard') : 'KubeVirt'}${same ? ` · ${same}` : ''}`;
   const icon = c.kind === 'blixard' ? 'server-environment' : 'cloud';
   switch (c.state.state) {
     case 'error':

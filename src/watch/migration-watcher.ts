@@ -2,11 +2,16 @@
 // phase transitions — each (migration, phase) exactly once, in time order per migration — plus
 // snapshot updates and ends. Everything downstream (history, output log, status bar, views)
 // subscribes here; nothing reads the sources' streams directly (DESIGN.md: data flows one way).
+//
+// Sources that declare the same clusterIdentity (two kubeconfig contexts of one API server) are
+// one cluster: its migrations stream from one member at a time (another takes over when that one
+// is down or may not watch migrations) and are held under the cluster id of the group's first
+// member whichever member streams, so each is counted, logged and recorded once.
 
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
-import { isLaterIncarnation, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
+import { isLaterIncarnation, migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import { MigrationTrack, type EndCause, type ObservationOutcome } from './migration-track';
 import { describeObservation, validateObservation } from './observation-validator';
@@ -40,6 +45,7 @@ export interface MigrationEndEvent {
 }
 
 export interface SourceStatusEvent {
+  /** The cluster's id (clusterOf(): the first attached source of those that reach it). */
   sourceId: string;
   /** Undefined once the source has been removed from the watcher. */
   state: ConnectionState | undefined;
@@ -59,8 +65,24 @@ export interface MigrationWatcherOptions {
 interface AttachedSource {
   source: ClusterSource;
   subscriptions: DisposableStore;
+  /** Its migration-stream subscription, while it streams or is being tried as the group's streamer. */
+  stream: Disposable | undefined;
   state: ConnectionState;
   clusterMismatchWarned: boolean;
+  group: ClusterGroup;
+}
+
+/** The attached sources that reach one cluster (one alone, unless several share a clusterIdentity). */
+interface ClusterGroup {
+  key: string;
+  /** Migration.cluster and the prefix of Migration.id for every migration of this cluster: stays while the group lives. */
+  clusterId: string;
+  /** In the order they were attached. */
+  members: AttachedSource[];
+  /** The member whose migration stream is taken. */
+  streamer: AttachedSource | undefined;
+  /** The cluster's stream state as last announced. */
+  announced: ConnectionState | undefined;
 }
 
 const VANISHED_REASON = 'No longer on the cluster when the watcher reconnected; its final phase was not observed';
@@ -83,6 +105,8 @@ export class MigrationWatcher implements Disposable {
   readonly outages: StreamOutages;
 
   private readonly sources = new Map<string, AttachedSource>();
+  /** By groupKeyOf(): the clusters watched. */
+  private readonly groups = new Map<string, ClusterGroup>();
   private readonly tracks = new Map<string, MigrationTrack>();
   /** Ended tracks in the order they ended (oldest first), for eviction. */
   private readonly endedOrder = new Set<string>();
@@ -106,41 +130,59 @@ export class MigrationWatcher implements Disposable {
 
   /**
    * Attaches a source and subscribes to its migrations (which makes it connect). A source with
-   * the id of an attached one replaces it and keeps what is held for that cluster.
+   * the id of an attached one replaces it and keeps what is held for that cluster. A source that
+   * reaches a cluster already attached through another (same clusterIdentity) joins it: it
+   * streams only when the one streaming cannot.
    */
   addSource(source: ClusterSource): void {
     if (this.disposed) return;
     const existing = this.sources.get(source.id);
-    if (existing?.source === source) return;
-    existing?.subscriptions.dispose();
+    const key = groupKeyOf(source);
+    if (existing?.source === source && existing.group.key === key) return;
+    let left: ClusterGroup | undefined;
+    if (existing) {
+      existing.subscriptions.dispose();
+      this.unsubscribe(existing);
+      left = this.leaveGroup(existing);
+    }
 
-    const attached: AttachedSource = { source, subscriptions: new DisposableStore(), state: source.connection ?? { state: 'connecting' }, clusterMismatchWarned: false };
+    let group = this.groups.get(key);
+    const created = !group;
+    if (!group) {
+      // A replaced source that moves on alone keeps its cluster's name, and so its migrations' ids.
+      const clusterId = left && left.members.length === 0 ? left.clusterId : source.id;
+      // The name may still be held by the group it left (or another): that group takes its first member's.
+      const holder = this.groupOfCluster(clusterId);
+      if (holder && holder.members.length > 0) this.renameCluster(holder, holder.members[0].source.id);
+      group = { key, clusterId, members: [], streamer: undefined, announced: undefined };
+      this.groups.set(key, group);
+    }
+    const attached: AttachedSource = { source, subscriptions: new DisposableStore(), stream: undefined, state: source.connection ?? { state: 'connecting' }, clusterMismatchWarned: false, group };
+    group.members.push(attached);
     this.sources.set(source.id, attached);
-    if (!existing) this.holdRecordedActive(source.id);
-    this.statusEmitter.fire({ sourceId: source.id, state: attached.state });
+    if (left && left !== group && left.members.length === 0 && left.clusterId !== group.clusterId) this.forgetCluster(left);
+    else if (left && left !== group && left.members.length > 0) this.elect(left);
+    if (created) this.holdRecordedActive(group.clusterId);
 
     try {
       attached.subscriptions.add(source.onDidChangeConnection((state) => this.setStatus(attached, state)));
-      attached.subscriptions.add(source.onMigrationEvent((event) => this.accept(attached, event)));
     } catch (err) {
-      this.setStatus(attached, { state: 'unreachable', reason: describeError(err) });
+      attached.state = { state: 'unreachable', reason: describeError(err) };
       this.log.warn(`${source.label}: cannot watch migrations: ${describeError(err)}`);
     }
+    this.elect(group);
   }
 
-  /** Detaches a source (the caller still owns and disposes it) and forgets its cluster's migrations. */
+  /** Detaches a source (the caller still owns and disposes it); its cluster's migrations are forgotten once no source reaches it. */
   removeSource(sourceId: string): void {
     const attached = this.sources.get(sourceId);
     if (!attached) return;
     attached.subscriptions.dispose();
+    this.unsubscribe(attached);
     this.sources.delete(sourceId);
-    for (const [id, track] of this.tracks) {
-      if (track.migration?.cluster === sourceId) {
-        this.tracks.delete(id);
-        this.endedOrder.delete(id);
-      }
-    }
-    this.statusEmitter.fire({ sourceId, state: undefined });
+    const group = this.leaveGroup(attached);
+    if (group.members.length === 0) this.forgetCluster(group);
+    else this.elect(group);
   }
 
   /** Follows a configuration change: attaches the new sources, detaches the ones no longer listed. */
@@ -155,9 +197,47 @@ export class MigrationWatcher implements Disposable {
     return [...this.sources.keys()];
   }
 
-  /** The connection state of one attached source, so a view can show that cluster as down. */
+  /** One id per cluster watched (clusterOf() of its sources), in the order they were attached. */
+  clusterIds(): string[] {
+    return [...this.groups.values()].map((g) => g.clusterId);
+  }
+
+  /** The cluster id a source's migrations are held under: its own, or that of the first source attached of those reaching the same cluster. */
+  clusterOf(sourceId: string): string | undefined {
+    return this.sources.get(sourceId)?.group.clusterId ?? this.groupOfCluster(sourceId)?.clusterId;
+  }
+
+  /**
+   * The state of the migration stream of a cluster, by the cluster's id or any of its sources'
+   * ids, so a view can show that cluster as down.
+   */
   status(sourceId: string): ConnectionState | undefined {
-    return this.sources.get(sourceId)?.state;
+    const group = this.sources.get(sourceId)?.group ?? this.groupOfCluster(sourceId);
+    return group && streamState(group);
+  }
+
+  /**
+   * The attached sources that can act on a held migration (cancel it, look it up), the one
+   * streaming it first, each with the migration's id as that source knows it.
+   */
+  sourcesFor(migrationId: string): Array<{ source: ClusterSource; migrationId: string }> {
+    const migration = this.tracks.get(migrationId)?.migration;
+    const clusterId = migration?.cluster ?? [...this.groups.values()].find((g) => migrationId.startsWith(`${g.clusterId}/`))?.clusterId;
+    const group = clusterId === undefined ? undefined : this.groupOfCluster(clusterId);
+    if (!group || clusterId === undefined) return [];
+    const ordered = group.streamer ? [group.streamer, ...group.members.filter((m) => m !== group.streamer)] : group.members;
+    return ordered.map((m) => ({ source: m.source, migrationId: migrationIdUnder(migrationId, clusterId, m.source.id) }));
+  }
+
+  /** A migration id as an attached source names it (its own id as prefix), as the watcher holds it. */
+  heldMigrationId(migrationId: string): string {
+    let owner: AttachedSource | undefined;
+    // The longest matching id: a kube context name may itself hold a "/".
+    for (const attached of this.sources.values()) {
+      const id = attached.source.id;
+      if (migrationId.startsWith(`${id}/`) && (!owner || id.length > owner.source.id.length)) owner = attached;
+    }
+    return owner ? migrationIdUnder(migrationId, owner.source.id, owner.group.clusterId) : migrationId;
   }
 
   // ---- state --------------------------------------------------------------------------------
@@ -193,8 +273,12 @@ export class MigrationWatcher implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const attached of this.sources.values()) attached.subscriptions.dispose();
+    for (const attached of this.sources.values()) {
+      attached.subscriptions.dispose();
+      this.unsubscribe(attached);
+    }
     this.sources.clear();
+    this.groups.clear();
     this.outages.dispose();
     this.transitionEmitter.dispose();
     this.updateEmitter.dispose();
@@ -206,6 +290,8 @@ export class MigrationWatcher implements Disposable {
 
   private accept(attached: AttachedSource, event: MigrationStreamEvent): void {
     if (this.disposed || this.sources.get(attached.source.id) !== attached) return;
+    // A member being tried while another streams is heard only on whether it could take over.
+    if (event?.type !== 'connection' && attached.group.streamer !== attached) return;
     try {
       switch (event?.type) {
         case 'observation':
@@ -233,7 +319,7 @@ export class MigrationWatcher implements Disposable {
       this.warnOnce(`${source.id}:${describeObservation(raw)}:${check.problem}`, `${source.label}: skipped migration ${describeObservation(raw)}: ${check.problem}`);
       return;
     }
-    const observation = check.observation;
+    let observation = check.observation;
     if (check.droppedPhases.length > 0) {
       this.warnOnce(
         `${source.id}:${observation.migration.id}:phases:${check.droppedPhases.join(',')}`,
@@ -246,6 +332,12 @@ export class MigrationWatcher implements Disposable {
         this.log.warn(`${source.label}: migrations name cluster "${observation.migration.cluster}" instead of "${source.id}"; using "${source.id}"`);
       }
       observation.migration.cluster = source.id;
+    }
+    const clusterId = attached.group.clusterId;
+    if (clusterId !== source.id) {
+      // Another source of the same cluster named it first: hold it under that name, so whichever member streams, it is one migration.
+      const id = migrationIdUnder(observation.migration.id, source.id, clusterId);
+      observation = { ...observation, migration: { ...observation.migration, id, cluster: clusterId }, phases: observation.phases.map((p) => ({ ...p, migrationId: id })) };
     }
 
     const id = observation.migration.id;
@@ -279,11 +371,11 @@ export class MigrationWatcher implements Disposable {
    * them with an explanation, so nothing stays "active" forever.
    */
   private reconcile(attached: AttachedSource, migrationIds: readonly string[]): void {
-    const { source } = attached;
-    const present = new Set(migrationIds);
+    const { source, group } = attached;
+    const present = new Set(migrationIds.map((id) => migrationIdUnder(id, source.id, group.clusterId)));
     for (const track of [...this.tracks.values()]) {
       const m = track.migration;
-      if (!m || !track.active || m.cluster !== source.id || present.has(m.id) || this.pendingFetches.has(m.id)) continue;
+      if (!m || !track.active || m.cluster !== group.clusterId || present.has(m.id) || this.pendingFetches.has(m.id)) continue;
       if (typeof source.getMigration === 'function') {
         const fetch = this.fetchFinalState(attached, m.id).finally(() => this.pendingFetches.delete(m.id));
         this.pendingFetches.set(m.id, fetch);
@@ -298,7 +390,7 @@ export class MigrationWatcher implements Disposable {
     let observation: MigrationObservation | undefined;
     let failure: string | undefined;
     try {
-      observation = await withDeadline(source.getMigration!(migrationId), this.fetchTimeoutMs, `no answer within ${this.fetchTimeoutMs} ms`);
+      observation = await withDeadline(source.getMigration!(migrationIdUnder(migrationId, attached.group.clusterId, source.id)), this.fetchTimeoutMs, `no answer within ${this.fetchTimeoutMs} ms`);
     } catch (err) {
       failure = describeError(err);
     }
@@ -332,7 +424,87 @@ export class MigrationWatcher implements Disposable {
     if (this.sources.get(attached.source.id) !== attached) return;
     if (JSON.stringify(state) === JSON.stringify(attached.state)) return;
     attached.state = state;
-    this.statusEmitter.fire({ sourceId: attached.source.id, state });
+    this.elect(attached.group);
+  }
+
+  // ---- clusters reached through several sources ----------------------------------------------
+
+  /**
+   * Chooses the member whose migrations are taken: the current one while it streams; otherwise
+   * one that can (a fresh subscription gives its full picture); else the current or first one.
+   * While the chosen one cannot stream, every member is tried; once it streams, the others are let go.
+   */
+  private elect(group: ClusterGroup): void {
+    if (this.disposed || this.groups.get(group.key) !== group) return;
+    let next = group.streamer && group.members.includes(group.streamer) ? group.streamer : undefined;
+    if (!next || !canStream(next.state)) next = group.members.find((m) => m !== next && canStream(m.state)) ?? next ?? group.members[0];
+    if (next && next !== group.streamer) {
+      group.streamer = next;
+      this.subscribe(next, true);
+    }
+    const trying = next !== undefined && isStuck(next.state);
+    for (const m of group.members) {
+      if (m === next || trying) this.subscribe(m, false);
+      else this.unsubscribe(m);
+    }
+    const state = streamState(group);
+    if (JSON.stringify(state) === JSON.stringify(group.announced)) return;
+    group.announced = state;
+    this.statusEmitter.fire({ sourceId: group.clusterId, state });
+  }
+
+  private subscribe(attached: AttachedSource, fresh: boolean): void {
+    if (attached.stream && !fresh) return;
+    const previous = attached.stream;
+    try {
+      // Subscribed before the old subscription goes, so the source never sees no listener in between.
+      attached.stream = attached.source.onMigrationEvent((event) => this.accept(attached, event));
+    } catch (err) {
+      attached.stream = undefined;
+      attached.state = { state: 'unreachable', reason: describeError(err) };
+      this.log.warn(`${attached.source.label}: cannot watch migrations: ${describeError(err)}`);
+    }
+    previous?.dispose();
+  }
+
+  private unsubscribe(attached: AttachedSource): void {
+    attached.stream?.dispose();
+    attached.stream = undefined;
+  }
+
+  /** Takes a member out of its group; an emptied group is dropped (its migrations are the caller's to forget or keep). */
+  private leaveGroup(attached: AttachedSource): ClusterGroup {
+    const { group } = attached;
+    group.members = group.members.filter((m) => m !== attached);
+    if (group.streamer === attached) group.streamer = undefined;
+    if (group.members.length === 0) this.groups.delete(group.key);
+    return group;
+  }
+
+  private forgetCluster(group: ClusterGroup): void {
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+    for (const [id, track] of this.tracks) {
+      if (track.migration?.cluster === group.clusterId) {
+        this.tracks.delete(id);
+        this.endedOrder.delete(id);
+      }
+    }
+    this.statusEmitter.fire({ sourceId: group.clusterId, state: undefined });
+  }
+
+  /** Rare: the group's name went to another cluster. Its streamer is subscribed afresh, so its migrations come again under the new name. */
+  private renameCluster(group: ClusterGroup, clusterId: string): void {
+    this.statusEmitter.fire({ sourceId: group.clusterId, state: undefined });
+    group.clusterId = clusterId;
+    group.announced = undefined;
+    group.streamer = undefined;
+    this.holdRecordedActive(clusterId);
+    queueMicrotask(() => this.elect(group));
+  }
+
+  private groupOfCluster(clusterId: string): ClusterGroup | undefined {
+    for (const group of this.groups.values()) if (group.clusterId === clusterId) return group;
+    return undefined;
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -391,4 +563,22 @@ export class MigrationWatcher implements Disposable {
     this.warned.add(key);
     this.log.warn(message);
   }
+}
+
+/** Sources of one kind that declare the same identity reach one cluster; one without is a cluster of its own. */
+function groupKeyOf(source: ClusterSource): string {
+  return source.clusterIdentity ? `identity:${source.kind}:${source.clusterIdentity}` : `source:${source.id}`;
+}
+
+function canStream(state: ConnectionState): boolean {
+  return state.state === 'connected' && !state.limitation;
+}
+
+/** Down, or up but not allowed to stream migrations: another member should be tried. */
+function isStuck(state: ConnectionState): boolean {
+  return state.state === 'unreachable' || (state.state === 'connected' && !!state.limitation);
+}
+
+function streamState(group: ClusterGroup): ConnectionState {
+  return (group.streamer ?? group.members[0])?.state ?? { state: 'connecting' };
 }

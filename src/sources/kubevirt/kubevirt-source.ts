@@ -32,6 +32,8 @@ export interface KubevirtSourceOptions {
   /** What the tree shows; default the context name. */
   label?: string;
   datacenter?: string;
+  /** ClusterSource.clusterIdentity, as the cluster plan read it from the kubeconfig (server + CA). */
+  clusterIdentity?: string;
   logger?: SourceLogger;
   /** Deadline of single requests (get, create, delete, start/stop). Default 15 s. */
   requestTimeoutMs?: number;
@@ -89,9 +91,10 @@ export class KubevirtSource implements ClusterSource {
   readonly id: string;
   readonly label: string;
   readonly datacenter?: string;
+  readonly clusterIdentity?: string;
   readonly warnings: readonly string[] = [];
 
-  private readonly options: Required<Omit<KubevirtSourceOptions, 'id' | 'label' | 'datacenter' | 'logger'>>;
+  private readonly options: Required<Omit<KubevirtSourceOptions, 'id' | 'label' | 'datacenter' | 'logger' | 'clusterIdentity'>>;
   private readonly logger: SourceLogger;
   private started: Promise<Informers> | undefined;
   private informers: Informers | undefined;
@@ -118,6 +121,7 @@ export class KubevirtSource implements ClusterSource {
     this.id = options.id ?? `kubevirt:${options.context}`;
     this.label = options.label ?? options.context;
     if (options.datacenter) this.datacenter = options.datacenter;
+    if (options.clusterIdentity) this.clusterIdentity = options.clusterIdentity;
     this.logger = options.logger ?? silentLogger;
     this.options = {
       kubeconfigPaths: options.kubeconfigPaths,

@@ -47,7 +47,13 @@ async function main(): Promise<void> {
   });
   seedCluster(server, { nodes: args.nodes, totalVmis: args.vmis });
   const kubeconfig = resolve(args.kubeconfig);
-  await server.writeKubeconfig(kubeconfig, { clusterName: args.context, contexts: [{ name: args.context }, { name: `${args.context}-viewer`, role: 'viewer' }], currentContext: args.context });
+  // The second context is there to show RBAC (a user who may read but not migrate); its name says
+  // so, and the Clusters view notes that it reaches the same cluster (its migrations count once).
+  await server.writeKubeconfig(kubeconfig, {
+    clusterName: args.context,
+    contexts: [{ name: args.context }, { name: viewerContextName(args.context), role: 'viewer' }],
+    currentContext: args.context,
+  });
   process.stdout.write(`kubevirt api server ready: ${server.url} kubeconfig: ${kubeconfig}\n`);
   let stopping = false;
   const stop = () => {
@@ -63,3 +69,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`kubevirt api server failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+/** "kubevirt-dev (read-only viewer)": the RBAC demonstration context of `npm start`. */
+function viewerContextName(context: string): string {
+  return `${context} (read-only viewer)`;
+}

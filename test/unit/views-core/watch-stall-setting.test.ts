@@ -16,7 +16,7 @@ describe('KubeVirt watch stall setting', () => {
   it('is parsed and planned into each KubeVirt spec, and ignored when not a sensible number', async () => {
     const plan = async (watchStallSeconds: unknown) => {
       const { settings } = parseSourceSettings({ clusters: [], kubeconfig: ['/k'], contexts: [], watchStallSeconds });
-      return (await planClusterSpecs(settings, async () => ['a', 'b'])).specs;
+      return (await planClusterSpecs(settings, async () => ({ contexts: [{ name: 'a' }, { name: 'b' }], clusters: new Map(), users: new Map() }))).specs;
     };
     const specs = await plan(45);
     assert.deepEqual(specs.map((s) => (s.kind === 'kubevirt' ? s.stallTimeoutMs : 'x')), [45_000, 45_000]);

@@ -3,6 +3,7 @@ import { ClusterRegistry, type ClusterRegistryChange } from '../../../../src/sou
 import type { ClusterSource } from '../../../../src/sources/cluster-source';
 import type { ClusterSpec } from '../../../../src/sources/cluster-spec';
 import type { SourceSettings } from '../../../../src/sources/source-settings';
+import type { KubeconfigDocument } from '../../../../src/sources/kubevirt/kubeconfig-summary';
 import { MemoryClusterSource } from '../../views/support/memory-cluster-source';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -55,7 +56,7 @@ describe('ClusterRegistry', () => {
 
   it('applies only the latest of overlapping settings changes', async () => {
     const { reg } = registry();
-    const slow = (file: string) => new Promise<string[]>((resolve) => setTimeout(() => resolve([file]), 50));
+    const slow = (file: string) => new Promise<KubeconfigDocument>((resolve) => setTimeout(() => resolve({ contexts: [{ name: file }], clusters: new Map(), users: new Map() }), 50));
     const first = reg.applySettings({ ...settings('first'), kubeconfigFiles: [{ path: 'ctx-first', explicit: true }] }, [], slow);
     const second = reg.applySettings(settings('second'));
     await Promise.all([first, second]);
