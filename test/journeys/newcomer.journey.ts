@@ -10,54 +10,19 @@
 // Screenshots go to .test-artifacts/journeys/; the README's to media/screenshots/journey-*.png.
 
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CompanionCluster } from './support/companion-cluster';
 import { eventually, exactly, InstalledWorkbench } from './support/installed-workbench';
 
 const DEV_CLUSTER = 'Local dev cluster';
 const STAGING = 'Staging';
 const MIGRATION_LOG = 'Blixard Migrations';
 
-/** A Blixard dev cluster from the installed extension's own companion, with a slow migration link. */
-class SlowCluster {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly endpoints: string[],
-  ) {}
-
-  static async start(extensionDir: string, bandwidthMbps: number): Promise<SlowCluster> {
-    const script = path.join(extensionDir, 'dist', 'companion', 'blixard-node.js');
-    const args = ['dev-cluster', '--nodes', '3', '--base-port', '0', '--vms', '4', '--bandwidth-mbps', String(bandwidthMbps), '--dirty-rate-mbps', '10', '--boot-ms', '100', '--quiet'];
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const match = await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the slow cluster exited ${child.exitCode}: ${output}`);
-        return /blixard dev-cluster ready: (\S+)/.exec(output) ?? undefined;
-      },
-      () => `the slow cluster to be ready (${output})`,
-      60_000,
-    );
-    return new SlowCluster(child, match[1].split(','));
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 describe('Journey: a newcomer, from nothing configured to migrations and their history', function () {
   this.timeout(600_000);
   let wb: InstalledWorkbench;
-  let staging: SlowCluster | undefined;
+  let staging: CompanionCluster | undefined;
 
   before(async () => {
     wb = await InstalledWorkbench.open();
@@ -222,7 +187,7 @@ describe('Journey: a newcomer, from nothing configured to migrations and their h
   const isRow = (row: string[], state: string, vm: string, cluster: string) => row[0].endsWith(state) && row[1] === vm && row[2] === cluster;
 
   it('3. a live migration cancelled from the Migrations view; the history shows it cancelled', async () => {
-    staging = await SlowCluster.start(wb.extensionDir, 50);
+    staging = await CompanionCluster.start(wb.extensionDir, { bandwidthMbps: 50 });
     // Add it as a person does: the command and its three questions.
     await wb.runCommand('Blixard: Add Blixard Cluster…');
     await wb.answerQuickInput(STAGING, { title: /Add Blixard Cluster \(1\/3\)/ });
