@@ -71,4 +71,10 @@ describe('tree presentation', () => {
     const insecure = clusterLook({ label: 'p', kind: 'blixard', local: false, state: { state: 'ready' }, nodeCount: 3, warnings: ['plaintext'] });
     assert.equal(insecure.description, 'Blixard · 3 nodes · insecure');
   });
+
+  it('says on a context that it reaches the same cluster as another one', () => {
+    const viewer = clusterLook({ label: 'kubevirt-dev (read-only viewer)', kind: 'kubevirt', local: false, state: { state: 'ready' }, nodeCount: 3, warnings: [], sameClusterAs: ['kubevirt-dev'] });
+    assert.equal(viewer.description, 'KubeVirt · same cluster as kubevirt-dev · 3 nodes');
+    assert.equal(clusterLook({ label: 'kv', kind: 'kubevirt', local: false, state: { state: 'idle' }, warnings: [], sameClusterAs: [] }).description, 'KubeVirt');
+  });
 });
