@@ -109,6 +109,12 @@ describe('blixard-node ClusterService (dev-cluster, memory store)', function () 
     await rejects(c.call('StartVm', { name: '' }), status.INVALID_ARGUMENT, 'name must not be empty');
     await rejects(c.call('GetVmStatus', { name: 'UPPER' }), status.INVALID_ARGUMENT, /not a valid VM name/);
     await rejects(c.call('MigrateVm', { vm_name: 'vm-1', target_node_id: 0 }), status.INVALID_ARGUMENT, 'target_node_id must be a node id (1 or more)');
+    // A uint64 id past the daemon's node ids (1 … 2^53 − 1) is refused with the digits sent, not rounded.
+    const outOfRange = 'is out of range: node ids are 1 to 9007199254740991';
+    await rejects(c.call('MigrateVm', { vm_name: 'vm-1', target_node_id: '18446744073709551615' }), status.INVALID_ARGUMENT, `target_node_id 18446744073709551615 ${outOfRange}`);
+    await rejects(c.call('MigrateVm', { vm_name: 'vm-1', target_node_id: '9007199254740993' }), status.INVALID_ARGUMENT, `target_node_id 9007199254740993 ${outOfRange}`);
+    await rejects(c.call('ListMigrations', { node_id: '18446744073709551615' }), status.INVALID_ARGUMENT, `node_id 18446744073709551615 ${outOfRange}`);
+    await rejects(c.call('MigrateVm', { vm_name: 'vm-1', target_node_id: '9007199254740991' }), status.NOT_FOUND, 'Node 9007199254740991 not found in cluster');
     // 253 characters is allowed.
     const long = `a${'b'.repeat(251)}c`;
     assert.equal((await c.call('CreateVm', { name: long, vcpus: 1, memory_mb: 64 })).success, true);

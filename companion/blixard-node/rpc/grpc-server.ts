@@ -18,8 +18,12 @@ export interface TlsFiles {
   ca?: Buffer;
 }
 
-/** Loader options shared with test clients: field names as in the proto, enums as names. */
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
+/**
+ * Field names as in the proto, enums as names, 64-bit integers as decimal strings (as the
+ * extension's client reads them): a number would round an id past 2^53 before it could be
+ * checked, and the caller would be told about an id it never sent.
+ */
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
 let cachedPackage: grpc.GrpcObject | undefined;
 

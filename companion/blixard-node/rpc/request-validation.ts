@@ -26,16 +26,24 @@ export function requireVmName(value: unknown, field = 'name'): string {
   return value;
 }
 
+/**
+ * A uint64 node id as the wire hands it over (a decimal string). Node ids are 1 to 2^53 − 1 (what
+ * `--id` accepts), so a larger one, up to 2^64 − 1, cannot name a node: it is refused with the
+ * digits the caller sent, rather than rounded and reported as a node that does not exist.
+ */
 export function requireNodeId(value: unknown, field: string): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n === 0) throw invalidArgument(`${field} must be a node id (1 or more)`);
-  if (!Number.isSafeInteger(n) || n < 0) throw invalidArgument(`${field} ${quote(value)} is not a valid node id`);
-  return n;
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d{1,20}$/.test(text)) throw invalidArgument(`${field} ${quote(value)} is not a valid node id`);
+  if (/^0+$/.test(text)) throw invalidArgument(`${field} must be a node id (1 or more)`);
+  if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw invalidArgument(`${field} ${text.replace(/^0+/, '')} is out of range: node ids are 1 to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return Number(text);
 }
 
 /** 0 or absent = no node filter. */
 export function optionalNodeId(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null || value === 0 || value === '0') return undefined;
+  if (value === undefined || value === null || value === '' || (typeof value === 'string' && /^0+$/.test(value)) || value === 0) return undefined;
   return requireNodeId(value, field);
 }
 

@@ -1,5 +1,6 @@
 // Maps the daemon's records to proto messages (as plain objects for @grpc/proto-loader with
-// enums as names and 64-bit integers as numbers).
+// enums as names; 64-bit integers are given as numbers, exact since every id, size and time the
+// daemon keeps is below 2^53, and reach clients as decimal strings).
 
 import type { ClusterView } from '../state/cluster-view';
 import type { MemberRecord, MigrationRecord, VmRecord } from '../state/cluster-records';

@@ -36,6 +36,8 @@ export interface SubmissionDeps {
   newId?: () => string;
 }
 
+const MAX_UINT64 = 2n ** 64n - 1n;
+
 export function checkMigrationRequest(request: MigrationRequest): WireMigrateVmRequest {
   if (!request || typeof request.vmId !== 'string' || request.vmId.trim() === '') {
     throw new SourceError('invalid-argument', 'Choose the VM to migrate.');
@@ -43,7 +45,8 @@ export function checkMigrationRequest(request: MigrationRequest): WireMigrateVmR
   if (request.targetNodeId === undefined || request.targetNodeId === '') {
     throw new SourceError('invalid-argument', 'Choose a target node: a Blixard cluster does not pick one by itself.');
   }
-  if (!/^\d{1,20}$/.test(request.targetNodeId)) {
+  // A uint64 on the wire: past 2^64 − 1 protobuf would silently send a different id.
+  if (!/^\d{1,20}$/.test(request.targetNodeId) || BigInt(request.targetNodeId) > MAX_UINT64 || BigInt(request.targetNodeId) === 0n) {
     throw new SourceError('invalid-argument', `Node ${request.targetNodeId} is not a Blixard node id.`);
   }
   return {

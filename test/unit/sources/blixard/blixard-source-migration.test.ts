@@ -129,6 +129,16 @@ describe('BlixardSource: migrations (real daemons)', function () {
       message: 'Choose a target node: a Blixard cluster does not pick one by itself.',
     });
     assert.equal((await refusal({ vmId: 'vm-3', targetNodeId: 'node-2', live: true })).code, 'invalid-argument');
+    // 2^64 − 1 reaches the daemon digit for digit (not rounded to 18446744073709552000), which
+    // refuses it as past its node ids; 2^64 is no uint64 and never leaves the client.
+    assert.deepEqual(await refusal({ vmId: 'vm-3', targetNodeId: '18446744073709551615', live: true }), {
+      code: 'invalid-argument',
+      message: 'target_node_id 18446744073709551615 is out of range: node ids are 1 to 9007199254740991',
+    });
+    assert.deepEqual(await refusal({ vmId: 'vm-3', targetNodeId: '18446744073709551616', live: true }), {
+      code: 'invalid-argument',
+      message: 'Node 18446744073709551616 is not a Blixard node id.',
+    });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(recorder.observations().length, before, 'no migration appeared');
   });
