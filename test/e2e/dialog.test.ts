@@ -292,7 +292,9 @@ describe('Migration dialog, end to end', function () {
 
   /** Runs a VM's context-menu item in the Clusters tree (hover + Enter, as in the first test). */
   async function vmMenu(vm: string, itemName: string): Promise<void> {
-    await treeRow(page, vm).click({ button: 'right' });
+    // The Clusters view's row, not the Migrations view's row of the same VM.
+    const clusters = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Clusters/i }) });
+    await clusters.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${vm}$`) }) }).click({ button: 'right' });
     const item = page.getByRole('menuitem', { name: itemName });
     await item.waitFor({ timeout: 30_000 });
     await item.hover();
@@ -430,6 +432,14 @@ describe('Migration dialog, end to end', function () {
     assert.equal(await focusedId(), 'cancel');
     await page.keyboard.press('1');
     await stillForm('a digit on Cancel');
+    // Past the buttons, the nodes table: Enter there migrates nothing (it used to submit from anywhere).
+    await page.keyboard.press('Tab');
+    assert.equal(await dialog.locator('#nodes').evaluate((grid) => grid.contains(document.activeElement)), true, 'focus in the nodes table');
+    await page.keyboard.press('Enter');
+    await stillForm('Enter in the nodes table');
+    await dialog.locator('#target').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    assert.equal(await focusedId(), 'cancel');
     await page.keyboard.press('Shift+Tab');
     assert.equal(await focusedId(), 'migrate');
     await page.keyboard.press('Shift+Tab');
@@ -440,7 +450,8 @@ describe('Migration dialog, end to end', function () {
     await page.keyboard.press('Escape');
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-1' }).waitFor({ state: 'detached', timeout: 30_000 });
     await open();
-    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    // Live, Force, then Cancel: Migrate is disabled (no target yet) and takes no focus.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
     assert.equal(await focusedId(), 'cancel');
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab', { hasText: 'Migrate vm-1' }).waitFor({ state: 'detached', timeout: 30_000 });
@@ -481,7 +492,7 @@ describe('Migration dialog, end to end', function () {
       await vmMenu('vm-3', 'Migrate VM…');
       await dialog.locator('h1', { hasText: 'Migrate vm-3' }).waitFor({ timeout: 60_000 });
       await shot('17-form-narrow-light');
-      await setTheme('Default Dark Modern', 'vs-dark');
+      await setTheme('Dark Modern', 'vs-dark');
       await shot('18-form-narrow-dark');
       await page.locator('.tabs-container .tab', { hasText: /Migrat(e|ed) vm-1/ }).click();
       await dialog.locator('h1', { hasText: 'Migrated vm-1' }).waitFor({ timeout: 60_000 });

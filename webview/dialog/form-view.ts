@@ -70,7 +70,7 @@ export class FormView {
   private readonly cancelButton = el('vscode-button', { id: 'cancel', appearance: 'secondary' }, 'Cancel');
   private readonly hint = el('p', { class: 'hint' });
   private readonly busy = el('span', { class: 'busy', hidden: true }, el('vscode-progress-ring'), 'Submitting…');
-  private readonly grid = el('vscode-data-grid', { id: 'nodes', 'aria-label': 'Available nodes', 'grid-template-columns': 'minmax(120px, 1.4fr) minmax(90px, 1fr) minmax(140px, 1.4fr) minmax(190px, 2fr) 72px minmax(150px, 1.8fr)' }) as DataGridElement;
+  private readonly grid = el('vscode-data-grid', { id: 'nodes', 'aria-label': 'Available nodes', 'grid-template-columns': 'minmax(120px, 1.4fr) minmax(90px, 1fr) minmax(140px, 1.4fr) minmax(190px, 2fr) minmax(112px, 1fr) minmax(150px, 1.8fr)' }) as DataGridElement;
   private optionSignature = '';
   private typedId = '';
   private typedAt = 0;

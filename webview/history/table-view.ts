@@ -36,7 +36,7 @@ export class TableView {
     id: 'migrations',
     'aria-label': 'Migrations',
     // Fits a 900 px panel with room to spare; a long name ends in "…" (its cell's title has it whole), never wraps.
-    'grid-template-columns': '112px minmax(80px, 1.5fr) minmax(80px, 1.2fr) minmax(100px, 1.4fr) minmax(80px, 1fr) 158px 84px',
+    'grid-template-columns': '108px minmax(80px, 1.4fr) minmax(80px, 1.2fr) minmax(80px, 1fr) minmax(80px, 1.1fr) 176px 96px',
   });
   private readonly empty = el('p', { class: 'empty', id: 'empty', hidden: true });
   private readonly range = el('span', { class: 'range', id: 'range' });
@@ -113,8 +113,8 @@ export class TableView {
     return el(
       'vscode-data-grid-row',
       { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: row.failureReason ? `${stateTitle(row.state)}: ${row.failureReason}` : row.name, 'aria-selected': selected ? 'true' : undefined },
-      // VM, cluster and route may be cut short with "…": their cells carry the whole text.
-      ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined, title: i >= 1 && i <= 3 ? text : undefined }, text)),
+      // A cell cut short with "…" carries its whole text (the state cell keeps the row's title: the failure reason).
+      ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined, title: i > 0 ? text : undefined }, text)),
     );
   }
 
