@@ -7,9 +7,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeHttpError, KubeTimeoutError } from './kube-error';
+import { KubeAnswerError, KubeHttpError, KubeTimeoutError } from './kube-error';
 import type { KubeStatus } from './kube-objects';
-import { scrubSecrets } from './secret-scrubber';
+import { registerRequestSecrets } from './kubeconfig-secrets';
+import { scrubSecrets } from '../../model/secret-registry';
+import { formatBytes } from '../../model/vocabulary';
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;
 
@@ -41,7 +43,11 @@ const MAX_BODY_BYTES = 512 * 1024 * 1024;
 export class KubeClient {
   private readonly kubeConfig: KubeConfig;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(
+    kubeConfig: KubeConfig,
+    /** Tests lower it to check the refusal without buffering 512 MiB. */
+    private readonly maxBodyBytes = MAX_BODY_BYTES,
+  ) {
     this.kubeConfig = allowPlainHttp(kubeConfig);
   }
 
@@ -76,8 +82,10 @@ export class KubeClient {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+          if (size > this.maxBodyBytes) {
+            // Settled first: destroying the request also fails the response with a bare "aborted".
+            finish(new KubeAnswerError(`the server's answer is larger than the ${formatBytes(this.maxBodyBytes)} limit`));
+            req.destroy();
             return;
           }
           chunks.push(chunk);
@@ -97,7 +105,7 @@ export class KubeClient {
           try {
             finish(undefined, JSON.parse(text) as T);
           } catch {
-            finish(new Error(`the server answered ${status} with a body that is not JSON`));
+            finish(new KubeAnswerError(`the server's answer (${status}) could not be decoded: it is not JSON`));
           }
         });
       });
@@ -187,6 +195,8 @@ export class KubeClient {
     const init: https.RequestOptions = { headers: {} };
     try {
       await this.kubeConfig.applyToHTTPSOptions(init);
+      // Token files, exec plugins and key files are read only here: known by value from now on.
+      registerRequestSecrets(init);
     } catch (err) {
       // Exec plugins and token files fail with messages that may echo what they read.
       throw new Error(`cannot use the kubeconfig: ${scrubSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err))}`);

@@ -3,7 +3,7 @@
 
 import { SourceError, type SourceErrorCode } from '../../model/errors';
 import type { KubeStatus } from './kube-objects';
-import { scrubSecrets } from './secret-scrubber';
+import { scrubSecrets } from '../../model/secret-registry';
 
 /** What a request was trying to do, so messages can say it without echoing URLs. */
 export interface RequestIntent {
@@ -34,6 +34,14 @@ export class KubeTimeoutError extends Error {
   }
 }
 
+/** The server answered, but with something we cannot use (not JSON, too large, not the shape asked for). */
+export class KubeAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeAnswerError';
+  }
+}
+
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',
@@ -59,6 +67,8 @@ export function toSourceError(err: unknown, intent: RequestIntent, cluster: stri
     return new SourceError('timeout', `${cluster}: ${what} got no answer within ${formatSeconds(err.timeoutMs)}`);
   }
   if (err instanceof KubeHttpError) return fromHttpError(err, intent, what, cluster);
+  // Reached, so not "cannot reach": say what came back.
+  if (err instanceof KubeAnswerError) return new SourceError('unavailable', scrubSecrets(`${cluster}: ${what} failed: ${err.message}`));
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && NETWORK_CODES[code]) {
     return new SourceError('unavailable', `Cannot reach ${cluster}: ${NETWORK_CODES[code]}`);

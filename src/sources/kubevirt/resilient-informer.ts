@@ -6,10 +6,10 @@
 import { SourceError } from '../../model/errors';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { KubeClient, WatchConnection } from './kube-client';
-import { KubeHttpError, toSourceError } from './kube-error';
+import { KubeAnswerError, KubeHttpError, toSourceError } from './kube-error';
 import type { KubeList, KubeObject, KubeStatus } from './kube-objects';
 import { objectKey } from './kube-objects';
-import { scrubSecrets } from './secret-scrubber';
+import { scrubSecrets } from '../../model/secret-registry';
 import type { SourceLogger } from './source-logger';
 
 export interface InformerTiming {
@@ -228,7 +228,7 @@ export class ResilientInformer<T extends KubeObject> {
         timeoutMs: this.options.listTimeoutMs,
       });
       if (!live()) return;
-      if (!page || !Array.isArray(page.items)) throw new Error(`the server's list of ${this.options.resource} has no items`);
+      if (!page || !Array.isArray(page.items)) throw new KubeAnswerError(`the server's answer is not a list of ${this.options.resource}: ${describeNonList(page)}`);
       for (const item of page.items) {
         const key = item && typeof item === 'object' ? objectKey(item) : undefined;
         if (!key) {
@@ -441,4 +441,13 @@ function formatDuration(ms: number): string {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
+}
+
+/** What came instead of a list, without quoting it (a body may echo credentials). */
+function describeNonList(answer: unknown): string {
+  if (answer === undefined) return 'the body was empty';
+  if (answer === null || typeof answer !== 'object') return `it is ${answer === null ? 'null' : `a JSON ${typeof answer}`}`;
+  if (Array.isArray(answer)) return 'it is a JSON array, not an object with items';
+  const fields = Object.keys(answer).slice(0, 6).map((k) => k.slice(0, 40));
+  return fields.length === 0 ? 'it is an empty JSON object' : `it has no items array (fields: ${fields.join(', ')}${Object.keys(answer).length > 6 ? ', …' : ''})`;
 }
