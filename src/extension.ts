@@ -48,7 +48,10 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
 
   const reloadSettings = async () => {
     const { settings, problems } = readSourceSettings();
-    for (const p of problems) log.warn(`Setting ${p.setting}: ${p.message}`);
+    for (const p of problems) {
+      if (p.notice) log.info(p.message);
+      else log.warn(`Setting ${p.setting}: ${p.message}`);
+    }
     await registry.applySettings(settings, problems);
   };
   void reloadSettings();
@@ -66,6 +69,12 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSourceSettings(e)) void reloadSettings();
       if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());
+    }),
+    // Trust granted: the folder's restricted settings apply from now on, without a reload. (VS
+    // Code's configuration change for them may arrive before isTrusted turns true; read again.)
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void reloadSettings();
+      clusterTree.setPollInterval(readRefreshIntervalSeconds());
     }),
     ...registerClusterCommands({ registry, tree: clusterTree, view: clusterView, devCluster, log, reloadSettings }),
   );

@@ -164,7 +164,10 @@ export class ClusterRegistry implements Disposable {
   private async apply(generation: number, request: AppliedSettings): Promise<void> {
     const plan = await planClusterSpecs(request.settings, request.readKubeconfig);
     if (generation !== this.generation) return;
+    const problemsBefore = JSON.stringify(this.settingsProblems);
     this.settingsProblems = [...request.problems, ...plan.problems];
+    // The root shows the problems (and the Restricted Mode notice): a change in them alone redraws it too.
+    const problemsChanged = JSON.stringify(this.settingsProblems) !== problemsBefore;
     this.fileWatcher?.setFiles(plan.watchedFiles);
 
     const previous = new Map(this.configured.map((e) => [specKey(e.spec), e]));
@@ -190,7 +193,7 @@ export class ClusterRegistry implements Disposable {
     const orderChanged = next.some((e, i) => this.configured[i] !== e) || next.length !== this.configured.length;
     this.configured = next;
     for (const entry of removed) entry.dispose();
-    if (added.length > 0 || removed.length > 0 || orderChanged) this.changed.fire({ added, removed });
+    if (added.length > 0 || removed.length > 0 || orderChanged || problemsChanged) this.changed.fire({ added, removed });
   }
 
   /** Adds a cluster that lives only in this window (a local dev cluster). */

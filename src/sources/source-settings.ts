@@ -40,6 +40,8 @@ export interface SourceSettings {
 export interface SettingsProblem {
   setting: string;
   message: string;
+  /** Not an error but a notice about the settings: workspace values set aside until the folder is trusted. */
+  notice?: 'untrusted-workspace';
 }
 
 export interface RawSourceSettings {

@@ -223,6 +223,10 @@ function messageItem(element: MessageElement): vscode.TreeItem {
     item.description = 'click to retry';
     item.tooltip = `${element.text}\n\nClick to try again.`;
     item.command = { command: 'blixard.retry', title: 'Retry', arguments: [element.clusterId] };
+  } else if (element.action === 'trust') {
+    item.description = 'Manage Workspace Trust';
+    item.tooltip = `${element.text}.\n\nThis folder is open in Restricted Mode: its values of the settings that reach commands, files and credentials (clusters, kubeconfig files and contexts, history retention) are not used; your user settings are. Click to manage workspace trust.`;
+    item.command = { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' };
   } else if (element.action === 'settings') {
     item.tooltip = `${element.text}\n\nClick to open the setting.`;
     item.command = { command: 'blixard.openSettings', title: 'Open Settings' };

@@ -189,13 +189,18 @@ export class ClusterTreeStructure {
 
   private rootChildren(): TreeElement[] {
     const out: TreeElement[] = this.registry.problems.map((p, i) =>
-      this.intern<MessageElement>(undefined, {
-        type: 'message',
-        id: elementIds.message('root', `problem-${i}-${p.setting}-${p.message}`),
-        severity: 'error',
-        text: `${p.setting}: ${p.message}`,
-        action: 'settings',
-      }),
+      this.intern<MessageElement>(
+        undefined,
+        p.notice === 'untrusted-workspace'
+          ? { type: 'message', id: elementIds.message('root', 'untrusted-workspace'), severity: 'info', text: p.message, action: 'trust' }
+          : {
+              type: 'message',
+              id: elementIds.message('root', `problem-${i}-${p.setting}-${p.message}`),
+              severity: 'error',
+              text: `${p.setting}: ${p.message}`,
+              action: 'settings',
+            },
+      ),
     );
     const clusters = this.registry.clusters;
     const datacenters = [...new Set(clusters.map((c) => c.spec.datacenter).filter((d): d is string => !!d))].sort();

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { RetentionPolicy } from '../history';
+import { readSetting } from './settings-reader';
 
 export const STATUS_BAR_SETTING = 'blixard.statusBar.enabled';
 export const RETENTION_DAYS_SETTING = 'blixard.history.retentionDays';
@@ -12,14 +13,14 @@ const DEFAULT_RETENTION_DAYS = 365;
 const DEFAULT_MAX_MIGRATIONS = 100_000;
 
 export function readStatusBarEnabled(): boolean {
-  return vscode.workspace.getConfiguration().get<unknown>(STATUS_BAR_SETTING) !== false;
+  return readSetting(STATUS_BAR_SETTING) !== false;
 }
 
 /** `0` in either setting means "no limit". */
 export function readRetention(): RetentionPolicy {
-  const config = vscode.workspace.getConfiguration();
-  const days = nonNegative(config.get<unknown>(RETENTION_DAYS_SETTING), DEFAULT_RETENTION_DAYS);
-  const max = nonNegative(config.get<unknown>(MAX_MIGRATIONS_SETTING), DEFAULT_MAX_MIGRATIONS);
+  // Restricted settings: an untrusted folder must not prune the history every window shares.
+  const days = nonNegative(readSetting(RETENTION_DAYS_SETTING), DEFAULT_RETENTION_DAYS);
+  const max = nonNegative(readSetting(MAX_MIGRATIONS_SETTING), DEFAULT_MAX_MIGRATIONS);
   return { ...(days > 0 ? { retentionDays: days } : {}), ...(max > 0 ? { maxMigrations: Math.floor(max) } : {}) };
 }
 

@@ -38,8 +38,8 @@ export interface MessageElement {
   readonly text: string;
   /** The cluster a Retry on this message applies to. */
   readonly clusterId?: string;
-  /** What the message's click does ('retry' the cluster, 'settings' to fix a setting). */
-  readonly action?: 'retry' | 'settings';
+  /** What the message's click does ('retry' the cluster, 'settings' to fix a setting, 'trust' to manage workspace trust). */
+  readonly action?: 'retry' | 'settings' | 'trust';
   readonly detail?: string;
 }
 

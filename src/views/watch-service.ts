@@ -86,6 +86,10 @@ export class WatchService implements vscode.Disposable {
         if (e.affectsConfiguration(STATUS_BAR_SETTING)) this.statusBar.setEnabled(readStatusBarEnabled());
         if (affectsRetention(e)) this.session?.setRetention(readRetention());
       }),
+      // The folder's retention settings apply once it is trusted (restricted settings).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.session?.setRetention(readRetention());
+      }),
       ...registerMigrationsCommands({
         service: this,
         registry: deps.registry,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { MochaOptions, Runnable, Runner, Suite, Test } from 'mocha';
 
 type MochaClass = typeof import('mocha');
-import { resultsFilePath, type ResultEvent } from './support/result-events';
+import { resultsFilePath, SUITES_DIR_ENV, type ResultEvent } from './support/result-events';
 
 export async function run(): Promise<void> {
   const resultsFile = resultsFilePath();
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
       reporter: jsonLinesReporter(Mocha, emit),
       ...(process.env.BLIXARD_INTEGRATION_GREP ? { grep: process.env.BLIXARD_INTEGRATION_GREP } : {}),
     });
-    const suitesDir = path.join(__dirname, 'suites');
+    const suitesDir = path.join(__dirname, process.env[SUITES_DIR_ENV] === 'untrusted-window' ? 'untrusted-window' : 'suites');
     for (const file of readdirSync(suitesDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suitesDir, file));
     await new Promise<void>((resolve) => mocha.run(() => resolve()));
   } catch (err) {

@@ -2,61 +2,97 @@
 // (VS Code 1.100.3) on a free port with a fresh profile, Chromium opening the workbench with
 // the extension under development and the suite's run() in the URL payload (TESTING.md).
 // Prints mocha-style results as they arrive, then "integration: N passed, N failed[, N skipped]".
+// Two windows, each its own code-server: suites/ in a window with workspace trust off (as every
+// automated profile), untrusted-window/ with trust on and the folder not trusted (Restricted
+// Mode), where a suite may ask the launcher to trust it through the UI.
 //
 //   node --require tsx/cjs test/integration/launch.ts
-//   BLIXARD_INTEGRATION_GREP=settings …   to run only matching tests
+//   BLIXARD_INTEGRATION_GREP=settings …   to run only matching tests (a window none match is not started)
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium, chromiumPath } from '../e2e/support/chromium';
 import { CodeServer, codeServerEntry, workbenchPin } from '../e2e/support/code-server';
 import { harnessPromiseEnv } from './support/harness-promise';
 import { buildIntegrationBundle, repoRoot } from './support/build-test-bundle';
-import { parseResultLines, RESULTS_ENV } from './support/result-events';
+import { parseResultLines, RESULTS_ENV, SUITES_DIR_ENV, type WorkbenchAction } from './support/result-events';
 import { reportSummary, ResultPrinter, type Summary } from './support/result-printer';
+import { performWorkbenchAction } from './support/workbench-actions';
 
 const SUITE = process.env.MOCHA_SUITE_NAME || 'integration';
 const TOTAL_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_TIMEOUT_MS ?? 20 * 60_000);
 const START_TIMEOUT_MS = Number(process.env.BLIXARD_INTEGRATION_START_TIMEOUT_MS ?? 4 * 60_000);
 
+interface TestWindow {
+  /** The folder under test/integration (and out/test/integration) its suites are in. */
+  suitesDir: 'suites' | 'untrusted-window';
+  workspaceTrust: boolean;
+}
+
+const WINDOWS: TestWindow[] = [
+  { suitesDir: 'suites', workspaceTrust: false },
+  { suitesDir: 'untrusted-window', workspaceTrust: true },
+];
+
 async function main(): Promise<number> {
   const started = Date.now();
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'blixard-integration-'));
-  const resultsFile = path.join(workDir, 'results.jsonl');
-  const browserErrors: string[] = [];
   try {
     // Missing parts fail loudly with what to install, never skip.
     chromiumPath();
     codeServerEntry();
     ensureExtensionBuilt();
     const bundle = await buildIntegrationBundle();
+    const total: Summary = { passes: 0, failures: 0, pending: 0 };
+    for (const window of WINDOWS.filter((w) => grepMayMatch(bundle.sources[w.suitesDir]))) {
+      const summary = await runWindow(window, bundle.entry, started);
+      total.passes += summary.passes;
+      total.failures += summary.failures;
+      total.pending += summary.pending;
+    }
+    return report(total);
+  } catch (err) {
+    console.error(`\n${SUITE}: ${err instanceof Error ? err.message : String(err)}`);
+    return report({ passes: 0, failures: 1, pending: 0 });
+  }
+}
 
-    server = await CodeServer.start({ env: { [RESULTS_ENV]: resultsFile, ...harnessPromiseEnv({ vscodeVersion: workbenchPin().vscode, uiKind: 'web' }) } });
+async function runWindow(window: TestWindow, entry: string, started: number): Promise<Summary> {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'blixard-integration-'));
+  const resultsFile = path.join(workDir, 'results.jsonl');
+  const browserErrors: string[] = [];
+  try {
+    if (window.workspaceTrust) console.log('\n[integration] a window with workspace trust on, its folder not trusted (Restricted Mode)');
+    server = await CodeServer.start({
+      workspaceTrust: window.workspaceTrust,
+      // No startup question: the folder opens in Restricted Mode and a suite trusts it when it wants to.
+      ...(window.workspaceTrust ? { userSettings: { 'security.workspace.trust.startupPrompt': 'never' } } : {}),
+      env: { [RESULTS_ENV]: resultsFile, [SUITES_DIR_ENV]: window.suitesDir, ...harnessPromiseEnv({ vscodeVersion: workbenchPin().vscode, uiKind: 'web' }) },
+    });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => browserErrors.push(err.message));
     page.on('console', (msg) => {
       if (msg.type() === 'error') browserErrors.push(msg.text());
     });
-    const url = server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle.entry });
+    const url = server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: entry });
     await page.goto(url, { timeout: 60_000 });
 
-    const summary = await followResults(resultsFile, started);
+    const summary = await followResults(resultsFile, started, page);
     if (!summary) {
       printDiagnostics(server, browserErrors);
-      return report({ passes: 0, failures: 1, pending: 0 });
+      return { passes: 0, failures: 1, pending: 0 };
     }
     if (summary.failures > 0) printDiagnostics(server, browserErrors, true);
-    return report(summary);
+    return summary;
   } catch (err) {
     console.error(`\n${SUITE}: ${err instanceof Error ? err.message : String(err)}`);
     if (server) printDiagnostics(server, browserErrors);
-    return report({ passes: 0, failures: 1, pending: 0 });
+    return { passes: 0, failures: 1, pending: 0 };
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
@@ -64,8 +100,25 @@ async function main(): Promise<number> {
   }
 }
 
-/** Prints events as run() appends them; undefined when the run never finished. */
-async function followResults(file: string, started: number): Promise<Summary | undefined> {
+/**
+ * Whether BLIXARD_INTEGRATION_GREP could select a test in these files (mocha matches it against
+ * "describe title it title"), so a window with nothing to run is not started. Without a grep, yes.
+ */
+function grepMayMatch(files: string[]): boolean {
+  const grep = process.env.BLIXARD_INTEGRATION_GREP;
+  if (!grep) return true;
+  const pattern = new RegExp(grep);
+  const titles = (source: string, fn: string) => [...source.matchAll(new RegExp(`\\b${fn}\\(\\s*(['"\`])((?:\\\\.|(?!\\1).)*)\\1`, 'g'))].map((m) => m[2]);
+  return files.some((file) => {
+    const source = readFileSync(file, 'utf8');
+    const suites = titles(source, 'describe');
+    const tests = titles(source, 'it');
+    return [...suites, ...tests].some((t) => pattern.test(t)) || suites.some((d) => tests.some((t) => pattern.test(`${d} ${t}`)));
+  });
+}
+
+/** Prints events as run() appends them, and takes the UI steps a suite asks for; undefined when the run never finished. */
+async function followResults(file: string, started: number, page: Page): Promise<Summary | undefined> {
   let consumed = 0;
   const printer = new ResultPrinter();
   for (;;) {
@@ -73,7 +126,9 @@ async function followResults(file: string, started: number): Promise<Summary | u
     if (existsSync(file)) {
       const text = readFileSync(file, 'utf8');
       const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-      printer.consume(parseResultLines(complete.slice(consumed)));
+      const events = parseResultLines(complete.slice(consumed));
+      for (const event of events) if (event.event === 'ui') await takeUiStep(page, event.action);
+      printer.consume(events.filter((e) => e.event !== 'ui'));
       consumed = complete.length;
       if (printer.outcome !== undefined) return printer.outcome ?? undefined;
     }
@@ -87,6 +142,15 @@ async function followResults(file: string, started: number): Promise<Summary | u
       return undefined;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function takeUiStep(page: Page, action: WorkbenchAction): Promise<void> {
+  try {
+    await performWorkbenchAction(page, action);
+  } catch (err) {
+    // The suite waits for the step's effect and fails with its own message; say why here.
+    console.error(`\n[integration] could not ${action} in the workbench: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -68,6 +68,11 @@ export interface CodeServerOptions {
   profileDir?: string;
   /** A fixed port (npm start); 0 = any free one. */
   port?: number;
+  /**
+   * Workspace trust on, as in a user's VS Code: a folder opens untrusted (Restricted Mode)
+   * until trusted, and a trusted window behaves as with trust off. Off by default here.
+   */
+  workspaceTrust?: boolean;
   onOutput?(line: string): void;
 }
 
@@ -121,7 +126,8 @@ export class CodeServer {
     const extensionsDir = path.join(profileDir, 'extensions');
     const workspaceFolder = options.workspaceFolder ?? path.join(profileDir, 'workspace');
     for (const dir of [path.join(userDataDir, 'User'), extensionsDir, workspaceFolder]) mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietWorkbenchSettings, ...options.userSettings }, null, 2));
+    const trustSettings = options.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietWorkbenchSettings, ...trustSettings, ...options.userSettings }, null, 2));
     // An empty config file keeps the user's ~/.config/code-server (password, bind address) out of it.
     const configFile = path.join(profileDir, 'code-server.yaml');
     writeFileSync(configFile, '');
@@ -132,15 +138,17 @@ export class CodeServer {
       '--bind-addr', `127.0.0.1:${options.port ?? 0}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
       workspaceFolder,
     ];
     // Its own process group, so stop() also ends the extension host and anything it started.
+    // Without a password it must stay on loopback: code-server's CODE_SERVER_HOST and PORT would override --bind-addr.
+    const { CODE_SERVER_HOST: _host, PORT: _port, ...inherited } = process.env;
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...options.env },
+      env: { ...inherited, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -9,12 +9,17 @@ import * as path from 'node:path';
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const integrationOutDir = path.join(repoRoot, 'out', 'test', 'integration');
 
-export async function buildIntegrationBundle(): Promise<{ entry: string; suites: string[] }> {
-  const suitesDir = path.join(repoRoot, 'test', 'integration', 'suites');
-  const suites = readdirSync(suitesDir)
-    .filter((f) => f.endsWith('.test.ts'))
-    .sort()
-    .map((f) => path.join(suitesDir, f));
+/** The folders of suites, one per kind of test window (launch.ts). */
+const SUITE_DIRS = ['suites', 'untrusted-window'] as const;
+
+export async function buildIntegrationBundle(): Promise<{ entry: string; suites: string[]; sources: Record<(typeof SUITE_DIRS)[number], string[]> }> {
+  const sources = Object.fromEntries(
+    SUITE_DIRS.map((dir) => {
+      const suitesDir = path.join(repoRoot, 'test', 'integration', dir);
+      return [dir, readdirSync(suitesDir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(suitesDir, f))];
+    }),
+  ) as Record<(typeof SUITE_DIRS)[number], string[]>;
+  const suites = SUITE_DIRS.flatMap((dir) => sources[dir]);
   await esbuild.build({
     entryPoints: [path.join(repoRoot, 'test', 'integration', 'index.ts'), ...suites],
     outdir: integrationOutDir,
@@ -30,6 +35,7 @@ export async function buildIntegrationBundle(): Promise<{ entry: string; suites:
   });
   return {
     entry: path.join(integrationOutDir, 'index.js'),
-    suites: suites.map((s) => path.join(integrationOutDir, 'suites', path.basename(s).replace(/\.ts$/, '.js'))),
+    suites: suites.map((s) => path.join(integrationOutDir, path.basename(path.dirname(s)), path.basename(s).replace(/\.ts$/, '.js'))),
+    sources,
   };
 }
