@@ -23,12 +23,14 @@ export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<W
   };
 }
 
-export async function openQueryHistory(dbPath: string): Promise<QueryHistory> {
+export async function openQueryHistory(dbPath: string, warn: (message: string) => void): Promise<QueryHistory> {
   // A watch that has not written its first snapshot yet has only a journal beside the file.
   // (lstat: a link or a device there is for the history to refuse, not "no such file".)
   if (![dbPath, `${dbPath}.journal`, `${dbPath}.prev`].some((p) => lstatSync(p, { throwIfNoEntry: false }))) throw new Error('no such file');
   const { HistoryStore } = await import('../history');
-  const store = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false });
+  // Warnings (a skipped damaged record, an entry that is not a journal file) go to stderr; the
+  // damage of the database file itself is said by the command, from store.damage.
+  const store = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false, logger: { info: () => {}, warn, error: warn } });
   return {
     all: (limit) => store.all({ limit }),
     active: () => store.active(),

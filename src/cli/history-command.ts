@@ -22,7 +22,8 @@ export interface QueryHistory {
   close(): Promise<void>;
 }
 
-export type OpenQueryHistory = (dbPath: string) => Promise<QueryHistory>;
+/** Opens the history read-only; `warn` hears what the history notices on the way (one line each). */
+export type OpenQueryHistory = (dbPath: string, warn: (message: string) => void) => Promise<QueryHistory>;
 
 /** A migration as `--json` prints it: the model's fields plus its phase timeline. */
 export type MigrationJson = Migration & { transitions: { phase: string; at: number }[] };
@@ -32,7 +33,7 @@ const NO_LIMIT = 1_000_000;
 export async function runHistory(args: HistoryArguments, io: CliIo, open: OpenQueryHistory): Promise<number> {
   let history: QueryHistory;
   try {
-    history = await open(args.db);
+    history = await open(args.db, (message) => io.err(`warning: ${message}`));
   } catch (err) {
     io.err(`error: cannot open the history --db ${args.db}: ${describeError(err)}`);
     return 1;

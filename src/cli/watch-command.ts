@@ -39,7 +39,7 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
   try {
     history = await deps.openHistory(args.db, log);
   } catch (err) {
-    io.err(`error: cannot open the history ${args.db}: ${describeError(err)}`);
+    io.err(`error: cannot open the history --db ${args.db}: ${describeError(err)}`);
     return 1;
   }
 

@@ -2,7 +2,7 @@
 // snapshots written atomically in the background, one writer per history with the others
 // following it. See README.md beside this file for the file layout and the guarantees.
 
-import { statSync, unlinkSync, createWriteStream } from 'node:fs';
+import { lstatSync, renameSync, unlinkSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { Migration, PhaseTransition } from '../model/migration';
@@ -12,11 +12,12 @@ import { HistoryError } from './history-error';
 import { silentLogger, type HistoryLogger } from './logger';
 import { loadSqlJs } from './sqljs-loader';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './durable-file';
+import { checkDatabaseFolder, preparePrivateFolder } from './private-folder';
 import { historyPaths, inboxFile, listInboxes, listSegments, readJournalChunk, segmentFile, type HistoryPaths } from './journal-files';
 import { decodeEntries, encodeEntry, type JournalEntry, type RecordEntry } from './journal-codec';
 import { JournalAppender, type GroupCommitOptions } from './journal-appender';
 import { JournalFollower, type FollowNotices } from './journal-follower';
-import { COVERED_SEGMENT_KEY, loadBase, snapshotFingerprint, writeSnapshot, type LoadedBase } from './snapshot-files';
+import { checkSnapshotPaths, COVERED_SEGMENT_KEY, loadBase, snapshotFingerprint, writeSnapshot, type LoadedBase } from './snapshot-files';
 import { describeHistoryDamage, type HistoryDamage } from './history-damage';
 import { WriterLock } from './writer-lock';
 import { findRecordProblem, isUsableRecordEntry, toRecordEntry } from './record-validation';
@@ -181,11 +182,14 @@ export class HistoryStore implements Disposable {
     };
     const paths = historyPaths(options.path);
     const logger = options.logger ?? silentLogger;
-    if (resolved.mode === 'auto') {
-      ensurePrivateDir(path.dirname(paths.db));
-      ensurePrivateDir(paths.journalDir);
-      ensurePrivateDir(paths.inboxDir);
-    }
+    // Refused before anything is read: folders someone else owns or can write (their records
+    // would be replayed as fact) and links in place of the history's own folders.
+    const writable = resolved.mode === 'auto';
+    checkSnapshotPaths(paths, { maxBytes: resolved.maxSnapshotBytes, ownerUid: process.getuid?.() });
+    if (writable) ensurePrivateDir(path.dirname(paths.db));
+    checkDatabaseFolder(path.dirname(paths.db));
+    preparePrivateFolder(paths.journalDir, 'the journal folder', writable);
+    preparePrivateFolder(paths.inboxDir, 'the inbox folder', writable);
     const SQL = await loadSqlJs(options.wasmPath);
     const store = new HistoryStore(SQL, paths, resolved, logger);
     try {
@@ -395,6 +399,7 @@ export class HistoryStore implements Disposable {
     try {
       const base = await loadBase(this.SQL, this.paths, this.loadOptions(true, this.logger));
       this.replaceDatabase(base.database);
+      this.moveAsideForeignEntries();
       const segments = listSegments(this.paths.journalDir);
       const segment = Math.max(base.covered, ...segments) + 1;
       // The new segment exists before the replay, so a dead writer's last segment reads as
@@ -402,7 +407,7 @@ export class HistoryStore implements Disposable {
       appender = this.openSegment(segment, lock);
       this.quiet++;
       try {
-        const gaps = this.replayAroundGaps(new JournalFollower(this.paths.journalDir, base.covered, this.followNotices()), segment);
+        const gaps = this.replayAroundGaps(new JournalFollower(this.paths.journalDir, base.covered, this.followNotices()), segment, base.damaged.length === 0);
         this.noteDamage(base, gaps, segments.length > 0, undefined);
       } finally {
         this.quiet--;
@@ -448,9 +453,9 @@ export class HistoryStore implements Disposable {
   /**
    * Reads the journal to its end (or up to segment `until`), a budget at a time, reading on after
    * segments that are missing (removed by hand, or retired by snapshots a damaged file held);
-   * returns those gaps.
+   * returns those gaps, and logs them when `logGaps` (a damage report names them otherwise).
    */
-  private replayAroundGaps(follower: JournalFollower, until?: number): Array<{ from: number; to: number }> {
+  private replayAroundGaps(follower: JournalFollower, until: number | undefined, logGaps: boolean): Array<{ from: number; to: number }> {
     const gaps: Array<{ from: number; to: number }> = [];
     for (;;) {
       const outcome = follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
@@ -462,7 +467,7 @@ export class HistoryStore implements Disposable {
       const from = present.includes(at) ? at + 1 : at;
       const next = present.find((s) => s > at);
       if (next === undefined || (until !== undefined && next >= until)) return gaps;
-      this.report('gap', `History: journal segment${next - 1 > from ? `s ${from}–${next - 1} are` : ` ${from} is`} missing; their records cannot be replayed.`, 'warn');
+      if (logGaps) this.report('gap', `History: journal segment${next - 1 > from ? `s ${from}–${next - 1} are` : ` ${from} is`} missing; their records cannot be replayed.`, 'warn');
       gaps.push({ from, to: next - 1 });
       follower.skipTo(next);
     }
@@ -483,7 +488,8 @@ export class HistoryStore implements Disposable {
     };
     this.damageReport = damage;
     this.damageFingerprint = fingerprint;
-    this.report('damage', `History: ${describeHistoryDamage(damage)}.`, damage.recoveredFrom === 'nothing' ? 'error' : 'warn');
+    // A read-only store's caller says it itself (the CLI's `history`, in its own words and exit code).
+    if (this.options.mode !== 'read-only') this.report('damage', `History: ${describeHistoryDamage(damage)}.`, damage.recoveredFrom === 'nothing' ? 'error' : 'warn');
   }
 
   private loadOptions(repair: boolean, logger: HistoryLogger) {
@@ -687,7 +693,7 @@ export class HistoryStore implements Disposable {
         this.follower = follower;
         if (base.damaged.length > 0) {
           const journalPresent = listSegments(this.paths.journalDir).length > 0;
-          const gaps = this.replayAroundGaps(follower);
+          const gaps = this.replayAroundGaps(follower, undefined, false);
           this.followerNeedsReload = false;
           this.noteDamage(base, gaps, journalPresent, fingerprint);
           break;
@@ -766,7 +772,7 @@ export class HistoryStore implements Disposable {
 
   private forward(entry: RecordEntry): void {
     if (!this.inbox) {
-      ensurePrivateDir(this.paths.inboxDir);
+      preparePrivateFolder(this.paths.inboxDir, 'the inbox folder', true);
       this.inboxTag = newInboxTag();
       this.inbox = JournalAppender.open(inboxFile(this.paths.inboxDir, this.inboxTag), true, this.options.groupCommit, {
         onWriteError: (err) => this.report('inbox-write', `History: ${err.message}`, 'error'),
@@ -783,7 +789,7 @@ export class HistoryStore implements Disposable {
    * it is consumed and its owner is gone; followers only apply, to show them early.
    */
   private consumeInboxes(journal: boolean): void {
-    for (const name of listInboxes(this.paths.inboxDir)) {
+    for (const name of listInboxes(this.paths.inboxDir, this.ignoredEntry)) {
       const file = path.join(this.paths.inboxDir, name);
       const offset = this.database.inboxOffset(name);
       const chunk = readJournalChunk(file, offset, FOLLOW_BUDGET_BYTES);
@@ -860,7 +866,31 @@ export class HistoryStore implements Disposable {
         this.logger.info(`History: dropped an incomplete record (${bytes} bytes) at the end of journal segment ${segment}: a write cut off when its writer stopped.`),
       corruptLines: (segment, count) =>
         this.logger.warn(`History: skipped ${count} damaged record(s) in journal segment ${segment} (checksum mismatch).`),
+      ignored: this.ignoredEntry,
     };
+  }
+
+  /** Says once that an entry named like a journal or inbox file is not one (a link, a FIFO): it is never opened. */
+  private readonly ignoredEntry = (file: string, kind: string): void =>
+    this.report('ignored', `History: ignored ${file}: it is ${kind}, not a file the history wrote; it is never opened or followed.`, 'warn');
+
+  /**
+   * The writer renames entries in its journal folder named like segments that are not regular
+   * files (a link — whose target stays untouched —, a FIFO) out of the way, so the segment
+   * numbers it creates next stay consecutive for its followers.
+   */
+  private moveAsideForeignEntries(): void {
+    const foreign: string[] = [];
+    listSegments(this.paths.journalDir, (file) => foreign.push(file));
+    for (const file of foreign) {
+      const aside = `${file}.refused-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        renameSync(file, aside);
+        this.logger.warn(`History: ${file} is not a file the history wrote (a link or special file); moved it to ${aside} without opening it or its target.`);
+      } catch (err) {
+        this.report('ignored', `History: ignored ${file} (not a file the history wrote) and could not move it aside: ${(err as Error).message}`, 'warn');
+      }
+    }
   }
 
   // ---- plumbing ----
@@ -931,7 +961,7 @@ export class HistoryStore implements Disposable {
 
 function fileSize(file: string): number {
   try {
-    return statSync(file).size;
+    return lstatSync(file).size;
   } catch {
     return 0;
   }

@@ -3,7 +3,7 @@
 
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { isProcessAlive } from './process-liveness';
 
 /** An inbox left by another host is judged by age alone. */
@@ -20,7 +20,7 @@ export function isInboxOwnerGone(name: string, file: string): boolean {
   const [, host, pid] = m;
   if (host === safeHost()) return !isProcessAlive(Number(pid));
   try {
-    return Date.now() - statSync(file).mtimeMs > FOREIGN_INBOX_MAX_IDLE_MS;
+    return Date.now() - lstatSync(file).mtimeMs > FOREIGN_INBOX_MAX_IDLE_MS;
   } catch {
     return true;
   }

@@ -13,6 +13,8 @@ export interface FollowNotices {
   tornTail(segment: number, bytes: number): void;
   /** Complete lines that failed their checksum. */
   corruptLines(segment: number, count: number): void;
+  /** An entry named like a segment that is not a regular file (a link, a FIFO): never opened. */
+  ignored(file: string, kind: string): void;
 }
 
 export class JournalFollower {
@@ -37,7 +39,7 @@ export class JournalFollower {
 
   /** Reads at most about `budgetBytes` of new records, handing each to `apply` in order. */
   step(apply: (entries: JournalEntry[]) => void, budgetBytes = Number.MAX_SAFE_INTEGER): FollowOutcome {
-    const segments = listSegments(this.journalDir);
+    const segments = listSegments(this.journalDir, this.notices.ignored);
     let budget = budgetBytes;
     for (;;) {
       const present = segments.includes(this.segment);

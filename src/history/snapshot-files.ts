@@ -5,7 +5,7 @@
 
 import { lstatSync, renameSync, promises as fsp } from 'node:fs';
 import type { SqlJsStatic } from 'sql.js';
-import { readRegularFile, RefusedFileError } from '../model/regular-file';
+import { readRegularFile, regularFileRefusal, RefusedFileError } from '../model/regular-file';
 import { HistoryDatabase } from './history-database';
 import type { DamagedSnapshot } from './history-damage';
 import { HistoryError } from './history-error';
@@ -57,7 +57,7 @@ export async function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: L
       bytes = await readRegularFile(file, { maxBytes: options.maxBytes, followSymlinks: false, ownerUid: options.ownerUid });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      if (err instanceof RefusedFileError) throw new HistoryError('refused-path', `${err.message}; the history only reads and replaces regular files of its own`);
+      if (err instanceof RefusedFileError) throw refusedSnapshot(err);
       throw err;
     }
     try {
@@ -85,6 +85,22 @@ export async function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: L
   const { database } = HistoryDatabase.open(SQL, undefined, false);
   if (damaged.length > 0 && options.repair) options.logger.warn('History: no usable snapshot left; rebuilding from the journal alone.');
   return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false, damaged };
+}
+
+/**
+ * Refuses, before anything is created beside them, snapshot paths that are not regular files of
+ * the user's own (`--db /dev/zero` must not grow a `/dev/zero.journal/` folder first).
+ */
+export function checkSnapshotPaths(paths: HistoryPaths, limits: { maxBytes: number; ownerUid: number | undefined }): void {
+  for (const file of [paths.db, paths.prevDb]) {
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    const refusal = st && regularFileRefusal(file, st, limits);
+    if (refusal) throw refusedSnapshot(refusal);
+  }
+}
+
+function refusedSnapshot(err: RefusedFileError): HistoryError {
+  return new HistoryError('refused-path', `${err.message}; the history only reads and replaces regular files of its own`);
 }
 
 /**

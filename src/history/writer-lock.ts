@@ -5,9 +5,10 @@
 // each believe they won. The owner re-checks that the lock path is still its file before every
 // journal write, so a holder that was paused past `staleMs` steps down instead of writing twice.
 
-import { openSync, writeSync, fsyncSync, closeSync, fstatSync, statSync, readFileSync, unlinkSync } from 'node:fs';
+import { openSync, writeSync, fsyncSync, closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { readRegularFileSync } from '../model/regular-file';
 import { PRIVATE_FILE_MODE } from './durable-file';
 import type { HistoryLogger } from './logger';
 import { isProcessAlive } from './process-liveness';
@@ -28,6 +29,8 @@ interface LockInspection {
 }
 
 const LOCK_RECORD_BYTES = 512;
+/** More than any lock record; what is larger is not a lock this history wrote. */
+const MAX_LOCK_FILE_BYTES = 4096;
 /** A ".break" file older than this belongs to a contender that died while breaking. */
 const BREAK_FILE_STALE_MS = 10_000;
 
@@ -119,7 +122,7 @@ export class WriterLock {
   stillOwned(): boolean {
     if (this.released) return false;
     try {
-      const st = statSync(this.lockPath);
+      const st = lstatSync(this.lockPath);
       return st.ino === this.ino && st.dev === this.dev;
     } catch {
       return false;
@@ -175,13 +178,15 @@ function writeRecord(fd: number, owner: LockOwner): void {
 
 function inspect(lockPath: string): LockInspection | undefined {
   try {
-    const st = statSync(lockPath);
+    // lstat and a bounded read that follows no link: a link, FIFO or device at the lock path is
+    // not a lock anyone wrote, and is judged by its own age, never opened.
+    const st = lstatSync(lockPath);
     let owner: LockOwner | undefined;
     try {
-      const parsed = JSON.parse(readFileSync(lockPath, 'utf8')) as LockOwner;
+      const parsed = JSON.parse(readRegularFileSync(lockPath, { maxBytes: MAX_LOCK_FILE_BYTES, followSymlinks: false }).toString('utf8')) as LockOwner;
       if (parsed && typeof parsed.pid === 'number' && typeof parsed.hostname === 'string') owner = parsed;
     } catch {
-      // empty (being created) or damaged: judged by its age alone
+      // empty (being created), damaged or not a file: judged by its age alone
     }
     return { owner, ino: st.ino, dev: st.dev, mtimeMs: st.mtimeMs };
   } catch (err) {
@@ -201,7 +206,7 @@ function whyStale(seen: LockInspection, staleMs: number): string | undefined {
 
 function clearAbandonedBreakFile(breakPath: string): void {
   try {
-    if (Date.now() - statSync(breakPath).mtimeMs > BREAK_FILE_STALE_MS) unlinkSync(breakPath);
+    if (Date.now() - lstatSync(breakPath).mtimeMs > BREAK_FILE_STALE_MS) unlinkSync(breakPath);
   } catch {
     // gone already
   }

@@ -31,8 +31,11 @@ export class RefusedFileError extends Error {
   }
 }
 
+/** The kind tests a Stats and a Dirent both answer. */
+export type FileKindTests = Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>;
+
 /** What an entry is, for messages: "a directory", "a FIFO (named pipe)", … */
-export function describeFileKind(stats: Stats): string {
+export function describeFileKind(stats: FileKindTests): string {
   if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isSymbolicLink()) return 'a symbolic link';

@@ -1,14 +1,15 @@
 // `blixard-migrations history --db` on files it must not trust, run as the shipped bundle under
 // hard limits on time and memory: a damaged database file is reported (never shown as an empty
-// history), a device or a FIFO is refused before it is opened, and nothing hangs or grows.
+// history), a device or a FIFO is refused before it is opened, a journal folder others can write
+// is refused, and nothing hangs or grows.
 
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history';
-import { listSegments } from '../../../src/history/journal-files';
+import { listSegments, segmentFile } from '../../../src/history/journal-files';
 import { DAMAGES } from '../history/support/damages';
 import { finished, transitions } from '../history/support/fixtures';
 import { ensureBundle, runCliBounded, type BoundedRun } from './support/cli-bundle';
@@ -113,5 +114,38 @@ describe('blixard-migrations history on damaged and hostile files', function () 
       assert.match(run.stderr, new RegExp(`^error: cannot open the history --db ${file}: ${file} is ${kind}, not a regular file; the history only reads and replaces regular files of its own\\.?\\n$`));
       assert.ok(run.elapsedMs < 10_000, `${file}: ${run.elapsedMs} ms`);
     }
+  });
+
+  it('a journal segment that is a FIFO is not opened', async () => {
+    const db = path.join(dir, 'history.db');
+    await writeHistory(db, 3);
+    const journal = `${db}.journal`;
+    const next = Math.max(...listSegments(journal)) + 1;
+    execFileSync('mkfifo', [segmentFile(journal, next)]);
+    unlinkSync(db); // so the reader has to read the journal
+    const run = await history(['--db', db]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trimEnd().split('\n').length, 4, run.stdout);
+    assert.match(run.stderr, /^warning: History: ignored .*segment-\d{10}\.jsonl: it is a FIFO \(named pipe\), not a file the history wrote; it is never opened or followed\.\n$/);
+  });
+
+  it('watch --db naming a FIFO is refused before anything is created beside it', async () => {
+    const fifo = path.join(dir, 'watch.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = await runCliBounded(['watch', '--db', fifo, '--blixard', 'dev=127.0.0.1:1'], { timeoutMs: TIMEOUT_MS, maxRssBytes: MAX_RSS_BYTES });
+    assert.equal(run.killedFor, undefined, `killed for ${run.killedFor}; stderr: ${run.stderr}`);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /error: cannot open the history --db .*watch\.fifo: .*watch\.fifo is a FIFO \(named pipe\), not a regular file/);
+    assert.deepEqual(readdirSync(dir), ['watch.fifo'], 'no journal or inbox folder beside it');
+  });
+
+  it('a journal folder anyone can write is refused, naming the flag and the folder', async () => {
+    const db = path.join(dir, 'history.db');
+    await writeHistory(db, 3);
+    chmodSync(`${db}.journal`, 0o777);
+    const run = await history(['--db', db]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^error: cannot open the history --db .*history\.db: the journal folder .*history\.db\.journal is writable by every user \(mode 0777\), so its records could have been written by anyone; if it is yours, make it private \(chmod 700\), otherwise remove it\n$/);
   });
 });
