@@ -7,6 +7,7 @@ import { describeError } from '../model/errors';
 import type { Disposable, Event } from '../model/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { ClusterSummary } from '../history/history-database';
+import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../history/history-damage';
 import { sortTimeline } from '../model/phase-order';
 import {
   defaultHistoryQuery,
@@ -28,6 +29,8 @@ export interface HistoryPanelQueries {
   count(query: { filter: HistoryFilterView; text?: string }): number;
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
   summaryByCluster(): ClusterSummary[];
+  /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
+  readonly damage?: HistoryDamage;
   readonly onDidChange: Event<unknown>;
 }
 
@@ -64,6 +67,8 @@ export class HistoryPanelSession implements Disposable {
   private rejected = 0;
   private disposed = false;
   private starting?: Promise<void>;
+  /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
+  private damageNotice?: HistoryPanelViewState['notice'];
   private readonly now: () => number;
 
   constructor(private readonly deps: HistoryPanelSessionDeps) {
@@ -207,11 +212,24 @@ export class HistoryPanelSession implements Disposable {
         if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(entry.migration.kind, entry.transitions).map(({ phase, at }) => ({ phase, at })) };
         else detailMissing = this.detailId;
       }
-      this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing };
+      this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing, notice: this.noticeWithDamage(history) };
     } catch (err) {
       this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
     }
     this.send();
+  }
+
+  /**
+   * The notice to show: the damage of the database file (never a damaged file shown as a plain,
+   * shorter history) unless another notice — an export's outcome, an error — is showing.
+   */
+  private noticeWithDamage(history: HistoryPanelQueries): HistoryPanelViewState['notice'] {
+    const damage = history.damage;
+    const previous = this.damageNotice;
+    this.damageNotice = damage && { kind: isFullyRecovered(damage) ? 'info' : 'error', text: capitalized(`${describeHistoryDamage(damage)}.`) };
+    const current = this.state.notice;
+    if (current && current.text !== previous?.text) return current;
+    return this.damageNotice;
   }
 
   private rowView(m: Migration): HistoryRowView {
@@ -243,4 +261,8 @@ export class HistoryPanelSession implements Disposable {
     if (this.disposed) return;
     this.deps.post({ type: 'state', state: this.state, hostNow: this.now() });
   }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

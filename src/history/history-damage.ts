@@ -29,7 +29,8 @@ export function isFullyRecovered(damage: HistoryDamage): boolean {
 export function describeHistoryDamage(damage: HistoryDamage): string {
   const [newest, ...older] = damage.files;
   const moved = damage.files.filter((f) => f.movedTo);
-  const what = `the database file ${newest.file} is damaged (${newest.reason})${older.map((f) => `, and so is ${f.file} (${f.reason})`).join('')}`;
+  const was = (f: DamagedSnapshot) => (f.movedTo ? 'was' : 'is');
+  const what = `the database file ${newest.file} ${was(newest)} damaged (${newest.reason})${older.map((f) => `, and so ${was(f)} ${f.file} (${f.reason})`).join('')}`;
   const aside = moved.length > 0 ? `; moved ${moved.map((f) => `${f.file} to ${f.movedTo}`).join(' and ')}` : '';
   if (damage.recoveredFrom === 'nothing') {
     return `${what}${aside}, and neither a previous snapshot nor a journal is left to read its migrations from`;

@@ -119,6 +119,18 @@ describe('HistoryStore: reading a damaged database file', function () {
     assert.match(describeHistoryDamage(reader.damage!), /neither a previous snapshot nor a journal is left/);
   });
 
+  it('the writer moves a damaged file aside and reports what it rebuilt from', async () => {
+    const first = await openStore();
+    await record(first, 'm', 20);
+    await closeStore(first);
+    writeFileSync(db, Buffer.alloc(statSync(db).size));
+    const writer = await openStore();
+    assert.equal(writer.role, 'writer');
+    const report = writer.damage!;
+    assert.match(report.files[0].movedTo ?? '', /history\.db\.corrupt-/);
+    assert.match(describeHistoryDamage(report), /^the database file .*history\.db was damaged \(not an SQLite database\); moved .*history\.db to .*history\.db\.corrupt-\S+; read 20 migrations from the journal instead$/);
+  });
+
   it('a healthy history reports no damage', async () => {
     const writer = await openStore();
     await record(writer, 'm', 5);
