@@ -2,6 +2,7 @@
 // so a malformed migration is refused with a sentence saying why instead of storing garbage.
 
 import type { Migration, MigrationState, PhaseTransition } from '../model/migration';
+import { scrubSecrets } from '../model/secret-registry';
 import type { RecordEntry } from './journal-codec';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
@@ -31,8 +32,10 @@ export function findRecordProblem(migration: Migration, transitions: readonly Ph
   return undefined;
 }
 
+/** The journal line of a record: the one form every write takes (journal, database, inbox), so the one place a failure reason is scrubbed of secrets. */
 export function toRecordEntry(migration: Migration, transitions: readonly PhaseTransition[]): RecordEntry {
-  return { t: 'r', m: migration, p: transitions.map((t) => [t.phase, t.at]) };
+  const m = typeof migration.failureReason === 'string' ? { ...migration, failureReason: scrubSecrets(migration.failureReason) } : migration;
+  return { t: 'r', m, p: transitions.map((t) => [t.phase, t.at]) };
 }
 
 /** The same checks for a record read back from a journal or inbox file. */

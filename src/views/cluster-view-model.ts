@@ -5,6 +5,7 @@
 
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../model/cluster';
 import { describeError } from '../model/errors';
+import { scrubSecrets } from '../model/secret-registry';
 import { DisposableStore, type Disposable } from '../model/event';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { ClusterEntry } from '../sources/cluster-registry';
@@ -330,7 +331,9 @@ export class ClusterViewModel implements Disposable {
     this.nodeOrder = [...nodes].sort(compareNodes);
   }
 
-  private fail(reason: string): void {
+  private fail(reported: string): void {
+    // The tree's error text: a source's state reason or a thrown error, scrubbed here whatever its path.
+    const reason = scrubSecrets(reported);
     this.load = { state: 'error', reason };
     this.nodeMap.clear();
     this.nodeOrder = [];
@@ -359,7 +362,10 @@ export class ClusterViewModel implements Disposable {
 }
 
 class VmsFailure {
-  constructor(readonly reason: string) {}
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = scrubSecrets(reason);
+  }
 }
 
 /** One entry per VM id: the tree uses ids as element ids, and VS Code rejects a repeated one. */

@@ -1,8 +1,9 @@
 // The "Blixard" output channel (a LogOutputChannel), created on the first line written so
-// activation does not pay for it. Messages are already free of credentials by the time they
-// get here: sources scrub what they report.
+// activation does not pay for it. Every line goes through the secret scrubber on its way in,
+// whoever wrote it (sources, the history, the dialog, commands).
 
 import * as vscode from 'vscode';
+import { scrubSecrets } from '../model/secret-registry';
 
 export class ExtensionLog implements vscode.Disposable {
   private channel?: vscode.LogOutputChannel;
@@ -13,16 +14,16 @@ export class ExtensionLog implements vscode.Disposable {
   }
 
   debug(message: string): void {
-    this.out.debug(message);
+    this.out.debug(scrubSecrets(message));
   }
   info(message: string): void {
-    this.out.info(message);
+    this.out.info(scrubSecrets(message));
   }
   warn(message: string): void {
-    this.out.warn(message);
+    this.out.warn(scrubSecrets(message));
   }
   error(message: string): void {
-    this.out.error(message);
+    this.out.error(scrubSecrets(message));
   }
 
   show(): void {

@@ -2,11 +2,12 @@
 // one per stream outage (down, back), exactly as followMigrationOutput decides and
 // OutputLineFormatter writes them (the CLI prints the same lines), failures at error level with
 // their reason. The channel stamps each line with its own time, so the lines carry none. It is
-// also where the watcher and the history report what they skipped or repaired. The channel is
-// created on the first line, never during activation.
+// also where the watcher and the history report what they skipped or repaired. Every line goes
+// through the secret scrubber. The channel is created on the first line, never during activation.
 
 import * as vscode from 'vscode';
 import type { Disposable as CoreDisposable } from '../model/event';
+import { scrubSecrets } from '../model/secret-registry';
 import type { MigrationState } from '../model/migration';
 import type { MigrationWatcher } from '../watch/migration-watcher';
 import { followMigrationOutput } from '../watch/migration-output';
@@ -50,13 +51,13 @@ export class MigrationLog implements vscode.Disposable {
   }
 
   info(message: string): void {
-    this.out?.info(message);
+    this.out?.info(scrubSecrets(message));
   }
   warn(message: string): void {
-    this.out?.warn(message);
+    this.out?.warn(scrubSecrets(message));
   }
   error(message: string): void {
-    this.out?.error(message);
+    this.out?.error(scrubSecrets(message));
   }
 
   show(): void {
@@ -71,7 +72,8 @@ export class MigrationLog implements vscode.Disposable {
   }
 
   /** A failure at error level, a cancel or a stream outage at warning level, the rest at info. */
-  private print(line: string, level: MigrationState | 'info' | 'warn' | undefined): void {
+  private print(raw: string, level: MigrationState | 'info' | 'warn' | undefined): void {
+    const line = scrubSecrets(raw);
     this.kept.push(line);
     if (this.kept.length > KEPT_LINES) this.kept.splice(0, this.kept.length - KEPT_LINES);
     if (level === 'failed') this.out?.error(line);

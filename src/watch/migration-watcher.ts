@@ -10,6 +10,7 @@
 
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
+import { scrubSecrets } from '../model/secret-registry';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
 import { isLaterIncarnation, migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
@@ -85,7 +86,7 @@ interface ClusterGroup {
   announced: ConnectionState | undefined;
 }
 
-const VANISHED_REASON = 'No longer on the cluster when the watcher reconnected; its final phase was not observed';
+const VANISHED_REASON = 'No longer on the cluster when the watcher reconnected; its outcome was not observed';
 
 export class MigrationWatcher implements Disposable {
   private readonly transitionEmitter = new Emitter<MigrationTransitionEvent>();
@@ -157,7 +158,7 @@ export class MigrationWatcher implements Disposable {
       group = { key, clusterId, members: [], streamer: undefined, announced: undefined };
       this.groups.set(key, group);
     }
-    const attached: AttachedSource = { source, subscriptions: new DisposableStore(), stream: undefined, state: source.connection ?? { state: 'connecting' }, clusterMismatchWarned: false, group };
+    const attached: AttachedSource = { source, subscriptions: new DisposableStore(), stream: undefined, state: scrubbedConnection(source.connection ?? { state: 'connecting' }), clusterMismatchWarned: false, group };
     group.members.push(attached);
     this.sources.set(source.id, attached);
     if (left && left !== group && left.members.length === 0 && left.clusterId !== group.clusterId) this.forgetCluster(left);
@@ -412,16 +413,17 @@ export class MigrationWatcher implements Disposable {
   }
 
   private vanish(track: MigrationTrack, reason: string): void {
-    // KubeVirt removes an unfinished VMIM only when someone deletes it, which is how it cancels;
-    // Blixard never deletes migrations, so a missing one there is a failure we cannot explain.
-    const state = track.migration?.kind === 'kubevirt' ? 'cancelled' : 'failed';
-    const outcome = track.vanish(state, reason, this.now());
+    // Its end happened while nobody watched: it may have been cancelled (a deleted VMIM), have
+    // succeeded and been garbage-collected, or died with its daemon. The same word on every kind:
+    // not a success we saw, so "failed", with the reason saying its outcome was not observed.
+    const outcome = track.vanish('failed', reason, this.now());
     if (outcome) this.publish(track, outcome);
   }
 
-  private setStatus(attached: AttachedSource, state: ConnectionState): void {
-    if (!state || typeof state !== 'object') return;
+  private setStatus(attached: AttachedSource, reported: ConnectionState): void {
+    if (!reported || typeof reported !== 'object') return;
     if (this.sources.get(attached.source.id) !== attached) return;
+    const state = scrubbedConnection(reported);
     if (JSON.stringify(state) === JSON.stringify(attached.state)) return;
     attached.state = state;
     this.elect(attached.group);
@@ -568,6 +570,13 @@ export class MigrationWatcher implements Disposable {
 /** Sources of one kind that declare the same identity reach one cluster; one without is a cluster of its own. */
 function groupKeyOf(source: ClusterSource): string {
   return source.clusterIdentity ? `identity:${source.kind}:${source.clusterIdentity}` : `source:${source.id}`;
+}
+
+/** A source's words about its connection (an error the server answered) scrubbed of secrets, once, for every surface that shows them. */
+function scrubbedConnection(state: ConnectionState): ConnectionState {
+  if (state?.state === 'unreachable' && typeof state.reason === 'string') return { ...state, reason: scrubSecrets(state.reason) };
+  if (state?.state === 'connected' && typeof state.limitation === 'string') return { ...state, limitation: scrubSecrets(state.limitation) };
+  return state;
 }
 
 function canStream(state: ConnectionState): boolean {

@@ -1,8 +1,10 @@
 // Checks what a source hands the watcher before anything trusts it: a malformed observation
 // (a source bug, or a cluster object the source let through) is reported and skipped, and a
-// malformed phase entry is dropped on its own so the rest of the observation still counts.
+// malformed phase entry is dropped on its own so the rest of the observation still counts; a
+// failure reason is scrubbed of secrets.
 
 import type { MigrationObservation, MigrationState, PhaseTransition } from '../model/migration';
+import { scrubSecrets } from '../model/secret-registry';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
 
@@ -64,5 +66,9 @@ export function validateObservation(value: unknown): ObservationCheck {
   const migration = { ...(m as unknown as MigrationObservation['migration']) };
   if (typeof migration.labels !== 'object' || migration.labels === null) migration.labels = {};
   if (migration.uid !== undefined && (typeof migration.uid !== 'string' || migration.uid === '')) delete migration.uid;
+  // The cluster's own words (a VMIM's failureReason, a daemon's message) may echo a credential:
+  // scrubbed here, at the watcher's door, so the history, the output, the views and the dialog
+  // all get the same clean reason.
+  if (typeof migration.failureReason === 'string') migration.failureReason = scrubSecrets(migration.failureReason);
   return { ok: true, observation: { migration, phases, deleted: raw.deleted === true }, droppedPhases };
 }

@@ -8,6 +8,7 @@ import { SourceError } from '../../model/errors';
 import { clusterDisplayName, parseEndpoint, type BlixardClusterConfig, type BlixardEndpoint } from './blixard-cluster-config';
 import { GrpcStatus, isEndpointFailure, isGrpcFailure, toSourceError, type GrpcFailure } from './grpc-error';
 import { loadBlixardGrpc, type BlixardGrpcRuntime } from './grpc-runtime';
+import { secretRegistry } from '../../model/secret-registry';
 
 export type BlixardService = 'cluster' | 'migration';
 
@@ -214,6 +215,8 @@ export class BlixardClient {
     const ca = this.readTlsFile('CA certificate (tls.caFile)', tls.caFile);
     const cert = tls.certFile ? this.readTlsFile('client certificate (tls.certFile)', tls.certFile) : null;
     const key = tls.keyFile ? this.readTlsFile('client key (tls.keyFile)', tls.keyFile) : null;
+    // Known by value from now on: an error that echoes the key is scrubbed wherever it goes.
+    secretRegistry.addKeyMaterial(key);
     try {
       return grpc.credentials.createSsl(ca, key, cert);
     } catch (err) {

@@ -17,7 +17,7 @@ import { loadKubeConfigForContext } from './kubeconfig-loader';
 import { parseNode } from './node-parsing';
 import { bytesToMb } from './quantity';
 import { ResilientInformer, type InformerStatus, type InformerTiming } from './resilient-informer';
-import { scrubSecrets } from './secret-scrubber';
+import { scrubSecrets } from '../../model/secret-registry';
 import { silentLogger, type SourceLogger } from './source-logger';
 import { parseVmi, vmiControllerName, vmiRequests } from './vmi-parsing';
 import { HOSTNAME_LABEL, isFinalKubevirtPhase, kubevirtMigrationId, parseVmim, USER_MIGRATION_PREFIX, type VmimContext } from './vmim-parsing';
@@ -116,6 +116,10 @@ export class KubevirtSource implements ClusterSource {
   private readonly untimedPhases = new Map<string, Map<string, number>>();
   private readonly completions = new Map<string, PendingCompletion>();
   private readonly loggedProblems = new Set<string>();
+  /** Shared by its informers: a failure all three meet (a refused credential) is logged once. */
+  private readonly failuresSaid = new Set<string>();
+  /** The informer whose failure the connection state reports, kept while it still fails. */
+  private failingInformer: ResilientInformer<KubeObject> | undefined;
 
   constructor(options: KubevirtSourceOptions) {
     this.id = options.id ?? `kubevirt:${options.context}`;
@@ -304,7 +308,7 @@ export class KubevirtSource implements ClusterSource {
       pageSize: this.options.pageSize,
     };
     const make = <T extends KubeObject>(resource: string, path: string) =>
-      new ResilientInformer<T>({ ...timing, resource, path, client, clusterLabel: this.label, logger: this.logger });
+      new ResilientInformer<T>({ ...timing, resource, path, client, clusterLabel: this.label, logger: this.logger, failuresSaid: this.failuresSaid });
     const informers: Informers = {
       client,
       nodes: make<KubeNode>('nodes', '/api/v1/nodes'),
@@ -366,8 +370,15 @@ export class KubevirtSource implements ClusterSource {
     // A user who may list nodes and VMIs but not VMIMs still has a working tree: the cluster is
     // reachable, and what the watcher cannot see is said, not turned into "unreachable".
     const vmimsForbidden = vmims.state === 'retrying' && vmims.error.code === 'forbidden';
-    const statuses = vmimsForbidden ? [informers.nodes.status, informers.vmis.status] : [informers.nodes.status, informers.vmis.status, vmims];
-    const failing = statuses.find((s): s is Extract<InformerStatus, { state: 'retrying' }> => s.state === 'retrying');
+    const members: Array<ResilientInformer<KubeObject>> = vmimsForbidden ? [informers.nodes, informers.vmis] : [informers.nodes, informers.vmis, informers.vmims];
+    const statuses = members.map((i) => i.status);
+    // The reason said is that of the informer that failed first, for as long as it fails: between
+    // its attempts it is 'connecting', and the others' words for the same outage are no news.
+    const reported = this.failingInformer && members.includes(this.failingInformer) ? this.failingInformer : undefined;
+    if (reported?.status.state === 'connecting' && this.currentConnection.state === 'unreachable') return;
+    const failingInformer = reported?.status.state === 'retrying' ? reported : members.find((i) => i.status.state === 'retrying');
+    this.failingInformer = failingInformer;
+    const failing = failingInformer?.status as Extract<InformerStatus, { state: 'retrying' }> | undefined;
     let next: ConnectionState;
     if (failing) next = { state: 'unreachable', reason: failing.error.message, retryInMs: failing.retryInMs };
     else if (statuses.every((s) => s.state === 'watching')) {

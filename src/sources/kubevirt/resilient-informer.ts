@@ -35,6 +35,11 @@ export interface InformerOptions extends InformerTiming {
   /** The cluster's name in messages (the kubeconfig context). */
   clusterLabel: string;
   logger: SourceLogger;
+  /**
+   * Failure messages said (at warn) by any informer of one cluster and not yet recovered from:
+   * one cause (a refused credential) fails every informer the same way, and is said once.
+   */
+  failuresSaid?: Set<string>;
   random?: () => number;
 }
 
@@ -383,8 +388,11 @@ export class ResilientInformer<T extends KubeObject> {
     if (!quiet) {
       // Said once per failure (the cluster's connection state carries it to the tree and the
       // watcher's outage line); the same failure on each retry is detail, for the debug level.
-      const repeated = this.lastRetryMessage === error.message;
+      const said = this.options.failuresSaid;
+      const repeated = this.lastRetryMessage === error.message || said?.has(error.message) === true;
+      if (this.lastRetryMessage !== undefined && this.lastRetryMessage !== error.message) said?.delete(this.lastRetryMessage);
       this.lastRetryMessage = error.message;
+      said?.add(error.message);
       this.options.logger[repeated ? 'debug' : 'warn'](`${error.message}; retrying in ${formatDuration(delay)}`);
       this.setStatus({ state: 'retrying', error, retryInMs: delay });
     }
@@ -403,7 +411,10 @@ export class ResilientInformer<T extends KubeObject> {
   private setStatus(status: InformerStatus): void {
     const before = this.currentStatus;
     this.currentStatus = status;
-    if (status.state === 'watching') this.lastRetryMessage = undefined;
+    if (status.state === 'watching' && this.lastRetryMessage !== undefined) {
+      this.options.failuresSaid?.delete(this.lastRetryMessage);
+      this.lastRetryMessage = undefined;
+    }
     const same =
       before.state === status.state &&
       (status.state !== 'retrying' || (before.state === 'retrying' && before.error.message === status.error.message));
