@@ -5,7 +5,7 @@
 import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/dialog/migration-validation';
 import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/dialog/node-description';
 import type { DialogViewState, NodeView } from '../../src/dialog/protocol';
-import { formatMemoryMb } from '../../src/model/vocabulary';
+import { formatMemoryMb, vmStateText } from '../../src/model/vocabulary';
 import { append, el, setText, toggleAttribute } from './element';
 
 /** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (KubeVirt). */
@@ -305,7 +305,7 @@ export class FormView {
     const rows: [string, string][] = [];
     if (vm) {
       if (vm.namespace) rows.push(['Namespace', vm.namespace]);
-      rows.push(['State', vm.phase === vm.state ? vm.state : `${vm.state} (${vm.phase})`]);
+      rows.push(['State', vmStateText(vm)]);
       rows.push(['Size', [vm.vcpus !== undefined ? `${vm.vcpus} vCPU` : '', vm.memoryMb !== undefined ? formatMemoryMb(vm.memoryMb) : ''].filter(Boolean).join(' · ') || '—']);
       rows.push(['Cluster', s.cluster.label]);
     }
