@@ -36,7 +36,7 @@ export class TableView {
     id: 'migrations',
     'aria-label': 'Migrations',
     // Fits a 900 px panel with room to spare; a long name ends in "…" (its cell's title has it whole), never wraps.
-    'grid-template-columns': '108px minmax(80px, 1.4fr) minmax(80px, 1.2fr) minmax(80px, 1fr) minmax(80px, 1.1fr) 176px 96px',
+    'grid-template-columns': '124px minmax(80px, 1.4fr) minmax(80px, 1.2fr) minmax(80px, 1fr) minmax(80px, 1.1fr) 168px 92px',
   });
   private readonly empty = el('p', { class: 'empty', id: 'empty', hidden: true });
   private readonly range = el('span', { class: 'range', id: 'range' });

@@ -11,6 +11,8 @@ import type { DialogViewState } from '../../../src/dialog/protocol';
 import type { VmReference } from '../../../src/dialog/vm-reference';
 import type { BlixardExtensionApi } from '../../../src/extension';
 import type { TreeElement, VmElement } from '../../../src/views/tree-elements';
+import { MigrationDialogs } from '../../../src/dialog/migration-dialogs';
+import { MIGRATION_DIALOG_VIEW_TYPE } from '../../../src/dialog/protocol';
 import { DevClusterProcess } from '../../../src/views/dev-cluster-process';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { BlixardProbe } from '../support/blixard-probe';
@@ -39,6 +41,27 @@ describe('Migration dialog', function () {
 
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a restored panel gets its webview at once, before the clusters are read (it was blank until they were)', async () => {
+    // The serializer's path, with clusters that take as long as they like to be listed (after a
+    // reload the registry settles late): the webview must not wait for them to draw its saved picture.
+    let listed: (sources: []) => void = () => undefined;
+    const dialogs = new MigrationDialogs(vscode.Uri.file(extensionPath()), {
+      sources: () => new Promise((resolve) => (listed = resolve)),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const panel = vscode.window.createWebviewPanel(MIGRATION_DIALOG_VIEW_TYPE, 'Migrate vm-3', vscode.ViewColumn.Active, {});
+    try {
+      const restoring = dialogs.restore(panel, { v: 1, clusterId: 'blixard:Somewhere', vmId: 'vm-3', migrationId: 'blixard:Somewhere/m-1' });
+      assert.match(panel.webview.html, /<script nonce="[A-Za-z0-9]+" src="[^"]+dialog\.js"><\/script>/, 'the dialog page is loading while the clusters are still being read');
+      listed([]);
+      await restoring;
+      assert.match(panel.webview.html, /is no longer configured/, 'and says so once the cluster turns out to be gone');
+    } finally {
+      panel.dispose();
+      dialogs.dispose();
+    }
   });
 
   describe('on a Blixard dev cluster', function () {
