@@ -79,7 +79,7 @@ describe('two kubeconfig contexts of one cluster', function () {
       [[`kubevirt:${ADMIN}`, 1]],
       'one row and one migration in the per-cluster statistics',
     );
-    const logged = phasesLogged(name);
+    const logged = phasesLogged(name!);
     assert.deepEqual(logged, [...new Set(logged)], 'one output line per transition');
     assert.ok(logged.includes('Succeeded'), `the end is logged: ${lines.join('\n')}`);
     assert.equal(viewModel.recent().filter((m) => m.name === name).length, 1, 'one row in Recent');
@@ -108,7 +108,7 @@ describe('two kubeconfig contexts of one cluster', function () {
       'each migration once, under the same cluster id whichever context streamed it',
     );
     for (const name of [first.metadata.name, second.metadata.name]) {
-      const logged = phasesLogged(name);
+      const logged = phasesLogged(name!);
       assert.deepEqual(logged, [...new Set(logged)], `no transition of ${name} logged twice across the failover`);
     }
     assert.equal(mostActive, 1);
