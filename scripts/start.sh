@@ -6,11 +6,21 @@
 #
 #   BLIXARD_START_WITH=code-server   use code-server even when `code` exists
 #   BLIXARD_PORT=8080                code-server's port (default: a free one)
+#
+# code-server runs without a password (--auth none), so it listens on 127.0.0.1 only: there is
+# no host setting, and code-server's own CODE_SERVER_HOST and PORT are not passed to it.
+# Workspace trust stays on, as in any VS Code: the clusters this script configures are user
+# settings of its own profile, so they show whether or not you trust the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STATE="${BLIXARD_START_DIR:-$HOME/.cache/blixard-migrations/start}"
 log() { echo "[start] $*"; }
+
+if [ -n "${BLIXARD_PORT:-}" ] && ! [[ "$BLIXARD_PORT" =~ ^[0-9]{1,5}$ && "$BLIXARD_PORT" -le 65535 ]]; then
+  echo "[start] BLIXARD_PORT must be a port number (0-65535), not \"$BLIXARD_PORT\"; code-server listens on 127.0.0.1 only" >&2
+  exit 2
+fi
 
 bash scripts/ensure-npm-deps.sh
 log "building"
@@ -58,7 +68,6 @@ log "KubeVirt API server: $(echo "$ready" | sed -E 's/^kubevirt api server ready
 ENDPOINTS="$ENDPOINTS" KUBECONFIG_FILE="$RUN/kubeconfig" node -e '
   const fs = require("fs");
   const settings = {
-    "security.workspace.trust.enabled": false,
     "workbench.startupEditor": "none",
     "telemetry.telemetryLevel": "off",
     "update.mode": "none",
@@ -79,12 +88,19 @@ fi
 
 ENTRY=$(bash scripts/ensure-code-server.sh)
 : >"$RUN/code-server.yaml"
-node "$ENTRY" --config "$RUN/code-server.yaml" --auth none --bind-addr "127.0.0.1:${BLIXARD_PORT:-0}" \
-  --disable-telemetry --disable-update-check --disable-workspace-trust \
+# CODE_SERVER_HOST would override --bind-addr's host (and PORT its port): not for a server without a password.
+if [ -n "${CODE_SERVER_HOST:-}" ]; then log "ignoring CODE_SERVER_HOST=$CODE_SERVER_HOST: without a password code-server listens on 127.0.0.1 only"; fi
+env -u CODE_SERVER_HOST -u PORT node "$ENTRY" --config "$RUN/code-server.yaml" --auth none --bind-addr "127.0.0.1:${BLIXARD_PORT:-0}" \
+  --disable-telemetry --disable-update-check \
   --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" "$ROOT" >"$RUN/code-server.log" 2>&1 &
 pids+=($!)
 ready=$(wait_for_line "$RUN/code-server.log" 'HTTP server listening on http://' "${pids[-1]}" "code-server")
-PORT=$(echo "$ready" | sed -E 's#.*http://[^:]+:([0-9]+).*#\1#')
+if ! [[ "$ready" =~ http://127\.0\.0\.1:[0-9]+ ]]; then
+  echo "[start] code-server is not listening on 127.0.0.1 ($ready); stopping it: it has no password" >&2
+  exit 1
+fi
+PORT=$(echo "$ready" | sed -E 's#.*http://127\.0\.0\.1:([0-9]+).*#\1#')
+log "code-server on http://127.0.0.1:$PORT — no password, reachable only from this machine"
 URL=$(PORT="$PORT" ROOT="$ROOT" node -e '
   const { PORT, ROOT } = process.env;
   const payload = JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${PORT}${ROOT}`]]);
@@ -95,7 +111,8 @@ echo "  Blixard Migrations is running in code-server. Open this URL in a browser
 echo
 echo "    $URL"
 echo
-echo "  (the Blixard icon in the activity bar shows the dev cluster and the KubeVirt cluster)"
+echo "  (the Blixard icon in the activity bar shows the dev cluster and the KubeVirt cluster;"
+echo "   VS Code asks whether you trust this folder: either answer shows them)"
 echo "  Logs: $RUN   —   Ctrl-C stops everything."
 echo
 wait "${pids[-1]}"
