@@ -1,19 +1,35 @@
-// Builds the ClusterSources the CLI watches from its flags, through the same settings parsing
-// and source factory the extension uses. Loaded only by `watch`: `history` never pays for
-// client-node or gRPC.
+// Builds the ClusterSources the CLI watches from its flags, through the same settings parsing,
+// cluster registry and source factory the extension uses. The registry follows the kubeconfig
+// files (and the CA, certificate, key and token files they name): a file rewritten while the
+// watch runs is read again, and the clusters whose entries or credentials changed are rebuilt,
+// the others kept. Loaded only by `watch`: `history` never pays for client-node or gRPC.
 
+import type { Event } from '../model/event';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
+
+export interface CliSourcesChange {
+  sources: ClusterSource[];
+  problems: string[];
+}
 
 export interface CliSources {
   sources: ClusterSource[];
   /** Settings that could not be used, each a sentence for stderr. */
   problems: string[];
+  /** A followed file changed and was read again: the sources (and problems) as they are now. */
+  onDidChange?: Event<CliSourcesChange>;
+  /** Stops following the files and closes every source. */
+  dispose?(): void;
 }
 
 export async function buildCliSources(args: WatchArguments, io: CliIo): Promise<CliSources> {
-  const [{ parseSourceSettings }, { planClusterSpecs, createSource }] = await Promise.all([import('../sources/source-settings'), import('../sources/create-sources')]);
+  const [{ parseSourceSettings }, { createSource }, { ClusterRegistry }] = await Promise.all([
+    import('../sources/source-settings'),
+    import('../sources/create-sources'),
+    import('../sources/cluster-registry'),
+  ]);
 
   // Only --blixard given: watch just those, not whatever the default kubeconfig points at.
   const kubernetesWanted = args.kubeconfig.length > 0 || args.contexts.length > 0 || args.blixard.length === 0;
@@ -23,8 +39,6 @@ export async function buildCliSources(args: WatchArguments, io: CliIo): Promise<
     contexts: args.contexts,
   });
   if (!kubernetesWanted) settings.kubeconfigFiles = [];
-  const plan = await planClusterSpecs(settings);
-  const messages = [...problems, ...plan.problems].map((p) => `${flagFor(p.setting)}: ${p.message}`);
 
   const logger = {
     debug() {},
@@ -32,15 +46,26 @@ export async function buildCliSources(args: WatchArguments, io: CliIo): Promise<
     warn: (message: string) => io.err(`warning: ${message}`),
     error: (message: string) => io.err(`error: ${message}`),
   };
-  const sources: ClusterSource[] = [];
-  for (const spec of plan.specs) {
-    try {
-      sources.push(createSource(spec, { logger }));
-    } catch (err) {
-      messages.push(`${spec.label}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  const registry = new ClusterRegistry({ logger }, createSource, { watchFiles: true });
+  await registry.applySettings(settings, problems);
+
+  const current = (): CliSourcesChange => {
+    const messages = registry.problems.map((p) => `${flagFor(p.setting)}: ${p.message}`);
+    const sources: ClusterSource[] = [];
+    for (const entry of registry.clusters) {
+      try {
+        sources.push(entry.acquire());
+      } catch (err) {
+        messages.push(`${entry.spec.label}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
     }
-  }
-  return { sources, problems: messages };
+    return { sources, problems: messages };
+  };
+  return {
+    ...current(),
+    onDidChange: (listener) => registry.onDidChange(() => listener(current())),
+    dispose: () => registry.dispose(),
+  };
 }
 
 /** Settings problems name VS Code settings; on the command line, name the flag instead. */

@@ -8,6 +8,9 @@ import { processIo, type CliIo } from './cli-io';
 import { USAGE } from './usage';
 import { UsageError } from './usage-error';
 
+/** How long a signalled watch may take to write what is pending before the process exits anyway. */
+const FORCED_EXIT_MS = 1500;
+
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let args: CliArguments;
   try {
@@ -43,6 +46,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         stopping = true;
         io.err(`${signal}: writing the history and stopping…`);
         stop.abort();
+        // Ctrl-C is honoured within two seconds whatever the watch is waiting on (a server that
+        // never answers, thousands of clusters closing): what was recorded is in the journal.
+        setTimeout(() => {
+          io.err(`${signal}: still stopping after ${FORCED_EXIT_MS / 1000} s; exiting now (the journal keeps what was recorded)`);
+          process.exit(1);
+        }, FORCED_EXIT_MS).unref();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);

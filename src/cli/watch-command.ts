@@ -2,7 +2,8 @@
 // extension, with stdout in place of the output channel: transition lines on stdout, stream
 // outages (and each cluster's first connect) on stderr. With no LogOutputChannel to stamp them,
 // those lines start with the ISO-8601 UTC time they are printed at. Runs until `stop` is aborted
-// (SIGINT/SIGTERM in main.ts), then writes everything pending and returns the exit code.
+// (SIGINT/SIGTERM in main.ts), then writes everything pending and returns the exit code. The
+// clusters follow the kubeconfig files: one rewritten on disk is read again (cli-sources.ts).
 
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
@@ -15,6 +16,29 @@ import type { WatchLog } from '../watch/watch-log';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
 import type { CliSources } from './cli-sources';
+
+/** Closes what buildSources gave; a source that fails to close must not keep the rest from being flushed. */
+function closeSources(built: CliSources): void {
+  for (const s of built.sources) {
+    try {
+      s.dispose();
+    } catch {
+      // see above
+    }
+  }
+  try {
+    built.dispose?.();
+  } catch {
+    // see above
+  }
+}
+
+/** The first few clusters by name, and how many more: a 2,000-context kubeconfig is one line, not 20 KB. */
+function describeSources(sources: readonly ClusterSource[]): string {
+  const shown = 10;
+  const names = sources.slice(0, shown).map((s) => s.label).join(', ');
+  return sources.length > shown ? `${sources.length.toLocaleString('en-US')} clusters: ${names} and ${(sources.length - shown).toLocaleString('en-US')} more` : names;
+}
 
 /** The history as the watch command uses it: written to, asked what it holds, closed at the end. */
 export interface WatchHistory extends MigrationHistoryWriter, RecordedMigrations {
@@ -51,34 +75,51 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
   followMigrationOutput(watcher, formatter, { migration: (line) => io.out(line), stream: (line) => io.err(line) }, { announceConnected: true });
 
   let code = 0;
+  let built: CliSources | undefined;
+  const stopped = new Promise<'stopped'>((resolve) => (stop.aborted ? resolve('stopped') : stop.addEventListener('abort', () => resolve('stopped'), { once: true })));
+  // Nothing else may hold the process open (a cluster whose kubeconfig is refused has no socket
+  // or timer): the watch lasts until it is stopped, and a fixed file is picked up meanwhile.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    const built = await deps.buildSources(args, io);
-    sources = built.sources;
-    for (const problem of built.problems) io.err(`warning: ${problem}`);
-    if (sources.length === 0) {
-      io.err('error: nothing to watch: give --blixard NAME=HOST:PORT or a --kubeconfig with at least one context');
-      code = 2;
-    } else if (!stop.aborted) {
-      for (const s of sources) labels.set(s.id, s.label);
-      io.err(`watching ${sources.map((s) => s.label).join(', ')}; recording to ${args.db} (Ctrl-C to stop)`);
-      for (const s of sources) watcher.addSource(s);
-      options.onStarted?.(watcher, recorder);
-      await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
+    // Ctrl-C while the kubeconfig files are still being read stops at once; what they yield later is closed.
+    const building = deps.buildSources(args, io);
+    const first = await Promise.race([building, stopped]);
+    if (first === 'stopped') {
+      building.then(closeSources, () => {});
+    } else {
+      built = first;
+      sources = built.sources;
+      for (const problem of built.problems) io.err(`warning: ${problem}`);
+      if (sources.length === 0) {
+        io.err('error: nothing to watch: give --blixard NAME=HOST:PORT or a --kubeconfig with at least one context');
+        code = 2;
+      } else if (!stop.aborted) {
+        const follow = (now: ClusterSource[]) => {
+          for (const s of now) labels.set(s.id, s.label);
+          io.err(`watching ${describeSources(now)}; recording to ${args.db} (Ctrl-C to stop)`);
+          watcher.setSources(now);
+          sources = now;
+        };
+        follow(sources);
+        // A kubeconfig (or a file it names) changed and was read again.
+        built.onDidChange?.((change) => {
+          if (stop.aborted) return;
+          for (const problem of change.problems) io.err(`warning: ${problem}`);
+          follow(change.sources);
+        });
+        options.onStarted?.(watcher, recorder);
+        await stopped;
+      }
     }
   } catch (err) {
     io.err(`error: ${describeError(err)}`);
     code = 1;
   }
+  clearInterval(keepAlive);
 
   // Stop the streams first so nothing new arrives, then make everything recorded durable.
   watcher.dispose();
-  for (const s of sources) {
-    try {
-      s.dispose();
-    } catch {
-      // a source that fails to close must not keep the rest from being flushed
-    }
-  }
+  closeSources(built ?? { sources, problems: [] });
   const finished = (async () => {
     await recorder.flush();
     recorder.dispose();

@@ -10,6 +10,7 @@ import type { BlixardClusterSpec, ClusterSpec, KubevirtClusterSpec } from './clu
 import type { SettingsProblem, SourceSettings } from './source-settings';
 import type { SourceLogger } from './kubevirt/source-logger';
 import { readKubeconfigDocument, summariseKubeContexts, type KubeconfigDocument } from './kubevirt/kubeconfig-summary';
+import { RefusedFileError } from '../model/regular-file';
 
 export interface SourceDependencies {
   logger: SourceLogger;
@@ -38,7 +39,7 @@ export interface ClusterPlan {
   watchedFiles: string[];
 }
 
-/** Turns settings into cluster specs; reads kubeconfig files (small, with a deadline) to list contexts. */
+/** Turns settings into cluster specs; reads kubeconfig files (regular files only, bounded, off the event loop) to list contexts. */
 export async function planClusterSpecs(settings: SourceSettings, readKubeconfig: KubeconfigReader = readKubeconfigDocument): Promise<ClusterPlan> {
   const problems: SettingsProblem[] = [];
   const specs: ClusterSpec[] = settings.blixardClusters.map(
@@ -63,7 +64,8 @@ export async function planClusterSpecs(settings: SourceSettings, readKubeconfig:
         if (!(missing && !file.explicit)) {
           problems.push({
             setting: 'blixard.kubevirt.kubeconfig',
-            message: missing ? `${file.path} does not exist` : `${file.path}: ${(err as Error).message ?? String(err)}`,
+            // A refusal (a FIFO, a device, too large) names the file itself.
+            message: missing ? `${file.path} does not exist` : err instanceof RefusedFileError ? err.message : `${file.path}: ${(err as Error).message ?? String(err)}`,
           });
         }
         return { file, document: undefined };

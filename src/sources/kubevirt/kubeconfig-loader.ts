@@ -1,13 +1,18 @@
 // Reads kubeconfig files the way kubectl does (several paths, first definition of a name wins),
 // lists their contexts, and builds a KubeConfig pinned to one context for a KubevirtSource.
+// Files are read through kubeconfig-summary's reader (regular files only, bounded, aliases
+// bounded), never by client-node.
 
-import { readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { SourceError } from '../../model/errors';
+import { readRegularFile, RefusedFileError } from '../../model/regular-file';
 import { loadClientNode } from './client-node-loader';
-import { scrubSecrets } from './secret-scrubber';
+import { KUBECONFIG_MAX_BYTES, readKubeconfigDocument, REFERENCED_FILE_MAX_BYTES, type KubeconfigDocument } from './kubeconfig-summary';
+import { registerKubeconfigSecrets } from './kubeconfig-secrets';
+import { scrubSecrets } from '../../model/secret-registry';
 
 export interface KubeContextInfo {
   name: string;
@@ -48,101 +53,186 @@ export function resolveKubeconfigPaths(
   return [...new Set(entries.map((p) => path.resolve(expandHome(p, home))))];
 }
 
-interface LoadedFiles {
-  merged: KubeConfig;
-  contextFiles: Map<string, string>;
+/** The files merged as kubectl does: the first file to define a name wins. */
+interface MergedKubeconfig {
+  clusters: Map<string, Record<string, unknown>>;
+  users: Map<string, Record<string, unknown>>;
+  contexts: Map<string, { context: KubeconfigDocument['contexts'][number]; file: string }>;
+  currentContext?: string;
   problems: string[];
 }
 
 /** Every context of the given kubeconfig files. Never throws for a bad file: see `problems`. */
 export async function listKubeContexts(paths: readonly string[]): Promise<KubeContextList> {
-  const { merged, contextFiles, problems } = await loadFiles(paths);
+  const merged = await mergeFiles(paths);
+  const problems = [...merged.problems];
   const contexts: KubeContextInfo[] = [];
-  for (const ctx of merged.getContexts()) {
-    const info: KubeContextInfo = { name: ctx.name, cluster: ctx.cluster, user: ctx.user, file: contextFiles.get(ctx.name) ?? '' };
+  for (const { context: ctx, file } of merged.contexts.values()) {
+    const info: KubeContextInfo = { name: ctx.name, cluster: ctx.cluster ?? '', user: ctx.user ?? '', file };
     if (ctx.namespace) info.namespace = ctx.namespace;
-    const cluster = merged.getCluster(ctx.cluster);
-    if (cluster) info.server = stripCredentials(cluster.server);
-    else problems.push(`Context ${ctx.name} names cluster ${ctx.cluster}, which no kubeconfig file defines`);
+    const cluster = ctx.cluster !== undefined ? merged.clusters.get(ctx.cluster) : undefined;
+    if (cluster && typeof cluster.server === 'string') info.server = stripCredentials(cluster.server);
+    else problems.push(`Context ${ctx.name} names cluster ${ctx.cluster ?? '(none)'}, which no kubeconfig file defines`);
     contexts.push(info);
   }
   const list: KubeContextList = { contexts, problems };
-  const current = merged.getCurrentContext();
-  if (current) list.currentContext = current;
+  if (merged.currentContext) list.currentContext = merged.currentContext;
   return list;
 }
 
-/** A KubeConfig holding the merged files with `contextName` as its current context. */
+/**
+ * A KubeConfig holding just `contextName`, its cluster and its user, as its current context.
+ * Every file it names (CA, client certificate and key, token file) is read here, safely — a
+ * regular file, at most REFERENCED_FILE_MAX_BYTES, off the event loop — and handed to
+ * client-node as inline data, so client-node never opens a path itself (it would read a FIFO or
+ * /dev/zero synchronously, with no bound). The YAML is parsed once per file version and shared
+ * by every context's source (2,000 contexts cost one parse, not 2,000).
+ */
 export async function loadKubeConfigForContext(paths: readonly string[], contextName: string): Promise<KubeConfig> {
-  const { merged, problems } = await loadFiles(paths);
-  const context = merged.getContextObject(contextName);
-  if (!context) {
-    const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
+  const merged = await mergeFiles(paths);
+  const entry = merged.contexts.get(contextName);
+  if (!entry) {
+    const why = merged.problems.length > 0 ? ` (${merged.problems.join('; ')})` : '';
     throw new SourceError('not-found', `Kubeconfig context ${contextName} not found in ${paths.join(', ')}${why}`);
   }
-  if (!merged.getCluster(context.cluster)) {
-    throw new SourceError('invalid-argument', `Kubeconfig context ${contextName} names cluster ${context.cluster}, which no kubeconfig file defines`);
+  const { context } = entry;
+  const clusterBody = context.cluster !== undefined ? merged.clusters.get(context.cluster) : undefined;
+  if (!clusterBody || typeof clusterBody.server !== 'string' || clusterBody.server === '') {
+    const why = clusterBody ? 'which has no server' : 'which no kubeconfig file defines';
+    throw new SourceError('invalid-argument', `Kubeconfig context ${contextName} names cluster ${context.cluster ?? '(none)'}, ${why}`);
   }
-  merged.setCurrentContext(contextName);
+  const userBody = context.user !== undefined ? (merged.users.get(context.user) ?? {}) : {};
+  const inline = (field: string, file: unknown) => readReferencedFile(contextName, field, file);
+
+  const caData = await inline('certificate-authority', clusterBody['certificate-authority']);
+  const cluster: Cluster = {
+    name: context.cluster!,
+    server: clusterBody.server.replace(/\/$/, ''),
+    skipTLSVerify: clusterBody['insecure-skip-tls-verify'] === true,
+    ...stringField('caData', caData?.toString('base64') ?? clusterBody['certificate-authority-data']),
+    ...stringField('tlsServerName', clusterBody['tls-server-name']),
+    ...stringField('proxyUrl', clusterBody['proxy-url']),
+  };
+  const certData = await inline('client-certificate', userBody['client-certificate']);
+  const keyData = await inline('client-key', userBody['client-key']);
+  const tokenFileField = typeof userBody.tokenFile === 'string' ? 'tokenFile' : 'token-file';
+  const tokenFromFile = userBody.token ? undefined : await inline(tokenFileField, userBody[tokenFileField]);
+  let authProvider = userBody['auth-provider'] as { config?: Record<string, unknown> } | undefined;
+  let providerToken: Buffer | undefined;
+  if (authProvider?.config && typeof authProvider.config.tokenFile === 'string') {
+    // client-node would re-read this file synchronously every minute: read it once, safely.
+    providerToken = await inline('auth-provider tokenFile', authProvider.config.tokenFile);
+    authProvider = undefined;
+  }
+  const user: User = {
+    name: context.user ?? '',
+    ...stringField('certData', certData?.toString('base64') ?? userBody['client-certificate-data']),
+    ...stringField('keyData', keyData?.toString('base64') ?? userBody['client-key-data']),
+    ...stringField('token', userBody.token ?? (tokenFromFile ?? providerToken)?.toString('utf8').trim()),
+    ...stringField('username', userBody.username),
+    ...stringField('password', userBody.password),
+    ...stringField('impersonateUser', userBody.as),
+    ...(userBody.exec && typeof userBody.exec === 'object' ? { exec: userBody.exec } : {}),
+    ...(authProvider && typeof authProvider === 'object' ? { authProvider } : {}),
+  };
+  const k8s = await loadClientNode();
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [cluster],
+    users: [user],
+    contexts: [{ name: contextName, cluster: cluster.name, user: user.name, ...(context.namespace ? { namespace: context.namespace } : {}) }],
+    currentContext: contextName,
+  });
+  // Inline tokens, passwords, key data and what token files held: scrubbed by value from then on.
+  registerKubeconfigSecrets(kubeConfig);
+  return kubeConfig;
+}
+
+function stringField<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  return typeof value === 'string' && value !== '' ? ({ [key]: value } as Record<K, string>) : {};
+}
+
+/** The file a context's `field` names, read safely, or undefined when the field is not set; a refusal names context, field and file. */
+async function readReferencedFile(contextName: string, field: string, file: unknown): Promise<Buffer | undefined> {
+  if (typeof file !== 'string' || file === '') return undefined;
+  try {
+    return await readShared(file, REFERENCED_FILE_MAX_BYTES, (text) => text);
+  } catch (err) {
+    throw new SourceError('invalid-argument', `context "${contextName}": ${field} ${describeFileError(file, err)}`);
+  }
+}
+
+/** What is wrong with a file, after its name: "is a FIFO (named pipe), not a regular file", "does not exist". */
+function describeFileError(file: string, err: unknown): string {
+  if (err instanceof RefusedFileError) return err.message.startsWith(file) ? `${file}${err.message.slice(file.length)}` : `${file}: ${err.message}`;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return `${file} does not exist`;
+  return `${file} cannot be read (${code ?? scrubSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err))})`;
+}
+
+/**
+ * Reads (and parses) a file once per version: every context's source of a 2,000-context
+ * kubeconfig asks for the same files, and each would otherwise hold its own copy. A version is
+ * the file's identity, size and times, checked with a stat (cheap, never blocks) on every ask,
+ * so a rewritten file is read again. Only the few newest versions are kept.
+ */
+async function readShared<T>(file: string, maxBytes: number, parse: (bytes: Buffer) => T | Promise<T>): Promise<T> {
+  const stat = await fsp.stat(file);
+  const version = `${maxBytes}:${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const cached = sharedReads.get(file);
+  if (cached && cached.version === version) return cached.value as Promise<T>;
+  const value = readRegularFile(file, { maxBytes }).then(parse);
+  sharedReads.delete(file);
+  sharedReads.set(file, { version, value });
+  // A failed read is not kept: the next ask tries again (the file may have been fixed).
+  value.catch(() => {
+    if (sharedReads.get(file)?.value === value) sharedReads.delete(file);
+  });
+  while (sharedReads.size > SHARED_READS_KEPT) sharedReads.delete(sharedReads.keys().next().value as string);
+  return value;
+}
+
+const SHARED_READS_KEPT = 64;
+const sharedReads = new Map<string, { version: string; value: Promise<unknown> }>();
+
+async function mergeFiles(paths: readonly string[]): Promise<MergedKubeconfig> {
+  const merged: MergedKubeconfig = { clusters: new Map(), users: new Map(), contexts: new Map(), problems: [] };
+  const documents = await Promise.all(
+    paths.map(async (file) => {
+      try {
+        // readKubeconfigDocument refuses what is not a regular file or is too large, and
+        // documents whose YAML aliases expand past a bound, before anything walks them.
+        return await readShared(file, KUBECONFIG_MAX_BYTES, () => readKubeconfigDocument(file));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (err instanceof RefusedFileError) merged.problems.push(`Kubeconfig ${describeFileError(file, err)}`);
+        else if (code === 'ENOENT') merged.problems.push(`Kubeconfig ${file} does not exist`);
+        else if (code) merged.problems.push(`Cannot read kubeconfig ${file} (${code})`);
+        else merged.problems.push(`Kubeconfig ${file} ${describeYamlError(err)}`);
+        return undefined;
+      }
+    }),
+  );
+  // Every source of a many-context kubeconfig merges the same documents: merge them once.
+  const key = paths.join('\0');
+  if (lastMerge && lastMerge.key === key && lastMerge.documents.length === documents.length && lastMerge.documents.every((d, i) => d === documents[i])) {
+    return lastMerge.merged;
+  }
+  documents.forEach((doc, i) => {
+    if (!doc) return;
+    for (const [name, body] of doc.clusters) if (!merged.clusters.has(name)) merged.clusters.set(name, body);
+    for (const [name, body] of doc.users) if (!merged.users.has(name)) merged.users.set(name, body);
+    for (const context of doc.contexts) if (!merged.contexts.has(context.name)) merged.contexts.set(context.name, { context, file: paths[i] });
+    if (!merged.currentContext && doc.currentContext) merged.currentContext = doc.currentContext;
+  });
+  lastMerge = { key, documents, merged };
   return merged;
 }
 
-async function loadFiles(paths: readonly string[]): Promise<LoadedFiles> {
-  const k8s = await loadClientNode();
-  const problems: string[] = [];
-  const clusters = new Map<string, import('@kubernetes/client-node').Cluster>();
-  const users = new Map<string, import('@kubernetes/client-node').User>();
-  const contexts = new Map<string, import('@kubernetes/client-node').Context>();
-  const contextFiles = new Map<string, string>();
-  let currentContext = '';
-  for (const file of paths) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      problems.push(code === 'ENOENT' ? `Kubeconfig ${file} does not exist` : `Cannot read kubeconfig ${file} (${code ?? 'error'})`);
-      continue;
-    }
-    const one = new k8s.KubeConfig();
-    try {
-      if (text.trim() === '') continue;
-      one.loadFromString(text, { onInvalidEntry: 'filter' });
-      one.makePathsAbsolute(path.dirname(file));
-      const empty = one.getClusters().length + one.getUsers().length + one.getContexts().length === 0;
-      if (empty && !/^(apiVersion|kind|clusters|contexts|users|current-context)\s*:/m.test(text)) {
-        problems.push(`Kubeconfig ${file} is not valid: not a kubeconfig document`);
-        continue;
-      }
-    } catch (err) {
-      problems.push(`Kubeconfig ${file} is not valid: ${describeYamlError(err)}`);
-      continue;
-    }
-    // kubectl's merge: the first file to define a name wins, later definitions are ignored.
-    for (const c of one.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of one.getUsers()) if (!users.has(u.name)) users.set(u.name, u);
-    for (const c of one.getContexts()) {
-      if (contexts.has(c.name)) continue;
-      contexts.set(c.name, c);
-      contextFiles.set(c.name, file);
-    }
-    if (!currentContext && one.getCurrentContext()) currentContext = one.getCurrentContext();
-  }
-  const merged = new k8s.KubeConfig();
-  merged.loadFromOptions({
-    clusters: [...clusters.values()],
-    users: [...users.values()],
-    contexts: [...contexts.values()],
-    currentContext,
-  });
-  return { merged, contextFiles, problems };
-}
+let lastMerge: { key: string; documents: ReadonlyArray<KubeconfigDocument | undefined>; merged: MergedKubeconfig } | undefined;
 
-/** A YAML error without the offending snippet, which may hold a token or a key. */
+/** readKubeconfigDocument's reason ("is not valid YAML (line 3)"), never the file's text. */
 function describeYamlError(err: unknown): string {
-  const mark = (err as { mark?: { line?: number } })?.mark;
-  if (mark && typeof mark.line === 'number') return `invalid YAML at line ${mark.line + 1}`;
-  if (err instanceof TypeError) return 'not a kubeconfig document';
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   return scrubSecrets(message).slice(0, 200);
 }

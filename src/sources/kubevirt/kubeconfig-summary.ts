@@ -5,18 +5,28 @@
 // files worth watching for that. Credentials are digested, never kept or logged.
 
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFile, RefusedFileError } from '../../model/regular-file';
 
-const KUBECONFIG_MAX_BYTES = 4 * 1024 * 1024;
-/** A referenced CA, certificate, key or token file larger than this is digested by size and time only. */
-const REFERENCED_MAX_BYTES = 1024 * 1024;
+/** A kubeconfig is kilobytes (a 2,000-context one is ~110 KB); past this it is refused unread. */
+export const KUBECONFIG_MAX_BYTES = 4 * 1024 * 1024;
+/** A CA bundle, certificate, key or token is kilobytes; a referenced file past this is refused unread. */
+export const REFERENCED_FILE_MAX_BYTES = 1024 * 1024;
+/**
+ * YAML aliases are references, so a 1 KB file can stand for gigabytes once anything walks it
+ * (a digest, client-node, an exec plugin's argument list). A kubeconfig never needs them, but a
+ * hand-written one may use a few: the document as if every alias were written out is bounded.
+ */
+const MAX_EXPANDED_NODES = 200_000;
+const MAX_EXPANDED_BYTES = 16 * 1024 * 1024;
 
 /** One kubeconfig file as read: its entries by name, with relative paths resolved against its folder. */
 export interface KubeconfigDocument {
   contexts: Array<{ name: string; cluster?: string; user?: string; namespace?: string }>;
   clusters: Map<string, Record<string, unknown>>;
   users: Map<string, Record<string, unknown>>;
+  /** `current-context`, when the file sets one. */
+  currentContext?: string;
 }
 
 export interface KubeContextSummary {
@@ -27,27 +37,27 @@ export interface KubeContextSummary {
   configDigest: string;
 }
 
-/** Reads one kubeconfig file (YAML or JSON). Throws a message without file contents when it is not one. */
+/**
+ * Reads one kubeconfig file (YAML or JSON), off the event loop: only a regular file of at most
+ * KUBECONFIG_MAX_BYTES (a FIFO, /dev/zero or a directory is refused before it is opened — a
+ * RefusedFileError naming the file), and only a document that stays small with its aliases
+ * expanded. Other errors say what is wrong without quoting the file, which may hold a token.
+ */
 export async function readKubeconfigDocument(file: string): Promise<KubeconfigDocument> {
-  const handle = await fs.open(file, 'r');
-  let text: string;
-  try {
-    const { size } = await handle.stat();
-    if (size > KUBECONFIG_MAX_BYTES) throw new Error('is too large to be a kubeconfig file');
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  const text = (await readRegularFile(file, { maxBytes: KUBECONFIG_MAX_BYTES })).toString('utf8');
   // js-yaml is small (a few ms to load) but only needed once kubeconfigs are read.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require('js-yaml') as typeof import('js-yaml');
   let doc: unknown;
   try {
     doc = yaml.load(text);
-  } catch {
+  } catch (err) {
     // The parser's message quotes the offending line, which may hold a token: say only where.
-    throw new Error('is not valid YAML');
+    const line = (err as { mark?: { line?: number } })?.mark?.line;
+    throw new Error(typeof line === 'number' ? `is not valid YAML (line ${line + 1})` : 'is not valid YAML');
   }
+  const tooBig = expansionProblem(doc);
+  if (tooBig) throw new Error(tooBig);
   const empty: KubeconfigDocument = { contexts: [], clusters: new Map(), users: new Map() };
   if (doc === undefined || doc === null) return empty;
   if (typeof doc !== 'object') throw new Error('is not a kubeconfig file (no "contexts" list)');
@@ -65,11 +75,49 @@ export async function readKubeconfigDocument(file: string): Promise<KubeconfigDo
   }
   for (const entry of namedEntries(raw.clusters, 'cluster')) if (!empty.clusters.has(entry.name)) empty.clusters.set(entry.name, absolutePaths(entry.body, CLUSTER_PATH_FIELDS, dir));
   for (const entry of namedEntries(raw.users, 'user')) if (!empty.users.has(entry.name)) empty.users.set(entry.name, absolutePaths(entry.body, USER_PATH_FIELDS, dir));
+  const current = (doc as Record<string, unknown>)['current-context'];
+  if (typeof current === 'string' && current !== '') empty.currentContext = current;
   return empty;
 }
 
+/**
+ * Why the document is refused once its aliases are counted as written out, or undefined. Each
+ * distinct node is sized once (aliases share it), so this costs what parsing did.
+ */
+function expansionProblem(doc: unknown): string | undefined {
+  const sizes = new Map<object, { nodes: number; bytes: number } | 'open'>();
+  const refused = (why: string) => Object.assign(new Error(why), { refusedExpansion: true });
+  const size = (node: unknown): { nodes: number; bytes: number } => {
+    if (typeof node === 'string') return { nodes: 1, bytes: node.length };
+    if (node === null || typeof node !== 'object') return { nodes: 1, bytes: 8 };
+    const known = sizes.get(node);
+    if (known === 'open') throw refused('uses a YAML alias inside itself (a loop)');
+    if (known) return known;
+    sizes.set(node, 'open');
+    const total = { nodes: 1, bytes: 0 };
+    for (const [key, value] of Object.entries(node)) {
+      const child = size(value);
+      total.nodes += child.nodes;
+      total.bytes += child.bytes + key.length;
+      if (total.nodes > MAX_EXPANDED_NODES || total.bytes > MAX_EXPANDED_BYTES) {
+        throw refused(`uses YAML aliases that expand it past ${MAX_EXPANDED_NODES.toLocaleString('en-US')} entries or ${MAX_EXPANDED_BYTES / (1024 * 1024)} MiB (an alias bomb?); a kubeconfig never needs that`);
+      }
+    }
+    sizes.set(node, total);
+    return total;
+  };
+  try {
+    size(doc);
+    return undefined;
+  } catch (err) {
+    if ((err as { refusedExpansion?: boolean }).refusedExpansion) return (err as Error).message;
+    // Nesting deeper than the stack: no kubeconfig is shaped like that either.
+    return 'is nested too deeply to be a kubeconfig file';
+  }
+}
+
 const CLUSTER_PATH_FIELDS = ['certificate-authority'] as const;
-const USER_PATH_FIELDS = ['client-certificate', 'client-key', 'tokenFile'] as const;
+const USER_PATH_FIELDS = ['client-certificate', 'client-key', 'tokenFile', 'token-file'] as const;
 
 /**
  * Merges the files as kubectl does (the first file to define a name wins) and summarises each
@@ -129,13 +177,16 @@ async function certificateAuthorityDigest(cluster: Record<string, unknown>, dige
   return '';
 }
 
-/** Contents digest of a referenced file; a missing or unreadable one digests as its error, so it appearing later counts as a change. */
+/**
+ * Contents digest of a referenced file, read as a source would read it (regular file, bounded,
+ * off the event loop); a missing, unreadable or refused one digests as its error, so it
+ * appearing later, or becoming acceptable, counts as a change. The source says why it cannot use it.
+ */
 async function digestFile(file: string): Promise<string> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.size > REFERENCED_MAX_BYTES) return `large:${stat.size}:${stat.mtimeMs}`;
-    return sha256(await fs.readFile(file));
+    return sha256(await readRegularFile(file, { maxBytes: REFERENCED_FILE_MAX_BYTES }));
   } catch (err) {
+    if (err instanceof RefusedFileError) return `refused:${err.refusal}`;
     return `unreadable:${(err as NodeJS.ErrnoException).code ?? 'error'}`;
   }
 }

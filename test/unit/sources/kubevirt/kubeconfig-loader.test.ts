@@ -71,10 +71,14 @@ describe('kubeconfig loading', () => {
     assert.match(list.problems[1], /Context orphan names cluster nowhere/);
     assert.ok(!JSON.stringify(list).includes('t1') && !JSON.stringify(list).includes(':pw@'), 'no credentials in the listing');
 
+    writeFileSync(path.join(dir, 'ca.crt'), 'the CA bundle');
     const kc = await loadKubeConfigForContext([first, second], 'prod');
     assert.equal(kc.getCurrentContext(), 'prod');
     assert.equal(kc.getCurrentCluster()?.server, 'https://admin:pw@two.example:6443');
-    assert.equal(kc.getCurrentCluster()?.caFile, path.join(dir, 'ca.crt'), 'relative paths resolved against their file');
+    // Read here (relative to its kubeconfig's folder) and handed over inline: client-node never opens a path.
+    assert.equal(kc.getCurrentCluster()?.caFile, undefined);
+    assert.equal(Buffer.from(kc.getCurrentCluster()?.caData ?? '', 'base64').toString(), 'the CA bundle');
+    assert.deepEqual(kc.getContexts().map((c) => c.name), ['prod'], 'only the one context, not every context of every file');
     await assert.rejects(loadKubeConfigForContext([first], 'nope'), (err: Error) => /Kubeconfig context nope not found/.test(err.message));
     await assert.rejects(loadKubeConfigForContext([second], 'orphan'), (err: Error) => /names cluster nowhere/.test(err.message));
   });
@@ -89,8 +93,8 @@ describe('kubeconfig loading', () => {
     const list = await listKubeContexts([bad, empty, scalar]);
     assert.deepEqual(list.contexts, []);
     assert.equal(list.problems.length, 2, list.problems.join(' | '));
-    assert.match(list.problems[0], /bad\.yaml is not valid: invalid YAML at line \d+/);
-    assert.match(list.problems[1], /scalar\.yaml is not valid/);
+    assert.match(list.problems[0], /bad\.yaml is not valid YAML \(line \d+\)/);
+    assert.match(list.problems[1], /scalar\.yaml is not a kubeconfig file/);
     assert.ok(!list.problems.join('').includes('supersecret'));
   });
 });
