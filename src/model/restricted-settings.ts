@@ -42,4 +42,4 @@ export function valueUnderWorkspaceTrust<T>(key: string, effective: T | undefine
 }
 
 /** The tree's line in Restricted Mode (a folder is open and not trusted). */
-export const UNTRUSTED_WORKSPACE_NOTICE = "Workspace settings for clusters are ignored until you trust this folder";
+export const UNTRUSTED_WORKSPACE_NOTICE = 'Restricted Mode: folder settings ignored';
