@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { SourceError } from '../../../../src/model/errors';
+import { scrubSecrets } from '../../../../src/model/secret-registry';
 import { makeTestCertificates, type TestCertificates } from './support/test-certificates';
 import { sourceFor, startTestCluster, StreamRecorder, type DevCluster } from './support/test-cluster';
 
@@ -82,6 +83,22 @@ describe('BlixardSource: TLS (real daemons)', function () {
     } finally {
       withCert.dispose();
       withoutCert.dispose();
+    }
+  });
+
+  it('knows its client key by value once it has used it: an echo of the key is scrubbed wherever it goes', async () => {
+    const body = readFileSync(certs.clientKeyFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('-----'));
+    const echo = `handshake refused for key ${body.join('')} (first line ${body[0]})`;
+    const source = sourceFor(mtlsCluster.endpoints, {}, { tls: { caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile } });
+    try {
+      assert.equal((await source.listVms()).length, 2);
+      const scrubbed = scrubSecrets(echo);
+      assert.equal(scrubbed, 'handshake refused for key [redacted] (first line [redacted])');
+      assert.ok(!new SourceError('unavailable', echo).message.includes(body[0]), 'a SourceError quoting it is scrubbed as it is made');
+    } finally {
+      source.dispose();
     }
   });
 
