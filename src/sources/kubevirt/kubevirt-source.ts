@@ -9,6 +9,7 @@ import { Emitter, type Event } from '../../model/event';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BackoffOptions } from './backoff';
+import { gatedClient } from './connection-gate';
 import { KubeClient } from './kube-client';
 import { KubeHttpError, toSourceError, type RequestIntent } from './kube-error';
 import type { KubeNode, KubeObject, KubeVmi, KubeVmim } from './kube-objects';
@@ -298,7 +299,8 @@ export class KubevirtSource implements ClusterSource {
   private async start(): Promise<Informers> {
     const kubeConfig: KubeConfig = await loadKubeConfigForContext(this.options.kubeconfigPaths, this.options.context);
     if (this.disposed) throw new SourceError('unavailable', `${this.label} is closed`);
-    const client = new KubeClient(kubeConfig);
+    // Connection attempts go through the process-wide gate: thousands of contexts connect in turn.
+    const client = gatedClient(new KubeClient(kubeConfig));
     const timing: InformerTiming = {
       listTimeoutMs: this.options.listTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,

@@ -49,13 +49,22 @@ export interface BoundedRun {
   peakRssBytes: number;
   /** Why the child was killed, if it was. */
   killedFor?: 'time' | 'memory';
+  /** With `interrupt`: how long after its SIGINT the child took to exit. */
+  exitedAfterSigintMs?: number;
+}
+
+export interface BoundedRunLimits {
+  timeoutMs: number;
+  maxRssBytes: number;
+  /** Send SIGINT once stderr matches `when` (the run reached the point under test), or after `orAfterMs` regardless. */
+  interrupt?: { when: RegExp; orAfterMs: number };
 }
 
 /**
  * Runs the CLI and kills it (SIGKILL) past `timeoutMs` or once its resident memory passes
  * `maxRssBytes` (read from /proc every 20 ms, so a runaway is stopped long before it hurts).
  */
-export function runCliBounded(args: string[], limits: { timeoutMs: number; maxRssBytes: number }): Promise<BoundedRun> {
+export function runCliBounded(args: string[], limits: BoundedRunLimits): Promise<BoundedRun> {
   assert.ok(existsSync('/proc/self/status'), 'the bounded CLI runs read memory from /proc (Linux)');
   const scratch = mkdtempSync(path.join(tmpdir(), 'blixard-cli-rss-'));
   const peakFile = path.join(scratch, 'peak');
@@ -67,8 +76,13 @@ export function runCliBounded(args: string[], limits: { timeoutMs: number; maxRs
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   let killedFor: BoundedRun['killedFor'];
   let lastRss = 0;
+  let sigintAt: number | undefined;
   const watch = setInterval(() => {
     lastRss = Math.max(lastRss, residentBytes(child.pid!));
+    if (limits.interrupt && sigintAt === undefined && (limits.interrupt.when.test(stderr) || Date.now() - started > limits.interrupt.orAfterMs)) {
+      sigintAt = Date.now();
+      child.kill('SIGINT');
+    }
     if (killedFor) return;
     if (lastRss > limits.maxRssBytes) killedFor = 'memory';
     else if (Date.now() - started > limits.timeoutMs) killedFor = 'time';
@@ -79,14 +93,24 @@ export function runCliBounded(args: string[], limits: { timeoutMs: number; maxRs
       clearInterval(watch);
       const reported = existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8')) * 1024 : 0;
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started, peakRssBytes: Math.max(reported, lastRss), ...(killedFor ? { killedFor } : {}) });
+      const exited = Date.now();
+      resolve({
+        code,
+        stdout,
+        stderr,
+        elapsedMs: exited - started,
+        peakRssBytes: Math.max(reported, lastRss),
+        ...(killedFor ? { killedFor } : {}),
+        ...(sigintAt !== undefined ? { exitedAfterSigintMs: exited - sigintAt } : {}),
+      });
     });
   });
 }
 
 function residentBytes(pid: number): number {
   try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    // VmHWM: the peak so far, so a spike between two looks is not missed.
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0; // exited between two looks
