@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,6 +82,21 @@ describe('kubeconfig loading', () => {
     assert.deepEqual(kc.getContexts().map((c) => c.name), ['prod'], 'only the one context, not every context of every file');
     await assert.rejects(loadKubeConfigForContext([first], 'nope'), (err: Error) => /Kubeconfig context nope not found/.test(err.message));
     await assert.rejects(loadKubeConfigForContext([second], 'orphan'), (err: Error) => /names cluster nowhere/.test(err.message));
+  });
+
+  it('reads a token file itself, safely, and refuses a FIFO there naming context, field and file', async () => {
+    const token = path.join(dir, 'token');
+    writeFileSync(token, 'token-from-file\n');
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const file = path.join(dir, 'config.yaml');
+    const config = (tokenFile: string) =>
+      ['clusters:', '- name: c', '  cluster: {server: "https://k.example"}', 'users:', '- name: u', `  user: {tokenFile: ${tokenFile}}`, 'contexts:', '- name: prod', '  context: {cluster: c, user: u}', ''].join('\n');
+    writeFileSync(file, config('token'));
+    const kc = await loadKubeConfigForContext([file], 'prod');
+    assert.equal(kc.getCurrentUser()?.token, 'token-from-file', 'relative to the kubeconfig, inline for client-node');
+    writeFileSync(file, config(fifo));
+    await assert.rejects(loadKubeConfigForContext([file], 'prod'), (err: Error) => err.message === `context "prod": tokenFile ${fifo} is a FIFO (named pipe), not a regular file`);
   });
 
   it('reports an invalid file without echoing its content', async () => {
