@@ -17,7 +17,7 @@
 // or a restart — and then says so.
 
 import { isFinal, type Migration } from '../model/migration';
-import { formatClockTime, formatDuration, stateWord } from '../model/vocabulary';
+import { formatClockTime, formatDuration, phaseWord, stateWord } from '../model/vocabulary';
 import type { MigrationEndEvent, MigrationTransitionEvent } from './migration-watcher';
 import type { StreamOutageEvent } from './stream-outages';
 
@@ -41,10 +41,13 @@ export class OutputLineFormatter {
   /** The line for one transition. */
   formatTransition(event: MigrationTransitionEvent): string {
     const { migration: m, transition, previousPhase } = event;
-    const phases = previousPhase ? `${clean(previousPhase)} → ${clean(transition.phase)}` : `→ ${clean(transition.phase)}`;
+    const final = transition.phase === m.phase && isFinal(m.state);
+    // The final phase reads as the outcome (a cancelled KubeVirt migration ends in phase "Failed").
+    const shown = phaseWord(transition.phase, m.state, final);
+    const phases = previousPhase ? `${clean(previousPhase)} → ${clean(shown)}` : `→ ${clean(shown)}`;
     const parts = [...this.who(m), phases, nodes(m), `+${formatDuration(transition.at - m.createdAt)}`, ...this.clusterTime(transition.at)];
     // The final transition carries the outcome, so a failure is read on the line that reports it.
-    if (transition.phase === m.phase && isFinal(m.state)) parts.push(...outcome(m, transition.phase));
+    if (final) parts.push(...outcome(m, shown));
     return this.line(parts);
   }
 

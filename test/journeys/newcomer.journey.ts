@@ -141,8 +141,8 @@ describe('Journey: a newcomer, from nothing configured to migrations and their h
     for (const [vm, target] of [['vm-2', coldTarget], ['vm-3', liveTarget]]) {
       const lines = log.split('\n').filter((l) => l.includes(`  ${vm}  `));
       const targetId = target.replace('node-', '');
-      // One line per transition: "… <cluster>  <vm>  <migration>  Switching → Completed  <source id> → <target id>  +Ns  succeeded".
-      for (const phase of ['Preparing', 'Transferring', 'Switching', 'Completed']) {
+      // One line per transition: "<cluster>  <vm>  <migration>  Switching → Succeeded  <source id> → <target id>  +Ns" (the final phase reads as the outcome).
+      for (const phase of ['Preparing', 'Transferring', 'Switching', 'Succeeded']) {
         assert.ok(lines.some((l) => new RegExp(`→ ${phase}\\s+\\d+ → ${targetId}\\b`).test(l)), `the output channel has ${vm}'s transition to ${phase}, → ${targetId} (lines: ${lines.join(' / ') || 'none'})`);
       }
     }

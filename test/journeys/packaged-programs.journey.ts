@@ -115,7 +115,7 @@ describe('Journey: the programs in the VSIX run with node alone', function () {
     await eventually(async () => /  packaged  connected to /.test(watch.stderr()) || undefined, () => `the CLI to connect (stderr: ${watch.stderr().slice(-800)})`, 60_000);
     const result = await client.call('MigrateVm', { vm_name: 'vm-1', target_node_id: target, live_migration: vm.state === 'VM_STATE_RUNNING' }, 60_000);
     assert.equal(result.status, 'MIGRATION_STATUS_COMPLETED', result.message);
-    await eventually(async () => /vm-1.*Completed/.test(watch.stdout()) || undefined, () => `the CLI's line for vm-1 Completed (stdout: ${watch.stdout()}; stderr: ${watch.stderr().slice(-800)})`, 60_000);
+    await eventually(async () => /vm-1.*→ Succeeded/.test(watch.stdout()) || undefined, () => `the CLI's line for vm-1 → Succeeded (stdout: ${watch.stdout()}; stderr: ${watch.stderr().slice(-800)})`, 60_000);
     assert.equal(await stop(watch), 0, `the CLI exits 0 on SIGTERM (stderr: ${watch.stderr().slice(-800)})`);
 
     const history = start('dist/cli/blixard-migrations.js', ['history', '--db', db, '--vm', 'vm-1', '--json']);

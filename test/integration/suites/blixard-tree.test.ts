@@ -303,6 +303,15 @@ describe('Clusters tree: Blixard', function () {
     // the dev cluster joins it, and is revealed and selected once it is ready.
     await updateSettings(api, { 'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints, datacenter: 'local' }] });
     await vscode.commands.executeCommand('blixard.startDevCluster');
+    try {
+      await devClusterStarted();
+    } finally {
+      // A failure above must not leave the dev cluster in the tree of the suites that follow.
+      if (api.devCluster.running) await vscode.commands.executeCommand('blixard.stopDevCluster');
+    }
+  });
+
+  async function devClusterStarted(): Promise<void> {
     assert.equal(api.clusterView.selection[0]?.id, 'cluster:blixard-dev:local', 'the new cluster is the selected row when the command returns');
     const localDc = await childByLabel(api, undefined, 'local');
     const local = await childByLabel(api, localDc.element, 'Local dev cluster', 90_000);
@@ -322,7 +331,7 @@ describe('Clusters tree: Blixard', function () {
       const dc = (await loadedChildren(api, undefined)).find((r) => r.label === 'local');
       return !dc || !(await loadedChildren(api, dc.element)).some((r) => r.label === 'Local dev cluster');
     });
-  });
+  }
 });
 
 async function closedPort(): Promise<number> {

@@ -16,6 +16,11 @@ import type { Migration } from '../../../src/model/migration';
 import type { MigrationsElement } from '../../../src/views/migrations-elements';
 import type { RevealOutcome } from '../../../src/views/migrations-reveal';
 import { DevClusterProcess } from '../../../src/views/dev-cluster-process';
+import { migrationReference } from '../../../src/watch/output-line-formatter';
+import { phaseWord } from '../../../src/model/vocabulary';
+
+/** A duration as the vocabulary writes it: 850ms, 4.2s, 42s, 2m 05s, 1h 02m. */
+const DURATION = String.raw`(?:\d+ms|\d+\.\ds|\d+s|\d+m \d\ds|\d+h \d\dm)`;
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { extensionApi, extensionPath, updateSettings, waitFor } from '../support/extension-fixture';
 
@@ -111,8 +116,10 @@ describe('Migration watcher', function () {
     return { id: handle.migrationId, done: handle.completion };
   }
 
+  /** The output lines of one migration, named as the lines name it (a Blixard UUID by its first 8 characters). */
   function linesOf(name: string): string[] {
-    return api.migrations.outputLines().filter((l) => l.includes(`  ${name}  `));
+    const shown = migrationReference({ id: name, name });
+    return api.migrations.outputLines().filter((l) => l.includes(`  ${shown}  `));
   }
 
   async function recorded(id: string, state: Migration['state'], timeoutMs = 90_000): Promise<HistoryEntry> {
@@ -148,14 +155,15 @@ describe('Migration watcher', function () {
     const item = await inGroup('Active', id);
     assert.equal(item.label, 'vm-1');
     assert.equal(item.contextValue, 'migration.active');
-    assert.match(item.description, /→ .* · \d+\.\ds · Watcher test cluster$/);
+    assert.match(item.description, new RegExp(`→ .* · ${DURATION} · Watcher test cluster$`));
     const timeline = await waitFor('its timeline', async () => {
       const phases = await viewItems(item.element);
       return phases.length > 0 ? phases : undefined;
     });
     assert.ok(timeline.every((p) => p.element.type === 'phase'));
     const lines = await waitFor('its lines in the output channel', () => (linesOf(name).length > 0 ? linesOf(name) : undefined));
-    assert.match(lines[0], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  ${BLIXARD}  vm-1  ${name}  (\\S+ )?→ \\S+  \\d+ → \\d+  \\+\\d+\\.\\ds$`));
+    // One timestamp per line: the output channel stamps it; the line itself starts with the cluster.
+    assert.match(lines[0], new RegExp(`^${BLIXARD}  vm-1  ${migrationReference({ id: name, name })}  (\\S+ )?→ \\S+  \\d+ → \\d+  \\+${DURATION}$`));
 
     // ---- after it ends
     await done;
@@ -170,8 +178,10 @@ describe('Migration watcher', function () {
     const recent = await inGroup('Recent', id);
     assert.equal(recent.contextValue, 'migration.ended');
     assert.equal(recent.icon, 'pass');
-    assert.deepEqual((await viewItems(recent.element)).map((p) => p.label), entry.transitions.map((t) => t.phase), 'the view timeline is the recorded one');
-    const finalLine = await waitFor('the final line', () => linesOf(name).find((l) => / → Completed  .*  succeeded$/.test(l)));
+    // The recorded timeline, its final phase read as the outcome (Blixard's "Completed" is "Succeeded").
+    const shownPhases = entry.transitions.map((t, i) => phaseWord(t.phase, entry.migration.state, i === entry.transitions.length - 1));
+    assert.deepEqual((await viewItems(recent.element)).map((p) => p.label), shownPhases, 'the view timeline is the recorded one');
+    const finalLine = await waitFor('the final line', () => linesOf(name).find((l) => / → Succeeded  /.test(l)));
     assert.ok(finalLine);
     assert.equal(new Set(linesOf(name)).size, linesOf(name).length, 'no line twice');
     assert.equal(linesOf(name).length, entry.transitions.length, 'one line per recorded transition');
@@ -194,10 +204,10 @@ describe('Migration watcher', function () {
     assert.equal(entry.migration.targetNode, truth.targetNode);
     const recent = await inGroup('Recent', id);
     assert.deepEqual((await viewItems(recent.element)).map((p) => p.label), truth.phases.map((p) => p.phase));
-    const lines = await waitFor('the final line', () => (linesOf(vmim.metadata.name!).some((l) => l.endsWith('  succeeded')) ? linesOf(vmim.metadata.name!) : undefined));
+    const lines = await waitFor('the final line', () => (linesOf(vmim.metadata.name!).some((l) => / → Succeeded  /.test(l)) ? linesOf(vmim.metadata.name!) : undefined));
     assert.equal(lines.length, truth.phases.length);
     assert.ok(lines.every((l) => l.includes(`  ${CONTEXT}  default/vm-001  `)));
-    assert.match(lines[lines.length - 1], / Running → Succeeded  node\d+ → node\d+  \+\d+\.\ds  succeeded$/);
+    assert.match(lines[lines.length - 1], new RegExp(` Running → Succeeded  node\\d+ → node\\d+  \\+${DURATION}$`));
   });
 
   it('cancels a Blixard live migration from the Migrations view; the history records it cancelled', async () => {
@@ -342,7 +352,7 @@ describe('Migration watcher', function () {
     await inGroup('Active', id);
     await done;
     await recorded(id, 'succeeded');
-    assert.ok(linesOf(id.slice(id.lastIndexOf('/') + 1)).some((l) => l.endsWith('  succeeded')));
+    assert.ok(linesOf(id.slice(id.lastIndexOf('/') + 1)).some((l) => / → Succeeded  /.test(l)));
   });
 
   it('follows settings: a cluster removed from them is no longer watched, without a reload', async () => {

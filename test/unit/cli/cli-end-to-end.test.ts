@@ -86,7 +86,7 @@ describe('blixard-migrations CLI end to end', function () {
     const bx = await blixard.nodes[0].operations.migrateVm({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
     assert.equal(bx.status, 'COMPLETED');
     await waitFor(() => w.out.some((l) => l.includes(vmim) && l.includes('→ Succeeded')), () => `the KubeVirt migration's end; stdout:\n${w.out.join('\n')}`, 30_000);
-    await waitFor(() => w.out.some((l) => l.includes(`  ${bx.id.slice(0, 8)}  `) && l.includes('→ Completed')), () => `the Blixard migration's end; stdout:\n${w.out.join('\n')}`, 30_000);
+    await waitFor(() => w.out.some((l) => l.includes(`  ${bx.id.slice(0, 8)}  `) && l.includes('→ Succeeded')), () => `the Blixard migration's end; stdout:\n${w.out.join('\n')}`, 30_000);
 
     const kubeLines = w.out.filter((l) => l.includes(vmim));
     const truth = kube.objects.migration({ name: vmim })!;
@@ -98,7 +98,7 @@ describe('blixard-migrations CLI end to end', function () {
     assert.match(kubeLines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  kv-e2e  default\/vm-001  kubevirt-migrate-vm-\w+  → Pending  node01 → \S+  \+\d+ms$/);
     assert.match(kubeLines.at(-1)!, /  Running → Succeeded  node01 → node0[23]  \+[\d.]+m?s$/);
     const bxLines = w.out.filter((l) => l.includes(`  ${bx.id.slice(0, 8)}  `));
-    assert.deepEqual(bxLines.map((l) => / (\S+)  1 → 2 /.exec(l)?.[1]), ['Preparing', 'Transferring', 'Switching', 'Completed']);
+    assert.deepEqual(bxLines.map((l) => / (\S+)  1 → 2 /.exec(l)?.[1]), ['Preparing', 'Transferring', 'Switching', 'Succeeded']);
     assert.match(bxLines[0], /  dev  vm-1  /);
 
     // The history is readable (read-only) while the watch writes it.
@@ -187,7 +187,7 @@ describe('blixard-migrations CLI end to end', function () {
     await waitFor(() => w.err.some((l) => /^warning: --kubeconfig: .*missing\.yaml does not exist/.test(l)), () => `the kubeconfig problem; stderr:\n${w.err.join('\n')}`, 30_000);
     await waitFor(() => w.err.some((l) => /^\S+Z  gone  migration stream down  /.test(l)) && w.err.some((l) => /^\S+Z  dev  connected to /.test(l)), () => `one cluster down, one up; stderr:\n${w.err.join('\n')}`, 30_000);
     const bx = await blixard.nodes[1].operations.migrateVm({ vmName: 'vm-3', targetNodeId: 1, live: true, force: false });
-    await waitFor(() => w.out.some((l) => l.includes(`  ${bx.id.slice(0, 8)}  `) && l.includes('→ Completed')), 'the working cluster still flows', 30_000);
+    await waitFor(() => w.out.some((l) => l.includes(`  ${bx.id.slice(0, 8)}  `) && l.includes('→ Succeeded')), 'the working cluster still flows', 30_000);
     w.signal('SIGINT');
     assert.equal(await w.exited, 0);
 

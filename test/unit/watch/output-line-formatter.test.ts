@@ -44,7 +44,7 @@ describe('OutputLineFormatter', () => {
     assert.match(at(T0 + 9000).formatTransition({ migration: ok, transition: { migrationId: ok.id, phase: 'Succeeded', at: T0 + 9000 }, previousPhase: 'Running' }), /Running → Succeeded  node-a → node-b  \+9\.0s$/);
     // A KubeVirt cancel ends in phase Failed: the outcome word says what happened.
     const cancelled = { ...web1, phase: 'Failed', state: 'cancelled' as const, failureReason: 'deleted by the user' };
-    assert.match(f.formatTransition({ migration: cancelled, transition: { migrationId: cancelled.id, phase: 'Failed', at: T0 + 125_000 }, previousPhase: 'Running' }), /Running → Failed  node-a → node-b  \+2m 05s  cancelled: deleted by the user$/);
+    assert.match(f.formatTransition({ migration: cancelled, transition: { migrationId: cancelled.id, phase: 'Failed', at: T0 + 125_000 }, previousPhase: 'Running' }), /Running → Cancelled  node-a → node-b  \+2m 05s  deleted by the user$/);
     // An earlier phase of a migration that has since failed carries no outcome.
     assert.doesNotMatch(f.formatTransition({ migration: failed, transition: { migrationId: failed.id, phase: 'Running', at: T0 + 122_000 } }), /failed|unreachable/);
   });
