@@ -5,7 +5,7 @@
 //
 //   prod-kv  default/web-1  kubevirt-migrate-vm-x7k2p  Scheduled → PreparingTarget  node-a → node-b  +3.4s
 //   local-dev  vm-3  3f2a9c1e  Transferring → Failed  node-1 → node-2  +41s  target unreachable
-//   local-dev  vm-5  0b1c2d3e  Preparing → cancelled  node-2 → node-3  +1m 01s  Deleted before it finished
+//   local-dev  vm-5  0b1c2d3e  Preparing → Cancelled  node-2 → node-3  +1m 01s  Deleted before it finished
 //   prod-kv  default/web-1  kubevirt-migrate-vm-x7k2p  → Running  node-a → node-b  +12s  (at 10:15:02 on the cluster)
 //   local-dev  migration stream down  Cannot reach Blixard cluster "local-dev" at 127.0.0.1:7001: connection refused.
 //   local-dev  migration stream back after 42s (failed 12 more times)
@@ -17,7 +17,7 @@
 // or a restart — and then says so.
 
 import { isFinal, type Migration } from '../model/migration';
-import { formatClockTime, formatDuration, phaseWord, stateWord } from '../model/vocabulary';
+import { formatClockTime, formatDuration, phaseWord, stateTitle, stateWord } from '../model/vocabulary';
 import type { MigrationEndEvent, MigrationTransitionEvent } from './migration-watcher';
 import type { StreamOutageEvent } from './stream-outages';
 
@@ -60,7 +60,7 @@ export class OutputLineFormatter {
     if (event.viaTransition) return undefined;
     const m = event.migration;
     const at = m.endedAt ?? this.now();
-    const parts = [...this.who(m), `${clean(m.phase)} → ${stateWord(m.state)}`, nodes(m), `+${formatDuration(at - m.createdAt)}`, ...this.clusterTime(at)];
+    const parts = [...this.who(m), `${clean(m.phase)} → ${stateTitle(m.state)}`, nodes(m), `+${formatDuration(at - m.createdAt)}`, ...this.clusterTime(at)];
     if (m.failureReason) parts.push(clean(m.failureReason));
     return this.line(parts);
   }

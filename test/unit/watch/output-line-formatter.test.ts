@@ -54,10 +54,10 @@ describe('OutputLineFormatter', () => {
     const f = at(T0 + 61_000);
     assert.equal(
       f.formatEnd({ migration: cancelled, cause: 'deleted', viaTransition: false }),
-      'prod-kv  default/web-1  kubevirt-migrate-vm-x7k2p  PreparingTarget → cancelled  node-a → node-b  +1m 01s  Deleted from the cluster before it finished',
+      'prod-kv  default/web-1  kubevirt-migrate-vm-x7k2p  PreparingTarget → Cancelled  node-a → node-b  +1m 01s  Deleted from the cluster before it finished',
     );
     const failed = { ...web1, phase: 'Transferring', state: 'failed' as const, endedAt: T0 + 2000, failureReason: undefined };
-    assert.match(at(T0 + 2000).formatEnd({ migration: failed, cause: 'vanished', viaTransition: false })!, /  Transferring → failed  node-a → node-b  \+2\.0s$/);
+    assert.match(at(T0 + 2000).formatEnd({ migration: failed, cause: 'vanished', viaTransition: false })!, /  Transferring → Failed  node-a → node-b  \+2\.0s$/);
     assert.doesNotMatch(at(T0 + 2000).formatEnd({ migration: failed, cause: 'vanished', viaTransition: false })!, /\(failed\)/);
     assert.equal(f.formatEnd({ migration: cancelled, cause: 'phase', viaTransition: true }), undefined);
   });
