@@ -1,0 +1,13 @@
+// Generated from proto/blixard.proto by `npm run gen:wire` (proto-loader-gen-types); do not edit.
+// Original file: proto/blixard.proto
+
+
+export interface CancelMigrationResponse {
+  'success'?: (boolean);
+  'message'?: (string);
+}
+
+export interface CancelMigrationResponse__Output {
+  'success': (boolean);
+  'message': (string);
+}

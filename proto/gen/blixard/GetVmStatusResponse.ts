@@ -1,0 +1,14 @@
+// Generated from proto/blixard.proto by `npm run gen:wire` (proto-loader-gen-types); do not edit.
+// Original file: proto/blixard.proto
+
+import type { VmInfo as _blixard_VmInfo, VmInfo__Output as _blixard_VmInfo__Output } from '../blixard/VmInfo';
+
+export interface GetVmStatusResponse {
+  'found'?: (boolean);
+  'vmInfo'?: (_blixard_VmInfo | null);
+}
+
+export interface GetVmStatusResponse__Output {
+  'found': (boolean);
+  'vmInfo': (_blixard_VmInfo__Output | null);
+}

@@ -1,0 +1,12 @@
+// Generated from proto/blixard.proto by `npm run gen:wire` (proto-loader-gen-types); do not edit.
+// Original file: proto/blixard.proto
+
+import type { MigrationInfo as _blixard_MigrationInfo, MigrationInfo__Output as _blixard_MigrationInfo__Output } from '../blixard/MigrationInfo';
+
+export interface ListMigrationsResponse {
+  'migrations'?: (_blixard_MigrationInfo)[];
+}
+
+export interface ListMigrationsResponse__Output {
+  'migrations': (_blixard_MigrationInfo__Output)[];
+}

@@ -1,0 +1,23 @@
+// Generated from proto/blixard.proto by `npm run gen:wire` (proto-loader-gen-types); do not edit.
+// Original file: proto/blixard.proto
+
+import type { VmState as _blixard_VmState, VmState__Output as _blixard_VmState__Output } from '../blixard/VmState';
+import type { Long } from '@grpc/proto-loader';
+
+export interface VmInfo {
+  'name'?: (string);
+  'state'?: (_blixard_VmState);
+  'nodeId'?: (number | string | Long);
+  'vcpus'?: (number);
+  'memoryMb'?: (number);
+  'ipAddress'?: (string);
+}
+
+export interface VmInfo__Output {
+  'name': (string);
+  'state': (_blixard_VmState__Output);
+  'nodeId': (string);
+  'vcpus': (number);
+  'memoryMb': (number);
+  'ipAddress': (string);
+}
