@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../src/extension';
-import type { TreeElement } from '../src/views/tree-elements';
-import { DevClusterProcess } from '../src/views/dev-cluster-process';
+import type { TreeElement } from '../src/ui/clusters/core/tree-elements';
+import { DevClusterProcess } from '../src/ui/dev-cluster/core/dev-cluster-process';
 
 export interface HostFigures {
   vscodeVersion: string;

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HistoryStore } from '../src/history';
-import { HistoryPanelSession } from '../src/dialog/history-panel-session';
-import type { HistoryHostMessage } from '../src/dialog/history-protocol';
+import { HistoryPanelSession } from '../src/ui/history-panel/core/history-panel-session';
+import type { HistoryHostMessage } from '../src/protocol/history-panel';
 import type { Migration, MigrationState } from '../src/model/migration';
 import { MigrationWatcher } from '../src/watch/migration-watcher';
-import { MigrationsViewModel } from '../src/views/migrations-view-model';
+import { MigrationsViewModel } from '../src/ui/migrations/core/migrations-view-model';
 
 export interface Latency {
   p50Ms: number;

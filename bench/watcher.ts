@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { HistoryStore } from '../src/history';
 import { decodeEntries } from '../src/history/journal-codec';
 import type { ConnectionState } from '../src/model/cluster';
-import { Emitter } from '../src/model/event';
+import { Emitter } from '../src/base/event';
 import type { MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../src/model/migration';
 import type { ClusterSource } from '../src/sources/cluster-source';
 import { HistoryRecorder } from '../src/watch/history-recorder';

@@ -3,17 +3,17 @@
 // library; sources build their clients the first time a cluster is expanded.
 
 import * as vscode from 'vscode';
-import { registerMigrationDialog } from './dialog/register-migration-dialog';
-import type { MigrationDialogApi } from './dialog/migration-dialog-deps';
+import { registerMigrationDialog } from './ui/dialog/register-migration-dialog';
+import type { MigrationDialogApi } from './ui/dialog/core/migration-dialog-deps';
 import { ClusterRegistry } from './sources/cluster-registry';
-import { registerClusterCommands } from './views/cluster-commands';
-import { ClusterTreeProvider } from './views/cluster-tree-provider';
-import { DevClusterController } from './views/dev-cluster-controller';
-import { ExtensionLog } from './views/extension-log';
-import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings, REFRESH_INTERVAL_SETTING } from './views/settings-reader';
-import type { TreeElement } from './views/tree-elements';
-import type { MigrationHistoryApi, MigrationsApi } from './views/migrations-api';
-import { WatchService } from './views/watch-service';
+import { registerClusterCommands } from './ui/clusters/cluster-commands';
+import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
+import { DevClusterController } from './ui/dev-cluster/dev-cluster-controller';
+import { ExtensionLog } from './ui/common/extension-log';
+import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings, REFRESH_INTERVAL_SETTING } from './ui/common/settings-reader';
+import type { TreeElement } from './ui/clusters/core/tree-elements';
+import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
+import { WatchService } from './ui/migrations/watch-service';
 
 /** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
 export interface BlixardExtensionApi {

@@ -3,7 +3,7 @@
 // so they run the same under test. Everything written goes through the secret scrubber first:
 // this is the one way out of the CLI, so no token a server or plugin echoed reaches a terminal.
 
-import { scrubSecrets } from '../model/secret-registry';
+import { scrubSecrets } from '../base/secret-registry';
 
 export interface CliIo {
   /** One result line (no trailing newline). */

@@ -4,7 +4,7 @@
 // watch runs is read again, and the clusters whose entries or credentials changed are rebuilt,
 // the others kept. Loaded only by `watch`: `history` never pays for client-node or gRPC.
 
-import type { Event } from '../model/event';
+import type { Event } from '../base/event';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';

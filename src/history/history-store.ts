@@ -6,7 +6,7 @@ import { lstatSync, renameSync, unlinkSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { Migration, PhaseTransition } from '../model/migration';
-import { Emitter, type Disposable, type Event } from '../model/event';
+import { Emitter, type Disposable, type Event } from '../base/event';
 import { HistoryDatabase, type ClusterSummary, type HistoryEntry, type ListQuery, type PageQuery, type VmQuery } from './history-database';
 import { HistoryError } from './history-error';
 import { silentLogger, type HistoryLogger } from './logger';

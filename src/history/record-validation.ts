@@ -2,7 +2,7 @@
 // so a malformed migration is refused with a sentence saying why instead of storing garbage.
 
 import type { Migration, MigrationState, PhaseTransition } from '../model/migration';
-import { scrubSecrets } from '../model/secret-registry';
+import { scrubSecrets } from '../base/secret-registry';
 import type { RecordEntry } from './journal-codec';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);

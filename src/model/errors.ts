@@ -2,7 +2,7 @@
 // Never a stack trace, never a credential: every message is scrubbed of known secrets as it is
 // made, and again as it is described (a plain Error from a library is not a SourceError).
 
-import { scrubSecrets } from './secret-registry';
+import { scrubSecrets } from '../base/secret-registry';
 
 export type SourceErrorCode =
   | 'invalid-argument'

@@ -10,7 +10,7 @@ import { specKey, type ClusterSpec } from './cluster-spec';
 import { ConfigFileWatcher, type ConfigFileWatcherOptions } from './config-file-watcher';
 import { createSource as defaultFactory, planClusterSpecs, type KubeconfigReader, type SourceDependencies, type SourceFactory } from './create-sources';
 import type { SettingsProblem, SourceSettings } from './source-settings';
-import { Emitter, type Disposable, type Event } from '../model/event';
+import { Emitter, type Disposable, type Event } from '../base/event';
 import { describeError } from '../model/errors';
 
 export class ClusterEntry implements Disposable {

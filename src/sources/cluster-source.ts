@@ -2,7 +2,7 @@
 // Adding a kind of cluster is one folder under sources/ implementing it.
 
 import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../model/cluster';
-import type { Disposable, Event } from '../model/event';
+import type { Disposable, Event } from '../base/event';
 import type { MigrationObservation, MigrationStreamEvent } from '../model/migration';
 
 export interface MigrationRequest {

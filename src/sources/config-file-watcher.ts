@@ -7,7 +7,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
-import type { Disposable } from '../model/event';
+import type { Disposable } from '../base/event';
 
 export interface ConfigFileWatcherOptions {
   /** Quiet time after the last change before onChange runs. Default 300 ms. */

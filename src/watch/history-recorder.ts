@@ -4,7 +4,7 @@
 // keeps it and tries again.
 
 import { describeError } from '../model/errors';
-import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
 import { silentLog, type WatchLog } from './watch-log';

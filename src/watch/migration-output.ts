@@ -3,7 +3,7 @@
 // comes back (repeats counted, not repeated), and a cluster that answers but cannot stream said
 // once. The two differ only in where lines go (the sink) and whether they carry a time.
 
-import { DisposableStore, type Disposable } from '../model/event';
+import { DisposableStore, type Disposable } from '../base/event';
 import type { MigrationState } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
 import type { OutputLineFormatter } from './output-line-formatter';

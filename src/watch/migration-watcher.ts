@@ -10,8 +10,8 @@
 
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
-import { scrubSecrets } from '../model/secret-registry';
-import { DisposableStore, Emitter, type Disposable, type Event } from '../model/event';
+import { scrubSecrets } from '../base/secret-registry';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event';
 import { isLaterIncarnation, migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import { MigrationTrack, type EndCause, type ObservationOutcome } from './migration-track';
@@ -19,7 +19,7 @@ import { describeObservation, validateObservation } from './observation-validato
 import { StreamOutages } from './stream-outages';
 import type { RecordedMigrations } from './recorded-migrations';
 import { silentLog, type WatchLog } from './watch-log';
-import { withDeadline } from '../model/deadline';
+import { withDeadline } from '../base/deadline';
 
 export interface MigrationTransitionEvent {
   /** The migration as held after the observation that produced this transition. */

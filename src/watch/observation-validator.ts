@@ -4,7 +4,7 @@
 // failure reason is scrubbed of secrets.
 
 import type { MigrationObservation, MigrationState, PhaseTransition } from '../model/migration';
-import { scrubSecrets } from '../model/secret-registry';
+import { scrubSecrets } from '../base/secret-registry';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
 

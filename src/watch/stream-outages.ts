@@ -4,7 +4,7 @@
 // re-announced), a new reason is said once, and it ends when the stream connects again.
 
 import type { ConnectionState } from '../model/cluster';
-import { Emitter, type Disposable, type Event } from '../model/event';
+import { Emitter, type Disposable, type Event } from '../base/event';
 import type { SourceStatusEvent } from './migration-watcher';
 
 export interface StreamOutage {

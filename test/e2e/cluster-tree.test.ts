@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DevClusterProcess } from '../../src/views/dev-cluster-process';
+import { DevClusterProcess } from '../../src/ui/dev-cluster/core/dev-cluster-process';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { repoRoot } from './support/code-server';
 import { Workbench } from './support/workbench';

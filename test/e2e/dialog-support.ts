@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { parseDevClusterReadyLine } from '../../src/views/dev-cluster-process';
+import { parseDevClusterReadyLine } from '../../src/ui/dev-cluster/core/dev-cluster-process';
 
 export class SlowDevCluster {
   private constructor(

@@ -2,9 +2,9 @@
 // TUI's messages, and the reference table of nodes. Built once per stage and updated in place
 // so focus and the open dropdown survive refreshes from the host.
 
-import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/dialog/migration-validation';
-import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/dialog/node-description';
-import type { DialogViewState, NodeView } from '../../src/dialog/protocol';
+import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/protocol/migration-validation';
+import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/protocol/node-description';
+import type { DialogViewState, NodeView } from '../../src/protocol/migration-dialog';
 import { formatMemoryMb, vmStateText } from '../../src/model/vocabulary';
 import { append, el, setText, toggleAttribute } from './element';
 

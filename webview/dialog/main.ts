@@ -1,7 +1,7 @@
 // Browser side of the migration dialog. Renders what the host sends (one full state per
 // message), keeps the user's choices and the last state shown with setState so hiding or
 // reloading loses nothing — a restored dialog shows its last picture at once, marked as loading,
-// until the host has fresh data — and speaks only the typed protocol in src/dialog/protocol.ts.
+// until the host has fresh data — and speaks only the typed protocol in src/protocol/migration-dialog.ts.
 
 import {
   provideVSCodeDesignSystem,
@@ -14,7 +14,7 @@ import {
   vsCodeOption,
   vsCodeProgressRing,
 } from '@vscode/webview-ui-toolkit';
-import { isHostMessage, type DialogViewState, type PersistedDialogState } from '../../src/dialog/protocol';
+import { isHostMessage, type DialogViewState, type PersistedDialogState } from '../../src/protocol/migration-dialog';
 import { el, setText } from './element';
 import { FormView, type FormValues } from './form-view';
 import { TrackingView } from './tracking-view';

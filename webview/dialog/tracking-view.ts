@@ -2,13 +2,13 @@
 // the Blixard live-copy progress bar, Cancel while it runs; the final state stays, with
 // "Migrate again" and "Close".
 
-import { buildSteps, type Step } from '../../src/dialog/migration-steps';
-import { nodeTitle } from '../../src/dialog/node-description';
-import { outcomeSentence } from '../../src/dialog/migration-outcome';
-import { progressFigures, type ProgressSample } from '../../src/dialog/progress-figures';
+import { buildSteps, type Step } from '../../src/protocol/migration-steps';
+import { nodeTitle } from '../../src/protocol/node-description';
+import { outcomeSentence } from '../../src/protocol/migration-outcome';
+import { progressFigures, type ProgressSample } from '../../src/protocol/progress-figures';
 import { formatDuration, formatPercent } from '../../src/model/vocabulary';
-import type { DialogViewState, MigrationView } from '../../src/dialog/protocol';
-import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/dialog/stream-down-text';
+import type { DialogViewState, MigrationView } from '../../src/protocol/migration-dialog';
+import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/protocol/stream-down-text';
 import { append, el, setText, toggleAttribute } from './element';
 
 export interface TrackingCallbacks {

@@ -1,7 +1,7 @@
 // The webview's handle on VS Code: post messages to the host and keep state across hide/reload.
 
-import type { PersistedDialogState, WebviewMessage } from '../../src/dialog/protocol';
-import { isPersistedDialogState } from '../../src/dialog/protocol';
+import type { PersistedDialogState, WebviewMessage } from '../../src/protocol/migration-dialog';
+import { isPersistedDialogState } from '../../src/protocol/migration-dialog';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

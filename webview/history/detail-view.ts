@@ -1,7 +1,7 @@
 // One migration in full: who, where, how, the outcome, and its phase timeline (each phase with
 // its time, the time since the migration was created, and how long the phase lasted).
 
-import type { HistoryDetailView } from '../../src/dialog/history-protocol';
+import type { HistoryDetailView } from '../../src/protocol/history-panel';
 import { append, el } from '../dialog/element';
 import { currentPhaseWord, modeWord, phaseWord, stateWord } from '../../src/model/vocabulary';
 import { clock, dateTime, duration, route, rowDuration, STATE_MARK, vmName } from './history-format';

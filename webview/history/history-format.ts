@@ -1,6 +1,6 @@
 // Small, pure formats for the history panel: times, durations, rates, routes.
 
-import type { HistoryRowView } from '../../src/dialog/history-protocol';
+import type { HistoryRowView } from '../../src/protocol/history-panel';
 import { formatClockTime, formatDuration, formatPercent } from '../../src/model/vocabulary';
 
 /** "2025-03-01 10:15:02" in the viewer's local time. */

@@ -1,7 +1,7 @@
 // Browser side of the migration history panel. Renders what the host sends (one full state per
 // message: a page of rows, the summary, the open migration), keeps the query and the open
 // migration with setState so hiding or reloading loses nothing, and speaks only the typed
-// protocol in src/dialog/history-protocol.ts.
+// protocol in src/protocol/history-panel.ts.
 
 import {
   provideVSCodeDesignSystem,
@@ -14,7 +14,7 @@ import {
   vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import { isHistoryStateMessage, type HistoryPanelViewState } from '../../src/dialog/history-protocol';
+import { isHistoryStateMessage, type HistoryPanelViewState } from '../../src/protocol/history-panel';
 import { el } from '../dialog/element';
 import { DetailView } from './detail-view';
 import { SummaryView } from './summary-view';

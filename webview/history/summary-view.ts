@@ -1,7 +1,7 @@
 // Figures per cluster: how many migrations, how many still running, success rate, and the p50 and
 // p95 durations of the successful ones.
 
-import type { ClusterSummaryView } from '../../src/dialog/history-protocol';
+import type { ClusterSummaryView } from '../../src/protocol/history-panel';
 import { el } from '../dialog/element';
 import { count, duration, percent } from './history-format';
 

@@ -2,7 +2,7 @@
 // namespace, migration name), export buttons, one page of migrations, and the pager. A row opens
 // the migration's detail on click or Enter.
 
-import type { ExportFormatView, HistoryFilterView, HistoryPanelViewState, HistoryQueryView, HistoryRowView } from '../../src/dialog/history-protocol';
+import type { ExportFormatView, HistoryFilterView, HistoryPanelViewState, HistoryQueryView, HistoryRowView } from '../../src/protocol/history-panel';
 import { el, setText, toggleAttribute } from '../dialog/element';
 import { currentPhaseWord, stateTitle, stateWord } from '../../src/model/vocabulary';
 import { count, dateTime, duration, route, rowDuration, STATE_MARK, vmName } from './history-format';

@@ -1,7 +1,7 @@
 // The history webview's handle on VS Code: post messages to the host and keep the query and open
 // migration across hide/reload (the panel serializer hands them back to the host).
 
-import { type HistoryWebviewMessage, type PersistedHistoryState } from '../../src/dialog/history-protocol';
+import { type HistoryWebviewMessage, type PersistedHistoryState } from '../../src/protocol/history-panel';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

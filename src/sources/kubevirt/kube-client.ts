@@ -10,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeAnswerError, KubeHttpError, KubeTimeoutError } from './kube-error';
 import type { KubeStatus } from './kube-objects';
 import { registerRequestSecrets } from './kubeconfig-secrets';
-import { scrubSecrets } from '../../model/secret-registry';
+import { scrubSecrets } from '../../base/secret-registry';
 import { formatBytes } from '../../model/vocabulary';
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;

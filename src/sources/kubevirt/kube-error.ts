@@ -3,7 +3,7 @@
 
 import { SourceError, type SourceErrorCode } from '../../model/errors';
 import type { KubeStatus } from './kube-objects';
-import { scrubSecrets } from '../../model/secret-registry';
+import { scrubSecrets } from '../../base/secret-registry';
 
 /** What a request was trying to do, so messages can say it without echoing URLs. */
 export interface RequestIntent {

@@ -12,7 +12,7 @@ import { readRegularFile, RefusedFileError } from '../../model/regular-file';
 import { loadClientNode } from './client-node-loader';
 import { KUBECONFIG_MAX_BYTES, readKubeconfigDocument, REFERENCED_FILE_MAX_BYTES, type KubeconfigDocument } from './kubeconfig-summary';
 import { registerKubeconfigSecrets } from './kubeconfig-secrets';
-import { scrubSecrets } from '../../model/secret-registry';
+import { scrubSecrets } from '../../base/secret-registry';
 
 export interface KubeContextInfo {
   name: string;
@@ -197,22 +197,25 @@ const sharedReads = new Map<string, { version: string; value: Promise<unknown> }
 
 async function mergeFiles(paths: readonly string[]): Promise<MergedKubeconfig> {
   const merged: MergedKubeconfig = { clusters: new Map(), users: new Map(), contexts: new Map(), problems: [] };
+  // Problems are said in the order the files are listed, not the order their reads finish.
+  const problemOfFile: Array<string | undefined> = [];
   const documents = await Promise.all(
-    paths.map(async (file) => {
+    paths.map(async (file, index) => {
       try {
         // readKubeconfigDocument refuses what is not a regular file or is too large, and
         // documents whose YAML aliases expand past a bound, before anything walks them.
         return await readShared(file, KUBECONFIG_MAX_BYTES, () => readKubeconfigDocument(file));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (err instanceof RefusedFileError) merged.problems.push(`Kubeconfig ${describeFileError(file, err)}`);
-        else if (code === 'ENOENT') merged.problems.push(`Kubeconfig ${file} does not exist`);
-        else if (code) merged.problems.push(`Cannot read kubeconfig ${file} (${code})`);
-        else merged.problems.push(`Kubeconfig ${file} ${describeYamlError(err)}`);
+        if (err instanceof RefusedFileError) problemOfFile[index] = `Kubeconfig ${describeFileError(file, err)}`;
+        else if (code === 'ENOENT') problemOfFile[index] = `Kubeconfig ${file} does not exist`;
+        else if (code) problemOfFile[index] = `Cannot read kubeconfig ${file} (${code})`;
+        else problemOfFile[index] = `Kubeconfig ${file} ${describeYamlError(err)}`;
         return undefined;
       }
     }),
   );
+  for (const problem of problemOfFile) if (problem !== undefined) merged.problems.push(problem);
   // Every source of a many-context kubeconfig merges the same documents: merge them once.
   const key = paths.join('\0');
   if (lastMerge && lastMerge.key === key && lastMerge.documents.length === documents.length && lastMerge.documents.every((d, i) => d === documents[i])) {

@@ -6,7 +6,7 @@
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
-import { secretRegistry } from '../../model/secret-registry';
+import { secretRegistry } from '../../base/secret-registry';
 
 /** auth-provider config fields that hold credentials (OIDC, the old gcp/azure providers). */
 const AUTH_PROVIDER_SECRET_FIELDS = ['id-token', 'refresh-token', 'access-token', 'client-secret'];

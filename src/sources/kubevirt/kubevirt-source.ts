@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
-import { Emitter, type Event } from '../../model/event';
+import { Emitter, type Event } from '../../base/event';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BackoffOptions } from './backoff';
@@ -18,7 +18,7 @@ import { loadKubeConfigForContext } from './kubeconfig-loader';
 import { parseNode } from './node-parsing';
 import { bytesToMb } from './quantity';
 import { ResilientInformer, type InformerStatus, type InformerTiming } from './resilient-informer';
-import { scrubSecrets } from '../../model/secret-registry';
+import { scrubSecrets } from '../../base/secret-registry';
 import { silentLogger, type SourceLogger } from './source-logger';
 import { parseVmi, vmiControllerName, vmiRequests } from './vmi-parsing';
 import { HOSTNAME_LABEL, isFinalKubevirtPhase, kubevirtMigrationId, parseVmim, USER_MIGRATION_PREFIX, type VmimContext } from './vmim-parsing';

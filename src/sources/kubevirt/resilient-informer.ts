@@ -9,7 +9,7 @@ import type { KubeClient, WatchConnection } from './kube-client';
 import { KubeAnswerError, KubeHttpError, toSourceError } from './kube-error';
 import type { KubeList, KubeObject, KubeStatus } from './kube-objects';
 import { objectKey } from './kube-objects';
-import { scrubSecrets } from '../../model/secret-registry';
+import { scrubSecrets } from '../../base/secret-registry';
 import type { SourceLogger } from './source-logger';
 
 export interface InformerTiming {

@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
-import type { TreeElement, VmElement } from '../../../src/views/tree-elements';
-import { DevClusterProcess } from '../../../src/views/dev-cluster-process';
+import type { TreeElement, VmElement } from '../../../src/ui/clusters/core/tree-elements';
+import { DevClusterProcess } from '../../../src/ui/dev-cluster/core/dev-cluster-process';
 import { BlixardProbe } from '../support/blixard-probe';
 import { childByLabel, extensionApi, extensionPath, loadedChildren, render, updateSettings, waitFor, type RenderedItem } from '../support/extension-fixture';
 

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
-import type { TreeElement } from '../../../src/views/tree-elements';
+import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { childByLabel, extensionApi, loadedChildren, render, updateSettings, waitFor, type RenderedItem } from '../support/extension-fixture';
 

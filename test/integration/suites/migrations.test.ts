@@ -13,9 +13,9 @@ import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
 import type { HistoryEntry } from '../../../src/history';
 import type { Migration } from '../../../src/model/migration';
-import type { MigrationsElement } from '../../../src/views/migrations-elements';
-import type { RevealOutcome } from '../../../src/views/migrations-reveal';
-import { DevClusterProcess } from '../../../src/views/dev-cluster-process';
+import type { MigrationsElement } from '../../../src/ui/migrations/core/migrations-elements';
+import type { RevealOutcome } from '../../../src/ui/migrations/migrations-reveal';
+import { DevClusterProcess } from '../../../src/ui/dev-cluster/core/dev-cluster-process';
 import { migrationReference } from '../../../src/watch/output-line-formatter';
 import { phaseWord } from '../../../src/model/vocabulary';
 

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
-import type { TreeElement } from '../../../src/views/tree-elements';
+import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 
 export const EXTENSION_ID = 'blixard.blixard-migrations';
 

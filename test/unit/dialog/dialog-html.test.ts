@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { contentSecurityPolicy, createNonce, dialogHtml, staticMessageHtml } from '../../../src/dialog/dialog-html';
+import { contentSecurityPolicy, createNonce, dialogHtml, staticMessageHtml } from '../../../src/ui/common/core/webview-html';
 
 const inputs = () => ({
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',

@@ -4,11 +4,11 @@
 
 import { strict as assert } from 'node:assert';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
-import type { MigrationFeed } from '../../../src/dialog/migration-feed';
-import { MigrationDialogSession } from '../../../src/dialog/migration-dialog-session';
-import type { DialogViewState, HostMessage } from '../../../src/dialog/protocol';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
-import { WatcherMigrationFeed } from '../../../src/dialog/watcher-migration-feed';
+import type { MigrationFeed } from '../../../src/ui/dialog/core/migration-feed';
+import { MigrationDialogSession } from '../../../src/ui/dialog/core/migration-dialog-session';
+import type { DialogViewState, HostMessage } from '../../../src/protocol/migration-dialog';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
+import { WatcherMigrationFeed } from '../../../src/ui/dialog/core/watcher-migration-feed';
 import { createBlixardSource, type BlixardSource } from '../../../src/sources/blixard/blixard-source';
 import { MigrationWatcher } from '../../../src/watch/migration-watcher';
 

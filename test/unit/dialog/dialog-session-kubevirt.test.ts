@@ -5,9 +5,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MigrationDialogSession } from '../../../src/dialog/migration-dialog-session';
-import type { DialogViewState } from '../../../src/dialog/protocol';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
+import { MigrationDialogSession } from '../../../src/ui/dialog/core/migration-dialog-session';
+import type { DialogViewState } from '../../../src/protocol/migration-dialog';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { KubevirtSource } from '../../../src/sources/kubevirt/kubevirt-source';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 

@@ -6,12 +6,12 @@
 
 import { strict as assert } from 'node:assert';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
-import { MigrationDialogSession } from '../../../src/dialog/migration-dialog-session';
-import type { DialogViewState, HostMessage } from '../../../src/dialog/protocol';
-import { isStateMessage } from '../../../src/dialog/protocol';
-import { cancelUnavailableReason } from '../../../src/dialog/stream-down-text';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
-import { WatcherMigrationFeed } from '../../../src/dialog/watcher-migration-feed';
+import { MigrationDialogSession } from '../../../src/ui/dialog/core/migration-dialog-session';
+import type { DialogViewState, HostMessage } from '../../../src/protocol/migration-dialog';
+import { isStateMessage } from '../../../src/protocol/migration-dialog';
+import { cancelUnavailableReason } from '../../../src/protocol/stream-down-text';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
+import { WatcherMigrationFeed } from '../../../src/ui/dialog/core/watcher-migration-feed';
 import { createBlixardSource, type BlixardSource } from '../../../src/sources/blixard/blixard-source';
 import { followMigrationOutput } from '../../../src/watch/migration-output';
 import { MigrationWatcher } from '../../../src/watch/migration-watcher';

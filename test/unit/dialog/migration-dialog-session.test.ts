@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { MigrationDialogSession } from '../../../src/dialog/migration-dialog-session';
-import type { DialogViewState, HostMessage } from '../../../src/dialog/protocol';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
+import { MigrationDialogSession } from '../../../src/ui/dialog/core/migration-dialog-session';
+import type { DialogViewState, HostMessage } from '../../../src/protocol/migration-dialog';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { blixardCluster, migrationOf, refused, RecordingClusterSource } from './recording-cluster-source';
 
 /** Polls a condition with a deadline instead of sleeping for a guessed time. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { outcomeSentence, reasonRepeatsCancel } from '../../../src/dialog/migration-outcome';
+import { outcomeSentence, reasonRepeatsCancel } from '../../../src/protocol/migration-outcome';
 
 const base = { vmName: 'vm-003', from: 'node02', to: 'node03' } as const;
 

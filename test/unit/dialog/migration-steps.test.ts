@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildSteps, normalisePhase } from '../../../src/dialog/migration-steps';
+import { buildSteps, normalisePhase } from '../../../src/protocol/migration-steps';
 
 const t0 = 1_700_000_000_000;
 const at = (phase: string, s: number) => ({ phase, at: t0 + s * 1000 });

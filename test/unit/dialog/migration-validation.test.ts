@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type ValidationContext } from '../../../src/dialog/migration-validation';
-import type { NodeView, VmView } from '../../../src/dialog/protocol';
+import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type ValidationContext } from '../../../src/protocol/migration-validation';
+import type { NodeView, VmView } from '../../../src/protocol/migration-dialog';
 
 const node = (id: string, patch: Partial<NodeView> = {}): NodeView => ({
   id,

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { progressFigures, transferRate } from '../../../src/dialog/progress-figures';
+import { progressFigures, transferRate } from '../../../src/protocol/progress-figures';
 
 const MiB = 1024 * 1024;
 

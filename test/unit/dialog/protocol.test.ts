@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MigrationDialogSession } from '../../../src/dialog/migration-dialog-session';
+import { MigrationDialogSession } from '../../../src/ui/dialog/core/migration-dialog-session';
 import {
   describeRejectedMessage,
   isCancelMigrationMessage,
@@ -13,8 +13,8 @@ import {
   isWebviewMessage,
   MAX_ID_LENGTH,
   type HostMessage,
-} from '../../../src/dialog/protocol';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
+} from '../../../src/protocol/migration-dialog';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { blixardCluster } from './recording-cluster-source';
 
 /** Deterministic PRNG (mulberry32) so a failing fuzz case reproduces. */

@@ -4,7 +4,7 @@
 
 import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../../../src/model/cluster';
 import { SourceError } from '../../../src/model/errors';
-import { Emitter } from '../../../src/model/event';
+import { Emitter } from '../../../src/base/event';
 import type { Migration, MigrationObservation, MigrationStreamEvent } from '../../../src/model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../../../src/sources/cluster-source';
 

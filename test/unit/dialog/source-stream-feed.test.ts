@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { MigrationSnapshot } from '../../../src/dialog/migration-feed';
-import { SourceStreamFeed } from '../../../src/dialog/source-stream-feed';
+import type { MigrationSnapshot } from '../../../src/ui/dialog/core/migration-feed';
+import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { blixardCluster, migrationOf } from './recording-cluster-source';
 
 describe('dialog: SourceStreamFeed', () => {

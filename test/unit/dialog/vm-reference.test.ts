@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { vmReferenceFrom } from '../../../src/dialog/vm-reference';
+import { vmReferenceFrom } from '../../../src/ui/dialog/core/vm-reference';
 
 describe('dialog: which VM a command invocation names', () => {
   it('reads the Clusters tree VM element and plain references', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { MigrationSnapshot } from '../../../src/dialog/migration-feed';
-import { WatcherMigrationFeed } from '../../../src/dialog/watcher-migration-feed';
+import type { MigrationSnapshot } from '../../../src/ui/dialog/core/migration-feed';
+import { WatcherMigrationFeed } from '../../../src/ui/dialog/core/watcher-migration-feed';
 import { MigrationWatcher } from '../../../src/watch/migration-watcher';
 import { blixardCluster, migrationOf } from './recording-cluster-source';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Emitter } from '../../../src/model/event';
+import { Emitter } from '../../../src/base/event';
 
 describe('Emitter', () => {
   it('starts the producer on the first listener and stops it after the last', () => {

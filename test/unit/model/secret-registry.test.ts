@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import { generateKeyPairSync } from 'node:crypto';
-import { REDACTED, SecretRegistry } from '../../../src/model/secret-registry';
+import { REDACTED, SecretRegistry } from '../../../src/base/secret-registry';
 
 describe('SecretRegistry', () => {
   it('scrubs a registered value in plain words, base64, base64url, URL-encoded and JSON-escaped', () => {

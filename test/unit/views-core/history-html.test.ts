@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { createNonce } from '../../../src/dialog/dialog-html';
-import { historyHtml } from '../../../src/dialog/history-html';
+import { createNonce } from '../../../src/ui/common/core/webview-html';
+import { historyHtml } from '../../../src/ui/history-panel/core/history-html';
 
 describe('history panel HTML', () => {
   const inputs = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/dist/webview/history.js', styleUri: 'https://x/media/history.css', nonce: createNonce() };

@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history';
-import { HistoryPanelSession } from '../../../src/dialog/history-panel-session';
-import type { HistoryHostMessage, HistoryPanelViewState } from '../../../src/dialog/history-protocol';
+import { HistoryPanelSession } from '../../../src/ui/history-panel/core/history-panel-session';
+import type { HistoryHostMessage, HistoryPanelViewState } from '../../../src/protocol/history-panel';
 import { finished, tempDir, transitions, waitFor } from '../history/support/fixtures';
 
 describe('history panel: a damaged database file', function () {

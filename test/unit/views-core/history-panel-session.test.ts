@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history';
-import { HistoryPanelSession } from '../../../src/dialog/history-panel-session';
-import type { HistoryHostMessage, HistoryPanelViewState } from '../../../src/dialog/history-protocol';
+import { HistoryPanelSession } from '../../../src/ui/history-panel/core/history-panel-session';
+import type { HistoryHostMessage, HistoryPanelViewState } from '../../../src/protocol/history-panel';
 import { finished, migration, tempDir, transitions, waitFor } from '../history/support/fixtures';
 
 const T0 = 1_700_000_000_000;

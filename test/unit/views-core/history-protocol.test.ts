@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { defaultHistoryQuery, isHistoryStateMessage, isHistoryWebviewMessage, isPersistedHistoryState } from '../../../src/dialog/history-protocol';
+import { defaultHistoryQuery, isHistoryStateMessage, isHistoryWebviewMessage, isPersistedHistoryState } from '../../../src/protocol/history-panel';
 
 describe('history panel protocol', () => {
   it('accepts exactly the messages the webview may send', () => {

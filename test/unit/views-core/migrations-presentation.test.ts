@@ -11,7 +11,7 @@ import {
   phaseLook,
   streamDownLook,
   vmDisplayName,
-} from '../../../src/views/migrations-presentation';
+} from '../../../src/ui/migrations/core/migrations-presentation';
 
 const T0 = Date.UTC(2025, 2, 1, 10, 0, 0);
 

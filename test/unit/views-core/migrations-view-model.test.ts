@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
 import type { HistoryStore } from '../../../src/history';
-import { MigrationsViewModel, type MigrationsViewChange } from '../../../src/views/migrations-view-model';
-import { WatchSession } from '../../../src/views/watch-session';
+import { MigrationsViewModel, type MigrationsViewChange } from '../../../src/ui/migrations/core/migrations-view-model';
+import { WatchSession } from '../../../src/watch/watch-session';
 import { finished, recordingLogger, tempDir, transitions, waitFor } from '../history/support/fixtures';
 import { kubevirtObservation, ScriptedSource, T0 } from '../watch/scripted-source';
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history';
-import { WatchSession } from '../../../src/views/watch-session';
+import { WatchSession } from '../../../src/watch/watch-session';
 import { finished, recordingLogger, tempDir, waitFor } from '../history/support/fixtures';
 import { kubevirtObservation, KUBEVIRT_PHASES, ScriptedSource, T0 } from '../watch/scripted-source';
 

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { Vm } from '../../../src/model/cluster';
 import { ClusterRegistry } from '../../../src/sources/cluster-registry';
-import { ClusterTreeStructure, type TreeRedraw } from '../../../src/views/cluster-tree-structure';
-import { TreeExpansionMemory, type ExpansionStore } from '../../../src/views/tree-expansion-memory';
-import type { TreeElement } from '../../../src/views/tree-elements';
+import { ClusterTreeStructure, type TreeRedraw } from '../../../src/ui/clusters/core/cluster-tree-structure';
+import { TreeExpansionMemory, type ExpansionStore } from '../../../src/ui/clusters/core/tree-expansion-memory';
+import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 import { ExtHostTreeCache } from './support/ext-host-tree-cache';
 import { MemoryClusterSource } from './support/memory-cluster-source';
 

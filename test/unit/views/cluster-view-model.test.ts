@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ClusterEntry } from '../../../src/sources/cluster-registry';
 import type { ClusterSpec } from '../../../src/sources/cluster-spec';
-import { ClusterViewModel, type ViewChange } from '../../../src/views/cluster-view-model';
+import { ClusterViewModel, type ViewChange } from '../../../src/ui/clusters/core/cluster-view-model';
 import { MemoryClusterSource } from './support/memory-cluster-source';
 
 const spec: ClusterSpec = { kind: 'blixard', id: 'blixard:test', label: 'test', endpoints: ['127.0.0.1:1'] };

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { DevClusterProcess, parseDevClusterReadyLine } from '../../../src/views/dev-cluster-process';
+import { DevClusterProcess, parseDevClusterReadyLine } from '../../../src/ui/dev-cluster/core/dev-cluster-process';
 
 const script = path.resolve(__dirname, '../../../dist/companion/blixard-node.js');
 

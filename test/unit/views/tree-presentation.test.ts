@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ClusterNode, Vm } from '../../../src/model/cluster';
-import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/views/tree-presentation';
+import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
 
 const vm = (patch: Partial<Vm> = {}): Vm => ({ id: 'web-1', name: 'web-1', nodeId: '1', state: 'running', phase: 'VM_STATE_RUNNING', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.5', ...patch });
 const node = (patch: Partial<ClusterNode> = {}): ClusterNode => ({ id: '1', name: 'node-1', status: 'follower', schedulable: true, ...patch });

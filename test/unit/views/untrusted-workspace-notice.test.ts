@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { UNTRUSTED_WORKSPACE_NOTICE } from '../../../src/model/restricted-settings';
 import { ClusterRegistry } from '../../../src/sources/cluster-registry';
 import type { SettingsProblem, SourceSettings } from '../../../src/sources/source-settings';
-import { ClusterTreeStructure, type TreeRedraw } from '../../../src/views/cluster-tree-structure';
+import { ClusterTreeStructure, type TreeRedraw } from '../../../src/ui/clusters/core/cluster-tree-structure';
 import { MemoryClusterSource } from './support/memory-cluster-source';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterRegistry } from '../../../src/sources/cluster-registry';
-import { ClusterTreeStructure, type TreeRedraw } from '../../../src/views/cluster-tree-structure';
-import type { TreeElement } from '../../../src/views/tree-elements';
+import { ClusterTreeStructure, type TreeRedraw } from '../../../src/ui/clusters/core/cluster-tree-structure';
+import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 import { MigrationWatcher } from '../../../src/watch/migration-watcher';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 

@@ -2,7 +2,7 @@
 // is exercised on exactly the sequences real sources produce (and on the ones they must not).
 
 import type { ConnectionState } from '../../../src/model/cluster';
-import { Emitter } from '../../../src/model/event';
+import { Emitter } from '../../../src/base/event';
 import type { Migration, MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../../../src/model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../src/sources/cluster-source';
 

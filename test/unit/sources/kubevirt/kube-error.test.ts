@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SourceError } from '../../../../src/model/errors';
 import { KubeHttpError, KubeTimeoutError, toSourceError, type RequestIntent } from '../../../../src/sources/kubevirt/kube-error';
-import { scrubSecrets } from '../../../../src/model/secret-registry';
+import { scrubSecrets } from '../../../../src/base/secret-registry';
 
 const CREATE_VMIM: RequestIntent = { verb: 'create', resource: 'virtualmachineinstancemigrations', namespace: 'prod' };
 

@@ -1,0 +1,213 @@
+// The one message protocol between the migration history panel's host and its webview. Imported
+// by both sides, so it stays free of `vscode` and of Node APIs. Every message has a type guard;
+// the host treats webview messages as untrusted input (ids, filters and page numbers only —
+// never paths, commands or SQL).
+
+import type { ClusterSummary } from '../history/history-database';
+import type { Migration, MigrationState } from '../model/migration';
+
+/** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
+export const HISTORY_PANEL_VIEW_TYPE = 'blixard.historyPanel';
+
+export type HistoryFilterView = 'active' | 'completed' | 'all';
+export const HISTORY_FILTERS: readonly HistoryFilterView[] = ['active', 'completed', 'all'];
+export type ExportFormatView = 'csv' | 'json';
+
+export const MAX_TEXT_FILTER_LENGTH = 200;
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 100;
+const MAX_ID_LENGTH = 1024;
+/** Offsets beyond this are not a real page of any history (retention keeps it far smaller). */
+const MAX_OFFSET = 100_000_000;
+
+// ---- view models (host → webview) -----------------------------------------------------------
+
+export interface HistoryQueryView {
+  filter: HistoryFilterView;
+  /** Case-insensitive substring of the VM, a node, the cluster, the namespace or the migration's name. */
+  text: string;
+  offset: number;
+  pageSize: number;
+}
+
+/** A migration as the panel shows it: the model's fields, with the cluster's display name beside its id. */
+export type HistoryRowView = Omit<Migration, 'cluster' | 'labels' | 'progress'> & {
+  clusterId: string;
+  /** The cluster's name as the user knows it (its id when no longer configured). */
+  cluster: string;
+};
+
+export interface PhaseTimeView {
+  phase: string;
+  at: number;
+}
+
+/** The history's per-cluster figures, with the cluster's display name in `cluster` and its id in `clusterId`. */
+export type ClusterSummaryView = ClusterSummary & { clusterId: string };
+
+export interface HistoryDetailView {
+  migration: HistoryRowView;
+  transitions: PhaseTimeView[];
+}
+
+export interface HistoryNotice {
+  kind: 'info' | 'error';
+  text: string;
+}
+
+/**
+ * Everything the panel shows, sent whole on every change (a page is at most MAX_PAGE_SIZE rows),
+ * so a webview that was hidden and recreated renders the same thing from one message.
+ */
+export interface HistoryPanelViewState {
+  /** loading: the history is opening; unavailable: it could not be opened (`error` says why). */
+  status: 'loading' | 'ready' | 'unavailable';
+  error?: string;
+  query: HistoryQueryView;
+  rows: HistoryRowView[];
+  /** Rows matching the query in the whole history. */
+  total: number;
+  summary: ClusterSummaryView[];
+  detail?: HistoryDetailView;
+  /** The id asked for in detail when the history does not hold it (removed by retention). */
+  detailMissing?: string;
+  exporting?: ExportFormatView;
+  notice?: HistoryNotice;
+}
+
+// ---- messages --------------------------------------------------------------------------------
+
+/** Host → webview. `hostNow` lets the webview correct for clock skew (code-server runs it elsewhere). */
+export interface HistoryStateMessage {
+  type: 'state';
+  state: HistoryPanelViewState;
+  hostNow: number;
+}
+
+export type HistoryHostMessage = HistoryStateMessage;
+
+/** Webview → host. */
+export type HistoryWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'query'; filter: HistoryFilterView; text: string; offset: number; pageSize: number }
+  | { type: 'detail'; id: string | null }
+  | { type: 'export'; format: ExportFormatView };
+
+export type HistoryWebviewMessageType = HistoryWebviewMessage['type'];
+
+/** What the webview keeps with `setState`, and what the panel serializer gets back after a reload. */
+export interface PersistedHistoryState {
+  v: 1;
+  query: HistoryQueryView;
+  detailId?: string;
+}
+
+export function defaultHistoryQuery(): HistoryQueryView {
+  return { filter: 'all', text: '', offset: 0, pageSize: DEFAULT_PAGE_SIZE };
+}
+
+// ---- guards ----------------------------------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** True when `value` has exactly these own keys (optional ones may be absent), nothing more. */
+function hasOnlyKeys(value: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
+  const keys = Object.keys(value);
+  if (keys.length < required.length || keys.length > required.length + optional.length) return false;
+  for (const key of required) if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+  for (const key of keys) if (!required.includes(key) && !optional.includes(key)) return false;
+  return true;
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+export function isHistoryId(value: unknown): value is string {
+  // eslint-disable-next-line no-control-regex
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(value);
+}
+
+export function isHistoryFilter(value: unknown): value is HistoryFilterView {
+  return typeof value === 'string' && (HISTORY_FILTERS as readonly string[]).includes(value);
+}
+
+function isTextFilter(value: unknown): value is string {
+  // eslint-disable-next-line no-control-regex
+  return typeof value === 'string' && value.length <= MAX_TEXT_FILTER_LENGTH && !/[\u0000-\u001f]/.test(value);
+}
+
+function isOffset(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_OFFSET;
+}
+
+function isPageSize(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PAGE_SIZE;
+}
+
+export function isHistoryQueryView(q: unknown): q is HistoryQueryView {
+  return isRecord(q) && hasOnlyKeys(q, ['filter', 'text', 'offset', 'pageSize']) && isHistoryFilter(q.filter) && isTextFilter(q.text) && isOffset(q.offset) && isPageSize(q.pageSize);
+}
+
+const webviewGuards: Record<HistoryWebviewMessageType, (m: Record<string, unknown>) => boolean> = {
+  ready: (m) => hasOnlyKeys(m, ['type']),
+  refresh: (m) => hasOnlyKeys(m, ['type']),
+  query: (m) =>
+    hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize),
+  detail: (m) => hasOnlyKeys(m, ['type', 'id']) && (m.id === null || isHistoryId(m.id)),
+  export: (m) => hasOnlyKeys(m, ['type', 'format']) && (m.format === 'csv' || m.format === 'json'),
+};
+
+/** The one gate for everything the history webview posts. */
+export function isHistoryWebviewMessage(m: unknown): m is HistoryWebviewMessage {
+  if (!isRecord(m) || typeof m.type !== 'string') return false;
+  if (!Object.prototype.hasOwnProperty.call(webviewGuards, m.type)) return false;
+  return webviewGuards[m.type as HistoryWebviewMessageType](m);
+}
+
+export function isPersistedHistoryState(s: unknown): s is PersistedHistoryState {
+  return isRecord(s) && s.v === 1 && hasOnlyKeys(s, ['v', 'query'], ['detailId']) && isHistoryQueryView(s.query) && (s.detailId === undefined || isHistoryId(s.detailId));
+}
+
+const STATES: readonly MigrationState[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+
+function isRowView(r: unknown): r is HistoryRowView {
+  return (
+    isRecord(r) &&
+    isString(r.id) &&
+    isString(r.cluster) &&
+    isString(r.vm) &&
+    isString(r.phase) &&
+    STATES.includes(r.state as MigrationState) &&
+    isFiniteNumber(r.createdAt)
+  );
+}
+
+/** Used by the webview: a malformed state from the host must not break rendering. */
+export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
+  if (!isRecord(m) || m.type !== 'state' || !isFiniteNumber(m.hostNow) || !isRecord(m.state)) return false;
+  const s = m.state;
+  return (
+    (s.status === 'loading' || s.status === 'ready' || s.status === 'unavailable') &&
+    isRecord(s.query) &&
+    isHistoryFilter(s.query.filter) &&
+    Array.isArray(s.rows) &&
+    s.rows.every(isRowView) &&
+    isFiniteNumber(s.total) &&
+    Array.isArray(s.summary) &&
+    (s.detail === undefined ||
+      (isRecord(s.detail) &&
+        isRowView(s.detail.migration) &&
+        Array.isArray(s.detail.transitions) &&
+        s.detail.transitions.every((t) => isRecord(t) && isString(t.phase) && isFiniteNumber(t.at))))
+  );
+}
+
+export { describeRejectedMessage } from './migration-dialog';

@@ -1,0 +1,390 @@
+// What the Clusters tree holds, without VS Code: which elements exist, their parents, each
+// expanded cluster's view model, and which elements must be redrawn. The tree provider is a
+// thin `vscode` adapter over this (it only turns elements into TreeItems).
+//
+// getChildren never waits for a load. VS Code's extension host caches each element's children
+// and registers them under the parent node it looked up *before* awaiting getChildren; a
+// targeted refresh of that element arriving while getChildren is still pending replaces the
+// parent node, so the answer lands on a discarded node and its ids stay registered. The next
+// fetch of that element then throws "Element with id … is already registered" and the row shows
+// no children at all, for good. Since VS Code delays every refresh by its own debounce, no
+// waiting here can be made safe; answering at once (from what is loaded, or "Loading…") and
+// firing the element when its load lands keeps every fetch atomic.
+
+import type { ClusterEntry, ClusterRegistry } from '../../../sources/cluster-registry';
+import { ClusterViewModel, type ViewChange } from './cluster-view-model';
+import { TreeExpansionMemory } from './tree-expansion-memory';
+import { WatcherVmMigrations, type WatchedMigrations } from './watcher-vm-migrations';
+import type { Vm } from '../../../model/cluster';
+import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
+
+export interface ClusterTreeStructureOptions {
+  loadDeadlineMs?: number;
+  changeDebounceMs?: number;
+  /** Element changes arriving within this window go out as one event. */
+  flushDelayMs?: number;
+  /** Where expanded/collapsed rows are remembered across reloads (none: for this window only). */
+  expansion?: TreeExpansionMemory;
+  log?(level: 'info' | 'warn' | 'debug', message: string): void;
+}
+
+/** `undefined` redraws the whole tree; otherwise the listed elements (and their children). */
+export type TreeRedraw = TreeElement[] | undefined;
+
+export class ClusterTreeStructure {
+  private readonly models = new Map<string, ClusterViewModel>();
+  private readonly elements = new Map<string, TreeElement>();
+  private readonly vmChildIds = new Map<string, Set<string>>();
+  private readonly parents = new Map<TreeElement, TreeElement | undefined>();
+  private readonly pending = new Set<TreeElement>();
+  private pendingRoot = false;
+  /** VS Code has asked for the root once: clusters present from then on were added while the tree is up. */
+  private rootRendered = false;
+  private flushTimer?: NodeJS.Timeout;
+  private pollTimer?: NodeJS.Timeout;
+  private pollSeconds = 0;
+  private visible = false;
+  private disposed = false;
+  private readonly unsubscribe: () => void;
+  private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
+  private readonly expansion: TreeExpansionMemory;
+  private migrations?: WatcherVmMigrations;
+
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly redraw: (what: TreeRedraw) => void,
+    options: ClusterTreeStructureOptions = {},
+  ) {
+    this.options = {
+      loadDeadlineMs: options.loadDeadlineMs ?? 20_000,
+      changeDebounceMs: options.changeDebounceMs ?? 150,
+      flushDelayMs: options.flushDelayMs ?? 30,
+      log: options.log ?? (() => {}),
+    };
+    this.expansion = options.expansion ?? new TreeExpansionMemory();
+    const subscription = registry.onDidChange(({ added, removed }) => {
+      for (const entry of removed) this.forgetCluster(entry.id);
+      // A cluster added while the tree is up is probed at once (its node list, under the load
+      // deadline), so a dead one says so on its row instead of looking healthy until expanded.
+      if (this.rootRendered) for (const entry of added) void this.modelFor(entry.id)?.loadNodes();
+      this.queueRoot();
+    });
+    this.unsubscribe = () => subscription.dispose();
+  }
+
+  async getChildren(element?: TreeElement): Promise<TreeElement[]> {
+    if (!element) {
+      // Settings are read asynchronously (kubeconfig files): answer once they are, rather
+      // than flash the "nothing configured" welcome. A root fetch is VS Code's full refresh,
+      // which it cancels and restarts itself, so waiting here is safe.
+      await this.registry.whenSettled();
+      this.rootRendered = true;
+      return this.rootChildren();
+    }
+    switch (element.type) {
+      case 'datacenter':
+        return this.registry.clusters.filter((c) => c.spec.datacenter === element.datacenter).map((c) => this.clusterElement(c.id, element));
+      case 'cluster':
+        return this.clusterChildren(element);
+      case 'node':
+        return this.nodeChildren(element);
+      default:
+        return [];
+    }
+  }
+
+  getParent(element: TreeElement): TreeElement | undefined {
+    return this.parents.get(element);
+  }
+
+  /**
+   * How a row is drawn the next time VS Code builds it: as the user left it (remembered by id
+   * across reloads), else datacenters open and clusters and nodes closed.
+   */
+  collapsibleState(element: TreeElement): 'expanded' | 'collapsed' | 'none' {
+    if (element.type === 'vm' || element.type === 'message') return 'none';
+    const remembered = this.expansion.isExpanded(element.id);
+    if (remembered !== undefined) return remembered ? 'expanded' : 'collapsed';
+    return element.type === 'datacenter' ? 'expanded' : 'collapsed';
+  }
+
+  /** VS Code expanded or collapsed a row (TreeView.onDidExpandElement / onDidCollapseElement). */
+  setExpanded(element: TreeElement, expanded: boolean): void {
+    if (element.type === 'vm' || element.type === 'message') return;
+    this.expansion.set(element.id, expanded);
+  }
+
+  /**
+   * From now on a VM row's in-flight migration is the watcher's, redrawn on the watcher's own
+   * updates (the dialog reads the same), instead of the VM list's view on its next refresh.
+   */
+  followMigrations(watcher: WatchedMigrations): { dispose(): void } {
+    this.migrations?.dispose();
+    const migrations = new WatcherVmMigrations(watcher, (heldClusterId, vmId) => {
+      for (const model of this.models.values()) {
+        if (migrations.heldClusterOf(model.clusterId) !== heldClusterId) continue;
+        const nodeId = model.nodeOfVm(vmId);
+        if (nodeId) this.queueElement(this.elements.get(elementIds.vm(model.clusterId, nodeId, vmId)));
+      }
+    });
+    this.migrations = migrations;
+    return {
+      dispose: () => {
+        migrations.dispose();
+        if (this.migrations === migrations) this.migrations = undefined;
+      },
+    };
+  }
+
+  /** The migration a VM's row shows as in flight ("→ target · phase"). */
+  vmMigration(clusterId: string, vm: Vm): Vm['migration'] {
+    return this.migrations ? this.migrations.inFlight(clusterId, vm) : vm.migration;
+  }
+
+  /** Everything known is re-read; clusters never expanded stay unloaded. */
+  async refreshAll(): Promise<void> {
+    this.queueRoot();
+    await Promise.all([...this.models.values()].map((m) => m.refresh()));
+  }
+
+  /** Re-reads one cluster (the cluster's Refresh or Retry). */
+  async refreshCluster(clusterId: string): Promise<void> {
+    const model = this.models.get(clusterId);
+    if (!model) return this.queueElement(this.elements.get(elementIds.cluster(clusterId)));
+    if (model.state.state === 'error') await model.retry();
+    else await model.refresh();
+  }
+
+  /** The view became visible or hidden: poll only while someone can see it. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.schedulePoll();
+  }
+
+  /** Fallback polling interval; 0 turns it off. */
+  setPollInterval(seconds: number): void {
+    this.pollSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+    this.schedulePoll();
+  }
+
+  model(clusterId: string): ClusterViewModel | undefined {
+    return this.models.get(clusterId);
+  }
+
+  element(id: string): TreeElement | undefined {
+    return this.elements.get(id);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    for (const model of this.models.values()) model.dispose();
+    this.models.clear();
+    this.migrations?.dispose();
+    this.unsubscribe();
+  }
+
+  // ---- children ---------------------------------------------------------------------------
+
+  private rootChildren(): TreeElement[] {
+    const out: TreeElement[] = this.registry.problems.map((p, i) =>
+      this.intern<MessageElement>(
+        undefined,
+        p.notice === 'untrusted-workspace'
+          ? { type: 'message', id: elementIds.message('root', 'untrusted-workspace'), severity: 'info', text: p.message, action: 'trust' }
+          : {
+              type: 'message',
+              id: elementIds.message('root', `problem-${i}-${p.setting}-${p.message}`),
+              severity: 'error',
+              text: `${p.setting}: ${p.message}`,
+              action: 'settings',
+            },
+      ),
+    );
+    const clusters = this.registry.clusters;
+    const datacenters = [...new Set(clusters.map((c) => c.spec.datacenter).filter((d): d is string => !!d))].sort();
+    // A datacenter no cluster names any more leaves the tree, and with it our handle on it.
+    for (const id of [...this.elements.keys()]) if (id.startsWith('dc:') && !datacenters.includes(id.slice(3))) this.drop(id);
+    for (const dc of datacenters) {
+      out.push(this.intern<DatacenterElement>(undefined, { type: 'datacenter', id: elementIds.datacenter(dc), datacenter: dc }));
+    }
+    for (const c of clusters) if (!c.spec.datacenter) out.push(this.clusterElement(c.id, undefined));
+    return out;
+  }
+
+  /** Answers at once; a cluster not loaded yet says "Loading…" and is redrawn when its load ends. */
+  private clusterChildren(element: ClusterElement): TreeElement[] {
+    const model = this.modelFor(element.clusterId);
+    if (!model) return [];
+    if (model.state.state === 'idle') void model.loadNodes(); // its end fires the cluster
+    const state = model.state;
+    if (state.state === 'error') {
+      return [
+        this.intern<MessageElement>(element, {
+          type: 'message',
+          id: elementIds.message(element.id, 'error'),
+          severity: 'error',
+          text: state.reason,
+          clusterId: element.clusterId,
+          action: 'retry',
+        }),
+      ];
+    }
+    const nodes = model.nodes();
+    if (!nodes) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'loading'), severity: 'loading', text: 'Loading…' })];
+    if (nodes.length === 0) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'empty'), severity: 'info', text: 'No nodes' })];
+    return nodes.map((n) =>
+      this.intern<NodeElement>(element, { type: 'node', id: elementIds.node(element.clusterId, n.id), clusterId: element.clusterId, nodeId: n.id }),
+    );
+  }
+
+  /** Answers at once; VMs not loaded yet show "Loading…" and the node is redrawn when they arrive. */
+  private nodeChildren(element: NodeElement): TreeElement[] {
+    const model = this.modelFor(element.clusterId);
+    if (!model) return [];
+    if (!model.vms(element.nodeId)) void model.loadVms(element.nodeId); // its end fires the node
+    const error = model.vmsError(element.nodeId);
+    if (error) {
+      return [
+        this.intern<MessageElement>(element, {
+          type: 'message',
+          id: elementIds.message(element.id, 'error'),
+          severity: 'error',
+          text: error,
+          clusterId: element.clusterId,
+          action: 'retry',
+        }),
+      ];
+    }
+    const vms = model.vms(element.nodeId);
+    if (!vms) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'loading'), severity: 'loading', text: 'Loading…' })];
+    if (vms.length === 0) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'empty'), severity: 'info', text: 'No VMs' })];
+    const ids = new Set<string>();
+    const children = vms.map((vm) => {
+      const id = elementIds.vm(element.clusterId, element.nodeId, vm.id);
+      ids.add(id);
+      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id });
+    });
+    // VMs that left this node (migrated, deleted) release their elements.
+    const before = this.vmChildIds.get(element.id);
+    if (before) for (const id of before) if (!ids.has(id)) this.drop(id);
+    this.vmChildIds.set(element.id, ids);
+    return children;
+  }
+
+  // ---- element identity and change delivery -----------------------------------------------
+
+  private clusterElement(clusterId: string, parent: TreeElement | undefined): ClusterElement {
+    return this.intern<ClusterElement>(parent, { type: 'cluster', id: elementIds.cluster(clusterId), clusterId });
+  }
+
+  /** Returns the one live element for an id, so VS Code sees the same object across refreshes. */
+  private intern<T extends TreeElement>(parent: TreeElement | undefined, fresh: T): T {
+    const existing = this.elements.get(fresh.id) as T | undefined;
+    const element = existing && existing.type === fresh.type && sameMessage(existing, fresh) ? existing : fresh;
+    this.elements.set(element.id, element);
+    this.parents.set(element, parent);
+    return element;
+  }
+
+  private drop(id: string): void {
+    const element = this.elements.get(id);
+    if (!element) return;
+    this.elements.delete(id);
+    this.parents.delete(element);
+  }
+
+  private modelFor(clusterId: string): ClusterViewModel | undefined {
+    const existing = this.models.get(clusterId);
+    if (existing) return existing;
+    const entry = this.registry.get(clusterId);
+    if (!entry) return undefined;
+    const model = new ClusterViewModel(entry, {
+      loadDeadlineMs: this.options.loadDeadlineMs,
+      changeDebounceMs: this.options.changeDebounceMs,
+      log: this.options.log,
+      onChange: (changes) => this.onModelChange(entry, changes),
+    });
+    this.models.set(clusterId, model);
+    return model;
+  }
+
+  private onModelChange(entry: ClusterEntry, changes: ViewChange[]): void {
+    // A model outliving its cluster (removed while a load was in flight) has nothing to redraw.
+    if (this.models.get(entry.id)?.entry !== entry) return;
+    for (const change of changes) {
+      const id =
+        change.target === 'cluster'
+          ? elementIds.cluster(change.clusterId)
+          : change.target === 'node'
+            ? elementIds.node(change.clusterId, change.nodeId)
+            : elementIds.vm(change.clusterId, change.nodeId, change.vmId);
+      this.queueElement(this.elements.get(id));
+    }
+  }
+
+  private forgetCluster(clusterId: string): void {
+    this.models.get(clusterId)?.dispose();
+    this.models.delete(clusterId);
+    const prefixes = [elementIds.cluster(clusterId), `node:${clusterId}|`, `vm:${clusterId}|`, `msg:${elementIds.cluster(clusterId)}`, `msg:node:${clusterId}|`];
+    for (const id of [...this.elements.keys()]) if (prefixes.some((p) => id.startsWith(p))) this.drop(id);
+    for (const id of [...this.vmChildIds.keys()]) if (id.startsWith(`node:${clusterId}|`)) this.vmChildIds.delete(id);
+  }
+
+  private queueRoot(): void {
+    this.pendingRoot = true;
+    this.scheduleFlush();
+  }
+
+  private queueElement(element: TreeElement | undefined): void {
+    if (!element) return;
+    this.pending.add(element);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.disposed) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.options.flushDelayMs);
+  }
+
+  /** One event per burst; an element whose ancestor is redrawn anyway is left out. */
+  private flush(): void {
+    this.flushTimer = undefined;
+    if (this.pendingRoot) {
+      this.pendingRoot = false;
+      this.pending.clear();
+      this.redraw(undefined);
+      return;
+    }
+    // Elements whose branch left the tree meanwhile (a cluster removed, a datacenter regrouped) are not VS Code's to redraw.
+    const elements = [...this.pending].filter((e) => this.isAttached(e) && !this.hasPendingAncestor(e));
+    this.pending.clear();
+    if (elements.length > 0) this.redraw(elements);
+  }
+
+  private isAttached(element: TreeElement): boolean {
+    for (let e: TreeElement | undefined = element; e; e = this.parents.get(e)) if (this.elements.get(e.id) !== e) return false;
+    return true;
+  }
+
+  private hasPendingAncestor(element: TreeElement): boolean {
+    for (let p = this.parents.get(element); p; p = this.parents.get(p)) if (this.pending.has(p)) return true;
+    return false;
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.disposed || !this.visible || this.pollSeconds <= 0) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      void Promise.all([...this.models.values()].filter((m) => m.active).map((m) => m.refresh())).finally(() => this.schedulePoll());
+    }, this.pollSeconds * 1000);
+  }
+}
+
+function sameMessage(a: TreeElement, b: TreeElement): boolean {
+  if (a.type !== 'message' || b.type !== 'message') return true;
+  return a.text === b.text && a.severity === b.severity;
+}

@@ -1,0 +1,394 @@
+// What the Clusters tree knows about one cluster: its nodes and, for nodes that were
+// expanded, their VMs. It turns the source's change scopes and periodic polls into the
+// smallest set of view changes (one VM, one node, or the cluster), so the tree refreshes only
+// what changed. No `vscode` here: the tree provider maps changes to elements.
+
+import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../../model/cluster';
+import { describeError } from '../../../model/errors';
+import { scrubSecrets } from '../../../base/secret-registry';
+import { DisposableStore, type Disposable } from '../../../base/event';
+import type { ClusterSource } from '../../../sources/cluster-source';
+import type { ClusterEntry } from '../../../sources/cluster-registry';
+
+export type ClusterLoadState =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'ready' }
+  | { state: 'error'; reason: string };
+
+/** Which tree element must be redrawn. A cluster or node change redraws its children too. */
+export type ViewChange =
+  | { target: 'cluster'; clusterId: string }
+  | { target: 'node'; clusterId: string; nodeId: string }
+  | { target: 'vm'; clusterId: string; nodeId: string; vmId: string };
+
+export interface ViewModelOptions {
+  /** Upper bound on any one load, on top of the source's own deadlines, so nothing spins forever. */
+  loadDeadlineMs: number;
+  /** Source change scopes arriving within this window are fetched together. */
+  changeDebounceMs: number;
+  onChange(changes: ViewChange[]): void;
+  log(level: 'info' | 'warn' | 'debug', message: string): void;
+}
+
+interface NodeVms {
+  vms: Map<string, Vm>;
+  sorted: Vm[];
+  error?: string;
+}
+
+export class ClusterViewModel implements Disposable {
+  private load: ClusterLoadState = { state: 'idle' };
+  private nodeMap = new Map<string, ClusterNode>();
+  private nodeOrder: ClusterNode[] = [];
+  private vmsByNode = new Map<string, NodeVms>();
+  private nodesInFlight?: Promise<void>;
+  private readonly vmsInFlight = new Map<string, Promise<void>>();
+  private readonly subscriptions = new DisposableStore();
+  private subscribed = false;
+  private pendingScopes: ChangedScope[] = [];
+  private scopeTimer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+  private disposed = false;
+  private lastLoggedFailure?: string;
+
+  constructor(
+    readonly entry: ClusterEntry,
+    private readonly options: ViewModelOptions,
+  ) {}
+
+  get clusterId(): string {
+    return this.entry.id;
+  }
+
+  get state(): ClusterLoadState {
+    return this.load;
+  }
+
+  /** True once the cluster has been expanded (it is then kept live). */
+  get active(): boolean {
+    return this.load.state !== 'idle';
+  }
+
+  get warnings(): readonly string[] {
+    return this.entry.source?.warnings ?? [];
+  }
+
+  get connection(): ConnectionState | undefined {
+    return this.entry.source?.connection;
+  }
+
+  nodes(): readonly ClusterNode[] | undefined {
+    return this.load.state === 'ready' ? this.nodeOrder : undefined;
+  }
+
+  node(nodeId: string): ClusterNode | undefined {
+    return this.nodeMap.get(nodeId);
+  }
+
+  /** VMs of a node, sorted by name; undefined until that node was loaded. */
+  vms(nodeId: string): readonly Vm[] | undefined {
+    return this.vmsByNode.get(nodeId)?.sorted;
+  }
+
+  vmsError(nodeId: string): string | undefined {
+    return this.vmsByNode.get(nodeId)?.error;
+  }
+
+  vm(nodeId: string, vmId: string): Vm | undefined {
+    return this.vmsByNode.get(nodeId)?.vms.get(vmId);
+  }
+
+  /** The node currently holding a VM, among the loaded ones. */
+  nodeOfVm(vmId: string): string | undefined {
+    for (const [nodeId, entry] of this.vmsByNode) if (entry.vms.has(vmId)) return nodeId;
+    return undefined;
+  }
+
+  /** Loads the node list (once; concurrent callers share the load). Never rejects. */
+  loadNodes(): Promise<void> {
+    if (this.load.state === 'ready') return Promise.resolve();
+    if (this.nodesInFlight) return this.nodesInFlight;
+    this.load = { state: 'loading' };
+    this.nodesInFlight = (async () => {
+      try {
+        const source = this.entry.acquire();
+        this.subscribe(source);
+        const nodes = await this.withDeadline(source.listNodes(), 'listing nodes');
+        if (this.disposed) return;
+        this.setNodes(nodes);
+        this.load = { state: 'ready' };
+        this.lastLoggedFailure = undefined;
+        this.options.log('info', `${this.entry.spec.label}: ${nodes.length} node(s)`);
+      } catch (err) {
+        if (this.disposed) return;
+        this.fail(describeError(err));
+      } finally {
+        this.nodesInFlight = undefined;
+      }
+      this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
+    })();
+    return this.nodesInFlight;
+  }
+
+  /** Loads one node's VMs (once; concurrent callers share). Never rejects. */
+  loadVms(nodeId: string): Promise<void> {
+    if (this.vmsByNode.has(nodeId)) return Promise.resolve();
+    const inFlight = this.vmsInFlight.get(nodeId);
+    if (inFlight) return inFlight;
+    const loading = (async () => {
+      try {
+        const vms = await this.fetchVms(nodeId);
+        if (this.disposed) return;
+        this.vmsByNode.set(nodeId, toNodeVms(vms));
+      } catch (err) {
+        if (this.disposed) return;
+        this.vmsByNode.set(nodeId, { vms: new Map(), sorted: [], error: describeError(err) });
+      } finally {
+        this.vmsInFlight.delete(nodeId);
+      }
+      this.options.onChange([{ target: 'node', clusterId: this.clusterId, nodeId }]);
+    })();
+    this.vmsInFlight.set(nodeId, loading);
+    return loading;
+  }
+
+  /** Forgets an error and tries again (the Retry action). */
+  retry(): Promise<void> {
+    this.nodeMap.clear();
+    this.nodeOrder = [];
+    this.vmsByNode.clear();
+    this.load = { state: 'idle' };
+    return this.loadNodes();
+  }
+
+  /**
+   * Re-reads everything loaded and reports only what differs (polling, Refresh). An idle
+   * cluster stays idle; a failed one is tried again. Overlapping calls run once more at the end.
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.refreshOnce({ allNodes: true, nodeIds: [...this.vmsByNode.keys()] });
+      } while (this.refreshAgain && !this.disposed);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.scopeTimer) clearTimeout(this.scopeTimer);
+    this.subscriptions.dispose();
+  }
+
+  private subscribe(source: ClusterSource): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    this.subscriptions.add(source.onDidChange((scope) => this.queueScope(scope)));
+    this.subscriptions.add(source.onDidChangeConnection((state) => this.onConnection(state)));
+  }
+
+  private shownLimitation?: string;
+
+  private onConnection(state: ConnectionState): void {
+    if (this.disposed) return;
+    if (state.state === 'unreachable' && this.load.state === 'ready') {
+      this.fail(state.reason);
+      this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
+    } else if (state.state === 'connected' && this.load.state === 'error') {
+      this.options.log('info', `${this.entry.spec.label}: reachable again`);
+      void this.retry();
+    } else if (state.state === 'connected' && state.limitation !== this.shownLimitation) {
+      // The cluster's tooltip says what the watcher cannot see there.
+      this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
+    }
+    if (state.state === 'connected') this.shownLimitation = state.limitation;
+  }
+
+  private queueScope(scope: ChangedScope): void {
+    if (this.disposed || this.load.state !== 'ready') return;
+    this.pendingScopes.push(scope);
+    if (this.scopeTimer) return;
+    this.scopeTimer = setTimeout(() => {
+      this.scopeTimer = undefined;
+      const scopes = this.pendingScopes;
+      this.pendingScopes = [];
+      void this.applyScopes(scopes);
+    }, this.options.changeDebounceMs);
+  }
+
+  private async applyScopes(scopes: ChangedScope[]): Promise<void> {
+    let allNodes = false;
+    const nodeIds = new Set<string>();
+    for (const scope of scopes) {
+      switch (scope.scope) {
+        case 'cluster':
+          allNodes = true;
+          for (const id of this.vmsByNode.keys()) nodeIds.add(id);
+          break;
+        case 'nodes':
+          allNodes = true;
+          break;
+        case 'node':
+          allNodes = true; // its capacity figures live on the node list
+          nodeIds.add(scope.nodeId);
+          break;
+        case 'vm': {
+          allNodes = true;
+          if (scope.nodeId) nodeIds.add(scope.nodeId);
+          const holder = this.nodeOfVm(scope.vmId);
+          if (holder) nodeIds.add(holder);
+          if (!scope.nodeId && !holder) for (const id of this.vmsByNode.keys()) nodeIds.add(id);
+          break;
+        }
+      }
+    }
+    await this.refreshOnce({ allNodes, nodeIds: [...nodeIds] });
+  }
+
+  private async refreshOnce(what: { allNodes: boolean; nodeIds: string[] }): Promise<void> {
+    if (this.disposed) return;
+    if (this.load.state === 'idle' || this.load.state === 'loading') return;
+    if (this.load.state === 'error') {
+      await this.retry();
+      return;
+    }
+    const changes: ViewChange[] = [];
+    const redrawnNodes = new Set<string>();
+    try {
+      const source = this.entry.acquire();
+      const [nodes, vmLists] = await Promise.all([
+        what.allNodes ? this.withDeadline(source.listNodes(), 'listing nodes') : Promise.resolve(undefined),
+        Promise.all(
+          what.nodeIds
+            .filter((id) => this.vmsByNode.has(id) || this.nodeMap.has(id))
+            .map(async (nodeId) => ({ nodeId, vms: await this.fetchVms(nodeId).catch((err: unknown) => new VmsFailure(describeError(err))) })),
+        ),
+      ]);
+      if (this.disposed) return;
+      if (nodes) {
+        const before = this.nodeOrder.map((n) => n.id).join('\n');
+        const previous = this.nodeMap;
+        this.setNodes(nodes);
+        if (this.nodeOrder.map((n) => n.id).join('\n') !== before) {
+          // Nodes came or went: the cluster's children change, which redraws everything below.
+          for (const id of this.vmsByNode.keys()) if (!this.nodeMap.has(id)) this.vmsByNode.delete(id);
+          changes.push({ target: 'cluster', clusterId: this.clusterId });
+        } else {
+          for (const node of nodes) {
+            if (!sameJson(previous.get(node.id), node)) {
+              changes.push({ target: 'node', clusterId: this.clusterId, nodeId: node.id });
+              redrawnNodes.add(node.id);
+            }
+          }
+        }
+      }
+      for (const { nodeId, vms } of vmLists) {
+        if (!this.vmsByNode.has(nodeId)) continue; // never expanded: nothing drawn to update
+        const before = this.vmsByNode.get(nodeId)!;
+        if (vms instanceof VmsFailure) {
+          if (before.error !== vms.reason) {
+            this.vmsByNode.set(nodeId, { vms: new Map(), sorted: [], error: vms.reason });
+            changes.push({ target: 'node', clusterId: this.clusterId, nodeId });
+          }
+          continue;
+        }
+        const after = toNodeVms(vms);
+        this.vmsByNode.set(nodeId, after);
+        if (before.error || !sameOrder(before.sorted, after.sorted)) {
+          changes.push({ target: 'node', clusterId: this.clusterId, nodeId });
+        } else if (!redrawnNodes.has(nodeId)) {
+          for (const vm of after.sorted) {
+            if (!sameJson(before.vms.get(vm.id), vm)) changes.push({ target: 'vm', clusterId: this.clusterId, nodeId, vmId: vm.id });
+          }
+        }
+      }
+    } catch (err) {
+      if (this.disposed) return;
+      this.fail(describeError(err));
+      changes.splice(0, changes.length, { target: 'cluster', clusterId: this.clusterId });
+    }
+    if (changes.length > 0) this.options.onChange(changes);
+  }
+
+  private async fetchVms(nodeId: string): Promise<Vm[]> {
+    const source = this.entry.acquire();
+    const vms = await this.withDeadline(source.listVms(nodeId), 'listing VMs');
+    // A source may answer for more than the node asked about; keep what belongs here.
+    return vms.filter((vm) => vm.nodeId === undefined || vm.nodeId === nodeId);
+  }
+
+  private setNodes(nodes: ClusterNode[]): void {
+    this.nodeMap = new Map(nodes.map((n) => [n.id, n]));
+    this.nodeOrder = [...nodes].sort(compareNodes);
+  }
+
+  private fail(reported: string): void {
+    // The tree's error text: a source's state reason or a thrown error, scrubbed here whatever its path.
+    const reason = scrubSecrets(reported);
+    this.load = { state: 'error', reason };
+    this.nodeMap.clear();
+    this.nodeOrder = [];
+    this.vmsByNode.clear();
+    // Logged once per distinct reason: a cluster that stays down does not flood the log.
+    if (this.lastLoggedFailure !== reason) this.options.log('warn', `${this.entry.spec.label}: ${reason}`);
+    this.lastLoggedFailure = reason;
+  }
+
+  private withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+    const ms = this.options.loadDeadlineMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`No answer after ${Math.round(ms / 1000)} s while ${what}`)), ms);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+class VmsFailure {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = scrubSecrets(reason);
+  }
+}
+
+/** One entry per VM id: the tree uses ids as element ids, and VS Code rejects a repeated one. */
+function toNodeVms(vms: Vm[]): NodeVms {
+  const byId = new Map(vms.map((vm) => [vm.id, vm]));
+  const sorted = [...byId.values()].sort(compareVms);
+  return { vms: new Map(sorted.map((vm) => [vm.id, vm])), sorted };
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+function compareNodes(a: ClusterNode, b: ClusterNode): number {
+  return collator.compare(a.name, b.name) || collator.compare(a.id, b.id);
+}
+
+function compareVms(a: Vm, b: Vm): number {
+  return collator.compare(a.name, b.name) || collator.compare(a.namespace ?? '', b.namespace ?? '') || collator.compare(a.id, b.id);
+}
+
+function sameOrder(a: readonly Vm[], b: readonly Vm[]): boolean {
+  return a.length === b.length && a.every((vm, i) => vm.id === b[i].id);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,184 @@
+// How clusters, nodes and VMs look in the tree — label, description, icon, colour, context
+// value, tooltip — as plain data. Kept free of `vscode` so the wording is unit-tested; the
+// tree provider turns it into TreeItems.
+
+import type { ClusterKind, ClusterNode, Resources, Vm, VmState } from '../../../model/cluster';
+import type { ClusterLoadState } from './cluster-view-model';
+import { formatMemoryMb, vmStateText } from '../../../model/vocabulary';
+
+export interface ItemLook {
+  label: string;
+  description?: string;
+  /** Codicon id. */
+  icon: string;
+  /** Theme colour id for the icon. */
+  color?: string;
+  contextValue: string;
+}
+
+/** Memory as everywhere else (src/model/vocabulary.ts): "2 GiB", "512 MiB". */
+export const formatMemory = formatMemoryMb;
+
+function trimNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
+}
+
+/** "6/16 vCPU · 12/32 GiB", or the capacity alone when usage is unknown. */
+export function formatResources(used: Resources | undefined, capacity: Resources | undefined): string | undefined {
+  if (!capacity) return undefined;
+  const cpu = used ? `${used.vcpus}/${capacity.vcpus} vCPU` : `${capacity.vcpus} vCPU`;
+  const usedGiB = used ? trimNumber(used.memoryMb / 1024) : undefined;
+  const mem = usedGiB !== undefined ? `${usedGiB}/${formatMemory(capacity.memoryMb)}` : formatMemory(capacity.memoryMb);
+  return `${cpu} · ${mem}`;
+}
+
+export interface ClusterFacts {
+  label: string;
+  kind: ClusterKind;
+  local: boolean;
+  state: ClusterLoadState;
+  nodeCount?: number;
+  warnings: readonly string[];
+  /** Labels of the other configured clusters that reach this same cluster (another context of one API server). */
+  sameClusterAs?: readonly string[];
+}
+
+/** "same cluster as a, b": said on each of several contexts of one cluster, whose migrations count once. */
+export function sameClusterNote(labels: readonly string[] | undefined): string | undefined {
+  return labels && labels.length > 0 ? `same cluster as ${labels.join(', ')}` : undefined;
+}
+
+export function clusterLook(c: ClusterFacts): ItemLook {
+  const same = sameClusterNote(c.sameClusterAs);
+  const kindWord = `${c.kind === 'blixard' ? (c.local ? 'Blixard · local' : 'Blixard') : 'KubeVirt'}${same ? ` · ${same}` : ''}`;
+  const icon = c.kind === 'blixard' ? 'server-environment' : 'cloud';
+  switch (c.state.state) {
+    case 'error':
+      return { label: c.label, description: `unreachable · ${firstLine(c.state.reason)}`, icon: 'error', color: 'errorForeground', contextValue: 'cluster.error' };
+    case 'loading':
+      return { label: c.label, description: `${kindWord} · loading…`, icon, contextValue: clusterContext(c) };
+    case 'ready':
+      return {
+        label: c.label,
+        description: `${kindWord} · ${c.nodeCount ?? 0} node${c.nodeCount === 1 ? '' : 's'}${c.warnings.length ? ' · insecure' : ''}`,
+        icon: c.warnings.length ? 'unlock' : icon,
+        color: c.warnings.length ? 'list.warningForeground' : undefined,
+        contextValue: clusterContext(c),
+      };
+    default:
+      return { label: c.label, description: kindWord, icon, contextValue: clusterContext(c) };
+  }
+}
+
+function clusterContext(c: ClusterFacts): string {
+  return c.kind === 'blixard' ? (c.local ? 'cluster.blixard.dev' : 'cluster.blixard') : 'cluster.kubevirt';
+}
+
+export function nodeLook(node: ClusterNode): ItemLook {
+  const parts: string[] = [];
+  let color: string | undefined = 'charts.green';
+  switch (node.status) {
+    case 'leader':
+      parts.push('★ leader');
+      break;
+    case 'follower':
+      break;
+    case 'candidate':
+      parts.push('candidate');
+      color = 'charts.yellow';
+      break;
+    case 'ready':
+      parts.push('Ready');
+      break;
+    case 'not-ready':
+      parts.push('NotReady');
+      color = 'errorForeground';
+      break;
+    default:
+      parts.push('unknown');
+      color = 'disabledForeground';
+  }
+  if (!node.schedulable) {
+    parts.push('unschedulable');
+    if (color === 'charts.green') color = 'list.warningForeground';
+  }
+  const resources = formatResources(node.used, node.capacity);
+  if (resources) parts.push(resources);
+  return { label: node.name, description: parts.join(' · ') || undefined, icon: 'server', color, contextValue: 'node' };
+}
+
+const STATE_ICONS: Record<VmState, { icon: string; color?: string }> = {
+  running: { icon: 'vm-running', color: 'charts.green' },
+  stopped: { icon: 'vm-outline', color: 'disabledForeground' },
+  created: { icon: 'vm-outline' },
+  starting: { icon: 'loading~spin', color: 'charts.yellow' },
+  stopping: { icon: 'loading~spin', color: 'charts.yellow' },
+  pending: { icon: 'clock', color: 'charts.yellow' },
+  failed: { icon: 'error', color: 'errorForeground' },
+  unknown: { icon: 'question', color: 'disabledForeground' },
+};
+
+/** Context values the menus key on: `vm.running`, `vm.stopped`, `vm.migrating`, else `vm.busy`. */
+export function vmContextValue(vm: Vm): string {
+  if (vm.migration) return 'vm.migrating';
+  switch (vm.state) {
+    case 'running':
+      return 'vm.running';
+    case 'stopped':
+    case 'created':
+    case 'failed':
+      return 'vm.stopped';
+    default:
+      return 'vm.busy';
+  }
+}
+
+/** @param targetName the migration target's display name, when one is known */
+export function vmLook(kind: ClusterKind, vm: Vm, targetName?: string): ItemLook {
+  const parts: string[] = [];
+  if (vm.migration) {
+    parts.push(`→ ${targetName ?? vm.migration.targetNodeId ?? 'any node'}`);
+    parts.push(vm.migration.phase);
+  } else {
+    parts.push(vmStateText(vm));
+  }
+  if (vm.namespace) parts.push(vm.namespace);
+  if (vm.liveMigratable && !vm.liveMigratable.ok) parts.push(`not live-migratable: ${vm.liveMigratable.reason ?? 'unknown reason'}`);
+  const look = vm.migration ? { icon: 'sync~spin', color: 'charts.blue' } : STATE_ICONS[vm.state] ?? STATE_ICONS.unknown;
+  return { label: vm.name, description: parts.join(' · '), icon: look.icon, color: look.color, contextValue: vmContextValue(vm) };
+}
+
+/** Markdown for a VM's hover: what an operator checks before moving it. */
+export function vmTooltip(kind: ClusterKind, vm: Vm, nodeName: string | undefined, targetName?: string): string {
+  const rows: [string, string][] = [];
+  rows.push(['State', vmStateText(vm)]);
+  if (vm.namespace) rows.push(['Namespace', vm.namespace]);
+  if (nodeName) rows.push(['Node', nodeName]);
+  if (vm.vcpus !== undefined) rows.push(['vCPU', String(vm.vcpus)]);
+  if (vm.memoryMb !== undefined) rows.push(['Memory', formatMemory(vm.memoryMb)]);
+  rows.push(['IP', vm.ipAddress || '—']);
+  if (vm.liveMigratable) {
+    rows.push(['Live-migratable', vm.liveMigratable.ok ? 'yes' : `no — ${vm.liveMigratable.reason ?? 'unknown'}${vm.liveMigratable.message ? `: ${vm.liveMigratable.message}` : ''}`]);
+  }
+  if (kind === 'kubevirt' && vm.hasController === false) rows.push(['Start/stop', 'not available: no VirtualMachine owns this instance']);
+  if (vm.migration) rows.push(['Migrating', `to ${targetName ?? vm.migration.targetNodeId ?? 'a node the scheduler picks'} (${vm.migration.phase})`]);
+  const lines = [`**${escapeMarkdown(vm.name)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`)];
+  return lines.join('\n');
+}
+
+export function clusterTooltip(label: string, details: readonly string[], warnings: readonly string[], state: ClusterLoadState): string {
+  const lines = [`**${escapeMarkdown(label)}**`, ''];
+  for (const d of details) lines.push(`- ${escapeMarkdown(d)}`);
+  if (state.state === 'error') lines.push('', `$(error) ${escapeMarkdown(state.reason)}`);
+  for (const w of warnings) lines.push('', `$(warning) ${escapeMarkdown(w)}`);
+  return lines.join('\n');
+}
+
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, (c) => `\\${c}`);
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0];
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}

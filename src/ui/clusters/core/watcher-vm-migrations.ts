@@ -1,0 +1,88 @@
+// The in-flight migration a VM row of the Clusters tree shows ("→ node03 · PreparingTarget"), read
+// from the MigrationWatcher the dialog, the Migrations view and the status bar read, and redrawn on
+// the watcher's own updates — not from the VMI's status on the next list, which lags the watcher
+// by a list round trip and outlives a cancel. Where the watcher cannot stream a cluster's
+// migrations (down, or not allowed to), the list's own view of the VM is all there is.
+// No `vscode` here.
+
+import type { ConnectionState, Vm } from '../../../model/cluster';
+import { DisposableStore, type Disposable, type Event } from '../../../base/event';
+import { FINAL_STATES, type Migration } from '../../../model/migration';
+import type { MigrationEndEvent, MigrationUpdateEvent, SourceStatusEvent } from '../../../watch/migration-watcher';
+
+/** What of the MigrationWatcher this needs. */
+export interface WatchedMigrations {
+  active(): Migration[];
+  /** The state of a cluster's migration stream, by the id of any source reaching it. */
+  status(sourceId: string): ConnectionState | undefined;
+  /** The cluster id migrations of a source are held under (several contexts of one cluster share one). */
+  clusterOf?(sourceId: string): string | undefined;
+  readonly onDidUpdate: Event<MigrationUpdateEvent>;
+  readonly onDidEnd: Event<MigrationEndEvent>;
+  readonly onDidChangeStatus: Event<SourceStatusEvent>;
+}
+
+export class WatcherVmMigrations implements Disposable {
+  /** `${held cluster id}\n${vm id}` → the migration in flight. */
+  private readonly inFlightByVm = new Map<string, Migration>();
+  private readonly subscriptions = new DisposableStore();
+
+  /** @param onDidChangeVm a VM's in-flight migration changed: redraw its row (`clusterId` as the watcher holds it) */
+  constructor(
+    private readonly watcher: WatchedMigrations,
+    private readonly onDidChangeVm: (heldClusterId: string, vmId: string) => void,
+  ) {
+    for (const m of watcher.active()) this.inFlightByVm.set(keyOf(m.cluster, vmIdOf(m)), m);
+    this.subscriptions.add(watcher.onDidUpdate((e) => this.take(e.migration)));
+    this.subscriptions.add(watcher.onDidEnd((e) => this.take(e.migration)));
+    // The stream going down or coming back switches the rows between the watcher's view and the list's.
+    this.subscriptions.add(
+      watcher.onDidChangeStatus((e) => {
+        const held = this.heldClusterOf(e.sourceId);
+        for (const m of this.inFlightByVm.values()) if (m.cluster === held) this.onDidChangeVm(held, vmIdOf(m));
+      }),
+    );
+  }
+
+  /** The watcher's cluster id for a tree cluster: rows of every context of one cluster read the same migrations. */
+  heldClusterOf(clusterId: string): string {
+    return this.watcher.clusterOf?.(clusterId) ?? clusterId;
+  }
+
+  /** The migration the VM's row shows: the watcher's while it streams this cluster, else the list's. */
+  inFlight(clusterId: string, vm: Vm): Vm['migration'] {
+    const stream = this.watcher.status(clusterId);
+    if (stream?.state !== 'connected' || stream.limitation) return vm.migration;
+    const m = this.inFlightByVm.get(keyOf(this.heldClusterOf(clusterId), vm.id));
+    if (!m) return undefined;
+    return m.targetNode ? { id: m.id, phase: m.phase, targetNodeId: m.targetNode } : { id: m.id, phase: m.phase };
+  }
+
+  dispose(): void {
+    this.subscriptions.dispose();
+    this.inFlightByVm.clear();
+  }
+
+  private take(m: Migration): void {
+    const key = keyOf(m.cluster, vmIdOf(m));
+    const held = this.inFlightByVm.get(key);
+    if (FINAL_STATES.has(m.state)) {
+      // Only the migration the row shows ends it: an older one of the same VM ending late does not.
+      if (held && held.id !== m.id) return;
+      this.inFlightByVm.delete(key);
+    } else {
+      if (held && held.id !== m.id && held.createdAt > m.createdAt) return;
+      this.inFlightByVm.set(key, m);
+    }
+    this.onDidChangeVm(m.cluster, vmIdOf(m));
+  }
+}
+
+/** The tree's VM id: the Blixard VM name, or "namespace/name" for a KubeVirt VMI. */
+function vmIdOf(m: Migration): string {
+  return m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
+}
+
+function keyOf(clusterId: string, vmId: string): string {
+  return `${clusterId}\n${vmId}`;
+}

@@ -1,0 +1,268 @@
+// The history panel's logic, without `vscode`: answers the webview's queries one page at a time
+// from the history (never the whole table), keeps the per-cluster summary and the open
+// migration's timeline current as the history changes, and runs exports. The host wraps it in a
+// WebviewPanel; tests drive it with a real HistoryStore.
+
+import { describeError } from '../../../model/errors';
+import type { Disposable, Event } from '../../../base/event';
+import type { Migration, PhaseTransition } from '../../../model/migration';
+import type { ClusterSummary } from '../../../history/history-database';
+import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
+import { sortTimeline } from '../../../model/phase-order';
+import {
+  defaultHistoryQuery,
+  describeRejectedMessage,
+  isHistoryWebviewMessage,
+  type ClusterSummaryView,
+  type ExportFormatView,
+  type HistoryFilterView,
+  type HistoryHostMessage,
+  type HistoryPanelViewState,
+  type HistoryQueryView,
+  type HistoryRowView,
+  type PersistedHistoryState,
+} from '../../../protocol/history-panel';
+
+/** What the panel asks of the history (HistoryStore satisfies it). */
+export interface HistoryPanelQueries {
+  all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[];
+  count(query: { filter: HistoryFilterView; text?: string }): number;
+  byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
+  summaryByCluster(): ClusterSummary[];
+  /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
+  readonly damage?: HistoryDamage;
+  readonly onDidChange: Event<unknown>;
+}
+
+export interface ExportOutcome {
+  file: string;
+  rows: number;
+}
+
+export interface HistoryPanelSessionDeps {
+  /** Resolves once the history is open; rejects (with a readable reason) when it cannot be. */
+  history(): Promise<HistoryPanelQueries>;
+  post(message: HistoryHostMessage): void;
+  /** Asks where to save and writes the export of this query; undefined when the user cancelled. */
+  exportTo(format: ExportFormatView, query: { filter: HistoryFilterView; text: string }): Promise<ExportOutcome | undefined>;
+  clusterLabel(clusterId: string): string | undefined;
+  log: { warn(message: string): void };
+  /** What a restored panel showed before the reload. */
+  initial?: PersistedHistoryState;
+  /** History changes within this window are shown together. Default 300 ms. */
+  changeDebounceMs?: number;
+  /** The summary (the costliest query) is recomputed on history changes at most this often. Default 2 s. */
+  summaryIntervalMs?: number;
+  now?: () => number;
+}
+
+export class HistoryPanelSession implements Disposable {
+  private state: HistoryPanelViewState;
+  private history?: HistoryPanelQueries;
+  private subscription?: Disposable;
+  private detailId?: string;
+  private ready = false;
+  private changeTimer?: NodeJS.Timeout;
+  private summaryAt = 0;
+  private rejected = 0;
+  private disposed = false;
+  private starting?: Promise<void>;
+  /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
+  private damageNotice?: HistoryPanelViewState['notice'];
+  private readonly now: () => number;
+
+  constructor(private readonly deps: HistoryPanelSessionDeps) {
+    this.now = deps.now ?? Date.now;
+    this.state = { status: 'loading', query: deps.initial?.query ?? defaultHistoryQuery(), rows: [], total: 0, summary: [] };
+    this.detailId = deps.initial?.detailId;
+  }
+
+  /** Waits for the history and shows the first page. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.load();
+    return this.starting;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const history = await this.deps.history();
+      if (this.disposed) return;
+      this.history = history;
+      this.subscription = history.onDidChange(() => this.scheduleChange());
+      this.state = { ...this.state, status: 'ready', error: undefined };
+      this.requery(true);
+    } catch (err) {
+      if (this.disposed) return;
+      this.state = { ...this.state, status: 'unavailable', error: describeError(err) };
+      this.send();
+    }
+  }
+
+  get viewState(): HistoryPanelViewState {
+    return this.state;
+  }
+
+  get webviewReady(): boolean {
+    return this.ready;
+  }
+
+  /** Everything the webview posts comes through here, and only well-formed messages act. */
+  handle(message: unknown): void {
+    if (this.disposed) return;
+    if (!isHistoryWebviewMessage(message)) {
+      // Logged a few times only: a misbehaving webview must not flood the log.
+      if (this.rejected++ < 5) this.deps.log.warn(`History panel: ignored a message that is not part of its protocol (${describeRejectedMessage(message)})`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.send();
+        return;
+      case 'refresh':
+        this.requery(true);
+        return;
+      case 'query':
+        this.state = { ...this.state, query: { filter: message.filter, text: message.text, offset: message.offset, pageSize: message.pageSize }, notice: undefined };
+        this.requery(false);
+        return;
+      case 'detail':
+        this.detailId = message.id ?? undefined;
+        this.requery(false);
+        return;
+      case 'export':
+        void this.export(message.format);
+        return;
+    }
+  }
+
+  /** Opens one migration's detail (Show in History); the table keeps its query. */
+  showDetail(migrationId: string): void {
+    this.detailId = migrationId;
+    this.requery(false);
+  }
+
+  /** Replaces the table's query (a command asking for one VM's migrations, say). */
+  setQuery(query: Partial<Omit<HistoryQueryView, 'offset'>>): void {
+    this.state = { ...this.state, query: { ...this.state.query, ...query, offset: 0 } };
+    this.requery(false);
+  }
+
+  async export(format: ExportFormatView): Promise<ExportOutcome | undefined> {
+    await this.starting;
+    if (this.state.exporting || this.state.status !== 'ready') return undefined;
+    const { filter, text } = this.state.query;
+    this.state = { ...this.state, exporting: format, notice: undefined };
+    this.send();
+    try {
+      const outcome = await this.deps.exportTo(format, { filter, text });
+      this.state = {
+        ...this.state,
+        exporting: undefined,
+        notice: outcome ? { kind: 'info', text: `Exported ${outcome.rows} migration${outcome.rows === 1 ? '' : 's'} to ${outcome.file}` } : undefined,
+      };
+      return outcome;
+    } catch (err) {
+      this.state = { ...this.state, exporting: undefined, notice: { kind: 'error', text: `Export failed: ${describeError(err)}` } };
+      return undefined;
+    } finally {
+      this.send();
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.subscription?.dispose();
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+  }
+
+  // ---- queries ------------------------------------------------------------------------------
+
+  private scheduleChange(): void {
+    if (this.changeTimer || this.disposed) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      this.requery(this.now() - this.summaryAt >= (this.deps.summaryIntervalMs ?? 2000));
+    }, this.deps.changeDebounceMs ?? 300);
+  }
+
+  private requery(withSummary: boolean): void {
+    const history = this.history;
+    if (!history || this.disposed) {
+      this.send();
+      return;
+    }
+    try {
+      const query = { ...this.state.query };
+      const filter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}) };
+      const total = history.count(filter);
+      // A page past the end (rows removed since) shows the last page instead of nothing.
+      if (query.offset >= total && total > 0) query.offset = Math.floor((total - 1) / query.pageSize) * query.pageSize;
+      if (total === 0) query.offset = 0;
+      const rows = history.all({ ...filter, limit: query.pageSize, offset: query.offset }).map((m) => this.rowView(m));
+      let summary = this.state.summary;
+      if (withSummary || this.state.summary.length === 0) {
+        summary = history.summaryByCluster().map((s) => ({ ...s, clusterId: s.cluster, cluster: this.deps.clusterLabel(s.cluster) ?? s.cluster }));
+        this.summaryAt = this.now();
+      }
+      let detail: HistoryPanelViewState['detail'];
+      let detailMissing: string | undefined;
+      if (this.detailId) {
+        const entry = history.byId(this.detailId);
+        if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(entry.migration.kind, entry.transitions).map(({ phase, at }) => ({ phase, at })) };
+        else detailMissing = this.detailId;
+      }
+      this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing, notice: this.noticeWithDamage(history) };
+    } catch (err) {
+      this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
+    }
+    this.send();
+  }
+
+  /**
+   * The notice to show: the damage of the database file (never a damaged file shown as a plain,
+   * shorter history) unless another notice — an export's outcome, an error — is showing.
+   */
+  private noticeWithDamage(history: HistoryPanelQueries): HistoryPanelViewState['notice'] {
+    const damage = history.damage;
+    const previous = this.damageNotice;
+    this.damageNotice = damage && { kind: isFullyRecovered(damage) ? 'info' : 'error', text: capitalized(`${describeHistoryDamage(damage)}.`) };
+    const current = this.state.notice;
+    if (current && current.text !== previous?.text) return current;
+    return this.damageNotice;
+  }
+
+  private rowView(m: Migration): HistoryRowView {
+    const row: HistoryRowView = {
+      id: m.id,
+      clusterId: m.cluster,
+      cluster: this.deps.clusterLabel(m.cluster) ?? m.cluster,
+      kind: m.kind,
+      vm: m.vm,
+      name: m.name,
+      mode: m.mode,
+      origin: m.origin,
+      phase: m.phase,
+      state: m.state,
+      createdAt: m.createdAt,
+    };
+    if (m.datacenter !== undefined) row.datacenter = m.datacenter;
+    if (m.namespace !== undefined) row.namespace = m.namespace;
+    if (m.sourceNode !== undefined) row.sourceNode = m.sourceNode;
+    if (m.targetNode !== undefined) row.targetNode = m.targetNode;
+    if (m.startedAt !== undefined) row.startedAt = m.startedAt;
+    if (m.endedAt !== undefined) row.endedAt = m.endedAt;
+    if (m.durationMs !== undefined) row.durationMs = m.durationMs;
+    if (m.failureReason !== undefined) row.failureReason = m.failureReason;
+    return row;
+  }
+
+  private send(): void {
+    if (this.disposed) return;
+    this.deps.post({ type: 'state', state: this.state, hostNow: this.now() });
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,245 @@
+// The Migrations view's and the history's commands: cancel, reveal the VM, show in history, the
+// seed queries (all, active, by id, by datacenter, by VM) as quick picks, and exports. Failures
+// of the user's own action are said once, in a non-modal message; the reason goes to the log.
+
+import * as vscode from 'vscode';
+import type { HistoryEntry } from '../../history';
+import { describeError, SourceError, type SourceErrorCode } from '../../model/errors';
+import { isFinal, type Migration } from '../../model/migration';
+import type { ClusterRegistry } from '../../sources/cluster-registry';
+import type { ClusterTreeProvider } from '../clusters/cluster-tree-provider';
+import type { ExtensionLog } from '../common/extension-log';
+import type { ExportResult } from './migrations-api';
+import type { MigrationsElement } from './core/migrations-elements';
+import { migrationPickLook, vmDisplayName } from './core/migrations-presentation';
+import { revealMigrationVm, type RevealOutcome } from './migrations-reveal';
+import { SHOW_HISTORY_COMMAND } from './migrations-tree-provider';
+import type { TreeElement } from '../clusters/core/tree-elements';
+import type { WatchService } from './watch-service';
+
+export const MIGRATIONS_COMMANDS = {
+  cancel: 'blixard.migrations.cancel',
+  revealVm: 'blixard.migrations.revealVm',
+  showInHistory: 'blixard.migrations.showInHistory',
+  showLog: 'blixard.migrations.showLog',
+  showHistory: SHOW_HISTORY_COMMAND,
+  showAll: 'blixard.history.showAll',
+  showActive: 'blixard.history.showActive',
+  findById: 'blixard.history.findById',
+  byDatacenter: 'blixard.history.byDatacenter',
+  byVm: 'blixard.history.byVm',
+  exportCsv: 'blixard.history.exportCsv',
+  exportJson: 'blixard.history.exportJson',
+} as const;
+
+export interface MigrationsCommandContext {
+  service: WatchService;
+  registry: ClusterRegistry;
+  clusterTree: ClusterTreeProvider;
+  clusterView: vscode.TreeView<TreeElement>;
+  log: ExtensionLog;
+}
+
+/** A command's argument: an element of the Migrations view, or a Migration.id (palette, other extensions, tests). */
+type MigrationArgument = MigrationsElement | string | undefined;
+
+export function registerMigrationsCommands(ctx: MigrationsCommandContext): vscode.Disposable[] {
+  const register = (id: string, run: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, run);
+  return [
+    register(MIGRATIONS_COMMANDS.cancel, (arg?: MigrationArgument) => cancelMigration(ctx, arg)),
+    register(MIGRATIONS_COMMANDS.revealVm, (arg?: MigrationArgument) => revealVm(ctx, arg)),
+    register(MIGRATIONS_COMMANDS.showInHistory, async (arg?: MigrationArgument) => {
+      const id = await migrationIdOf(ctx, arg);
+      await ctx.service.historyPanel.open(id ? { detailId: id } : {});
+    }),
+    register(MIGRATIONS_COMMANDS.showLog, () => ctx.service.migrationLog.show()),
+    register(MIGRATIONS_COMMANDS.showHistory, () => ctx.service.historyPanel.open()),
+    register(MIGRATIONS_COMMANDS.showAll, () => pickFrom(ctx, 'All migrations', async () => (await history(ctx)).all({ limit: 1000 }))),
+    register(MIGRATIONS_COMMANDS.showActive, () => pickFrom(ctx, 'Active migrations', async () => (await history(ctx)).active())),
+    register(MIGRATIONS_COMMANDS.findById, (id?: unknown) => findById(ctx, id)),
+    register(MIGRATIONS_COMMANDS.byDatacenter, (datacenter?: unknown) => byDatacenter(ctx, datacenter)),
+    register(MIGRATIONS_COMMANDS.byVm, (arg?: unknown) => byVm(ctx, arg)),
+    register(MIGRATIONS_COMMANDS.exportCsv, (file?: unknown) => exportHistory(ctx, 'csv', file)),
+    register(MIGRATIONS_COMMANDS.exportJson, (file?: unknown) => exportHistory(ctx, 'json', file)),
+  ];
+}
+
+async function history(ctx: MigrationsCommandContext) {
+  return ctx.service.historyStore();
+}
+
+/** The migration an argument names: from the view (live), else the history. */
+async function migrationOf(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<Migration | undefined> {
+  if (arg && typeof arg === 'object') return ctx.service.provider.migrationOf(arg);
+  if (typeof arg !== 'string' || arg === '') return undefined;
+  const live = ctx.service.watcher?.get(arg);
+  if (live) return live;
+  try {
+    return (await history(ctx)).byId(arg)?.migration;
+  } catch {
+    return undefined;
+  }
+}
+
+async function migrationIdOf(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg || undefined;
+  if (arg && (arg.type === 'migration' || arg.type === 'phase')) return arg.migrationId;
+  const selected = ctx.service.treeView.selection[0];
+  return selected && (selected.type === 'migration' || selected.type === 'phase') ? selected.migrationId : undefined;
+}
+
+async function cancelMigration(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<boolean> {
+  const m = await migrationOf(ctx, arg ?? ctx.service.treeView.selection[0]);
+  if (!m) return false;
+  if (isFinal(m.state)) {
+    void vscode.window.showInformationMessage(`The migration of ${vmDisplayName(m)} has already ${m.state === 'succeeded' ? 'finished' : 'ended'}.`);
+    return false;
+  }
+  // The watcher knows every context that reaches the migration's cluster, the one streaming it first.
+  const held = ctx.service.watcher?.sourcesFor(m.id) ?? [];
+  const configured = ctx.registry.get(m.cluster);
+  let candidates = held;
+  if (candidates.length === 0 && configured) {
+    try {
+      candidates = [{ source: configured.acquire(), migrationId: m.id }];
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not cancel the migration of ${vmDisplayName(m)}: ${describeError(err).split('\n')[0]}`);
+      return false;
+    }
+  }
+  if (candidates.length === 0) {
+    void vscode.window.showWarningMessage(`Cluster ${ctx.service.clusterLabel(m.cluster) ?? m.cluster} is no longer configured; the migration cannot be cancelled from here.`);
+    return false;
+  }
+  let failure: unknown;
+  for (const { source, migrationId } of candidates) {
+    try {
+      await vscode.window.withProgress({ location: { viewId: 'blixard.migrations' }, title: `Cancelling the migration of ${vmDisplayName(m)}…` }, () => source.cancel(migrationId));
+      ctx.service.migrationLog.info(`${source.label}: cancel requested for ${m.name || m.id} (${vmDisplayName(m)})`);
+      return true;
+    } catch (err) {
+      ctx.service.migrationLog.warn(`${source.label}: could not cancel ${m.name || m.id}: ${describeError(err)}`);
+      failure ??= err;
+      // Another context of the same cluster may be allowed, or reachable, where this one is not.
+      if (!(err instanceof SourceError && RETRY_ELSEWHERE.has(err.code))) break;
+    }
+  }
+  void vscode.window.showErrorMessage(`Could not cancel the migration of ${vmDisplayName(m)}: ${describeError(failure).split('\n')[0]}`);
+  return false;
+}
+
+/** Failures of one context that another context of the same cluster may not share. */
+const RETRY_ELSEWHERE: ReadonlySet<SourceErrorCode> = new Set(['forbidden', 'unauthenticated', 'unavailable', 'timeout']);
+
+async function revealVm(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<RevealOutcome | undefined> {
+  const m = await migrationOf(ctx, arg ?? ctx.service.treeView.selection[0]);
+  if (!m) return undefined;
+  try {
+    const outcome = await revealMigrationVm(ctx.clusterTree, ctx.clusterView, m);
+    if ('missing' in outcome) void vscode.window.showInformationMessage(`Cannot reveal ${vmDisplayName(m)}: ${outcome.missing}`);
+    return outcome;
+  } catch (err) {
+    ctx.log.warn(`Reveal ${vmDisplayName(m)}: ${describeError(err)}`);
+    return { missing: describeError(err) };
+  }
+}
+
+/**
+ * Shows query results in a quick pick (choosing one opens it in the history panel) and returns
+ * them, so the command serves scripts and tests as well as people. The pick is not awaited: the
+ * command resolves with the results while it is open.
+ */
+async function pickFrom(ctx: MigrationsCommandContext, title: string, query: () => Promise<Migration[]>): Promise<Migration[] | undefined> {
+  let results: Migration[];
+  try {
+    results = await query();
+  } catch (err) {
+    void vscode.window.showErrorMessage(describeError(err));
+    return undefined;
+  }
+  const now = Date.now();
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { migrationId: string }>();
+  pick.title = `${title} (${results.length}${results.length >= 1000 ? '+' : ''})`;
+  pick.placeholder = results.length === 0 ? 'No migrations recorded' : 'Choose a migration to see its timeline';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.items = results.map((m) => ({ ...migrationPickLook(m, ctx.service.clusterLabel(m.cluster), now), migrationId: m.id }));
+  pick.onDidAccept(() => {
+    const chosen = pick.selectedItems[0];
+    pick.hide();
+    if (chosen) void ctx.service.historyPanel.open({ detailId: chosen.migrationId });
+  });
+  pick.onDidHide(() => pick.dispose());
+  pick.show();
+  return results;
+}
+
+async function findById(ctx: MigrationsCommandContext, arg: unknown): Promise<HistoryEntry | undefined> {
+  const id =
+    typeof arg === 'string' && arg
+      ? arg
+      : await vscode.window.showInputBox({ title: 'Find Migration by ID', prompt: 'The migration id as the history records it, e.g. kubevirt:prod/default/kubevirt-migrate-vm-x7k2p', ignoreFocusOut: true });
+  if (!id) return undefined;
+  try {
+    const entry = (await history(ctx)).byId(id.trim());
+    if (!entry) {
+      void vscode.window.showInformationMessage(`No migration ${id.trim()} in the history.`);
+      return undefined;
+    }
+    await ctx.service.historyPanel.open({ detailId: entry.migration.id });
+    return entry;
+  } catch (err) {
+    void vscode.window.showErrorMessage(describeError(err));
+    return undefined;
+  }
+}
+
+async function byDatacenter(ctx: MigrationsCommandContext, arg: unknown): Promise<Migration[] | undefined> {
+  let datacenter = typeof arg === 'string' && arg ? arg : undefined;
+  if (!datacenter) {
+    const known = [...new Set(ctx.registry.clusters.map((c) => c.spec.datacenter).filter((d): d is string => !!d))].sort();
+    const other = 'Other…';
+    const choice = known.length > 0 ? await vscode.window.showQuickPick([...known, other], { title: 'Migrations in Datacenter', placeHolder: 'Datacenter' }) : other;
+    if (!choice) return undefined;
+    datacenter = choice === other ? await vscode.window.showInputBox({ title: 'Migrations in Datacenter', prompt: 'Datacenter name' }) : choice;
+  }
+  if (!datacenter) return undefined;
+  const dc = datacenter;
+  return pickFrom(ctx, `Migrations in ${dc}`, async () => (await history(ctx)).byDatacenter(dc, { limit: 1000 }));
+}
+
+async function byVm(ctx: MigrationsCommandContext, arg: unknown): Promise<Migration[] | undefined> {
+  let vm: string | undefined;
+  let scope: { cluster?: string; namespace?: string } = {};
+  const element = arg as TreeElement | undefined;
+  if (typeof arg === 'string' && arg) {
+    vm = arg;
+  } else if (element && typeof element === 'object' && element.type === 'vm') {
+    // From the Clusters tree: that VM in that cluster (KubeVirt VM ids are namespace/name).
+    const slash = element.vmId.indexOf('/');
+    vm = slash >= 0 ? element.vmId.slice(slash + 1) : element.vmId;
+    scope = { cluster: element.clusterId, ...(slash >= 0 ? { namespace: element.vmId.slice(0, slash) } : {}) };
+  } else {
+    vm = await vscode.window.showInputBox({ title: 'Migrations of VM', prompt: 'VM name (without namespace)' });
+  }
+  if (!vm) return undefined;
+  const name = vm.trim();
+  return pickFrom(ctx, `Migrations of ${name}`, async () => (await history(ctx)).byVm(name, { ...scope, limit: 1000 }));
+}
+
+async function exportHistory(ctx: MigrationsCommandContext, format: 'csv' | 'json', file: unknown): Promise<ExportResult | undefined> {
+  try {
+    if (typeof file === 'string' && file) {
+      const result = await ctx.service.historyApi().exportTo(file, format);
+      void vscode.window.showInformationMessage(`Exported ${result.rows} migration${result.rows === 1 ? '' : 's'} to ${result.file}`);
+      return result;
+    }
+    // Without a path: the panel's own export (save dialog, current filter).
+    await ctx.service.historyPanel.open();
+    await ctx.service.historyPanel.export(format);
+    return undefined;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Export failed: ${describeError(err)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,120 @@
+// One window's background migration watching, without `vscode`: the durable history opened (as
+// the writer, or as a follower when another window writes it), the MigrationWatcher seeded from
+// it, and the recorder that writes every transition into it. The extension's WatchService wraps
+// it with the output channel, status bar and views; tests drive it directly.
+
+import { describeError } from '../model/errors';
+import type { ClusterSource } from '../sources/cluster-source';
+import type { HistoryStore, HistoryStoreOptions, RetentionPolicy } from '../history';
+import { HistoryRecorder } from './history-recorder';
+import { recordedMigrationsOf } from './history-recorded-migrations';
+import { MigrationWatcher } from './migration-watcher';
+import type { WatchLog } from './watch-log';
+import { withDeadline } from '../base/deadline';
+
+export interface WatchSessionLog extends WatchLog {
+  error(message: string): void;
+}
+
+export interface WatchSessionOptions {
+  /** The history database file; undefined runs without a history (nothing is recorded). */
+  historyPath?: string;
+  retention?: RetentionPolicy;
+  log: WatchSessionLog;
+  /** Passed on to HistoryStore.open (tests shorten its polling and lock timings). */
+  historyOptions?: Omit<HistoryStoreOptions, 'path' | 'logger' | 'retention'>;
+  /** How long opening the history may take before the watcher starts without it. Default 30 s. */
+  historyOpenTimeoutMs?: number;
+}
+
+export class WatchSession {
+  private closed?: Promise<void>;
+
+  private constructor(
+    readonly watcher: MigrationWatcher,
+    readonly history: HistoryStore | undefined,
+    readonly recorder: HistoryRecorder | undefined,
+    /** Why there is no history, when opening it failed. */
+    readonly historyError: string | undefined,
+    private readonly log: WatchSessionLog,
+  ) {}
+
+  /**
+   * Opens the history, then builds the watcher on it (so the first observation of a migration
+   * already knows what an earlier run or another window recorded). A history that cannot be
+   * opened is reported and the watcher runs without it: live views beat no views.
+   */
+  static async start(options: WatchSessionOptions): Promise<WatchSession> {
+    const { log } = options;
+    let history: HistoryStore | undefined;
+    let historyError: string | undefined;
+    if (options.historyPath) {
+      const opening = openHistory(options);
+      try {
+        history = await withDeadline(opening, options.historyOpenTimeoutMs ?? 30_000, 'the history did not open in time');
+      } catch (err) {
+        // One that opens after all must not keep the writer lock from the other windows.
+        opening.then((late) => late.close(), () => undefined);
+        historyError = describeError(err);
+        log.error(`Migration history unavailable (${historyError}); migrations are shown but not recorded in this window.`);
+      }
+    }
+    const watcher = new MigrationWatcher({ log, ...(history ? { recorded: recordedMigrationsOf(history) } : {}) });
+    const recorder = history ? new HistoryRecorder(watcher, history, { log }) : undefined;
+    return new WatchSession(watcher, history, recorder, historyError, log);
+  }
+
+  /** Follows the configured clusters: attaches new sources, detaches removed ones. */
+  setSources(sources: Iterable<ClusterSource>): void {
+    if (this.closed) return;
+    this.watcher.setSources(sources);
+  }
+
+  setRetention(policy: RetentionPolicy): void {
+    if (this.closed || !this.history) return;
+    try {
+      this.history.setRetention(policy);
+    } catch (err) {
+      this.log.warn(`history: cannot apply the retention settings: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Stops watching, writes what is pending, snapshots the history and releases its lock (so
+   * another window takes over writing). Safe to call more than once.
+   */
+  shutdown(timeoutMs = 4000): Promise<void> {
+    this.closed ??= (async () => {
+      this.watcher.dispose();
+      const work = (async () => {
+        try {
+          await this.recorder?.flush();
+        } catch (err) {
+          this.log.warn(`history: flush on shutdown failed (the journal keeps what was written): ${describeError(err)}`);
+        }
+        this.recorder?.dispose();
+        await this.history?.close();
+      })();
+      try {
+        await withDeadline(work, timeoutMs, `closing the history took longer than ${timeoutMs} ms; the journal keeps what was recorded`);
+      } catch (err) {
+        this.log.warn(`history: ${describeError(err)}`);
+      }
+    })();
+    return this.closed;
+  }
+}
+
+async function openHistory(options: WatchSessionOptions): Promise<HistoryStore> {
+  // Required here, not imported at the top: the history brings sql.js, and nothing of it belongs
+  // in activation (`require`, as in create-sources, so the bundle evaluates it only now).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HistoryStore } = require('../history') as typeof import('../history');
+  const { log } = options;
+  return HistoryStore.open({
+    ...options.historyOptions,
+    path: options.historyPath!,
+    logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    ...(options.retention ? { retention: options.retention } : {}),
+  });
+}
