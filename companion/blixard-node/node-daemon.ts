@@ -15,7 +15,9 @@ import type { NodeContext } from './agent/node-context';
 import { NodeAgent } from './agent/node-agent';
 import { NodeMembership } from './agent/node-membership';
 import { NodeOperations } from './node-operations';
+import { DaemonStartingError, DaemonStoppingError } from './errors';
 import { serverCredentials, serviceDefinition, type TlsFiles } from './rpc/grpc-server';
+import { toServiceError } from './rpc/status-table';
 import { clusterServiceHandlers } from './rpc/cluster-service';
 import { migrationServiceHandlers } from './rpc/migration-service';
 import { listenForConnections } from './rpc/connection-listener';
@@ -88,7 +90,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     for (const [name, handler] of Object.entries(handlers)) {
       gated[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
         if (ready) return (handler as (c: unknown, cb?: unknown) => void)(call, callback);
-        const err = { code: grpc.status.UNAVAILABLE, details: 'the node daemon is starting' };
+        const err = toServiceError(new DaemonStartingError(), nodeLog, name);
         if (callback) callback(err);
         else call.emit('error', err);
       }) as grpc.UntypedHandleCall;
@@ -120,7 +122,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await membership.start();
     await agent.start();
   } catch (err) {
-    shutdown.abort(new Error('daemon stopping'));
+    shutdown.abort(new DaemonStoppingError());
     listener.destroy();
     server.forceShutdown();
     membership.abandon();
@@ -135,7 +137,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const end = async (graceful: boolean) => {
     if (ended) return;
     ended = true;
-    shutdown.abort(new Error('daemon stopping'));
+    shutdown.abort(new DaemonStoppingError());
     agent.stop();
     if (graceful) {
       listener.close();

@@ -1,4 +1,5 @@
-// What a node daemon does for its callers, independent of gRPC: every write is validated
+// What a node daemon does for its callers, independent of gRPC (refusals are the errors of
+// errors.ts; rpc/status-table.ts gives them their status codes): every write is validated
 // against the view, committed through the store, and waited on until it has taken effect.
 // Any daemon of the cluster can serve any request — the work itself is done by the node agents.
 
@@ -6,8 +7,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { ACTIVE_VM_STATES, isFinalStatus, keys, type MigrationRecord, type VmRecord, type VmStateName } from './state/cluster-records';
 import { planEndMigration } from './agent/migration-outcomes';
 import type { NodeContext } from './agent/node-context';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, quote } from './rpc/rpc-error';
-import { WaitTimeoutError } from './state/cluster-view';
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, WaitTimeoutError, quote } from './errors';
 import type { StoreOp } from './store/cluster-store';
 
 export interface CreateVmInput {
@@ -52,7 +52,7 @@ export class NodeOperations {
 
   async createVm(input: CreateVmInput): Promise<VmRecord> {
     const { result } = await this.ctx.writer.commit(() => {
-      if (this.view.vms.has(input.name)) throw alreadyExists(`VM ${quote(input.name)} already exists`);
+      if (this.view.vms.has(input.name)) throw new AlreadyExistsError(`VM ${quote(input.name)} already exists`);
       const nodeId = input.nodeId ?? this.placeNewVm(input);
       const now = Date.now();
       const vm: VmRecord = {
@@ -88,8 +88,8 @@ export class NodeOperations {
       if (!best || freeMemory > best.freeMemory || (freeMemory === best.freeMemory && member.id < best.id)) best = { id: member.id, freeMemory };
     }
     if (!best) {
-      if (this.view.members.size === 0) throw failedPrecondition('No node is in the cluster to place the VM on');
-      throw failedPrecondition(
+      if (this.view.members.size === 0) throw new FailedPreconditionError('No node is in the cluster to place the VM on');
+      throw new FailedPreconditionError(
         `No node can hold a VM with ${input.vcpus} vCPUs and ${input.memoryMb} MB memory (the largest node has ${largest.vcpus} vCPUs and ${largest.memoryMb} MB)`,
       );
     }
@@ -98,7 +98,7 @@ export class NodeOperations {
 
   private requireVm(name: string): VmRecord {
     const vm = this.view.vms.get(name)?.value;
-    if (!vm) throw notFound(`VM ${quote(name)} not found`);
+    if (!vm) throw new NotFoundError(`VM ${quote(name)} not found`);
     return vm;
   }
 
@@ -109,11 +109,11 @@ export class NodeOperations {
 
   private requireNoMigration(vm: VmRecord): void {
     const m = this.activeMigrationOf(vm);
-    if (m) throw failedPrecondition(`VM ${quote(vm.name)} already has migration ${m.id} in flight (${m.status.toLowerCase()})`);
+    if (m) throw new FailedPreconditionError(`VM ${quote(vm.name)} already has migration ${m.id} in flight (${m.status.toLowerCase()})`);
   }
 
   private requireHostAlive(vm: VmRecord): void {
-    if (!this.view.members.has(vm.nodeId)) throw failedPrecondition(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster`);
+    if (!this.view.members.has(vm.nodeId)) throw new FailedPreconditionError(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster`);
   }
 
   /** What is short on `nodeId` for `vm` to run there, or undefined when it fits. */
@@ -132,13 +132,13 @@ export class NodeOperations {
   async startVm(name: string, signal?: AbortSignal): Promise<VmActionResult> {
     const { result: before } = await this.ctx.writer.commit(() => {
       const vm = this.requireVm(name);
-      if (vm.deleteRequested) throw failedPrecondition(`VM ${quote(name)} is being deleted`);
+      if (vm.deleteRequested) throw new FailedPreconditionError(`VM ${quote(name)} is being deleted`);
       this.requireNoMigration(vm);
       if (vm.state === 'RUNNING' || vm.state === 'STARTING') return { noWrite: true as const, result: vm };
-      if (vm.state === 'STOPPING') throw failedPrecondition(`VM ${quote(name)} is stopping; start it once it has stopped`);
+      if (vm.state === 'STOPPING') throw new FailedPreconditionError(`VM ${quote(name)} is stopping; start it once it has stopped`);
       this.requireHostAlive(vm);
       const short = this.shortfall(vm.nodeId, vm);
-      if (short) throw failedPrecondition(`Node ${vm.nodeId} lacks capacity to start VM ${quote(name)}: ${short}`);
+      if (short) throw new FailedPreconditionError(`Node ${vm.nodeId} lacks capacity to start VM ${quote(name)}: ${short}`);
       const next: VmRecord = { ...vm, state: 'STARTING', stateMessage: undefined, updatedAt: Date.now() };
       return {
         guards: [keys.vm(name), keys.member(vm.nodeId), keys.placement(vm.nodeId)],
@@ -225,27 +225,27 @@ export class NodeOperations {
         if (existing.vmName === input.vmName && existing.targetNodeId === input.targetNodeId && existing.live === input.live) {
           return { noWrite: true as const, result: existing };
         }
-        throw alreadyExists(`Migration id ${quote(id)} is already used for VM ${quote(existing.vmName)} to node ${existing.targetNodeId}`);
+        throw new AlreadyExistsError(`Migration id ${quote(id)} is already used for VM ${quote(existing.vmName)} to node ${existing.targetNodeId}`);
       }
       const vm = this.requireVm(input.vmName);
-      if (!this.view.members.has(input.targetNodeId)) throw notFound(`Node ${input.targetNodeId} not found in cluster`);
-      if (vm.nodeId === input.targetNodeId) throw invalidArgument('Target node must be different from source node');
+      if (!this.view.members.has(input.targetNodeId)) throw new NotFoundError(`Node ${input.targetNodeId} not found in cluster`);
+      if (vm.nodeId === input.targetNodeId) throw new InvalidArgumentError('Target node must be different from source node');
       this.requireNoMigration(vm);
-      if (vm.deleteRequested) throw failedPrecondition(`VM ${quote(vm.name)} is being deleted`);
-      if (input.live && vm.state !== 'RUNNING') throw failedPrecondition('VM must be running for live migration');
+      if (vm.deleteRequested) throw new FailedPreconditionError(`VM ${quote(vm.name)} is being deleted`);
+      if (input.live && vm.state !== 'RUNNING') throw new FailedPreconditionError('VM must be running for live migration');
       if (vm.state === 'STARTING' || vm.state === 'STOPPING') {
-        throw failedPrecondition(`VM ${quote(vm.name)} is ${vm.state.toLowerCase()}; migrate it once it is running or stopped`);
+        throw new FailedPreconditionError(`VM ${quote(vm.name)} is ${vm.state.toLowerCase()}; migrate it once it is running or stopped`);
       }
       const hostGone = !this.view.members.has(vm.nodeId);
       if (hostGone && !input.force) {
-        throw failedPrecondition(
+        throw new FailedPreconditionError(
           `Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster; set force to recover the VM on node ${input.targetNodeId} with a cold migration`,
         );
       }
-      if (hostGone && input.live) throw failedPrecondition(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster; a live migration needs its source`);
+      if (hostGone && input.live) throw new FailedPreconditionError(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster; a live migration needs its source`);
       if (vm.state === 'RUNNING' && !input.force) {
         const short = this.shortfall(input.targetNodeId, vm);
-        if (short) throw failedPrecondition(`Node ${input.targetNodeId} lacks capacity for VM ${quote(vm.name)}: ${short} (set force to migrate anyway)`);
+        if (short) throw new FailedPreconditionError(`Node ${input.targetNodeId} lacks capacity for VM ${quote(vm.name)}: ${short} (set force to migrate anyway)`);
       }
       const now = Date.now();
       const m: MigrationRecord = {
@@ -308,10 +308,10 @@ export class NodeOperations {
   async cancelMigration(id: string): Promise<MigrationRecord> {
     const { result } = await this.ctx.writer.commit(() => {
       const m = this.view.migrations.get(id)?.value;
-      if (!m) throw notFound(`Migration ${quote(id)} not found`);
-      if (isFinalStatus(m.status)) throw failedPrecondition(`Migration ${id} already ended (${m.status.toLowerCase()})`);
+      if (!m) throw new NotFoundError(`Migration ${quote(id)} not found`);
+      if (isFinalStatus(m.status)) throw new FailedPreconditionError(`Migration ${id} already ended (${m.status.toLowerCase()})`);
       if (m.status === 'SWITCHING') {
-        throw failedPrecondition(`Migration ${id} is switching over to node ${m.targetNodeId} and can no longer be cancelled`);
+        throw new FailedPreconditionError(`Migration ${id} is switching over to node ${m.targetNodeId} and can no longer be cancelled`);
       }
       return planEndMigration(this.view, id, 'CANCELLED', 'cancelled by request');
     });
@@ -332,12 +332,12 @@ export class NodeOperations {
   }
 }
 
-/** A stable, made-up guest address, so a VM keeps its IP across moves as with a bridged network. */
 /** The write that bumps a node's placement counter (its value only aids debugging). */
 function claimPlacement(nodeId: number, at: number): StoreOp {
   return { type: 'put', key: keys.placement(nodeId), value: String(at) };
 }
 
+/** A stable, made-up guest address, so a VM keeps its IP across moves as with a bridged network. */
 function ipAddressFor(name: string): string {
   const h = createHash('sha256').update(name).digest();
   return `10.${100 + (h[0] % 100)}.${h[1]}.${1 + (h[2] % 254)}`;

@@ -4,8 +4,7 @@
 import type { ClusterView } from '../state/cluster-view';
 import type { StateWriter } from '../state/state-writer';
 import type { ClusterStore } from '../store/cluster-store';
-import { StoreUnavailableError } from '../store/cluster-store';
-import { WriteConflictError } from '../state/state-writer';
+import { StoreUnavailableError, WaitTimeoutError, WriteConflictError } from '../errors';
 import type { VmRuntime } from '../runtime/vm-runtime';
 import { delay } from '../abortable-delay';
 
@@ -22,7 +21,7 @@ export interface NodeContext {
 
 /** Errors worth retrying later: the store is away, or other writers keep winning. */
 export function isTransient(err: unknown): boolean {
-  return err instanceof StoreUnavailableError || err instanceof WriteConflictError || (err as Error)?.name === 'WaitTimeoutError';
+  return err instanceof StoreUnavailableError || err instanceof WriteConflictError || err instanceof WaitTimeoutError;
 }
 
 /**

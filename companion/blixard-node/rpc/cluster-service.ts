@@ -1,16 +1,14 @@
 // blixard.ClusterService, wire-compatible with upstream Blixard.
 
-import type * as grpc from '@grpc/grpc-js';
 import type { NodeContext } from '../agent/node-context';
 import type { NodeOperations } from '../node-operations';
-import { serializeResponse, unary } from './grpc-server';
+import { serializeResponse, unaryHandlers, type ServiceHandlers } from './grpc-server';
 import {
   optionalBool,
   optionalConfigPath,
   optionalMigrationId,
   requireMemoryMb,
   requireNodeId,
-  requireRequest,
   requireVcpus,
   requireVmName,
 } from './request-validation';
@@ -18,28 +16,27 @@ import { clusterStatus, migrateVmResponse, resourceSummary, vmInfo } from './wir
 
 const HEALTH_PING_TIMEOUT_MS = 1500;
 
-export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): grpc.UntypedServiceImplementation {
+export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): ServiceHandlers<'ClusterService'> {
   const { view, log } = ctx;
+  const unary = unaryHandlers('ClusterService', log);
   let listVmsCache: { generation: number; bytes: Buffer } | undefined;
   return {
-    GetClusterStatus: unary('GetClusterStatus', log, (raw) => (requireRequest(raw), clusterStatus(view))),
+    GetClusterStatus: unary('GetClusterStatus', () => clusterStatus(view)),
 
-    CreateVm: unary('CreateVm', log, async (raw) => {
-      const req = requireRequest(raw);
+    CreateVm: unary('CreateVm', async (req) => {
       const name = requireVmName(req.name);
-      const configPath = optionalConfigPath(req.config_path);
+      const configPath = optionalConfigPath(req.configPath);
       const vcpus = requireVcpus(req.vcpus);
-      const memoryMb = requireMemoryMb(req.memory_mb);
+      const memoryMb = requireMemoryMb(req.memoryMb);
       const vm = await ops.createVm({ name, configPath, vcpus, memoryMb });
-      return { success: true, message: `VM '${vm.name}' created on node ${vm.nodeId}`, vm_id: vm.name };
+      return { success: true, message: `VM '${vm.name}' created on node ${vm.nodeId}`, vmId: vm.name };
     }),
 
-    StartVm: unary('StartVm', log, (raw, signal) => ops.startVm(requireVmName(requireRequest(raw).name), signal)),
-    StopVm: unary('StopVm', log, (raw, signal) => ops.stopVm(requireVmName(requireRequest(raw).name), signal)),
-    DeleteVm: unary('DeleteVm', log, (raw, signal) => ops.deleteVm(requireVmName(requireRequest(raw).name), signal)),
+    StartVm: unary('StartVm', (req, signal) => ops.startVm(requireVmName(req.name), signal)),
+    StopVm: unary('StopVm', (req, signal) => ops.stopVm(requireVmName(req.name), signal)),
+    DeleteVm: unary('DeleteVm', (req, signal) => ops.deleteVm(requireVmName(req.name), signal)),
 
-    ListVms: unary('ListVms', log, (raw) => {
-      requireRequest(raw);
+    ListVms: unary('ListVms', () => {
       // Clients poll this; with thousands of VMs, building and encoding the list dominates, so
       // the encoded answer is kept until a VM changes.
       if (listVmsCache?.generation !== view.vmGeneration) {
@@ -49,27 +46,25 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): g
       return listVmsCache.bytes;
     }),
 
-    GetVmStatus: unary('GetVmStatus', log, (raw) => {
-      const name = requireVmName(requireRequest(raw).name);
+    GetVmStatus: unary('GetVmStatus', (req) => {
+      const name = requireVmName(req.name);
       const vm = view.vms.get(name)?.value;
-      return vm ? { found: true, vm_info: vmInfo(vm, view.members.has(vm.nodeId)) } : { found: false, vm_info: null };
+      return vm ? { found: true, vmInfo: vmInfo(vm, view.members.has(vm.nodeId)) } : { found: false, vmInfo: null };
     }),
 
-    MigrateVm: unary('MigrateVm', log, async (raw, signal) => {
-      const req = requireRequest(raw);
-      const vmName = requireVmName(req.vm_name, 'vm_name');
-      const targetNodeId = requireNodeId(req.target_node_id, 'target_node_id');
-      const live = optionalBool(req.live_migration, 'live_migration');
+    MigrateVm: unary('MigrateVm', async (req, signal) => {
+      const vmName = requireVmName(req.vmName, 'vm_name');
+      const targetNodeId = requireNodeId(req.targetNodeId, 'target_node_id');
+      const live = optionalBool(req.liveMigration, 'live_migration');
       const force = optionalBool(req.force, 'force');
-      const migrationId = optionalMigrationId(req.migration_id);
+      const migrationId = optionalMigrationId(req.migrationId);
       const ended = await ops.migrateVm({ vmName, targetNodeId, live, force, migrationId }, signal);
       return migrateVmResponse(ended);
     }),
 
-    GetClusterResourceSummary: unary('GetClusterResourceSummary', log, (raw) => (requireRequest(raw), { success: true, message: '', summary: resourceSummary(view) })),
+    GetClusterResourceSummary: unary('GetClusterResourceSummary', () => ({ success: true, message: '', summary: resourceSummary(view) })),
 
-    HealthCheck: unary('HealthCheck', log, async (raw) => {
-      requireRequest(raw);
+    HealthCheck: unary('HealthCheck', async () => {
       try {
         await ctx.store.ping(HEALTH_PING_TIMEOUT_MS);
       } catch (err) {

@@ -1,13 +1,17 @@
-// The gRPC face of a node daemon: loads the wire contract, maps each RPC to NodeOperations,
-// turns every failure into a status a person can read, and serves plain or (m)TLS.
+// The gRPC face of a node daemon: loads the wire contract, adapts typed handlers to grpc-js
+// (requests checked as untrusted input, every failure mapped by status-table.ts), and serves
+// plain or (m)TLS.
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType } from '../../../proto/gen/blixard';
+import type { BlixardServiceName, DecodedRequestOf, MethodName, ResponseOf } from '../../../proto/blixard-services';
+import { BLIXARD_PROTO_LOADER_OPTIONS } from '../../../proto/wire-options';
 import { locateBlixardProto } from '../proto-location';
-import { RpcError } from './rpc-error';
-import { StoreUnavailableError } from '../store/cluster-store';
-import { WaitTimeoutError } from '../state/cluster-view';
-import { WriteConflictError } from '../state/state-writer';
+import { CallerCancelledError } from './call-errors';
+import { UNDECODABLE, requireRequest, type Untrusted } from './request-validation';
+import { toServiceError } from './status-table';
+import type { Complete } from './wire-format';
 
 export interface TlsFiles {
   /** PEM server certificate chain. */
@@ -18,32 +22,24 @@ export interface TlsFiles {
   ca?: Buffer;
 }
 
-/**
- * Field names as in the proto, enums as names, 64-bit integers as decimal strings (as the
- * extension's client reads them): a number would round an id past 2^53 before it could be
- * checked, and the caller would be told about an id it never sent.
- */
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+type BlixardPackage = ProtoGrpcType['blixard'];
 
-let cachedPackage: grpc.GrpcObject | undefined;
+let cachedPackage: BlixardPackage | undefined;
 
-export function loadBlixardPackage(): grpc.GrpcObject {
+export function loadBlixardPackage(): BlixardPackage {
   if (!cachedPackage) {
-    const definition = protoLoader.loadSync(locateBlixardProto(), PROTO_LOADER_OPTIONS);
-    cachedPackage = grpc.loadPackageDefinition(definition).blixard as grpc.GrpcObject;
+    const definition = protoLoader.loadSync(locateBlixardProto(), BLIXARD_PROTO_LOADER_OPTIONS);
+    cachedPackage = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).blixard;
   }
   return cachedPackage;
 }
-
-/** Marks a request whose bytes were not a valid protobuf message. */
-export const UNDECODABLE = Symbol('undecodable request');
 
 /**
  * The service definition, with request decoding that never throws: grpc-js would answer a
  * decoding failure with INTERNAL; the handlers answer INVALID_ARGUMENT instead.
  */
-export function serviceDefinition(name: 'ClusterService' | 'MigrationService'): grpc.ServiceDefinition {
-  const service = (loadBlixardPackage()[name] as grpc.ServiceClientConstructor).service;
+export function serviceDefinition(name: BlixardServiceName): grpc.ServiceDefinition {
+  const service: grpc.ServiceDefinition = loadBlixardPackage()[name].service;
   const wrapped: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [method, def] of Object.entries(service)) {
     wrapped[method] = {
@@ -62,14 +58,17 @@ export function serviceDefinition(name: 'ClusterService' | 'MigrationService'): 
   return wrapped as grpc.ServiceDefinition;
 }
 
+/** A response with every field given, or the bytes of one a handler serialized (and cached) itself. */
+export type Reply<S extends BlixardServiceName, M extends MethodName<S>> = Complete<ResponseOf<S, M>> | Buffer;
+
 /** Serializes a response the way the service would, for handlers that cache their answer. */
-export function serializeResponse(service: 'ClusterService' | 'MigrationService', method: string, value: unknown): Buffer {
-  return (loadBlixardPackage()[service] as grpc.ServiceClientConstructor).service[method].responseSerialize(value);
+export function serializeResponse<S extends BlixardServiceName, M extends MethodName<S>>(service: S, method: M, value: Complete<ResponseOf<S, M>>): Buffer {
+  const definition: grpc.ServiceDefinition = loadBlixardPackage()[service].service;
+  return definition[method].responseSerialize(value);
 }
 
-export function isUndecodable(request: unknown): boolean {
-  return !!request && typeof request === 'object' && UNDECODABLE in request;
-}
+/** One handler per method of the service, no more, no less. */
+export type ServiceHandlers<S extends BlixardServiceName> = { [M in MethodName<S>]: grpc.UntypedHandleCall };
 
 export function serverCredentials(tls?: TlsFiles): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
@@ -78,27 +77,24 @@ export function serverCredentials(tls?: TlsFiles): grpc.ServerCredentials {
 
 type Log = (line: string) => void;
 
-/** A gRPC status for any error: ours carry their code; the store's mean "try again"; the rest is internal. */
-export function toServiceError(err: unknown, log: Log, method: string): Partial<grpc.ServiceError> {
-  if (err instanceof RpcError) return { code: err.code, details: err.message };
-  if (err instanceof StoreUnavailableError) return { code: grpc.status.UNAVAILABLE, details: `cluster store unreachable: ${err.message}` };
-  if (err instanceof WriteConflictError) return { code: grpc.status.ABORTED, details: err.message };
-  if (err instanceof WaitTimeoutError) return { code: grpc.status.DEADLINE_EXCEEDED, details: 'the cluster did not apply the change in time; try again' };
-  if ((err as Error)?.message === 'daemon stopping') return { code: grpc.status.UNAVAILABLE, details: 'the node daemon is shutting down' };
-  log(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
-  return { code: grpc.status.INTERNAL, details: 'internal error in the node daemon (see its log)' };
-}
-
-/** Adapts `handler(request, signal)` to a unary gRPC handler; the signal aborts when the caller goes away. */
-export function unary<Req, Res>(method: string, log: Log, handler: (request: Req, signal: AbortSignal) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    const controller = new AbortController();
-    call.on('cancelled', () => controller.abort(new Error('caller cancelled')));
-    Promise.resolve()
-      .then(() => handler(call.request, controller.signal))
-      .then(
-        (response) => callback(null, response),
-        (err) => callback(toServiceError(err, log, method) as grpc.ServiceError),
-      );
-  };
+/**
+ * Unary handlers of one service: `unary(method, handler)` adapts `handler(request, signal)` to
+ * grpc-js. The request is checked to be a decoded message and handed over with its fields typed
+ * `unknown` (the caller is untrusted); the signal aborts when the caller goes away.
+ */
+export function unaryHandlers<S extends BlixardServiceName>(_service: S, log: Log) {
+  return <M extends MethodName<S>>(
+    method: M,
+    handler: (request: Untrusted<DecodedRequestOf<S, M>>, signal: AbortSignal) => Promise<Reply<S, M>> | Reply<S, M>,
+  ): grpc.handleUnaryCall<unknown, unknown> =>
+    (call, callback) => {
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort(new CallerCancelledError()));
+      Promise.resolve()
+        .then(() => handler(requireRequest<DecodedRequestOf<S, M>>(call.request), controller.signal))
+        .then(
+          (response) => callback(null, response),
+          (err) => callback(toServiceError(err, log, method) as grpc.ServiceError),
+        );
+    };
 }

@@ -1,18 +1,22 @@
 // blixard.MigrationService: what upstream Blixard has no RPC for — following, listing and
 // cancelling migrations.
 
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import type { MigrationEvent } from '../../../proto/gen/blixard/MigrationEvent';
 import type { NodeContext } from '../agent/node-context';
 import type { NodeOperations } from '../node-operations';
 import { isFinalStatus } from '../state/cluster-records';
-import { serializeResponse, toServiceError, unary } from './grpc-server';
+import { ResourceLimitError } from './call-errors';
+import { serializeResponse, unaryHandlers, type ServiceHandlers } from './grpc-server';
 import { PacedStream } from './paced-stream';
 import { DEFAULT_STREAM_LIMITS, StreamBufferBudget, type StreamLimits } from './stream-buffer-budget';
 import { optionalBool, optionalLimit, optionalNodeId, optionalVmName, requireMigrationId, requireRequest } from './request-validation';
-import { migrationInfo } from './wire-format';
+import { toServiceError } from './status-table';
+import { migrationInfo, type Complete } from './wire-format';
 
-export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, limits: StreamLimits = DEFAULT_STREAM_LIMITS): grpc.UntypedServiceImplementation {
+export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, limits: StreamLimits = DEFAULT_STREAM_LIMITS): ServiceHandlers<'MigrationService'> {
   const { view, log } = ctx;
+  const unary = unaryHandlers('MigrationService', log);
   const infoOf = (id: string) => {
     const entry = view.migrations.get(id);
     return entry && migrationInfo(entry.value, entry.modRevision);
@@ -21,7 +25,7 @@ export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, 
   const streamsPerConnection = new Map<string, number>();
   // Each committed change is serialized once, whatever the number of watchers.
   const serializedChanges = new WeakMap<object, Buffer>();
-  const serialize = (event: object) => serializeResponse('MigrationService', 'WatchMigrations', event);
+  const serialize = (event: Complete<MigrationEvent>) => serializeResponse('MigrationService', 'WatchMigrations', event);
 
   const watchMigrations: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
     try {
@@ -33,10 +37,8 @@ export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, 
     const connection = call.getPeer();
     const open = streamsPerConnection.get(connection) ?? 0;
     if (open >= limits.maxStreamsPerConnection) {
-      call.emit('error', {
-        code: grpc.status.RESOURCE_EXHAUSTED,
-        details: `this connection already has ${open} WatchMigrations streams open (the daemon's limit per connection); close one first`,
-      });
+      const refusal = new ResourceLimitError(`this connection already has ${open} WatchMigrations streams open (the daemon's limit per connection); close one first`);
+      call.emit('error', toServiceError(refusal, log, 'WatchMigrations'));
       return;
     }
     streamsPerConnection.set(connection, open + 1);
@@ -74,25 +76,24 @@ export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, 
   return {
     WatchMigrations: watchMigrations,
 
-    ListMigrations: unary('ListMigrations', log, (raw) => {
-      const req = requireRequest(raw);
+    ListMigrations: unary('ListMigrations', (req) => {
       const list = ops.listMigrations({
-        activeOnly: optionalBool(req.active_only, 'active_only'),
-        vmName: optionalVmName(req.vm_name, 'vm_name'),
-        nodeId: optionalNodeId(req.node_id, 'node_id'),
+        activeOnly: optionalBool(req.activeOnly, 'active_only'),
+        vmName: optionalVmName(req.vmName, 'vm_name'),
+        nodeId: optionalNodeId(req.nodeId, 'node_id'),
         limit: optionalLimit(req.limit),
       });
       return { migrations: list.map((m) => infoOf(m.id) ?? migrationInfo(m, 0)) };
     }),
 
-    GetMigration: unary('GetMigration', log, (raw) => {
-      const id = requireMigrationId(requireRequest(raw).id);
+    GetMigration: unary('GetMigration', (req) => {
+      const id = requireMigrationId(req.id);
       const info = infoOf(id);
       return info ? { found: true, migration: info } : { found: false, migration: null };
     }),
 
-    CancelMigration: unary('CancelMigration', log, async (raw) => {
-      const id = requireMigrationId(requireRequest(raw).id);
+    CancelMigration: unary('CancelMigration', async (req) => {
+      const id = requireMigrationId(req.id);
       const m = await ops.cancelMigration(id);
       return { success: true, message: `Migration ${id} cancelled; VM '${m.vmName}' stays on node ${m.sourceNodeId}` };
     }),

@@ -4,8 +4,10 @@
 // even when it has stopped reading.
 
 import * as http2 from 'node:http2';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import { ResourceLimitError } from './call-errors';
 import type { BudgetedStream, StreamBufferBudget } from './stream-buffer-budget';
+import { toServiceError } from './status-table';
 
 /**
  * How long a cut-off stream may take to flush the few messages grpc-js already holds before its
@@ -72,7 +74,7 @@ export class PacedStream implements BudgetedStream {
     this.call.once('cancelled', () => clearTimeout(reset));
     // Ends the call with this status after what grpc-js already holds (at most its high-water
     // mark of messages): at once for a client that keeps reading.
-    this.call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: reason });
+    this.call.emit('error', toServiceError(new ResourceLimitError(reason), () => {}, 'WatchMigrations'));
   }
 
   private pump(): void {

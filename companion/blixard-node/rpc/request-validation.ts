@@ -2,8 +2,16 @@
 // callers: any field may hold anything its wire type allows (or be missing), so each is checked
 // for type and range before use.
 
-import { invalidArgument, quote } from './rpc-error';
-import { isUndecodable } from './grpc-server';
+import { InvalidArgumentError, quote } from '../errors';
+
+/** Marks a request whose bytes were not a valid protobuf message (grpc-server.ts decodes so). */
+export const UNDECODABLE = Symbol('undecodable request');
+
+/**
+ * A decoded request as a handler may trust it: the field names are the proto's (a renamed field
+ * breaks the build), the values are whatever the caller managed to put there.
+ */
+export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const MIGRATION_ID_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -16,10 +24,10 @@ export const MAX_MIGRATION_ID_LENGTH = 128;
 
 /** A VM name as Kubernetes names objects (RFC 1123 subdomain), which upstream Blixard follows. */
 export function requireVmName(value: unknown, field = 'name'): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`${field} must not be empty`);
-  if (value.length > MAX_NAME_LENGTH) throw invalidArgument(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${value.length})`);
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${field} must not be empty`);
+  if (value.length > MAX_NAME_LENGTH) throw new InvalidArgumentError(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${value.length})`);
   if (!NAME_PATTERN.test(value)) {
-    throw invalidArgument(
+    throw new InvalidArgumentError(
       `${field} ${quote(value)} is not a valid VM name: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
     );
   }
@@ -33,10 +41,10 @@ export function requireVmName(value: unknown, field = 'name'): string {
  */
 export function requireNodeId(value: unknown, field: string): number {
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== 'string' || !/^\d{1,20}$/.test(text)) throw invalidArgument(`${field} ${quote(value)} is not a valid node id`);
-  if (/^0+$/.test(text)) throw invalidArgument(`${field} must be a node id (1 or more)`);
+  if (typeof text !== 'string' || !/^\d{1,20}$/.test(text)) throw new InvalidArgumentError(`${field} ${quote(value)} is not a valid node id`);
+  if (/^0+$/.test(text)) throw new InvalidArgumentError(`${field} must be a node id (1 or more)`);
   if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw invalidArgument(`${field} ${text.replace(/^0+/, '')} is out of range: node ids are 1 to ${Number.MAX_SAFE_INTEGER}`);
+    throw new InvalidArgumentError(`${field} ${text.replace(/^0+/, '')} is out of range: node ids are 1 to ${Number.MAX_SAFE_INTEGER}`);
   }
   return Number(text);
 }
@@ -48,55 +56,55 @@ export function optionalNodeId(value: unknown, field: string): number | undefine
 }
 
 export function requireVcpus(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalidArgument('vcpus must be at least 1');
-  if (value > MAX_VCPUS) throw invalidArgument(`vcpus must be at most ${MAX_VCPUS} (got ${value})`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('vcpus must be at least 1');
+  if (value > MAX_VCPUS) throw new InvalidArgumentError(`vcpus must be at most ${MAX_VCPUS} (got ${value})`);
   return value;
 }
 
 export function requireMemoryMb(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalidArgument('memory_mb must be at least 1');
-  if (value > MAX_MEMORY_MB) throw invalidArgument(`memory_mb must be at most ${MAX_MEMORY_MB} (got ${value})`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('memory_mb must be at least 1');
+  if (value > MAX_MEMORY_MB) throw new InvalidArgumentError(`memory_mb must be at most ${MAX_MEMORY_MB} (got ${value})`);
   return value;
 }
 
 export function optionalConfigPath(value: unknown): string {
   if (value === undefined || value === null || value === '') return '';
-  if (typeof value !== 'string') throw invalidArgument('config_path must be a string');
-  if (value.length > MAX_CONFIG_PATH_LENGTH) throw invalidArgument(`config_path must be at most ${MAX_CONFIG_PATH_LENGTH} characters`);
+  if (typeof value !== 'string') throw new InvalidArgumentError('config_path must be a string');
+  if (value.length > MAX_CONFIG_PATH_LENGTH) throw new InvalidArgumentError(`config_path must be at most ${MAX_CONFIG_PATH_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\ufffd]/.test(value)) throw invalidArgument('config_path contains control or invalid characters');
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(value)) throw new InvalidArgumentError('config_path contains control or invalid characters');
   return value;
 }
 
 export function requireMigrationId(value: unknown, field = 'id'): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`${field} must not be empty`);
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${field} must not be empty`);
   return checkMigrationId(value, field);
 }
 
 /** Empty or absent = the daemon picks one. */
 export function optionalMigrationId(value: unknown, field = 'migration_id'): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw invalidArgument(`${field} must be a string`);
+  if (typeof value !== 'string') throw new InvalidArgumentError(`${field} must be a string`);
   return checkMigrationId(value, field);
 }
 
 function checkMigrationId(value: string, field: string): string {
-  if (value.length > MAX_MIGRATION_ID_LENGTH) throw invalidArgument(`${field} must be at most ${MAX_MIGRATION_ID_LENGTH} characters`);
+  if (value.length > MAX_MIGRATION_ID_LENGTH) throw new InvalidArgumentError(`${field} must be at most ${MAX_MIGRATION_ID_LENGTH} characters`);
   if (!MIGRATION_ID_PATTERN.test(value)) {
-    throw invalidArgument(`${field} ${quote(value)} is not a valid migration id: use letters, digits, '-', '_' and '.'`);
+    throw new InvalidArgumentError(`${field} ${quote(value)} is not a valid migration id: use letters, digits, '-', '_' and '.'`);
   }
   return value;
 }
 
 export function optionalBool(value: unknown, field: string): boolean {
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw invalidArgument(`${field} must be true or false`);
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${field} must be true or false`);
   return value;
 }
 
 export function optionalLimit(value: unknown): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidArgument('limit must be 0 (no limit) or more');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError('limit must be 0 (no limit) or more');
   return value;
 }
 
@@ -107,7 +115,7 @@ export function optionalVmName(value: unknown, field: string): string | undefine
 }
 
 /** Every request is a message object; a caller cannot make it anything else, but be sure. */
-export function requireRequest(value: unknown): Record<string, unknown> {
-  if (!value || typeof value !== 'object' || isUndecodable(value)) throw invalidArgument('the request could not be decoded as a protobuf message of the expected type');
-  return value as Record<string, unknown>;
+export function requireRequest<T>(value: unknown): Untrusted<T> {
+  if (!value || typeof value !== 'object' || UNDECODABLE in value) throw new InvalidArgumentError('the request could not be decoded as a protobuf message of the expected type');
+  return value as Untrusted<T>;
 }

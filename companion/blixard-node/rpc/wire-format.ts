@@ -1,51 +1,73 @@
-// Maps the daemon's records to proto messages (as plain objects for @grpc/proto-loader with
-// enums as names; 64-bit integers are given as numbers, exact since every id, size and time the
-// daemon keeps is below 2^53, and reach clients as decimal strings).
+// Maps the daemon's records to proto messages, typed by the types generated from the proto
+// (proto/gen/): plain objects for @grpc/proto-loader with the loader options of
+// proto/wire-options.ts — camelCase fields, enums as names. 64-bit integers are given as numbers,
+// exact since every id, size and time the daemon keeps is below 2^53; they reach clients as
+// decimal strings.
 
+import type { Long } from '@grpc/proto-loader';
+import type { ClusterResourceSummary } from '../../../proto/gen/blixard/ClusterResourceSummary';
+import type { ClusterStatusResponse } from '../../../proto/gen/blixard/ClusterStatusResponse';
+import type { MigrateVmResponse } from '../../../proto/gen/blixard/MigrateVmResponse';
+import type { MigrationInfo } from '../../../proto/gen/blixard/MigrationInfo';
+import type { NodeResourceUsage } from '../../../proto/gen/blixard/NodeResourceUsage';
+import type { VmInfo } from '../../../proto/gen/blixard/VmInfo';
 import type { ClusterView } from '../state/cluster-view';
 import type { MemberRecord, MigrationRecord, VmRecord } from '../state/cluster-records';
 
+/**
+ * A message as the daemon sends it: every field given, in nested messages too, so a field added
+ * to the proto has to be filled in here and a renamed one breaks the build. (The generated
+ * sender-side types make every field optional.)
+ */
+export type Complete<T> = T extends Long
+  ? T
+  : T extends readonly (infer E)[]
+    ? Complete<E>[]
+    : T extends object
+      ? { [K in keyof T]-?: Complete<Exclude<T[K], undefined>> }
+      : T;
+
 /** `hostPresent` false: the VM's node left the cluster, so nobody can vouch for its state. */
-export function vmInfo(vm: VmRecord, hostPresent = true) {
+export function vmInfo(vm: VmRecord, hostPresent = true): Complete<VmInfo> {
   return {
     name: vm.name,
     state: hostPresent ? `VM_STATE_${vm.state}` : 'VM_STATE_UNKNOWN',
-    node_id: vm.nodeId,
+    nodeId: vm.nodeId,
     vcpus: vm.vcpus,
-    memory_mb: vm.memoryMb,
-    ip_address: vm.ipAddress,
+    memoryMb: vm.memoryMb,
+    ipAddress: vm.ipAddress,
   };
 }
 
-export function migrationInfo(m: MigrationRecord, revision: number) {
+export function migrationInfo(m: MigrationRecord, revision: number): Complete<MigrationInfo> {
   return {
     id: m.id,
-    vm_name: m.vmName,
-    source_node_id: m.sourceNodeId,
-    target_node_id: m.targetNodeId,
-    live_migration: m.live,
+    vmName: m.vmName,
+    sourceNodeId: m.sourceNodeId,
+    targetNodeId: m.targetNodeId,
+    liveMigration: m.live,
     force: m.force,
     status: `MIGRATION_STATUS_${m.status}`,
     message: m.message,
-    created_at_unix_ms: m.createdAt,
-    updated_at_unix_ms: m.updatedAt,
-    ended_at_unix_ms: m.endedAt,
+    createdAtUnixMs: m.createdAt,
+    updatedAtUnixMs: m.updatedAt,
+    endedAtUnixMs: m.endedAt,
     progress: m.progress
       ? {
-          total_bytes: m.progress.totalBytes,
-          transferred_bytes: m.progress.transferredBytes,
-          remaining_bytes: m.progress.remainingBytes,
-          dirty_rate_bytes_per_sec: m.progress.dirtyRateBytesPerSec,
-          bandwidth_bytes_per_sec: m.progress.bandwidthBytesPerSec,
-          precopy_round: m.progress.precopyRound,
+          totalBytes: m.progress.totalBytes,
+          transferredBytes: m.progress.transferredBytes,
+          remainingBytes: m.progress.remainingBytes,
+          dirtyRateBytesPerSec: m.progress.dirtyRateBytesPerSec,
+          bandwidthBytesPerSec: m.progress.bandwidthBytesPerSec,
+          precopyRound: m.progress.precopyRound,
         }
       : null,
-    phases: m.phases.map((p) => ({ status: `MIGRATION_STATUS_${p.status}`, at_unix_ms: p.at })),
+    phases: m.phases.map((p) => ({ status: `MIGRATION_STATUS_${p.status}` as const, atUnixMs: p.at })),
     revision,
   };
 }
 
-export function migrateVmResponse(m: MigrationRecord) {
+export function migrateVmResponse(m: MigrationRecord): Complete<MigrateVmResponse> {
   const durationMs = Math.max(0, (m.endedAt || Date.now()) - m.createdAt);
   const completed = m.status === 'COMPLETED';
   return {
@@ -53,47 +75,47 @@ export function migrateVmResponse(m: MigrationRecord) {
     message: completed
       ? `VM '${m.vmName}' ${m.live ? 'live-' : ''}migrated from node ${m.sourceNodeId} to node ${m.targetNodeId} in ${durationMs} ms`
       : m.message || `migration ${m.status.toLowerCase()}`,
-    source_node_id: m.sourceNodeId,
-    target_node_id: m.targetNodeId,
+    sourceNodeId: m.sourceNodeId,
+    targetNodeId: m.targetNodeId,
     status: `MIGRATION_STATUS_${m.status}`,
-    duration_ms: durationMs,
-    migration_id: m.id,
+    durationMs,
+    migrationId: m.id,
   };
 }
 
-export function clusterStatus(view: ClusterView) {
+export function clusterStatus(view: ClusterView): Complete<ClusterStatusResponse> {
   const leader = view.leader;
   const members = [...view.members.values()].map((e) => e.value).sort((a, b) => a.id - b.id);
   return {
-    leader_id: leader?.nodeId ?? 0,
+    leaderId: leader?.nodeId ?? 0,
     term: leader?.term ?? 0,
     nodes: members.map((m) => ({ id: m.id, address: m.address, state: leader?.nodeId === m.id ? 'NODE_STATE_LEADER' : 'NODE_STATE_FOLLOWER' })),
   };
 }
 
-export function resourceSummary(view: ClusterView) {
+export function resourceSummary(view: ClusterView): Complete<ClusterResourceSummary> {
   const members = [...view.members.values()].map((e) => e.value).sort((a, b) => a.id - b.id);
   const nodes = members.map((m: MemberRecord) => {
     const used = view.usageOf(m.id);
     return {
-      node_id: m.id,
-      capabilities: { cpu_cores: m.capacity.vcpus, memory_mb: m.capacity.memoryMb, disk_gb: m.capacity.diskGb, features: m.features },
-      used_vcpus: used.vcpus,
-      used_memory_mb: used.memoryMb,
-      used_disk_gb: 0,
-      running_vms: used.runningVms,
-    };
+      nodeId: m.id,
+      capabilities: { cpuCores: m.capacity.vcpus, memoryMb: m.capacity.memoryMb, diskGb: m.capacity.diskGb, features: m.features },
+      usedVcpus: used.vcpus,
+      usedMemoryMb: used.memoryMb,
+      usedDiskGb: 0,
+      runningVms: used.runningVms,
+    } satisfies Complete<NodeResourceUsage>;
   });
   const sum = (f: (n: (typeof nodes)[number]) => number) => nodes.reduce((acc, n) => acc + f(n), 0);
   return {
-    total_nodes: nodes.length,
-    total_vcpus: sum((n) => n.capabilities.cpu_cores),
-    used_vcpus: sum((n) => n.used_vcpus),
-    total_memory_mb: sum((n) => n.capabilities.memory_mb),
-    used_memory_mb: sum((n) => n.used_memory_mb),
-    total_disk_gb: sum((n) => n.capabilities.disk_gb),
-    used_disk_gb: 0,
-    total_running_vms: sum((n) => n.running_vms),
+    totalNodes: nodes.length,
+    totalVcpus: sum((n) => n.capabilities.cpuCores),
+    usedVcpus: sum((n) => n.usedVcpus),
+    totalMemoryMb: sum((n) => n.capabilities.memoryMb),
+    usedMemoryMb: sum((n) => n.usedMemoryMb),
+    totalDiskGb: sum((n) => n.capabilities.diskGb),
+    usedDiskGb: 0,
+    totalRunningVms: sum((n) => n.runningVms),
     nodes,
   };
 }

@@ -3,6 +3,7 @@
 // changes are published in commit order to the node agent and to WatchMigrations streams.
 
 import { electionPrefix, type ClusterStore, type StoreEvent, type StoreWatch } from '../store/cluster-store';
+import { WaitTimeoutError } from '../errors';
 import {
   ACTIVE_VM_STATES,
   KEY_PREFIX,
@@ -284,13 +285,6 @@ export class ClusterView {
     this.closed = true;
     this.watch?.cancel();
     this.listeners.clear();
-  }
-}
-
-export class WaitTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WaitTimeoutError';
   }
 }
 

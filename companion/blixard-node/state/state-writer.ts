@@ -4,6 +4,7 @@
 
 import type { ClusterStore, StoreOp } from '../store/cluster-store';
 import type { ClusterView } from './cluster-view';
+import { WriteConflictError } from '../errors';
 
 export interface WritePlan<T> {
   /** Keys whose current modRevision (0 = absent) must still hold when the write lands. */
@@ -19,13 +20,6 @@ export interface NoWrite<T> {
 }
 
 export type PlanFn<T> = () => WritePlan<T> | NoWrite<T>;
-
-export class WriteConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WriteConflictError';
-  }
-}
 
 export class StateWriter {
   constructor(

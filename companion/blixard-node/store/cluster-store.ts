@@ -91,10 +91,3 @@ export function electionPrefix(name: string): string {
   return `election/${name}/`;
 }
 
-/** The store could not be reached or did not answer in time: the caller may retry later. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreUnavailableError';
-  }
-}

@@ -4,8 +4,8 @@
 
 import { createRequire } from 'node:module';
 import type * as Etcd3Module from 'etcd3';
+import { StoreUnavailableError } from '../errors';
 import {
-  StoreUnavailableError,
   type ClusterStore,
   type StoreCampaign,
   type StoreCompare,

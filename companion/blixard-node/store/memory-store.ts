@@ -14,8 +14,8 @@ import {
   type StoreWatchHandlers,
   type StoredValue,
   type TxnResult,
-  StoreUnavailableError,
 } from './cluster-store';
+import { StoreUnavailableError } from '../errors';
 
 interface LeaseState {
   ttlMs: number;
