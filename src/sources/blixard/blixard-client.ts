@@ -4,13 +4,27 @@
 
 import { readFileSync } from 'node:fs';
 import type * as GrpcModule from '@grpc/grpc-js';
+import type { DecodedResponseOf, MethodName, RequestOf } from '../../../proto/blixard-services';
 import { SourceError } from '../../model/errors';
 import { clusterDisplayName, parseEndpoint, type BlixardClusterConfig, type BlixardEndpoint } from './blixard-cluster-config';
 import { GrpcStatus, isEndpointFailure, isGrpcFailure, toSourceError, type GrpcFailure } from './grpc-error';
 import { loadBlixardGrpc, type BlixardGrpcRuntime } from './grpc-runtime';
-import { secretRegistry } from '../../model/secret-registry';
+import { secretRegistry } from '../../base/secret-registry';
 
 export type BlixardService = 'cluster' | 'migration';
+
+/** The proto service each of ours names. */
+interface ProtoServiceOf {
+  cluster: 'ClusterService';
+  migration: 'MigrationService';
+}
+
+/** A method of the service, as the proto names it (a renamed one breaks the build). */
+export type BlixardMethod<S extends BlixardService> = MethodName<ProtoServiceOf[S]>;
+/** The request of a method as the caller builds it (typed by the generated proto types). */
+export type BlixardRequest<S extends BlixardService, M extends BlixardMethod<S>> = RequestOf<ProtoServiceOf[S], M>;
+/** The response of a method as it arrives (with the loader options of proto/wire-options.ts). */
+export type BlixardResponse<S extends BlixardService, M extends BlixardMethod<S>> = DecodedResponseOf<ProtoServiceOf[S], M>;
 
 export interface BlixardClientOptions {
   /** Deadline of each unary call attempt on one endpoint. */
@@ -42,8 +56,8 @@ interface EndpointChannel {
   migration: GrpcModule.Client;
 }
 
-type UnaryMethod = (request: object, options: GrpcModule.CallOptions, callback: (err: GrpcModule.ServiceError | null, res?: unknown) => void) => GrpcModule.ClientUnaryCall;
-type StreamMethod = (request: object, options?: GrpcModule.CallOptions) => GrpcModule.ClientReadableStream<unknown>;
+type UnaryMethod = (request: unknown, options: GrpcModule.CallOptions, callback: (err: GrpcModule.ServiceError | null, res?: unknown) => void) => GrpcModule.ClientUnaryCall;
+type StreamMethod = (request: unknown, options?: GrpcModule.CallOptions) => GrpcModule.ClientReadableStream<unknown>;
 
 export class BlixardClient {
   readonly endpoints: BlixardEndpoint[];
@@ -87,13 +101,13 @@ export class BlixardClient {
   }
 
   /** One call with failover across the endpoints; rejects with SourceError. */
-  async call<Res>(service: BlixardService, method: string, request: object, options: CallOptions): Promise<Res> {
+  async call<S extends BlixardService, M extends BlixardMethod<S>>(service: S, method: M, request: BlixardRequest<S, M>, options: CallOptions): Promise<BlixardResponse<S, M>> {
     const deadlineMs = options.deadlineMs ?? this.options.callDeadlineMs;
     const failures: { endpoint: string; error: SourceError }[] = [];
     for (const index of this.endpointOrder()) {
       const endpoint = this.endpoints[index].address;
       try {
-        const response = await this.callOn<Res>(index, service, method, request, deadlineMs, options.signal);
+        const response = await this.callOn(index, service, method, request, deadlineMs, options.signal);
         this.markGood(index);
         return response;
       } catch (err) {
@@ -114,11 +128,18 @@ export class BlixardClient {
   }
 
   /** One attempt on one endpoint. Rejects with the raw gRPC failure (or SourceError for setup problems). */
-  callOn<Res>(index: number, service: BlixardService, method: string, request: object, deadlineMs: number, signal?: AbortSignal): Promise<Res> {
+  callOn<S extends BlixardService, M extends BlixardMethod<S>>(
+    index: number,
+    service: S,
+    method: M,
+    request: BlixardRequest<S, M>,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<BlixardResponse<S, M>> {
     const channel = this.channel(index);
     const client = service === 'cluster' ? channel.cluster : channel.migration;
     const fn = (client as unknown as Record<string, UnaryMethod>)[method];
-    return new Promise<Res>((resolve, reject) => {
+    return new Promise<BlixardResponse<S, M>>((resolve, reject) => {
       if (signal?.aborted) {
         reject({ code: GrpcStatus.CANCELLED, details: 'cancelled' } satisfies GrpcFailure);
         return;
@@ -126,7 +147,7 @@ export class BlixardClient {
       const call = fn.call(client, request, { deadline: Date.now() + deadlineMs }, (err, res) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
-        else resolve(res as Res);
+        else resolve(res as BlixardResponse<S, M>);
       });
       const onAbort = () => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,11 +155,11 @@ export class BlixardClient {
   }
 
   /** Opens a server stream on one endpoint; the caller watches it for liveness (see MigrationStream). */
-  openStream<Msg>(index: number, service: BlixardService, method: string, request: object): GrpcModule.ClientReadableStream<Msg> {
+  openStream<S extends BlixardService, M extends BlixardMethod<S>>(index: number, service: S, method: M, request: BlixardRequest<S, M>): GrpcModule.ClientReadableStream<BlixardResponse<S, M>> {
     const channel = this.channel(index);
     const client = service === 'cluster' ? channel.cluster : channel.migration;
     const fn = (client as unknown as Record<string, StreamMethod>)[method];
-    return fn.call(client, request) as GrpcModule.ClientReadableStream<Msg>;
+    return fn.call(client, request) as GrpcModule.ClientReadableStream<BlixardResponse<S, M>>;
   }
 
   dispose(): void {

@@ -3,21 +3,12 @@
 
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
-import { Emitter, type Disposable, type Event } from '../../model/event';
+import { Emitter, type Disposable, type Event } from '../../base/event';
 import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
-import { BlixardClient } from './blixard-client';
+import { BlixardClient, type BlixardMethod, type BlixardRequest, type BlixardResponse, type BlixardService } from './blixard-client';
 import { clusterDisplayName, connectionWarnings, findConfigProblem, type BlixardClusterConfig } from './blixard-cluster-config';
-import type {
-  WireClusterResourceSummaryResponse,
-  WireClusterStatusResponse,
-  WireGetMigrationResponse,
-  WireListMigrationsResponse,
-  WireListVmsResponse,
-  WireMigrationInfo,
-  WireSuccessResponse,
-  WireVmInfo,
-} from './blixard-wire';
+import type { WireMigrationInfo, WireVmInfo } from './blixard-wire';
 import { ClusterChangePoller } from './cluster-change-poller';
 import { MigrationLedger, isFinalInfo } from './migration-ledger';
 import { blixardMigrationId, blixardPhaseWord, toMigrationObservation } from './migration-mapping';
@@ -131,8 +122,8 @@ export class BlixardSource implements ClusterSource {
     );
 
     this.poller = new ClusterChangePoller({
-      listVms: async () => (await this.call<WireListVmsResponse>('cluster', 'ListVms', {}, 'list VMs')).vms ?? [],
-      clusterStatus: () => this.call<WireClusterStatusResponse>('cluster', 'GetClusterStatus', {}, 'read the cluster status'),
+      listVms: async () => (await this.call('cluster', 'ListVms', {}, 'list VMs')).vms ?? [],
+      clusterStatus: () => this.call('cluster', 'GetClusterStatus', {}, 'read the cluster status'),
       fire: (scope) => this.changes.fire(scope),
       intervalMs: this.options.refreshIntervalMs,
       log: (message) => sourceOptions.logger?.warn(message),
@@ -175,8 +166,8 @@ export class BlixardSource implements ClusterSource {
 
   async listNodes(): Promise<ClusterNode[]> {
     const [status, summary] = await Promise.allSettled([
-      this.call<WireClusterStatusResponse>('cluster', 'GetClusterStatus', {}, 'read the cluster status'),
-      this.call<WireClusterResourceSummaryResponse>('cluster', 'GetClusterResourceSummary', {}, 'read node capacity'),
+      this.call('cluster', 'GetClusterStatus', {}, 'read the cluster status'),
+      this.call('cluster', 'GetClusterResourceSummary', {}, 'read node capacity'),
     ]);
     if (status.status === 'rejected') throw status.reason;
     if (summary.status === 'rejected') this.sourceOptions.logger?.warn(`Node capacity of "${this.label}" is unavailable: ${describeError(summary.reason)}`);
@@ -185,7 +176,7 @@ export class BlixardSource implements ClusterSource {
 
   async listVms(nodeId?: string): Promise<Vm[]> {
     const [vms, active] = await Promise.all([
-      this.call<WireListVmsResponse>('cluster', 'ListVms', {}, 'list VMs'),
+      this.call('cluster', 'ListVms', {}, 'list VMs'),
       this.activeMigrations(),
     ]);
     const byVm = new Map<string, WireMigrationInfo>();
@@ -232,14 +223,14 @@ export class BlixardSource implements ClusterSource {
 
   async cancel(migrationId: string): Promise<void> {
     const daemonId = this.daemonMigrationId(migrationId);
-    const res = await this.call<WireSuccessResponse>('migration', 'CancelMigration', { id: daemonId }, 'cancel the migration', false);
+    const res = await this.call('migration', 'CancelMigration', { id: daemonId }, 'cancel the migration', false);
     if (!res.success) throw new SourceError('failed-precondition', res.message || `Blixard cluster "${this.label}" did not cancel the migration.`);
   }
 
   /** One migration's current state (Migration.id or the daemon's id), undefined when the cluster no longer has it. */
   async getMigration(migrationId: string): Promise<MigrationObservation | undefined> {
     const daemonId = this.daemonMigrationId(migrationId);
-    const res = await this.call<WireGetMigrationResponse>('migration', 'GetMigration', { id: daemonId }, 'read the migration').catch((err: unknown) => {
+    const res = await this.call('migration', 'GetMigration', { id: daemonId }, 'read the migration').catch((err: unknown) => {
       if (err instanceof SourceError && err.code === 'not-found') return { found: false, migration: null };
       throw err;
     });
@@ -269,7 +260,7 @@ export class BlixardSource implements ClusterSource {
   private async activeMigrations(): Promise<WireMigrationInfo[]> {
     if (this.stream.isSynced) return this.ledger.active();
     try {
-      const res = await this.call<WireListMigrationsResponse>('migration', 'ListMigrations', { activeOnly: true }, 'list active migrations');
+      const res = await this.call('migration', 'ListMigrations', { activeOnly: true }, 'list active migrations');
       return (res.migrations ?? []).filter((m) => !isFinalInfo(m));
     } catch (err) {
       // VMs without their migration marks beat no VMs at all.
@@ -280,13 +271,13 @@ export class BlixardSource implements ClusterSource {
 
   private async vmAction(method: 'StartVm' | 'StopVm', vmId: string, action: string): Promise<void> {
     if (typeof vmId !== 'string' || vmId === '') throw new SourceError('invalid-argument', 'Which VM? No name was given.');
-    const res = await this.call<WireSuccessResponse>('cluster', method, { name: vmId }, action, false);
+    const res = await this.call('cluster', method, { name: vmId }, action, false);
     if (!res.success) throw new SourceError('failed-precondition', res.message || `Blixard cluster "${this.label}" could not ${action}.`);
   }
 
-  private call<Res>(service: 'cluster' | 'migration', method: string, request: object, action: string, idempotent = true): Promise<Res> {
+  private call<S extends BlixardService, M extends BlixardMethod<S>>(service: S, method: M, request: BlixardRequest<S, M>, action: string, idempotent = true): Promise<BlixardResponse<S, M>> {
     this.assertUsable();
-    return this.client.call<Res>(service, method, request, { action, idempotent, signal: this.lifetime.signal });
+    return this.client.call(service, method, request, { action, idempotent, signal: this.lifetime.signal });
   }
 
   private assertUsable(): void {

@@ -1,150 +1,54 @@
-// The protobuf messages of proto/blixard.proto as @grpc/proto-loader hands them to us with the
-// options in grpc-runtime.ts: camelCase fields, 64-bit integers as decimal strings, enums as
-// their names, defaults filled in (absent sub-messages are null).
+// The protobuf messages of proto/blixard.proto as the client receives them, under the names this
+// folder uses. The types are generated from the proto (proto/gen/, `npm run gen:wire`) for the
+// loader options of proto/wire-options.ts: camelCase fields, 64-bit integers as decimal strings,
+// enums as their names, defaults filled in (absent sub-messages are null). What sits on top of
+// them — which statuses are final, reading a wire integer — is written here by hand.
 
-export type WireNodeState = 'NODE_STATE_UNKNOWN' | 'NODE_STATE_FOLLOWER' | 'NODE_STATE_CANDIDATE' | 'NODE_STATE_LEADER';
+import type { ClusterResourceSummary__Output } from '../../../proto/gen/blixard/ClusterResourceSummary';
+import type { ClusterResourceSummaryResponse__Output } from '../../../proto/gen/blixard/ClusterResourceSummaryResponse';
+import type { ClusterStatusResponse__Output } from '../../../proto/gen/blixard/ClusterStatusResponse';
+import type { GetMigrationResponse__Output } from '../../../proto/gen/blixard/GetMigrationResponse';
+import type { ListMigrationsResponse__Output } from '../../../proto/gen/blixard/ListMigrationsResponse';
+import type { ListVmsResponse__Output } from '../../../proto/gen/blixard/ListVmsResponse';
+import type { MigrateVmRequest } from '../../../proto/gen/blixard/MigrateVmRequest';
+import type { MigrateVmResponse__Output } from '../../../proto/gen/blixard/MigrateVmResponse';
+import type { _blixard_MigrationEvent_Type__Output, MigrationEvent__Output } from '../../../proto/gen/blixard/MigrationEvent';
+import type { MigrationInfo__Output } from '../../../proto/gen/blixard/MigrationInfo';
+import type { MigrationPhaseTime__Output } from '../../../proto/gen/blixard/MigrationPhaseTime';
+import type { MigrationProgress__Output } from '../../../proto/gen/blixard/MigrationProgress';
+import type { MigrationStatus__Output } from '../../../proto/gen/blixard/MigrationStatus';
+import type { NodeInfo__Output } from '../../../proto/gen/blixard/NodeInfo';
+import type { NodeResourceUsage__Output } from '../../../proto/gen/blixard/NodeResourceUsage';
+import type { NodeState__Output } from '../../../proto/gen/blixard/NodeState';
+import type { VmInfo__Output } from '../../../proto/gen/blixard/VmInfo';
+import type { VmState__Output } from '../../../proto/gen/blixard/VmState';
+import type { WorkerCapabilities__Output } from '../../../proto/gen/blixard/WorkerCapabilities';
 
-export type WireVmState =
-  | 'VM_STATE_UNKNOWN'
-  | 'VM_STATE_CREATED'
-  | 'VM_STATE_STARTING'
-  | 'VM_STATE_RUNNING'
-  | 'VM_STATE_STOPPING'
-  | 'VM_STATE_STOPPED'
-  | 'VM_STATE_FAILED';
+export type WireNodeState = NodeState__Output;
+export type WireVmState = VmState__Output;
+export type WireMigrationStatus = MigrationStatus__Output;
+export type WireMigrationEventType = _blixard_MigrationEvent_Type__Output;
 
-export type WireMigrationStatus =
-  | 'MIGRATION_STATUS_UNKNOWN'
-  | 'MIGRATION_STATUS_PREPARING'
-  | 'MIGRATION_STATUS_TRANSFERRING'
-  | 'MIGRATION_STATUS_SWITCHING'
-  | 'MIGRATION_STATUS_COMPLETED'
-  | 'MIGRATION_STATUS_FAILED'
-  | 'MIGRATION_STATUS_CANCELLED';
+export type WireNodeInfo = NodeInfo__Output;
+export type WireClusterStatusResponse = ClusterStatusResponse__Output;
+export type WireWorkerCapabilities = WorkerCapabilities__Output;
+export type WireNodeResourceUsage = NodeResourceUsage__Output;
+export type WireClusterResourceSummary = ClusterResourceSummary__Output;
+export type WireClusterResourceSummaryResponse = ClusterResourceSummaryResponse__Output;
+export type WireVmInfo = VmInfo__Output;
+export type WireListVmsResponse = ListVmsResponse__Output;
+export type WireMigrateVmResponse = MigrateVmResponse__Output;
+export type WireMigrationProgress = MigrationProgress__Output;
+export type WireMigrationPhaseTime = MigrationPhaseTime__Output;
+export type WireMigrationInfo = MigrationInfo__Output;
+export type WireMigrationEvent = MigrationEvent__Output;
+export type WireListMigrationsResponse = ListMigrationsResponse__Output;
+export type WireGetMigrationResponse = GetMigrationResponse__Output;
 
-export interface WireNodeInfo {
-  id: string;
-  address: string;
-  state: WireNodeState;
-}
+/** The MigrateVm request as the client builds it: every field given, so a field added to the proto is decided on here. */
+export type WireMigrateVmRequest = Required<MigrateVmRequest>;
 
-export interface WireClusterStatusResponse {
-  leaderId: string;
-  nodes: WireNodeInfo[];
-  term: string;
-}
-
-export interface WireWorkerCapabilities {
-  cpuCores: number;
-  memoryMb: string;
-  diskGb: string;
-  features: string[];
-}
-
-export interface WireNodeResourceUsage {
-  nodeId: string;
-  capabilities: WireWorkerCapabilities | null;
-  usedVcpus: number;
-  usedMemoryMb: string;
-  usedDiskGb: string;
-  runningVms: number;
-}
-
-export interface WireClusterResourceSummaryResponse {
-  success: boolean;
-  message: string;
-  summary: { nodes: WireNodeResourceUsage[] } | null;
-}
-
-export interface WireVmInfo {
-  name: string;
-  state: WireVmState;
-  nodeId: string;
-  vcpus: number;
-  memoryMb: number;
-  ipAddress: string;
-}
-
-export interface WireListVmsResponse {
-  vms: WireVmInfo[];
-}
-
-export interface WireSuccessResponse {
-  success: boolean;
-  message: string;
-}
-
-export interface WireMigrateVmRequest {
-  vmName: string;
-  targetNodeId: string;
-  liveMigration: boolean;
-  force: boolean;
-  migrationId: string;
-}
-
-export interface WireMigrateVmResponse extends WireSuccessResponse {
-  sourceNodeId: string;
-  targetNodeId: string;
-  status: WireMigrationStatus;
-  durationMs: string;
-  migrationId: string;
-}
-
-export interface WireMigrationProgress {
-  totalBytes: string;
-  transferredBytes: string;
-  remainingBytes: string;
-  dirtyRateBytesPerSec: string;
-  bandwidthBytesPerSec: string;
-  precopyRound: number;
-}
-
-export interface WireMigrationPhaseTime {
-  status: WireMigrationStatus;
-  atUnixMs: string;
-}
-
-export interface WireMigrationInfo {
-  id: string;
-  vmName: string;
-  sourceNodeId: string;
-  targetNodeId: string;
-  liveMigration: boolean;
-  force: boolean;
-  status: WireMigrationStatus;
-  message: string;
-  createdAtUnixMs: string;
-  updatedAtUnixMs: string;
-  endedAtUnixMs: string;
-  progress: WireMigrationProgress | null;
-  phases: WireMigrationPhaseTime[];
-  revision: string;
-}
-
-export type WireMigrationEventType = 'TYPE_UNKNOWN' | 'TYPE_SNAPSHOT' | 'TYPE_SNAPSHOT_END' | 'TYPE_UPDATE';
-
-export interface WireMigrationEvent {
-  type: WireMigrationEventType;
-  migration: WireMigrationInfo | null;
-}
-
-export interface WireListMigrationsRequest {
-  activeOnly?: boolean;
-  vmName?: string;
-  nodeId?: string;
-  limit?: number;
-}
-
-export interface WireListMigrationsResponse {
-  migrations: WireMigrationInfo[];
-}
-
-export interface WireGetMigrationResponse {
-  found: boolean;
-  migration: WireMigrationInfo | null;
-}
-
-export const FINAL_MIGRATION_STATUSES: ReadonlySet<WireMigrationStatus> = new Set([
+export const FINAL_MIGRATION_STATUSES: ReadonlySet<WireMigrationStatus> = new Set<WireMigrationStatus>([
   'MIGRATION_STATUS_COMPLETED',
   'MIGRATION_STATUS_FAILED',
   'MIGRATION_STATUS_CANCELLED',

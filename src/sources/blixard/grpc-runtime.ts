@@ -4,15 +4,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type * as GrpcModule from '@grpc/grpc-js';
+import type { ProtoGrpcType } from '../../../proto/gen/blixard';
+import { BLIXARD_PROTO_LOADER_OPTIONS } from '../../../proto/wire-options';
 import { SourceError } from '../../model/errors';
 
 export type Grpc = typeof GrpcModule;
-export type ServiceClientConstructor = GrpcModule.ServiceClientConstructor;
 
 export interface BlixardGrpcRuntime {
   grpc: Grpc;
-  ClusterService: ServiceClientConstructor;
-  MigrationService: ServiceClientConstructor;
+  ClusterService: ProtoGrpcType['blixard']['ClusterService'];
+  MigrationService: ProtoGrpcType['blixard']['MigrationService'];
   protoPath: string;
 }
 
@@ -51,16 +52,9 @@ export function loadBlixardGrpc(protoPath?: string): BlixardGrpcRuntime {
   const grpc = require('@grpc/grpc-js') as Grpc;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
-  const definition = protoLoader.loadSync(file, {
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    blixard: { ClusterService: ServiceClientConstructor; MigrationService: ServiceClientConstructor };
-  };
+  // The options the daemon loads with too, and that the generated wire types describe.
+  const definition = protoLoader.loadSync(file, BLIXARD_PROTO_LOADER_OPTIONS);
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   const runtime: BlixardGrpcRuntime = {
     grpc,
     ClusterService: pkg.blixard.ClusterService,

@@ -5,10 +5,10 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { ConnectionState } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
-import { Emitter, type Disposable } from '../../model/event';
+import { Emitter, type Disposable } from '../../base/event';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { BlixardClient } from './blixard-client';
-import { wireNumber, type WireListMigrationsResponse, type WireMigrationEvent, type WireMigrationInfo } from './blixard-wire';
+import { wireNumber, type WireMigrationEvent, type WireMigrationInfo } from './blixard-wire';
 import { GrpcStatus, isGrpcFailure, toSourceError } from './grpc-error';
 import type { MigrationLedger } from './migration-ledger';
 import { blixardMigrationId, toMigrationObservation, type MigrationMappingContext } from './migration-mapping';
@@ -158,7 +158,7 @@ export class MigrationStream implements Disposable {
     const endpoint = this.client.endpoints[index].address;
     let call: ClientReadableStream<WireMigrationEvent>;
     try {
-      call = this.client.openStream<WireMigrationEvent>(index, 'migration', 'WatchMigrations', {});
+      call = this.client.openStream(index, 'migration', 'WatchMigrations', {});
     } catch (err) {
       // Setup problems (unreadable TLS files) are the same for every endpoint.
       this.scheduleReconnect([{ endpoint, error: err instanceof SourceError ? err : new SourceError('internal', describeError(err)) }]);
@@ -306,7 +306,7 @@ export class MigrationStream implements Disposable {
 
   private reconcile(session: Session, missing: WireMigrationInfo[], since: number, attempt: number, finish: () => void): void {
     this.client
-      .call<WireListMigrationsResponse>('migration', 'ListMigrations', {}, { action: 'list migrations', idempotent: true, deadlineMs: this.options.callDeadlineMs })
+      .call('migration', 'ListMigrations', {}, { action: 'list migrations', idempotent: true, deadlineMs: this.options.callDeadlineMs })
       .then((response) => {
         if (session.done) return;
         const wanted = new Set(missing.map((i) => i.id));

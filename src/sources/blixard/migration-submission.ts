@@ -5,10 +5,10 @@
 
 import { randomUUID } from 'node:crypto';
 import { SourceError } from '../../model/errors';
-import type { Event } from '../../model/event';
+import type { Event } from '../../base/event';
 import type { MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BlixardClient } from './blixard-client';
-import type { WireGetMigrationResponse, WireMigrateVmRequest, WireMigrateVmResponse, WireMigrationInfo } from './blixard-wire';
+import type { WireMigrateVmRequest, WireMigrationInfo } from './blixard-wire';
 import { GrpcStatus, formatSeconds, isEndpointFailure, isGrpcFailure, toSourceError } from './grpc-error';
 import { isFinalInfo } from './migration-ledger';
 import { blixardMigrationId } from './migration-mapping';
@@ -147,7 +147,7 @@ export async function submitBlixardMigration(deps: SubmissionDeps, request: Migr
     deps.lifetime.addEventListener('abort', onDispose, { once: true });
 
     const getMigration = () =>
-      client.call<WireGetMigrationResponse>('migration', 'GetMigration', { id: daemonId }, { action: 'read the migration', idempotent: true, signal: deps.lifetime });
+      client.call('migration', 'GetMigration', { id: daemonId }, { action: 'read the migration', idempotent: true, signal: deps.lifetime });
 
     // Acceptance by polling, for when no watch stream runs (or it is slower).
     const startedAt = Date.now();
@@ -195,7 +195,7 @@ export async function submitBlixardMigration(deps: SubmissionDeps, request: Migr
       const index = order[position];
       const endpoint = client.endpoints[index].address;
       client
-        .callOn<WireMigrateVmResponse>(index, 'cluster', 'MigrateVm', wire, timings.migrationDeadlineMs, call.signal)
+        .callOn(index, 'cluster', 'MigrateVm', wire, timings.migrationDeadlineMs, call.signal)
         .then((res) => {
           client.markGood(index);
           if (res.success) {

@@ -1,7 +1,16 @@
 // GetClusterStatus + GetClusterResourceSummary (Blixard wire) → ClusterNode[] (model).
 
 import type { ClusterNode, NodeStatus } from '../../model/cluster';
-import { wireNumber, type WireClusterResourceSummaryResponse, type WireClusterStatusResponse, type WireNodeState } from './blixard-wire';
+import {
+  wireNumber,
+  type WireClusterResourceSummary,
+  type WireClusterResourceSummaryResponse,
+  type WireClusterStatusResponse,
+  type WireNodeState,
+} from './blixard-wire';
+
+/** GetClusterResourceSummary's answer, of whose summary only the per-node usage is read. */
+type ResourceSummaryAnswer = Omit<WireClusterResourceSummaryResponse, 'summary'> & { summary: Pick<WireClusterResourceSummary, 'nodes'> | null };
 
 const NODE_STATUSES: Record<WireNodeState, NodeStatus> = {
   NODE_STATE_UNKNOWN: 'unknown',
@@ -14,7 +23,7 @@ const NODE_STATUSES: Record<WireNodeState, NodeStatus> = {
  * Nodes in id order, the leader marked. Capacity is added where the summary covers the node;
  * a missing summary (older daemon, failed call) leaves the nodes without it.
  */
-export function toClusterNodes(status: WireClusterStatusResponse, summary?: WireClusterResourceSummaryResponse): ClusterNode[] {
+export function toClusterNodes(status: WireClusterStatusResponse, summary?: ResourceSummaryAnswer): ClusterNode[] {
   const leaderId = status.leaderId && status.leaderId !== '0' ? status.leaderId : undefined;
   const nodes = new Map<string, ClusterNode>();
   for (const info of status.nodes ?? []) {

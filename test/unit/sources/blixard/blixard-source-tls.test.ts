@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { SourceError } from '../../../../src/model/errors';
-import { scrubSecrets } from '../../../../src/model/secret-registry';
+import { scrubSecrets } from '../../../../src/base/secret-registry';
 import { makeTestCertificates, type TestCertificates } from './support/test-certificates';
 import { sourceFor, startTestCluster, StreamRecorder, type DevCluster } from './support/test-cluster';
 

@@ -2,7 +2,7 @@
 // plus a recorder for what a source emits.
 
 import { startDevCluster, type DevCluster, type DevClusterOptions } from '../../../../../companion/blixard-node/dev-cluster';
-import type { Disposable } from '../../../../../src/model/event';
+import type { Disposable } from '../../../../../src/base/event';
 import type { MigrationObservation, MigrationStreamEvent } from '../../../../../src/model/migration';
 import { BlixardSource, type BlixardSourceOptions } from '../../../../../src/sources/blixard/blixard-source';
 import type { BlixardClusterConfig } from '../../../../../src/sources/blixard/blixard-cluster-config';
