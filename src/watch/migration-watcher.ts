@@ -14,43 +14,15 @@ import { scrubSecrets } from '../base/secret-registry';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event';
 import { isLaterIncarnation, migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
-import { MigrationTrack, type EndCause, type ObservationOutcome } from './migration-track';
+import { MigrationTrack, type ObservationOutcome } from './migration-track';
 import { describeObservation, validateObservation } from './observation-validator';
 import { StreamOutages } from './stream-outages';
+import type { MigrationEndEvent, MigrationTransitionEvent, MigrationUpdateEvent, SourceStatusEvent } from './watcher-events';
 import type { RecordedMigrations } from './recorded-migrations';
 import { silentLog, type WatchLog } from './watch-log';
 import { withDeadline } from '../base/deadline';
 
-export interface MigrationTransitionEvent {
-  /** The migration as held after the observation that produced this transition. */
-  migration: Migration;
-  transition: PhaseTransition;
-  /** The phase this one follows in time, if any is known (recorded or seen). */
-  previousPhase?: string;
-}
-
-export interface MigrationUpdateEvent {
-  /** The migration as now held. Fired after any change, including ones that also produced transitions. */
-  migration: Migration;
-  /** The snapshot held before; undefined when the watcher first learns of the migration. */
-  previous?: Migration;
-}
-
-export interface MigrationEndEvent {
-  migration: Migration;
-  /** 'phase': its own final phase; 'deleted': removed before it finished (→ cancelled);
-   *  'vanished': missing after a reconnect and not fetchable (→ ended with a failureReason). */
-  cause: EndCause;
-  /** False when the end came without a final transition (deleted, vanished): a log should say so itself. */
-  viaTransition: boolean;
-}
-
-export interface SourceStatusEvent {
-  /** The cluster's id (clusterOf(): the first attached source of those that reach it). */
-  sourceId: string;
-  /** Undefined once the source has been removed from the watcher. */
-  state: ConnectionState | undefined;
-}
+export type { MigrationEndEvent, MigrationTransitionEvent, MigrationUpdateEvent, SourceStatusEvent } from './watcher-events';
 
 export interface MigrationWatcherOptions {
   /** The history's memory of what is already recorded (see RecordedMigrations). */

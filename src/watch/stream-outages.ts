@@ -5,7 +5,7 @@
 
 import type { ConnectionState } from '../model/cluster';
 import { Emitter, type Disposable, type Event } from '../base/event';
-import type { SourceStatusEvent } from './migration-watcher';
+import type { SourceStatusEvent } from './watcher-events';
 
 export interface StreamOutage {
   sourceId: string;
