@@ -41,7 +41,7 @@ export function connect(endpoint: string, credentials = grpc.credentials.createI
     call(method, request = {}, timeoutMs = 15_000) {
       const client = MIGRATION_METHODS.has(method) ? migrations : cluster;
       return new Promise((resolve, reject) => {
-        const fn = (client as unknown as Record<string, Function>)[method];
+        const fn = (client as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>)[method];
         if (!fn) return reject(new Error(`no such method ${method}`));
         fn.call(client, request, { deadline: Date.now() + timeoutMs }, (err: grpc.ServiceError | null, res: Reply) => (err ? reject(err) : resolve(res)));
       });

@@ -14,7 +14,7 @@ export interface ProbeVm {
   ipAddress: string;
 }
 
-type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: any) => void) => void;
+type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => void;
 
 export class BlixardProbe {
   private readonly client: grpc.Client & Record<string, Unary>;

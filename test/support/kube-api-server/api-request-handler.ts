@@ -88,6 +88,8 @@ function decodeContinue(text: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
     if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') throw new Error('bad token');
+    // The token ends with a NUL separator (as kube-apiserver's continue keys do); drop it.
+    // eslint-disable-next-line no-control-regex
     return { rv: parsed.rv, start: parsed.start.replace(/\u0000$/, '') };
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');

@@ -312,7 +312,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     setVmiLiveMigratable: (namespace, name, value) => {
       get(VIRTUAL_MACHINE_INSTANCES, namespace, name);
       return structuredClone(cluster.mutate(VIRTUAL_MACHINE_INSTANCES, namespace, name, (d) => {
-        const condition = liveMigratableCondition(value, Date.now());
+        const condition = liveMigratableCondition(value);
         d.status.conditions = [...(d.status.conditions ?? []).filter((c: { type: string }) => c.type !== 'LiveMigratable'), condition];
         d.status.migrationMethod = value === true ? 'LiveMigration' : 'BlockMigration';
       })!);

@@ -135,7 +135,7 @@ export function isNodeReady(node: KubeObject): boolean {
   return (node.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 }
 
-export function liveMigratableCondition(value: boolean | LiveMigratableInit | undefined, nowMs: number) {
+export function liveMigratableCondition(value: boolean | LiveMigratableInit | undefined) {
   if (value === undefined || value === true) {
     return { type: 'LiveMigratable', status: 'True', lastProbeTime: null, lastTransitionTime: null };
   }
@@ -221,7 +221,7 @@ export function buildVmi(init: VmiInit, nowMs = Date.now()): KubeObject {
       vmi.status.interfaces = [{ name: 'default', interfaceName: 'eth0', infoSource: 'domain, guest-agent', ipAddress: ip, ipAddresses: [ip], mac: macFor(init.name), queueCount: 1, linkState: 'up' }];
       vmi.status.conditions = [
         { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: now },
-        liveMigratableCondition(init.liveMigratable, nowMs),
+        liveMigratableCondition(init.liveMigratable),
         { type: 'StorageLiveMigratable', status: 'True', lastProbeTime: null, lastTransitionTime: null },
       ];
       vmi.status.currentCPUTopology = { cores: init.cpu ?? 2, sockets: 1, threads: 1 };

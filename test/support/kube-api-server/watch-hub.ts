@@ -221,7 +221,10 @@ export class WatchHub {
   /** Cuts every open watch (abruptly, or with a proper end of stream). Returns how many. */
   dropAll(graceful = false): number {
     const streams = this.all();
-    for (const s of streams) (graceful ? s.end() : s.destroy());
+    for (const s of streams) {
+      if (graceful) s.end();
+      else s.destroy();
+    }
     return streams.length;
   }
 

@@ -96,7 +96,7 @@ describe('blixard-migrations watch against a server that echoes credentials', fu
     // The same failure is said once: a line repeated (times and retry delays aside) is noise.
     const said = new Map<string, number>();
     for (const line of stderr.split('\n').filter((l) => l !== '')) {
-      const gist = line.replace(/^\S+Z  /, '').replace(/; retrying in [\d.]+ m?s$/, '');
+      const gist = line.replace(/^\S+Z {2}/, '').replace(/; retrying in [\d.]+ m?s$/, '');
       said.set(gist, (said.get(gist) ?? 0) + 1);
     }
     const repeated = [...said].filter(([, n]) => n > 1);

@@ -80,7 +80,7 @@ describe('blixard-migrations CLI end to end', function () {
   it('prints one line per transition of both kinds while recording them, and stops cleanly on SIGINT', async () => {
     const db = path.join(dir, 'both.db');
     const w = watch(['--db', db, '--kubeconfig', kubeconfig, '--context', 'kv-e2e', '--blixard', `dev=${blixard.endpoints.join(',')}`]);
-    await waitFor(() => w.err.filter((l) => /^\S+Z  \S+  connected to /.test(l)).length >= 2, () => `both clusters connected; stderr:\n${w.err.join('\n')}`, 30_000);
+    await waitFor(() => w.err.filter((l) => /^\S+Z {2}\S+ {2}connected to /.test(l)).length >= 2, () => `both clusters connected; stderr:\n${w.err.join('\n')}`, 30_000);
 
     const vmim = kube.createMigration({ vmiName: 'vm-001' }).metadata.name as string;
     const bx = await blixard.nodes[0].operations.migrateVm({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
@@ -91,15 +91,15 @@ describe('blixard-migrations CLI end to end', function () {
     const kubeLines = w.out.filter((l) => l.includes(vmim));
     const truth = kube.objects.migration({ name: vmim })!;
     assert.deepEqual(
-      kubeLines.map((l) => / (\S+)  node\d+ → /.exec(l)?.[1]),
+      kubeLines.map((l) => / (\S+) {2}node\d+ → /.exec(l)?.[1]),
       truth.phases.map((p) => p.phase),
       'one line per phase, in order',
     );
-    assert.match(kubeLines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  kv-e2e  default\/vm-001  kubevirt-migrate-vm-\w+  → Pending  node01 → \S+  \+\d+ms$/);
-    assert.match(kubeLines.at(-1)!, /  Running → Succeeded  node01 → node0[23]  \+[\d.]+m?s$/);
+    assert.match(kubeLines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}kv-e2e {2}default\/vm-001 {2}kubevirt-migrate-vm-\w+ {2}→ Pending {2}node01 → \S+ {2}\+\d+ms$/);
+    assert.match(kubeLines.at(-1)!, / {2}Running → Succeeded {2}node01 → node0[23] {2}\+[\d.]+m?s$/);
     const bxLines = w.out.filter((l) => l.includes(`  ${bx.id.slice(0, 8)}  `));
-    assert.deepEqual(bxLines.map((l) => / (\S+)  1 → 2 /.exec(l)?.[1]), ['Preparing', 'Transferring', 'Switching', 'Succeeded']);
-    assert.match(bxLines[0], /  dev  vm-1  /);
+    assert.deepEqual(bxLines.map((l) => / (\S+) {2}1 → 2 /.exec(l)?.[1]), ['Preparing', 'Transferring', 'Switching', 'Succeeded']);
+    assert.match(bxLines[0], / {2}dev {2}vm-1 {2}/);
 
     // The history is readable (read-only) while the watch writes it.
     await waitFor(() => {
@@ -141,7 +141,7 @@ describe('blixard-migrations CLI end to end', function () {
     const db = path.join(dir, 'restart.db');
     const args = ['--db', db, '--kubeconfig', kubeconfig, '--context', 'kv-e2e'];
     const first = watch(args);
-    await waitFor(() => first.err.some((l) => /^\S+Z  \S+  connected to /.test(l)), 'connected', 30_000);
+    await waitFor(() => first.err.some((l) => /^\S+Z {2}\S+ {2}connected to /.test(l)), 'connected', 30_000);
     kube.setTiming({ perPhaseMs: 400 });
     const name = kube.createMigration({ vmiName: 'vm-002' }).metadata.name as string;
     await waitFor(() => first.out.some((l) => l.includes(name) && l.includes('→ Scheduled')), 'Scheduled printed', 30_000);
@@ -156,7 +156,7 @@ describe('blixard-migrations CLI end to end', function () {
     assert.equal(await second.exited, 0);
     kube.setTiming({ perPhaseMs: 120 });
 
-    const printed = [...first.out, ...second.out].filter((l) => l.includes(name)).map((l) => / (\S+)  node\d+ → /.exec(l)?.[1]);
+    const printed = [...first.out, ...second.out].filter((l) => l.includes(name)).map((l) => / (\S+) {2}node\d+ → /.exec(l)?.[1]);
     const truth = kube.objects.migration({ name })!.phases.map((p) => p.phase);
     assert.deepEqual(printed, truth, 'every phase printed exactly once across the two runs');
     assert.ok(before > 0 && before < truth.length);
@@ -185,7 +185,7 @@ describe('blixard-migrations CLI end to end', function () {
     const db = path.join(dir, 'partial.db');
     const w = watch(['--db', db, '--kubeconfig', path.join(dir, 'missing.yaml'), '--blixard', 'gone=127.0.0.1:1', '--blixard', `dev=${blixard.endpoints[0]}`]);
     await waitFor(() => w.err.some((l) => /^warning: --kubeconfig: .*missing\.yaml does not exist/.test(l)), () => `the kubeconfig problem; stderr:\n${w.err.join('\n')}`, 30_000);
-    await waitFor(() => w.err.some((l) => /^\S+Z  gone  migration stream down  /.test(l)) && w.err.some((l) => /^\S+Z  dev  connected to /.test(l)), () => `one cluster down, one up; stderr:\n${w.err.join('\n')}`, 30_000);
+    await waitFor(() => w.err.some((l) => /^\S+Z {2}gone {2}migration stream down {2}/.test(l)) && w.err.some((l) => /^\S+Z {2}dev {2}connected to /.test(l)), () => `one cluster down, one up; stderr:\n${w.err.join('\n')}`, 30_000);
     const bx = await blixard.nodes[1].operations.migrateVm({ vmName: 'vm-3', targetNodeId: 1, live: true, force: false });
     await waitFor(() => w.out.some((l) => l.includes(`  ${bx.id.slice(0, 8)}  `) && l.includes('→ Succeeded')), 'the working cluster still flows', 30_000);
     w.signal('SIGINT');

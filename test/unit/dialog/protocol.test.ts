@@ -146,6 +146,8 @@ describe('dialog: protocol guards', () => {
       const keys = Object.keys(o).sort().join(',');
       if (o.type === 'submit') {
         const id = o.targetNodeId;
+        // Control characters are what the guard must refuse: the regex names them on purpose.
+        // eslint-disable-next-line no-control-regex
         const idOk = id === null || (typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(id));
         return keys === 'force,live,targetNodeId,type' && idOk && typeof o.live === 'boolean' && typeof o.force === 'boolean';
       }
