@@ -14,6 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Types come from tsc (noEmit, strict); the base rule does not know TypeScript's globals.
       'no-undef': 'off',
+      // A `let` assigned once after a closure that reads it (a subscription its own end handler
+      // disposes) cannot be a const.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
 );

@@ -16,6 +16,8 @@ bash scripts/ensure-npm-deps.sh || exit 1
 bash scripts/ensure-code-server.sh >/dev/null || exit 1
 npm run --silent build || exit 1
 npx tsc -p . || { echo "typecheck failed" >&2; exit 1; }
+# ESLint (typescript-eslint, eslint.config.mjs); the layering and cycle rules are tests (test/unit/architecture).
+npx eslint . || { echo "lint failed: npx eslint . (npx eslint --fix . fixes some)" >&2; exit 1; }
 
 run_suite() { # name, command...
   local name=$1; shift

@@ -26,6 +26,7 @@ type Etcd3Lib = typeof Etcd3Module;
 
 function loadEtcd3(): Etcd3Lib {
   // Required at run time, never bundled: etcd3 reads its .proto files from its own folder.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('etcd3') as Etcd3Lib;
 }
 

@@ -34,7 +34,7 @@ export interface BlixardEndpoint {
 /** Parses "host:port" (IPv6 in brackets); undefined when it is not one. */
 export function parseEndpoint(text: string): BlixardEndpoint | undefined {
   const address = text.trim();
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s\[\]/]+)):(\d{1,5})$/.exec(address);
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]/]+)):(\d{1,5})$/.exec(address);
   if (!match) return undefined;
   const host = match[1] ?? match[2];
   const port = Number(match[3]);
