@@ -112,7 +112,7 @@ describe('Journey: the programs in the VSIX run with node alone', function () {
     const vm = (await client.call('GetVmStatus', { name: 'vm-1' })).vm_info;
     const target = (vm.node_id % 3) + 1;
     // The CLI prints transitions it sees happen; finished ones from before it connected only go to the history.
-    await eventually(async () => /  packaged  connected to /.test(watch.stderr()) || undefined, () => `the CLI to connect (stderr: ${watch.stderr().slice(-800)})`, 60_000);
+    await eventually(async () => / {2}packaged {2}connected to /.test(watch.stderr()) || undefined, () => `the CLI to connect (stderr: ${watch.stderr().slice(-800)})`, 60_000);
     const result = await client.call('MigrateVm', { vm_name: 'vm-1', target_node_id: target, live_migration: vm.state === 'VM_STATE_RUNNING' }, 60_000);
     assert.equal(result.status, 'MIGRATION_STATUS_COMPLETED', result.message);
     await eventually(async () => /vm-1.*→ Succeeded/.test(watch.stdout()) || undefined, () => `the CLI's line for vm-1 → Succeeded (stdout: ${watch.stdout()}; stderr: ${watch.stderr().slice(-800)})`, 60_000);

@@ -181,7 +181,7 @@ describe('Migration watcher', function () {
     // The recorded timeline, its final phase read as the outcome (Blixard's "Completed" is "Succeeded").
     const shownPhases = entry.transitions.map((t, i) => phaseWord(t.phase, entry.migration.state, i === entry.transitions.length - 1));
     assert.deepEqual((await viewItems(recent.element)).map((p) => p.label), shownPhases, 'the view timeline is the recorded one');
-    const finalLine = await waitFor('the final line', () => linesOf(name).find((l) => / → Succeeded  /.test(l)));
+    const finalLine = await waitFor('the final line', () => linesOf(name).find((l) => / → Succeeded {2}/.test(l)));
     assert.ok(finalLine);
     assert.equal(new Set(linesOf(name)).size, linesOf(name).length, 'no line twice');
     assert.equal(linesOf(name).length, entry.transitions.length, 'one line per recorded transition');
@@ -204,7 +204,7 @@ describe('Migration watcher', function () {
     assert.equal(entry.migration.targetNode, truth.targetNode);
     const recent = await inGroup('Recent', id);
     assert.deepEqual((await viewItems(recent.element)).map((p) => p.label), truth.phases.map((p) => p.phase));
-    const lines = await waitFor('the final line', () => (linesOf(vmim.metadata.name!).some((l) => / → Succeeded  /.test(l)) ? linesOf(vmim.metadata.name!) : undefined));
+    const lines = await waitFor('the final line', () => (linesOf(vmim.metadata.name!).some((l) => / → Succeeded {2}/.test(l)) ? linesOf(vmim.metadata.name!) : undefined));
     assert.equal(lines.length, truth.phases.length);
     assert.ok(lines.every((l) => l.startsWith(`${CONTEXT}  default/vm-001  `)), `every line starts with the cluster and the VM: ${lines.join(' / ')}`);
     assert.match(lines[lines.length - 1], new RegExp(` Running → Succeeded  node\\d+ → node\\d+  \\+${DURATION}$`));
@@ -233,7 +233,7 @@ describe('Migration watcher', function () {
       await waitFor('the server to see the delete', () => server.objects.migrations().find((m) => m.name === vmim.metadata.name)?.cancelRequested);
       const entry = await recorded(id, 'cancelled');
       assert.equal(entry.migration.state, 'cancelled');
-      assert.ok(linesOf(vmim.metadata.name!).some((l) => / → Cancelled  /.test(l)));
+      assert.ok(linesOf(vmim.metadata.name!).some((l) => / → Cancelled {2}/.test(l)));
     } finally {
       server.setTiming({ perPhaseMs: 400, phaseMs: { Running: 400 } });
     }
@@ -352,7 +352,7 @@ describe('Migration watcher', function () {
     await inGroup('Active', id);
     await done;
     await recorded(id, 'succeeded');
-    assert.ok(linesOf(id.slice(id.lastIndexOf('/') + 1)).some((l) => / → Succeeded  /.test(l)));
+    assert.ok(linesOf(id.slice(id.lastIndexOf('/') + 1)).some((l) => / → Succeeded {2}/.test(l)));
   });
 
   it('follows settings: a cluster removed from them is no longer watched, without a reload', async () => {
