@@ -34,19 +34,8 @@ export interface HistoryEntry {
   transitions: PhaseTransition[];
 }
 
-export interface ClusterSummary {
-  cluster: string;
-  count: number;
-  active: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  /** succeeded / (succeeded + failed): a cancellation someone asked for is not a failure. Null while nothing has succeeded or failed. */
-  successRate: number | null;
-  /** Nearest-rank percentiles of the durations of succeeded migrations; null when there are none. */
-  p50DurationMs: number | null;
-  p95DurationMs: number | null;
-}
+import type { ClusterSummary } from '../model/cluster-summary';
+export type { ClusterSummary };
 
 export const DEFAULT_PAGE_SIZE = 500;
 const MAX_PAGE_SIZE = 1_000_000;

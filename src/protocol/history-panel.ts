@@ -3,7 +3,7 @@
 // the host treats webview messages as untrusted input (ids, filters and page numbers only —
 // never paths, commands or SQL).
 
-import type { ClusterSummary } from '../history/history-database';
+import type { ClusterSummary } from '../model/cluster-summary';
 import type { Migration, MigrationState } from '../model/migration';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */

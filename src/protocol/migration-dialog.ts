@@ -4,7 +4,7 @@
 
 import type { ClusterKind, NodeStatus, VmState } from '../model/cluster';
 import type { MigrationMode, MigrationState } from '../model/migration';
-import type { ValidationIssue } from './migration-validation';
+import type { ValidationIssue } from './validation-issue';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
 export const MIGRATION_DIALOG_VIEW_TYPE = 'blixard.migrationDialog';

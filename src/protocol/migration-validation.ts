@@ -5,27 +5,8 @@
 import type { ClusterKind } from '../model/cluster';
 import type { InFlightView, NodeView, VmView } from './migration-dialog';
 
-export type ValidationField = 'vm' | 'target' | 'live' | 'force';
-
-export interface ValidationIssue {
-  field: ValidationField;
-  severity: 'error' | 'warning';
-  code:
-    | 'vm-missing'
-    | 'in-flight'
-    | 'target-required'
-    | 'same-node'
-    | 'node-not-found'
-    | 'node-not-ready'
-    | 'node-unschedulable'
-    | 'insufficient-capacity'
-    | 'capacity-overridden'
-    | 'not-running'
-    | 'not-live-migratable'
-    | 'kubevirt-always-live'
-    | 'force-not-supported';
-  message: string;
-}
+export type { ValidationField, ValidationIssue } from './validation-issue';
+import type { ValidationField, ValidationIssue } from './validation-issue';
 
 export interface MigrationChoice {
   /** null = let the cluster choose (KubeVirt "Any node"). */

@@ -15,7 +15,12 @@ import { migrationPickLook, vmDisplayName } from './core/migrations-presentation
 import { revealMigrationVm, type RevealOutcome } from './migrations-reveal';
 import { SHOW_HISTORY_COMMAND } from './migrations-tree-provider';
 import type { TreeElement } from '../clusters/core/tree-elements';
-import type { WatchService } from './watch-service';
+import type { HistoryStore } from '../../history';
+import type { MigrationWatcher } from '../../watch/migration-watcher';
+import type { HistoryPanelApi } from '../history-panel/history-panel-registration';
+import type { MigrationLog } from './migration-log';
+import type { MigrationHistoryApi } from './migrations-api';
+import type { MigrationsTreeProvider } from './migrations-tree-provider';
 
 export const MIGRATIONS_COMMANDS = {
   cancel: 'blixard.migrations.cancel',
@@ -32,8 +37,21 @@ export const MIGRATIONS_COMMANDS = {
   exportJson: 'blixard.history.exportJson',
 } as const;
 
+/** What the commands use of the Migrations feature — no more, so they do not depend on how it is built. */
+export interface MigrationsCommandTargets {
+  readonly migrationLog: MigrationLog;
+  readonly provider: MigrationsTreeProvider;
+  readonly treeView: vscode.TreeView<MigrationsElement>;
+  readonly historyPanel: HistoryPanelApi;
+  /** The live watcher, once started. */
+  readonly watcher: MigrationWatcher | undefined;
+  historyStore(): Promise<HistoryStore>;
+  historyApi(): MigrationHistoryApi;
+  clusterLabel(clusterId: string): string | undefined;
+}
+
 export interface MigrationsCommandContext {
-  service: WatchService;
+  service: MigrationsCommandTargets;
   registry: ClusterRegistry;
   clusterTree: ClusterTreeProvider;
   clusterView: vscode.TreeView<TreeElement>;
