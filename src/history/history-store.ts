@@ -735,7 +735,7 @@ export class HistoryStore implements Disposable {
         await this.reloadWhileFollowing();
         return;
       }
-      let outcome = this.follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
+      const outcome = this.follower.step((entries) => this.applyEntries(entries), FOLLOW_BUDGET_BYTES);
       if (outcome === 'reload') await this.reloadWhileFollowing();
       else {
         this.consumeInboxes(false);

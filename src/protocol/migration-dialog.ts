@@ -186,6 +186,8 @@ function hasOnlyKeys(value: Record<string, unknown>, required: readonly string[]
 }
 
 export function isBoundedId(value: unknown): value is string {
+  // Control characters are what an id may not hold: the class names them on purpose.
+  // eslint-disable-next-line no-control-regex
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(value);
 }
 

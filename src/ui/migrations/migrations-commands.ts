@@ -62,6 +62,9 @@ export interface MigrationsCommandContext {
 type MigrationArgument = MigrationsElement | string | undefined;
 
 export function registerMigrationsCommands(ctx: MigrationsCommandContext): vscode.Disposable[] {
+  // A command receives whatever its caller passes (menus, the palette, other extensions); each
+  // command checks its own argument.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const register = (id: string, run: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
     register(MIGRATIONS_COMMANDS.cancel, (arg?: MigrationArgument) => cancelMigration(ctx, arg)),

@@ -156,11 +156,13 @@ export class WatchService implements vscode.Disposable {
   // ---- the API ------------------------------------------------------------------------------
 
   migrationsApi(): MigrationsApi {
-    const service = this;
+    // The getters below are read later, by callers: they must see the state then, not now.
+    const isStarted = () => this.started;
+    const statusBar = this.statusBar;
     return {
       whenStarted: () => this.whenStarted(),
       get started() {
-        return service.started;
+        return isStarted();
       },
       active: () => this.watcher?.active() ?? [],
       recent: (limit) => this.watcher?.recent(limit) ?? [],
@@ -170,14 +172,14 @@ export class WatchService implements vscode.Disposable {
       onDidTransition: this.transitionEmitter.event,
       outputLines: () => this.migrationLog.lines(),
       get statusBar() {
-        return service.statusBar.state;
+        return statusBar.state;
       },
       view: { provider: this.provider, treeView: this.treeView },
     };
   }
 
   historyApi(): MigrationHistoryApi {
-    const service = this;
+    const historyRole = () => this.session?.history?.role;
     const withStore = async <T>(query: (store: HistoryStore) => T): Promise<T> => query(await this.historyStore());
     return {
       whenReady: async () => {
@@ -185,8 +187,7 @@ export class WatchService implements vscode.Disposable {
       },
       path: this.historyPath,
       get role() {
-        const h = service.session?.history;
-        return h ? h.role : undefined;
+        return historyRole();
       },
       all: (query) => withStore((s) => s.all(query)),
       active: () => withStore((s) => s.active()),

@@ -13,7 +13,6 @@ import {
   defaultHistoryQuery,
   describeRejectedMessage,
   isHistoryWebviewMessage,
-  type ClusterSummaryView,
   type ExportFormatView,
   type HistoryFilterView,
   type HistoryHostMessage,

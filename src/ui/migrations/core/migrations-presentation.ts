@@ -284,8 +284,10 @@ function firstLine(text: string): string {
  * Names never start a line here, so list and heading markers need no escaping.
  */
 export function md(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(text)
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/[\\`*_[\]<>$|~]/g, (ch) => `\\${ch}`);
+  return (
+    String(text)
+      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/[\\`*_[\]<>$|~]/g, (ch) => `\\${ch}`)
+  );
 }
