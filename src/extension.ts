@@ -10,7 +10,7 @@ import { registerClusterCommands } from './ui/clusters/cluster-commands';
 import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
 import { DevClusterController } from './ui/dev-cluster/dev-cluster-controller';
 import { ExtensionLog } from './ui/common/extension-log';
-import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings, REFRESH_INTERVAL_SETTING } from './ui/common/settings-reader';
+import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings } from './ui/common/settings-reader';
 import type { TreeElement } from './ui/clusters/core/tree-elements';
 import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
 import { WatchService } from './ui/migrations/watch-service';
@@ -55,8 +55,6 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     await registry.applySettings(settings, problems);
   };
   void reloadSettings();
-  clusterTree.setPollInterval(readRefreshIntervalSeconds());
-  clusterTree.setVisible(clusterView.visible);
 
   context.subscriptions.push(
     log,
@@ -64,18 +62,14 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     clusterTree,
     clusterView,
     devCluster,
-    clusterView.onDidChangeVisibility((e) => clusterTree.setVisible(e.visible)),
-    clusterTree.followExpansion(clusterView),
+    // The poll interval (blixard.refreshIntervalSeconds) is a source setting: a change rebuilds the sources.
+    clusterTree.followView(clusterView),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSourceSettings(e)) void reloadSettings();
-      if (e.affectsConfiguration(REFRESH_INTERVAL_SETTING)) clusterTree.setPollInterval(readRefreshIntervalSeconds());
     }),
     // Trust granted: the folder's restricted settings apply from now on, without a reload. (VS
     // Code's configuration change for them may arrive before isTrusted turns true; read again.)
-    vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      void reloadSettings();
-      clusterTree.setPollInterval(readRefreshIntervalSeconds());
-    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void reloadSettings()),
     ...registerClusterCommands({ registry, tree: clusterTree, view: clusterView, devCluster, log, reloadSettings }),
   );
   // The Migrations view, status bar and output channel exist from here on but stay empty: the

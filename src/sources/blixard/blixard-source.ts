@@ -31,7 +31,7 @@ export interface BlixardSourceOptions {
   reconnectMaxDelayMs?: number;
   /** How often a cluster whose daemons have no MigrationService is asked again. Default 300000. */
   unsupportedStreamRetryMs?: number;
-  /** ListVms polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default 30000. */
+  /** ListVms/GetClusterStatus polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default 30000. */
   refreshIntervalMs?: number;
   /** HTTP/2 keepalive on open streams. Default 30000. */
   keepaliveMs?: number;
@@ -170,6 +170,7 @@ export class BlixardSource implements ClusterSource {
       this.call('cluster', 'GetClusterResourceSummary', {}, 'read node capacity'),
     ]);
     if (status.status === 'rejected') throw status.reason;
+    this.poller.observeStatus(status.value);
     if (summary.status === 'rejected') this.sourceOptions.logger?.warn(`Node capacity of "${this.label}" is unavailable: ${describeError(summary.reason)}`);
     return toClusterNodes(status.value, summary.status === 'fulfilled' ? summary.value : undefined);
   }
@@ -179,6 +180,7 @@ export class BlixardSource implements ClusterSource {
       this.call('cluster', 'ListVms', {}, 'list VMs'),
       this.activeMigrations(),
     ]);
+    this.poller.observeVms(vms.vms ?? []);
     const byVm = new Map<string, WireMigrationInfo>();
     for (const info of active) byVm.set(info.vmName, info);
     return (vms.vms ?? [])

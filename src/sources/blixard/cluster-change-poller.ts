@@ -1,5 +1,7 @@
-// The fallback that keeps the tree live between migration events: polls ListVms (and the
-// cluster status) while someone listens for changes, and reports only what changed.
+// The fallback that keeps the tree live between migration events: polls ListVms and the cluster
+// status while someone listens for changes, and reports only what changed. It is the one poller
+// of its cluster: the source's own ListVms and GetClusterStatus answers (the tree's loads and
+// refreshes) are observed as polls too, so a list someone just made is never asked again.
 
 import type { ChangedScope } from '../../model/cluster';
 import { describeError } from '../../model/errors';
@@ -12,32 +14,57 @@ export interface ClusterChangePollerDeps {
   fire(scope: ChangedScope): void;
   intervalMs: number;
   log?: (message: string) => void;
+  now?: () => number;
+}
+
+interface Observed<T> {
+  value: T;
+  at: number;
 }
 
 export class ClusterChangePoller {
   private timer?: NodeJS.Timeout;
   private running = false;
   private generation = 0;
-  private vms?: Map<string, WireVmInfo>;
-  private status?: WireClusterStatusResponse;
+  private vms?: Observed<Map<string, WireVmInfo>>;
+  private status?: Observed<WireClusterStatusResponse>;
   private lastError?: string;
+  private readonly now: () => number;
 
-  constructor(private readonly deps: ClusterChangePollerDeps) {}
+  constructor(private readonly deps: ClusterChangePollerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.generation++;
-    // The first poll only sets the baseline: listeners already have what the tree showed.
-    void this.poll(this.generation);
+    // A baseline older than one interval says nothing about what listeners were shown since.
+    const now = this.now();
+    if (this.vms && now - this.vms.at > this.deps.intervalMs) this.vms = undefined;
+    if (this.status && now - this.status.at > this.deps.intervalMs) this.status = undefined;
+    // What is missing is read at once (only to set the baseline: listeners already have what
+    // they show); a fresh baseline waits for its interval.
+    if (!this.vms || !this.status) void this.poll(this.generation, { vms: !this.vms, status: !this.status });
+    else this.schedule(this.generation);
   }
 
   stop(): void {
     this.running = false;
     this.generation++;
     clearTimeout(this.timer);
-    this.vms = undefined;
-    this.status = undefined;
+  }
+
+  /** A ListVms answer the source got for someone else: taken as this interval's poll. */
+  observeVms(vms: readonly WireVmInfo[]): void {
+    this.takeVms(vms);
+    this.postponeIfFresh();
+  }
+
+  /** A GetClusterStatus answer the source got for someone else. */
+  observeStatus(status: WireClusterStatusResponse): void {
+    this.takeStatus(status);
+    this.postponeIfFresh();
   }
 
   /**
@@ -45,18 +72,33 @@ export class ClusterChangePoller {
    * next poll does not announce it a second time.
    */
   noteVmNode(vmName: string, nodeId: string): void {
-    const vm = this.vms?.get(vmName);
-    if (vm) this.vms!.set(vmName, { ...vm, nodeId });
+    const vm = this.vms?.value.get(vmName);
+    if (vm) this.vms!.value.set(vmName, { ...vm, nodeId });
   }
 
-  private async poll(generation: number): Promise<void> {
+  /** Both halves were just answered: that was this interval's poll. */
+  private postponeIfFresh(): void {
+    const recent = this.now() - this.deps.intervalMs / 2;
+    if (this.running && this.vms && this.status && this.vms.at >= recent && this.status.at >= recent) this.schedule(this.generation);
+  }
+
+  private takeVms(vms: readonly WireVmInfo[]): void {
+    // Changes are announced only while someone listens; a baseline kept meanwhile is just refreshed.
+    if (this.running && this.vms) for (const scope of diffVmLists(this.vms.value, vms)) this.deps.fire(scope);
+    this.vms = { value: new Map(vms.map((vm) => [vm.name, vm])), at: this.now() };
+  }
+
+  private takeStatus(status: WireClusterStatusResponse): void {
+    if (this.running && nodeStatusChanged(this.status?.value, status)) this.deps.fire({ scope: 'nodes' });
+    this.status = { value: status, at: this.now() };
+  }
+
+  private async poll(generation: number, what = { vms: true, status: true }): Promise<void> {
     try {
-      const [vms, status] = await Promise.all([this.deps.listVms(), this.deps.clusterStatus()]);
+      const [vms, status] = await Promise.all([what.vms ? this.deps.listVms() : undefined, what.status ? this.deps.clusterStatus() : undefined]);
       if (generation !== this.generation) return;
-      if (this.vms) for (const scope of diffVmLists(this.vms, vms)) this.deps.fire(scope);
-      if (nodeStatusChanged(this.status, status)) this.deps.fire({ scope: 'nodes' });
-      this.vms = new Map(vms.map((vm) => [vm.name, vm]));
-      this.status = status;
+      if (vms) this.takeVms(vms);
+      if (status) this.takeStatus(status);
       this.lastError = undefined;
     } catch (err) {
       if (generation !== this.generation) return;
@@ -65,7 +107,13 @@ export class ClusterChangePoller {
       if (message !== this.lastError) this.deps.log?.(`Polling for changes failed: ${message}`);
       this.lastError = message;
     }
+    this.schedule(generation);
+  }
+
+  /** The next poll, one interval after the latest answer of either kind. */
+  private schedule(generation: number): void {
     if (generation !== this.generation || !this.running) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.poll(generation), this.deps.intervalMs);
   }
 }

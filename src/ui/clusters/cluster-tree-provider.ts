@@ -1,7 +1,8 @@
 // The Clusters view: datacenters → clusters → nodes → VMs. Each cluster loads on its own,
 // so a slow or dead one never holds up the rest; live changes redraw only the element that
-// changed; expanded clusters are polled as a fallback while the view is visible. What the
-// tree holds and when it redraws lives in ClusterTreeStructure; this adapter makes TreeItems.
+// changed; a cluster is followed (its source polls or watches) only while the view is visible
+// and its row expanded. What the tree holds and when it redraws lives in ClusterTreeStructure;
+// this adapter makes TreeItems and tells it what the TreeView shows.
 
 import * as vscode from 'vscode';
 import type { ClusterKind } from '../../model/cluster';
@@ -93,10 +94,6 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     return this.structure.refreshCluster(clusterId);
   }
 
-  /** The view became visible or hidden: poll only while someone can see it. */
-  setVisible(visible: boolean): void {
-    this.structure.setVisible(visible);
-  }
 
   /** VM rows show the watcher's in-flight migrations from now on (see ClusterTreeStructure.followMigrations). */
   followMigrations(watcher: WatchedMigrations): vscode.Disposable {
@@ -104,17 +101,18 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     return new vscode.Disposable(() => following.dispose());
   }
 
-  /** Remembers what the user expands and collapses in the view, so a reloaded window shows the same rows open. */
-  followExpansion(view: vscode.TreeView<TreeElement>): vscode.Disposable {
+  /**
+   * Follows what the view shows: whether it is visible (clusters are followed only then) and
+   * which rows are expanded (followed while open, and remembered so a reloaded window shows the
+   * same rows open).
+   */
+  followView(view: vscode.TreeView<TreeElement>): vscode.Disposable {
+    this.structure.setVisible(view.visible);
     return vscode.Disposable.from(
+      view.onDidChangeVisibility((e) => this.structure.setVisible(e.visible)),
       view.onDidExpandElement((e) => this.structure.setExpanded(e.element, true)),
       view.onDidCollapseElement((e) => this.structure.setExpanded(e.element, false)),
     );
-  }
-
-  /** Fallback polling interval; 0 turns it off. */
-  setPollInterval(seconds: number): void {
-    this.structure.setPollInterval(seconds);
   }
 
   /** The view model of a cluster that has been expanded (tests and commands read it). */

@@ -41,9 +41,10 @@ export class ClusterTreeStructure {
   /** VS Code has asked for the root once: clusters present from then on were added while the tree is up. */
   private rootRendered = false;
   private flushTimer?: NodeJS.Timeout;
-  private pollTimer?: NodeJS.Timeout;
-  private pollSeconds = 0;
-  private visible = false;
+  /** Whether the view is on screen (TreeView.visible); a tree nobody told otherwise is. */
+  private visible = true;
+  /** Rows open in the view right now: asked for their children, or expanded, and not collapsed since. */
+  private readonly openRows = new Set<string>();
   private disposed = false;
   private readonly unsubscribe: () => void;
   private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
@@ -81,6 +82,8 @@ export class ClusterTreeStructure {
       this.rootRendered = true;
       return this.rootChildren();
     }
+    // VS Code asks only for the children of rows it shows expanded.
+    this.noteOpen(element, true);
     switch (element.type) {
       case 'datacenter':
         return this.registry.clusters.filter((c) => c.spec.datacenter === element.datacenter).map((c) => this.clusterElement(c.id, element));
@@ -112,6 +115,7 @@ export class ClusterTreeStructure {
   setExpanded(element: TreeElement, expanded: boolean): void {
     if (element.type === 'vm' || element.type === 'message') return;
     this.expansion.set(element.id, expanded);
+    this.noteOpen(element, expanded);
   }
 
   /**
@@ -155,16 +159,14 @@ export class ClusterTreeStructure {
     else await model.refresh();
   }
 
-  /** The view became visible or hidden: poll only while someone can see it. */
+  /**
+   * The view became visible or hidden (TreeView.onDidChangeVisibility). A cluster is followed
+   * (and its source polls) only while the view is visible and the cluster's row is open.
+   */
   setVisible(visible: boolean): void {
+    if (this.visible === visible) return;
     this.visible = visible;
-    this.schedulePoll();
-  }
-
-  /** Fallback polling interval; 0 turns it off. */
-  setPollInterval(seconds: number): void {
-    this.pollSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
-    this.schedulePoll();
+    for (const model of this.models.values()) model.setShown(this.isShown(model.clusterId));
   }
 
   model(clusterId: string): ClusterViewModel | undefined {
@@ -178,7 +180,6 @@ export class ClusterTreeStructure {
   dispose(): void {
     this.disposed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.pollTimer) clearTimeout(this.pollTimer);
     for (const model of this.models.values()) model.dispose();
     this.models.clear();
     this.migrations?.dispose();
@@ -307,6 +308,7 @@ export class ClusterTreeStructure {
       onChange: (changes) => this.onModelChange(entry, changes),
     });
     this.models.set(clusterId, model);
+    model.setShown(this.isShown(clusterId));
     return model;
   }
 
@@ -330,6 +332,25 @@ export class ClusterTreeStructure {
     const prefixes = [elementIds.cluster(clusterId), `node:${clusterId}|`, `vm:${clusterId}|`, `msg:${elementIds.cluster(clusterId)}`, `msg:node:${clusterId}|`];
     for (const id of [...this.elements.keys()]) if (prefixes.some((p) => id.startsWith(p))) this.drop(id);
     for (const id of [...this.vmChildIds.keys()]) if (id.startsWith(`node:${clusterId}|`)) this.vmChildIds.delete(id);
+    this.openRows.delete(elementIds.cluster(clusterId));
+  }
+
+  // ---- what is on screen ------------------------------------------------------------------
+
+  private noteOpen(element: TreeElement, open: boolean): void {
+    if (element.type !== 'datacenter' && element.type !== 'cluster') return; // only these decide what is followed
+    if (this.openRows.has(element.id) === open) return;
+    if (open) this.openRows.add(element.id);
+    else this.openRows.delete(element.id);
+    const affected = element.type === 'cluster' ? [element.clusterId] : this.registry.clusters.filter((c) => c.spec.datacenter === element.datacenter).map((c) => c.id);
+    for (const id of affected) this.models.get(id)?.setShown(this.isShown(id));
+  }
+
+  /** The view is visible, the cluster's row is open, and so is its datacenter's. */
+  private isShown(clusterId: string): boolean {
+    if (!this.visible || !this.openRows.has(elementIds.cluster(clusterId))) return false;
+    const datacenter = this.registry.get(clusterId)?.spec.datacenter;
+    return !datacenter || this.openRows.has(elementIds.datacenter(datacenter));
   }
 
   private queueRoot(): void {
@@ -371,16 +392,6 @@ export class ClusterTreeStructure {
   private hasPendingAncestor(element: TreeElement): boolean {
     for (let p = this.parents.get(element); p; p = this.parents.get(p)) if (this.pending.has(p)) return true;
     return false;
-  }
-
-  private schedulePoll(): void {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    if (this.disposed || !this.visible || this.pollSeconds <= 0) return;
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = undefined;
-      void Promise.all([...this.models.values()].filter((m) => m.active).map((m) => m.refresh())).finally(() => this.schedulePoll());
-    }, this.pollSeconds * 1000);
   }
 }
 

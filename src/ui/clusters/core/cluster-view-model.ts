@@ -1,7 +1,9 @@
 // What the Clusters tree knows about one cluster: its nodes and, for nodes that were
-// expanded, their VMs. It turns the source's change scopes and periodic polls into the
-// smallest set of view changes (one VM, one node, or the cluster), so the tree refreshes only
-// what changed. No `vscode` here: the tree provider maps changes to elements.
+// expanded, their VMs. It turns the source's change scopes into the smallest set of view
+// changes (one VM, one node, or the cluster), so the tree refreshes only what changed. It
+// listens to the source only while the cluster is shown: a source keeps itself live (polls,
+// watches) while someone listens, so a hidden or collapsed cluster costs no calls, and is read
+// once when it is shown again. No `vscode` here: the tree provider maps changes to elements.
 
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../../model/cluster';
 import { describeError } from '../../../model/errors';
@@ -46,6 +48,9 @@ export class ClusterViewModel implements Disposable {
   private readonly vmsInFlight = new Map<string, Promise<void>>();
   private readonly subscriptions = new DisposableStore();
   private subscribed = false;
+  /** The source's change feed, held while the cluster is shown. */
+  private changeFeed?: Disposable;
+  private shown = true;
   private pendingScopes: ChangedScope[] = [];
   private scopeTimer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
@@ -66,7 +71,7 @@ export class ClusterViewModel implements Disposable {
     return this.load;
   }
 
-  /** True once the cluster has been expanded (it is then kept live). */
+  /** True once the cluster has been expanded (it is then kept live while shown). */
   get active(): boolean {
     return this.load.state !== 'idle';
   }
@@ -114,7 +119,7 @@ export class ClusterViewModel implements Disposable {
     this.nodesInFlight = (async () => {
       try {
         const source = this.entry.acquire();
-        this.subscribe(source);
+        this.followConnection(source);
         const nodes = await this.withDeadline(source.listNodes(), 'listing nodes');
         if (this.disposed) return;
         this.setNodes(nodes);
@@ -127,6 +132,8 @@ export class ClusterViewModel implements Disposable {
       } finally {
         this.nodesInFlight = undefined;
       }
+      // Followed from here on (not before the load): the source's poller takes the load's answers as its baseline.
+      this.updateChangeFeed();
       this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
     })();
     return this.nodesInFlight;
@@ -183,17 +190,49 @@ export class ClusterViewModel implements Disposable {
     return this.refreshing;
   }
 
+  /**
+   * Whether a view shows this cluster (the view visible, the cluster's row expanded). Only then is
+   * the source followed; shown again after a while hidden, the cluster is read once, and followed
+   * once that read is in (so a polling source takes it as its baseline instead of asking again).
+   */
+  setShown(shown: boolean): void {
+    if (this.shown === shown || this.disposed) return;
+    this.shown = shown;
+    if (!shown) {
+      // Changes queued meanwhile are read by the refresh when the cluster is shown again.
+      if (this.scopeTimer) clearTimeout(this.scopeTimer);
+      this.scopeTimer = undefined;
+      this.pendingScopes = [];
+      this.updateChangeFeed();
+      return;
+    }
+    if (this.load.state === 'ready' || this.load.state === 'error') void this.refresh().then(() => this.updateChangeFeed());
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.scopeTimer) clearTimeout(this.scopeTimer);
+    this.changeFeed?.dispose();
+    this.changeFeed = undefined;
     this.subscriptions.dispose();
   }
 
-  private subscribe(source: ClusterSource): void {
+  private followConnection(source: ClusterSource): void {
     if (this.subscribed) return;
     this.subscribed = true;
-    this.subscriptions.add(source.onDidChange((scope) => this.queueScope(scope)));
     this.subscriptions.add(source.onDidChangeConnection((state) => this.onConnection(state)));
+  }
+
+  /** Follows the source's changes while the cluster is shown and has been loaded, and not otherwise. */
+  private updateChangeFeed(): void {
+    const wanted = this.shown && !this.disposed && (this.load.state === 'ready' || this.load.state === 'error');
+    if (wanted && !this.changeFeed) {
+      const source = this.entry.source;
+      if (source) this.changeFeed = source.onDidChange((scope) => this.queueScope(scope));
+    } else if (!wanted && this.changeFeed) {
+      this.changeFeed.dispose();
+      this.changeFeed = undefined;
+    }
   }
 
   private shownLimitation?: string;
@@ -214,7 +253,7 @@ export class ClusterViewModel implements Disposable {
   }
 
   private queueScope(scope: ChangedScope): void {
-    if (this.disposed || this.load.state !== 'ready') return;
+    if (this.disposed || !this.shown || this.load.state !== 'ready') return;
     this.pendingScopes.push(scope);
     if (this.scopeTimer) return;
     this.scopeTimer = setTimeout(() => {
