@@ -265,7 +265,7 @@ export class ClusterTreeStructure {
     const children = vms.map((vm) => {
       const id = elementIds.vm(element.clusterId, element.nodeId, vm.id);
       ids.add(id);
-      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id });
+      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id, vmName: vm.name, ...(vm.namespace !== undefined ? { namespace: vm.namespace } : {}) });
     });
     // VMs that left this node (migrated, deleted) release their elements.
     const before = this.vmChildIds.get(element.id);
