@@ -7,6 +7,7 @@ import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model
 import { SourceError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
 import { SETTINGS } from '../../model/settings';
+import { SETTINGS } from '../../model/settings';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BackoffOptions } from '../../base/backoff';
@@ -45,7 +46,7 @@ export interface KubevirtSourceOptions {
   listTimeoutMs?: number;
   /** Deadline for a watch's response headers. Default 15 s. */
   connectTimeoutMs?: number;
-  /** A watch with no event and no bookmark for this long is restarted. Default 120 s. */
+  /** A watch with no event and no bookmark for this long is restarted. Default: blixard.kubevirt.watchStallSeconds's. */
   stallTimeoutMs?: number;
   /** Server-side watch timeout, randomised up to twice this. Default 300 s. */
   watchTimeoutSeconds?: number;
