@@ -5,7 +5,6 @@ import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model
 import { SourceError, describeError } from '../../model/errors';
 import { Emitter, type Disposable, type Event } from '../../base/event';
 import { SETTINGS } from '../../model/settings';
-import { SETTINGS } from '../../model/settings';
 import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import { BlixardClient, type BlixardMethod, type BlixardRequest, type BlixardResponse, type BlixardService } from './blixard-client';

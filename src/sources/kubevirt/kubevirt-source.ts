@@ -7,7 +7,6 @@ import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model
 import { SourceError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
 import { SETTINGS } from '../../model/settings';
-import { SETTINGS } from '../../model/settings';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BackoffOptions } from '../../base/backoff';
