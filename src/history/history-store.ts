@@ -9,8 +9,7 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Disposable, type Event } from '../base/event';
 import { HistoryDatabase, type ClusterSummary, type HistoryEntry, type ListQuery, type PageQuery, type VmQuery } from './history-database';
 import { HistoryError } from './history-error';
-import { silentLogger, type Logger } from '../base/logger';
-import { LogOnce } from '../base/log-once';
+import { silentLogger, type HistoryLogger } from './logger';
 import { loadSqlJs } from './sqljs-loader';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './durable-file';
 import { checkDatabaseFolder, preparePrivateFolder } from './private-folder';
@@ -35,7 +34,7 @@ export interface RetentionPolicy {
 export interface HistoryStoreOptions {
   /** The database file. The journal, inbox and lock live beside it (`<path>.journal/`, `<path>.inbox/`, `<path>.lock`). */
   path: string;
-  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger?: HistoryLogger;
   /** sql.js's sql-wasm.wasm; found in node_modules or next to the bundle when omitted. */
   wasmPath?: string;
   /**
@@ -144,7 +143,7 @@ export class HistoryStore implements Disposable {
   private quiet = 0;
   private pendingChanged = new Set<string>();
   private changeFlush: NodeJS.Immediate | undefined;
-  private readonly reported = new LogOnce();
+  private readonly reported = new Set<string>();
   private damageReport: HistoryDamage | undefined;
   /** The damaged snapshot files as last seen, so a follower notices when the writer replaces them. */
   private damageFingerprint: string | undefined;
@@ -159,7 +158,7 @@ export class HistoryStore implements Disposable {
     private readonly SQL: SqlJsStatic,
     readonly paths: HistoryPaths,
     private readonly options: ResolvedOptions,
-    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
+    private readonly logger: HistoryLogger,
   ) {
     this.database = HistoryDatabase.open(SQL, undefined, false).database;
   }
@@ -493,7 +492,7 @@ export class HistoryStore implements Disposable {
     if (this.options.mode !== 'read-only') this.report('damage', `History: ${describeHistoryDamage(damage)}.`, damage.recoveredFrom === 'nothing' ? 'error' : 'warn');
   }
 
-  private loadOptions(repair: boolean, logger: Pick<Logger, 'info' | 'warn' | 'error'>) {
+  private loadOptions(repair: boolean, logger: HistoryLogger) {
     return { repair, verify: this.options.verifyOnLoad, logger, maxBytes: this.options.maxSnapshotBytes, ownerUid: process.getuid?.() };
   }
 
@@ -935,12 +934,19 @@ export class HistoryStore implements Disposable {
 
   /** Logs a problem once per kind and message, so a repeating failure does not flood the log. */
   private report(kind: string, message: string, level: 'info' | 'warn' | 'error'): void {
-    this.reported.log(this.logger, level, `${kind}:${message}`, message);
+    const key = `${kind}:${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.logger[level](message);
   }
 
   /** A logger that says each distinct thing once (followers reload often and would repeat warnings). */
-  private onceLogger(): Pick<Logger, 'info' | 'warn' | 'error'> {
-    return this.reported.wrap(this.logger, ['info', 'warn', 'error']);
+  private onceLogger(): HistoryLogger {
+    return {
+      info: (m) => this.report('info', m, 'info'),
+      warn: (m) => this.report('warn', m, 'warn'),
+      error: (m) => this.report('error', m, 'error'),
+    };
   }
 
   private db(): HistoryDatabase {

@@ -1,7 +1,8 @@
-// The history's public face: the store, its query and option types (it reports through base/logger's Logger).
+// The history's public face: the store, its query and option types, the logger it reports through.
 
 export { HistoryStore } from './history-store';
 export type { HistoryStoreOptions, HistoryRole, HistoryChange, HistoryStats, RetentionPolicy } from './history-store';
 export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary } from './history-database';
 export type { ExportFormat, ExportQuery } from './history-export';
 export { HistoryError, type HistoryErrorCode } from './history-error';
+export { silentLogger, type HistoryLogger } from './logger';

@@ -19,7 +19,7 @@ export interface ValidationIssue {
     | 'capacity-overridden'
     | 'not-running'
     | 'not-live-migratable'
-    | 'always-live'
+    | 'kubevirt-always-live'
     | 'force-not-supported';
   message: string;
 }

@@ -5,11 +5,10 @@
 import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/protocol/migration-validation';
 import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/protocol/node-description';
 import type { DialogViewState, NodeView } from '../../src/protocol/migration-dialog';
-import type { MigrationDialogTraits } from '../../src/model/cluster-kind';
 import { formatMemoryMb, vmStateText } from '../../src/model/vocabulary';
 import { append, el, setText, toggleAttribute } from './element';
 
-/** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (where the kind has it). */
+/** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (KubeVirt). */
 export interface FormValues {
   targetNodeId: string | null | undefined;
   live: boolean | undefined;
@@ -28,8 +27,8 @@ export interface FormCallbacks {
  * Enter submits from the target field only, so a key pressed on a checkbox or a button never
  * migrates something the user was not looking at.
  */
-export function keyboardHint(traits: Pick<MigrationDialogTraits, 'typedNodeIds'>): string {
-  const pick = traits.typedNodeIds ? 'type a node id to pick it' : "type a node's name to pick it";
+export function keyboardHint(kind: 'blixard' | 'kubevirt'): string {
+  const pick = kind === 'blixard' ? 'type a node id to pick it' : "type a node's name to pick it";
   return `On the target: ${pick}, Enter migrates · Space or Enter toggles a checkbox · Tab moves · Esc closes`;
 }
 
@@ -176,18 +175,18 @@ export class FormView {
   }
 
   private context(): ValidationContext {
-    return { traits: this.state.cluster.traits, vm: this.state.vm, nodes: this.state.nodes, inFlight: this.state.inFlight };
+    return { kind: this.state.cluster.kind, vm: this.state.vm, nodes: this.state.nodes, inFlight: this.state.inFlight };
   }
 
   /** The choice as it would be submitted, defaults applied. */
   choice(): MigrationChoice {
-    const traits = this.state.cluster.traits;
+    const kind = this.state.cluster.kind;
     return {
-      // Nothing chosen yet: "Any node" where the cluster may choose, else "choose one" (invalid).
+      // Nothing chosen yet: "Any node" on KubeVirt, "choose one" (invalid) on Blixard.
       targetNodeId: this.values.targetNodeId ?? null,
       // A locked toggle holds what its lock says, so it can never block the form.
-      live: liveChoice(traits, this.state.vm, this.values.live),
-      force: traits.force ? this.values.force : false,
+      live: liveChoice(kind, this.state.vm, this.values.live),
+      force: kind === 'blixard' ? this.values.force : false,
     };
   }
 
@@ -220,15 +219,15 @@ export class FormView {
 
   private render(): void {
     const s = this.state;
-    const traits = s.cluster.traits;
+    const kind = s.cluster.kind;
     const vm = s.vm;
     const ctx = this.context();
     const choice = this.choice();
     const submitting = s.stage === 'submitting';
 
     setText(this.title, vm ? `Migrate ${vm.name}` : 'Migrate VM');
-    setText(this.hint, keyboardHint(traits));
-    setText(this.subtitle, `${s.cluster.label} · ${traits.label}`);
+    setText(this.hint, keyboardHint(kind));
+    setText(this.subtitle, `${s.cluster.label} · ${kind === 'kubevirt' ? 'KubeVirt' : 'Blixard'}`);
     this.renderFacts();
 
     // Issues by field.
@@ -254,9 +253,9 @@ export class FormView {
     if (targetIssues.length) {
       this.showMessage(this.targetMessage, targetIssues.map((i) => i.message).join('\n'), 'error');
     } else if (targetHint) {
-      this.showMessage(this.targetMessage, traits.typedNodeIds ? 'Choose a node, or type its id.' : 'Choose a node.', 'hint');
-    } else if (choice.targetNodeId === null && traits.anyNode) {
-      this.showMessage(this.targetMessage, traits.anyNode.hint, 'hint');
+      this.showMessage(this.targetMessage, kind === 'blixard' ? 'Choose a node, or type its id.' : 'Choose a node.', 'hint');
+    } else if (choice.targetNodeId === null) {
+      this.showMessage(this.targetMessage, 'The KubeVirt scheduler picks the node.', 'hint');
     } else {
       this.showMessage(this.targetMessage, '', 'hint');
     }
@@ -264,19 +263,19 @@ export class FormView {
     toggleAttribute(this.dropdown, 'disabled', submitting);
 
     // Live toggle.
-    const lock = liveToggleLockReason(traits, vm);
+    const lock = liveToggleLockReason(kind, vm);
     if (this.live.checked !== choice.live) this.live.checked = choice.live;
     toggleAttribute(this.live, 'disabled', !!lock || submitting);
     const liveIssues = byField('live');
     if (liveIssues.length) this.showMessage(this.liveMessage, liveIssues.map((i) => i.message).join('\n'), 'error');
-    else if (lock && traits.live === 'choice') this.showMessage(this.liveMessage, `${lock}, so this migration is cold.`, 'hint');
+    else if (lock && kind === 'blixard') this.showMessage(this.liveMessage, `${lock}, so this migration is cold.`, 'hint');
     else if (lock) this.showMessage(this.liveMessage, lock, 'hint');
     else this.showMessage(this.liveMessage, choice.live ? 'The VM keeps running while its memory is copied.' : 'The VM is stopped, moved, and started again.', 'hint');
 
-    // Force, where the kind has it.
-    this.forceRow.hidden = !traits.force;
+    // Force (Blixard only).
+    this.forceRow.hidden = kind !== 'blixard';
     if (this.force.checked !== choice.force) this.force.checked = choice.force;
-    toggleAttribute(this.force, 'disabled', submitting || !traits.force);
+    toggleAttribute(this.force, 'disabled', submitting || kind !== 'blixard');
     const forceIssues = byField('force');
     if (forceIssues.some((i) => i.severity === 'error')) this.showMessage(this.forceMessage, forceIssues.map((i) => i.message).join('\n'), 'error');
     else if (choice.force) {
@@ -318,31 +317,31 @@ export class FormView {
     append(
       this.facts,
       el('dt', {}, 'Current node'),
-      el('dd', { class: 'source-node' }, el('strong', {}, source ? nodeTitle(source, s.cluster.traits) : (vm?.nodeId ?? 'none')), source ? ` · ${nodeStatusLabel(source)}` : ''),
+      el('dd', { class: 'source-node' }, el('strong', {}, source ? nodeTitle(source, s.cluster.kind) : (vm?.nodeId ?? 'none')), source ? ` · ${nodeStatusLabel(source)}` : ''),
     );
   }
 
   private dropdownValueFor(target: string | null, nodes: readonly NodeView[]): string {
-    if (target === null) return this.state.cluster.traits.anyNode ? ANY_NODE : NONE;
+    if (target === null) return this.state.cluster.kind === 'kubevirt' ? ANY_NODE : NONE;
     return nodes.some((n) => n.id === target && n.id !== this.state.vm?.nodeId) ? nodeValue(target) : `typed:${target}`;
   }
 
   /** Rebuilds the dropdown's options when they changed; true when it did. */
   private renderOptions(ctx: ValidationContext): boolean {
     const s = this.state;
-    const traits = s.cluster.traits;
+    const kind = s.cluster.kind;
     const others = s.nodes.filter((n) => n.id !== s.vm?.nodeId);
     const target = this.choice().targetNodeId;
     // A typed id that is no node of the list still shows in the field, so its message has context.
     const typed = target !== null && !others.some((n) => n.id === target) ? target : undefined;
     const lines: [string, string][] = [];
-    if (traits.anyNode) lines.push([ANY_NODE, traits.anyNode.option]);
+    if (kind === 'kubevirt') lines.push([ANY_NODE, 'Any node (the scheduler decides)']);
     else lines.push([NONE, 'Choose a target node…']);
-    for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, traits, nodeUnsuitability(ctx, n, this.values.force))]);
+    for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, kind, nodeUnsuitability(ctx, n, this.values.force))]);
     if (typed !== undefined) {
       // The node's own title wherever the cluster knows it ("node-3 (id 3)"); a bare id only for one it does not.
       const known = s.nodes.find((n) => n.id === typed);
-      const title = known ? nodeTitle(known, traits) : `Node ${typed}`;
+      const title = known ? nodeTitle(known, kind) : `Node ${typed}`;
       lines.push([`typed:${typed}`, typed === s.vm?.nodeId ? `${title} (current node)` : title]);
     }
     const signature = JSON.stringify(lines);
@@ -355,7 +354,7 @@ export class FormView {
   private renderGrid(ctx: ValidationContext): void {
     const s = this.state;
     const rows = s.nodes.map((n) => ({
-      node: nodeTitle(n, s.cluster.traits),
+      node: nodeTitle(n, s.cluster.kind),
       state: nodeStatusLabel(n),
       cpu: freeCpuLabel(n),
       memory: freeMemoryLabel(n),
