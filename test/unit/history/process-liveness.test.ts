@@ -23,9 +23,11 @@ describe('isProcessAlive (who holds the history lock, whether an orphan has stop
   });
 
   it('counts a zombie — exited, never reaped, still answering signal 0 — as not alive (Linux, as the test suite)', async () => {
-    // sh starts `true` in the background, then becomes `sleep`, which never calls wait():
-    // `true` exits and stays a zombie for as long as sleep runs.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // sh starts a short `sleep` in the background, then becomes a long `sleep`, which never calls
+    // wait(): the short one exits and stays a zombie for as long as the long one runs. It must
+    // outlive the exec — a child that exits while sh is still sh may be reaped by sh (dash reaps
+    // finished jobs), which made this test fail now and then on a loaded machine.
+    const parent = spawn('sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
       const deadline = Date.now() + 10_000;
