@@ -17,6 +17,7 @@ import { SourceStreamFeed } from '../src/ui/dialog/core/source-stream-feed';
 import type { ClusterSource } from '../src/sources/cluster-source';
 import { createBlixardSource } from '../src/sources/blixard/blixard-source';
 import { KubevirtSource } from '../src/sources/kubevirt/kubevirt-source';
+import { BLIXARD_TRAITS } from '../src/sources/blixard/blixard-kind';
 import { seedCluster, startKubeApiServer } from '../test/support/kube-api-server';
 
 function arg(name: string, fallback: number): number {
@@ -67,7 +68,7 @@ function validationFigures(): Record<string, number> {
   const vm = { id: 'vm', name: 'vm', nodeId: '1', state: 'running' as const, phase: 'Running', vcpus: 8, memoryMb: 16384 };
   const runs = 2000;
   const t = performance.now();
-  for (let i = 0; i < runs; i++) validateMigration({ kind: 'blixard', vm, nodes }, { targetNodeId: String((i % 1000) + 1), live: true, force: i % 2 === 0 });
+  for (let i = 0; i < runs; i++) validateMigration({ traits: BLIXARD_TRAITS, vm, nodes }, { targetNodeId: String((i % 1000) + 1), live: true, force: i % 2 === 0 });
   return { validateWith1000NodesUs: round(((performance.now() - t) / runs) * 1000) };
 }
 

@@ -25,6 +25,7 @@ import type { ClusterSource } from '../src/sources/cluster-source';
 import { HistoryRecorder } from '../src/watch/history-recorder';
 import { recordedMigrationsOf } from '../src/watch/history-recorded-migrations';
 import { MigrationWatcher } from '../src/watch/migration-watcher';
+import { KUBEVIRT_TRAITS } from '../src/sources/kubevirt/kubevirt-kind';
 import { OutputLineFormatter } from '../src/watch/output-line-formatter';
 import { seedCluster, startKubeApiServer, type ChangeEvent } from '../test/support/kube-api-server';
 
@@ -249,6 +250,7 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
 class ReplaySource implements ClusterSource {
   readonly id = 'kubevirt:ingest';
   readonly kind = 'kubevirt' as const;
+  readonly traits = KUBEVIRT_TRAITS;
   readonly label = 'ingest';
   readonly warnings: string[] = [];
   readonly connection: ConnectionState = { state: 'connected' };

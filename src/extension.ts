@@ -10,7 +10,7 @@ import { registerClusterCommands } from './ui/clusters/cluster-commands';
 import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
 import { DevClusterController } from './ui/dev-cluster/dev-cluster-controller';
 import { ExtensionLog } from './ui/common/extension-log';
-import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings } from './ui/common/settings-reader';
+import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings } from './ui/common/settings';
 import type { TreeElement } from './ui/clusters/core/tree-elements';
 import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
 import { WatchService } from './ui/migrations/watch-service';

@@ -1,27 +1,8 @@
-// Opens the history database for the CLI: `watch` as a writer (or, when a VS Code window or
-// another watch already writes it, as a follower that forwards through the inbox), `history`
-// read-only, so a query never takes the lock from a running watcher.
+// Opens the history database for `history`: read-only, so a query never takes the lock from a
+// running watcher. (`watch` opens it through the WatchSession, as a window does.)
 
 import { lstatSync } from 'node:fs';
-import type { WatchLog } from '../watch/watch-log';
-import { recordedMigrationsOf } from '../watch/history-recorded-migrations';
 import type { QueryHistory } from './history-command';
-import type { WatchHistory } from './watch-command';
-
-export async function openWatchHistory(dbPath: string, log: WatchLog): Promise<WatchHistory> {
-  const { HistoryStore } = await import('../history');
-  const store = await HistoryStore.open({ path: dbPath, logger: { info: log.info, warn: log.warn, error: (m) => log.warn(m) } });
-  if (store.role !== 'writer') log.info(`another process writes ${dbPath}; recording through it`);
-  const recorded = recordedMigrationsOf(store);
-  return {
-    record: (migration, transitions) => store.record(migration, transitions),
-    flush: () => store.flush(),
-    transitionsOf: recorded.transitionsOf,
-    recordOf: recorded.recordOf,
-    activeOf: recorded.activeOf,
-    close: () => store.close(),
-  };
-}
 
 export async function openQueryHistory(dbPath: string, warn: (message: string) => void): Promise<QueryHistory> {
   // A watch that has not written its first snapshot yet has only a journal beside the file.

@@ -6,6 +6,7 @@ import { describeError } from '../model/errors';
 import type { HistoryArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
 import { sortTimeline } from '../model/phase-order';
+import { lifecycleOf } from '../sources/cluster-kinds';
 import { renderMigrationDetail, renderMigrationTable } from './history-table';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../history/history-damage';
 
@@ -88,5 +89,5 @@ function printHistory(args: HistoryArguments, io: CliIo, history: QueryHistory):
 }
 
 function toJson(migration: Migration, transitions: readonly PhaseTransition[]): MigrationJson {
-  return { ...migration, transitions: sortTimeline(migration.kind, transitions).map((t) => ({ phase: t.phase, at: t.at })) };
+  return { ...migration, transitions: sortTimeline(lifecycleOf(migration.kind), transitions).map((t) => ({ phase: t.phase, at: t.at })) };
 }

@@ -4,6 +4,7 @@
 import type { Migration, PhaseTransition } from '../model/migration';
 import { currentPhaseWord, formatDuration, modeWord, phaseWord, stateWord } from '../model/vocabulary';
 import { sortTimeline } from '../model/phase-order';
+import { lifecycleOf } from '../sources/cluster-kinds';
 
 const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
   { title: 'CREATED', value: (m) => isoSeconds(m.createdAt) },
@@ -50,7 +51,7 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
   const width = Math.max(...fields.map(([k]) => k.length));
   const out = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(width)}  ${clean(v!)}`);
   out.push('', 'Phases:');
-  const ordered = sortTimeline(m.kind, transitions);
+  const ordered = sortTimeline(lifecycleOf(m.kind), transitions);
   if (ordered.length === 0) out.push('  (none recorded)');
   ordered.forEach((t, i) => out.push(`  ${isoMillis(t.at)}  +${formatDuration(t.at - m.createdAt).padEnd(7)}  ${clean(phaseWord(t.phase, m.state, i === ordered.length - 1))}`));
   return out.join('\n') + '\n';

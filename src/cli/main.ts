@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return runHistory(args, io, openQueryHistory);
     }
     case 'watch': {
-      const [{ runWatch }, { openWatchHistory }, { buildCliSources }] = await Promise.all([import('./watch-command'), import('./cli-history'), import('./cli-sources')]);
+      const [{ runWatch }, { buildCliSources }] = await Promise.all([import('./watch-command'), import('./cli-sources')]);
       const stop = new AbortController();
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (!stopping) onSignal('SIGPIPE');
       });
       try {
-        return await runWatch(args, io, stop.signal, { openHistory: openWatchHistory, buildSources: buildCliSources });
+        return await runWatch(args, io, stop.signal, { buildSources: buildCliSources });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -7,12 +7,11 @@
 
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
-import { HistoryRecorder, type MigrationHistoryWriter } from '../watch/history-recorder';
+import type { HistoryRecorder } from '../watch/history-recorder';
 import { followMigrationOutput } from '../watch/migration-output';
-import { MigrationWatcher } from '../watch/migration-watcher';
+import type { MigrationWatcher } from '../watch/migration-watcher';
 import { OutputLineFormatter } from '../watch/output-line-formatter';
-import type { RecordedMigrations } from '../watch/recorded-migrations';
-import type { WatchLog } from '../watch/watch-log';
+import { WatchSession, type WatchSessionLog } from '../watch/watch-session';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
 import type { CliSources } from './cli-sources';
@@ -40,37 +39,30 @@ function describeSources(sources: readonly ClusterSource[]): string {
   return sources.length > shown ? `${sources.length.toLocaleString('en-US')} clusters: ${names} and ${(sources.length - shown).toLocaleString('en-US')} more` : names;
 }
 
-/** The history as the watch command uses it: written to, asked what it holds, closed at the end. */
-export interface WatchHistory extends MigrationHistoryWriter, RecordedMigrations {
-  close(): Promise<void>;
-}
-
 export interface WatchDependencies {
-  openHistory(dbPath: string, log: WatchLog): Promise<WatchHistory>;
   buildSources(args: WatchArguments, io: CliIo): Promise<CliSources>;
 }
 
 export interface WatchRunOptions {
-  /** How long shutdown may take to write what is pending. Default 15 s. */
-  shutdownTimeoutMs?: number;
   /** Called once the watcher is running (tests and the benchmark use it). */
   onStarted?: (watcher: MigrationWatcher, recorder: HistoryRecorder) => void;
 }
 
 export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSignal, deps: WatchDependencies, options: WatchRunOptions = {}): Promise<number> {
-  const log: WatchLog = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`) };
-  let history: WatchHistory;
+  // The history's own error-level lines (a close that failed) are warnings here: the exit code says whether the watch ended cleanly.
+  const log: WatchSessionLog = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`), error: (m) => io.err(`warning: ${m}`) };
+  let session: WatchSession;
   try {
-    history = await deps.openHistory(args.db, log);
+    // The same session as a window's: history first, so a bad --db is refused before any cluster is connected.
+    session = await WatchSession.start({ historyPath: args.db, log, historyRequired: true });
   } catch (err) {
     io.err(`error: cannot open the history --db ${args.db}: ${describeError(err)}`);
     return 1;
   }
+  if (session.history && session.history.role !== 'writer') log.info(`another process writes ${args.db}; recording through it`);
 
-  let sources: ClusterSource[] = [];
   const labels = new Map<string, string>();
-  const watcher = new MigrationWatcher({ recorded: history, log });
-  const recorder = new HistoryRecorder(watcher, history, { log });
+  const { watcher } = session;
   const formatter = new OutputLineFormatter({ clusterLabel: (id) => labels.get(id), stamp: true });
   followMigrationOutput(watcher, formatter, { migration: (line) => io.out(line), stream: (line) => io.err(line) }, { announceConnected: true });
 
@@ -88,7 +80,10 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
       building.then(closeSources, () => {});
     } else {
       built = first;
-      sources = built.sources;
+      const owned = built;
+      // Closed by the session's shutdown, once the watcher has let go of them.
+      session.adopt({ dispose: () => closeSources(owned) });
+      const sources = built.sources;
       for (const problem of built.problems) io.err(`warning: ${problem}`);
       if (sources.length === 0) {
         io.err('error: nothing to watch: give --blixard NAME=HOST:PORT or a --kubeconfig with at least one context');
@@ -97,8 +92,7 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
         const follow = (now: ClusterSource[]) => {
           for (const s of now) labels.set(s.id, s.label);
           io.err(`watching ${describeSources(now)}; recording to ${args.db} (Ctrl-C to stop)`);
-          watcher.setSources(now);
-          sources = now;
+          session.setSources(now);
         };
         follow(sources);
         // A kubeconfig (or a file it names) changed and was read again.
@@ -107,7 +101,7 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
           for (const problem of change.problems) io.err(`warning: ${problem}`);
           follow(change.sources);
         });
-        options.onStarted?.(watcher, recorder);
+        options.onStarted?.(watcher, session.recorder!);
         await stopped;
       }
     }
@@ -117,31 +111,7 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
   }
   clearInterval(keepAlive);
 
-  // Stop the streams first so nothing new arrives, then make everything recorded durable.
-  watcher.dispose();
-  closeSources(built ?? { sources, problems: [] });
-  const finished = (async () => {
-    await recorder.flush();
-    recorder.dispose();
-    await history.close();
-  })();
-  const timeoutMs = options.shutdownTimeoutMs ?? 15_000;
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    finished.then(
-      () => 'done' as const,
-      (err: unknown) => err,
-    ),
-    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
-  ]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    io.err(`error: the history could not be written within ${timeoutMs} ms; the journal keeps what was recorded`);
-    return 1;
-  }
-  if (outcome !== 'done') {
-    io.err(`error: closing the history: ${describeError(outcome)}`);
-    return 1;
-  }
-  return code;
+  // One shutdown order for the window and the CLI: streams stopped, sources closed, history written and closed (watch-session.ts).
+  const clean = await session.shutdown();
+  return clean ? code : 1;
 }

@@ -8,6 +8,7 @@ import type { RecordEntry } from './journal-codec';
 import { ACTIVE_STATES_SQL, FINAL_STATES_SQL, ensureSchema, type SchemaOutcome } from './schema';
 import { HistoryError } from './history-error';
 import { sortTimeline } from '../model/phase-order';
+import { clusterKindTraits, lifecycleOf } from '../sources/cluster-kinds';
 
 export type HistoryFilter = 'active' | 'completed' | 'all';
 
@@ -183,7 +184,8 @@ export class HistoryDatabase {
    * holds, so a journal replay makes it again.
    */
   private placeIncarnation(m: Migration): { id: string; archived: boolean } {
-    if (m.kind !== 'kubevirt') return { id: m.id, archived: false };
+    // Only a kind that gives names out again has incarnations; an unknown kind is taken not to.
+    if (!clusterKindTraits(m.kind)?.namesReused) return { id: m.id, archived: false };
     const held = this.incarnationAt(m.id);
     if (!held || sameIncarnation(held, m)) return { id: m.id, archived: false };
     if (!isNewerIncarnation(m, held)) return { id: this.incarnationSlot(m.id, m), archived: false };
@@ -290,7 +292,7 @@ export class HistoryDatabase {
     const row = this.first(`SELECT ${COLUMNS} FROM migrations WHERE id = ?`, [id]);
     if (!row) return undefined;
     const migration = toMigration(row);
-    return { migration, transitions: sortTimeline(migration.kind, this.transitionsOfSeq(Number(row[0]), migration.id)) };
+    return { migration, transitions: sortTimeline(lifecycleOf(migration.kind), this.transitionsOfSeq(Number(row[0]), migration.id)) };
   }
 
   transitions(id: string): PhaseTransition[] {
@@ -373,7 +375,7 @@ export class HistoryDatabase {
     return rows.map((row) => {
       const migration = toMigration(row);
       const seq = Number(row[0]);
-      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: sortTimeline(migration.kind, bySeq.get(seq) ?? []) } };
+      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: sortTimeline(lifecycleOf(migration.kind), bySeq.get(seq) ?? []) } };
     });
   }
 

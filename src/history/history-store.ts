@@ -9,7 +9,8 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Disposable, type Event } from '../base/event';
 import { HistoryDatabase, type ClusterSummary, type HistoryEntry, type ListQuery, type PageQuery, type VmQuery } from './history-database';
 import { HistoryError } from './history-error';
-import { silentLogger, type HistoryLogger } from './logger';
+import { silentLogger, type Logger } from '../base/logger';
+import { LogOnce } from '../base/log-once';
 import { loadSqlJs } from './sqljs-loader';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './durable-file';
 import { checkDatabaseFolder, preparePrivateFolder } from './private-folder';
@@ -34,7 +35,7 @@ export interface RetentionPolicy {
 export interface HistoryStoreOptions {
   /** The database file. The journal, inbox and lock live beside it (`<path>.journal/`, `<path>.inbox/`, `<path>.lock`). */
   path: string;
-  logger?: HistoryLogger;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** sql.js's sql-wasm.wasm; found in node_modules or next to the bundle when omitted. */
   wasmPath?: string;
   /**
@@ -143,7 +144,7 @@ export class HistoryStore implements Disposable {
   private quiet = 0;
   private pendingChanged = new Set<string>();
   private changeFlush: NodeJS.Immediate | undefined;
-  private readonly reported = new Set<string>();
+  private readonly reported = new LogOnce();
   private damageReport: HistoryDamage | undefined;
   /** The damaged snapshot files as last seen, so a follower notices when the writer replaces them. */
   private damageFingerprint: string | undefined;
@@ -158,7 +159,7 @@ export class HistoryStore implements Disposable {
     private readonly SQL: SqlJsStatic,
     readonly paths: HistoryPaths,
     private readonly options: ResolvedOptions,
-    private readonly logger: HistoryLogger,
+    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
   ) {
     this.database = HistoryDatabase.open(SQL, undefined, false).database;
   }
@@ -492,7 +493,7 @@ export class HistoryStore implements Disposable {
     if (this.options.mode !== 'read-only') this.report('damage', `History: ${describeHistoryDamage(damage)}.`, damage.recoveredFrom === 'nothing' ? 'error' : 'warn');
   }
 
-  private loadOptions(repair: boolean, logger: HistoryLogger) {
+  private loadOptions(repair: boolean, logger: Pick<Logger, 'info' | 'warn' | 'error'>) {
     return { repair, verify: this.options.verifyOnLoad, logger, maxBytes: this.options.maxSnapshotBytes, ownerUid: process.getuid?.() };
   }
 
@@ -934,19 +935,12 @@ export class HistoryStore implements Disposable {
 
   /** Logs a problem once per kind and message, so a repeating failure does not flood the log. */
   private report(kind: string, message: string, level: 'info' | 'warn' | 'error'): void {
-    const key = `${kind}:${message}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.logger[level](message);
+    this.reported.log(this.logger, level, `${kind}:${message}`, message);
   }
 
   /** A logger that says each distinct thing once (followers reload often and would repeat warnings). */
-  private onceLogger(): HistoryLogger {
-    return {
-      info: (m) => this.report('info', m, 'info'),
-      warn: (m) => this.report('warn', m, 'warn'),
-      error: (m) => this.report('error', m, 'error'),
-    };
+  private onceLogger(): Pick<Logger, 'info' | 'warn' | 'error'> {
+    return this.reported.wrap(this.logger, ['info', 'warn', 'error']);
   }
 
   private db(): HistoryDatabase {

@@ -1,8 +1,7 @@
-// The history's public face: the store, its query and option types, the logger it reports through.
+// The history's public face: the store, its query and option types (it reports through base/logger's Logger).
 
 export { HistoryStore } from './history-store';
 export type { HistoryStoreOptions, HistoryRole, HistoryChange, HistoryStats, RetentionPolicy } from './history-store';
 export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary } from './history-database';
 export type { ExportFormat, ExportQuery } from './history-export';
 export { HistoryError, type HistoryErrorCode } from './history-error';
-export { silentLogger, type HistoryLogger } from './logger';

@@ -11,7 +11,7 @@ import type { DamagedSnapshot } from './history-damage';
 import { HistoryError } from './history-error';
 import { writeFileAtomic } from './durable-file';
 import type { HistoryPaths } from './journal-files';
-import type { HistoryLogger } from './logger';
+import type { Logger } from '../base/logger';
 
 export const COVERED_SEGMENT_KEY = 'covered_segment';
 
@@ -32,7 +32,7 @@ export interface LoadedBase {
 export interface LoadOptions {
   repair: boolean;
   verify: boolean;
-  logger: HistoryLogger;
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** A snapshot larger than this is refused, not loaded (sql.js holds it whole in memory). */
   maxBytes: number;
   /** A snapshot owned by another user is refused (undefined where there are no uids). */

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readRegularFileSync } from '../model/regular-file';
 import { PRIVATE_FILE_MODE } from './durable-file';
-import type { HistoryLogger } from './logger';
+import type { Logger } from '../base/logger';
 import { isProcessAlive } from './process-liveness';
 
 export interface LockOwner {
@@ -47,7 +47,7 @@ export class WriterLock {
   ) {}
 
   /** Takes the lock if it is free or stale; undefined while another live writer holds it. */
-  static tryAcquire(lockPath: string, breakPath: string, staleMs: number, logger: HistoryLogger): WriterLock | undefined {
+  static tryAcquire(lockPath: string, breakPath: string, staleMs: number, logger: Pick<Logger, 'warn'>): WriterLock | undefined {
     const created = WriterLock.create(lockPath);
     if (created) return created;
     const seen = inspect(lockPath);

@@ -1,7 +1,12 @@
 // Plain, kind-neutral shapes of what a cluster contains. Sources translate their wire
 // formats (Blixard protobuf, Kubernetes objects) into these; views and the dialog use only these.
 
-export type ClusterKind = 'blixard' | 'kubevirt';
+/**
+ * A kind of cluster by name ("blixard", "kubevirt", …), as sources report it and the history
+ * records it. An open set: what differs between kinds is their ClusterKindTraits
+ * (model/cluster-kind.ts); code outside a kind's own folder never branches on this name.
+ */
+export type ClusterKind = string;
 
 /** How a node is doing, from the cluster's own point of view. */
 export type NodeStatus =

@@ -33,7 +33,7 @@ export interface Migration {
   targetNode?: string;
   mode: MigrationMode;
   origin: MigrationOrigin;
-  /** The source's raw phase word (PreparingTarget, MIGRATION_STATUS_TRANSFERRING…). */
+  /** The source's phase word (PreparingTarget, Transferring…), one of its kind's `lifecycle` where known. */
   phase: string;
   state: MigrationState;
   createdAt: number;

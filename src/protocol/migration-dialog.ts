@@ -2,7 +2,8 @@
 // webview. Imported by both sides, so it must stay free of `vscode` and of Node APIs.
 // Every message gets a type guard; the host treats webview messages as untrusted input.
 
-import type { ClusterKind, NodeStatus, VmState } from '../model/cluster';
+import type { NodeStatus, VmState } from '../model/cluster';
+import type { AnyNodeWords, MigrationDialogTraits } from '../model/cluster-kind';
 import type { MigrationMode, MigrationState } from '../model/migration';
 import type { ValidationIssue } from './validation-issue';
 
@@ -17,7 +18,8 @@ export const MAX_ID_LENGTH = 512;
 export interface ClusterView {
   id: string;
   label: string;
-  kind: ClusterKind;
+  /** What the dialog decides by (may the cluster choose the node, is live a choice, is there force…), never the kind's name. */
+  traits: MigrationDialogTraits;
 }
 
 export interface NodeView {
@@ -271,10 +273,28 @@ export function isPersistedDialogState(s: unknown): s is PersistedDialogState {
 }
 
 const STAGES: readonly DialogStage[] = ['loading', 'unavailable', 'form', 'submitting', 'tracking'];
-const CLUSTER_KINDS: readonly ClusterKind[] = ['blixard', 'kubevirt'];
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+function isAnyNodeWords(v: unknown): v is AnyNodeWords {
+  return isRecord(v) && hasOnlyKeys(v, ['option', 'hint', 'destination']) && isString(v.option) && isString(v.hint) && isString(v.destination);
+}
+
+function isMigrationDialogTraits(v: unknown): v is MigrationDialogTraits {
+  return (
+    isRecord(v) &&
+    hasOnlyKeys(v, ['label', 'steps', 'succeededPhase', 'live', 'force', 'typedNodeIds'], ['anyNode']) &&
+    isString(v.label) &&
+    isStringList(v.steps) &&
+    isString(v.succeededPhase) &&
+    (v.live === 'choice' || v.live === 'always') &&
+    typeof v.force === 'boolean' &&
+    typeof v.typedNodeIds === 'boolean' &&
+    isOptional(v.anyNode, isAnyNodeWords)
+  );
+}
 
 function isClusterView(v: unknown): v is ClusterView {
-  return isRecord(v) && isString(v.id) && isString(v.label) && CLUSTER_KINDS.includes(v.kind as ClusterKind);
+  return isRecord(v) && isString(v.id) && isString(v.label) && isMigrationDialogTraits(v.traits);
 }
 
 function isNodeView(v: unknown): v is NodeView {

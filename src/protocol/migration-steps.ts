@@ -1,12 +1,9 @@
 // The stepper shown after submit: a kind's phase list with a time on each phase reached.
 // Pure and free of `vscode` (the webview renders it, tests check it).
 
-import type { ClusterKind } from '../model/cluster';
+import type { MigrationDialogTraits } from '../model/cluster-kind';
 import type { MigrationState } from '../model/migration';
 import type { PhaseTimeView } from './migration-dialog';
-
-export const KUBEVIRT_STEPS = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running'] as const;
-export const BLIXARD_STEPS = ['Preparing', 'Transferring', 'Switching'] as const;
 
 export type StepStatus = 'done' | 'current' | 'pending' | 'skipped' | 'failed' | 'cancelled';
 
@@ -17,39 +14,31 @@ export interface Step {
   at?: number;
 }
 
-/** "MIGRATION_STATUS_TRANSFERRING" → "Transferring"; KubeVirt words pass through. */
-export function normalisePhase(kind: ClusterKind, raw: string): string {
-  if (kind !== 'blixard') return raw;
-  const word = raw.replace(/^MIGRATION_STATUS_/i, '').toLowerCase();
-  return word ? word[0].toUpperCase() + word.slice(1) : raw;
-}
-
-function finalStepName(kind: ClusterKind, state: MigrationState): string {
+function finalStepName(traits: Pick<MigrationDialogTraits, 'succeededPhase'>, state: MigrationState): string {
   if (state === 'failed') return 'Failed';
   // KubeVirt records an abort as Failed with abortStatus; the watcher's state says cancelled, and so do we.
   if (state === 'cancelled') return 'Cancelled';
-  return kind === 'kubevirt' ? 'Succeeded' : 'Completed';
+  return traits.succeededPhase;
 }
 
 /**
- * Builds the steps: the kind's ordered phases plus one final step (Succeeded/Completed while the
- * migration runs or succeeds, Failed/Cancelled when it ends that way). Phases the migration
+ * Builds the steps: the kind's ordered phases (its `steps`, in the sources' phase words) plus one
+ * final step (its `succeededPhase` while the migration runs or succeeds, Failed/Cancelled when it
+ * ends that way). Phases the migration
  * skipped (a missed intermediate update, or a cold Blixard move without Transferring) stay
  * marked skipped rather than pretend to have happened.
  */
 export function buildSteps(
-  kind: ClusterKind,
+  traits: Pick<MigrationDialogTraits, 'steps' | 'succeededPhase'>,
   migration: { phase: string; state: MigrationState; endedAt?: number },
   transitions: readonly PhaseTimeView[],
 ): Step[] {
-  const { phase: currentPhase, state } = migration;
-  const order: readonly string[] = kind === 'kubevirt' ? KUBEVIRT_STEPS : BLIXARD_STEPS;
+  const { phase: current, state } = migration;
+  const order = traits.steps;
   const times = new Map<string, number>();
-  for (const t of transitions) {
-    const phase = normalisePhase(kind, t.phase);
-    if (!times.has(phase) || t.at < (times.get(phase) as number)) times.set(phase, t.at);
+  for (const { phase, at } of transitions) {
+    if (!times.has(phase) || at < (times.get(phase) as number)) times.set(phase, at);
   }
-  const current = normalisePhase(kind, currentPhase);
   const final = state === 'succeeded' || state === 'failed' || state === 'cancelled';
 
   // How far the migration got: the latest ordered phase it reached (by time, or being the current one).
@@ -68,7 +57,7 @@ export function buildSteps(
     return at !== undefined ? { phase, status, at } : { phase, status };
   });
 
-  const finalName = finalStepName(kind, state);
+  const finalName = finalStepName(traits, state);
   const finalAt = final ? (times.get(finalName) ?? (state === 'cancelled' ? times.get('Failed') : undefined) ?? migration.endedAt) : undefined;
   const finalStatus: StepStatus = !final ? 'pending' : state === 'succeeded' ? 'done' : state === 'cancelled' ? 'cancelled' : 'failed';
   steps.push(finalAt !== undefined ? { phase: finalName, status: finalStatus, at: finalAt } : { phase: finalName, status: finalStatus });

@@ -2,21 +2,22 @@
 // the webview runs them on every change, the host runs them again against fresh cluster data
 // before it calls ClusterSource.migrate.
 
-import type { ClusterKind } from '../model/cluster';
+import type { MigrationDialogTraits } from '../model/cluster-kind';
 import type { InFlightView, NodeView, VmView } from './migration-dialog';
 
 export type { ValidationField, ValidationIssue } from './validation-issue';
 import type { ValidationField, ValidationIssue } from './validation-issue';
 
 export interface MigrationChoice {
-  /** null = let the cluster choose (KubeVirt "Any node"). */
+  /** null = let the cluster choose ("Any node", where the kind has `anyNode`). */
   targetNodeId: string | null;
   live: boolean;
   force: boolean;
 }
 
 export interface ValidationContext {
-  kind: ClusterKind;
+  /** The kind's rules: may the cluster choose the node, is live a choice, does force exist. */
+  traits: Pick<MigrationDialogTraits, 'label' | 'anyNode' | 'live' | 'force'>;
   vm: VmView | undefined;
   nodes: readonly NodeView[];
   /** A migration of this VM already under way, if any. */
@@ -32,8 +33,8 @@ export const MESSAGES = {
   inFlight: (name: string, phase: string) => `A migration of this VM is already in flight: ${name} (${phase})`,
   notReady: (name: string) => `Node ${name} is not ready`,
   unschedulable: (name: string) => `Node ${name} is unschedulable (cordoned)`,
-  kubevirtAlwaysLive: 'KubeVirt migrations are always live',
-  forceNotSupported: 'Force is only available on Blixard clusters',
+  alwaysLive: (kindLabel: string) => `${kindLabel} migrations are always live`,
+  forceNotSupported: (kindLabel: string) => `Force is not available on ${kindLabel} clusters`,
 } as const;
 
 /** What the VM needs on a target, for the capacity check. */
@@ -54,7 +55,7 @@ export function capacityShortfall(vm: VmView, node: NodeView): string | undefine
 
 /**
  * Why a node cannot take the VM (shown next to it in the list and dropdown), or undefined when it can.
- * `force` waives the capacity check only, and only on Blixard.
+ * `force` waives the capacity check only, and only where the kind has force.
  */
 export function nodeUnsuitability(ctx: ValidationContext, node: NodeView, force = false): string | undefined {
   if (ctx.vm && node.id === ctx.vm.nodeId) return 'current node';
@@ -62,7 +63,7 @@ export function nodeUnsuitability(ctx: ValidationContext, node: NodeView, force 
   if (!node.schedulable) return 'unschedulable';
   if (ctx.vm) {
     const shortfall = capacityShortfall(ctx.vm, node);
-    if (shortfall && !(force && ctx.kind === 'blixard')) return 'not enough free capacity';
+    if (shortfall && !(force && ctx.traits.force)) return 'not enough free capacity';
   }
   return undefined;
 }
@@ -79,7 +80,7 @@ export function validateMigration(ctx: ValidationContext, choice: MigrationChoic
 
   // Target field.
   if (choice.targetNodeId === null) {
-    if (ctx.kind !== 'kubevirt') error('target', 'target-required', MESSAGES.targetRequired);
+    if (!ctx.traits.anyNode) error('target', 'target-required', MESSAGES.targetRequired);
   } else {
     const node = ctx.nodes.find((n) => n.id === choice.targetNodeId);
     if (!node) {
@@ -92,17 +93,18 @@ export function validateMigration(ctx: ValidationContext, choice: MigrationChoic
       error('target', 'node-unschedulable', MESSAGES.unschedulable(node.name));
     } else {
       const shortfall = capacityShortfall(vm, node);
-      if (shortfall && choice.force && ctx.kind === 'blixard') {
+      if (shortfall && choice.force && ctx.traits.force) {
         issues.push({ field: 'force', severity: 'warning', code: 'capacity-overridden', message: `${shortfall} — overridden by Force` });
       } else if (shortfall) {
-        error('target', 'insufficient-capacity', ctx.kind === 'blixard' ? `${shortfall} (Force overrides this check)` : shortfall);
+        error('target', 'insufficient-capacity', ctx.traits.force ? `${shortfall} (Force overrides this check)` : shortfall);
       }
     }
   }
 
   // Live toggle.
-  if (ctx.kind === 'kubevirt' && !choice.live) error('live', 'kubevirt-always-live', MESSAGES.kubevirtAlwaysLive);
-  if (choice.live || ctx.kind === 'kubevirt') {
+  const alwaysLive = ctx.traits.live === 'always';
+  if (alwaysLive && !choice.live) error('live', 'always-live', MESSAGES.alwaysLive(ctx.traits.label));
+  if (choice.live || alwaysLive) {
     if (vm.state !== 'running') {
       error('live', 'not-running', MESSAGES.notRunning);
     } else if (vm.liveMigratable && !vm.liveMigratable.ok) {
@@ -110,7 +112,7 @@ export function validateMigration(ctx: ValidationContext, choice: MigrationChoic
     }
   }
 
-  if (choice.force && ctx.kind !== 'blixard') error('force', 'force-not-supported', MESSAGES.forceNotSupported);
+  if (choice.force && !ctx.traits.force) error('force', 'force-not-supported', MESSAGES.forceNotSupported(ctx.traits.label));
   return issues;
 }
 
@@ -121,8 +123,8 @@ export function liveMigratableMessage(condition: { reason?: string; message?: st
 }
 
 /** Why the live toggle is disabled, or undefined when the user may change it. The seed's words. */
-export function liveToggleLockReason(kind: ClusterKind, vm: VmView | undefined): string | undefined {
-  if (kind === 'kubevirt') return MESSAGES.kubevirtAlwaysLive;
+export function liveToggleLockReason(traits: Pick<MigrationDialogTraits, 'label' | 'live'>, vm: VmView | undefined): string | undefined {
+  if (traits.live === 'always') return MESSAGES.alwaysLive(traits.label);
   if (!vm || vm.state !== 'running') return MESSAGES.notRunning;
   return undefined;
 }
@@ -133,8 +135,8 @@ export function liveToggleLockReason(kind: ClusterKind, vm: VmView | undefined):
  * stops while "Live" is ticked moves the form to cold; the user cannot untick a disabled box).
  * `wanted` is the user's own choice, undefined until they make one (live by default when possible).
  */
-export function liveChoice(kind: ClusterKind, vm: VmView | undefined, wanted: boolean | undefined): boolean {
-  if (kind === 'kubevirt') return true;
+export function liveChoice(traits: Pick<MigrationDialogTraits, 'live'>, vm: VmView | undefined, wanted: boolean | undefined): boolean {
+  if (traits.live === 'always') return true;
   if (!vm || vm.state !== 'running') return false;
   return wanted ?? true;
 }

@@ -1,5 +1,6 @@
 // How a node reads in the dialog's dropdown and nodes table. Pure; shared by webview and tests.
 
+import type { MigrationDialogTraits } from '../model/cluster-kind';
 import type { NodeView } from './migration-dialog';
 import { formatMemoryMb } from '../model/vocabulary';
 
@@ -14,9 +15,9 @@ export function nodeStatusLabel(node: NodeView): string {
   return node.schedulable ? status : `${status}, unschedulable`;
 }
 
-/** "node-2" for Blixard reads better with its id, which is what the TUI asks to type. */
-export function nodeTitle(node: NodeView, kind: 'blixard' | 'kubevirt'): string {
-  return kind === 'blixard' && node.name !== node.id ? `${node.name} (id ${node.id})` : node.name;
+/** "node-2" reads better with its id where ids are what a person types to pick a node (the Blixard TUI's way). */
+export function nodeTitle(node: NodeView, traits: Pick<MigrationDialogTraits, 'typedNodeIds'>): string {
+  return traits.typedNodeIds && node.name !== node.id ? `${node.name} (id ${node.id})` : node.name;
 }
 
 export function freeCpuLabel(node: NodeView): string {
@@ -31,9 +32,9 @@ export function freeMemoryLabel(node: NodeView): string {
 }
 
 /** One dropdown line: "node-2 (id 2) — 6 of 16 vCPU free · 12 GiB of 32 GiB free · follower". */
-export function nodeOptionLabel(node: NodeView, kind: 'blixard' | 'kubevirt', unsuitable?: string): string {
+export function nodeOptionLabel(node: NodeView, traits: Pick<MigrationDialogTraits, 'typedNodeIds'>, unsuitable?: string): string {
   const parts = [freeCpuLabel(node), freeMemoryLabel(node), nodeStatusLabel(node)].filter((p) => p !== '—');
-  return `${nodeTitle(node, kind)} — ${parts.join(' · ')}${unsuitable ? ` — cannot take this VM: ${unsuitable}` : ''}`;
+  return `${nodeTitle(node, traits)} — ${parts.join(' · ')}${unsuitable ? ` — cannot take this VM: ${unsuitable}` : ''}`;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface ValidationIssue {
     | 'capacity-overridden'
     | 'not-running'
     | 'not-live-migratable'
-    | 'kubevirt-always-live'
+    | 'always-live'
     | 'force-not-supported';
   message: string;
 }

@@ -6,7 +6,7 @@
 // change on disk: a rotated token or certificate changes a spec's key and rebuilds that source.
 
 import type { ClusterSource } from './cluster-source';
-import { specKey, type ClusterSpec } from './cluster-spec';
+import { specKey, type ClusterSpecBase } from './cluster-spec';
 import { ConfigFileWatcher, type ConfigFileWatcherOptions } from './config-file-watcher';
 import { createSource as defaultFactory, planClusterSpecs, type KubeconfigReader, type SourceDependencies, type SourceFactory } from './create-sources';
 import type { SettingsProblem, SourceSettings } from './source-settings';
@@ -19,7 +19,7 @@ export class ClusterEntry implements Disposable {
   private disposed = false;
 
   constructor(
-    readonly spec: ClusterSpec,
+    readonly spec: ClusterSpecBase,
     private readonly factory: SourceFactory,
     private readonly deps: SourceDependencies,
   ) {}
@@ -197,7 +197,7 @@ export class ClusterRegistry implements Disposable {
   }
 
   /** Adds a cluster that lives only in this window (a local dev cluster). */
-  addLocal(spec: ClusterSpec): ClusterEntry {
+  addLocal(spec: ClusterSpecBase): ClusterEntry {
     this.removeLocal(spec.id);
     const entry = new ClusterEntry(spec, this.factory, this.deps);
     this.local.push(entry);

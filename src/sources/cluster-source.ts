@@ -2,16 +2,17 @@
 // Adding a kind of cluster is one folder under sources/ implementing it.
 
 import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../model/cluster';
+import type { ClusterKindTraits } from '../model/cluster-kind';
 import type { Disposable, Event } from '../base/event';
 import type { MigrationObservation, MigrationStreamEvent } from '../model/migration';
 
 export interface MigrationRequest {
   /** Vm.id within the source's cluster. */
   vmId: string;
-  /** Target node id; undefined lets the cluster choose (KubeVirt scheduler). */
+  /** Target node id; undefined lets the cluster choose (where `traits.anyNode` says it can). */
   targetNodeId?: string;
   live: boolean;
-  /** Blixard only: override the target's capacity check. */
+  /** Override the target's capacity check (where `traits.force`). */
   force?: boolean;
 }
 
@@ -25,6 +26,8 @@ export interface MigrationHandle {
 export interface ClusterSource extends Disposable {
   readonly id: string;
   readonly kind: ClusterKind;
+  /** What differs about this kind of cluster (its folder's `<kind>-kind.ts`); `traits.kind` is `kind`. */
+  readonly traits: ClusterKindTraits;
   readonly label: string;
   readonly datacenter?: string;
   /** Human-readable warnings about the connection (e.g. insecure non-loopback endpoint). */

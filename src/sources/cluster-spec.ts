@@ -1,9 +1,25 @@
 // What it takes to build one ClusterSource, decided from settings before any connection:
 // enough to draw the cluster's tree item without loading a client library.
 
+import type { ClusterKind } from '../model/cluster';
 import type { TlsSettings } from './source-settings';
 
-export interface BlixardClusterSpec {
+/**
+ * What every spec has, and all that code outside a kind's folder and the source factory may read:
+ * how a spec reaches its cluster (endpoints, kubeconfig files…) is described by its kind
+ * (ClusterKindDeclaration.describe), never read field by field.
+ */
+export interface ClusterSpecBase {
+  kind: ClusterKind;
+  /** ClusterSource.id. */
+  id: string;
+  label: string;
+  datacenter?: string;
+  /** See ClusterSource.clusterIdentity. */
+  clusterIdentity?: string;
+}
+
+export interface BlixardClusterSpec extends ClusterSpecBase {
   kind: 'blixard';
   /** ClusterSource.id: "blixard:<name>", or "blixard-dev:local" for the local dev cluster. */
   id: string;
@@ -19,7 +35,7 @@ export interface BlixardClusterSpec {
   clusterIdentity?: string;
 }
 
-export interface KubevirtClusterSpec {
+export interface KubevirtClusterSpec extends ClusterSpecBase {
   kind: 'kubevirt';
   /** ClusterSource.id: "kubevirt:<context>". */
   id: string;
@@ -42,9 +58,10 @@ export interface KubevirtClusterSpec {
   stallTimeoutMs?: number;
 }
 
+/** The specs planned from settings (create-sources.ts). */
 export type ClusterSpec = BlixardClusterSpec | KubevirtClusterSpec;
 
 /** Two specs with the same key can share one live source; a changed key means rebuild it. */
-export function specKey(spec: ClusterSpec): string {
+export function specKey(spec: ClusterSpecBase): string {
   return JSON.stringify(spec);
 }

@@ -1,22 +1,22 @@
 // The one place ClusterSources are built from settings. Adding a kind of cluster is one
-// folder under sources/ and one case in createSource() below.
+// folder under sources/, its line in cluster-kinds.ts and one case in createSource() below.
 //
 // Client modules are required inside createSource(), not imported at the top: the extension
 // bundle then evaluates gRPC / client-node code only when a cluster is first used, never
 // during activate() (DESIGN.md: activation stays cheap).
 
 import type { ClusterSource } from './cluster-source';
-import type { BlixardClusterSpec, ClusterSpec, KubevirtClusterSpec } from './cluster-spec';
+import type { BlixardClusterSpec, ClusterSpec, ClusterSpecBase, KubevirtClusterSpec } from './cluster-spec';
 import type { SettingsProblem, SourceSettings } from './source-settings';
-import type { SourceLogger } from './kubevirt/source-logger';
+import type { Logger } from '../base/logger';
 import { readKubeconfigDocument, summariseKubeContexts, type KubeconfigDocument } from './kubevirt/kubeconfig-summary';
 import { RefusedFileError } from '../model/regular-file';
 
 export interface SourceDependencies {
-  logger: SourceLogger;
+  logger: Logger;
 }
 
-export type SourceFactory = (spec: ClusterSpec, deps: SourceDependencies) => ClusterSource;
+export type SourceFactory = (spec: ClusterSpecBase, deps: SourceDependencies) => ClusterSource;
 
 export function blixardSpecId(name: string): string {
   return `blixard:${name}`;
@@ -24,6 +24,12 @@ export function blixardSpecId(name: string): string {
 
 export function kubevirtSpecId(context: string): string {
   return `kubevirt:${context}`;
+}
+
+/** A Blixard cluster started by this window (Start Local Dev Cluster), not in the user's settings. */
+export function localBlixardSpec(cluster: { id: string; label: string; endpoints: string[]; datacenter?: string; pollIntervalMs?: number }): ClusterSpecBase {
+  const spec: BlixardClusterSpec = { kind: 'blixard', ...cluster, local: true };
+  return spec;
 }
 
 /** Reads one kubeconfig file for planning (tests stand in for it). */
@@ -109,11 +115,15 @@ export async function readKubeconfigContexts(file: string): Promise<string[]> {
 
 /** Builds the live source for a spec. Cheap: clients connect on first use. */
 export const createSource: SourceFactory = (spec, deps) => {
-  switch (spec.kind) {
+  // A spec's kind says which of the planned shapes it has (planClusterSpecs, localBlixardSpec).
+  const planned = spec as ClusterSpec;
+  switch (planned.kind) {
     case 'blixard':
-      return createBlixardSource(spec, deps);
+      return createBlixardSource(planned, deps);
     case 'kubevirt':
-      return createKubevirtSource(spec, deps);
+      return createKubevirtSource(planned, deps);
+    default:
+      throw new Error(`No source for clusters of kind "${spec.kind}"`);
   }
 };
 

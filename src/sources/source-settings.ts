@@ -4,6 +4,7 @@
 
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { acceptedValue } from '../model/settings';
 
 export interface TlsSettings {
   caFile: string;
@@ -76,10 +77,11 @@ export function parseSourceSettings(
   const kubeconfigFiles = parseKubeconfigFiles(raw.kubeconfig, env, problems);
   const kubeContexts = stringList(raw.contexts, 'blixard.kubevirt.contexts', problems);
   const settings: SourceSettings = { blixardClusters, kubeconfigFiles, kubeContexts };
-  const interval = raw.refreshIntervalSeconds;
-  if (typeof interval === 'number' && Number.isFinite(interval) && interval >= 0) settings.refreshIntervalSeconds = interval;
-  const stall = raw.watchStallSeconds;
-  if (typeof stall === 'number' && Number.isFinite(stall) && stall >= 1) settings.kubeWatchStallSeconds = stall;
+  // Unset or unusable: left out, and the sources use the catalogue's default (model/settings.ts).
+  const interval = acceptedValue('blixard.refreshIntervalSeconds', raw.refreshIntervalSeconds);
+  if (interval !== undefined) settings.refreshIntervalSeconds = interval;
+  const stall = acceptedValue('blixard.kubevirt.watchStallSeconds', raw.watchStallSeconds);
+  if (stall !== undefined) settings.kubeWatchStallSeconds = stall;
   return { settings, problems };
 }
 

@@ -2,9 +2,8 @@
 // (or already in the history), so that repeated, reordered and replayed observations yield each
 // (migration, phase) transition exactly once, in time order, with the phase's own time.
 
-import type { ClusterKind } from '../model/cluster';
 import { isEarlierIncarnation, isFinal, isLaterIncarnation, type Migration, type MigrationObservation, type PhaseTransition } from '../model/migration';
-import { compareSameTimePhases, sortTimeline } from '../model/phase-order';
+import { compareSameTimePhases, sortTimeline, type Lifecycle } from '../model/phase-order';
 
 /** How the watcher learnt that a migration is over. */
 export type EndCause =
@@ -42,7 +41,6 @@ export class MigrationTrack {
   private readonly phaseTimes = new Map<string, number>();
   private snapshot: Migration | undefined;
   private endCause: EndCause | undefined;
-  private kind: ClusterKind | undefined;
   /** Uids of earlier migrations under this id (a reused VMIM name), whose late views are ignored. */
   private readonly retiredUids = new Set<string>();
 
@@ -50,9 +48,10 @@ export class MigrationTrack {
     readonly id: string,
     recorded: Iterable<PhaseTransition> = [],
     seed?: Migration,
+    /** The source's lifecycle (ClusterKindTraits.lifecycle): orders phases entered at the same time. */
+    private readonly lifecycle?: Lifecycle,
   ) {
-    this.kind = seed?.kind;
-    for (const t of sortTimeline(seed?.kind, [...recorded])) {
+    for (const t of sortTimeline(lifecycle, [...recorded])) {
       if (!this.phaseTimes.has(t.phase) && Number.isFinite(t.at)) this.phaseTimes.set(t.phase, t.at);
     }
     if (seed) {
@@ -76,7 +75,7 @@ export class MigrationTrack {
   /** Every known phase in time order. */
   phases(): PhaseTransition[] {
     return sortTimeline(
-      this.kind,
+      this.lifecycle,
       [...this.phaseTimes].map(([phase, at]) => ({ migrationId: this.id, phase, at })),
     );
   }
@@ -89,7 +88,6 @@ export class MigrationTrack {
   apply(observation: MigrationObservation, now: number): ObservationOutcome {
     let previous = this.snapshot;
     const incoming = observation.migration;
-    this.kind = incoming.kind;
     let reincarnated = false;
     if (incoming.uid && (this.retiredUids.has(incoming.uid) || (previous && isEarlierIncarnation(previous, incoming)))) {
       // A late view of a migration that used this name before: it is not this one's news.
@@ -120,7 +118,7 @@ export class MigrationTrack {
     }
 
     const transitions: EmittedTransition[] = [];
-    const ordered = sortTimeline(this.kind, [...fresh].map(([phase, at]) => ({ phase, at })));
+    const ordered = sortTimeline(this.lifecycle, [...fresh].map(([phase, at]) => ({ phase, at })));
     for (const { phase, at } of ordered) {
       transitions.push({ transition: { migrationId: this.id, phase, at }, previousPhase: this.phaseBefore(phase, at) });
       this.phaseTimes.set(phase, at);
@@ -203,9 +201,9 @@ export class MigrationTrack {
     let best: string | undefined;
     let bestAt = -Infinity;
     for (const [known, t] of this.phaseTimes) {
-      const before = t < at || (t === at && compareSameTimePhases(this.kind, known, phase) <= 0);
+      const before = t < at || (t === at && compareSameTimePhases(this.lifecycle, known, phase) <= 0);
       if (!before) continue;
-      if (best === undefined || t > bestAt || (t === bestAt && compareSameTimePhases(this.kind, best, known) <= 0)) {
+      if (best === undefined || t > bestAt || (t === bestAt && compareSameTimePhases(this.lifecycle, best, known) <= 0)) {
         best = known;
         bestAt = t;
       }

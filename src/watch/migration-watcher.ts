@@ -15,11 +15,13 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../base/e
 import { isLaterIncarnation, migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import { MigrationTrack, type ObservationOutcome } from './migration-track';
+import type { Lifecycle } from '../model/phase-order';
 import { describeObservation, validateObservation } from './observation-validator';
 import { StreamOutages } from './stream-outages';
 import type { MigrationEndEvent, MigrationTransitionEvent, MigrationUpdateEvent, SourceStatusEvent } from './watcher-events';
 import type { RecordedMigrations } from './recorded-migrations';
-import { silentLog, type WatchLog } from './watch-log';
+import { silentLogger, type Logger } from '../base/logger';
+import { LogOnce } from '../base/log-once';
 import { withDeadline } from '../base/deadline';
 
 export type { MigrationEndEvent, MigrationTransitionEvent, MigrationUpdateEvent, SourceStatusEvent } from './watcher-events';
@@ -27,7 +29,7 @@ export type { MigrationEndEvent, MigrationTransitionEvent, MigrationUpdateEvent,
 export interface MigrationWatcherOptions {
   /** The history's memory of what is already recorded (see RecordedMigrations). */
   recorded?: RecordedMigrations;
-  log?: WatchLog;
+  log?: Pick<Logger, 'info' | 'warn'>;
   now?: () => number;
   /** Ended migrations held in memory for recent() and for dedup of relists. Default 20,000. */
   maxEndedHeld?: number;
@@ -84,15 +86,15 @@ export class MigrationWatcher implements Disposable {
   /** Ended tracks in the order they ended (oldest first), for eviction. */
   private readonly endedOrder = new Set<string>();
   private readonly pendingFetches = new Map<string, Promise<void>>();
-  private readonly warned = new Set<string>();
-  private readonly log: WatchLog;
+  private readonly warned = new LogOnce();
+  private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly now: () => number;
   private readonly maxEndedHeld: number;
   private readonly fetchTimeoutMs: number;
   private disposed = false;
 
   constructor(private readonly options: MigrationWatcherOptions = {}) {
-    this.log = options.log ?? silentLog;
+    this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.maxEndedHeld = options.maxEndedHeld ?? 20_000;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 15_000;
@@ -135,7 +137,7 @@ export class MigrationWatcher implements Disposable {
     this.sources.set(source.id, attached);
     if (left && left !== group && left.members.length === 0 && left.clusterId !== group.clusterId) this.forgetCluster(left);
     else if (left && left !== group && left.members.length > 0) this.elect(left);
-    if (created) this.holdRecordedActive(group.clusterId);
+    if (created) this.holdRecordedActive(group.clusterId, source.traits.lifecycle);
 
     try {
       attached.subscriptions.add(source.onDidChangeConnection((state) => this.setStatus(attached, state)));
@@ -316,7 +318,7 @@ export class MigrationWatcher implements Disposable {
     const id = observation.migration.id;
     let track = this.tracks.get(id);
     if (!track) {
-      track = new MigrationTrack(id, this.recordedTransitionsFor(source, observation.migration));
+      track = new MigrationTrack(id, this.recordedTransitionsFor(source, observation.migration), undefined, source.traits.lifecycle);
       this.tracks.set(id, track);
     }
     const outcome = track.apply(observation, this.now());
@@ -472,7 +474,7 @@ export class MigrationWatcher implements Disposable {
     group.clusterId = clusterId;
     group.announced = undefined;
     group.streamer = undefined;
-    this.holdRecordedActive(clusterId);
+    this.holdRecordedActive(clusterId, group.members[0]?.source.traits.lifecycle);
     queueMicrotask(() => this.elect(group));
   }
 
@@ -508,7 +510,7 @@ export class MigrationWatcher implements Disposable {
     this.log.warn(`${source.label}: migration ${migrationId} was created again under a name used before; the history keeps the earlier one apart`);
   }
 
-  private holdRecordedActive(clusterId: string): void {
+  private holdRecordedActive(clusterId: string, lifecycle: Lifecycle): void {
     let recorded: ReturnType<NonNullable<RecordedMigrations['activeOf']>> = [];
     try {
       recorded = this.options.recorded?.activeOf?.(clusterId) ?? [];
@@ -517,7 +519,7 @@ export class MigrationWatcher implements Disposable {
     }
     for (const r of recorded) {
       if (this.tracks.has(r.migration.id) || r.migration.cluster !== clusterId) continue;
-      this.tracks.set(r.migration.id, new MigrationTrack(r.migration.id, r.transitions, r.migration));
+      this.tracks.set(r.migration.id, new MigrationTrack(r.migration.id, r.transitions, r.migration, lifecycle));
     }
   }
 
@@ -532,10 +534,7 @@ export class MigrationWatcher implements Disposable {
   }
 
   private warnOnce(key: string, message: string): void {
-    if (this.warned.has(key)) return;
-    if (this.warned.size > 10_000) this.warned.clear();
-    this.warned.add(key);
-    this.log.warn(message);
+    this.warned.log(this.log, 'warn', key, message);
   }
 }
 

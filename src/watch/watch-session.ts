@@ -1,7 +1,8 @@
-// One window's background migration watching, without `vscode`: the durable history opened (as
-// the writer, or as a follower when another window writes it), the MigrationWatcher seeded from
-// it, and the recorder that writes every transition into it. The extension's WatchService wraps
-// it with the output channel, status bar and views; tests drive it directly.
+// Background migration watching without `vscode`, the one wiring of it for the extension and the
+// CLI: the durable history opened (as the writer, or as a follower when another window or watch
+// writes it), the MigrationWatcher seeded from it, the recorder that writes every transition into
+// it, and one shutdown order and deadline. The extension's window watch adds the output channel,
+// status bar and views; `blixard-migrations watch` adds stdout; tests drive it directly.
 
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
@@ -11,6 +12,7 @@ import { recordedMigrationsOf } from './history-recorded-migrations';
 import { MigrationWatcher } from './migration-watcher';
 import type { WatchLog } from './watch-log';
 import { withDeadline } from '../base/deadline';
+import { DisposableStore, type Disposable } from '../base/event';
 
 export interface WatchSessionLog extends WatchLog {
   error(message: string): void;
@@ -23,12 +25,26 @@ export interface WatchSessionOptions {
   log: WatchSessionLog;
   /** Passed on to HistoryStore.open (tests shorten its polling and lock timings). */
   historyOptions?: Omit<HistoryStoreOptions, 'path' | 'logger' | 'retention'>;
-  /** How long opening the history may take before the watcher starts without it. Default 30 s. */
+  /** How long opening the history may take. Default 30 s. */
   historyOpenTimeoutMs?: number;
+  /**
+   * Without it (a window), a history that cannot be opened is reported and the watcher runs
+   * anyway: live views beat no views. With it (the CLI, whose --db is the point), start rejects.
+   */
+  historyRequired?: boolean;
 }
 
+/**
+ * How long shutdown may take to write what is pending and close the history. Within VS Code's
+ * budget for deactivate (about 5 s), and well past what a healthy history needs; the journal
+ * keeps what was recorded either way.
+ */
+export const SHUTDOWN_TIMEOUT_MS = 4000;
+const HISTORY_OPEN_TIMEOUT_MS = 30_000;
+
 export class WatchSession {
-  private closed?: Promise<void>;
+  private closed?: Promise<boolean>;
+  private readonly adopted = new DisposableStore();
 
   private constructor(
     readonly watcher: MigrationWatcher,
@@ -42,7 +58,7 @@ export class WatchSession {
   /**
    * Opens the history, then builds the watcher on it (so the first observation of a migration
    * already knows what an earlier run or another window recorded). A history that cannot be
-   * opened is reported and the watcher runs without it: live views beat no views.
+   * opened rejects when it is required, else is reported and the watcher runs without it.
    */
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
     const { log } = options;
@@ -51,10 +67,11 @@ export class WatchSession {
     if (options.historyPath) {
       const opening = openHistory(options);
       try {
-        history = await withDeadline(opening, options.historyOpenTimeoutMs ?? 30_000, 'the history did not open in time');
+        history = await withDeadline(opening, options.historyOpenTimeoutMs ?? HISTORY_OPEN_TIMEOUT_MS, 'the history did not open in time');
       } catch (err) {
         // One that opens after all must not keep the writer lock from the other windows.
         opening.then((late) => late.close(), () => undefined);
+        if (options.historyRequired) throw err;
         historyError = describeError(err);
         log.error(`Migration history unavailable (${historyError}); migrations are shown but not recorded in this window.`);
       }
@@ -80,16 +97,34 @@ export class WatchSession {
   }
 
   /**
-   * Stops watching, writes what is pending, snapshots the history and releases its lock (so
-   * another window takes over writing). Safe to call more than once.
+   * Something the session closes when it shuts down, just after the watcher let go of it and
+   * before the history is written: the CLI's sources. (A window's sources belong to its registry.)
    */
-  shutdown(timeoutMs = 4000): Promise<void> {
+  adopt<T extends Disposable>(disposable: T): T {
+    if (this.closed) {
+      disposable.dispose();
+      return disposable;
+    }
+    return this.adopted.add(disposable);
+  }
+
+  /**
+   * Stops the streams first so nothing new arrives, closes what was adopted, then writes what is
+   * pending, snapshots the history and releases its lock (so another window or watch takes over
+   * writing), all within SHUTDOWN_TIMEOUT_MS. Resolves true when everything recorded was written
+   * and the history closed; false when a problem was logged (the journal keeps what was
+   * recorded). Safe to call more than once.
+   */
+  shutdown(timeoutMs = SHUTDOWN_TIMEOUT_MS): Promise<boolean> {
     this.closed ??= (async () => {
       this.watcher.dispose();
+      this.adopted.dispose();
+      let clean = true;
       const work = (async () => {
         try {
           await this.recorder?.flush();
         } catch (err) {
+          clean = false;
           this.log.warn(`history: flush on shutdown failed (the journal keeps what was written): ${describeError(err)}`);
         }
         this.recorder?.dispose();
@@ -98,8 +133,10 @@ export class WatchSession {
       try {
         await withDeadline(work, timeoutMs, `closing the history took longer than ${timeoutMs} ms; the journal keeps what was recorded`);
       } catch (err) {
+        clean = false;
         this.log.warn(`history: ${describeError(err)}`);
       }
+      return clean;
     })();
     return this.closed;
   }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/support/chromium';
 import { repoRoot } from '../e2e/support/code-server';
-import { UNTRUSTED_WORKSPACE_NOTICE } from '../../src/model/restricted-settings';
+import { UNTRUSTED_WORKSPACE_NOTICE } from '../../src/model/settings';
 import { eventually, JOURNEY_ARTIFACTS } from './support/installed-workbench';
 
 /** Local addresses listening on `port` (IPv4 and IPv6), from the kernel's socket tables. */

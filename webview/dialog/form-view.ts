@@ -5,10 +5,11 @@
 import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type MigrationChoice, type ValidationContext, type ValidationIssue } from '../../src/protocol/migration-validation';
 import { freeCpuLabel, freeMemoryLabel, nodeOptionLabel, nodeStatusLabel, nodeTitle, vmCountLabel } from '../../src/protocol/node-description';
 import type { DialogViewState, NodeView } from '../../src/protocol/migration-dialog';
+import type { MigrationDialogTraits } from '../../src/model/cluster-kind';
 import { formatMemoryMb, vmStateText } from '../../src/model/vocabulary';
 import { append, el, setText, toggleAttribute } from './element';
 
-/** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (KubeVirt). */
+/** The user's choices; `targetNodeId` undefined = nothing chosen yet, null = "Any node" (where the kind has it). */
 export interface FormValues {
   targetNodeId: string | null | undefined;
   live: boolean | undefined;
@@ -27,8 +28,8 @@ export interface FormCallbacks {
  * Enter submits from the target field only, so a key pressed on a checkbox or a button never
  * migrates something the user was not looking at.
  */
-export function keyboardHint(kind: 'blixard' | 'kubevirt'): string {
-  const pick = kind === 'blixard' ? 'type a node id to pick it' : "type a node's name to pick it";
+export function keyboardHint(traits: Pick<MigrationDialogTraits, 'typedNodeIds'>): string {
+  const pick = traits.typedNodeIds ? 'type a node id to pick it' : "type a node's name to pick it";
   return `On the target: ${pick}, Enter migrates · Space or Enter toggles a checkbox · Tab moves · Esc closes`;
 }
 
@@ -175,18 +176,18 @@ export class FormView {
   }
 
   private context(): ValidationContext {
-    return { kind: this.state.cluster.kind, vm: this.state.vm, nodes: this.state.nodes, inFlight: this.state.inFlight };
+    return { traits: this.state.cluster.traits, vm: this.state.vm, nodes: this.state.nodes, inFlight: this.state.inFlight };
   }
 
   /** The choice as it would be submitted, defaults applied. */
   choice(): MigrationChoice {
-    const kind = this.state.cluster.kind;
+    const traits = this.state.cluster.traits;
     return {
-      // Nothing chosen yet: "Any node" on KubeVirt, "choose one" (invalid) on Blixard.
+      // Nothing chosen yet: "Any node" where the cluster may choose, else "choose one" (invalid).
       targetNodeId: this.values.targetNodeId ?? null,
       // A locked toggle holds what its lock says, so it can never block the form.
-      live: liveChoice(kind, this.state.vm, this.values.live),
-      force: kind === 'blixard' ? this.values.force : false,
+      live: liveChoice(traits, this.state.vm, this.values.live),
+      force: traits.force ? this.values.force : false,
     };
   }
 
@@ -219,15 +220,15 @@ export class FormView {
 
   private render(): void {
     const s = this.state;
-    const kind = s.cluster.kind;
+    const traits = s.cluster.traits;
     const vm = s.vm;
     const ctx = this.context();
     const choice = this.choice();
     const submitting = s.stage === 'submitting';
 
     setText(this.title, vm ? `Migrate ${vm.name}` : 'Migrate VM');
-    setText(this.hint, keyboardHint(kind));
-    setText(this.subtitle, `${s.cluster.label} · ${kind === 'kubevirt' ? 'KubeVirt' : 'Blixard'}`);
+    setText(this.hint, keyboardHint(traits));
+    setText(this.subtitle, `${s.cluster.label} · ${traits.label}`);
     this.renderFacts();
 
     // Issues by field.
@@ -253,9 +254,9 @@ export class FormView {
     if (targetIssues.length) {
       this.showMessage(this.targetMessage, targetIssues.map((i) => i.message).join('\n'), 'error');
     } else if (targetHint) {
-      this.showMessage(this.targetMessage, kind === 'blixard' ? 'Choose a node, or type its id.' : 'Choose a node.', 'hint');
-    } else if (choice.targetNodeId === null) {
-      this.showMessage(this.targetMessage, 'The KubeVirt scheduler picks the node.', 'hint');
+      this.showMessage(this.targetMessage, traits.typedNodeIds ? 'Choose a node, or type its id.' : 'Choose a node.', 'hint');
+    } else if (choice.targetNodeId === null && traits.anyNode) {
+      this.showMessage(this.targetMessage, traits.anyNode.hint, 'hint');
     } else {
       this.showMessage(this.targetMessage, '', 'hint');
     }
@@ -263,19 +264,19 @@ export class FormView {
     toggleAttribute(this.dropdown, 'disabled', submitting);
 
     // Live toggle.
-    const lock = liveToggleLockReason(kind, vm);
+    const lock = liveToggleLockReason(traits, vm);
     if (this.live.checked !== choice.live) this.live.checked = choice.live;
     toggleAttribute(this.live, 'disabled', !!lock || submitting);
     const liveIssues = byField('live');
     if (liveIssues.length) this.showMessage(this.liveMessage, liveIssues.map((i) => i.message).join('\n'), 'error');
-    else if (lock && kind === 'blixard') this.showMessage(this.liveMessage, `${lock}, so this migration is cold.`, 'hint');
+    else if (lock && traits.live === 'choice') this.showMessage(this.liveMessage, `${lock}, so this migration is cold.`, 'hint');
     else if (lock) this.showMessage(this.liveMessage, lock, 'hint');
     else this.showMessage(this.liveMessage, choice.live ? 'The VM keeps running while its memory is copied.' : 'The VM is stopped, moved, and started again.', 'hint');
 
-    // Force (Blixard only).
-    this.forceRow.hidden = kind !== 'blixard';
+    // Force, where the kind has it.
+    this.forceRow.hidden = !traits.force;
     if (this.force.checked !== choice.force) this.force.checked = choice.force;
-    toggleAttribute(this.force, 'disabled', submitting || kind !== 'blixard');
+    toggleAttribute(this.force, 'disabled', submitting || !traits.force);
     const forceIssues = byField('force');
     if (forceIssues.some((i) => i.severity === 'error')) this.showMessage(this.forceMessage, forceIssues.map((i) => i.message).join('\n'), 'error');
     else if (choice.force) {
@@ -317,31 +318,31 @@ export class FormView {
     append(
       this.facts,
       el('dt', {}, 'Current node'),
-      el('dd', { class: 'source-node' }, el('strong', {}, source ? nodeTitle(source, s.cluster.kind) : (vm?.nodeId ?? 'none')), source ? ` · ${nodeStatusLabel(source)}` : ''),
+      el('dd', { class: 'source-node' }, el('strong', {}, source ? nodeTitle(source, s.cluster.traits) : (vm?.nodeId ?? 'none')), source ? ` · ${nodeStatusLabel(source)}` : ''),
     );
   }
 
   private dropdownValueFor(target: string | null, nodes: readonly NodeView[]): string {
-    if (target === null) return this.state.cluster.kind === 'kubevirt' ? ANY_NODE : NONE;
+    if (target === null) return this.state.cluster.traits.anyNode ? ANY_NODE : NONE;
     return nodes.some((n) => n.id === target && n.id !== this.state.vm?.nodeId) ? nodeValue(target) : `typed:${target}`;
   }
 
   /** Rebuilds the dropdown's options when they changed; true when it did. */
   private renderOptions(ctx: ValidationContext): boolean {
     const s = this.state;
-    const kind = s.cluster.kind;
+    const traits = s.cluster.traits;
     const others = s.nodes.filter((n) => n.id !== s.vm?.nodeId);
     const target = this.choice().targetNodeId;
     // A typed id that is no node of the list still shows in the field, so its message has context.
     const typed = target !== null && !others.some((n) => n.id === target) ? target : undefined;
     const lines: [string, string][] = [];
-    if (kind === 'kubevirt') lines.push([ANY_NODE, 'Any node (the scheduler decides)']);
+    if (traits.anyNode) lines.push([ANY_NODE, traits.anyNode.option]);
     else lines.push([NONE, 'Choose a target node…']);
-    for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, kind, nodeUnsuitability(ctx, n, this.values.force))]);
+    for (const n of others) lines.push([nodeValue(n.id), nodeOptionLabel(n, traits, nodeUnsuitability(ctx, n, this.values.force))]);
     if (typed !== undefined) {
       // The node's own title wherever the cluster knows it ("node-3 (id 3)"); a bare id only for one it does not.
       const known = s.nodes.find((n) => n.id === typed);
-      const title = known ? nodeTitle(known, kind) : `Node ${typed}`;
+      const title = known ? nodeTitle(known, traits) : `Node ${typed}`;
       lines.push([`typed:${typed}`, typed === s.vm?.nodeId ? `${title} (current node)` : title]);
     }
     const signature = JSON.stringify(lines);
@@ -354,7 +355,7 @@ export class FormView {
   private renderGrid(ctx: ValidationContext): void {
     const s = this.state;
     const rows = s.nodes.map((n) => ({
-      node: nodeTitle(n, s.cluster.kind),
+      node: nodeTitle(n, s.cluster.traits),
       state: nodeStatusLabel(n),
       cpu: freeCpuLabel(n),
       memory: freeMemoryLabel(n),

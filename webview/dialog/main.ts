@@ -214,7 +214,7 @@ window.addEventListener(
       if (onTarget) form.submit();
       return;
     }
-    if (onTarget && !dropdownOpen && state?.cluster.kind === 'blixard') {
+    if (onTarget && !dropdownOpen && state?.cluster.traits.typedNodeIds) {
       if (/^[0-9]$/.test(e.key)) {
         e.preventDefault();
         e.stopPropagation();

@@ -1,6 +1,6 @@
 // The tracking stage: the migration's live view — stepper with a time per phase, elapsed time,
-// the Blixard live-copy progress bar, Cancel while it runs; the final state stays, with
-// "Migrate again" and "Close".
+// the live-copy progress bar (where the cluster reports progress), Cancel while it runs; the
+// final state stays, with "Migrate again" and "Close".
 
 import { buildSteps, type Step } from '../../src/protocol/migration-steps';
 import { nodeTitle } from '../../src/protocol/node-description';
@@ -118,7 +118,7 @@ export class TrackingView {
   private nodeName(id: string | undefined): string | undefined {
     if (id === undefined) return undefined;
     const node = this.state.nodes.find((n) => n.id === id || n.name === id);
-    return node ? nodeTitle(node, this.state.cluster.kind) : id;
+    return node ? nodeTitle(node, this.state.cluster.traits) : id;
   }
 
   private render(): void {
@@ -135,7 +135,7 @@ export class TrackingView {
       : `Migrating ${vmName}`,
     );
     const from = this.nodeName(m?.sourceNode ?? s.vm?.nodeId) ?? 'its node';
-    const to = this.nodeName(m?.targetNode ?? s.submitted?.targetNodeId ?? undefined) ?? (s.cluster.kind === 'kubevirt' ? "the scheduler's choice" : 'another node');
+    const to = this.nodeName(m?.targetNode ?? s.submitted?.targetNodeId ?? undefined) ?? s.cluster.traits.anyNode?.destination ?? 'another node';
     const live = m ? m.mode !== 'cold' : (s.submitted?.live ?? true);
     setText(this.route, `${from} → ${to} · ${live ? 'live' : 'cold'}${m ? ` · ${m.name}` : ''}`);
 
@@ -182,7 +182,7 @@ export class TrackingView {
   private renderSteps(): void {
     const s = this.state;
     const m = s.migration;
-    const steps = m ? buildSteps(s.cluster.kind, m, m.phases) : buildSteps(s.cluster.kind, { phase: '', state: 'pending' }, []);
+    const steps = m ? buildSteps(s.cluster.traits, m, m.phases) : buildSteps(s.cluster.traits, { phase: '', state: 'pending' }, []);
     const start = m ? originOf(m) : undefined;
     const signature = JSON.stringify(steps);
     if (this.stepper.dataset.signature === signature) return;
@@ -221,7 +221,8 @@ export class TrackingView {
   private renderProgress(live: boolean): void {
     const s = this.state;
     const p = s.migration?.progress;
-    const show = s.cluster.kind === 'blixard' && live && !!p;
+    // Only a cluster that measures the copy reports progress (Blixard's daemons do, KubeVirt does not).
+    const show = live && !!p;
     this.progress.hidden = !show;
     if (!show || !p) return;
     const f = progressFigures(p, this.previousSample, this.lastSample?.at);

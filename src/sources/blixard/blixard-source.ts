@@ -4,9 +4,11 @@
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
 import { Emitter, type Disposable, type Event } from '../../base/event';
+import { SETTINGS } from '../../model/settings';
 import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import { BlixardClient, type BlixardMethod, type BlixardRequest, type BlixardResponse, type BlixardService } from './blixard-client';
+import { BLIXARD_TRAITS } from './blixard-kind';
 import { clusterDisplayName, connectionWarnings, findConfigProblem, type BlixardClusterConfig } from './blixard-cluster-config';
 import type { WireMigrationInfo, WireVmInfo } from './blixard-wire';
 import { ClusterChangePoller } from './cluster-change-poller';
@@ -31,7 +33,7 @@ export interface BlixardSourceOptions {
   reconnectMaxDelayMs?: number;
   /** How often a cluster whose daemons have no MigrationService is asked again. Default 300000. */
   unsupportedStreamRetryMs?: number;
-  /** ListVms/GetClusterStatus polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default 30000. */
+  /** ListVms/GetClusterStatus polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default: the setting's. */
   refreshIntervalMs?: number;
   /** HTTP/2 keepalive on open streams. Default 30000. */
   keepaliveMs?: number;
@@ -55,12 +57,13 @@ const DEFAULTS = {
   reconnectInitialDelayMs: 500,
   reconnectMaxDelayMs: 30_000,
   unsupportedStreamRetryMs: 300_000,
-  refreshIntervalMs: 30_000,
+  refreshIntervalMs: SETTINGS['blixard.refreshIntervalSeconds'].default * 1000,
   keepaliveMs: 30_000,
 };
 
 export class BlixardSource implements ClusterSource {
   readonly kind = 'blixard' as const;
+  readonly traits = BLIXARD_TRAITS;
   readonly id: string;
   readonly label: string;
   readonly datacenter?: string;

@@ -12,7 +12,7 @@ import { wireNumber, type WireMigrationEvent, type WireMigrationInfo } from './b
 import { GrpcStatus, isGrpcFailure, toSourceError } from './grpc-error';
 import type { MigrationLedger } from './migration-ledger';
 import { blixardMigrationId, toMigrationObservation, type MigrationMappingContext } from './migration-mapping';
-import { ReconnectBackoff, type BackoffOptions } from './reconnect-backoff';
+import { Backoff, type BackoffOptions } from '../../base/backoff';
 
 export interface MigrationStreamOptions {
   /** Deadline for the reconcile call and for the first message of a new stream. */
@@ -62,7 +62,7 @@ export class MigrationStream implements Disposable {
   private readonly events = new Emitter<MigrationStreamEvent>();
   private readonly changes = new Emitter<MigrationChange>();
   private readonly states = new Emitter<ConnectionState>();
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   private running = false;
   private session?: Session;
   private retryTimer?: NodeJS.Timeout;
@@ -82,7 +82,7 @@ export class MigrationStream implements Disposable {
     private readonly ledger: MigrationLedger,
     private readonly options: MigrationStreamOptions,
   ) {
-    this.backoff = new ReconnectBackoff(options.backoff);
+    this.backoff = new Backoff(options.backoff);
   }
 
   get state(): ConnectionState {

@@ -6,9 +6,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
+import { SETTINGS } from '../../model/settings';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../../base/backoff';
+import { LogOnce } from '../../base/log-once';
 import { gatedClient } from './connection-gate';
 import { KubeClient } from './kube-client';
 import { KubeHttpError, toSourceError, type RequestIntent } from './kube-error';
@@ -19,7 +21,8 @@ import { parseNode } from './node-parsing';
 import { bytesToMb } from './quantity';
 import { ResilientInformer, type InformerStatus, type InformerTiming } from './resilient-informer';
 import { scrubSecrets } from '../../base/secret-registry';
-import { silentLogger, type SourceLogger } from './source-logger';
+import { KUBEVIRT_TRAITS } from './kubevirt-kind';
+import { silentLogger, type Logger } from '../../base/logger';
 import { parseVmi, vmiControllerName, vmiRequests } from './vmi-parsing';
 import { HOSTNAME_LABEL, isFinalKubevirtPhase, kubevirtMigrationId, parseVmim, USER_MIGRATION_PREFIX, type VmimContext } from './vmim-parsing';
 
@@ -35,14 +38,14 @@ export interface KubevirtSourceOptions {
   datacenter?: string;
   /** ClusterSource.clusterIdentity, as the cluster plan read it from the kubeconfig (server + CA). */
   clusterIdentity?: string;
-  logger?: SourceLogger;
+  logger?: Logger;
   /** Deadline of single requests (get, create, delete, start/stop). Default 15 s. */
   requestTimeoutMs?: number;
   /** Deadline of each list page. Default 60 s. */
   listTimeoutMs?: number;
   /** Deadline for a watch's response headers. Default 15 s. */
   connectTimeoutMs?: number;
-  /** A watch with no event and no bookmark for this long is restarted. Default 120 s. */
+  /** A watch with no event and no bookmark for this long is restarted. Default: blixard.kubevirt.watchStallSeconds's. */
   stallTimeoutMs?: number;
   /** Server-side watch timeout, randomised up to twice this. Default 300 s. */
   watchTimeoutSeconds?: number;
@@ -58,7 +61,7 @@ const DEFAULTS = {
   requestTimeoutMs: 15_000,
   listTimeoutMs: 60_000,
   connectTimeoutMs: 15_000,
-  stallTimeoutMs: 120_000,
+  stallTimeoutMs: SETTINGS['blixard.kubevirt.watchStallSeconds'].default * 1000,
   watchTimeoutSeconds: 300,
   backoff: { initialMs: 500, maxMs: 30_000 },
   pageSize: 500,
@@ -89,6 +92,7 @@ interface PendingCompletion {
 
 export class KubevirtSource implements ClusterSource {
   readonly kind = 'kubevirt' as const;
+  readonly traits = KUBEVIRT_TRAITS;
   readonly id: string;
   readonly label: string;
   readonly datacenter?: string;
@@ -96,7 +100,7 @@ export class KubevirtSource implements ClusterSource {
   readonly warnings: readonly string[] = [];
 
   private readonly options: Required<Omit<KubevirtSourceOptions, 'id' | 'label' | 'datacenter' | 'logger' | 'clusterIdentity'>>;
-  private readonly logger: SourceLogger;
+  private readonly logger: Logger;
   private started: Promise<Informers> | undefined;
   private informers: Informers | undefined;
   private disposed = false;
@@ -116,7 +120,7 @@ export class KubevirtSource implements ClusterSource {
   /** When a phase without a server time was first seen, per VMIM, so it keeps one time. */
   private readonly untimedPhases = new Map<string, Map<string, number>>();
   private readonly completions = new Map<string, PendingCompletion>();
-  private readonly loggedProblems = new Set<string>();
+  private readonly loggedProblems = new LogOnce();
   /** Shared by its informers: a failure all three meet (a refused credential) is logged once. */
   private readonly failuresSaid = new Set<string>();
   /** The informer whose failure the connection state reports, kept while it still fails. */
@@ -701,10 +705,7 @@ export class KubevirtSource implements ClusterSource {
   }
 
   private logProblem(key: string, message: string, level: 'warn' | 'debug' = 'warn'): void {
-    if (this.loggedProblems.has(key)) return;
-    if (this.loggedProblems.size > 5000) this.loggedProblems.clear();
-    this.loggedProblems.add(key);
-    this.logger[level](scrubSecrets(`${this.label}: ${message}`));
+    if (this.loggedProblems.first(key)) this.logger[level](scrubSecrets(`${this.label}: ${message}`));
   }
 }
 

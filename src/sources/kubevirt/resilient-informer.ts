@@ -4,13 +4,14 @@
 // that has said nothing (no event, no bookmark) for `stallTimeoutMs`.
 
 import { SourceError } from '../../model/errors';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from '../../base/backoff';
+import { LogOnce } from '../../base/log-once';
+import type { Logger } from '../../base/logger';
 import type { KubeClient, WatchConnection } from './kube-client';
 import { KubeAnswerError, KubeHttpError, toSourceError } from './kube-error';
 import type { KubeList, KubeObject, KubeStatus } from './kube-objects';
 import { objectKey } from './kube-objects';
 import { scrubSecrets } from '../../base/secret-registry';
-import type { SourceLogger } from './source-logger';
 
 export interface InformerTiming {
   /** Deadline for each page of a list. */
@@ -34,7 +35,7 @@ export interface InformerOptions extends InformerTiming {
   client: KubeClient;
   /** The cluster's name in messages (the kubeconfig context). */
   clusterLabel: string;
-  logger: SourceLogger;
+  logger: Logger;
   /**
    * Failure messages said (at warn) by any informer of one cluster and not yet recovered from:
    * one cause (a refused credential) fails every informer the same way, and is said once.
@@ -85,7 +86,7 @@ export class ResilientInformer<T extends KubeObject> {
   /** The failure last reported while retrying; cleared by a success, so the next outage is said again. */
   private lastRetryMessage?: string;
   private stalledInARow = 0;
-  private readonly loggedOnce = new Set<string>();
+  private readonly loggedOnce = new LogOnce();
 
   constructor(private readonly options: InformerOptions) {}
 
@@ -382,7 +383,7 @@ export class ResilientInformer<T extends KubeObject> {
   }
 
   private async retryAfterFailure(err: unknown, verb: 'list' | 'watch', live: () => boolean, { quiet = false } = {}): Promise<void> {
-    const delay = backoffDelay(this.failures, this.options.backoff, this.options.random);
+    const delay = backoffDelay(this.failures, { ...this.options.backoff, random: this.options.random ?? this.options.backoff.random });
     this.failures++;
     const error = toSourceError(err, { verb, resource: this.options.resource }, this.options.clusterLabel);
     if (!quiet) {
@@ -434,10 +435,7 @@ export class ResilientInformer<T extends KubeObject> {
   }
 
   private logOnce(key: string, message: string): void {
-    if (this.loggedOnce.has(key)) return;
-    if (this.loggedOnce.size > 1000) this.loggedOnce.clear();
-    this.loggedOnce.add(key);
-    this.options.logger.warn(message);
+    this.loggedOnce.log(this.options.logger, 'warn', key, message);
   }
 }
 

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../model/errors';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
+import { describeCluster } from '../../sources/cluster-kinds';
 import { isValidEndpoint } from '../../sources/source-settings';
 import type { ClusterTreeProvider } from './cluster-tree-provider';
 import { revealCluster } from './cluster-tree-reveal';
@@ -154,29 +155,37 @@ async function removeCluster(ctx: CommandContext, element: TreeElement | undefin
   const entry = clusterId ? ctx.registry.get(clusterId) : undefined;
   if (!entry) return;
   const spec = entry.spec;
-  if (spec.kind === 'blixard' && spec.id === DEV_CLUSTER_ID) return ctx.devCluster.stop();
+  if (spec.id === DEV_CLUSTER_ID) return ctx.devCluster.stop();
+  // How a cluster leaves the settings is its kind's to say (ClusterDescription.removal).
+  const removal = describeCluster(spec)?.description.removal;
+  if (!removal) return;
   const config = vscode.workspace.getConfiguration('blixard');
-  if (spec.kind === 'blixard') {
+  if (removal.by === 'entry') {
+    const { setting, name } = removal;
     // Remove it where it is defined, so a workspace-level cluster is not shadowed by a user-level copy.
-    const inspect = config.inspect<unknown[]>('clusters');
-    const target = inspect?.workspaceValue?.some((c) => (c as ClusterSetting)?.name === spec.label) ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const inspect = config.inspect<unknown[]>(setting);
+    const target = inspect?.workspaceValue?.some((c) => (c as ClusterSetting)?.name === name) ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     const current = (target === vscode.ConfigurationTarget.Workspace ? inspect?.workspaceValue : inspect?.globalValue) ?? [];
-    const removed = current.find((c) => (c as ClusterSetting)?.name === spec.label);
-    await config.update('clusters', current.filter((c) => c !== removed), target);
-    void vscode.window.showInformationMessage(`Removed "${spec.label}" from the Blixard clusters setting.`, 'Undo').then(async (choice) => {
+    const removed = current.find((c) => (c as ClusterSetting)?.name === name);
+    await config.update(setting, current.filter((c) => c !== removed), target);
+    void vscode.window.showInformationMessage(`Removed "${spec.label}" from ${removal.from}.`, 'Undo').then(async (choice) => {
       if (choice !== 'Undo' || !removed) return;
-      const now = (target === vscode.ConfigurationTarget.Workspace ? config.inspect<unknown[]>('clusters')?.workspaceValue : config.inspect<unknown[]>('clusters')?.globalValue) ?? [];
-      await vscode.workspace.getConfiguration('blixard').update('clusters', [...now, removed], target);
+      const now = (target === vscode.ConfigurationTarget.Workspace ? config.inspect<unknown[]>(setting)?.workspaceValue : config.inspect<unknown[]>(setting)?.globalValue) ?? [];
+      await vscode.workspace.getConfiguration('blixard').update(setting, [...now, removed], target);
     });
     return;
   }
-  // A KubeVirt cluster is one kubeconfig context: hide it by listing the contexts to keep.
-  const shown = ctx.registry.clusters.filter((c) => c.spec.kind === 'kubevirt' && c.id !== spec.id).map((c) => (c.spec.kind === 'kubevirt' ? c.spec.context : ''));
+  // A filtered cluster is hidden by listing the others to keep (for KubeVirt: the contexts shown).
+  const shown = ctx.registry.clusters
+    .filter((c) => c.id !== spec.id)
+    .map((c) => describeCluster(c.spec)?.description.removal)
+    .filter((r): r is typeof removal => r?.by === 'filter' && r.setting === removal.setting)
+    .map((r) => r.value);
   if (shown.length === 0) {
-    void vscode.window.showInformationMessage(`"${spec.label}" is the only KubeVirt context shown; to hide it, remove its kubeconfig from the "blixard.kubevirt.kubeconfig" setting.`);
+    void vscode.window.showInformationMessage(removal.lastOne);
     return;
   }
-  await config.update('kubevirt.contexts', shown, vscode.ConfigurationTarget.Global);
+  await config.update(removal.setting, shown, vscode.ConfigurationTarget.Global);
 }
 
 async function useKubeconfig(): Promise<void> {

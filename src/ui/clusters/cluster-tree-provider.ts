@@ -5,7 +5,8 @@
 // this adapter makes TreeItems and tells it what the TreeView shows.
 
 import * as vscode from 'vscode';
-import type { ClusterKind } from '../../model/cluster';
+import type { ClusterKindTraits } from '../../model/cluster-kind';
+import { describeCluster } from '../../sources/cluster-kinds';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
 import { ClusterTreeStructure, type ClusterTreeStructureOptions } from './core/cluster-tree-structure';
 import type { ClusterViewModel } from './core/cluster-view-model';
@@ -72,11 +73,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     if (element.type === 'vm') {
       const model = this.model(element.clusterId);
       const vm = model?.vm(element.nodeId, element.vmId);
-      const kind = this.kindOf(element.clusterId);
-      if (model && vm && kind) {
+      const traits = this.traitsOf(element.clusterId);
+      if (model && vm && traits) {
         const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
         const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
-        item.tooltip = markdown(vmTooltip(kind, shown, model.node(element.nodeId)?.name, target));
+        item.tooltip = markdown(vmTooltip(traits, shown, model.node(element.nodeId)?.name, target));
       }
     }
     return item;
@@ -137,25 +138,24 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const model = this.model(element.clusterId);
     const state = model?.state ?? { state: 'idle' as const };
     const spec = entry?.spec;
+    const described = spec && describeCluster(spec);
+    if (!spec || !described) {
+      // A cluster removed while VS Code still draws it, or of a kind this build does not know.
+      return toItem(element.id, { label: spec?.label ?? element.clusterId, icon: 'server-environment', contextValue: 'cluster' }, this.collapsible(element));
+    }
     const sameClusterAs = this.registry.sameClusterAs(element.clusterId).map((e) => e.spec.label);
     const look = clusterLook({
-      label: spec?.label ?? element.clusterId,
-      kind: spec?.kind ?? 'blixard',
-      local: spec?.kind === 'blixard' && !!spec.local,
+      label: spec.label,
+      traits: described.traits,
+      local: described.description.local,
       state,
       nodeCount: model?.nodes()?.length,
       warnings: model?.warnings ?? [],
       sameClusterAs,
     });
     const item = toItem(element.id, look, this.collapsible(element));
-    const details: string[] = [];
-    if (spec?.kind === 'blixard') {
-      details.push(`Blixard${spec.local ? ' (local dev cluster, stops with this window)' : ''}`, `Endpoints: ${spec.endpoints.join(', ')}`);
-      details.push(spec.tls ? `TLS${spec.tls.certFile ? ' with client certificate' : ''}` : 'Plaintext gRPC');
-    } else if (spec?.kind === 'kubevirt') {
-      details.push('KubeVirt', `Context: ${spec.context}`, `Kubeconfig: ${spec.kubeconfigPaths.join(', ')}`);
-    }
-    if (spec?.datacenter) details.push(`Datacenter: ${spec.datacenter}`);
+    const details: string[] = [...described.description.connection];
+    if (spec.datacenter) details.push(`Datacenter: ${spec.datacenter}`);
     if (sameClusterAs.length > 0) details.push(`Reaches the same cluster as ${sameClusterAs.join(', ')} (same API server and CA): its migrations are shown, logged and recorded once`);
     const connection = entry?.source?.connection;
     if (connection?.state === 'connected' && connection.limitation) details.push(`Migrations not streamed: ${connection.limitation}`);
@@ -178,12 +178,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   private vmItem(element: VmElement): vscode.TreeItem {
     const model = this.model(element.clusterId);
     const vm = model?.vm(element.nodeId, element.vmId);
-    const kind = this.kindOf(element.clusterId) ?? 'blixard';
     if (!model || !vm) return toItem(element.id, { label: element.vmId, icon: 'vm-outline', contextValue: 'vm.busy' }, vscode.TreeItemCollapsibleState.None);
     // The in-flight migration is the watcher's (as in the dialog), not the list's older view of it.
     const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
     const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
-    return toItem(element.id, vmLook(kind, shown, target), vscode.TreeItemCollapsibleState.None);
+    return toItem(element.id, vmLook(shown, target), vscode.TreeItemCollapsibleState.None);
   }
 
   private collapsible(element: TreeElement): vscode.TreeItemCollapsibleState {
@@ -191,8 +190,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     return state === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : state === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
   }
 
-  private kindOf(clusterId: string): ClusterKind | undefined {
-    return this.registry.get(clusterId)?.spec.kind;
+  private traitsOf(clusterId: string): ClusterKindTraits | undefined {
+    const entry = this.registry.get(clusterId);
+    return entry && (entry.source?.traits ?? describeCluster(entry.spec)?.traits);
   }
 }
 

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
+import { localBlixardSpec } from '../../sources/create-sources';
 import { DevClusterProcess } from './core/dev-cluster-process';
 import type { ExtensionLog } from '../common/extension-log';
 
@@ -49,7 +50,7 @@ export class DevClusterController implements vscode.Disposable {
       this.process = cluster;
       this.log.info(`Local dev cluster ready: ${cluster.endpoints.join(', ')}`);
       const datacenter = this.registry.clusters.some((c) => c.spec.datacenter === LOCAL_DATACENTER) ? { datacenter: LOCAL_DATACENTER } : {};
-      this.registry.addLocal({ kind: 'blixard', id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, local: true, pollIntervalMs: this.pollIntervalMs(), ...datacenter });
+      this.registry.addLocal(localBlixardSpec({ id: DEV_CLUSTER_ID, label: DEV_CLUSTER_LABEL, endpoints: cluster.endpoints, pollIntervalMs: this.pollIntervalMs(), ...datacenter }));
       void vscode.commands.executeCommand('setContext', 'blixard.devClusterRunning', true);
       void cluster.exit.then((code) => {
         if (this.process !== cluster) return;

@@ -20,7 +20,7 @@ async function pickSource(sources: readonly ClusterSource[]): Promise<ClusterSou
   if (sources.length === 1) return sources[0];
   const items: SourceItem[] = sources.map((source) => ({
     label: source.label,
-    description: source.kind === 'kubevirt' ? 'KubeVirt' : 'Blixard',
+    description: source.traits.label,
     detail: source.connection.state === 'unreachable' ? `Unreachable: ${source.connection.reason}` : source.datacenter,
     source,
   }));

@@ -236,10 +236,9 @@ async function byVm(ctx: MigrationsCommandContext, arg: unknown): Promise<Migrat
   if (typeof arg === 'string' && arg) {
     vm = arg;
   } else if (element && typeof element === 'object' && element.type === 'vm') {
-    // From the Clusters tree: that VM in that cluster (KubeVirt VM ids are namespace/name).
-    const slash = element.vmId.indexOf('/');
-    vm = slash >= 0 ? element.vmId.slice(slash + 1) : element.vmId;
-    scope = { cluster: element.clusterId, ...(slash >= 0 ? { namespace: element.vmId.slice(0, slash) } : {}) };
+    // From the Clusters tree: that VM, by name and namespace, in that cluster.
+    vm = element.vmName;
+    scope = { cluster: element.clusterId, ...(element.namespace !== undefined ? { namespace: element.namespace } : {}) };
   } else {
     vm = await vscode.window.showInputBox({ title: 'Migrations of VM', prompt: 'VM name (without namespace)' });
   }

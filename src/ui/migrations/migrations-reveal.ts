@@ -18,16 +18,17 @@ export async function revealMigrationVm(tree: ClusterTreeProvider, view: vscode.
   // Look where the VM should be first: on the target once the move succeeded, else on the source.
   const likely = m.state === 'succeeded' || !isFinal(m.state) ? [m.targetNode, m.sourceNode] : [m.sourceNode, m.targetNode];
   const order = [...nodes].sort((a, b) => rank(likely, a.nodeId) - rank(likely, b.nodeId));
-  const vmId = m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
+  // By name and namespace, as the migration names its VM: the VM's id is its source's own.
+  const vmName = m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
   for (const node of order) {
-    const vm = (await loadedChildren(tree, node, deadline)).find((c): c is VmElement => c.type === 'vm' && c.vmId === vmId);
+    const vm = (await loadedChildren(tree, node, deadline)).find((c): c is VmElement => c.type === 'vm' && c.vmName === m.vm && c.namespace === m.namespace);
     if (vm) {
       await vscode.commands.executeCommand('blixard.clusters.focus');
       await revealUntilSelected(view, vm, deadline, { focus: true, expand: false });
       return { revealed: vm };
     }
   }
-  return { missing: `${vmId} is not on any node of this cluster now.` };
+  return { missing: `${vmName} is not on any node of this cluster now.` };
 }
 
 function rank(likely: (string | undefined)[], nodeId: string): number {

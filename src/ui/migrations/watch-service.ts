@@ -14,13 +14,14 @@ import type { MigrationTransitionEvent } from '../../watch/migration-watcher';
 import { registerHistoryPanel, type HistoryPanelApi } from '../history-panel/history-panel-registration';
 import type { MigrationWatcher } from '../../watch/migration-watcher';
 import { sortTimeline } from '../../model/phase-order';
+import { lifecycleOf } from '../../sources/cluster-kinds';
 import type { ClusterTreeProvider } from '../clusters/cluster-tree-provider';
 import type { ExtensionLog } from '../common/extension-log';
 import { MigrationLog } from './migration-log';
 import type { MigrationHistoryApi, MigrationsApi } from './migrations-api';
 import { registerMigrationsCommands } from './migrations-commands';
 import type { MigrationsElement } from './core/migrations-elements';
-import { affectsRetention, readRetention, readStatusBarEnabled, STATUS_BAR_SETTING } from './migrations-settings';
+import { affectsRetention, readRetention, readStatusBarEnabled, STATUS_BAR_SETTING } from '../common/settings';
 import { MigrationsTreeProvider } from './migrations-tree-provider';
 import { MigrationsViewModel } from './core/migrations-view-model';
 import { MigrationStatusBar } from './status-bar-indicator';
@@ -194,11 +195,11 @@ export class WatchService implements vscode.Disposable {
       byId: (id) =>
         withStore((s) => {
           const entry = s.byId(id);
-          return entry && { ...entry, transitions: sortTimeline(entry.migration.kind, entry.transitions) };
+          return entry && { ...entry, transitions: sortTimeline(lifecycleOf(entry.migration.kind), entry.transitions) };
         }),
       byDatacenter: (dc, page) => withStore((s) => s.byDatacenter(dc, page)),
       byVm: (vm, query) => withStore((s) => s.byVm(vm, query)),
-      transitions: (id) => withStore((s) => sortTimeline(s.byId(id)?.migration.kind, s.transitions(id))),
+      transitions: (id) => withStore((s) => sortTimeline(lifecycleOf(s.byId(id)?.migration.kind), s.transitions(id))),
       summaryByCluster: () => withStore((s) => s.summaryByCluster()),
       exportTo: async (file, format, query) => {
         const store = await this.historyStore();

@@ -105,7 +105,8 @@ describe('Migration dialog', function () {
       await vscode.commands.executeCommand('blixard.migrateVm', element);
       const s = await stateOf(api, ref, 'the form', (x) => x.stage === 'form');
       assert.equal(s.vm?.name, 'vm-1');
-      assert.equal(s.cluster.kind, 'blixard');
+      assert.equal(s.cluster.traits.label, 'Blixard');
+      assert.equal(s.cluster.traits.force, true);
       assert.equal(s.nodes.length, 3);
       await waitFor('the webview to load and say ready', () => api.migrationDialog.webviewReady(ref));
       assert.equal(dialogTabs().length, 1);
@@ -216,7 +217,8 @@ describe('Migration dialog', function () {
       const ref = await vmiRef('vm-001');
       await vscode.commands.executeCommand('blixard.migrateVm', ref);
       const s = await stateOf(api, ref, 'the form', (x) => x.stage === 'form');
-      assert.equal(s.cluster.kind, 'kubevirt');
+      assert.equal(s.cluster.traits.label, 'KubeVirt');
+      assert.equal(s.cluster.traits.live, 'always');
       await waitFor('the webview to load', () => api.migrationDialog.webviewReady(ref));
       api.migrationDialog.deliver(ref, { type: 'submit', targetNodeId: 'node03', live: true, force: false });
       const record = await waitFor('the VMIM', () => server.objects.migrations().find((m) => m.vmiName === 'vm-001'));

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
-import { UNTRUSTED_WORKSPACE_NOTICE } from '../../../src/model/restricted-settings';
+import { UNTRUSTED_WORKSPACE_NOTICE } from '../../../src/model/settings';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { EXTENSION_ID, extensionApi, loadedChildren, updateSettings, waitFor } from '../support/extension-fixture';
 import { requestWorkbenchAction } from '../support/result-events';

@@ -9,8 +9,10 @@ const modules = listTypeScriptFiles('src', 'webview', 'companion', 'proto').map(
 const byFile = new Map(modules.map((m) => [m.file, m]));
 
 const KIND_FOLDER = /^src\/sources\/([^/]+)\//;
-/** The only modules that build sources of a kind: the registry/factory. */
-const SOURCE_REGISTRY = ['src/sources/create-sources.ts'];
+/** The only modules that know the kinds' folders: the factory, and the table of the kinds' traits. */
+const SOURCE_REGISTRY = ['src/sources/create-sources.ts', 'src/sources/cluster-kinds.ts'];
+/** The kinds' traits as data (phase order, name reuse): what the history may know of kinds. */
+const KIND_TRAITS = 'src/sources/cluster-kinds.ts';
 
 const under = (...prefixes: string[]) => (file: string) => prefixes.some((p) => file === p || file.startsWith(p.endsWith('.ts') ? p : `${p}/`));
 const isBase = under('src/base');
@@ -47,9 +49,9 @@ const RULES: Rule[] = [
   },
   { says: 'the protocol folder imports only model (and base) types', appliesTo: isProtocol, mayImport: (t) => isBase(t) || isModel(t) || isProtocol(t), mayImportExternal: browserSafe },
   {
-    says: 'history imports only base and model',
+    says: "history imports only base, model and the kinds' traits (sources/cluster-kinds.ts)",
     appliesTo: under('src/history'),
-    mayImport: (t) => isBase(t) || isModel(t) || t.startsWith('src/history/'),
+    mayImport: (t) => isBase(t) || isModel(t) || t === KIND_TRAITS || t.startsWith('src/history/'),
     mayImportExternal: noVscode,
   },
   {

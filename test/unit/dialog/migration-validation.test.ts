@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { capacityShortfall, hasErrors, liveChoice, liveToggleLockReason, nodeUnsuitability, validateMigration, type ValidationContext } from '../../../src/protocol/migration-validation';
 import type { NodeView, VmView } from '../../../src/protocol/migration-dialog';
+import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 const node = (id: string, patch: Partial<NodeView> = {}): NodeView => ({
   id,
@@ -16,7 +18,7 @@ const node = (id: string, patch: Partial<NodeView> = {}): NodeView => ({
 const runningVm: VmView = { id: 'web-1', name: 'web-1', nodeId: '1', state: 'running', phase: 'VM_STATE_RUNNING', vcpus: 2, memoryMb: 4096 };
 const stoppedVm: VmView = { ...runningVm, state: 'stopped', phase: 'VM_STATE_STOPPED' };
 const blixard = (vm: VmView = runningVm, extra: Partial<ValidationContext> = {}): ValidationContext => ({
-  kind: 'blixard',
+  traits: BLIXARD_TRAITS,
   vm,
   nodes: [node('1', { status: 'leader' }), node('2'), node('3', { freeVcpus: 1, freeMemoryMb: 1024 })],
   ...extra,
@@ -81,14 +83,14 @@ describe('dialog: migration validation (the Blixard TUI rules)', () => {
 
   describe('KubeVirt', () => {
     const vmi: VmView = { id: 'prod/web', name: 'web', namespace: 'prod', nodeId: 'worker-a', state: 'running', phase: 'Running', vcpus: 1, memoryMb: 1024 };
-    const kube = (vm: VmView = vmi): ValidationContext => ({ kind: 'kubevirt', vm, nodes: [node('worker-a', { name: 'worker-a', status: 'ready' }), node('worker-b', { name: 'worker-b', status: 'ready' })] });
+    const kube = (vm: VmView = vmi): ValidationContext => ({ traits: KUBEVIRT_TRAITS, vm, nodes: [node('worker-a', { name: 'worker-a', status: 'ready' }), node('worker-b', { name: 'worker-b', status: 'ready' })] });
 
     it('lets the scheduler choose ("Any node")', () => {
       assert.deepEqual(validateMigration(kube(), { targetNodeId: null, live: true, force: false }), []);
     });
 
     it('is always live and has no Force', () => {
-      assert.deepEqual(messages(kube(), { targetNodeId: 'worker-b', live: false, force: true }), ['KubeVirt migrations are always live', 'Force is only available on Blixard clusters']);
+      assert.deepEqual(messages(kube(), { targetNodeId: 'worker-b', live: false, force: true }), ['KubeVirt migrations are always live', 'Force is not available on KubeVirt clusters']);
     });
 
     it('explains LiveMigratable=False with its reason and message', () => {
@@ -103,7 +105,7 @@ describe('dialog: migration validation (the Blixard TUI rules)', () => {
     it('does not let Force waive capacity', () => {
       const ctx: ValidationContext = { ...kube(), nodes: [node('worker-a'), node('worker-b', { name: 'worker-b', freeMemoryMb: 10 })] };
       assert.equal(nodeUnsuitability(ctx, ctx.nodes[1], true), 'not enough free capacity');
-      assert.equal(liveToggleLockReason('kubevirt', vmi), 'KubeVirt migrations are always live');
+      assert.equal(liveToggleLockReason(KUBEVIRT_TRAITS, vmi), 'KubeVirt migrations are always live');
     });
   });
 
@@ -117,19 +119,19 @@ describe('dialog: migration validation (the Blixard TUI rules)', () => {
   });
 
   it('locks the live toggle with the seed\'s own words when the VM is not running', () => {
-    assert.equal(liveToggleLockReason('blixard', runningVm), undefined);
-    assert.equal(liveToggleLockReason('blixard', stoppedVm), 'VM must be running for live migration');
+    assert.equal(liveToggleLockReason(BLIXARD_TRAITS, runningVm), undefined);
+    assert.equal(liveToggleLockReason(BLIXARD_TRAITS, stoppedVm), 'VM must be running for live migration');
   });
 
   it('never lets a locked live toggle hold a value that blocks the form: a VM that stops moves it to cold', () => {
     // The user ticked Live on a running VM; then the VM stopped. The toggle is locked, so its
     // value is the lock's (cold), and the form stays submittable.
-    assert.equal(liveChoice('blixard', runningVm, true), true);
-    assert.equal(liveChoice('blixard', stoppedVm, true), false);
-    assert.equal(hasErrors(validateMigration(blixard(stoppedVm), { targetNodeId: '2', live: liveChoice('blixard', stoppedVm, true), force: false })), false);
+    assert.equal(liveChoice(BLIXARD_TRAITS, runningVm, true), true);
+    assert.equal(liveChoice(BLIXARD_TRAITS, stoppedVm, true), false);
+    assert.equal(hasErrors(validateMigration(blixard(stoppedVm), { targetNodeId: '2', live: liveChoice(BLIXARD_TRAITS, stoppedVm, true), force: false })), false);
     // Running again: the user's own choice comes back, and live is the default when none was made.
-    assert.equal(liveChoice('blixard', runningVm, false), false);
-    assert.equal(liveChoice('blixard', runningVm, undefined), true);
-    assert.equal(liveChoice('kubevirt', runningVm, false), true, 'KubeVirt is always live');
+    assert.equal(liveChoice(BLIXARD_TRAITS, runningVm, false), false);
+    assert.equal(liveChoice(BLIXARD_TRAITS, runningVm, undefined), true);
+    assert.equal(liveChoice(KUBEVIRT_TRAITS, runningVm, false), true, 'KubeVirt is always live');
   });
 });

@@ -16,6 +16,9 @@ import {
 } from '../../../src/protocol/migration-dialog';
 import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { blixardCluster } from './recording-cluster-source';
+import { migrationDialogTraits } from '../../../src/model/cluster-kind';
+import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 /** Deterministic PRNG (mulberry32) so a failing fuzz case reproduces. */
 function prng(seed: number): () => number {
@@ -95,11 +98,18 @@ describe('dialog: protocol guards', () => {
   });
 
   it('lets the webview check host state messages', () => {
-    const ok = { type: 'state', hostNow: 1, state: { stage: 'form', cluster: { id: 'dev', label: 'Dev', kind: 'blixard' }, nodes: [] } };
+    const ok = { type: 'state', hostNow: 1, state: { stage: 'form', cluster: { id: 'dev', label: 'Dev', traits: migrationDialogTraits(BLIXARD_TRAITS) }, nodes: [] } };
     assert.equal(isStateMessage(ok), true);
     assert.equal(isStateMessage({ ...ok, state: { ...ok.state, stage: 'exploded' } }), false);
     assert.equal(isStateMessage({ ...ok, hostNow: Number.NaN }), false);
     assert.equal(isStateMessage({ ...ok, state: { ...ok.state, nodes: [{ id: 1 }] } }), false);
+    // The cluster comes with the traits the dialog decides by, exactly those, never a kind to branch on.
+    const withCluster = (cluster: unknown) => ({ ...ok, state: { ...ok.state, cluster } });
+    assert.equal(isStateMessage(withCluster({ id: 'kv', label: 'KV', traits: migrationDialogTraits(KUBEVIRT_TRAITS) })), true);
+    assert.equal(isStateMessage(withCluster({ id: 'dev', label: 'Dev', kind: 'blixard' })), false);
+    assert.equal(isStateMessage(withCluster({ id: 'dev', label: 'Dev', traits: { ...migrationDialogTraits(BLIXARD_TRAITS), lifecycle: [] } })), false);
+    assert.equal(isStateMessage(withCluster({ id: 'dev', label: 'Dev', traits: { ...migrationDialogTraits(BLIXARD_TRAITS), live: 'sometimes' } })), false);
+    assert.equal(isStateMessage(withCluster({ id: 'kv', label: 'KV', traits: { ...migrationDialogTraits(KUBEVIRT_TRAITS), anyNode: { option: 'Any' } } })), false);
   });
 
   describe('fuzz', () => {

@@ -7,6 +7,8 @@ import { SourceError } from '../../../src/model/errors';
 import { Emitter } from '../../../src/base/event';
 import type { Migration, MigrationObservation, MigrationStreamEvent } from '../../../src/model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../../../src/sources/cluster-source';
+import type { ClusterKindTraits } from '../../../src/model/cluster-kind';
+import { clusterKindTraits } from '../../../src/sources/cluster-kinds';
 
 export class RecordingClusterSource implements ClusterSource {
   readonly warnings: string[] = [];
@@ -36,6 +38,12 @@ export class RecordingClusterSource implements ClusterSource {
     public vms: Vm[],
     readonly label = `Cluster ${id}`,
   ) {}
+
+  get traits(): ClusterKindTraits {
+    const traits = clusterKindTraits(this.kind);
+    if (!traits) throw new Error(`no traits for kind ${this.kind}`);
+    return traits;
+  }
 
   get hasMigrationListeners(): boolean {
     return this.migrationEvents.hasListeners;

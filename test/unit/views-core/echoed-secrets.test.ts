@@ -20,6 +20,7 @@ import { OutputLineFormatter } from '../../../src/watch/output-line-formatter';
 import { startCredentialEchoServer, type CredentialEchoServer, type EchoBehaviour } from '../../support/credential-echo-server';
 import { leakedSecrets, writeCredentialKubeconfig, type CredentialKubeconfig, type CredentialUser } from '../../support/credential-kubeconfig';
 import { recordingLogger, tempDir, waitFor } from '../history/support/fixtures';
+import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 const REFUSED: ReadonlyArray<{ user: CredentialUser; status: 401 | 500 }> = [
   { user: 'token', status: 500 },
@@ -95,7 +96,7 @@ describe('credentials a server echoes, on the extension side', function () {
         assert.equal(model.state.state, 'error', `${r.user}@refused is shown unreachable`);
         const reason = model.state.state === 'error' ? model.state.reason : '';
         assert.match(reason, r.status === 401 ? /did not accept the credentials/ : /\[redacted\]/, `${r.user}@refused: ${reason}`);
-        const look = clusterLook({ label: entry.spec.label, kind: 'kubevirt', local: false, state: model.state, warnings: [] });
+        const look = clusterLook({ label: entry.spec.label, traits: KUBEVIRT_TRAITS, local: false, state: model.state, warnings: [] });
         assert.ok(`${look.description}`.startsWith(`unreachable · ${reason.slice(0, 20)}`), `${r.user}@refused row: ${look.description}`);
         treeTexts.push(reason, `${look.description}`, clusterTooltip(entry.spec.label, [], [], model.state));
       }),

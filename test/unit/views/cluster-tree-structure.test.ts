@@ -158,13 +158,16 @@ describe('ClusterTreeStructure', function () {
     const first = new ClusterTreeStructure(registry, () => {}, { expansion: new TreeExpansionMemory(memento) });
     const [dc] = await first.getChildren(undefined);
     const [cluster] = await first.getChildren(dc);
+    assert.deepEqual([dc, cluster].map((e) => first.collapsibleState(e)), ['expanded', 'collapsed'], 'defaults');
+    // The cluster is expanded, but its onDidExpandElement never comes: VS Code drops it for a row
+    // expanded while its parent redraws, and still asks for the row's children.
     await until('nodes', async () => {
       const children = await first.getChildren(cluster);
       return isLoading(children) ? undefined : children;
     });
     const [node1, node2] = await first.getChildren(cluster);
-    assert.deepEqual([dc, cluster, node1, node2].map((e) => first.collapsibleState(e)), ['expanded', 'collapsed', 'collapsed', 'collapsed'], 'defaults');
-    first.setExpanded(cluster, true);
+    assert.deepEqual([node1, node2].map((e) => first.collapsibleState(e)), ['collapsed', 'collapsed'], 'defaults');
+    assert.equal(first.collapsibleState(cluster), 'expanded', 'a row whose children VS Code asked for is remembered expanded');
     first.setExpanded(node2, true);
     first.setExpanded(dc, false);
     first.setExpanded(dc, true);

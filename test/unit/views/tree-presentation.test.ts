@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ClusterNode, Vm } from '../../../src/model/cluster';
 import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
+import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 const vm = (patch: Partial<Vm> = {}): Vm => ({ id: 'web-1', name: 'web-1', nodeId: '1', state: 'running', phase: 'VM_STATE_RUNNING', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.5', ...patch });
 const node = (patch: Partial<ClusterNode> = {}): ClusterNode => ({ id: '1', name: 'node-1', status: 'follower', schedulable: true, ...patch });
@@ -34,28 +36,28 @@ describe('tree presentation', () => {
   });
 
   it('shows a migrating VM with its target and a spinning icon', () => {
-    const look = vmLook('blixard', vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2');
+    const look = vmLook(vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2');
     assert.equal(look.description, '→ node-2 · Transferring');
     assert.equal(look.icon, 'sync~spin');
     assert.equal(look.contextValue, 'vm.migrating');
   });
 
   it('shows a KubeVirt VMI with its state, namespace and why it cannot migrate live', () => {
-    const look = vmLook('kubevirt', vm({ phase: 'Running', namespace: 'prod', liveMigratable: { ok: false, reason: 'DisksNotLiveMigratable' } }));
+    const look = vmLook(vm({ phase: 'Running', namespace: 'prod', liveMigratable: { ok: false, reason: 'DisksNotLiveMigratable' } }));
     assert.equal(look.description, 'running · prod · not live-migratable: DisksNotLiveMigratable');
     assert.equal(look.icon, 'vm-running');
   });
 
   it('says a VM state in the same words on every kind, with the finer word where it says more', () => {
-    assert.equal(vmLook('blixard', vm({ state: 'running', phase: 'VM_STATE_RUNNING' })).description, 'running');
-    assert.equal(vmLook('kubevirt', vm({ state: 'running', phase: 'Running' })).description, 'running');
-    assert.equal(vmLook('kubevirt', vm({ state: 'pending', phase: 'Scheduling' })).description, 'pending (Scheduling)');
-    assert.match(vmTooltip('kubevirt', vm({ state: 'running', phase: 'Running' }), 'n1'), /State \| running \|/);
-    assert.match(vmTooltip('blixard', vm({ state: 'running', phase: 'VM_STATE_RUNNING' }), 'n1'), /State \| running \|/);
+    assert.equal(vmLook(vm({ state: 'running', phase: 'VM_STATE_RUNNING' })).description, 'running');
+    assert.equal(vmLook(vm({ state: 'running', phase: 'Running' })).description, 'running');
+    assert.equal(vmLook(vm({ state: 'pending', phase: 'Scheduling' })).description, 'pending (Scheduling)');
+    assert.match(vmTooltip(KUBEVIRT_TRAITS, vm({ state: 'running', phase: 'Running' }), 'n1'), /State \| running \|/);
+    assert.match(vmTooltip(BLIXARD_TRAITS, vm({ state: 'running', phase: 'VM_STATE_RUNNING' }), 'n1'), /State \| running \|/);
   });
 
   it('escapes Markdown in tooltips so a VM name cannot inject links or commands', () => {
-    const tip = vmTooltip('blixard', vm({ name: '[x](command:evil)' }), 'node-1');
+    const tip = vmTooltip(BLIXARD_TRAITS, vm({ name: '[x](command:evil)' }), 'node-1');
     assert.ok(!tip.includes('[x](command:evil)'));
     assert.match(tip, /vCPU \| 2/);
     assert.match(tip, /Memory \| 2 GiB/);
@@ -63,18 +65,18 @@ describe('tree presentation', () => {
   });
 
   it('shows an unreachable cluster as an error with its reason', () => {
-    const look = clusterLook({ label: 'prod', kind: 'blixard', local: false, state: { state: 'error', reason: 'connect ECONNREFUSED\nmore' }, warnings: [] });
+    const look = clusterLook({ label: 'prod', traits: BLIXARD_TRAITS, local: false, state: { state: 'error', reason: 'connect ECONNREFUSED\nmore' }, warnings: [] });
     assert.equal(look.contextValue, 'cluster.error');
     assert.equal(look.icon, 'error');
     assert.equal(look.description, 'unreachable · connect ECONNREFUSED');
-    assert.equal(clusterLook({ label: 'dev', kind: 'blixard', local: true, state: { state: 'idle' }, warnings: [] }).contextValue, 'cluster.blixard.dev');
-    const insecure = clusterLook({ label: 'p', kind: 'blixard', local: false, state: { state: 'ready' }, nodeCount: 3, warnings: ['plaintext'] });
+    assert.equal(clusterLook({ label: 'dev', traits: BLIXARD_TRAITS, local: true, state: { state: 'idle' }, warnings: [] }).contextValue, 'cluster.blixard.dev');
+    const insecure = clusterLook({ label: 'p', traits: BLIXARD_TRAITS, local: false, state: { state: 'ready' }, nodeCount: 3, warnings: ['plaintext'] });
     assert.equal(insecure.description, 'Blixard · 3 nodes · insecure');
   });
 
   it('says on a context that it reaches the same cluster as another one', () => {
-    const viewer = clusterLook({ label: 'kubevirt-dev (read-only viewer)', kind: 'kubevirt', local: false, state: { state: 'ready' }, nodeCount: 3, warnings: [], sameClusterAs: ['kubevirt-dev'] });
+    const viewer = clusterLook({ label: 'kubevirt-dev (read-only viewer)', traits: KUBEVIRT_TRAITS, local: false, state: { state: 'ready' }, nodeCount: 3, warnings: [], sameClusterAs: ['kubevirt-dev'] });
     assert.equal(viewer.description, 'KubeVirt · same cluster as kubevirt-dev · 3 nodes');
-    assert.equal(clusterLook({ label: 'kv', kind: 'kubevirt', local: false, state: { state: 'idle' }, warnings: [], sameClusterAs: [] }).description, 'KubeVirt');
+    assert.equal(clusterLook({ label: 'kv', traits: KUBEVIRT_TRAITS, local: false, state: { state: 'idle' }, warnings: [], sameClusterAs: [] }).description, 'KubeVirt');
   });
 });

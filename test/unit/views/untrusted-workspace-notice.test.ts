@@ -2,7 +2,7 @@
 // Trust, gone as soon as trust is granted even when the clusters themselves do not change.
 
 import * as assert from 'node:assert/strict';
-import { UNTRUSTED_WORKSPACE_NOTICE } from '../../../src/model/restricted-settings';
+import { UNTRUSTED_WORKSPACE_NOTICE } from '../../../src/model/settings';
 import { ClusterRegistry } from '../../../src/sources/cluster-registry';
 import type { SettingsProblem, SourceSettings } from '../../../src/sources/source-settings';
 import { ClusterTreeStructure, type TreeRedraw } from '../../../src/ui/clusters/core/cluster-tree-structure';

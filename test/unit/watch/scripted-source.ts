@@ -5,9 +5,13 @@ import type { ConnectionState } from '../../../src/model/cluster';
 import { Emitter } from '../../../src/base/event';
 import type { Migration, MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../../../src/model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../src/sources/cluster-source';
+import type { ClusterKindTraits } from '../../../src/model/cluster-kind';
+import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 export class ScriptedSource implements ClusterSource {
   readonly kind;
+  readonly traits: ClusterKindTraits;
   readonly label: string;
   readonly warnings: string[] = [];
   readonly migrationEvents = new Emitter<MigrationStreamEvent>();
@@ -24,6 +28,7 @@ export class ScriptedSource implements ClusterSource {
     kind: 'blixard' | 'kubevirt' = 'kubevirt',
   ) {
     this.kind = kind;
+    this.traits = kind === 'blixard' ? BLIXARD_TRAITS : KUBEVIRT_TRAITS;
     this.label = `cluster ${id}`;
   }
 

@@ -82,7 +82,10 @@ export class ClusterTreeStructure {
       this.rootRendered = true;
       return this.rootChildren();
     }
-    // VS Code asks only for the children of rows it shows expanded.
+    // VS Code asks only for the children of rows it shows expanded. Remembered here too, not only
+    // on onDidExpandElement: VS Code drops that event for a row expanded while its parent redraws
+    // (the row's handle is briefly unknown to the extension host) yet fetches the row's children.
+    if (element.type !== 'vm' && element.type !== 'message') this.expansion.set(element.id, true);
     this.noteOpen(element, true);
     switch (element.type) {
       case 'datacenter':
@@ -265,7 +268,7 @@ export class ClusterTreeStructure {
     const children = vms.map((vm) => {
       const id = elementIds.vm(element.clusterId, element.nodeId, vm.id);
       ids.add(id);
-      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id });
+      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id, vmName: vm.name, ...(vm.namespace !== undefined ? { namespace: vm.namespace } : {}) });
     });
     // VMs that left this node (migrated, deleted) release their elements.
     const before = this.vmChildIds.get(element.id);

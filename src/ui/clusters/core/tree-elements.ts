@@ -28,6 +28,9 @@ export interface VmElement {
   readonly clusterId: string;
   readonly nodeId: string;
   readonly vmId: string;
+  /** The VM's name and namespace, as the history looks a VM up (ids are the source's: "namespace/name" on some kinds). */
+  readonly vmName: string;
+  readonly namespace?: string;
 }
 
 /** A line of text in place of children: loading, empty, or why something failed. */

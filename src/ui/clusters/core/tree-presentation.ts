@@ -2,7 +2,8 @@
 // value, tooltip — as plain data. Kept free of `vscode` so the wording is unit-tested; the
 // tree provider turns it into TreeItems.
 
-import type { ClusterKind, ClusterNode, Resources, Vm, VmState } from '../../../model/cluster';
+import type { ClusterNode, Resources, Vm, VmState } from '../../../model/cluster';
+import type { ClusterKindTraits } from '../../../model/cluster-kind';
 import type { ClusterLoadState } from './cluster-view-model';
 import { formatMemoryMb, vmStateText } from '../../../model/vocabulary';
 
@@ -34,7 +35,9 @@ export function formatResources(used: Resources | undefined, capacity: Resources
 
 export interface ClusterFacts {
   label: string;
-  kind: ClusterKind;
+  /** The cluster's kind: its word and icon in the row, its name in the context value the menus key on. */
+  traits: Pick<ClusterKindTraits, 'kind' | 'label' | 'icon'>;
+  /** Started by this window (a local dev cluster). */
   local: boolean;
   state: ClusterLoadState;
   nodeCount?: number;
@@ -50,8 +53,8 @@ export function sameClusterNote(labels: readonly string[] | undefined): string |
 
 export function clusterLook(c: ClusterFacts): ItemLook {
   const same = sameClusterNote(c.sameClusterAs);
-  const kindWord = `${c.kind === 'blixard' ? (c.local ? 'Blixard · local' : 'Blixard') : 'KubeVirt'}${same ? ` · ${same}` : ''}`;
-  const icon = c.kind === 'blixard' ? 'server-environment' : 'cloud';
+  const kindWord = `${c.traits.label}${c.local ? ' · local' : ''}${same ? ` · ${same}` : ''}`;
+  const icon = c.traits.icon;
   switch (c.state.state) {
     case 'error':
       return { label: c.label, description: `unreachable · ${firstLine(c.state.reason)}`, icon: 'error', color: 'errorForeground', contextValue: 'cluster.error' };
@@ -70,8 +73,9 @@ export function clusterLook(c: ClusterFacts): ItemLook {
   }
 }
 
+/** `cluster.<kind>`, and `cluster.<kind>.dev` for a local dev cluster (package.json's menus key on these). */
 function clusterContext(c: ClusterFacts): string {
-  return c.kind === 'blixard' ? (c.local ? 'cluster.blixard.dev' : 'cluster.blixard') : 'cluster.kubevirt';
+  return `cluster.${c.traits.kind}${c.local ? '.dev' : ''}`;
 }
 
 export function nodeLook(node: ClusterNode): ItemLook {
@@ -134,7 +138,7 @@ export function vmContextValue(vm: Vm): string {
 }
 
 /** @param targetName the migration target's display name, when one is known */
-export function vmLook(kind: ClusterKind, vm: Vm, targetName?: string): ItemLook {
+export function vmLook(vm: Vm, targetName?: string): ItemLook {
   const parts: string[] = [];
   if (vm.migration) {
     parts.push(`→ ${targetName ?? vm.migration.targetNodeId ?? 'any node'}`);
@@ -148,8 +152,8 @@ export function vmLook(kind: ClusterKind, vm: Vm, targetName?: string): ItemLook
   return { label: vm.name, description: parts.join(' · '), icon: look.icon, color: look.color, contextValue: vmContextValue(vm) };
 }
 
-/** Markdown for a VM's hover: what an operator checks before moving it. */
-export function vmTooltip(kind: ClusterKind, vm: Vm, nodeName: string | undefined, targetName?: string): string {
+/** Markdown for a VM's hover: what an operator checks before moving it. `traits`: the VM's cluster's. */
+export function vmTooltip(traits: Pick<ClusterKindTraits, 'uncontrolledVm'>, vm: Vm, nodeName: string | undefined, targetName?: string): string {
   const rows: [string, string][] = [];
   rows.push(['State', vmStateText(vm)]);
   if (vm.namespace) rows.push(['Namespace', vm.namespace]);
@@ -160,7 +164,7 @@ export function vmTooltip(kind: ClusterKind, vm: Vm, nodeName: string | undefine
   if (vm.liveMigratable) {
     rows.push(['Live-migratable', vm.liveMigratable.ok ? 'yes' : `no — ${vm.liveMigratable.reason ?? 'unknown'}${vm.liveMigratable.message ? `: ${vm.liveMigratable.message}` : ''}`]);
   }
-  if (kind === 'kubevirt' && vm.hasController === false) rows.push(['Start/stop', 'not available: no VirtualMachine owns this instance']);
+  if (traits.uncontrolledVm && vm.hasController === false) rows.push(['Start/stop', `not available: ${traits.uncontrolledVm}`]);
   if (vm.migration) rows.push(['Migrating', `to ${targetName ?? vm.migration.targetNodeId ?? 'a node the scheduler picks'} (${vm.migration.phase})`]);
   const lines = [`**${escapeMarkdown(vm.name)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`)];
   return lines.join('\n');

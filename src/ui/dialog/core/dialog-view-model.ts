@@ -1,13 +1,14 @@
 // Translates the model (what sources report) into the view models the dialog protocol carries.
 
 import type { ClusterNode, Vm } from '../../../model/cluster';
+import { migrationDialogTraits } from '../../../model/cluster-kind';
 import type { Migration } from '../../../model/migration';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { MigrationSnapshot } from './migration-feed';
 import type { ClusterView, InFlightView, MigrationView, NodeView, VmView } from '../../../protocol/migration-dialog';
 
 export function clusterView(source: ClusterSource): ClusterView {
-  return { id: source.id, label: source.label, kind: source.kind };
+  return { id: source.id, label: source.label, traits: migrationDialogTraits(source.traits) };
 }
 
 /** `vmCount`: the VMs the cluster lists on this node, when the caller has the VM list. */

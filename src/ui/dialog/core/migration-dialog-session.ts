@@ -244,7 +244,7 @@ export class MigrationDialogSession implements Disposable {
       return;
     }
     if (this.disposed) return;
-    const issues = validateMigration({ kind: this.source.kind, vm: fresh.vm, nodes: fresh.nodes, inFlight: fresh.inFlight }, choice);
+    const issues = validateMigration({ traits: this.source.traits, vm: fresh.vm, nodes: fresh.nodes, inFlight: fresh.inFlight }, choice);
     if (hasErrors(issues) || !fresh.vm) {
       this.update({ stage: fresh.vm ? 'form' : 'unavailable', vm: fresh.vm, nodes: fresh.nodes, inFlight: fresh.inFlight, hostIssues: issues });
       return;
@@ -256,8 +256,8 @@ export class MigrationDialogSession implements Disposable {
       handle = await this.source.migrate({
         vmId: fresh.vm.id,
         targetNodeId: target,
-        live: this.source.kind === 'kubevirt' ? true : choice.live,
-        ...(this.source.kind === 'blixard' ? { force: choice.force } : {}),
+        live: this.source.traits.live === 'always' ? true : choice.live,
+        ...(this.source.traits.force ? { force: choice.force } : {}),
       });
     } catch (err) {
       const reason = describeError(err);

@@ -9,6 +9,7 @@ import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { ClusterSummary } from '../../../history/history-database';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
 import { sortTimeline } from '../../../model/phase-order';
+import { lifecycleOf } from '../../../sources/cluster-kinds';
 import {
   defaultHistoryQuery,
   describeRejectedMessage,
@@ -208,7 +209,7 @@ export class HistoryPanelSession implements Disposable {
       let detailMissing: string | undefined;
       if (this.detailId) {
         const entry = history.byId(this.detailId);
-        if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(entry.migration.kind, entry.transitions).map(({ phase, at }) => ({ phase, at })) };
+        if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(lifecycleOf(entry.migration.kind), entry.transitions).map(({ phase, at }) => ({ phase, at })) };
         else detailMissing = this.detailId;
       }
       this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing, notice: this.noticeWithDamage(history) };

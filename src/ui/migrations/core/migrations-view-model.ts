@@ -8,6 +8,7 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../../../
 import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import { sortTimeline } from '../../../model/phase-order';
+import { lifecycleOf } from '../../../sources/cluster-kinds';
 
 export type MigrationGroup = 'active' | 'recent';
 
@@ -121,7 +122,7 @@ export class MigrationsViewModel implements Disposable {
     try {
       // The history orders same-second phases by name; the lifecycle knows better (KubeVirt times have 1 s precision).
       const kind = this.shown.recent.find((m) => m.id === migrationId)?.kind ?? this.history?.byId?.(migrationId)?.migration.kind;
-      return sortTimeline(kind, this.history?.transitions(migrationId) ?? []);
+      return sortTimeline(lifecycleOf(kind), this.history?.transitions(migrationId) ?? []);
     } catch {
       return [];
     }

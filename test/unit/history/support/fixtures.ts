@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Migration, MigrationState, PhaseTransition } from '../../../../src/model/migration';
-import type { HistoryLogger } from '../../../../src/history/logger';
+import type { Logger } from '../../../../src/base/logger';
 
 export function tempDir(label: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `blixard-history-${label}-`));
@@ -50,7 +50,7 @@ export function transitions(id: string, phases: string[], start = 1_700_000_000_
   return phases.map((phase, i) => ({ migrationId: id, phase, at: start + i * 1000 }));
 }
 
-export interface RecordingLogger extends HistoryLogger {
+export interface RecordingLogger extends Pick<Logger, 'info' | 'warn' | 'error'> {
   lines: Array<{ level: 'info' | 'warn' | 'error'; message: string }>;
   has(level: 'info' | 'warn' | 'error', pattern: RegExp): boolean;
 }

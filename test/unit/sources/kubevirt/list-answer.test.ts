@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../../src/sources/kubevirt/kube-client';
 import { ResilientInformer } from '../../../../src/sources/kubevirt/resilient-informer';
-import { silentLogger } from '../../../../src/sources/kubevirt/source-logger';
+import { silentLogger } from '../../../../src/base/logger';
 import type { KubeObject } from '../../../../src/sources/kubevirt/kube-objects';
 
 const LIMIT = 1024 * 1024;

@@ -8,13 +8,13 @@ import path from 'node:path';
 import type { ChangedScope } from '../../../../src/model/cluster';
 import type { MigrationObservation, MigrationStreamEvent } from '../../../../src/model/migration';
 import { KubevirtSource, type KubevirtSourceOptions } from '../../../../src/sources/kubevirt/kubevirt-source';
-import type { SourceLogger } from '../../../../src/sources/kubevirt/source-logger';
+import type { Logger } from '../../../../src/base/logger';
 import type { KubeApiServer, KubeconfigOptions } from '../../../support/kube-api-server';
 
 /** Every line any source logged in this test run: checked for credentials at the end. */
 export const allLogLines: string[] = [];
 
-export class RecordingLogger implements SourceLogger {
+export class RecordingLogger implements Logger {
   readonly lines: Array<{ level: string; message: string }> = [];
   private record(level: string, message: string): void {
     this.lines.push({ level, message });

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { ClusterRegistry, type ClusterRegistryChange } from '../../../../src/sources/cluster-registry';
 import type { ClusterSource } from '../../../../src/sources/cluster-source';
-import type { ClusterSpec } from '../../../../src/sources/cluster-spec';
+import type { ClusterSpecBase } from '../../../../src/sources/cluster-spec';
+import { localBlixardSpec } from '../../../../src/sources/create-sources';
 import type { SourceSettings } from '../../../../src/sources/source-settings';
 import type { KubeconfigDocument } from '../../../../src/sources/kubevirt/kubeconfig-summary';
 import { MemoryClusterSource } from '../../views/support/memory-cluster-source';
@@ -15,7 +16,7 @@ const settings = (...names: string[]): SourceSettings => ({
 
 function registry() {
   const built: MemoryClusterSource[] = [];
-  const reg = new ClusterRegistry({ logger }, (spec: ClusterSpec): ClusterSource => {
+  const reg = new ClusterRegistry({ logger }, (spec: ClusterSpecBase): ClusterSource => {
     if (spec.label === 'unbuildable') throw new Error('cannot build this one');
     const source = new MemoryClusterSource(spec.id, spec.label);
     built.push(source);
@@ -67,7 +68,7 @@ describe('ClusterRegistry', () => {
   it('holds local clusters beside configured ones, and a settings change leaves them alone', async () => {
     const { reg } = registry();
     await reg.applySettings(settings('a'));
-    reg.addLocal({ kind: 'blixard', id: 'blixard-dev:local', label: 'Local dev cluster', endpoints: ['127.0.0.1:1'], local: true });
+    reg.addLocal(localBlixardSpec({ id: 'blixard-dev:local', label: 'Local dev cluster', endpoints: ['127.0.0.1:1'] }));
     await reg.applySettings(settings('b'));
     assert.deepEqual(reg.clusters.map((c) => c.id), ['blixard:b', 'blixard-dev:local']);
     const local = reg.get('blixard-dev:local')!.acquire() as MemoryClusterSource;

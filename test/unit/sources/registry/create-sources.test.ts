@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSource, planClusterSpecs, readKubeconfigContexts } from '../../../../src/sources/create-sources';
 import type { SourceSettings } from '../../../../src/sources/source-settings';
+import type { BlixardClusterSpec, KubevirtClusterSpec } from '../../../../src/sources/cluster-spec';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-specs-'));
 function kubeconfig(name: string, contexts: string[], extra = ''): string {
@@ -83,11 +84,13 @@ describe('planning cluster specs from settings', () => {
   });
 
   it('builds real sources without connecting', () => {
-    const blixard = createSource({ kind: 'blixard', id: 'blixard:x', label: 'x', endpoints: ['127.0.0.1:1'] }, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const blixardSpec: BlixardClusterSpec = { kind: 'blixard', id: 'blixard:x', label: 'x', endpoints: ['127.0.0.1:1'] };
+    const blixard = createSource(blixardSpec, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
     assert.equal(blixard.kind, 'blixard');
     assert.equal(blixard.id, 'blixard:x');
     blixard.dispose();
-    const kube = createSource({ kind: 'kubevirt', id: 'kubevirt:dev', label: 'dev', kubeconfigPaths: [path.join(dir, 'a')], context: 'dev' }, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const kubeSpec: KubevirtClusterSpec = { kind: 'kubevirt', id: 'kubevirt:dev', label: 'dev', kubeconfigPaths: [path.join(dir, 'a')], context: 'dev' };
+    const kube = createSource(kubeSpec, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
     assert.equal(kube.kind, 'kubevirt');
     assert.equal(kube.id, 'kubevirt:dev');
     kube.dispose();

@@ -7,9 +7,11 @@ import { SourceError } from '../../../../src/model/errors';
 import { Emitter } from '../../../../src/base/event';
 import type { MigrationStreamEvent } from '../../../../src/model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../../../../src/sources/cluster-source';
+import { BLIXARD_TRAITS } from '../../../../src/sources/blixard/blixard-kind';
 
 export class MemoryClusterSource implements ClusterSource {
   readonly kind = 'blixard' as const;
+  readonly traits = BLIXARD_TRAITS;
   readonly warnings: readonly string[] = [];
   readonly nodes = new Map<string, ClusterNode>();
   readonly vms = new Map<string, Vm>();

@@ -1,0 +1,59 @@
+// What differs between kinds of cluster, as data: each kind declares its traits in its own folder
+// (src/sources/<kind>/<kind>-kind.ts) and every ClusterSource carries them, so views, the dialog,
+// the watcher and the history ask "may the cluster choose the node?" instead of "is it KubeVirt?".
+
+import type { ClusterKind } from './cluster';
+
+/** The words for letting the cluster choose the target node ("Any node"). */
+export interface AnyNodeWords {
+  /** The dropdown's entry: "Any node (the scheduler decides)". */
+  readonly option: string;
+  /** Shown under the field while it is chosen: "The KubeVirt scheduler picks the node." */
+  readonly hint: string;
+  /** Where the migration goes while no node is known yet: "the scheduler's choice". */
+  readonly destination: string;
+}
+
+export interface ClusterKindTraits {
+  /** The kind's name, as sources, migrations and the history record it. */
+  readonly kind: ClusterKind;
+  /** The kind as people read it: "Blixard", "KubeVirt". */
+  readonly label: string;
+  /** Codicon of a cluster of this kind in the tree. */
+  readonly icon: string;
+  /**
+   * Every phase word the kind's migrations pass through, in lifecycle order. Phase times are often
+   * equal (one-second timestamps, several phases within one second): this order breaks the ties.
+   */
+  readonly lifecycle: readonly string[];
+  /** The dialog's stepper after submit: the phases shown, in order, before the final step. */
+  readonly steps: readonly string[];
+  /** The final step's name for a migration that succeeded ("Completed", "Succeeded"). */
+  readonly succeededPhase: string;
+  /** Present when the cluster may choose the target itself; absent: the user must pick a node. */
+  readonly anyNode?: AnyNodeWords;
+  /** 'always': every migration is live (the toggle is locked on); 'choice': live or cold, the user picks. */
+  readonly live: 'choice' | 'always';
+  /** Whether a migration can be forced past the target's capacity check. */
+  readonly force: boolean;
+  /**
+   * Nodes have short ids a person types to pick one (the Blixard TUI's way): node titles show the
+   * id, and digits typed on the target field pick a node by it.
+   */
+  readonly typedNodeIds: boolean;
+  /**
+   * A migration's name may be used again by a later migration once the first is gone (a KubeVirt
+   * VMIM deleted and created anew): the history keeps each incarnation apart.
+   */
+  readonly namesReused: boolean;
+  /** Why a VM that nothing controls (Vm.hasController false) cannot be started or stopped, where the kind has such VMs. */
+  readonly uncontrolledVm?: string;
+}
+
+/** The traits the migration dialog decides by, on both sides: sent to the webview with its state. */
+export type MigrationDialogTraits = Pick<ClusterKindTraits, 'label' | 'steps' | 'succeededPhase' | 'anyNode' | 'live' | 'force' | 'typedNodeIds'>;
+
+export function migrationDialogTraits(traits: ClusterKindTraits): MigrationDialogTraits {
+  const { label, steps, succeededPhase, anyNode, live, force, typedNodeIds } = traits;
+  return { label, steps: [...steps], succeededPhase, ...(anyNode ? { anyNode: { ...anyNode } } : {}), live, force, typedNodeIds };
+}
