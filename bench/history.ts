@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HistoryStore } from '../src/history/history-store';
-import { HistoryDatabase } from '../src/history/history-database';
-import { loadSqlJs } from '../src/history/sqljs-loader';
-import { historyPaths } from '../src/history/journal-files';
-import { writeSnapshot } from '../src/history/snapshot-files';
+import { HistoryDatabase } from '../src/history/database/history-database';
+import { loadSqlJs } from '../src/history/database/sqljs-loader';
+import { historyPaths } from '../src/history/journal/journal-files';
+import { writeSnapshot } from '../src/history/snapshots/snapshot-files';
 import { ensurePrivateDir } from '../src/history/durable-file';
 import type { Migration, MigrationState } from '../src/model/migration';
 

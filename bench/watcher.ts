@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HistoryStore } from '../src/history';
-import { decodeEntries } from '../src/history/journal-codec';
+import { decodeEntries } from '../src/history/journal/journal-codec';
 import type { ConnectionState } from '../src/model/cluster';
 import { Emitter } from '../src/base/event';
 import type { MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../src/model/migration';

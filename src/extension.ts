@@ -13,7 +13,7 @@ import { ExtensionLog } from './ui/common/extension-log';
 import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings } from './ui/common/settings';
 import type { TreeElement } from './ui/clusters/core/tree-elements';
 import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
-import { WatchService } from './ui/migrations/watch-service';
+import { createMigrationsFeature } from './ui/migrations/migrations-feature';
 
 /** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
 export interface BlixardExtensionApi {
@@ -74,9 +74,9 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   );
   // The Migrations view, status bar and output channel exist from here on but stay empty: the
   // watcher (history, sql.js, cluster streams) starts after activate() has returned.
-  const watchService = new WatchService({ context, registry, log, clusterTree, clusterView });
-  context.subscriptions.push(watchService);
-  setTimeout(() => void watchService.start(), 0);
+  const migrations = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });
+  context.subscriptions.push(migrations);
+  setTimeout(() => void migrations.start(), 0);
   // The dialog's panels, sessions and feed load on first use; this only registers the command and serializer.
   const migrationDialog = registerMigrationDialog(context, {
     sources: async () => {
@@ -84,10 +84,10 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
       return registry.sources();
     },
     log,
-    watcher: () => watchService.watcher,
+    watcher: () => migrations.watcher(),
   });
   stopOnDeactivate = async () => {
-    await Promise.all([devCluster.stop(), watchService.shutdown()]);
+    await Promise.all([devCluster.stop(), migrations.shutdown()]);
   };
 
   return {
@@ -97,8 +97,8 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     devCluster,
     log,
     migrationDialog,
-    migrations: watchService.migrationsApi(),
-    history: watchService.historyApi(),
+    migrations: migrations.migrationsApi,
+    history: migrations.historyApi,
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };

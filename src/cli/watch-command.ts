@@ -11,7 +11,8 @@ import type { HistoryRecorder } from '../watch/history-recorder';
 import { followMigrationOutput } from '../watch/migration-output';
 import type { MigrationWatcher } from '../watch/migration-watcher';
 import { OutputLineFormatter } from '../watch/output-line-formatter';
-import { WatchSession, type WatchSessionLog } from '../watch/watch-session';
+import type { Logger } from '../base/logger';
+import { WatchSession } from '../watch/watch-session';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
 import type { CliSources } from './cli-sources';
@@ -50,7 +51,7 @@ export interface WatchRunOptions {
 
 export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSignal, deps: WatchDependencies, options: WatchRunOptions = {}): Promise<number> {
   // The history's own error-level lines (a close that failed) are warnings here: the exit code says whether the watch ended cleanly.
-  const log: WatchSessionLog = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`), error: (m) => io.err(`warning: ${m}`) };
+  const log: Pick<Logger, 'info' | 'warn' | 'error'> = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`), error: (m) => io.err(`warning: ${m}`) };
   let session: WatchSession;
   try {
     // The same session as a window's: history first, so a bad --db is refused before any cluster is connected.

@@ -2,7 +2,7 @@
 // of migrations, each with its transitions), produced page by page so that a large history
 // streams to a file without being held in memory twice.
 
-import type { HistoryDatabase, HistoryEntry, ListQuery, ExportCursor } from './history-database';
+import type { HistoryDatabase, HistoryEntry, ListQuery, ExportCursor } from './database/history-database';
 import { csvField, csvLine } from './csv';
 import { currentPhaseWord, modeWord, stateWord } from '../model/vocabulary';
 

@@ -2,6 +2,6 @@
 
 export { HistoryStore } from './history-store';
 export type { HistoryStoreOptions, HistoryRole, HistoryChange, HistoryStats, RetentionPolicy } from './history-store';
-export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary } from './history-database';
+export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary } from './database/history-database';
 export type { ExportFormat, ExportQuery } from './history-export';
 export { HistoryError, type HistoryErrorCode } from './history-error';

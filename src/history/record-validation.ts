@@ -3,7 +3,7 @@
 
 import type { Migration, MigrationState, PhaseTransition } from '../model/migration';
 import { scrubSecrets } from '../base/secret-registry';
-import type { RecordEntry } from './journal-codec';
+import type { RecordEntry } from './journal/journal-codec';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
 

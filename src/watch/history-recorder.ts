@@ -7,7 +7,7 @@ import { describeError } from '../model/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
-import { silentLog, type WatchLog } from './watch-log';
+import { silentLogger, type Logger } from '../base/logger';
 
 /** What the recorder needs of the history (HistoryStore satisfies it). */
 export interface MigrationHistoryWriter {
@@ -18,7 +18,7 @@ export interface MigrationHistoryWriter {
 }
 
 export interface HistoryRecorderOptions {
-  log?: WatchLog;
+  log?: Pick<Logger, 'info' | 'warn'>;
   /** How long to gather records before one durable flush. Default 25 ms. */
   flushDelayMs?: number;
   /** First retry delay after a failed write; doubles up to 30 s. Default 500 ms. */
@@ -51,7 +51,7 @@ export class HistoryRecorder implements Disposable {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private failing = false;
-  private readonly log: WatchLog;
+  private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly flushDelayMs: number;
   private disposed = false;
 
@@ -60,7 +60,7 @@ export class HistoryRecorder implements Disposable {
     private readonly writer: MigrationHistoryWriter,
     private readonly options: HistoryRecorderOptions = {},
   ) {
-    this.log = options.log ?? silentLog;
+    this.log = options.log ?? silentLogger;
     this.flushDelayMs = options.flushDelayMs ?? 25;
     this.retryDelay = options.retryDelayMs ?? 500;
     this.subscriptions.add(watcher.onTransition((e) => this.enqueue(e.migration, [e.transition])));

@@ -10,19 +10,15 @@ import type { HistoryStore, HistoryStoreOptions, RetentionPolicy } from '../hist
 import { HistoryRecorder } from './history-recorder';
 import { recordedMigrationsOf } from './history-recorded-migrations';
 import { MigrationWatcher } from './migration-watcher';
-import type { WatchLog } from './watch-log';
+import type { Logger } from '../base/logger';
 import { withDeadline } from '../base/deadline';
 import { DisposableStore, type Disposable } from '../base/event';
-
-export interface WatchSessionLog extends WatchLog {
-  error(message: string): void;
-}
 
 export interface WatchSessionOptions {
   /** The history database file; undefined runs without a history (nothing is recorded). */
   historyPath?: string;
   retention?: RetentionPolicy;
-  log: WatchSessionLog;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Passed on to HistoryStore.open (tests shorten its polling and lock timings). */
   historyOptions?: Omit<HistoryStoreOptions, 'path' | 'logger' | 'retention'>;
   /** How long opening the history may take. Default 30 s. */
@@ -52,7 +48,7 @@ export class WatchSession {
     readonly recorder: HistoryRecorder | undefined,
     /** Why there is no history, when opening it failed. */
     readonly historyError: string | undefined,
-    private readonly log: WatchSessionLog,
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
   ) {}
 
   /**

@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { connect } from './blixard-test-client';
 import { exitOf, FROM_SOURCE, ROOT, startCli } from './cli-process';
 import { parseCommandLine, UsageError } from '../../companion/blixard-node/cli-options';
-import { isProcessAlive } from '../../src/history/process-liveness';
+import { isProcessAlive } from '../../src/history/replication/process-liveness';
 
 const MAIN = path.join(ROOT, 'companion/blixard-node/main.ts');
 

@@ -4,6 +4,7 @@
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
 import { Emitter, type Disposable, type Event } from '../../base/event';
+import type { Logger } from '../../base/logger';
 import { SETTINGS } from '../../model/settings';
 import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
@@ -40,14 +41,7 @@ export interface BlixardSourceOptions {
   /** Override where blixard.proto is read from. */
   protoPath?: string;
   /** Diagnostics for an output channel (a LogOutputChannel fits). Never receives credentials. */
-  logger?: BlixardSourceLogger;
-}
-
-export interface BlixardSourceLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  logger?: Logger;
 }
 
 const DEFAULTS = {

@@ -1,16 +1,19 @@
 // A list+watch cache of one Kubernetes collection that does not give up. client-node 1.x's
 // informer stops on any error other than 410 and cannot notice a silent stream; this one
 // retries with backoff and jitter, relists on 410 Gone, asks for bookmarks and restarts a watch
-// that has said nothing (no event, no bookmark) for `stallTimeoutMs`.
+// that has said nothing (no event, no bookmark) for `stallTimeoutMs`. One list is
+// paged-list.ts, one watch watch-attempt.ts; this file decides what comes next and keeps the cache.
 
 import { SourceError } from '../../model/errors';
 import { backoffDelay, type BackoffOptions } from '../../base/backoff';
 import { LogOnce } from '../../base/log-once';
 import type { Logger } from '../../base/logger';
-import type { KubeClient, WatchConnection } from './kube-client';
-import { KubeAnswerError, KubeHttpError, toSourceError } from './kube-error';
-import type { KubeList, KubeObject, KubeStatus } from './kube-objects';
+import type { KubeClient } from './kube-client';
+import { KubeHttpError, toSourceError } from './kube-error';
+import type { KubeObject, KubeStatus } from './kube-objects';
 import { objectKey } from './kube-objects';
+import { listCollection } from './paged-list';
+import { startWatch, type WatchOutcome } from './watch-attempt';
 import { scrubSecrets } from '../../base/secret-registry';
 
 export interface InformerTiming {
@@ -60,12 +63,6 @@ export interface InformerListener<T extends KubeObject> {
   onStatus?(status: InformerStatus): void;
 }
 
-type WatchOutcome =
-  | { kind: 'expired' }
-  | { kind: 'ended'; receivedAny: boolean; lastedMs: number }
-  | { kind: 'stalled'; receivedAny: boolean }
-  | { kind: 'failed'; error: unknown; established: boolean; receivedAny: boolean; lastedMs: number };
-
 /** A watch that ends cleanly sooner than this without a word counts as a failure (no hot loop). */
 const MIN_QUIET_WATCH_MS = 1000;
 
@@ -77,7 +74,6 @@ export class ResilientInformer<T extends KubeObject> {
   private running = false;
   private synced = false;
   private currentStatus: InformerStatus = { state: 'stopped' };
-  private connection: WatchConnection | undefined;
   /** Ends the current backoff delay early. */
   private wakeSleep: (() => void) | undefined;
   /** Ends the current watch (stop()). */
@@ -225,27 +221,12 @@ export class ResilientInformer<T extends KubeObject> {
 
   private async relist(live: () => boolean): Promise<void> {
     const listStartedAt = Date.now();
-    const fresh = new Map<string, T>();
-    let continueToken: string | undefined;
-    let resourceVersion = '';
-    do {
-      const page = await this.options.client.request<KubeList<T>>('GET', this.options.path, {
-        query: { limit: this.options.pageSize, continue: continueToken },
-        timeoutMs: this.options.listTimeoutMs,
-      });
-      if (!live()) return;
-      if (!page || !Array.isArray(page.items)) throw new KubeAnswerError(`the server's answer is not a list of ${this.options.resource}: ${describeNonList(page)}`);
-      for (const item of page.items) {
-        const key = item && typeof item === 'object' ? objectKey(item) : undefined;
-        if (!key) {
-          this.logOnce(`nameless:${JSON.stringify(item?.metadata ?? null).slice(0, 80)}`, `${this.options.clusterLabel}: a listed ${this.options.resource} item has no name; skipped`);
-          continue;
-        }
-        fresh.set(key, item);
-      }
-      resourceVersion = page.metadata?.resourceVersion ?? '';
-      continueToken = page.metadata?.continue || undefined;
-    } while (continueToken);
+    const { client, path, resource, pageSize, listTimeoutMs, clusterLabel } = this.options;
+    const listed = await listCollection<T>({ client, path, resource, pageSize, listTimeoutMs }, live, (item) =>
+      this.logOnce(`nameless:${JSON.stringify(item?.metadata ?? null).slice(0, 80)}`, `${clusterLabel}: a listed ${resource} item has no name; skipped`),
+    );
+    if (!listed) return;
+    const fresh = listed.items;
 
     // Replace the cache, telling listeners only what actually changed since they last heard.
     for (const [key, old] of this.store) {
@@ -260,82 +241,41 @@ export class ResilientInformer<T extends KubeObject> {
       if (!previous) this.emit((l) => l.onAdd?.(obj));
       else if (!sameVersion(previous, obj)) this.emit((l) => l.onUpdate?.(obj, previous));
     }
-    this.resourceVersion = resourceVersion;
+    this.resourceVersion = listed.resourceVersion;
     this.synced = true;
     this.setStatus({ state: 'watching' });
     this.emit((l) => l.onSynced?.(this.store, listStartedAt));
   }
 
-  private watchOnce(live: () => boolean): Promise<WatchOutcome> {
+  private async watchOnce(live: () => boolean): Promise<WatchOutcome> {
     const opts = this.options;
-    const random = opts.random ?? Math.random;
-    const startedAt = Date.now();
-    let lastActivity = startedAt;
-    let receivedAny = false;
-    let established = false;
-    return new Promise<WatchOutcome>((resolve) => {
-      let settled = false;
-      let stallTimer: NodeJS.Timeout | undefined;
-      const settle = (outcome: WatchOutcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(stallTimer);
-        this.connection?.close();
-        this.connection = undefined;
-        this.endWatch = undefined;
-        resolve(outcome);
-      };
-      this.endWatch = () => settle({ kind: 'ended', receivedAny: true, lastedMs: 0 });
-      const armStallTimer = (delay: number) => {
-        stallTimer = setTimeout(() => {
-          const silentFor = Date.now() - lastActivity;
-          if (silentFor >= opts.stallTimeoutMs) settle({ kind: 'stalled', receivedAny });
-          else armStallTimer(opts.stallTimeoutMs - silentFor);
-        }, delay);
-      };
-      armStallTimer(opts.stallTimeoutMs + opts.connectTimeoutMs);
-      const timeoutSeconds = Math.round(opts.watchTimeoutSeconds * (1 + random()));
-      opts.client
-        .watch(
-          opts.path,
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
-          {
-            onOpen: () => {
-              established = true;
-              lastActivity = Date.now();
-            },
-            onEvent: (event) => {
-              if (settled || !live()) return;
-              lastActivity = Date.now();
-              if (!receivedAny) {
-                receivedAny = true;
-                this.failures = 0;
-                this.stalledInARow = 0;
-                if (this.currentStatus.state !== 'watching') this.setStatus({ state: 'watching' });
-              }
-              const outcome = this.applyEvent(event);
-              if (outcome) settle(outcome);
-            },
-            onMalformedLine: (snippet) => {
-              lastActivity = Date.now();
-              this.logOnce(`line:${snippet}`, `${opts.clusterLabel}: watch of ${opts.resource} sent a line that is not JSON (${snippet}); skipped`);
-            },
-            onEnd: (err) => {
-              const lastedMs = Date.now() - startedAt;
-              if (err === undefined) settle({ kind: 'ended', receivedAny, lastedMs });
-              else settle({ kind: 'failed', error: err, established, receivedAny, lastedMs });
-            },
-          },
-          opts.connectTimeoutMs,
-        )
-        .then(
-          (connection) => {
-            if (settled) connection.close();
-            else this.connection = connection;
-          },
-          (error: unknown) => settle({ kind: 'failed', error, established: false, receivedAny: false, lastedMs: Date.now() - startedAt }),
-        );
-    });
+    const attempt = startWatch(
+      {
+        client: opts.client,
+        path: opts.path,
+        resourceVersion: this.resourceVersion,
+        connectTimeoutMs: opts.connectTimeoutMs,
+        stallTimeoutMs: opts.stallTimeoutMs,
+        watchTimeoutSeconds: opts.watchTimeoutSeconds,
+        random: opts.random ?? Math.random,
+      },
+      {
+        live,
+        first: () => {
+          this.failures = 0;
+          this.stalledInARow = 0;
+          if (this.currentStatus.state !== 'watching') this.setStatus({ state: 'watching' });
+        },
+        event: (event) => this.applyEvent(event),
+        malformedLine: (snippet) => this.logOnce(`line:${snippet}`, `${opts.clusterLabel}: watch of ${opts.resource} sent a line that is not JSON (${snippet}); skipped`),
+      },
+    );
+    this.endWatch = attempt.end;
+    try {
+      return await attempt.outcome;
+    } finally {
+      if (this.endWatch === attempt.end) this.endWatch = undefined;
+    }
   }
 
   /** Applies one watch event to the cache; returns an outcome when the watch must end. */
@@ -450,13 +390,4 @@ function formatDuration(ms: number): string {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
-}
-
-/** What came instead of a list, without quoting it (a body may echo credentials). */
-function describeNonList(answer: unknown): string {
-  if (answer === undefined) return 'the body was empty';
-  if (answer === null || typeof answer !== 'object') return `it is ${answer === null ? 'null' : `a JSON ${typeof answer}`}`;
-  if (Array.isArray(answer)) return 'it is a JSON array, not an object with items';
-  const fields = Object.keys(answer).slice(0, 6).map((k) => k.slice(0, 40));
-  return fields.length === 0 ? 'it is an empty JSON object' : `it has no items array (fields: ${fields.join(', ')}${Object.keys(answer).length > 6 ? ', …' : ''})`;
 }

@@ -6,7 +6,8 @@ import { describeError } from '../../model/errors';
 import type { ClusterSource } from '../../sources/cluster-source';
 import { createNonce, dialogHtml, staticMessageHtml } from '../common/core/webview-html';
 import type { MigrationDialogApi, MigrationDialogDeps } from './core/migration-dialog-deps';
-import { MigrationDialogSession, type DialogLog } from './core/migration-dialog-session';
+import type { Logger } from '../../base/logger';
+import { MigrationDialogSession } from './core/migration-dialog-session';
 import type { MigrationFeed } from './core/migration-feed';
 import { isPersistedDialogState, MIGRATION_DIALOG_VIEW_TYPE, type DialogViewState } from '../../protocol/migration-dialog';
 import { SourceStreamFeed } from './core/source-stream-feed';
@@ -14,7 +15,7 @@ import type { VmReference } from './core/vm-reference';
 import { WatcherMigrationFeed } from './core/watcher-migration-feed';
 import type { MigrationWatcher } from '../../watch/migration-watcher';
 
-const consoleLog: DialogLog = {
+const consoleLog: Pick<Logger, 'info' | 'warn' | 'error'> = {
   info: (m) => console.log(m),
   warn: (m) => console.warn(m),
   error: (m) => console.error(m),
@@ -113,7 +114,7 @@ export class MigrationDialogs implements vscode.Disposable, MigrationDialogApi {
   private readonly panels = new Map<string, MigrationPanel>();
   private sourceFeed?: SourceStreamFeed;
   private watcherFeed?: { watcher: MigrationWatcher; feed: WatcherMigrationFeed };
-  private readonly log: DialogLog;
+  private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Logger } from '../../base/logger';
 import type { HistoryStore } from '../../history';
 import { createNonce } from '../common/core/webview-html';
 import { historyHtml } from './core/history-html';
@@ -15,7 +16,7 @@ export interface HistoryPanelHostDeps {
   /** Resolves once the history is open; rejects with a readable reason when it is unavailable. */
   history(): Promise<HistoryStore>;
   clusterLabel(clusterId: string): string | undefined;
-  log: { info(message: string): void; warn(message: string): void };
+  log: Pick<Logger, 'info' | 'warn'>;
 }
 
 export interface HistoryPanelOpenOptions {

@@ -3,24 +3,19 @@
 // of the user's own action are said once, in a non-modal message; the reason goes to the log.
 
 import * as vscode from 'vscode';
-import type { HistoryEntry } from '../../history';
+import type { HistoryEntry, HistoryStore } from '../../history';
 import { describeError, SourceError, type SourceErrorCode } from '../../model/errors';
 import { isFinal, type Migration } from '../../model/migration';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
+import type { MigrationWatcher } from '../../watch/migration-watcher';
 import type { ClusterTreeProvider } from '../clusters/cluster-tree-provider';
-import type { ExtensionLog } from '../common/extension-log';
-import type { ExportResult } from './migrations-api';
+import type { TreeElement } from '../clusters/core/tree-elements';
+import type { HistoryPanelApi } from '../history-panel/history-panel-registration';
 import type { MigrationsElement } from './core/migrations-elements';
 import { migrationPickLook, vmDisplayName } from './core/migrations-presentation';
+import type { ExportResult, MigrationHistoryApi } from './migrations-api';
 import { revealMigrationVm, type RevealOutcome } from './migrations-reveal';
-import { SHOW_HISTORY_COMMAND } from './migrations-tree-provider';
-import type { TreeElement } from '../clusters/core/tree-elements';
-import type { HistoryStore } from '../../history';
-import type { MigrationWatcher } from '../../watch/migration-watcher';
-import type { HistoryPanelApi } from '../history-panel/history-panel-registration';
-import type { MigrationLog } from './migration-log';
-import type { MigrationHistoryApi } from './migrations-api';
-import type { MigrationsTreeProvider } from './migrations-tree-provider';
+import { SHOW_HISTORY_COMMAND, type MigrationsTreeProvider } from './migrations-tree-provider';
 
 export const MIGRATIONS_COMMANDS = {
   cancel: 'blixard.migrations.cancel',
@@ -37,31 +32,33 @@ export const MIGRATIONS_COMMANDS = {
   exportJson: 'blixard.history.exportJson',
 } as const;
 
-/** What the commands use of the Migrations feature — no more, so they do not depend on how it is built. */
-export interface MigrationsCommandTargets {
-  readonly migrationLog: MigrationLog;
-  readonly provider: MigrationsTreeProvider;
-  readonly treeView: vscode.TreeView<MigrationsElement>;
-  readonly historyPanel: HistoryPanelApi;
+/** What the commands use, and no more: they do not depend on how the feature is built (migrations-feature.ts). */
+export interface MigrationsCommandDeps {
+  /** The Migrations view: the migration an element shows, and the selection when a command gets no element. */
+  readonly provider: Pick<MigrationsTreeProvider, 'migrationOf'>;
+  readonly treeView: Pick<vscode.TreeView<MigrationsElement>, 'selection'>;
+  /** The "Blixard Migrations" channel: shown on request; a cancel's outcome is written there. */
+  readonly migrationLog: { show(): void; info(message: string): void; warn(message: string): void };
+  readonly historyPanel: Pick<HistoryPanelApi, 'open' | 'export'>;
   /** The live watcher, once started. */
-  readonly watcher: MigrationWatcher | undefined;
-  historyStore(): Promise<HistoryStore>;
-  historyApi(): MigrationHistoryApi;
+  watcher(): Pick<MigrationWatcher, 'get' | 'sourcesFor'> | undefined;
+  /** The open history; rejects with the reason when this window has none. */
+  history(): Promise<Pick<HistoryStore, 'all' | 'active' | 'byId' | 'byDatacenter' | 'byVm'>>;
+  exportTo: MigrationHistoryApi['exportTo'];
   clusterLabel(clusterId: string): string | undefined;
-}
-
-export interface MigrationsCommandContext {
-  service: MigrationsCommandTargets;
-  registry: ClusterRegistry;
-  clusterTree: ClusterTreeProvider;
-  clusterView: vscode.TreeView<TreeElement>;
-  log: ExtensionLog;
+  /** The configured clusters: a migration's cluster to cancel through, the datacenters to choose from. */
+  readonly registry: Pick<ClusterRegistry, 'get' | 'clusters'>;
+  /** The Clusters view, where "Reveal VM" walks to the migration's VM. */
+  readonly clusterTree: ClusterTreeProvider;
+  readonly clusterView: vscode.TreeView<TreeElement>;
+  /** The extension's general log ("Blixard"). */
+  readonly log: { warn(message: string): void };
 }
 
 /** A command's argument: an element of the Migrations view, or a Migration.id (palette, other extensions, tests). */
 type MigrationArgument = MigrationsElement | string | undefined;
 
-export function registerMigrationsCommands(ctx: MigrationsCommandContext): vscode.Disposable[] {
+export function registerMigrationsCommands(ctx: MigrationsCommandDeps): vscode.Disposable[] {
   // A command receives whatever its caller passes (menus, the palette, other extensions); each
   // command checks its own argument.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,10 +68,10 @@ export function registerMigrationsCommands(ctx: MigrationsCommandContext): vscod
     register(MIGRATIONS_COMMANDS.revealVm, (arg?: MigrationArgument) => revealVm(ctx, arg)),
     register(MIGRATIONS_COMMANDS.showInHistory, async (arg?: MigrationArgument) => {
       const id = await migrationIdOf(ctx, arg);
-      await ctx.service.historyPanel.open(id ? { detailId: id } : {});
+      await ctx.historyPanel.open(id ? { detailId: id } : {});
     }),
-    register(MIGRATIONS_COMMANDS.showLog, () => ctx.service.migrationLog.show()),
-    register(MIGRATIONS_COMMANDS.showHistory, () => ctx.service.historyPanel.open()),
+    register(MIGRATIONS_COMMANDS.showLog, () => ctx.migrationLog.show()),
+    register(MIGRATIONS_COMMANDS.showHistory, () => ctx.historyPanel.open()),
     register(MIGRATIONS_COMMANDS.showAll, () => pickFrom(ctx, 'All migrations', async () => (await history(ctx)).all({ limit: 1000 }))),
     register(MIGRATIONS_COMMANDS.showActive, () => pickFrom(ctx, 'Active migrations', async () => (await history(ctx)).active())),
     register(MIGRATIONS_COMMANDS.findById, (id?: unknown) => findById(ctx, id)),
@@ -85,15 +82,15 @@ export function registerMigrationsCommands(ctx: MigrationsCommandContext): vscod
   ];
 }
 
-async function history(ctx: MigrationsCommandContext) {
-  return ctx.service.historyStore();
+async function history(ctx: MigrationsCommandDeps) {
+  return ctx.history();
 }
 
 /** The migration an argument names: from the view (live), else the history. */
-async function migrationOf(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<Migration | undefined> {
-  if (arg && typeof arg === 'object') return ctx.service.provider.migrationOf(arg);
+async function migrationOf(ctx: MigrationsCommandDeps, arg: MigrationArgument): Promise<Migration | undefined> {
+  if (arg && typeof arg === 'object') return ctx.provider.migrationOf(arg);
   if (typeof arg !== 'string' || arg === '') return undefined;
-  const live = ctx.service.watcher?.get(arg);
+  const live = ctx.watcher()?.get(arg);
   if (live) return live;
   try {
     return (await history(ctx)).byId(arg)?.migration;
@@ -102,22 +99,22 @@ async function migrationOf(ctx: MigrationsCommandContext, arg: MigrationArgument
   }
 }
 
-async function migrationIdOf(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<string | undefined> {
+async function migrationIdOf(ctx: MigrationsCommandDeps, arg: MigrationArgument): Promise<string | undefined> {
   if (typeof arg === 'string') return arg || undefined;
   if (arg && (arg.type === 'migration' || arg.type === 'phase')) return arg.migrationId;
-  const selected = ctx.service.treeView.selection[0];
+  const selected = ctx.treeView.selection[0];
   return selected && (selected.type === 'migration' || selected.type === 'phase') ? selected.migrationId : undefined;
 }
 
-async function cancelMigration(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<boolean> {
-  const m = await migrationOf(ctx, arg ?? ctx.service.treeView.selection[0]);
+async function cancelMigration(ctx: MigrationsCommandDeps, arg: MigrationArgument): Promise<boolean> {
+  const m = await migrationOf(ctx, arg ?? ctx.treeView.selection[0]);
   if (!m) return false;
   if (isFinal(m.state)) {
     void vscode.window.showInformationMessage(`The migration of ${vmDisplayName(m)} has already ${m.state === 'succeeded' ? 'finished' : 'ended'}.`);
     return false;
   }
   // The watcher knows every context that reaches the migration's cluster, the one streaming it first.
-  const held = ctx.service.watcher?.sourcesFor(m.id) ?? [];
+  const held = ctx.watcher()?.sourcesFor(m.id) ?? [];
   const configured = ctx.registry.get(m.cluster);
   let candidates = held;
   if (candidates.length === 0 && configured) {
@@ -129,17 +126,17 @@ async function cancelMigration(ctx: MigrationsCommandContext, arg: MigrationArgu
     }
   }
   if (candidates.length === 0) {
-    void vscode.window.showWarningMessage(`Cluster ${ctx.service.clusterLabel(m.cluster) ?? m.cluster} is no longer configured; the migration cannot be cancelled from here.`);
+    void vscode.window.showWarningMessage(`Cluster ${ctx.clusterLabel(m.cluster) ?? m.cluster} is no longer configured; the migration cannot be cancelled from here.`);
     return false;
   }
   let failure: unknown;
   for (const { source, migrationId } of candidates) {
     try {
       await vscode.window.withProgress({ location: { viewId: 'blixard.migrations' }, title: `Cancelling the migration of ${vmDisplayName(m)}…` }, () => source.cancel(migrationId));
-      ctx.service.migrationLog.info(`${source.label}: cancel requested for ${m.name || m.id} (${vmDisplayName(m)})`);
+      ctx.migrationLog.info(`${source.label}: cancel requested for ${m.name || m.id} (${vmDisplayName(m)})`);
       return true;
     } catch (err) {
-      ctx.service.migrationLog.warn(`${source.label}: could not cancel ${m.name || m.id}: ${describeError(err)}`);
+      ctx.migrationLog.warn(`${source.label}: could not cancel ${m.name || m.id}: ${describeError(err)}`);
       failure ??= err;
       // Another context of the same cluster may be allowed, or reachable, where this one is not.
       if (!(err instanceof SourceError && RETRY_ELSEWHERE.has(err.code))) break;
@@ -152,8 +149,8 @@ async function cancelMigration(ctx: MigrationsCommandContext, arg: MigrationArgu
 /** Failures of one context that another context of the same cluster may not share. */
 const RETRY_ELSEWHERE: ReadonlySet<SourceErrorCode> = new Set(['forbidden', 'unauthenticated', 'unavailable', 'timeout']);
 
-async function revealVm(ctx: MigrationsCommandContext, arg: MigrationArgument): Promise<RevealOutcome | undefined> {
-  const m = await migrationOf(ctx, arg ?? ctx.service.treeView.selection[0]);
+async function revealVm(ctx: MigrationsCommandDeps, arg: MigrationArgument): Promise<RevealOutcome | undefined> {
+  const m = await migrationOf(ctx, arg ?? ctx.treeView.selection[0]);
   if (!m) return undefined;
   try {
     const outcome = await revealMigrationVm(ctx.clusterTree, ctx.clusterView, m);
@@ -170,7 +167,7 @@ async function revealVm(ctx: MigrationsCommandContext, arg: MigrationArgument): 
  * them, so the command serves scripts and tests as well as people. The pick is not awaited: the
  * command resolves with the results while it is open.
  */
-async function pickFrom(ctx: MigrationsCommandContext, title: string, query: () => Promise<Migration[]>): Promise<Migration[] | undefined> {
+async function pickFrom(ctx: MigrationsCommandDeps, title: string, query: () => Promise<Migration[]>): Promise<Migration[] | undefined> {
   let results: Migration[];
   try {
     results = await query();
@@ -184,18 +181,18 @@ async function pickFrom(ctx: MigrationsCommandContext, title: string, query: () 
   pick.placeholder = results.length === 0 ? 'No migrations recorded' : 'Choose a migration to see its timeline';
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
-  pick.items = results.map((m) => ({ ...migrationPickLook(m, ctx.service.clusterLabel(m.cluster), now), migrationId: m.id }));
+  pick.items = results.map((m) => ({ ...migrationPickLook(m, ctx.clusterLabel(m.cluster), now), migrationId: m.id }));
   pick.onDidAccept(() => {
     const chosen = pick.selectedItems[0];
     pick.hide();
-    if (chosen) void ctx.service.historyPanel.open({ detailId: chosen.migrationId });
+    if (chosen) void ctx.historyPanel.open({ detailId: chosen.migrationId });
   });
   pick.onDidHide(() => pick.dispose());
   pick.show();
   return results;
 }
 
-async function findById(ctx: MigrationsCommandContext, arg: unknown): Promise<HistoryEntry | undefined> {
+async function findById(ctx: MigrationsCommandDeps, arg: unknown): Promise<HistoryEntry | undefined> {
   const id =
     typeof arg === 'string' && arg
       ? arg
@@ -207,7 +204,7 @@ async function findById(ctx: MigrationsCommandContext, arg: unknown): Promise<Hi
       void vscode.window.showInformationMessage(`No migration ${id.trim()} in the history.`);
       return undefined;
     }
-    await ctx.service.historyPanel.open({ detailId: entry.migration.id });
+    await ctx.historyPanel.open({ detailId: entry.migration.id });
     return entry;
   } catch (err) {
     void vscode.window.showErrorMessage(describeError(err));
@@ -215,7 +212,7 @@ async function findById(ctx: MigrationsCommandContext, arg: unknown): Promise<Hi
   }
 }
 
-async function byDatacenter(ctx: MigrationsCommandContext, arg: unknown): Promise<Migration[] | undefined> {
+async function byDatacenter(ctx: MigrationsCommandDeps, arg: unknown): Promise<Migration[] | undefined> {
   let datacenter = typeof arg === 'string' && arg ? arg : undefined;
   if (!datacenter) {
     const known = [...new Set(ctx.registry.clusters.map((c) => c.spec.datacenter).filter((d): d is string => !!d))].sort();
@@ -229,7 +226,7 @@ async function byDatacenter(ctx: MigrationsCommandContext, arg: unknown): Promis
   return pickFrom(ctx, `Migrations in ${dc}`, async () => (await history(ctx)).byDatacenter(dc, { limit: 1000 }));
 }
 
-async function byVm(ctx: MigrationsCommandContext, arg: unknown): Promise<Migration[] | undefined> {
+async function byVm(ctx: MigrationsCommandDeps, arg: unknown): Promise<Migration[] | undefined> {
   let vm: string | undefined;
   let scope: { cluster?: string; namespace?: string } = {};
   const element = arg as TreeElement | undefined;
@@ -247,16 +244,16 @@ async function byVm(ctx: MigrationsCommandContext, arg: unknown): Promise<Migrat
   return pickFrom(ctx, `Migrations of ${name}`, async () => (await history(ctx)).byVm(name, { ...scope, limit: 1000 }));
 }
 
-async function exportHistory(ctx: MigrationsCommandContext, format: 'csv' | 'json', file: unknown): Promise<ExportResult | undefined> {
+async function exportHistory(ctx: MigrationsCommandDeps, format: 'csv' | 'json', file: unknown): Promise<ExportResult | undefined> {
   try {
     if (typeof file === 'string' && file) {
-      const result = await ctx.service.historyApi().exportTo(file, format);
+      const result = await ctx.exportTo(file, format);
       void vscode.window.showInformationMessage(`Exported ${result.rows} migration${result.rows === 1 ? '' : 's'} to ${result.file}`);
       return result;
     }
     // Without a path: the panel's own export (save dialog, current filter).
-    await ctx.service.historyPanel.open();
-    await ctx.service.historyPanel.export(format);
+    await ctx.historyPanel.open();
+    await ctx.historyPanel.export(format);
     return undefined;
   } catch (err) {
     void vscode.window.showErrorMessage(`Export failed: ${describeError(err)}`);

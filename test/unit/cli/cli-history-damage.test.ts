@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, u
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history';
-import { listSegments, segmentFile } from '../../../src/history/journal-files';
+import { listSegments, segmentFile } from '../../../src/history/journal/journal-files';
 import { DAMAGES } from '../history/support/damages';
 import { finished, transitions } from '../history/support/fixtures';
 import { ensureBundle, runCliBounded, type BoundedRun } from './support/cli-bundle';

@@ -8,7 +8,7 @@ import { readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 
 import path from 'node:path';
 import { HistoryStore, type HistoryStoreOptions } from '../../../src/history';
 import { describeHistoryDamage, isFullyRecovered } from '../../../src/history/history-damage';
-import { listSegments } from '../../../src/history/journal-files';
+import { listSegments } from '../../../src/history/journal/journal-files';
 import { DAMAGES } from './support/damages';
 import { finished, migration, recordingLogger, tempDir, transitions, waitFor } from './support/fixtures';
 

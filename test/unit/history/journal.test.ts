@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeEntries, encodeEntry, type JournalEntry } from '../../../src/history/journal-codec';
-import { readJournalChunk } from '../../../src/history/journal-files';
-import { JournalAppender } from '../../../src/history/journal-appender';
-import { crc32 } from '../../../src/history/crc32';
+import { decodeEntries, encodeEntry, type JournalEntry } from '../../../src/history/journal/journal-codec';
+import { readJournalChunk } from '../../../src/history/journal/journal-files';
+import { JournalAppender } from '../../../src/history/journal/journal-appender';
+import { crc32 } from '../../../src/history/journal/crc32';
 import { migration, tempDir } from './support/fixtures';
 
 const record = (id: string): JournalEntry => ({ t: 'r', m: migration(id), p: [['Pending', 1]] });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HistoryStore, type HistoryRole, type HistoryStoreOptions } from '../../../src/history/history-store';
-import { WriterLock } from '../../../src/history/writer-lock';
+import { WriterLock } from '../../../src/history/replication/writer-lock';
 import { startIngestChild, type IngestChild } from './support/child-process';
 import { migration, recordingLogger, tempDir, transitions, waitFor } from './support/fixtures';
 
@@ -157,6 +157,8 @@ describe('HistoryStore: several windows on one history', function () {
   it('a writer that finds its lock broken steps down and forwards what it had not written', async () => {
     const logger = recordingLogger();
     const a = await open({ logger, commitIntervalMs: 1_000 });
+    const roles: string[] = [];
+    a.onDidChangeRole((role) => roles.push(role));
     a.record(migration('c/before'), []);
     await a.flush();
     // Someone breaks the lock (as a contender would after a long pause of ours) and starts writing.
@@ -168,6 +170,8 @@ describe('HistoryStore: several windows on one history', function () {
     await a.flush();
     await waitFor('a to step down', () => a.role === 'follower');
     assert.ok(logger.has('warn', /another window now writes the history/));
+    await waitFor('a to tell its listeners it follows now', () => roles.length > 0);
+    assert.deepEqual(roles, ['follower']);
     await waitFor('b to receive what a could not write', () => b.byId('c/during'));
     assert.ok(!journalText(db).split('\n').some((l) => l.includes('c/during') && !l.includes('"t":"f"')), 'a never wrote after losing the lock');
   });

@@ -9,8 +9,8 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { HistoryError, HistoryStore, type HistoryStoreOptions } from '../../../src/history';
-import { encodeEntry } from '../../../src/history/journal-codec';
-import { inboxFile, listSegments, segmentFile } from '../../../src/history/journal-files';
+import { encodeEntry } from '../../../src/history/journal/journal-codec';
+import { inboxFile, listSegments, segmentFile } from '../../../src/history/journal/journal-files';
 import { migration, recordingLogger, tempDir } from './support/fixtures';
 
 const ROOT_HINT = 'this test hands a folder to another user (uid 65534), which takes root: run it as root, as CI does';

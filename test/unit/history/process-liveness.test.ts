@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { isProcessAlive } from '../../../src/history/process-liveness';
+import { isProcessAlive } from '../../../src/history/replication/process-liveness';
 
 function stateOf(pid: number): string | undefined {
   try {

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { HistoryStore } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
-import { loadSqlJs } from '../../../src/history/sqljs-loader';
-import { CURRENT_SCHEMA_VERSION } from '../../../src/history/schema';
+import { loadSqlJs } from '../../../src/history/database/sqljs-loader';
+import { CURRENT_SCHEMA_VERSION } from '../../../src/history/database/schema';
 import { migration, recordingLogger, tempDir } from './support/fixtures';
 
 // The v1 layout exactly as it was shipped, written by hand here so the upgrade is tested against

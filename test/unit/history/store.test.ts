@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { loadSqlJs } from '../../../src/history/sqljs-loader';
+import { loadSqlJs } from '../../../src/history/database/sqljs-loader';
 import path from 'node:path';
 import { HistoryStore, type HistoryChange, type HistoryStoreOptions } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
-import { encodeEntry } from '../../../src/history/journal-codec';
-import { listSegments, segmentFile } from '../../../src/history/journal-files';
+import { encodeEntry } from '../../../src/history/journal/journal-codec';
+import { listSegments, segmentFile } from '../../../src/history/journal/journal-files';
 import { finished, migration, PHASES, recordingLogger, tempDir, transitions, waitFor } from './support/fixtures';
 
 describe('HistoryStore: durability of one writer', function () {

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import type { PhaseTransition } from '../../../src/model/migration';
 import { MigrationWatcher, type MigrationEndEvent, type MigrationTransitionEvent, type MigrationUpdateEvent } from '../../../src/watch/migration-watcher';
 import type { RecordedMigrations } from '../../../src/watch/recorded-migrations';
-import type { WatchLog } from '../../../src/watch/watch-log';
+import type { Logger } from '../../../src/base/logger';
 import { KUBEVIRT_PHASES, ScriptedSource, T0, kubevirtObservation } from './scripted-source';
 
-class CapturingLog implements WatchLog {
+class CapturingLog implements Pick<Logger, 'info' | 'warn'> {
   readonly warnings: string[] = [];
   readonly infos: string[] = [];
   info(message: string): void {

@@ -4,7 +4,7 @@
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import type { MigrationFeed } from './migration-feed';
-import type { DialogLog } from './migration-dialog-session';
+import type { Logger } from '../../../base/logger';
 import type { DialogViewState } from '../../../protocol/migration-dialog';
 import type { VmReference } from './vm-reference';
 
@@ -19,7 +19,7 @@ export interface MigrationDialogDeps {
   /** A feed to use instead of either (tests, or a future shared feed). Takes precedence over `watcher`. */
   migrationFeed?(): MigrationFeed | undefined;
   /** Where the dialog logs (e.g. the extension's LogOutputChannel); defaults to the extension host log. */
-  log?: DialogLog;
+  log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { describeError } from '../../../model/errors';
 import type { Disposable } from '../../../base/event';
+import type { Logger } from '../../../base/logger';
 import { isFinal } from '../../../model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../sources/cluster-source';
 import { clusterView, inFlightView, migrationView, nodeView, vmView } from './dialog-view-model';
@@ -22,12 +23,6 @@ import {
   type WebviewMessage,
 } from '../../../protocol/migration-dialog';
 
-export interface DialogLog {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
 export interface MigrationDialogSessionOptions {
   source: ClusterSource;
   vmId: string;
@@ -36,7 +31,7 @@ export interface MigrationDialogSessionOptions {
   post(message: HostMessage): void;
   /** Closes the panel (Esc, "Close"). */
   close(): void;
-  log: DialogLog;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** A migration to follow right away: a panel restored after a reload. */
   migrationId?: string;
   /** Bound on each load from the cluster, on top of the source's own deadlines. */
@@ -50,7 +45,7 @@ export class MigrationDialogSession implements Disposable {
   private state: DialogViewState;
   private readonly source: ClusterSource;
   private readonly feed: MigrationFeed;
-  private readonly log: DialogLog;
+  private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   private readonly now: () => number;
   private readonly following: Disposable;
   private readonly sourceChanges: Disposable;

@@ -5,8 +5,9 @@
 
 import { describeError } from '../../../model/errors';
 import type { Disposable, Event } from '../../../base/event';
+import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
-import type { ClusterSummary } from '../../../history/history-database';
+import type { ClusterSummary } from '../../../history/database/history-database';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
 import { sortTimeline } from '../../../model/phase-order';
 import { lifecycleOf } from '../../../sources/cluster-kinds';
@@ -46,7 +47,7 @@ export interface HistoryPanelSessionDeps {
   /** Asks where to save and writes the export of this query; undefined when the user cancelled. */
   exportTo(format: ExportFormatView, query: { filter: HistoryFilterView; text: string }): Promise<ExportOutcome | undefined>;
   clusterLabel(clusterId: string): string | undefined;
-  log: { warn(message: string): void };
+  log: Pick<Logger, 'warn'>;
   /** What a restored panel showed before the reload. */
   initial?: PersistedHistoryState;
   /** History changes within this window are shown together. Default 300 ms. */

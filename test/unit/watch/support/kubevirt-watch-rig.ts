@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MigrationState } from '../../../../src/model/migration';
 import { HistoryStore } from '../../../../src/history';
-import { incarnationId } from '../../../../src/history/history-database';
+import { incarnationId } from '../../../../src/history/database/history-database';
 import { KubevirtSource, type KubevirtSourceOptions } from '../../../../src/sources/kubevirt/kubevirt-source';
 import { HistoryRecorder } from '../../../../src/watch/history-recorder';
 import { recordedMigrationsOf } from '../../../../src/watch/history-recorded-migrations';

@@ -10,7 +10,7 @@
 //     used the same name one after the other.
 
 import type { Database } from 'sql.js';
-import { HistoryError } from './history-error';
+import { HistoryError } from '../history-error';
 
 export const CURRENT_SCHEMA_VERSION = 3;
 

@@ -8,8 +8,8 @@
 import { openSync, fstatSync, closeSync, write, fdatasync, ftruncate, close } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { PRIVATE_FILE_MODE, fsyncDirSync } from './durable-file';
-import { HistoryError } from './history-error';
+import { PRIVATE_FILE_MODE, fsyncDirSync } from '../durable-file';
+import { HistoryError } from '../history-error';
 
 function writeAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
   return new Promise((resolve, reject) => write(fd, buffer, offset, length, null, (err, bytesWritten) => (err ? reject(err) : resolve(bytesWritten))));

@@ -3,7 +3,7 @@
 // (or damaged on disk): it is recognised and dropped, never half-applied. Lines re-synchronise
 // at the next newline, so one bad record does not take the rest of a segment with it.
 
-import type { Migration } from '../model/migration';
+import type { Migration } from '../../model/migration';
 import { crc32 } from './crc32';
 
 /** One call to record(): the migration's latest view and the phases it carries. */

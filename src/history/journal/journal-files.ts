@@ -5,9 +5,9 @@
 
 import { openSync, readSync, closeSync, readdirSync, fstatSync, constants, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { describeFileKind } from '../model/regular-file';
+import { describeFileKind } from '../../model/regular-file';
 import { decodeEntries, type DecodedEntry } from './journal-codec';
-import { HistoryError } from './history-error';
+import { HistoryError } from '../history-error';
 
 export interface HistoryPaths {
   db: string;

@@ -8,9 +8,9 @@
 import { openSync, writeSync, fsyncSync, closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { readRegularFileSync } from '../model/regular-file';
-import { PRIVATE_FILE_MODE } from './durable-file';
-import type { Logger } from '../base/logger';
+import { readRegularFileSync } from '../../model/regular-file';
+import { PRIVATE_FILE_MODE } from '../durable-file';
+import type { Logger } from '../../base/logger';
 import { isProcessAlive } from './process-liveness';
 
 export interface LockOwner {

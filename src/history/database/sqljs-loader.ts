@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
-import { HistoryError } from './history-error';
+import { HistoryError } from '../history-error';
 
 const WASM_NAME = 'sql-wasm.wasm';
 const loaded = new Map<string, Promise<SqlJsStatic>>();

@@ -5,13 +5,13 @@
 
 import { lstatSync, renameSync, promises as fsp } from 'node:fs';
 import type { SqlJsStatic } from 'sql.js';
-import { readRegularFile, regularFileRefusal, RefusedFileError } from '../model/regular-file';
-import { HistoryDatabase } from './history-database';
-import type { DamagedSnapshot } from './history-damage';
-import { HistoryError } from './history-error';
-import { writeFileAtomic } from './durable-file';
-import type { HistoryPaths } from './journal-files';
-import type { Logger } from '../base/logger';
+import { readRegularFile, regularFileRefusal, RefusedFileError } from '../../model/regular-file';
+import { HistoryDatabase } from '../database/history-database';
+import type { DamagedSnapshot } from '../history-damage';
+import { HistoryError } from '../history-error';
+import { writeFileAtomic } from '../durable-file';
+import type { HistoryPaths } from '../journal/journal-files';
+import type { Logger } from '../../base/logger';
 
 export const COVERED_SEGMENT_KEY = 'covered_segment';
 

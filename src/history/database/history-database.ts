@@ -1,0 +1,195 @@
+// The history's tables in one sql.js database: applying records (idempotently, a reused name as
+// another migration), deleting, the bookkeeping the store keeps beside the data (covered
+// segment, inbox offsets), and the queries (history-queries.ts, cluster-summaries.ts).
+// Synchronous and file-free: the store around it decides when bytes come from or go to disk.
+
+import type { SqlJsStatic } from 'sql.js';
+import type { Migration, PhaseTransition } from '../../model/migration';
+import type { ClusterSummary } from '../../model/cluster-summary';
+import type { RecordEntry } from '../journal/journal-codec';
+import { FINAL_STATES_SQL, ensureSchema, type SchemaOutcome } from './schema';
+import { SqlSession } from './sql-session';
+import { UPSERT, upsertParams } from './migration-rows';
+import { placeIncarnation } from './incarnations';
+import { HistoryQueries, type ExportCursor, type HistoryEntry, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
+import { ClusterSummaries } from './cluster-summaries';
+
+export type { ClusterSummary };
+export type { ExportCursor, HistoryEntry, HistoryFilter, ListQuery, PageQuery, VmQuery } from './history-queries';
+export { incarnationId } from './incarnations';
+
+export class HistoryDatabase {
+  /** Bumped by every change, so derived figures can be cached until the data moves. */
+  private changes = 0;
+  private readonly queries: HistoryQueries;
+  private readonly summaries: ClusterSummaries;
+
+  private constructor(private readonly sql: SqlSession) {
+    this.queries = new HistoryQueries(sql);
+    this.summaries = new ClusterSummaries(sql, () => this.changes);
+  }
+
+  /**
+   * Opens `bytes` (a database file's content) or a new empty database, checks its structure
+   * when asked, and brings its schema up to date. Throws if the bytes are not a usable history.
+   */
+  static open(SQL: SqlJsStatic, bytes: Uint8Array | undefined, verify: boolean): { database: HistoryDatabase; schema: SchemaOutcome } {
+    const db = new SQL.Database(bytes);
+    try {
+      if (bytes && verify) {
+        const check = db.exec('PRAGMA quick_check')[0]?.values.map((r) => String(r[0])) ?? [];
+        if (check.length !== 1 || check[0] !== 'ok') throw new Error(`integrity check failed: ${check.slice(0, 3).join('; ')}`);
+      }
+      const schema = ensureSchema(db);
+      // Pragmas reset whenever sql.js reopens the file; they only matter for speed here (the
+      // durability comes from our journal, not SQLite's).
+      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY');
+      return { database: new HistoryDatabase(new SqlSession(db)), schema };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.sql.close();
+  }
+
+  /** The database file's bytes, for a snapshot. */
+  export(): Uint8Array {
+    return this.sql.export();
+  }
+
+  /** Runs `fn` in the write transaction that is committed on the next turn of the event loop (see SqlSession). */
+  transaction<T>(fn: () => T): T {
+    return this.sql.transaction(fn);
+  }
+
+  commit(): void {
+    this.sql.commit();
+  }
+
+  // ---- writes ----
+
+  /** Upserts the migration and inserts its transitions; true when anything changed. */
+  applyRecord(entry: RecordEntry): boolean {
+    const m = entry.m;
+    const { id, archived } = placeIncarnation(this.sql, m);
+    const inserted = this.sql.first(UPSERT, upsertParams(id, m));
+    // RETURNING yields the row only when it was inserted or actually updated.
+    let changed = inserted !== undefined || archived;
+    const seq = inserted ? Number(inserted[0]) : this.seqOf(id);
+    if (seq !== undefined) {
+      for (const [phase, at] of entry.p) {
+        this.sql.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
+        if (this.sql.rowsModified() > 0) changed = true;
+      }
+    }
+    if (changed) this.changes++;
+    return changed;
+  }
+
+  /** Removes migrations and their transitions; returns the ids that existed. */
+  deleteMigrations(ids: readonly string[]): string[] {
+    const deleted: string[] = [];
+    for (const id of ids) {
+      const seq = this.seqOf(id);
+      if (seq === undefined) continue;
+      this.sql.run('DELETE FROM transitions WHERE migration_seq = ?', [seq]);
+      this.sql.run('DELETE FROM migrations WHERE seq = ?', [seq]);
+      this.changes++;
+      deleted.push(id);
+    }
+    return deleted;
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.sql.first('SELECT value FROM meta WHERE key = ?', [key]);
+    return row ? String(row[0]) : undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  inboxOffset(file: string): number {
+    const row = this.sql.first('SELECT offset FROM inbox_offsets WHERE file = ?', [file]);
+    return row ? Number(row[0]) : 0;
+  }
+
+  setInboxOffset(file: string, offset: number): void {
+    this.sql.run('INSERT INTO inbox_offsets (file, offset) VALUES (?, ?) ON CONFLICT(file) DO UPDATE SET offset = max(offset, excluded.offset)', [file, offset]);
+  }
+
+  inboxNames(): string[] {
+    return this.sql.rows('SELECT file FROM inbox_offsets', []).map((r) => String(r[0]));
+  }
+
+  forgetInbox(file: string): void {
+    this.sql.run('DELETE FROM inbox_offsets WHERE file = ?', [file]);
+  }
+
+  /** Up to `limit` finished migrations that ended (or, lacking an end, were created) before `cutoff`. */
+  finishedBefore(cutoff: number, limit: number): string[] {
+    return this.sql
+      .rows(`SELECT id FROM migrations WHERE state IN ${FINAL_STATES_SQL} AND coalesce(ended_at, created_at) < ? ORDER BY coalesce(ended_at, created_at) LIMIT ?`, [cutoff, limit])
+      .map((r) => String(r[0]));
+  }
+
+  /** The `limit` oldest finished migrations (by creation). */
+  oldestFinished(limit: number): string[] {
+    return this.sql.rows(`SELECT id FROM migrations WHERE state IN ${FINAL_STATES_SQL} ORDER BY created_at, seq LIMIT ?`, [limit]).map((r) => String(r[0]));
+  }
+
+  countMigrations(): number {
+    return Number(this.sql.first('SELECT count(*) FROM migrations', [])?.[0] ?? 0);
+  }
+
+  countTransitions(): number {
+    return Number(this.sql.first('SELECT count(*) FROM transitions', [])?.[0] ?? 0);
+  }
+
+  // ---- queries ----
+
+  all(query: ListQuery = {}): Migration[] {
+    return this.queries.all(query);
+  }
+
+  count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): number {
+    return this.queries.count(query);
+  }
+
+  active(): Migration[] {
+    return this.queries.active();
+  }
+
+  byId(id: string): HistoryEntry | undefined {
+    return this.queries.byId(id);
+  }
+
+  transitions(id: string): PhaseTransition[] {
+    return this.queries.byId(id)?.transitions ?? [];
+  }
+
+  byDatacenter(datacenter: string, query: PageQuery = {}): Migration[] {
+    return this.queries.byDatacenter(datacenter, query);
+  }
+
+  byVm(vm: string, query: VmQuery = {}): Migration[] {
+    return this.queries.byVm(vm, query);
+  }
+
+  /** Cached until the next change: the history panel asks on every refresh, and it is a full scan. */
+  summaryByCluster(): ClusterSummary[] {
+    return this.summaries.get();
+  }
+
+  exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): Array<{ cursor: ExportCursor; entry: HistoryEntry }> {
+    return this.queries.exportPage(query, after, size);
+  }
+
+  private seqOf(id: string): number | undefined {
+    const row = this.sql.first('SELECT seq FROM migrations WHERE id = ?', [id]);
+    return row ? Number(row[0]) : undefined;
+  }
+}

@@ -1,0 +1,119 @@
+// Turns the VMIM cache into the source's migration stream: an observation whenever a VMIM (or,
+// while it runs, its VMI's migrationState) says something new, `deleted: true` when it goes,
+// `synced` after every list, and for each new subscriber the picture so far. A phase without a
+// server time keeps the time it was first seen; malformed objects are logged once and skipped.
+
+import type { MigrationStreamEvent } from '../../model/migration';
+import type { ConnectionState } from '../../model/cluster';
+import type { KubeVmim } from './kube-objects';
+import { objectKey } from './kube-objects';
+import type { ProblemLog } from './cluster-inventory';
+import type { KubevirtInformers } from './kubevirt-informers';
+import { kubevirtMigrationId, parseVmim, type VmimContext } from './vmim-parsing';
+
+export interface ObservedSource {
+  id: string;
+  datacenter?: string;
+}
+
+export class MigrationObserver {
+  /** What was last emitted per VMIM, so repeated identical states are not re-sent. */
+  private readonly lastObservation = new Map<string, string>();
+  /** When a phase without a server time was first seen, per VMIM, so it keeps one time. */
+  private readonly untimedPhases = new Map<string, Map<string, number>>();
+  private informers: KubevirtInformers | undefined;
+
+  constructor(
+    private readonly source: ObservedSource,
+    private readonly emit: (event: MigrationStreamEvent) => void,
+    private readonly logProblem: ProblemLog,
+  ) {}
+
+  follow(informers: KubevirtInformers): void {
+    this.informers = informers;
+  }
+
+  /** Emits the VMIM's observation when it says something new; bad objects are logged and skipped. */
+  observe(vmim: KubeVmim, deleted: boolean): void {
+    const key = objectKey(vmim) ?? '?';
+    const result = parseVmim(vmim, this.parseContext(vmim, deleted));
+    const version = `${key}@${vmim.metadata?.resourceVersion ?? ''}`;
+    if (!result.ok) {
+      // A VMIM has no status for a moment after it is created: normal, not worth a warning.
+      const transient = result.problem.endsWith('no status yet') || result.problem.endsWith('no status.phase yet');
+      this.logProblem(`${version}:${result.problem}`, `migration ${result.problem}; skipped`, transient ? 'debug' : 'warn');
+      return;
+    }
+    for (const warning of result.warnings) this.logProblem(`${version}:${warning}`, warning);
+    const signature = JSON.stringify(result.observation);
+    if (!deleted && this.lastObservation.get(key) === signature) return;
+    this.lastObservation.set(key, signature);
+    this.emit({ type: 'observation', observation: result.observation });
+  }
+
+  /** Observes the held VMIMs of `keys` again (their VMI changed). */
+  observeAgain(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const vmim = this.informers?.vmims.items.get(key);
+      if (vmim) this.observe(vmim, false);
+    }
+  }
+
+  /** The VMIM is gone: a VMIM of the same name later is news again. */
+  forget(key: string): void {
+    this.lastObservation.delete(key);
+    this.untimedPhases.delete(key);
+  }
+
+  /** After a (re)list: the ids of every migration the cluster holds. */
+  synced(store: ReadonlyMap<string, KubeVmim>): void {
+    this.emit({ type: 'synced', migrationIds: this.migrationIds(store.keys()) });
+  }
+
+  /** What a new subscriber needs to catch up: connection, every migration held, synced. */
+  catchUp(connection: ConnectionState): MigrationStreamEvent[] {
+    const events: MigrationStreamEvent[] = [{ type: 'connection', state: connection }];
+    const vmims = this.informers?.vmims;
+    if (!vmims?.hasSynced) return events;
+    const migrationIds: string[] = [];
+    for (const [key, vmim] of vmims.items) {
+      const [namespace, name] = key.split('/');
+      if (!namespace || !name) continue;
+      migrationIds.push(kubevirtMigrationId(this.source.id, namespace, name));
+      const result = parseVmim(vmim, this.parseContext(vmim, false));
+      if (result.ok) events.push({ type: 'observation', observation: result.observation });
+    }
+    events.push({ type: 'synced', migrationIds });
+    return events;
+  }
+
+  private migrationIds(keys: Iterable<string>): string[] {
+    const ids: string[] = [];
+    for (const key of keys) {
+      const [namespace, name] = key.split('/');
+      if (namespace && name) ids.push(kubevirtMigrationId(this.source.id, namespace, name));
+    }
+    return ids;
+  }
+
+  private parseContext(vmim: KubeVmim, deleted: boolean): VmimContext {
+    const key = objectKey(vmim) ?? '';
+    const namespace = vmim.metadata?.namespace;
+    const vmiName = vmim.spec?.vmiName;
+    const vmi = namespace && vmiName ? this.informers?.vmis.items.get(`${namespace}/${vmiName}`) : undefined;
+    const context: VmimContext = {
+      sourceId: this.source.id,
+      deleted,
+      fallbackPhaseTime: (phase) => {
+        let phases = this.untimedPhases.get(key);
+        if (!phases) this.untimedPhases.set(key, (phases = new Map()));
+        let at = phases.get(phase);
+        if (at === undefined) phases.set(phase, (at = Date.now()));
+        return at;
+      },
+    };
+    if (this.source.datacenter) context.datacenter = this.source.datacenter;
+    if (vmi) context.vmi = vmi;
+    return context;
+  }
+}
