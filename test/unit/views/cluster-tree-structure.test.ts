@@ -6,6 +6,7 @@ import { TreeExpansionMemory, type ExpansionStore } from '../../../src/ui/cluste
 import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 import { ExtHostTreeCache } from './support/ext-host-tree-cache';
 import { MemoryClusterSource } from './support/memory-cluster-source';
+import { WorkbenchTree } from './support/workbench-tree';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -102,6 +103,43 @@ describe('ClusterTreeStructure', function () {
       return children.every((c) => c.type === 'vm') ? children : undefined;
     });
     assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001', 'vm:blixard:c|1|vm-1-0002', 'vm:blixard:c|1|vm-1-0003']);
+  });
+
+  it('shows the VMs of a node expanded while its cluster redraws (VS Code answers that expand with nothing)', async () => {
+    const source = MemoryClusterSource.seeded('c', 2, 2);
+    const t = await setup(source);
+    structure = t.structure;
+    const workbench = new WorkbenchTree<TreeElement>(t.host, (e) => e.id);
+    const deliver = async () => {
+      for (const r of t.redraws.splice(0)) if (r) await workbench.redraw(r);
+    };
+    const [cluster] = await t.host.getChildren(undefined);
+    const nodes = await until('node rows', async () => {
+      await deliver();
+      const children = await workbench.expand(cluster);
+      return children.every((c) => c.type === 'node') ? children : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 100)); // the first load's own redraws come and go
+    await deliver();
+
+    // A node joins, so the cluster's row redraws, and the user expands a node just then: the
+    // host has forgotten the node and answers the expand with no children.
+    source.nodes.set('3', { ...source.nodes.get('2')!, id: '3', name: 'node-3' });
+    source.fire({ scope: 'nodes' });
+    const clusterRedraw = await until('a redraw of the cluster', () => t.redraws.find((r) => r?.includes(cluster)));
+    t.redraws.splice(0);
+    const redrawing = workbench.redraw(clusterRedraw);
+    const expandedMeanwhile = await workbench.expand(nodes[0]);
+    await redrawing;
+    assert.deepEqual(expandedMeanwhile, [], 'the race this test is about: the host answered the expand with nothing');
+
+    const vms = await until('the node\'s VMs drawn under it', async () => {
+      await deliver();
+      const shown = workbench.childrenShown(nodes[0]) ?? [];
+      return shown.length > 0 && shown.every((c) => c.type === 'vm') ? shown : undefined;
+    });
+    assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001', 'vm:blixard:c|1|vm-1-0002']);
+    assert.equal(workbench.childrenShown(nodes[1]), undefined, 'the other node stays collapsed');
   });
 
   it('answers a node that is still loading at once with "Loading…", and redraws it when the VMs arrive', async () => {

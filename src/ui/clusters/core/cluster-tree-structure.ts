@@ -14,6 +14,7 @@
 import type { ClusterEntry, ClusterRegistry } from '../../../sources/cluster-registry';
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
 import { TreeExpansionMemory } from './tree-expansion-memory';
+import { RedrawRaceGuard } from './redraw-race-guard';
 import { WatcherVmMigrations, type WatchedMigrations } from './watcher-vm-migrations';
 import type { Vm } from '../../../model/cluster';
 import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
@@ -25,6 +26,8 @@ export interface ClusterTreeStructureOptions {
   flushDelayMs?: number;
   /** Where expanded/collapsed rows are remembered across reloads (none: for this window only). */
   expansion?: TreeExpansionMemory;
+  /** How long the workbench gets to fetch an open row again after its parent (see redraw-race-guard.ts). */
+  refetchSettleMs?: number;
   log?(level: 'info' | 'warn' | 'debug', message: string): void;
 }
 
@@ -47,8 +50,9 @@ export class ClusterTreeStructure {
   private readonly openRows = new Set<string>();
   private disposed = false;
   private readonly unsubscribe: () => void;
-  private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
+  private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion' | 'refetchSettleMs'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
   private readonly expansion: TreeExpansionMemory;
+  private readonly raceGuard: RedrawRaceGuard<TreeElement>;
   private migrations?: WatcherVmMigrations;
 
   constructor(
@@ -63,6 +67,12 @@ export class ClusterTreeStructure {
       log: options.log ?? (() => {}),
     };
     this.expansion = options.expansion ?? new TreeExpansionMemory();
+    this.raceGuard = new RedrawRaceGuard<TreeElement>({
+      idOf: (e) => e.id,
+      isExpandable: (e) => e.type !== 'vm' && e.type !== 'message',
+      redrawAgain: (rows) => rows.forEach((row) => this.queueElement(row)),
+      settleMs: options.refetchSettleMs,
+    });
     const subscription = registry.onDidChange(({ added, removed }) => {
       for (const entry of removed) this.forgetCluster(entry.id);
       // A cluster added while the tree is up is probed at once (its node list, under the load
@@ -74,29 +84,9 @@ export class ClusterTreeStructure {
   }
 
   async getChildren(element?: TreeElement): Promise<TreeElement[]> {
-    if (!element) {
-      // Settings are read asynchronously (kubeconfig files): answer once they are, rather
-      // than flash the "nothing configured" welcome. A root fetch is VS Code's full refresh,
-      // which it cancels and restarts itself, so waiting here is safe.
-      await this.registry.whenSettled();
-      this.rootRendered = true;
-      return this.rootChildren();
-    }
-    // VS Code asks only for the children of rows it shows expanded. Remembered here too, not only
-    // on onDidExpandElement: VS Code drops that event for a row expanded while its parent redraws
-    // (the row's handle is briefly unknown to the extension host) yet fetches the row's children.
-    if (element.type !== 'vm' && element.type !== 'message') this.expansion.set(element.id, true);
-    this.noteOpen(element, true);
-    switch (element.type) {
-      case 'datacenter':
-        return this.registry.clusters.filter((c) => c.spec.datacenter === element.datacenter).map((c) => this.clusterElement(c.id, element));
-      case 'cluster':
-        return this.clusterChildren(element);
-      case 'node':
-        return this.nodeChildren(element);
-      default:
-        return [];
-    }
+    const children = await this.childrenOf(element);
+    this.raceGuard.fetched(element, children);
+    return children;
   }
 
   getParent(element: TreeElement): TreeElement | undefined {
@@ -186,10 +176,37 @@ export class ClusterTreeStructure {
     for (const model of this.models.values()) model.dispose();
     this.models.clear();
     this.migrations?.dispose();
+    this.raceGuard.dispose();
     this.unsubscribe();
   }
 
   // ---- children ---------------------------------------------------------------------------
+
+  private async childrenOf(element?: TreeElement): Promise<TreeElement[]> {
+    if (!element) {
+      // Settings are read asynchronously (kubeconfig files): answer once they are, rather
+      // than flash the "nothing configured" welcome. A root fetch is VS Code's full refresh,
+      // which it cancels and restarts itself, so waiting here is safe.
+      await this.registry.whenSettled();
+      this.rootRendered = true;
+      return this.rootChildren();
+    }
+    // VS Code asks only for the children of rows it shows expanded. Remembered here too, not only
+    // on onDidExpandElement: VS Code drops that event for a row expanded while its parent redraws
+    // (the row's handle is briefly unknown to the extension host) yet fetches the row's children.
+    if (element.type !== 'vm' && element.type !== 'message') this.expansion.set(element.id, true);
+    this.noteOpen(element, true);
+    switch (element.type) {
+      case 'datacenter':
+        return this.registry.clusters.filter((c) => c.spec.datacenter === element.datacenter).map((c) => this.clusterElement(c.id, element));
+      case 'cluster':
+        return this.clusterChildren(element);
+      case 'node':
+        return this.nodeChildren(element);
+      default:
+        return [];
+    }
+  }
 
   private rootChildren(): TreeElement[] {
     const out: TreeElement[] = this.registry.problems.map((p, i) =>
@@ -378,13 +395,16 @@ export class ClusterTreeStructure {
     if (this.pendingRoot) {
       this.pendingRoot = false;
       this.pending.clear();
+      this.raceGuard.redrawn(undefined);
       this.redraw(undefined);
       return;
     }
     // Elements whose branch left the tree meanwhile (a cluster removed, a datacenter regrouped) are not VS Code's to redraw.
     const elements = [...this.pending].filter((e) => this.isAttached(e) && !this.hasPendingAncestor(e));
     this.pending.clear();
-    if (elements.length > 0) this.redraw(elements);
+    if (elements.length === 0) return;
+    this.raceGuard.redrawn(elements);
+    this.redraw(elements);
   }
 
   private isAttached(element: TreeElement): boolean {
