@@ -1,13 +1,11 @@
 // A minimal event primitive for the core (which must not import `vscode`), shaped like
-// vscode.Event so views can pass these straight through: `event(listener) → Disposable`.
+// vscode.Event so views can pass these straight through: `event(listener) → IDisposable`.
 
-export interface Disposable {
-  dispose(): void;
-}
+import type { IDisposable } from './lifecycle';
 
-export type Event<T> = (listener: (e: T) => void) => Disposable;
+export type Event<T> = (listener: (e: T) => void) => IDisposable;
 
-export class Emitter<T> implements Disposable {
+export class Emitter<T> implements IDisposable {
   private listeners = new Set<(e: T) => void>();
   private disposed = false;
 
@@ -46,25 +44,5 @@ export class Emitter<T> implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();
-  }
-}
-
-/** Collects disposables so an owner can release everything it registered in one call. */
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  add<T extends Disposable>(item: T): T {
-    this.items.push(item);
-    return item;
-  }
-  dispose(): void {
-    const items = this.items;
-    this.items = [];
-    for (const item of items.reverse()) {
-      try {
-        item.dispose();
-      } catch {
-        // disposal is best effort: keep releasing the rest
-      }
-    }
   }
 }

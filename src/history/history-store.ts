@@ -7,7 +7,8 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Migration, PhaseTransition } from '../model/migration';
-import { Emitter, type Disposable, type Event } from '../base/event';
+import { Emitter, type Event } from '../base/event';
+import { type IDisposable } from '../base/lifecycle';
 import { silentLogger } from '../base/logger';
 import type { ClusterSummary, HistoryEntry, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryDatabase } from './database/history-database';
@@ -44,7 +45,7 @@ export interface HistoryStats {
   unsnapshottedBytes: number;
 }
 
-export class HistoryStore implements Disposable {
+export class HistoryStore implements IDisposable {
   private current: StoreRole;
   /** A change of role (or a follower's reload) in progress: records wait in `deferred` until it ends. */
   private transition: Promise<void> | undefined;

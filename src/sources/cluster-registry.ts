@@ -10,10 +10,11 @@ import { specKey, type ClusterSpecBase } from './cluster-spec';
 import { ConfigFileWatcher, type ConfigFileWatcherOptions } from './config-file-watcher';
 import { createSource as defaultFactory, planClusterSpecs, type KubeconfigReader, type SourceDependencies, type SourceFactory } from './create-sources';
 import type { SettingsProblem, SourceSettings } from './source-settings';
-import { Emitter, type Disposable, type Event } from '../base/event';
+import { Emitter, type Event } from '../base/event';
+import { type IDisposable } from '../base/lifecycle';
 import { describeError } from '../model/errors';
 
-export class ClusterEntry implements Disposable {
+export class ClusterEntry implements IDisposable {
   private built?: ClusterSource;
   private buildError?: string;
   private disposed = false;
@@ -71,7 +72,7 @@ interface AppliedSettings {
   readKubeconfig?: KubeconfigReader;
 }
 
-export class ClusterRegistry implements Disposable {
+export class ClusterRegistry implements IDisposable {
   private configured: ClusterEntry[] = [];
   private applied: AppliedSettings | undefined;
   private readonly fileWatcher: ConfigFileWatcher | undefined;

@@ -3,7 +3,8 @@
 
 import type { ChangedScope, ClusterKind, ClusterNode, ConnectionState, Vm } from '../model/cluster';
 import type { ClusterKindTraits } from '../model/cluster-kind';
-import type { Disposable, Event } from '../base/event';
+import type { Event } from '../base/event';
+import type { IDisposable } from '../base/lifecycle';
 import type { MigrationObservation, MigrationStreamEvent } from '../model/migration';
 
 export interface MigrationRequest {
@@ -23,7 +24,7 @@ export interface MigrationHandle {
   completion: Promise<void>;
 }
 
-export interface ClusterSource extends Disposable {
+export interface ClusterSource extends IDisposable {
   readonly id: string;
   readonly kind: ClusterKind;
   /** What differs about this kind of cluster (its folder's `<kind>-kind.ts`); `traits.kind` is `kind`. */
@@ -65,5 +66,3 @@ export interface ClusterSource extends Disposable {
   readonly onDidChangeConnection: Event<ConnectionState>;
   readonly connection: ConnectionState;
 }
-
-export type { Disposable };

@@ -7,7 +7,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
-import type { Disposable } from '../base/event';
+import type { IDisposable } from '../base/lifecycle';
 
 export interface ConfigFileWatcherOptions {
   /** Quiet time after the last change before onChange runs. Default 300 ms. */
@@ -16,7 +16,7 @@ export interface ConfigFileWatcherOptions {
   maxFiles?: number;
 }
 
-export class ConfigFileWatcher implements Disposable {
+export class ConfigFileWatcher implements IDisposable {
   private readonly fileWatchers = new Map<string, FSWatcher>();
   private readonly dirWatchers = new Map<string, FSWatcher>();
   /** folder → the names in it that are followed. */

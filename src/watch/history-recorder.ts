@@ -4,7 +4,8 @@
 // keeps it and tries again.
 
 import { describeError } from '../model/errors';
-import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event';
+import { Emitter, type Event } from '../base/event';
+import { DisposableStore, type IDisposable } from '../base/lifecycle';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
 import { silentLogger, type Logger } from '../base/logger';
@@ -35,7 +36,7 @@ interface PendingRecord {
   transitions: PhaseTransition[];
 }
 
-export class HistoryRecorder implements Disposable {
+export class HistoryRecorder implements IDisposable {
   private readonly recordedEmitter = new Emitter<RecordedEvent>();
   private readonly flushedEmitter = new Emitter<void>();
   /** After the history accepted a record (in memory, journaled but maybe not yet fsynced). */

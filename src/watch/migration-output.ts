@@ -3,7 +3,7 @@
 // comes back (repeats counted, not repeated), and a cluster that answers but cannot stream said
 // once. The two differ only in where lines go (the sink) and whether they carry a time.
 
-import { DisposableStore, type Disposable } from '../base/event';
+import { DisposableStore, type IDisposable } from '../base/lifecycle';
 import type { MigrationState } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
 import type { OutputLineFormatter } from './output-line-formatter';
@@ -20,7 +20,7 @@ export interface MigrationOutputOptions {
   announceConnected?: boolean;
 }
 
-export function followMigrationOutput(watcher: MigrationWatcher, formatter: OutputLineFormatter, sink: MigrationOutputSink, options: MigrationOutputOptions = {}): Disposable {
+export function followMigrationOutput(watcher: MigrationWatcher, formatter: OutputLineFormatter, sink: MigrationOutputSink, options: MigrationOutputOptions = {}): IDisposable {
   const store = new DisposableStore();
   const limitationsSaid = new Map<string, string>();
   const connectedSaid = new Set<string>();

@@ -12,7 +12,8 @@
 
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
-import { Emitter, type Disposable, type Event } from '../base/event';
+import { Emitter, type Event } from '../base/event';
+import { type IDisposable } from '../base/lifecycle';
 import { migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationTrack, ObservationOutcome } from './migration-track';
@@ -41,7 +42,7 @@ export interface MigrationWatcherOptions {
 
 const VANISHED_REASON = 'No longer on the cluster when the watcher reconnected; its outcome was not observed';
 
-export class MigrationWatcher implements Disposable {
+export class MigrationWatcher implements IDisposable {
   private readonly transitionEmitter = new Emitter<MigrationTransitionEvent>();
   private readonly updateEmitter = new Emitter<MigrationUpdateEvent>();
   private readonly endEmitter = new Emitter<MigrationEndEvent>();

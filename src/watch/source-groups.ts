@@ -7,7 +7,7 @@
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import { scrubSecrets } from '../base/secret-registry';
-import { DisposableStore, type Disposable } from '../base/event';
+import { DisposableStore, type IDisposable } from '../base/lifecycle';
 import type { Logger } from '../base/logger';
 import { migrationIdUnder, type MigrationStreamEvent } from '../model/migration';
 import type { Lifecycle } from '../model/phase-order';
@@ -18,7 +18,7 @@ export interface AttachedSource {
   source: ClusterSource;
   subscriptions: DisposableStore;
   /** Its migration-stream subscription, while it streams or is being tried as the group's streamer. */
-  stream: Disposable | undefined;
+  stream: IDisposable | undefined;
   state: ConnectionState;
   clusterMismatchWarned: boolean;
   group: ClusterGroup;

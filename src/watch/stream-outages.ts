@@ -4,7 +4,8 @@
 // re-announced), a new reason is said once, and it ends when the stream connects again.
 
 import type { ConnectionState } from '../model/cluster';
-import { Emitter, type Disposable, type Event } from '../base/event';
+import { Emitter, type Event } from '../base/event';
+import { type IDisposable } from '../base/lifecycle';
 import type { SourceStatusEvent } from './watcher-events';
 
 export interface StreamOutage {
@@ -29,14 +30,14 @@ export type StreamOutageEvent =
   /** The source was removed while down: nothing is down there any more, and nothing came back. */
   | { type: 'gone'; sourceId: string };
 
-export class StreamOutages implements Disposable {
+export class StreamOutages implements IDisposable {
   private readonly outages = new Map<string, StreamOutage>();
   /** The reasons each current outage has already been announced with, so a flapping pair is said once each. */
   private readonly reasonsSaid = new Map<string, Set<string>>();
   /** When each source's stream was last lost while not yet reported down (left 'connected'). */
   private readonly lostAt = new Map<string, number>();
   private readonly emitter = new Emitter<StreamOutageEvent>();
-  private readonly subscription: Disposable;
+  private readonly subscription: IDisposable;
 
   readonly onDidChange: Event<StreamOutageEvent> = this.emitter.event;
 

@@ -12,7 +12,7 @@ import { recordedMigrationsOf } from './history-recorded-migrations';
 import { MigrationWatcher } from './migration-watcher';
 import type { Logger } from '../base/logger';
 import { withDeadline } from '../base/deadline';
-import { DisposableStore, type Disposable } from '../base/event';
+import { DisposableStore, type IDisposable } from '../base/lifecycle';
 
 export interface WatchSessionOptions {
   /** The history database file; undefined runs without a history (nothing is recorded). */
@@ -96,7 +96,7 @@ export class WatchSession {
    * Something the session closes when it shuts down, just after the watcher let go of it and
    * before the history is written: the CLI's sources. (A window's sources belong to its registry.)
    */
-  adopt<T extends Disposable>(disposable: T): T {
+  adopt<T extends IDisposable>(disposable: T): T {
     if (this.closed) {
       disposable.dispose();
       return disposable;

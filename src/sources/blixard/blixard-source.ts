@@ -3,7 +3,8 @@
 
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
-import { Emitter, type Disposable, type Event } from '../../base/event';
+import { Emitter, type Event } from '../../base/event';
+import { type IDisposable } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import { SETTINGS } from '../../model/settings';
 import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
@@ -70,7 +71,7 @@ export class BlixardSource implements ClusterSource {
   private readonly changes: Emitter<ChangedScope>;
   private readonly connectionChanges = new Emitter<ConnectionState>();
   private readonly lifetime = new AbortController();
-  private readonly disposables: Disposable[] = [];
+  private readonly disposables: IDisposable[] = [];
   private readonly configProblem?: string;
   private streamDemand = 0;
   private currentConnection: ConnectionState = { state: 'connecting' };

@@ -5,7 +5,8 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { ConnectionState } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
-import { Emitter, type Disposable } from '../../base/event';
+import { Emitter } from '../../base/event';
+import { type IDisposable } from '../../base/lifecycle';
 import type { MigrationStreamEvent } from '../../model/migration';
 import type { BlixardClient } from './blixard-client';
 import { wireNumber, type WireMigrationEvent, type WireMigrationInfo } from './blixard-wire';
@@ -58,7 +59,7 @@ interface Session {
   timer?: NodeJS.Timeout;
 }
 
-export class MigrationStream implements Disposable {
+export class MigrationStream implements IDisposable {
   private readonly events = new Emitter<MigrationStreamEvent>();
   private readonly changes = new Emitter<MigrationChange>();
   private readonly states = new Emitter<ConnectionState>();
@@ -102,7 +103,7 @@ export class MigrationStream implements Disposable {
    * Subscribes to stream events. A listener that joins a running stream first receives what the
    * others already had: the connection state, every active migration and a `synced`.
    */
-  subscribe(listener: (e: MigrationStreamEvent) => void): Disposable {
+  subscribe(listener: (e: MigrationStreamEvent) => void): IDisposable {
     const subscription = this.events.event(listener);
     if (this.running) {
       const state = this.currentState;

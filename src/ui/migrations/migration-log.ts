@@ -6,7 +6,7 @@
 // through the secret scrubber. The channel is created on the first line, never during activation.
 
 import * as vscode from 'vscode';
-import type { Disposable as CoreDisposable } from '../../base/event';
+import type { IDisposable as CoreDisposable } from '../../base/lifecycle';
 import { scrubSecrets } from '../../base/secret-registry';
 import type { MigrationState } from '../../model/migration';
 import type { MigrationWatcher } from '../../watch/migration-watcher';

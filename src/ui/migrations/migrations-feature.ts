@@ -6,7 +6,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DisposableStore, Emitter } from '../../base/event';
+import { Emitter } from '../../base/event';
+import { DisposableStore } from '../../base/lifecycle';
 import type { HistoryStore } from '../../history';
 import { sortTimeline } from '../../model/phase-order';
 import type { ClusterRegistry } from '../../sources/cluster-registry';

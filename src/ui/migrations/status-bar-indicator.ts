@@ -6,7 +6,7 @@
 // is active; `blixard.statusBar.enabled` turns both off live. Items are created on first use.
 
 import * as vscode from 'vscode';
-import type { Disposable as CoreDisposable } from '../../base/event';
+import type { IDisposable as CoreDisposable } from '../../base/lifecycle';
 import type { Migration } from '../../model/migration';
 import type { MigrationWatcher } from '../../watch/migration-watcher';
 import { activeStatusLook, endedStatusLook, type StatusBarLook } from './core/migrations-presentation';

@@ -3,8 +3,10 @@
 
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
+import { Emitter } from '../../../src/base/event';
 import type { HistoryStore } from '../../../src/history';
 import { MigrationsViewModel, type MigrationsViewChange } from '../../../src/ui/migrations/core/migrations-view-model';
+import type { MigrationWatcher } from '../../../src/watch/migration-watcher';
 import { WatchSession } from '../../../src/watch/watch-session';
 import { finished, recordingLogger, tempDir, transitions, waitFor } from '../history/support/fixtures';
 import { kubevirtObservation, ScriptedSource, T0 } from '../watch/scripted-source';
@@ -118,5 +120,34 @@ describe('Migrations view model', () => {
     assert.equal(changes.length, before, 'hidden: no ticks');
     model.setVisible(true);
     assert.deepEqual(await nextChanges('a tick'), [{ kind: 'migration', group: 'active', migrationId: 'kv1/default/m1' }]);
+  });
+
+  it('lets go of the first watcher\'s events when attached to another, and of the second\'s when disposed', () => {
+    // Watchers with nothing in them, whose emitters tell whether anyone still listens.
+    const emptyWatcher = () => {
+      const emitters = { update: new Emitter<unknown>(), end: new Emitter<unknown>(), status: new Emitter<unknown>() };
+      const watcher = {
+        onDidUpdate: emitters.update.event,
+        onDidEnd: emitters.end.event,
+        onDidChangeStatus: emitters.status.event,
+        active: () => [],
+        recent: () => [],
+        get: () => undefined,
+        clusterIds: () => [],
+        status: () => undefined,
+      } as unknown as MigrationWatcher;
+      const listened = () => [emitters.update, emitters.end, emitters.status].map((e) => e.hasListeners);
+      return { watcher, listened };
+    };
+    const first = emptyWatcher();
+    const second = emptyWatcher();
+    const reattached = new MigrationsViewModel();
+    reattached.attach(first.watcher);
+    assert.deepEqual(first.listened(), [true, true, true]);
+    reattached.attach(second.watcher);
+    assert.deepEqual(first.listened(), [false, false, false], 'the first watcher is let go');
+    assert.deepEqual(second.listened(), [true, true, true], 'the second watcher is followed');
+    reattached.dispose();
+    assert.deepEqual(second.listened(), [false, false, false], 'disposed: nothing is followed');
   });
 });

@@ -8,7 +8,7 @@
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../../model/cluster';
 import { describeError } from '../../../model/errors';
 import { scrubSecrets } from '../../../base/secret-registry';
-import { DisposableStore, type Disposable } from '../../../base/event';
+import { DisposableStore, type IDisposable } from '../../../base/lifecycle';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { ClusterEntry } from '../../../sources/cluster-registry';
 
@@ -39,7 +39,7 @@ interface NodeVms {
   error?: string;
 }
 
-export class ClusterViewModel implements Disposable {
+export class ClusterViewModel implements IDisposable {
   private load: ClusterLoadState = { state: 'idle' };
   private nodeMap = new Map<string, ClusterNode>();
   private nodeOrder: ClusterNode[] = [];
@@ -49,7 +49,7 @@ export class ClusterViewModel implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private subscribed = false;
   /** The source's change feed, held while the cluster is shown. */
-  private changeFeed?: Disposable;
+  private changeFeed?: IDisposable;
   private shown = true;
   private pendingScopes: ChangedScope[] = [];
   private scopeTimer?: NodeJS.Timeout;

@@ -6,7 +6,8 @@
 // No `vscode` here.
 
 import type { ConnectionState, Vm } from '../../../model/cluster';
-import { DisposableStore, type Disposable, type Event } from '../../../base/event';
+import { type Event } from '../../../base/event';
+import { DisposableStore, type IDisposable } from '../../../base/lifecycle';
 import { FINAL_STATES, type Migration } from '../../../model/migration';
 import type { MigrationEndEvent, MigrationUpdateEvent, SourceStatusEvent } from '../../../watch/migration-watcher';
 
@@ -22,7 +23,7 @@ export interface WatchedMigrations {
   readonly onDidChangeStatus: Event<SourceStatusEvent>;
 }
 
-export class WatcherVmMigrations implements Disposable {
+export class WatcherVmMigrations implements IDisposable {
   /** `${held cluster id}\n${vm id}` → the migration in flight. */
   private readonly inFlightByVm = new Map<string, Migration>();
   private readonly subscriptions = new DisposableStore();

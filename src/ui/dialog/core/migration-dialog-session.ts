@@ -4,7 +4,7 @@
 // wraps it, and tests drive it directly.
 
 import { describeError } from '../../../model/errors';
-import type { Disposable } from '../../../base/event';
+import type { IDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import { isFinal } from '../../../model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../sources/cluster-source';
@@ -41,18 +41,18 @@ export interface MigrationDialogSessionOptions {
   now?: () => number;
 }
 
-export class MigrationDialogSession implements Disposable {
+export class MigrationDialogSession implements IDisposable {
   private state: DialogViewState;
   private readonly source: ClusterSource;
   private readonly feed: MigrationFeed;
   private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   private readonly now: () => number;
-  private readonly following: Disposable;
-  private readonly sourceChanges: Disposable;
-  private readonly outageChanges: Disposable;
+  private readonly following: IDisposable;
+  private readonly sourceChanges: IDisposable;
+  private readonly outageChanges: IDisposable;
   /** Host time of the last news of the followed migration (what "last known at" means while the stream is down). */
   private lastHeardAt?: number;
-  private migrationSubscription?: Disposable;
+  private migrationSubscription?: IDisposable;
   private reloadTimer?: ReturnType<typeof setTimeout>;
   private settleTimer?: ReturnType<typeof setTimeout>;
   private loadGeneration = 0;
@@ -105,7 +105,7 @@ export class MigrationDialogSession implements Disposable {
   }
 
   /** Fires after every state change (the panel updates its title). */
-  onDidChangeState(listener: () => void): Disposable {
+  onDidChangeState(listener: () => void): IDisposable {
     this.changeListeners.add(listener);
     return { dispose: () => this.changeListeners.delete(listener) };
   }

@@ -1,7 +1,8 @@
 // A MigrationFeed read straight from the sources' migration streams, for as long as no shared
 // MigrationWatcher is available. It subscribes to a source only while some panel follows it.
 
-import { Emitter, type Disposable } from '../../../base/event';
+import { Emitter } from '../../../base/event';
+import { type IDisposable } from '../../../base/lifecycle';
 import { isFinal, type Migration, type MigrationObservation, type PhaseTransition } from '../../../model/migration';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { SourceStatusEvent } from '../../../watch/migration-watcher';
@@ -13,10 +14,10 @@ const MAX_FINAL_KEPT = 500;
 
 interface Following {
   count: number;
-  subscription: Disposable;
+  subscription: IDisposable;
 }
 
-export class SourceStreamFeed implements MigrationFeed, Disposable {
+export class SourceStreamFeed implements MigrationFeed, IDisposable {
   private readonly snapshots = new Map<string, MigrationSnapshot>();
   private readonly listeners = new Map<string, Set<(s: MigrationSnapshot) => void>>();
   private readonly following = new Map<ClusterSource, Following>();
@@ -24,7 +25,7 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
   /** The same account of outages the watcher keeps, over the followed sources' own connection states. */
   private readonly outages = new StreamOutages(this.statusEvents.event);
 
-  follow(source: ClusterSource): Disposable {
+  follow(source: ClusterSource): IDisposable {
     let entry = this.following.get(source);
     if (!entry) {
       const subscription = source.onMigrationEvent((event) => {
@@ -55,7 +56,7 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
     return this.snapshots.get(migrationId);
   }
 
-  onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): Disposable {
+  onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): IDisposable {
     let set = this.listeners.get(migrationId);
     if (!set) this.listeners.set(migrationId, (set = new Set()));
     set.add(listener);
@@ -72,7 +73,7 @@ export class SourceStreamFeed implements MigrationFeed, Disposable {
     return outage && { since: outage.since, reason: outage.reason };
   }
 
-  onDidChangeOutage(clusterId: string, listener: () => void): Disposable {
+  onDidChangeOutage(clusterId: string, listener: () => void): IDisposable {
     return this.outages.onDidChange((e) => {
       if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === clusterId) listener();
     });

@@ -3,7 +3,7 @@
 // The dialog speaks its own source's ids; the watcher holds a cluster reached through several
 // contexts under the first one's: ids are translated both ways here, so the dialog never knows.
 
-import type { Disposable } from '../../../base/event';
+import type { IDisposable } from '../../../base/lifecycle';
 import { Emitter } from '../../../base/event';
 import { migrationIdUnder, type Migration } from '../../../model/migration';
 import type { ClusterSource } from '../../../sources/cluster-source';
@@ -20,7 +20,7 @@ export class WatcherMigrationFeed implements MigrationFeed {
 
   constructor(readonly watcher: MigrationWatcher) {}
 
-  follow(source: ClusterSource): Disposable {
+  follow(source: ClusterSource): IDisposable {
     // The watcher follows every configured cluster; one it has not attached yet (the dialog opened
     // before the watcher started) is attached now rather than followed on a second path.
     if (!this.watcher.sourceIds().includes(source.id)) this.watcher.addSource(source);
@@ -33,7 +33,7 @@ export class WatcherMigrationFeed implements MigrationFeed {
     return migration ? this.asAsked(migrationId, migration) : this.lookedUp.get(migrationId);
   }
 
-  onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): Disposable {
+  onDidChange(migrationId: string, listener: (snapshot: MigrationSnapshot) => void): IDisposable {
     const held = this.watcher.heldMigrationId(migrationId);
     const updates = this.watcher.onDidUpdate((e) => {
       if (e.migration.id !== held) return;
@@ -50,7 +50,7 @@ export class WatcherMigrationFeed implements MigrationFeed {
     return outage && { since: outage.since, reason: outage.reason };
   }
 
-  onDidChangeOutage(clusterId: string, listener: () => void): Disposable {
+  onDidChangeOutage(clusterId: string, listener: () => void): IDisposable {
     return this.watcher.outages.onDidChange((e) => {
       if ((e.type === 'down' || e.type === 'reason' ? e.outage.sourceId : e.sourceId) === (this.watcher.clusterOf(clusterId) ?? clusterId)) listener();
     });

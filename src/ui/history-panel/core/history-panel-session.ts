@@ -4,7 +4,8 @@
 // WebviewPanel; tests drive it with a real HistoryStore.
 
 import { describeError } from '../../../model/errors';
-import type { Disposable, Event } from '../../../base/event';
+import type { Event } from '../../../base/event';
+import type { IDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { ClusterSummary } from '../../../history/database/history-database';
@@ -57,10 +58,10 @@ export interface HistoryPanelSessionDeps {
   now?: () => number;
 }
 
-export class HistoryPanelSession implements Disposable {
+export class HistoryPanelSession implements IDisposable {
   private state: HistoryPanelViewState;
   private history?: HistoryPanelQueries;
-  private subscription?: Disposable;
+  private subscription?: IDisposable;
   private detailId?: string;
   private ready = false;
   private changeTimer?: NodeJS.Timeout;

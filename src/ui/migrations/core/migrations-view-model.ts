@@ -4,7 +4,8 @@
 // real MigrationWatcher and HistoryStore.
 
 import { notStreaming, type NotStreaming } from '../../../model/cluster';
-import { DisposableStore, Emitter, type Disposable, type Event } from '../../../base/event';
+import { Emitter, type Event } from '../../../base/event';
+import { Disposable, DisposableStore } from '../../../base/lifecycle';
 import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import { sortTimeline } from '../../../model/phase-order';
@@ -49,13 +50,14 @@ interface Snapshot {
   down: StreamDown[];
 }
 
-export class MigrationsViewModel implements Disposable {
+export class MigrationsViewModel extends Disposable {
   private readonly changeEmitter = new Emitter<MigrationsViewChange[]>();
   readonly onDidChange: Event<MigrationsViewChange[]> = this.changeEmitter.event;
 
   private watcher?: MigrationWatcher;
   private history?: RecentHistory;
-  private readonly subscriptions = new DisposableStore();
+  /** The attached watcher's (and history's) events: a second attach() lets go of the first's. */
+  private readonly subscriptions = this._register(new DisposableStore());
   private shown: Snapshot = { active: [], recent: [], down: [] };
   private readonly changedIds = new Set<string>();
   private membershipDirty = false;
@@ -67,6 +69,7 @@ export class MigrationsViewModel implements Disposable {
   private readonly tickMs: number;
 
   constructor(options: MigrationsViewModelOptions = {}) {
+    super();
     this.debounceMs = options.debounceMs ?? 100;
     this.recentLimit = options.recentLimit ?? 25;
     this.tickMs = options.tickMs ?? 5000;
@@ -74,7 +77,7 @@ export class MigrationsViewModel implements Disposable {
 
   /** Starts showing what the watcher (and history, if any) hold. Before this the view is empty. */
   attach(watcher: MigrationWatcher, history?: RecentHistory): void {
-    this.subscriptions.dispose();
+    this.subscriptions.clear();
     this.watcher = watcher;
     this.history = history;
     this.subscriptions.add(watcher.onDidUpdate((e) => this.noteChanged(e.migration.id, !e.previous || isActive(e.previous) !== isActive(e.migration))));
@@ -139,8 +142,8 @@ export class MigrationsViewModel implements Disposable {
     this.scheduleTick();
   }
 
-  dispose(): void {
-    this.subscriptions.dispose();
+  override dispose(): void {
+    super.dispose();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.tickTimer) clearTimeout(this.tickTimer);
     this.changeEmitter.dispose();

@@ -6,7 +6,8 @@
 
 import { chmodSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DisposableStore, Emitter, type Disposable, type Event } from '../../../base/event';
+import { Emitter, type Event } from '../../../base/event';
+import { DisposableStore, type IDisposable } from '../../../base/lifecycle';
 import type { HistoryStore, RetentionPolicy } from '../../../history';
 import { describeError } from '../../../model/errors';
 import type { ClusterRegistry } from '../../../sources/cluster-registry';
@@ -25,7 +26,7 @@ export interface WindowWatchDeps {
   retention: () => RetentionPolicy;
 }
 
-export class WindowWatch implements Disposable {
+export class WindowWatch implements IDisposable {
   private session?: WatchSession;
   private starting?: Promise<void>;
   private stopping?: Promise<void>;

@@ -2,7 +2,7 @@
 // plus a recorder for what a source emits.
 
 import { startDevCluster, type DevCluster, type DevClusterOptions } from '../../../../../companion/blixard-node/dev-cluster';
-import type { Disposable } from '../../../../../src/base/event';
+import type { IDisposable } from '../../../../../src/base/lifecycle';
 import type { MigrationObservation, MigrationStreamEvent } from '../../../../../src/model/migration';
 import { BlixardSource, type BlixardSourceOptions } from '../../../../../src/sources/blixard/blixard-source';
 import type { BlixardClusterConfig } from '../../../../../src/sources/blixard/blixard-cluster-config';
@@ -34,9 +34,9 @@ export function sourceFor(endpoints: string[], options: BlixardSourceOptions = {
 }
 
 /** Everything a source's migration stream delivered to one listener, in order. */
-export class StreamRecorder implements Disposable {
+export class StreamRecorder implements IDisposable {
   readonly events: MigrationStreamEvent[] = [];
-  private readonly subscription: Disposable;
+  private readonly subscription: IDisposable;
 
   constructor(source: BlixardSource) {
     this.subscription = source.onMigrationEvent((e) => this.events.push(e));
