@@ -4,6 +4,8 @@
 import type { Migration, PhaseTransition } from '../model/migration';
 import { currentPhaseWord, formatDuration, modeWord, phaseWord, stateWord } from '../model/vocabulary';
 import { sortTimeline } from '../model/phase-order';
+// Cluster-supplied text must not break the table's lines.
+import { flattenControlCharacters } from '../base/text';
 import { lifecycleOf } from '../sources/cluster-kinds';
 
 const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
@@ -22,7 +24,7 @@ const COLUMNS: { title: string; value: (m: Migration) => string }[] = [
 
 export function renderMigrationTable(migrations: readonly Migration[]): string {
   if (migrations.length === 0) return 'No migrations.\n';
-  const rows = migrations.map((m) => COLUMNS.map((c) => clean(c.value(m))));
+  const rows = migrations.map((m) => COLUMNS.map((c) => flattenControlCharacters(c.value(m))));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
   return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)].join('\n') + '\n';
@@ -49,11 +51,11 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
     ['Failure', m.failureReason],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
-  const out = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(width)}  ${clean(v!)}`);
+  const out = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(width)}  ${flattenControlCharacters(v!)}`);
   out.push('', 'Phases:');
   const ordered = sortTimeline(lifecycleOf(m.kind), transitions);
   if (ordered.length === 0) out.push('  (none recorded)');
-  ordered.forEach((t, i) => out.push(`  ${isoMillis(t.at)}  +${formatDuration(t.at - m.createdAt).padEnd(7)}  ${clean(phaseWord(t.phase, m.state, i === ordered.length - 1))}`));
+  ordered.forEach((t, i) => out.push(`  ${isoMillis(t.at)}  +${formatDuration(t.at - m.createdAt).padEnd(7)}  ${flattenControlCharacters(phaseWord(t.phase, m.state, i === ordered.length - 1))}`));
   return out.join('\n') + '\n';
 }
 
@@ -67,8 +69,3 @@ function isoMillis(ms: number): string {
   return Number.isNaN(d.getTime()) ? '-' : d.toISOString();
 }
 
-/** Cluster-supplied text must not break the table's lines. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}

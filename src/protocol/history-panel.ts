@@ -5,6 +5,7 @@
 
 import type { ClusterSummary } from '../model/cluster-summary';
 import type { Migration, MigrationState } from '../model/migration';
+import { hasOnlyKeys, isBoundedId, isBoundedText, isFiniteNumber, isRecord, isString } from './guards';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
 export const HISTORY_PANEL_VIEW_TYPE = 'blixard.historyPanel';
@@ -16,7 +17,6 @@ export type ExportFormatView = 'csv' | 'json';
 export const MAX_TEXT_FILTER_LENGTH = 200;
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
-const MAX_ID_LENGTH = 1024;
 /** Offsets beyond this are not a real page of any history (retention keeps it far smaller). */
 const MAX_OFFSET = 100_000_000;
 
@@ -109,39 +109,12 @@ export function defaultHistoryQuery(): HistoryQueryView {
 
 // ---- guards ----------------------------------------------------------------------------------
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/** True when `value` has exactly these own keys (optional ones may be absent), nothing more. */
-function hasOnlyKeys(value: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
-  const keys = Object.keys(value);
-  if (keys.length < required.length || keys.length > required.length + optional.length) return false;
-  for (const key of required) if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
-  for (const key of keys) if (!required.includes(key) && !optional.includes(key)) return false;
-  return true;
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
-export function isHistoryId(value: unknown): value is string {
-  // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(value);
-}
-
 export function isHistoryFilter(value: unknown): value is HistoryFilterView {
   return typeof value === 'string' && (HISTORY_FILTERS as readonly string[]).includes(value);
 }
 
 function isTextFilter(value: unknown): value is string {
-  // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length <= MAX_TEXT_FILTER_LENGTH && !/[\u0000-\u001f]/.test(value);
+  return isBoundedText(value, MAX_TEXT_FILTER_LENGTH);
 }
 
 function isOffset(value: unknown): value is number {
@@ -161,7 +134,7 @@ const webviewGuards: Record<HistoryWebviewMessageType, (m: Record<string, unknow
   refresh: (m) => hasOnlyKeys(m, ['type']),
   query: (m) =>
     hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize),
-  detail: (m) => hasOnlyKeys(m, ['type', 'id']) && (m.id === null || isHistoryId(m.id)),
+  detail: (m) => hasOnlyKeys(m, ['type', 'id']) && (m.id === null || isBoundedId(m.id)),
   export: (m) => hasOnlyKeys(m, ['type', 'format']) && (m.format === 'csv' || m.format === 'json'),
 };
 
@@ -173,7 +146,7 @@ export function isHistoryWebviewMessage(m: unknown): m is HistoryWebviewMessage 
 }
 
 export function isPersistedHistoryState(s: unknown): s is PersistedHistoryState {
-  return isRecord(s) && s.v === 1 && hasOnlyKeys(s, ['v', 'query'], ['detailId']) && isHistoryQueryView(s.query) && (s.detailId === undefined || isHistoryId(s.detailId));
+  return isRecord(s) && s.v === 1 && hasOnlyKeys(s, ['v', 'query'], ['detailId']) && isHistoryQueryView(s.query) && (s.detailId === undefined || isBoundedId(s.detailId));
 }
 
 const STATES: readonly MigrationState[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -210,4 +183,4 @@ export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
   );
 }
 
-export { describeRejectedMessage } from './migration-dialog';
+export { describeRejectedMessage } from './guards';

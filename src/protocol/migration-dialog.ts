@@ -6,12 +6,10 @@ import type { NodeStatus, VmState } from '../model/cluster';
 import type { AnyNodeWords, MigrationDialogTraits } from '../model/cluster-kind';
 import type { MigrationMode, MigrationState } from '../model/migration';
 import type { ValidationIssue } from './validation-issue';
+import { hasOnlyKeys, isBoundedId, isFiniteNumber, isOptional, isRecord, isString } from './guards';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
 export const MIGRATION_DIALOG_VIEW_TYPE = 'blixard.migrationDialog';
-
-/** Ids and names are bounded so a hostile message cannot make the host allocate or log without limit. */
-export const MAX_ID_LENGTH = 512;
 
 // ---- view models (host → webview) -----------------------------------------------------------
 
@@ -174,37 +172,6 @@ export interface PersistedDialogState {
 
 // ---- guards ----------------------------------------------------------------------------------
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/** True when `value` has exactly these own keys (optional ones may be absent), nothing more. */
-function hasOnlyKeys(value: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
-  const keys = Object.keys(value);
-  if (keys.length < required.length || keys.length > required.length + optional.length) return false;
-  for (const key of required) if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
-  for (const key of keys) if (!required.includes(key) && !optional.includes(key)) return false;
-  return true;
-}
-
-export function isBoundedId(value: unknown): value is string {
-  // Control characters are what an id may not hold: the class names them on purpose.
-  // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(value);
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isOptional<T>(value: unknown, guard: (v: unknown) => v is T): boolean {
-  return value === undefined || guard(value);
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
 export function isReadyMessage(m: unknown): m is { type: 'ready' } {
   return isRecord(m) && m.type === 'ready' && hasOnlyKeys(m, ['type']);
 }
@@ -252,13 +219,8 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   return webviewGuards[m.type as WebviewMessageType](m);
 }
 
-/** A short, safe description of a rejected message for the log: its type (if a short string) and keys. */
-export function describeRejectedMessage(m: unknown): string {
-  if (!isRecord(m)) return m === null ? 'null' : Array.isArray(m) ? 'an array' : `a ${typeof m}`;
-  const type = typeof m.type === 'string' && m.type.length <= 40 ? JSON.stringify(m.type) : 'no valid type';
-  const keys = Object.keys(m).slice(0, 8).map((k) => (k.length > 24 ? `${k.slice(0, 24)}…` : k));
-  return `an object with ${type} and keys [${keys.join(', ')}]`;
-}
+// Said by the host's log line when a message is refused; one wording for both panels.
+export { describeRejectedMessage } from './guards';
 
 export function isPersistedDialogState(s: unknown): s is PersistedDialogState {
   if (!isRecord(s) || s.v !== 1 || !isBoundedId(s.clusterId) || !isBoundedId(s.vmId)) return false;

@@ -18,6 +18,8 @@
 
 import { isFinal, type Migration } from '../model/migration';
 import { formatClockTime, formatDuration, phaseWord, stateTitle, stateWord } from '../model/vocabulary';
+// Names come from clusters: a newline or escape sequence in one must not forge or break a line.
+import { flattenControlCharacters } from '../base/text';
 import type { MigrationEndEvent, MigrationTransitionEvent } from './migration-watcher';
 import type { StreamOutageEvent } from './stream-outages';
 
@@ -44,7 +46,7 @@ export class OutputLineFormatter {
     const final = transition.phase === m.phase && isFinal(m.state);
     // The final phase reads as the outcome (a cancelled KubeVirt migration ends in phase "Failed").
     const shown = phaseWord(transition.phase, m.state, final);
-    const phases = previousPhase ? `${clean(previousPhase)} → ${clean(shown)}` : `→ ${clean(shown)}`;
+    const phases = previousPhase ? `${flattenControlCharacters(previousPhase)} → ${flattenControlCharacters(shown)}` : `→ ${flattenControlCharacters(shown)}`;
     const parts = [...this.who(m), phases, nodes(m), `+${formatDuration(transition.at - m.createdAt)}`, ...this.clusterTime(transition.at)];
     // The final transition carries the outcome, so a failure is read on the line that reports it.
     if (final) parts.push(...outcome(m, shown));
@@ -60,8 +62,8 @@ export class OutputLineFormatter {
     if (event.viaTransition) return undefined;
     const m = event.migration;
     const at = m.endedAt ?? this.now();
-    const parts = [...this.who(m), `${clean(m.phase)} → ${stateTitle(m.state)}`, nodes(m), `+${formatDuration(at - m.createdAt)}`, ...this.clusterTime(at)];
-    if (m.failureReason) parts.push(clean(m.failureReason));
+    const parts = [...this.who(m), `${flattenControlCharacters(m.phase)} → ${stateTitle(m.state)}`, nodes(m), `+${formatDuration(at - m.createdAt)}`, ...this.clusterTime(at)];
+    if (m.failureReason) parts.push(flattenControlCharacters(m.failureReason));
     return this.line(parts);
   }
 
@@ -69,9 +71,9 @@ export class OutputLineFormatter {
   formatOutage(event: StreamOutageEvent): string | undefined {
     switch (event.type) {
       case 'down':
-        return this.line([this.cluster(event.outage.sourceId), 'migration stream down', clean(event.outage.reason)]);
+        return this.line([this.cluster(event.outage.sourceId), 'migration stream down', flattenControlCharacters(event.outage.reason)]);
       case 'reason':
-        return this.line([this.cluster(event.outage.sourceId), `migration stream still down${failedMore(event.repeats)}`, `now: ${clean(event.outage.reason)}`]);
+        return this.line([this.cluster(event.outage.sourceId), `migration stream still down${failedMore(event.repeats)}`, `now: ${flattenControlCharacters(event.outage.reason)}`]);
       case 'back':
         return this.line([this.cluster(event.sourceId), `migration stream back after ${formatDuration(event.downForMs)}${failedMore(event.repeats)}`]);
       case 'gone':
@@ -81,12 +83,12 @@ export class OutputLineFormatter {
 
   /** A cluster that answers but cannot stream its migrations (said once per limitation). */
   formatLimitation(clusterId: string, limitation: string): string {
-    return this.line([this.cluster(clusterId), `reachable, but ${clean(limitation)}`]);
+    return this.line([this.cluster(clusterId), `reachable, but ${flattenControlCharacters(limitation)}`]);
   }
 
   /** A cluster's stream connected (the CLI says so once per cluster, so a script knows it is watching). */
   formatConnected(clusterId: string, endpoint: string | undefined): string {
-    return this.line([this.cluster(clusterId), endpoint ? `connected to ${clean(endpoint)}` : 'connected']);
+    return this.line([this.cluster(clusterId), endpoint ? `connected to ${flattenControlCharacters(endpoint)}` : 'connected']);
   }
 
   private line(parts: string[]): string {
@@ -98,12 +100,12 @@ export class OutputLineFormatter {
   }
 
   private cluster(clusterId: string): string {
-    return clean(this.options.clusterLabel?.(clusterId) ?? clusterId);
+    return flattenControlCharacters(this.options.clusterLabel?.(clusterId) ?? clusterId);
   }
 
   private who(m: Migration): string[] {
     const vm = m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
-    return [this.cluster(m.cluster), clean(vm), clean(migrationReference(m))];
+    return [this.cluster(m.cluster), flattenControlCharacters(vm), flattenControlCharacters(migrationReference(m))];
   }
 
   /** The cluster's time of an event, only where it differs from now enough to matter (a replay). */
@@ -129,14 +131,14 @@ function failedMore(repeats: number): string {
 }
 
 function nodes(m: Migration): string {
-  return `${clean(m.sourceNode ?? '?')} → ${clean(m.targetNode ?? '?')}`;
+  return `${flattenControlCharacters(m.sourceNode ?? '?')} → ${flattenControlCharacters(m.targetNode ?? '?')}`;
 }
 
 /** The outcome word (left out where the final phase already says it: "→ Failed") and the reason. */
 function outcome(m: Migration, finalPhase: string): string[] {
   const word = stateWord(m.state);
   const said = finalPhase.toLowerCase() === word || (m.state === 'succeeded' && /^(succeeded|completed)$/i.test(finalPhase));
-  const reason = m.state !== 'succeeded' && m.failureReason ? clean(m.failureReason) : undefined;
+  const reason = m.state !== 'succeeded' && m.failureReason ? flattenControlCharacters(m.failureReason) : undefined;
   if (said) return reason ? [reason] : [];
   return [reason ? `${word}: ${reason}` : word];
 }
@@ -159,8 +161,3 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** Names come from clusters: a newline or escape sequence in one must not forge or break a line. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}

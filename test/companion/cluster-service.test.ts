@@ -105,7 +105,10 @@ describe('blixard-node ClusterService (dev-cluster, memory store)', function () 
     await rejects(c.call('CreateVm', { name: 'ok', vcpus: 0, memory_mb: 1 }), status.INVALID_ARGUMENT, 'vcpus must be at least 1');
     await rejects(c.call('CreateVm', { name: 'ok', vcpus: 1, memory_mb: 0 }), status.INVALID_ARGUMENT, 'memory_mb must be at least 1');
     await rejects(c.call('CreateVm', { name: 'ok', vcpus: 5000, memory_mb: 1 }), status.INVALID_ARGUMENT, /vcpus must be at most 1024/);
-    await rejects(c.call('CreateVm', { name: 'ok', vcpus: 1, memory_mb: 1, config_path: 'a\u0000b' }), status.INVALID_ARGUMENT, /config_path/);
+    // Every class of control character (C0, C1, line separators, bidi overrides) and U+FFFD.
+    for (const path of ['a\u0000b', '/etc/a\u0085b.toml', '/etc/a\u2028b.toml', '/etc/\u202elmot.toml', '/etc/a\ufffd.toml']) {
+      await rejects(c.call('CreateVm', { name: 'ok', vcpus: 1, memory_mb: 1, config_path: path }), status.INVALID_ARGUMENT, /config_path/);
+    }
     await rejects(c.call('StartVm', { name: '' }), status.INVALID_ARGUMENT, 'name must not be empty');
     await rejects(c.call('GetVmStatus', { name: 'UPPER' }), status.INVALID_ARGUMENT, /not a valid VM name/);
     await rejects(c.call('MigrateVm', { vm_name: 'vm-1', target_node_id: 0 }), status.INVALID_ARGUMENT, 'target_node_id must be a node id (1 or more)');

@@ -3,6 +3,7 @@
 // for type and range before use.
 
 import { InvalidArgumentError, quote } from '../errors';
+import { hasControlCharacters } from '../../../src/base/text';
 
 /** Marks a request whose bytes were not a valid protobuf message (grpc-server.ts decodes so). */
 export const UNDECODABLE = Symbol('undecodable request');
@@ -71,8 +72,9 @@ export function optionalConfigPath(value: unknown): string {
   if (value === undefined || value === null || value === '') return '';
   if (typeof value !== 'string') throw new InvalidArgumentError('config_path must be a string');
   if (value.length > MAX_CONFIG_PATH_LENGTH) throw new InvalidArgumentError(`config_path must be at most ${MAX_CONFIG_PATH_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\ufffd]/.test(value)) throw new InvalidArgumentError('config_path contains control or invalid characters');
+  // The extension's one class of control characters, and U+FFFD: a path that did not decode
+  // from UTF-8 whole would name some other file than the caller meant.
+  if (hasControlCharacters(value) || value.includes('\ufffd')) throw new InvalidArgumentError('config_path contains control or invalid characters');
   return value;
 }
 

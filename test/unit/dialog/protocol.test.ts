@@ -11,9 +11,9 @@ import {
   isStateMessage,
   isSubmitMessage,
   isWebviewMessage,
-  MAX_ID_LENGTH,
   type HostMessage,
 } from '../../../src/protocol/migration-dialog';
+import { MAX_ID_LENGTH } from '../../../src/protocol/guards';
 import { SourceStreamFeed } from '../../../src/ui/dialog/core/source-stream-feed';
 import { blixardCluster } from './recording-cluster-source';
 import { migrationDialogTraits } from '../../../src/model/cluster-kind';
@@ -156,9 +156,10 @@ describe('dialog: protocol guards', () => {
       const keys = Object.keys(o).sort().join(',');
       if (o.type === 'submit') {
         const id = o.targetNodeId;
-        // Control characters are what the guard must refuse: the regex names them on purpose.
+        // Control characters are what the guard must refuse (base/text.ts's class, written out
+        // here independently): the regex names them on purpose.
         // eslint-disable-next-line no-control-regex
-        const idOk = id === null || (typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && !/[\u0000-\u001f]/.test(id));
+        const idOk = id === null || (typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(id));
         return keys === 'force,live,targetNodeId,type' && idOk && typeof o.live === 'boolean' && typeof o.force === 'boolean';
       }
       return keys === 'type';

@@ -2,7 +2,7 @@
 // callers (tests, the Migrations view, other extensions) may pass a plain { clusterId, vmId }.
 // Accepts the few shapes that carry those two ids and nothing else.
 
-import { isBoundedId } from '../../../protocol/migration-dialog';
+import { isBoundedId } from '../../../protocol/guards';
 
 export interface VmReference {
   clusterId: string;

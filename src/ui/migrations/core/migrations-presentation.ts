@@ -5,6 +5,7 @@
 import type { NotStreaming } from '../../../model/cluster';
 import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../../../model/migration';
 import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, modeWord, phaseWord, stateWord } from '../../../model/vocabulary';
+import { flattenControlCharacters } from '../../../base/text';
 
 export interface MigrationLook {
   label: string;
@@ -185,9 +186,9 @@ export function activeStatusLook(
   const outages = [...down].map(
     ([clusterId, o]) => `$(warning) **Migration stream of ${md(nameOf(clusterId))} down** since ${clockTime(o.since)}; its migrations show what was last known and catch up by themselves when it is back. ${md(firstLine(o.reason))}  `,
   );
-  const spoken = active.slice(0, 3).map((m) => `${plain(vmDisplayName(m))} from ${plain(m.sourceNode ?? 'unknown node')} to ${plain(m.targetNode ?? 'unknown node')}, ${down.has(m.cluster) ? 'last known ' : ''}${plain(m.phase)}`);
+  const spoken = active.slice(0, 3).map((m) => `${flattenControlCharacters(vmDisplayName(m))} from ${flattenControlCharacters(m.sourceNode ?? 'unknown node')} to ${flattenControlCharacters(m.targetNode ?? 'unknown node')}, ${down.has(m.cluster) ? 'last known ' : ''}${flattenControlCharacters(m.phase)}`);
   if (active.length > spoken.length) spoken.push(`and ${active.length - spoken.length} more`);
-  const downSpoken = [...down].map(([clusterId, o]) => `The migration stream of ${plain(nameOf(clusterId))} is down since ${clockTime(o.since)}: ${plain(firstLine(o.reason))}.`);
+  const downSpoken = [...down].map(([clusterId, o]) => `The migration stream of ${flattenControlCharacters(nameOf(clusterId))} is down since ${clockTime(o.since)}: ${flattenControlCharacters(firstLine(o.reason))}.`);
   return {
     text: down.size > 0 ? `$(warning) ${active.length} migrating · stream down` : `$(sync~spin) ${active.length} migrating`,
     tooltip: [`**${count}**`, '', ...(outages.length > 0 ? [...outages, ''] : []), ...shown.map((r) => `${r}  `), '', 'Click to open the Migrations view.'].join('\n'),
@@ -204,7 +205,7 @@ export function endedStatusLook(ended: readonly Migration[], clusterLabel: (id: 
     const where = clusterLabel(m.cluster);
     return `$(${endedIcon(m.state)}) **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${outcomeWord(m)}${m.failureReason ? `: ${md(m.failureReason)}` : ''}${where ? ` · ${md(where)}` : ''}`;
   });
-  const spoken = ended.slice(0, 3).map((m) => `${plain(vmDisplayName(m))} ${outcomeWord(m)}${m.failureReason ? `: ${plain(firstLine(m.failureReason))}` : ''}`);
+  const spoken = ended.slice(0, 3).map((m) => `${flattenControlCharacters(vmDisplayName(m))} ${outcomeWord(m)}${m.failureReason ? `: ${flattenControlCharacters(firstLine(m.failureReason))}` : ''}`);
   if (ended.length > spoken.length) spoken.push(`and ${ended.length - spoken.length} more`);
   return {
     // The name is cut, never the outcome: a long VM name must not push the rest of the status bar away.
@@ -227,14 +228,7 @@ export function truncateName(name: string, max: number): string {
 
 /** Status bar text renders `$(name)` as an icon: a VM name must not smuggle one in. */
 function escapeIcons(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\$\(/g, '$\u200b(');
-}
-
-/** Text for a screen reader: one line, no control characters. */
-function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flattenControlCharacters(text).replace(/\$\(/g, '$\u200b(');
 }
 
 export function outcomeWord(m: Pick<Migration, 'state'>): string {
@@ -285,9 +279,7 @@ function firstLine(text: string): string {
  */
 export function md(text: string): string {
   return (
-    String(text)
-      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    flattenControlCharacters(text)
       .replace(/[\\`*_[\]<>$|~]/g, (ch) => `\\${ch}`)
   );
 }
