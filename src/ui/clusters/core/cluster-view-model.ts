@@ -8,7 +8,8 @@
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../../model/cluster';
 import { describeError } from '../../../model/errors';
 import { scrubSecrets } from '../../../base/secret-registry';
-import { DisposableStore, type IDisposable } from '../../../base/lifecycle';
+import { withDeadline } from '../../../base/deadline';
+import { Disposable, MutableDisposable, type IDisposable } from '../../../base/lifecycle';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { ClusterEntry } from '../../../sources/cluster-registry';
 
@@ -39,29 +40,29 @@ interface NodeVms {
   error?: string;
 }
 
-export class ClusterViewModel implements IDisposable {
+export class ClusterViewModel extends Disposable {
   private load: ClusterLoadState = { state: 'idle' };
   private nodeMap = new Map<string, ClusterNode>();
   private nodeOrder: ClusterNode[] = [];
   private vmsByNode = new Map<string, NodeVms>();
   private nodesInFlight?: Promise<void>;
   private readonly vmsInFlight = new Map<string, Promise<void>>();
-  private readonly subscriptions = new DisposableStore();
   private subscribed = false;
   /** The source's change feed, held while the cluster is shown. */
-  private changeFeed?: IDisposable;
+  private readonly changeFeed = this._register(new MutableDisposable<IDisposable>());
   private shown = true;
   private pendingScopes: ChangedScope[] = [];
   private scopeTimer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
-  private disposed = false;
   private lastLoggedFailure?: string;
 
   constructor(
     readonly entry: ClusterEntry,
     private readonly options: ViewModelOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   get clusterId(): string {
     return this.entry.id;
@@ -121,13 +122,13 @@ export class ClusterViewModel implements IDisposable {
         const source = this.entry.acquire();
         this.followConnection(source);
         const nodes = await this.withDeadline(source.listNodes(), 'listing nodes');
-        if (this.disposed) return;
+        if (this.isDisposed) return;
         this.setNodes(nodes);
         this.load = { state: 'ready' };
         this.lastLoggedFailure = undefined;
         this.options.log('info', `${this.entry.spec.label}: ${nodes.length} node(s)`);
       } catch (err) {
-        if (this.disposed) return;
+        if (this.isDisposed) return;
         this.fail(describeError(err));
       } finally {
         this.nodesInFlight = undefined;
@@ -147,10 +148,10 @@ export class ClusterViewModel implements IDisposable {
     const loading = (async () => {
       try {
         const vms = await this.fetchVms(nodeId);
-        if (this.disposed) return;
+        if (this.isDisposed) return;
         this.vmsByNode.set(nodeId, toNodeVms(vms));
       } catch (err) {
-        if (this.disposed) return;
+        if (this.isDisposed) return;
         this.vmsByNode.set(nodeId, { vms: new Map(), sorted: [], error: describeError(err) });
       } finally {
         this.vmsInFlight.delete(nodeId);
@@ -183,7 +184,7 @@ export class ClusterViewModel implements IDisposable {
       do {
         this.refreshAgain = false;
         await this.refreshOnce({ allNodes: true, nodeIds: [...this.vmsByNode.keys()] });
-      } while (this.refreshAgain && !this.disposed);
+      } while (this.refreshAgain && !this.isDisposed);
     })().finally(() => {
       this.refreshing = undefined;
     });
@@ -196,7 +197,7 @@ export class ClusterViewModel implements IDisposable {
    * once that read is in (so a polling source takes it as its baseline instead of asking again).
    */
   setShown(shown: boolean): void {
-    if (this.shown === shown || this.disposed) return;
+    if (this.shown === shown || this.isDisposed) return;
     this.shown = shown;
     if (!shown) {
       // Changes queued meanwhile are read by the refresh when the cluster is shown again.
@@ -209,36 +210,32 @@ export class ClusterViewModel implements IDisposable {
     if (this.load.state === 'ready' || this.load.state === 'error') void this.refresh().then(() => this.updateChangeFeed());
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     if (this.scopeTimer) clearTimeout(this.scopeTimer);
-    this.changeFeed?.dispose();
-    this.changeFeed = undefined;
-    this.subscriptions.dispose();
   }
 
   private followConnection(source: ClusterSource): void {
     if (this.subscribed) return;
     this.subscribed = true;
-    this.subscriptions.add(source.onDidChangeConnection((state) => this.onConnection(state)));
+    this._register(source.onDidChangeConnection((state) => this.onConnection(state)));
   }
 
   /** Follows the source's changes while the cluster is shown and has been loaded, and not otherwise. */
   private updateChangeFeed(): void {
-    const wanted = this.shown && !this.disposed && (this.load.state === 'ready' || this.load.state === 'error');
-    if (wanted && !this.changeFeed) {
+    const wanted = this.shown && !this.isDisposed && (this.load.state === 'ready' || this.load.state === 'error');
+    if (wanted && !this.changeFeed.value) {
       const source = this.entry.source;
-      if (source) this.changeFeed = source.onDidChange((scope) => this.queueScope(scope));
-    } else if (!wanted && this.changeFeed) {
-      this.changeFeed.dispose();
-      this.changeFeed = undefined;
+      if (source) this.changeFeed.value = source.onDidChange((scope) => this.queueScope(scope));
+    } else if (!wanted && this.changeFeed.value) {
+      this.changeFeed.clear();
     }
   }
 
   private shownLimitation?: string;
 
   private onConnection(state: ConnectionState): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (state.state === 'unreachable' && this.load.state === 'ready') {
       this.fail(state.reason);
       this.options.onChange([{ target: 'cluster', clusterId: this.clusterId }]);
@@ -253,7 +250,7 @@ export class ClusterViewModel implements IDisposable {
   }
 
   private queueScope(scope: ChangedScope): void {
-    if (this.disposed || !this.shown || this.load.state !== 'ready') return;
+    if (this.isDisposed || !this.shown || this.load.state !== 'ready') return;
     this.pendingScopes.push(scope);
     if (this.scopeTimer) return;
     this.scopeTimer = setTimeout(() => {
@@ -294,7 +291,7 @@ export class ClusterViewModel implements IDisposable {
   }
 
   private async refreshOnce(what: { allNodes: boolean; nodeIds: string[] }): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (this.load.state === 'idle' || this.load.state === 'loading') return;
     if (this.load.state === 'error') {
       await this.retry();
@@ -312,7 +309,7 @@ export class ClusterViewModel implements IDisposable {
             .map(async (nodeId) => ({ nodeId, vms: await this.fetchVms(nodeId).catch((err: unknown) => new VmsFailure(describeError(err))) })),
         ),
       ]);
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       if (nodes) {
         const before = this.nodeOrder.map((n) => n.id).join('\n');
         const previous = this.nodeMap;
@@ -351,7 +348,7 @@ export class ClusterViewModel implements IDisposable {
         }
       }
     } catch (err) {
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       this.fail(describeError(err));
       changes.splice(0, changes.length, { target: 'cluster', clusterId: this.clusterId });
     }
@@ -384,19 +381,7 @@ export class ClusterViewModel implements IDisposable {
 
   private withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
     const ms = this.options.loadDeadlineMs;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No answer after ${Math.round(ms / 1000)} s while ${what}`)), ms);
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    return withDeadline(work, ms, `No answer after ${Math.round(ms / 1000)} s while ${what}`);
   }
 }
 

@@ -4,8 +4,9 @@
 // wraps it, and tests drive it directly.
 
 import { describeError } from '../../../model/errors';
-import type { IDisposable } from '../../../base/lifecycle';
+import { Disposable, MutableDisposable, type IDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
+import { withDeadline } from '../../../base/deadline';
 import { isFinal } from '../../../model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../sources/cluster-source';
 import { clusterView, inFlightView, migrationView, nodeView, vmView } from './dialog-view-model';
@@ -41,36 +42,33 @@ export interface MigrationDialogSessionOptions {
   now?: () => number;
 }
 
-export class MigrationDialogSession implements IDisposable {
+export class MigrationDialogSession extends Disposable {
   private state: DialogViewState;
   private readonly source: ClusterSource;
   private readonly feed: MigrationFeed;
   private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   private readonly now: () => number;
-  private readonly following: IDisposable;
-  private readonly sourceChanges: IDisposable;
-  private readonly outageChanges: IDisposable;
   /** Host time of the last news of the followed migration (what "last known at" means while the stream is down). */
   private lastHeardAt?: number;
-  private migrationSubscription?: IDisposable;
+  private readonly migrationSubscription = this._register(new MutableDisposable<IDisposable>());
   private reloadTimer?: ReturnType<typeof setTimeout>;
   private settleTimer?: ReturnType<typeof setTimeout>;
   private loadGeneration = 0;
   private rejectedMessages = 0;
   private readyMessages = 0;
-  private disposed = false;
   private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: MigrationDialogSessionOptions) {
+    super();
     this.source = options.source;
     this.feed = options.feed;
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.state = { stage: 'loading', cluster: clusterView(options.source), nodes: [] };
     // Follow the cluster's migrations from the start, so none of ours is missed between submit and subscribe.
-    this.following = this.feed.follow(this.source);
-    this.sourceChanges = this.source.onDidChange(() => this.scheduleReload());
-    this.outageChanges = this.feed.onDidChangeOutage(this.source.id, () => this.applyOutage());
+    this._register(this.feed.follow(this.source));
+    this._register(this.source.onDidChange(() => this.scheduleReload()));
+    this._register(this.feed.onDidChangeOutage(this.source.id, () => this.applyOutage()));
     this.applyOutage(false);
   }
 
@@ -121,7 +119,7 @@ export class MigrationDialogSession implements IDisposable {
 
   /** The one entry point for whatever the webview posts. */
   handle(message: unknown): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (!isWebviewMessage(message)) {
       // Logged once per panel: a misbehaving webview must not flood the log.
       if (this.rejectedMessages++ === 0) this.log.warn(`Migration dialog: ignored a malformed message (${describeRejectedMessage(message)})`);
@@ -160,7 +158,7 @@ export class MigrationDialogSession implements IDisposable {
    * tells the webview the form starts anew. A migration still running stays on screen.
    */
   startOver(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (!(this.state.stage === 'tracking' && (this.state.migration ? isFinal(this.state.migration.state) : !!this.state.submitError))) return;
     this.stopTracking();
     this.update({ stage: 'loading', migrationId: undefined, migration: undefined, submitError: undefined, cancelError: undefined, cancelling: undefined, hostIssues: undefined });
@@ -170,7 +168,7 @@ export class MigrationDialogSession implements IDisposable {
   // ---- loading ----------------------------------------------------------------------------
 
   private scheduleReload(): void {
-    if (this.disposed || this.reloadTimer) return;
+    if (this.isDisposed || this.reloadTimer) return;
     // Sources fire per changed VM or node; a burst becomes one reload.
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
@@ -180,32 +178,28 @@ export class MigrationDialogSession implements IDisposable {
 
   private async fetch(): Promise<{ vm?: VmView; nodes: NodeView[]; inFlight?: InFlightView }> {
     const timeoutMs = this.options.loadTimeoutMs ?? 20_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the cluster did not answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    });
-    try {
-      const [nodes, vms] = await Promise.race([Promise.all([this.source.listNodes(), this.source.listVms()]), deadline]);
-      const vm = vms.find((v) => v.id === this.options.vmId);
-      let inFlight: InFlightView | undefined;
-      if (vm) {
-        const active = this.feed.activeForVm(this.source.id, vm.name, vm.namespace);
-        if (active) inFlight = inFlightView(active);
-        else if (vm.migration) inFlight = { id: vm.migration.id, name: vm.migration.id.split('/').pop() || vm.migration.id, phase: vm.migration.phase };
-      }
-      const placed = new Map<string, number>();
-      for (const v of vms) if (v.nodeId !== undefined) placed.set(v.nodeId, (placed.get(v.nodeId) ?? 0) + 1);
-      return { vm: vm ? vmView(vm) : undefined, nodes: nodes.map((n) => nodeView(n, placed.get(n.id) ?? 0)), inFlight };
-    } finally {
-      clearTimeout(timer);
+    const [nodes, vms] = await withDeadline(
+      Promise.all([this.source.listNodes(), this.source.listVms()]),
+      timeoutMs,
+      `the cluster did not answer within ${Math.round(timeoutMs / 1000)} s`,
+    );
+    const vm = vms.find((v) => v.id === this.options.vmId);
+    let inFlight: InFlightView | undefined;
+    if (vm) {
+      const active = this.feed.activeForVm(this.source.id, vm.name, vm.namespace);
+      if (active) inFlight = inFlightView(active);
+      else if (vm.migration) inFlight = { id: vm.migration.id, name: vm.migration.id.split('/').pop() || vm.migration.id, phase: vm.migration.phase };
     }
+    const placed = new Map<string, number>();
+    for (const v of vms) if (v.nodeId !== undefined) placed.set(v.nodeId, (placed.get(v.nodeId) ?? 0) + 1);
+    return { vm: vm ? vmView(vm) : undefined, nodes: nodes.map((n) => nodeView(n, placed.get(n.id) ?? 0)), inFlight };
   }
 
   private async reload(opts: { keepStage?: boolean } = {}): Promise<void> {
     const generation = ++this.loadGeneration;
     try {
       const fresh = await this.fetch();
-      if (this.disposed || generation !== this.loadGeneration) return;
+      if (this.isDisposed || generation !== this.loadGeneration) return;
       const tracking = this.state.stage === 'tracking' || this.state.stage === 'submitting';
       // The migration this dialog follows is not "another one in flight".
       const inFlight = fresh.inFlight && fresh.inFlight.id === this.state.migrationId ? undefined : fresh.inFlight;
@@ -217,7 +211,7 @@ export class MigrationDialogSession implements IDisposable {
         this.update({ stage: 'form', vm: fresh.vm, nodes: fresh.nodes, inFlight, loadError: undefined });
       }
     } catch (err) {
-      if (this.disposed || generation !== this.loadGeneration) return;
+      if (this.isDisposed || generation !== this.loadGeneration) return;
       const reason = describeError(err);
       this.log.warn(`Migration dialog: could not load ${this.source.label}: ${reason}`);
       if (this.state.stage === 'loading' || this.state.stage === 'unavailable') {
@@ -235,10 +229,10 @@ export class MigrationDialogSession implements IDisposable {
       // Never trust the webview's picture of the cluster: validate against what the cluster says now.
       fresh = await this.fetch();
     } catch (err) {
-      if (!this.disposed) this.update({ stage: 'form', submitError: `Failed to migrate VM: ${describeError(err)}` });
+      if (!this.isDisposed) this.update({ stage: 'form', submitError: `Failed to migrate VM: ${describeError(err)}` });
       return;
     }
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const issues = validateMigration({ traits: this.source.traits, vm: fresh.vm, nodes: fresh.nodes, inFlight: fresh.inFlight }, choice);
     if (hasErrors(issues) || !fresh.vm) {
       this.update({ stage: fresh.vm ? 'form' : 'unavailable', vm: fresh.vm, nodes: fresh.nodes, inFlight: fresh.inFlight, hostIssues: issues });
@@ -257,10 +251,10 @@ export class MigrationDialogSession implements IDisposable {
     } catch (err) {
       const reason = describeError(err);
       this.log.info(`Migration dialog: ${this.source.label} refused to migrate ${fresh.vm.name}: ${reason}`);
-      if (!this.disposed) this.update({ stage: 'form', vm: fresh.vm, nodes: fresh.nodes, submitError: `Failed to migrate VM: ${reason}` });
+      if (!this.isDisposed) this.update({ stage: 'form', vm: fresh.vm, nodes: fresh.nodes, submitError: `Failed to migrate VM: ${reason}` });
       return;
     }
-    if (this.disposed) {
+    if (this.isDisposed) {
       handle.completion.catch(() => undefined);
       return;
     }
@@ -273,7 +267,7 @@ export class MigrationDialogSession implements IDisposable {
 
   private track(migrationId: string, completion?: Promise<void>): void {
     this.stopTracking();
-    this.migrationSubscription = this.feed.onDidChange(migrationId, (snapshot) => this.onSnapshot(snapshot));
+    this.migrationSubscription.value = this.feed.onDidChange(migrationId, (snapshot) => this.onSnapshot(snapshot));
     const known = this.feed.current(migrationId);
     this.lastHeardAt = known ? this.now() : undefined;
     this.update({ stage: 'tracking', migrationId, migration: known ? migrationView(known) : this.state.migration?.id === migrationId ? this.state.migration : undefined });
@@ -283,7 +277,7 @@ export class MigrationDialogSession implements IDisposable {
         .reconcile(this.source, migrationId)
         .catch((err) => this.log.warn(`Migration dialog: could not look up ${migrationId}: ${describeError(err)}`))
         .then(() => {
-          if (this.disposed || this.state.migrationId !== migrationId || this.state.migration || this.feed.current(migrationId)) return;
+          if (this.isDisposed || this.state.migrationId !== migrationId || this.state.migration || this.feed.current(migrationId)) return;
           this.update({ submitError: `${this.source.label} no longer reports migration ${migrationId.split('/').pop()}` });
         });
     }
@@ -294,7 +288,7 @@ export class MigrationDialogSession implements IDisposable {
   }
 
   private onSnapshot(snapshot: MigrationSnapshot): void {
-    if (this.disposed || snapshot.migration.id !== this.state.migrationId) return;
+    if (this.isDisposed || snapshot.migration.id !== this.state.migrationId) return;
     const view = migrationView(snapshot);
     this.lastHeardAt = this.now();
     const patch: Partial<DialogViewState> = { migration: view };
@@ -309,7 +303,7 @@ export class MigrationDialogSession implements IDisposable {
 
   /** `MigrationHandle.completion` settled: the feed should have (or soon have) the final state. */
   private onCompletion(migrationId: string, err?: unknown): void {
-    if (this.disposed || this.state.migrationId !== migrationId) return;
+    if (this.isDisposed || this.state.migrationId !== migrationId) return;
     const known = this.feed.current(migrationId);
     if (err !== undefined && !known) {
       // The cluster refused before the migration ever appeared: that is a rejected submit.
@@ -321,14 +315,14 @@ export class MigrationDialogSession implements IDisposable {
     if (known && isFinal(known.migration.state)) return;
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => {
-      if (this.disposed || this.state.migrationId !== migrationId) return;
+      if (this.isDisposed || this.state.migrationId !== migrationId) return;
       const now = this.feed.current(migrationId);
       if (now && isFinal(now.migration.state)) return;
       void this.feed
         .reconcile(this.source, migrationId)
         .catch((e) => this.log.warn(`Migration dialog: could not look up ${migrationId}: ${describeError(e)}`))
         .then(() => {
-          if (this.disposed || this.state.migrationId !== migrationId) return;
+          if (this.isDisposed || this.state.migrationId !== migrationId) return;
           const after = this.feed.current(migrationId);
           if (err !== undefined && !(after && isFinal(after.migration.state))) {
             this.update({ submitError: `Failed to migrate VM: ${describeError(err)}` });
@@ -352,7 +346,7 @@ export class MigrationDialogSession implements IDisposable {
       this.log.info(`Migration dialog: cancel requested for ${migrationId}`);
       // The cancelled state itself arrives through the feed, like every other phase.
     } catch (err) {
-      if (!this.disposed) this.update({ cancelling: undefined, cancelError: `Failed to cancel migration: ${describeError(err)}` });
+      if (!this.isDisposed) this.update({ cancelling: undefined, cancelError: `Failed to cancel migration: ${describeError(err)}` });
     }
   }
 
@@ -364,7 +358,7 @@ export class MigrationDialogSession implements IDisposable {
    * when it is back, the marking goes and the feed's catch-up brings the figures up to date.
    */
   private applyOutage(publish = true): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const outage = this.feed.outage(this.source.id);
     const streamDown = outage ? { since: outage.since, reason: outage.reason, lastKnownAt: Math.min(this.lastHeardAt ?? outage.since, this.now()) } : undefined;
     const before = this.state.streamDown;
@@ -378,8 +372,7 @@ export class MigrationDialogSession implements IDisposable {
   }
 
   private stopTracking(): void {
-    this.migrationSubscription?.dispose();
-    this.migrationSubscription = undefined;
+    this.migrationSubscription.clear();
     clearTimeout(this.settleTimer);
   }
 
@@ -394,19 +387,16 @@ export class MigrationDialogSession implements IDisposable {
   }
 
   private publish(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.options.post({ type: 'state', state: this.state, hostNow: this.now() });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
     if (this.rejectedMessages > 1) this.log.warn(`Migration dialog: ignored ${this.rejectedMessages - 1} more malformed message(s)`);
     clearTimeout(this.reloadTimer);
-    this.stopTracking();
-    this.sourceChanges.dispose();
-    this.outageChanges.dispose();
-    this.following.dispose();
+    clearTimeout(this.settleTimer);
     this.changeListeners.clear();
   }
 }
