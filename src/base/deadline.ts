@@ -1,9 +1,15 @@
 // Bounds how long anything waits on a promise: every network-facing wait in the core has one.
 
-/** Settles like `promise`, or rejects with `message` after `ms` (the timer never keeps Node alive). */
+/** What withDeadline() rejects with when the time is up, so a caller can tell "too slow" from the work's own failure. */
+export class DeadlineError extends Error {}
+
+/**
+ * Settles like `promise`, or rejects with a DeadlineError saying `message` after `ms` (the
+ * timer never keeps Node alive). The work itself is not stopped: it settles unheard.
+ */
 export function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
+    const timer = setTimeout(() => reject(new DeadlineError(message)), ms);
     timer.unref?.();
     promise.then(
       (v) => {
@@ -15,5 +21,13 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, message: string
         reject(e);
       },
     );
+  });
+}
+
+/** Like withDeadline(), but answers `fallback` when the time is up (a lookup that may go without an answer). */
+export function withDeadlineOr<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  return withDeadline<T | F>(promise, ms, 'deadline').catch((err: unknown) => {
+    if (err instanceof DeadlineError) return fallback;
+    throw err;
   });
 }

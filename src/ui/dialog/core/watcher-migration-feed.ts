@@ -6,6 +6,7 @@
 import type { IDisposable } from '../../../base/lifecycle';
 import { Emitter } from '../../../base/event';
 import { migrationIdUnder, type Migration } from '../../../model/migration';
+import { withDeadlineOr } from '../../../base/deadline';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import type { FeedOutage, MigrationFeed, MigrationSnapshot } from './migration-feed';
@@ -69,21 +70,14 @@ export class WatcherMigrationFeed implements MigrationFeed {
    */
   async reconcile(source: ClusterSource, migrationId: string): Promise<void> {
     if (this.watcher.get(this.watcher.heldMigrationId(migrationId)) || !source.getMigration) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS);
-    });
-    try {
-      const observation = await Promise.race([source.getMigration(migrationId), deadline]);
-      if (!observation || this.watcher.get(this.watcher.heldMigrationId(migrationId))) return;
-      const snapshot: MigrationSnapshot = { migration: observation.migration, phases: observation.phases };
-      this.lookedUp.set(migrationId, snapshot);
-      // One entry per restored dialog; keep the map from growing over a long session.
-      if (this.lookedUp.size > 100) this.lookedUp.delete(this.lookedUp.keys().next().value as string);
-      this.lookups.fire(snapshot);
-    } finally {
-      clearTimeout(timer);
-    }
+    // No answer in time is no answer: the dialog goes on with what the watcher has.
+    const observation = await withDeadlineOr(source.getMigration(migrationId), LOOKUP_TIMEOUT_MS, undefined);
+    if (!observation || this.watcher.get(this.watcher.heldMigrationId(migrationId))) return;
+    const snapshot: MigrationSnapshot = { migration: observation.migration, phases: observation.phases };
+    this.lookedUp.set(migrationId, snapshot);
+    // One entry per restored dialog; keep the map from growing over a long session.
+    if (this.lookedUp.size > 100) this.lookedUp.delete(this.lookedUp.keys().next().value as string);
+    this.lookups.fire(snapshot);
   }
 
   /** The held migration under the id (and cluster) the dialog asked with. */
