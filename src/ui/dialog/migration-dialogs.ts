@@ -6,6 +6,7 @@ import { describeError } from '../../model/errors';
 import type { ClusterSource } from '../../sources/cluster-source';
 import { createNonce, dialogHtml, staticMessageHtml } from '../common/core/webview-html';
 import type { MigrationDialogApi, MigrationDialogDeps } from './core/migration-dialog-deps';
+import { Disposable } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import { MigrationDialogSession } from './core/migration-dialog-session';
 import type { MigrationFeed } from './core/migration-feed';
@@ -73,9 +74,7 @@ class EarlyWebview implements vscode.Disposable {
   }
 }
 
-class MigrationPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
-
+class MigrationPanel extends Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly session: MigrationDialogSession,
@@ -83,19 +82,24 @@ class MigrationPanel implements vscode.Disposable {
     onDisposed: () => void,
     early?: EarlyWebview,
   ) {
+    super();
     const webview = panel.webview;
     const render = () => panelHtml(panel, extensionUri, session.title);
     // A restored panel's webview is already loaded (and drawing its saved picture): keep it.
     if (!early) webview.html = render();
-    this.disposables.push(
-      // A hidden webview is rebuilt from its HTML when shown again: give that load a nonce of its own.
+    // A hidden webview is rebuilt from its HTML when shown again: give that load a nonce of its own.
+    this._register(
       panel.onDidChangeViewState(() => {
         if (!panel.visible) webview.html = render();
       }),
-      webview.onDidReceiveMessage((message: unknown) => session.handle(message)),
+    );
+    this._register(webview.onDidReceiveMessage((message: unknown) => session.handle(message)));
+    this._register(
       session.onDidChangeState(() => {
         if (panel.title !== session.title) panel.title = session.title;
       }),
+    );
+    this._register(
       panel.onDidDispose(() => {
         this.dispose();
         onDisposed();
@@ -104,9 +108,10 @@ class MigrationPanel implements vscode.Disposable {
     early?.drainTo(session);
   }
 
-  dispose(): void {
+  /** The session goes first (it stops posting to the webview), then the panel's subscriptions. */
+  override dispose(): void {
     this.session.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DisposableStore } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import type { HistoryStore } from '../../history';
 import { createNonce } from '../common/core/webview-html';
@@ -37,7 +38,6 @@ export function historyWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewO
 export class HistoryPanelHost implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private current?: HistoryPanelSession;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -107,17 +107,18 @@ export class HistoryPanelHost implements vscode.Disposable {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'history.css')).toString(),
       nonce: createNonce(),
     });
-    const subscriptions = [
-      webview.onDidReceiveMessage((message: unknown) => session.handle(message)),
+    const subscriptions = new DisposableStore();
+    subscriptions.add(webview.onDidReceiveMessage((message: unknown) => session.handle(message)));
+    subscriptions.add(
       panel.onDidDispose(() => {
-        for (const s of subscriptions) s.dispose();
+        subscriptions.dispose();
         session.dispose();
         if (this.panel === panel) {
           this.panel = undefined;
           this.current = undefined;
         }
       }),
-    ];
+    );
     void session.start();
   }
 

@@ -6,7 +6,7 @@
 // through the secret scrubber. The channel is created on the first line, never during activation.
 
 import * as vscode from 'vscode';
-import type { IDisposable as CoreDisposable } from '../../base/lifecycle';
+import { Disposable, MutableDisposable, type IDisposable } from '../../base/lifecycle';
 import { scrubSecrets } from '../../base/secret-registry';
 import type { MigrationState } from '../../model/migration';
 import type { MigrationWatcher } from '../../watch/migration-watcher';
@@ -16,33 +16,32 @@ import { OutputLineFormatter } from '../../watch/output-line-formatter';
 export const MIGRATION_LOG_NAME = 'Blixard Migrations';
 const KEPT_LINES = 2000;
 
-export class MigrationLog implements vscode.Disposable {
+export class MigrationLog extends Disposable {
   private channel?: vscode.LogOutputChannel;
   private readonly formatter: OutputLineFormatter;
   private readonly kept: string[] = [];
-  private subscriptions: CoreDisposable[] = [];
-  private disposed = false;
+  /** The attached watcher's output; attaching again lets go of the previous watcher's. */
+  private readonly following = this._register(new MutableDisposable<IDisposable>());
 
   constructor(clusterLabel: (clusterId: string) => string | undefined) {
+    super();
     this.formatter = new OutputLineFormatter({ clusterLabel });
   }
 
   /** Undefined once disposed: a line from a stream closing during shutdown must not recreate the channel. */
   private get out(): vscode.LogOutputChannel | undefined {
-    if (this.disposed) return undefined;
+    if (this.isDisposed) return undefined;
     this.channel ??= vscode.window.createOutputChannel(MIGRATION_LOG_NAME, { log: true });
     return this.channel;
   }
 
   /** Prints the watcher's transitions, ends that came without one, and stream outages from now on. */
   attach(watcher: MigrationWatcher): void {
-    this.detach();
-    this.subscriptions = [
-      followMigrationOutput(watcher, this.formatter, {
-        migration: (line, outcome) => this.print(line, outcome),
-        stream: (line, level) => this.print(line, level),
-      }),
-    ];
+    this.following.clear();
+    this.following.value = followMigrationOutput(watcher, this.formatter, {
+      migration: (line, outcome) => this.print(line, outcome),
+      stream: (line, level) => this.print(line, level),
+    });
   }
 
   /** The transition and stream lines printed so far (the latest 2,000), oldest first. */
@@ -64,9 +63,8 @@ export class MigrationLog implements vscode.Disposable {
     this.out?.show(true);
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.detach();
+  override dispose(): void {
+    super.dispose();
     this.channel?.dispose();
     this.channel = undefined;
   }
@@ -79,10 +77,5 @@ export class MigrationLog implements vscode.Disposable {
     if (level === 'failed') this.out?.error(line);
     else if (level === 'cancelled' || level === 'warn') this.out?.warn(line);
     else this.out?.info(line);
-  }
-
-  private detach(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.subscriptions = [];
   }
 }

@@ -6,7 +6,7 @@
 // is active; `blixard.statusBar.enabled` turns both off live. Items are created on first use.
 
 import * as vscode from 'vscode';
-import type { IDisposable as CoreDisposable } from '../../base/lifecycle';
+import { Disposable, DisposableStore } from '../../base/lifecycle';
 import type { Migration } from '../../model/migration';
 import type { MigrationWatcher } from '../../watch/migration-watcher';
 import { activeStatusLook, endedStatusLook, type StatusBarLook } from './core/migrations-presentation';
@@ -43,9 +43,10 @@ interface ItemSlot {
   state: StatusBarItemState;
 }
 
-export class MigrationStatusBar implements vscode.Disposable {
+export class MigrationStatusBar extends Disposable {
   private watcher?: MigrationWatcher;
-  private subscriptions: CoreDisposable[] = [];
+  /** The attached watcher's events; attaching again lets go of the previous watcher's. */
+  private readonly subscriptions = this._register(new DisposableStore());
   private enabled = true;
   private readonly activeSlot: ItemSlot = { state: hidden() };
   private readonly endedSlot: ItemSlot = { state: hidden() };
@@ -54,20 +55,22 @@ export class MigrationStatusBar implements vscode.Disposable {
   private refreshTimer?: NodeJS.Timeout;
   private debounceTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: MigrationStatusBarOptions) {}
+  constructor(private readonly options: MigrationStatusBarOptions) {
+    super();
+  }
 
   attach(watcher: MigrationWatcher): void {
-    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.clear();
     this.watcher = watcher;
-    this.subscriptions = [
+    this.subscriptions.add(
       watcher.onDidUpdate((e) => {
         // Progress ticks do not change the count or the phase; the periodic refresh covers elapsed times.
         if (!e.previous || e.previous.phase !== e.migration.phase || e.previous.state !== e.migration.state) this.schedule();
       }),
-      watcher.onDidEnd((e) => this.noteEnded(e.migration)),
-      // A stream going down or coming back changes what the item says, at once.
-      watcher.outages.onDidChange(() => this.schedule()),
-    ];
+    );
+    this.subscriptions.add(watcher.onDidEnd((e) => this.noteEnded(e.migration)));
+    // A stream going down or coming back changes what the item says, at once.
+    this.subscriptions.add(watcher.outages.onDidChange(() => this.schedule()));
     this.render();
   }
 
@@ -81,9 +84,8 @@ export class MigrationStatusBar implements vscode.Disposable {
     return { enabled: this.enabled, active: { ...this.activeSlot.state }, ended: { ...this.endedSlot.state } };
   }
 
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.subscriptions = [];
+  override dispose(): void {
+    super.dispose();
     for (const t of [this.endedTimer, this.refreshTimer, this.debounceTimer]) if (t) clearTimeout(t);
     this.activeSlot.item?.dispose();
     this.endedSlot.item?.dispose();

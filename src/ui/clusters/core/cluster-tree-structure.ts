@@ -11,6 +11,7 @@
 // waiting here can be made safe; answering at once (from what is loaded, or "Loading…") and
 // firing the element when its load lands keeps every fetch atomic.
 
+import { Disposable, MutableDisposable, toDisposable } from '../../../base/lifecycle';
 import type { ClusterEntry, ClusterRegistry } from '../../../sources/cluster-registry';
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
 import { TreeExpansionMemory } from './tree-expansion-memory';
@@ -34,7 +35,7 @@ export interface ClusterTreeStructureOptions {
 /** `undefined` redraws the whole tree; otherwise the listed elements (and their children). */
 export type TreeRedraw = TreeElement[] | undefined;
 
-export class ClusterTreeStructure {
+export class ClusterTreeStructure extends Disposable {
   private readonly models = new Map<string, ClusterViewModel>();
   private readonly elements = new Map<string, TreeElement>();
   private readonly vmChildIds = new Map<string, Set<string>>();
@@ -48,18 +49,17 @@ export class ClusterTreeStructure {
   private visible = true;
   /** Rows open in the view right now: asked for their children, or expanded, and not collapsed since. */
   private readonly openRows = new Set<string>();
-  private disposed = false;
-  private readonly unsubscribe: () => void;
   private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion' | 'refetchSettleMs'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
   private readonly expansion: TreeExpansionMemory;
   private readonly raceGuard: RedrawRaceGuard<TreeElement>;
-  private migrations?: WatcherVmMigrations;
+  private readonly migrations = new MutableDisposable<WatcherVmMigrations>();
 
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly redraw: (what: TreeRedraw) => void,
     options: ClusterTreeStructureOptions = {},
   ) {
+    super();
     this.options = {
       loadDeadlineMs: options.loadDeadlineMs ?? 20_000,
       changeDebounceMs: options.changeDebounceMs ?? 150,
@@ -73,14 +73,25 @@ export class ClusterTreeStructure {
       redrawAgain: (rows) => rows.forEach((row) => this.queueElement(row)),
       settleMs: options.refetchSettleMs,
     });
-    const subscription = registry.onDidChange(({ added, removed }) => {
-      for (const entry of removed) this.forgetCluster(entry.id);
-      // A cluster added while the tree is up is probed at once (its node list, under the load
-      // deadline), so a dead one says so on its row instead of looking healthy until expanded.
-      if (this.rootRendered) for (const entry of added) void this.modelFor(entry.id)?.loadNodes();
-      this.queueRoot();
-    });
-    this.unsubscribe = () => subscription.dispose();
+    // Disposed in reverse of registering: the flush timer and the models first, the registry subscription last.
+    this._register(
+      registry.onDidChange(({ added, removed }) => {
+        for (const entry of removed) this.forgetCluster(entry.id);
+        // A cluster added while the tree is up is probed at once (its node list, under the load
+        // deadline), so a dead one says so on its row instead of looking healthy until expanded.
+        if (this.rootRendered) for (const entry of added) void this.modelFor(entry.id)?.loadNodes();
+        this.queueRoot();
+      }),
+    );
+    this._register(this.raceGuard);
+    this._register(this.migrations);
+    this._register(
+      toDisposable(() => {
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        for (const model of this.models.values()) model.dispose();
+        this.models.clear();
+      }),
+    );
   }
 
   async getChildren(element?: TreeElement): Promise<TreeElement[]> {
@@ -116,7 +127,7 @@ export class ClusterTreeStructure {
    * updates (the dialog reads the same), instead of the VM list's view on its next refresh.
    */
   followMigrations(watcher: WatchedMigrations): { dispose(): void } {
-    this.migrations?.dispose();
+    this.migrations.clear();
     const migrations = new WatcherVmMigrations(watcher, (heldClusterId, vmId) => {
       for (const model of this.models.values()) {
         if (migrations.heldClusterOf(model.clusterId) !== heldClusterId) continue;
@@ -124,18 +135,17 @@ export class ClusterTreeStructure {
         if (nodeId) this.queueElement(this.elements.get(elementIds.vm(model.clusterId, nodeId, vmId)));
       }
     });
-    this.migrations = migrations;
-    return {
-      dispose: () => {
-        migrations.dispose();
-        if (this.migrations === migrations) this.migrations = undefined;
-      },
-    };
+    this.migrations.value = migrations;
+    return toDisposable(() => {
+      if (this.migrations.value === migrations) this.migrations.clear();
+      else migrations.dispose();
+    });
   }
 
   /** The migration a VM's row shows as in flight ("→ target · phase"). */
   vmMigration(clusterId: string, vm: Vm): Vm['migration'] {
-    return this.migrations ? this.migrations.inFlight(clusterId, vm) : vm.migration;
+    const migrations = this.migrations.value;
+    return migrations ? migrations.inFlight(clusterId, vm) : vm.migration;
   }
 
   /** Everything known is re-read; clusters never expanded stay unloaded. */
@@ -168,16 +178,6 @@ export class ClusterTreeStructure {
 
   element(id: string): TreeElement | undefined {
     return this.elements.get(id);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    for (const model of this.models.values()) model.dispose();
-    this.models.clear();
-    this.migrations?.dispose();
-    this.raceGuard.dispose();
-    this.unsubscribe();
   }
 
   // ---- children ---------------------------------------------------------------------------
@@ -385,7 +385,7 @@ export class ClusterTreeStructure {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer || this.disposed) return;
+    if (this.flushTimer || this.isDisposed) return;
     this.flushTimer = setTimeout(() => this.flush(), this.options.flushDelayMs);
   }
 

@@ -5,7 +5,7 @@
 
 import { describeError } from '../../../model/errors';
 import type { Event } from '../../../base/event';
-import type { IDisposable } from '../../../base/lifecycle';
+import { Disposable, toDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { ClusterSummary } from '../../../history/database/history-database';
@@ -58,22 +58,22 @@ export interface HistoryPanelSessionDeps {
   now?: () => number;
 }
 
-export class HistoryPanelSession implements IDisposable {
+export class HistoryPanelSession extends Disposable {
   private state: HistoryPanelViewState;
   private history?: HistoryPanelQueries;
-  private subscription?: IDisposable;
   private detailId?: string;
   private ready = false;
   private changeTimer?: NodeJS.Timeout;
   private summaryAt = 0;
   private rejected = 0;
-  private disposed = false;
   private starting?: Promise<void>;
   /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
   private damageNotice?: HistoryPanelViewState['notice'];
   private readonly now: () => number;
 
   constructor(private readonly deps: HistoryPanelSessionDeps) {
+    super();
+    this._register(toDisposable(() => clearTimeout(this.changeTimer)));
     this.now = deps.now ?? Date.now;
     this.state = { status: 'loading', query: deps.initial?.query ?? defaultHistoryQuery(), rows: [], total: 0, summary: [] };
     this.detailId = deps.initial?.detailId;
@@ -88,13 +88,13 @@ export class HistoryPanelSession implements IDisposable {
   private async load(): Promise<void> {
     try {
       const history = await this.deps.history();
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       this.history = history;
-      this.subscription = history.onDidChange(() => this.scheduleChange());
+      this._register(history.onDidChange(() => this.scheduleChange()));
       this.state = { ...this.state, status: 'ready', error: undefined };
       this.requery(true);
     } catch (err) {
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       this.state = { ...this.state, status: 'unavailable', error: describeError(err) };
       this.send();
     }
@@ -110,7 +110,7 @@ export class HistoryPanelSession implements IDisposable {
 
   /** Everything the webview posts comes through here, and only well-formed messages act. */
   handle(message: unknown): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (!isHistoryWebviewMessage(message)) {
       // Logged a few times only: a misbehaving webview must not flood the log.
       if (this.rejected++ < 5) this.deps.log.warn(`History panel: ignored a message that is not part of its protocol (${describeRejectedMessage(message)})`);
@@ -172,16 +172,10 @@ export class HistoryPanelSession implements IDisposable {
     }
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.subscription?.dispose();
-    if (this.changeTimer) clearTimeout(this.changeTimer);
-  }
-
   // ---- queries ------------------------------------------------------------------------------
 
   private scheduleChange(): void {
-    if (this.changeTimer || this.disposed) return;
+    if (this.changeTimer || this.isDisposed) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;
       this.requery(this.now() - this.summaryAt >= (this.deps.summaryIntervalMs ?? 2000));
@@ -190,7 +184,7 @@ export class HistoryPanelSession implements IDisposable {
 
   private requery(withSummary: boolean): void {
     const history = this.history;
-    if (!history || this.disposed) {
+    if (!history || this.isDisposed) {
       this.send();
       return;
     }
@@ -260,7 +254,7 @@ export class HistoryPanelSession implements IDisposable {
   }
 
   private send(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.deps.post({ type: 'state', state: this.state, hostNow: this.now() });
   }
 }
