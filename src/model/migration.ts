@@ -51,13 +51,28 @@ export interface Migration {
 }
 
 /**
- * The same migration's id under another cluster id: ids are "<cluster id>/<the cluster's own id>",
- * and sources that reach one cluster (see ClusterSource.clusterIdentity) name it each with their own.
- * An id without that prefix is returned unchanged.
+ * Migration.id of a migration a cluster knows as `ownId` (a Blixard daemon's migration id, a
+ * KubeVirt `namespace/name`): "<cluster id>/<own id>", unique across clusters. Every source
+ * builds its ids here, and reads them back with ownMigrationId().
+ */
+export function clusterMigrationId(clusterId: string, ownId: string): string {
+  return `${clusterId}/${ownId}`;
+}
+
+/** The cluster's own id inside a Migration.id of `clusterId`, or undefined when the id is not one of that cluster's. */
+export function ownMigrationId(migrationId: string, clusterId: string): string | undefined {
+  const prefix = `${clusterId}/`;
+  return typeof migrationId === 'string' && migrationId.startsWith(prefix) ? migrationId.slice(prefix.length) : undefined;
+}
+
+/**
+ * The same migration's id under another cluster id: sources that reach one cluster (see
+ * ClusterSource.clusterIdentity) name it each with their own. An id of another cluster is
+ * returned unchanged.
  */
 export function migrationIdUnder(migrationId: string, fromClusterId: string, toClusterId: string): string {
-  if (fromClusterId === toClusterId || !migrationId.startsWith(`${fromClusterId}/`)) return migrationId;
-  return `${toClusterId}${migrationId.slice(fromClusterId.length)}`;
+  const own = fromClusterId === toClusterId ? undefined : ownMigrationId(migrationId, fromClusterId);
+  return own === undefined ? migrationId : clusterMigrationId(toClusterId, own);
 }
 
 export interface PhaseTransition {

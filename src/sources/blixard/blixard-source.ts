@@ -7,7 +7,7 @@ import { Emitter, type Event } from '../../base/event';
 import { type IDisposable } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import { SETTINGS } from '../../model/settings';
-import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
+import { ownMigrationId, type MigrationObservation, type MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import { BlixardClient, type BlixardMethod, type BlixardRequest, type BlixardResponse, type BlixardService } from './blixard-client';
 import { BLIXARD_TRAITS } from './blixard-kind';
@@ -250,8 +250,8 @@ export class BlixardSource implements ClusterSource {
   }
 
   private daemonMigrationId(migrationId: string): string {
-    const prefix = `${this.id}/`;
-    const daemonId = typeof migrationId === 'string' && migrationId.startsWith(prefix) ? migrationId.slice(prefix.length) : migrationId;
+    // The daemon's own id is taken as it is too.
+    const daemonId = ownMigrationId(migrationId, this.id) ?? migrationId;
     if (typeof daemonId !== 'string' || daemonId === '') throw new SourceError('invalid-argument', 'Which migration? No id was given.');
     return daemonId;
   }

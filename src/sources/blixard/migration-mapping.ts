@@ -1,6 +1,6 @@
 // MigrationInfo (Blixard wire) → MigrationObservation (the model every source speaks).
 
-import type { Migration, MigrationObservation, MigrationState, PhaseTransition } from '../../model/migration';
+import { clusterMigrationId, type Migration, type MigrationObservation, type MigrationState, type PhaseTransition } from '../../model/migration';
 import { wireNumber, type WireMigrationInfo, type WireMigrationStatus } from './blixard-wire';
 
 /** The word shown for each status; the same words name the phases in the observation. */
@@ -33,9 +33,9 @@ export function blixardMigrationState(status: WireMigrationStatus | string): Mig
   return STATES[status as WireMigrationStatus] ?? 'pending';
 }
 
-/** Migration.id for a daemon's migration id: unique across clusters. */
+/** Migration.id for a daemon's migration id: the daemon's id is the cluster's own id as it is. */
 export function blixardMigrationId(sourceId: string, daemonMigrationId: string): string {
-  return `${sourceId}/${daemonMigrationId}`;
+  return clusterMigrationId(sourceId, daemonMigrationId);
 }
 
 export interface MigrationMappingContext {

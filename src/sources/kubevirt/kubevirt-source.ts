@@ -10,7 +10,7 @@ import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model
 import { SourceError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
 import { SETTINGS } from '../../model/settings';
-import type { MigrationStreamEvent } from '../../model/migration';
+import { ownMigrationId, type MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BackoffOptions } from '../../base/backoff';
 import { LogOnce } from '../../base/log-once';
@@ -200,9 +200,7 @@ export class KubevirtSource implements ClusterSource {
   }
 
   async cancel(migrationId: string): Promise<void> {
-    const prefix = `${this.id}/`;
-    const rest = migrationId.startsWith(prefix) ? migrationId.slice(prefix.length) : '';
-    const parts = rest.split('/');
+    const parts = (ownMigrationId(migrationId, this.id) ?? '').split('/');
     if (parts.length !== 2 || !parts[0] || !parts[1]) {
       throw new SourceError('invalid-argument', `Migration ${migrationId} does not belong to ${this.label}`);
     }

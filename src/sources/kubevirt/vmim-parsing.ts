@@ -1,7 +1,7 @@
 // KubeVirt VirtualMachineInstanceMigration (+ its VMI) → the kind-neutral MigrationObservation.
 // Pure: problems come back as values, the caller decides how to log them.
 
-import type { Migration, MigrationMode, MigrationObservation, MigrationOrigin, MigrationState, PhaseTransition } from '../../model/migration';
+import { clusterMigrationId, type Migration, type MigrationMode, type MigrationObservation, type MigrationOrigin, type MigrationState, type PhaseTransition } from '../../model/migration';
 import type { KubeVmi, KubeVmim, KubevirtMigrationState } from './kube-objects';
 import { parseKubeTime } from './kube-objects';
 
@@ -48,8 +48,9 @@ export function migrationOrigin(name: string, labels: Record<string, string>, an
   return 'unknown';
 }
 
+/** Migration.id of a VMIM: its own id on the cluster is `namespace/name`. */
 export function kubevirtMigrationId(sourceId: string, namespace: string, name: string): string {
-  return `${sourceId}/${namespace}/${name}`;
+  return clusterMigrationId(sourceId, `${namespace}/${name}`);
 }
 
 export interface VmimContext {
