@@ -207,7 +207,8 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
       if (cells.length === 5 && cells[0] !== 'NAMESPACE') first(kubectlAt, `${cells[1]}|${cells[2]}`, at);
     });
 
-    await waitUntil(() => /: connected/.test(cliErr), 30_000, `the CLI to connect (stderr: ${cliErr})`);
+    // The watch prints "<time>  <cluster>  connected to <endpoint>" once the stream is up.
+    await waitUntil(() => / {2}connected( to |$)/m.test(cliErr), 30_000, `the CLI to connect (stderr: ${cliErr})`);
     await waitUntil(() => server.openWatchCount() >= 4 || kubectlFailed !== undefined, 30_000, 'kubectl to watch');
     if (kubectlFailed) throw new Error(kubectlFailed);
     await new Promise((r) => setTimeout(r, 500));
