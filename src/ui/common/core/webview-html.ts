@@ -16,9 +16,12 @@ export interface DialogHtmlInputs {
   title: string;
 }
 
-/** 128 random bits, base64 — unguessable by content the webview might render. */
+/**
+ * 128 random bits, unguessable by content the webview might render. Hex, so it is always 32
+ * characters (base64 with its '+' and '/' stripped lost bits, and now and then fell below 16).
+ */
 export function createNonce(): string {
-  return randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(16).toString('hex');
 }
 
 function escapeAttribute(value: string): string {
