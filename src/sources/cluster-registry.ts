@@ -11,19 +11,20 @@ import { ConfigFileWatcher, type ConfigFileWatcherOptions } from './config-file-
 import { createSource as defaultFactory, planClusterSpecs, type KubeconfigReader, type SourceDependencies, type SourceFactory } from './create-sources';
 import type { SettingsProblem, SourceSettings } from './source-settings';
 import { Emitter, type Event } from '../base/event';
-import { type IDisposable } from '../base/lifecycle';
+import { Disposable, type IDisposable } from '../base/lifecycle';
 import { describeError } from '../model/errors';
 
-export class ClusterEntry implements IDisposable {
+export class ClusterEntry extends Disposable {
   private built?: ClusterSource;
   private buildError?: string;
-  private disposed = false;
 
   constructor(
     readonly spec: ClusterSpecBase,
     private readonly factory: SourceFactory,
     private readonly deps: SourceDependencies,
-  ) {}
+  ) {
+    super();
+  }
 
   get id(): string {
     return this.spec.id;
@@ -31,7 +32,7 @@ export class ClusterEntry implements IDisposable {
 
   /** The source, built now if it was not yet. Throws (with a readable message) when it cannot be built. */
   acquire(): ClusterSource {
-    if (this.disposed) throw new Error(`Cluster "${this.spec.label}" was removed`);
+    if (this.isDisposed) throw new Error(`Cluster "${this.spec.label}" was removed`);
     if (this.built) return this.built;
     if (this.buildError) throw new Error(this.buildError);
     try {
@@ -48,8 +49,9 @@ export class ClusterEntry implements IDisposable {
     return this.built;
   }
 
-  dispose(): void {
-    this.disposed = true;
+  /** Once removed, the entry builds nothing more: acquire() says so. */
+  override dispose(): void {
+    super.dispose();
     const source = this.built;
     this.built = undefined;
     source?.dispose();

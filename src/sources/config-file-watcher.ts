@@ -7,7 +7,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
-import type { IDisposable } from '../base/lifecycle';
+import { Disposable } from '../base/lifecycle';
 
 export interface ConfigFileWatcherOptions {
   /** Quiet time after the last change before onChange runs. Default 300 ms. */
@@ -16,13 +16,12 @@ export interface ConfigFileWatcherOptions {
   maxFiles?: number;
 }
 
-export class ConfigFileWatcher implements IDisposable {
+export class ConfigFileWatcher extends Disposable {
   private readonly fileWatchers = new Map<string, FSWatcher>();
   private readonly dirWatchers = new Map<string, FSWatcher>();
   /** folder → the names in it that are followed. */
   private readonly namesByDir = new Map<string, Set<string>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private disposed = false;
   private readonly debounceMs: number;
   private readonly maxFiles: number;
 
@@ -30,6 +29,7 @@ export class ConfigFileWatcher implements IDisposable {
     private readonly onChange: () => void,
     options: ConfigFileWatcherOptions = {},
   ) {
+    super();
     this.debounceMs = options.debounceMs ?? 300;
     this.maxFiles = options.maxFiles ?? 64;
   }
@@ -41,7 +41,7 @@ export class ConfigFileWatcher implements IDisposable {
 
   /** Follows exactly these files from now on. */
   setFiles(files: Iterable<string>): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const wanted = [...new Set([...files].map((f) => path.resolve(f)))].slice(0, this.maxFiles);
     const wantedSet = new Set(wanted);
     for (const [file, watcher] of this.fileWatchers) {
@@ -67,8 +67,8 @@ export class ConfigFileWatcher implements IDisposable {
     for (const file of wanted) if (!this.fileWatchers.has(file)) this.watchFile(file);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     if (this.timer) clearTimeout(this.timer);
     for (const w of [...this.fileWatchers.values(), ...this.dirWatchers.values()]) w.close();
     this.fileWatchers.clear();
@@ -98,7 +98,7 @@ export class ConfigFileWatcher implements IDisposable {
   }
 
   private rewatchFile(file: string): void {
-    if (this.disposed || !this.namesByDir.get(path.dirname(file))?.has(path.basename(file))) return;
+    if (this.isDisposed || !this.namesByDir.get(path.dirname(file))?.has(path.basename(file))) return;
     this.fileWatchers.get(file)?.close();
     this.fileWatchers.delete(file);
     this.watchFile(file);
@@ -107,7 +107,7 @@ export class ConfigFileWatcher implements IDisposable {
   private open(target: string, onEvent: (filename: string | null) => void): FSWatcher | undefined {
     try {
       const watcher = watch(target, { persistent: false }, (_event, filename) => {
-        if (!this.disposed) onEvent(filename === null || filename === undefined ? null : String(filename));
+        if (!this.isDisposed) onEvent(filename === null || filename === undefined ? null : String(filename));
       });
       // A watched file that is deleted or a folder that goes away errors; the folder watch (or the
       // next setFiles) covers it.
@@ -120,11 +120,11 @@ export class ConfigFileWatcher implements IDisposable {
   }
 
   private schedule(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.disposed) this.onChange();
+      if (!this.isDisposed) this.onChange();
     }, this.debounceMs);
   }
 }

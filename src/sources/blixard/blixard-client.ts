@@ -9,6 +9,7 @@ import { SourceError } from '../../model/errors';
 import { clusterDisplayName, parseEndpoint, type BlixardClusterConfig, type BlixardEndpoint } from './blixard-cluster-config';
 import { GrpcStatus, isEndpointFailure, isGrpcFailure, toSourceError, type GrpcFailure } from './grpc-error';
 import { loadBlixardGrpc, type BlixardGrpcRuntime } from './grpc-runtime';
+import { Disposable } from '../../base/lifecycle';
 import { secretRegistry } from '../../base/secret-registry';
 
 export type BlixardService = 'cluster' | 'migration';
@@ -59,18 +60,18 @@ interface EndpointChannel {
 type UnaryMethod = (request: unknown, options: GrpcModule.CallOptions, callback: (err: GrpcModule.ServiceError | null, res?: unknown) => void) => GrpcModule.ClientUnaryCall;
 type StreamMethod = (request: unknown, options?: GrpcModule.CallOptions) => GrpcModule.ClientReadableStream<unknown>;
 
-export class BlixardClient {
+export class BlixardClient extends Disposable {
   readonly endpoints: BlixardEndpoint[];
   private runtime?: BlixardGrpcRuntime;
   private channels?: EndpointChannel[];
   private preferred = 0;
-  private disposed = false;
   private readonly outcomeListeners = new Set<(outcome: CallOutcome) => void>();
 
   constructor(
     private readonly config: BlixardClusterConfig,
     private readonly options: BlixardClientOptions,
   ) {
+    super();
     this.endpoints = (Array.isArray(config.endpoints) ? config.endpoints : []).map((e) => (typeof e === 'string' ? parseEndpoint(e) : undefined)).filter((e): e is BlixardEndpoint => e !== undefined);
   }
 
@@ -112,7 +113,7 @@ export class BlixardClient {
         return response;
       } catch (err) {
         const error = toSourceError(err, { cluster: this.clusterName, endpoint, action: options.action, deadlineMs });
-        if (isGrpcFailure(err) && this.mayFailOver(err, index, options.idempotent) && !options.signal?.aborted && !this.disposed) {
+        if (isGrpcFailure(err) && this.mayFailOver(err, index, options.idempotent) && !options.signal?.aborted && !this.isDisposed) {
           failures.push({ endpoint, error });
           continue;
         }
@@ -162,8 +163,8 @@ export class BlixardClient {
     return fn.call(client, request) as GrpcModule.ClientReadableStream<BlixardResponse<S, M>>;
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     for (const channel of this.channels ?? []) {
       channel.migration.close();
       channel.cluster.close();
@@ -205,7 +206,7 @@ export class BlixardClient {
   }
 
   private channel(index: number): EndpointChannel {
-    if (this.disposed) throw new SourceError('unavailable', `The connection to Blixard cluster "${this.clusterName}" is closed.`);
+    if (this.isDisposed) throw new SourceError('unavailable', `The connection to Blixard cluster "${this.clusterName}" is closed.`);
     if (!this.channels) this.channels = this.createChannels();
     return this.channels[index];
   }

@@ -4,7 +4,7 @@
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError, describeError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
-import { type IDisposable } from '../../base/lifecycle';
+import { Disposable, toDisposable } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import { SETTINGS } from '../../model/settings';
 import { ownMigrationId, type MigrationObservation, type MigrationStreamEvent } from '../../model/migration';
@@ -56,7 +56,7 @@ const DEFAULTS = {
   keepaliveMs: 30_000,
 };
 
-export class BlixardSource implements ClusterSource {
+export class BlixardSource extends Disposable implements ClusterSource {
   readonly kind = 'blixard' as const;
   readonly traits = BLIXARD_TRAITS;
   readonly id: string;
@@ -71,7 +71,6 @@ export class BlixardSource implements ClusterSource {
   private readonly changes: Emitter<ChangedScope>;
   private readonly connectionChanges = new Emitter<ConnectionState>();
   private readonly lifetime = new AbortController();
-  private readonly disposables: IDisposable[] = [];
   private readonly configProblem?: string;
   private streamDemand = 0;
   private currentConnection: ConnectionState = { state: 'connecting' };
@@ -84,6 +83,7 @@ export class BlixardSource implements ClusterSource {
     config: BlixardClusterConfig,
     private readonly sourceOptions: BlixardSourceOptions = {},
   ) {
+    super();
     const merged = { ...DEFAULTS, ...definedOnly(sourceOptions) };
     this.options = { ...merged, snapshotDeadlineMs: sourceOptions.snapshotDeadlineMs ?? merged.callDeadlineMs * 3 };
     this.id = config.id;
@@ -98,7 +98,7 @@ export class BlixardSource implements ClusterSource {
       keepaliveMs: this.options.keepaliveMs,
       protoPath: sourceOptions.protoPath,
     });
-    this.disposables.push(
+    this._register(
       this.client.onOutcome((outcome) => {
         if (outcome.ok) this.setConnection({ state: 'connected', endpoint: outcome.endpoint });
         else if (!outcome.reachable) this.setConnection({ state: 'unreachable', reason: outcome.error.message });
@@ -114,10 +114,8 @@ export class BlixardSource implements ClusterSource {
       reconcileWindowMs: 5 * 60_000,
       log: (message) => sourceOptions.logger?.info(message),
     });
-    this.disposables.push(
-      this.stream.onState((state) => this.setConnection(state)),
-      this.stream.onChange((change) => this.announceMigrationChange(change)),
-    );
+    this._register(this.stream.onState((state) => this.setConnection(state)));
+    this._register(this.stream.onChange((change) => this.announceMigrationChange(change)));
 
     this.poller = new ClusterChangePoller({
       listVms: async () => (await this.call('cluster', 'ListVms', {}, 'list VMs')).vms ?? [],
@@ -151,15 +149,10 @@ export class BlixardSource implements ClusterSource {
       const state = this.currentConnection;
       queueMicrotask(() => listener({ type: 'connection', state }));
     }
-    let disposed = false;
-    return {
-      dispose: () => {
-        if (disposed) return;
-        disposed = true;
-        subscription.dispose();
-        this.removeStreamDemand();
-      },
-    };
+    return toDisposable(() => {
+      subscription.dispose();
+      this.removeStreamDemand();
+    });
   };
 
   async listNodes(): Promise<ClusterNode[]> {
@@ -238,12 +231,13 @@ export class BlixardSource implements ClusterSource {
     return toMigrationObservation(res.migration, { sourceId: this.id, datacenter: this.datacenter });
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.lifetime.signal.aborted) return;
     this.lifetime.abort();
     this.poller.stop();
     this.stream.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    // The client's and the stream's subscriptions, once the stream has stopped.
+    super.dispose();
     this.changes.dispose();
     this.connectionChanges.dispose();
     this.client.dispose();

@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
 import { Emitter, type Event } from '../../base/event';
+import { Disposable, toDisposable } from '../../base/lifecycle';
 import { SETTINGS } from '../../model/settings';
 import { ownMigrationId, type MigrationStreamEvent } from '../../model/migration';
 import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
@@ -70,7 +71,7 @@ const DEFAULTS = {
   firstSyncTimeoutMs: 20_000,
 };
 
-export class KubevirtSource implements ClusterSource {
+export class KubevirtSource extends Disposable implements ClusterSource {
   readonly kind = 'kubevirt' as const;
   readonly traits = KUBEVIRT_TRAITS;
   readonly id: string;
@@ -83,11 +84,10 @@ export class KubevirtSource implements ClusterSource {
   private readonly logger: Logger;
   private started: Promise<KubevirtInformers> | undefined;
   private informers: KubevirtInformers | undefined;
-  private disposed = false;
 
-  private readonly changeEmitter = new Emitter<ChangedScope>();
-  private readonly connectionEmitter = new Emitter<ConnectionState>();
-  private readonly migrationEmitter = new Emitter<MigrationStreamEvent>();
+  private readonly changeEmitter = this._register(new Emitter<ChangedScope>());
+  private readonly connectionEmitter = this._register(new Emitter<ConnectionState>());
+  private readonly migrationEmitter = this._register(new Emitter<MigrationStreamEvent>());
 
   private readonly loggedProblems = new LogOnce();
   /** Shared by its informers: a failure all three meet (a refused credential) is logged once. */
@@ -99,6 +99,7 @@ export class KubevirtSource implements ClusterSource {
   private readonly requests: KubevirtRequests;
 
   constructor(options: KubevirtSourceOptions) {
+    super();
     this.id = options.id ?? `kubevirt:${options.context}`;
     this.label = options.label ?? options.context;
     if (options.datacenter) this.datacenter = options.datacenter;
@@ -134,6 +135,14 @@ export class KubevirtSource implements ClusterSource {
       logProblem,
     });
     this.requests = new KubevirtRequests(this.label, this.logger, this.options.requestTimeoutMs);
+    // Registered after the emitters, so disposed before them: the watches stop and waiting
+    // completions are settled while the emitters still carry what that says.
+    this._register(
+      toDisposable(() => {
+        if (this.informers) for (const informer of allInformers(this.informers)) informer.stop();
+        this.completions.rejectAll(new SourceError('unavailable', `${this.label} was closed before the migration ended`));
+      }),
+    );
   }
 
   get connection(): ConnectionState {
@@ -154,7 +163,7 @@ export class KubevirtSource implements ClusterSource {
       // reported through the connection state; the caller sees it on the stream
     });
     queueMicrotask(() => {
-      if (!active || this.disposed) return;
+      if (!active || this.isDisposed) return;
       for (const event of this.observer.catchUp(this.health.state)) listener(event);
     });
     return {
@@ -208,20 +217,10 @@ export class KubevirtSource implements ClusterSource {
     await this.requests.deleteMigration(await this.ensureStarted(), namespace, name);
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.informers) for (const informer of allInformers(this.informers)) informer.stop();
-    this.completions.rejectAll(new SourceError('unavailable', `${this.label} was closed before the migration ended`));
-    this.changeEmitter.dispose();
-    this.connectionEmitter.dispose();
-    this.migrationEmitter.dispose();
-  }
-
   // ---- start-up ------------------------------------------------------------------------------
 
   private ensureStarted(): Promise<KubevirtInformers> {
-    if (this.disposed) return Promise.reject(new SourceError('unavailable', `${this.label} is closed`));
+    if (this.isDisposed) return Promise.reject(new SourceError('unavailable', `${this.label} is closed`));
     this.started ??= this.start().catch((err: unknown) => {
       this.started = undefined;
       const error = err instanceof SourceError ? err : new SourceError('invalid-argument', scrubSecrets(`${this.label}: ${describe(err)}`));
@@ -233,7 +232,7 @@ export class KubevirtSource implements ClusterSource {
 
   private async start(): Promise<KubevirtInformers> {
     const kubeConfig: KubeConfig = await loadKubeConfigForContext(this.options.kubeconfigPaths, this.options.context);
-    if (this.disposed) throw new SourceError('unavailable', `${this.label} is closed`);
+    if (this.isDisposed) throw new SourceError('unavailable', `${this.label} is closed`);
     const { listTimeoutMs, connectTimeoutMs, stallTimeoutMs, watchTimeoutSeconds, backoff, pageSize } = this.options;
     const informers = createInformers(kubeConfig, {
       listTimeoutMs,
@@ -279,7 +278,7 @@ export class KubevirtSource implements ClusterSource {
   }
 
   private updateConnection(): void {
-    if (this.informers && !this.disposed) this.health.update(this.informers);
+    if (this.informers && !this.isDisposed) this.health.update(this.informers);
   }
 
   /** A VMIM came, changed or went: the tree's index, the migration stream, a waiting completion. */
