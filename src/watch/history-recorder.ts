@@ -5,7 +5,7 @@
 
 import { describeError } from '../model/errors';
 import { Emitter, type Event } from '../base/event';
-import { DisposableStore, type IDisposable } from '../base/lifecycle';
+import { Disposable } from '../base/lifecycle';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { MigrationWatcher } from './migration-watcher';
 import { silentLogger, type Logger } from '../base/logger';
@@ -36,7 +36,7 @@ interface PendingRecord {
   transitions: PhaseTransition[];
 }
 
-export class HistoryRecorder implements IDisposable {
+export class HistoryRecorder extends Disposable {
   private readonly recordedEmitter = new Emitter<RecordedEvent>();
   private readonly flushedEmitter = new Emitter<void>();
   /** After the history accepted a record (in memory, journaled but maybe not yet fsynced). */
@@ -44,7 +44,6 @@ export class HistoryRecorder implements IDisposable {
   /** After a durable flush of everything recorded before it. */
   readonly onDidFlush: Event<void> = this.flushedEmitter.event;
 
-  private readonly subscriptions = new DisposableStore();
   private pending = new Map<string, PendingRecord>();
   private drainScheduled = false;
   private chain: Promise<void> = Promise.resolve();
@@ -54,19 +53,19 @@ export class HistoryRecorder implements IDisposable {
   private failing = false;
   private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly flushDelayMs: number;
-  private disposed = false;
 
   constructor(
     watcher: MigrationWatcher,
     private readonly writer: MigrationHistoryWriter,
     private readonly options: HistoryRecorderOptions = {},
   ) {
+    super();
     this.log = options.log ?? silentLogger;
     this.flushDelayMs = options.flushDelayMs ?? 25;
     this.retryDelay = options.retryDelayMs ?? 500;
-    this.subscriptions.add(watcher.onTransition((e) => this.enqueue(e.migration, [e.transition])));
-    this.subscriptions.add(watcher.onDidEnd((e) => this.enqueue(e.migration, [])));
-    this.subscriptions.add(
+    this._register(watcher.onTransition((e) => this.enqueue(e.migration, [e.transition])));
+    this._register(watcher.onDidEnd((e) => this.enqueue(e.migration, [])));
+    this._register(
       watcher.onDidUpdate((e) => {
         // First sight without transitions is something the history already holds; progress
         // ticks are for views, not for the record.
@@ -87,9 +86,8 @@ export class HistoryRecorder implements IDisposable {
     return this.pending.size;
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.subscriptions.dispose();
+  override dispose(): void {
+    super.dispose();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.recordedEmitter.dispose();
@@ -162,7 +160,7 @@ export class HistoryRecorder implements IDisposable {
   }
 
   private scheduleRetry(): void {
-    if (this.disposed || this.retryTimer) return;
+    if (this.isDisposed || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.drain();
@@ -172,7 +170,7 @@ export class HistoryRecorder implements IDisposable {
   }
 
   private scheduleFlush(): void {
-    if (this.disposed || this.flushTimer || !this.writer.flush) return;
+    if (this.isDisposed || this.flushTimer || !this.writer.flush) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.chain = this.chain.then(() => this.durableFlush());

@@ -13,7 +13,7 @@
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import { Emitter, type Event } from '../base/event';
-import { type IDisposable } from '../base/lifecycle';
+import { Disposable } from '../base/lifecycle';
 import { migrationIdUnder, type Migration, type MigrationObservation, type MigrationStreamEvent, type PhaseTransition } from '../model/migration';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationTrack, ObservationOutcome } from './migration-track';
@@ -42,7 +42,7 @@ export interface MigrationWatcherOptions {
 
 const VANISHED_REASON = 'No longer on the cluster when the watcher reconnected; its outcome was not observed';
 
-export class MigrationWatcher implements IDisposable {
+export class MigrationWatcher extends Disposable {
   private readonly transitionEmitter = new Emitter<MigrationTransitionEvent>();
   private readonly updateEmitter = new Emitter<MigrationUpdateEvent>();
   private readonly endEmitter = new Emitter<MigrationEndEvent>();
@@ -66,9 +66,9 @@ export class MigrationWatcher implements IDisposable {
   private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly now: () => number;
   private readonly fetchTimeoutMs: number;
-  private disposed = false;
 
   constructor(options: MigrationWatcherOptions = {}) {
+    super();
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 15_000;
@@ -172,9 +172,9 @@ export class MigrationWatcher implements IDisposable {
     while (this.pendingFetches.size > 0) await Promise.allSettled([...this.pendingFetches.values()]);
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
     this.groups.dispose();
     this.outages.dispose();
     this.transitionEmitter.dispose();
@@ -186,7 +186,7 @@ export class MigrationWatcher implements IDisposable {
   // ---- the stream ---------------------------------------------------------------------------
 
   private accept(attached: AttachedSource, event: MigrationStreamEvent): void {
-    if (this.disposed || !this.groups.isCurrent(attached)) return;
+    if (this.isDisposed || !this.groups.isCurrent(attached)) return;
     // A member being tried while another streams is heard only on whether it could take over.
     if (event?.type !== 'connection' && attached.group.streamer !== attached) return;
     try {
@@ -285,7 +285,7 @@ export class MigrationWatcher implements IDisposable {
     } catch (err) {
       failure = describeError(err);
     }
-    if (this.disposed || !this.groups.isCurrent(attached)) return;
+    if (this.isDisposed || !this.groups.isCurrent(attached)) return;
     const track = this.held.get(migrationId);
     if (!track) return;
     try {

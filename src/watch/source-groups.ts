@@ -7,7 +7,7 @@
 import type { ConnectionState } from '../model/cluster';
 import { describeError } from '../model/errors';
 import { scrubSecrets } from '../base/secret-registry';
-import { DisposableStore, type IDisposable } from '../base/lifecycle';
+import { Disposable, DisposableStore, type IDisposable } from '../base/lifecycle';
 import type { Logger } from '../base/logger';
 import { migrationIdUnder, type MigrationStreamEvent } from '../model/migration';
 import type { Lifecycle } from '../model/phase-order';
@@ -48,20 +48,21 @@ export interface SourceGroupHooks {
   clusterForgotten(clusterId: string): void;
 }
 
-export class SourceGroups {
+export class SourceGroups extends Disposable {
   private readonly sources = new Map<string, AttachedSource>();
   /** By groupKeyOf(): the clusters watched. */
   private readonly groups = new Map<string, ClusterGroup>();
-  private disposed = false;
 
   constructor(
     private readonly hooks: SourceGroupHooks,
     private readonly log: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** See MigrationWatcher.addSource. */
   add(source: ClusterSource): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const existing = this.sources.get(source.id);
     const key = groupKeyOf(source);
     if (existing?.source === source && existing.group.key === key) return;
@@ -165,8 +166,8 @@ export class SourceGroups {
     this.elect(attached.group);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     for (const attached of this.sources.values()) {
       attached.subscriptions.dispose();
       this.unsubscribe(attached);
@@ -181,7 +182,7 @@ export class SourceGroups {
    * While the chosen one cannot stream, every member is tried; once it streams, the others are let go.
    */
   private elect(group: ClusterGroup): void {
-    if (this.disposed || this.groups.get(group.key) !== group) return;
+    if (this.isDisposed || this.groups.get(group.key) !== group) return;
     let next = group.streamer && group.members.includes(group.streamer) ? group.streamer : undefined;
     if (!next || !canStream(next.state)) next = group.members.find((m) => m !== next && canStream(m.state)) ?? next ?? group.members[0];
     if (next && next !== group.streamer) {

@@ -95,12 +95,9 @@ export class WatchSession {
   /**
    * Something the session closes when it shuts down, just after the watcher let go of it and
    * before the history is written: the CLI's sources. (A window's sources belong to its registry.)
+   * Adopted once shutdown has begun, it is closed at once (the store is disposed by then).
    */
   adopt<T extends IDisposable>(disposable: T): T {
-    if (this.closed) {
-      disposable.dispose();
-      return disposable;
-    }
     return this.adopted.add(disposable);
   }
 
@@ -114,7 +111,12 @@ export class WatchSession {
   shutdown(timeoutMs = SHUTDOWN_TIMEOUT_MS): Promise<boolean> {
     this.closed ??= (async () => {
       this.watcher.dispose();
-      this.adopted.dispose();
+      try {
+        this.adopted.dispose();
+      } catch (err) {
+        // A source that fails to close must not keep the history from being written.
+        this.log.warn(`closing a source on shutdown failed: ${describeError(err)}`);
+      }
       let clean = true;
       const work = (async () => {
         try {

@@ -120,9 +120,12 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
     historyApi: historyApiOf(watch, historyPath, historyPanel, exportTo),
     dispose: () => {
       const stopping = watch.shutdown();
-      parts.dispose();
-      // The log outlives the rest until the history is closed, so what shutdown reports is kept.
-      void stopping.finally(() => migrationLog.dispose());
+      try {
+        parts.dispose();
+      } finally {
+        // The log outlives the rest until the history is closed, so what shutdown reports is kept.
+        void stopping.finally(() => migrationLog.dispose());
+      }
     },
   };
 }

@@ -134,4 +134,34 @@ describe('WatchSession', () => {
     await waitFor('the oldest three removed', () => session.history!.stats().migrations === 2);
     assert.deepEqual(session.history!.all().map((m) => m.name), ['m4', 'm3']);
   });
+
+  it('closes what it adopted on shutdown, a failing one included, still writes the history, and closes at once what comes after', async () => {
+    const log = recordingLogger();
+    const session = await start(log);
+    const source = new ScriptedSource('kv1');
+    session.setSources([source]);
+    const closed: string[] = [];
+    session.adopt({ dispose: () => closed.push('first') });
+    session.adopt({
+      dispose: () => {
+        throw new Error('socket already gone');
+      },
+    });
+    session.adopt({ dispose: () => closed.push('third') });
+    playWholeMigration(source, 'm1');
+    await waitFor('the migration recorded', () => session.history!.byId('kv1/default/m1')?.migration.state === 'succeeded');
+
+    assert.equal(await session.shutdown(), true, 'the history was written and closed');
+    assert.deepEqual(closed, ['third', 'first'], 'each adopted thing closed, the last adopted first');
+    assert.ok(log.has('warn', /closing a source on shutdown failed: .*socket already gone/), 'the failure is logged');
+    session.adopt({ dispose: () => closed.push('late') });
+    assert.deepEqual(closed, ['third', 'first', 'late'], 'adopted after shutdown: closed at once');
+
+    const reopened = await HistoryStore.open({ path: dbPath, ...FAST });
+    try {
+      assert.equal(reopened.stats().transitions, KUBEVIRT_PHASES.length);
+    } finally {
+      await reopened.close();
+    }
+  });
 });
