@@ -128,11 +128,11 @@ export class ClusterTreeStructure extends Disposable {
    */
   followMigrations(watcher: WatchedMigrations): { dispose(): void } {
     this.migrations.clear();
-    const migrations = new WatcherVmMigrations(watcher, (heldClusterId, vmId) => {
+    const migrations = new WatcherVmMigrations(watcher, (heldClusterId, { name, namespace }) => {
       for (const model of this.models.values()) {
         if (migrations.heldClusterOf(model.clusterId) !== heldClusterId) continue;
-        const nodeId = model.nodeOfVm(vmId);
-        if (nodeId) this.queueElement(this.elements.get(elementIds.vm(model.clusterId, nodeId, vmId)));
+        const listed = model.vmNamed(name, namespace);
+        if (listed) this.queueElement(this.elements.get(elementIds.vm(model.clusterId, listed.nodeId, listed.vm.id)));
       }
     });
     this.migrations.value = migrations;

@@ -106,6 +106,14 @@ export class ClusterViewModel extends Disposable {
     return this.vmsByNode.get(nodeId)?.vms.get(vmId);
   }
 
+  /** A loaded VM by its name and namespace (as a Migration names it), with the node it is listed under. */
+  vmNamed(name: string, namespace: string | undefined): { nodeId: string; vm: Vm } | undefined {
+    for (const [nodeId, entry] of this.vmsByNode) {
+      for (const vm of entry.vms.values()) if (vm.name === name && (vm.namespace ?? '') === (namespace ?? '')) return { nodeId, vm };
+    }
+    return undefined;
+  }
+
   /** The node currently holding a VM, among the loaded ones. */
   nodeOfVm(vmId: string): string | undefined {
     for (const [nodeId, entry] of this.vmsByNode) if (entry.vms.has(vmId)) return nodeId;

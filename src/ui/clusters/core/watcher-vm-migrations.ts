@@ -23,24 +23,34 @@ export interface WatchedMigrations {
   readonly onDidChangeStatus: Event<SourceStatusEvent>;
 }
 
+/**
+ * A VM as both a Migration (`vm`, `namespace`) and a Vm (`name`, `namespace`) name it: the VM's
+ * id is the source's own business (a KubeVirt source makes it of namespace and name), so it is
+ * never rebuilt here.
+ */
+export interface VmName {
+  name: string;
+  namespace?: string;
+}
+
 export class WatcherVmMigrations implements IDisposable {
-  /** `${held cluster id}\n${vm id}` → the migration in flight. */
+  /** `${held cluster id}\n${namespace}\n${vm name}` → the migration in flight. */
   private readonly inFlightByVm = new Map<string, Migration>();
   private readonly subscriptions = new DisposableStore();
 
   /** @param onDidChangeVm a VM's in-flight migration changed: redraw its row (`clusterId` as the watcher holds it) */
   constructor(
     private readonly watcher: WatchedMigrations,
-    private readonly onDidChangeVm: (heldClusterId: string, vmId: string) => void,
+    private readonly onDidChangeVm: (heldClusterId: string, vm: VmName) => void,
   ) {
-    for (const m of watcher.active()) this.inFlightByVm.set(keyOf(m.cluster, vmIdOf(m)), m);
+    for (const m of watcher.active()) this.inFlightByVm.set(keyOf(m.cluster, vmNameOf(m)), m);
     this.subscriptions.add(watcher.onDidUpdate((e) => this.take(e.migration)));
     this.subscriptions.add(watcher.onDidEnd((e) => this.take(e.migration)));
     // The stream going down or coming back switches the rows between the watcher's view and the list's.
     this.subscriptions.add(
       watcher.onDidChangeStatus((e) => {
         const held = this.heldClusterOf(e.sourceId);
-        for (const m of this.inFlightByVm.values()) if (m.cluster === held) this.onDidChangeVm(held, vmIdOf(m));
+        for (const m of this.inFlightByVm.values()) if (m.cluster === held) this.onDidChangeVm(held, vmNameOf(m));
       }),
     );
   }
@@ -54,7 +64,7 @@ export class WatcherVmMigrations implements IDisposable {
   inFlight(clusterId: string, vm: Vm): Vm['migration'] {
     const stream = this.watcher.status(clusterId);
     if (stream?.state !== 'connected' || stream.limitation) return vm.migration;
-    const m = this.inFlightByVm.get(keyOf(this.heldClusterOf(clusterId), vm.id));
+    const m = this.inFlightByVm.get(keyOf(this.heldClusterOf(clusterId), vm));
     if (!m) return undefined;
     return m.targetNode ? { id: m.id, phase: m.phase, targetNodeId: m.targetNode } : { id: m.id, phase: m.phase };
   }
@@ -65,7 +75,7 @@ export class WatcherVmMigrations implements IDisposable {
   }
 
   private take(m: Migration): void {
-    const key = keyOf(m.cluster, vmIdOf(m));
+    const key = keyOf(m.cluster, vmNameOf(m));
     const held = this.inFlightByVm.get(key);
     if (FINAL_STATES.has(m.state)) {
       // Only the migration the row shows ends it: an older one of the same VM ending late does not.
@@ -75,15 +85,15 @@ export class WatcherVmMigrations implements IDisposable {
       if (held && held.id !== m.id && held.createdAt > m.createdAt) return;
       this.inFlightByVm.set(key, m);
     }
-    this.onDidChangeVm(m.cluster, vmIdOf(m));
+    this.onDidChangeVm(m.cluster, vmNameOf(m));
   }
 }
 
-/** The tree's VM id: the Blixard VM name, or "namespace/name" for a KubeVirt VMI. */
-function vmIdOf(m: Migration): string {
-  return m.namespace ? `${m.namespace}/${m.vm}` : m.vm;
+function vmNameOf(m: Migration): VmName {
+  // A migration read back from the history may say null for "no namespace".
+  return m.namespace ? { name: m.vm, namespace: m.namespace } : { name: m.vm };
 }
 
-function keyOf(clusterId: string, vmId: string): string {
-  return `${clusterId}\n${vmId}`;
+function keyOf(clusterId: string, vm: VmName): string {
+  return `${clusterId}\n${vm.namespace ?? ''}\n${vm.name}`;
 }
