@@ -9,6 +9,8 @@ declare -A need=(
   [pkg-config]=pkg-config       # code-server's native modules
   [krb5-config]=libkrb5-dev     # code-server's kerberos module
   [kubectl]=kubernetes-client   # checks the local KubeVirt API server against a real client
+  [qemu-system-x86_64]=qemu-system-x86  # the daemon's qemu runtime boots real guests in it
+  [busybox]=busybox-static      # /bin/busybox, static: the built-in test guest's whole userland
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -11,6 +11,7 @@ status=0
 started=()
 
 bash scripts/ensure-system-deps.sh || exit 1
+bash scripts/ensure-guest-kernel.sh >/dev/null || exit 1  # the qemu runtime's test guest kernel, into ~/.cache once
 bash scripts/ensure-npm-deps.sh || exit 1
 # code-server (a real VS Code 1.100.3 workbench) is built once into ~/.cache; a few minutes the first time.
 bash scripts/ensure-code-server.sh >/dev/null || exit 1
