@@ -58,7 +58,8 @@ export interface Vm {
   /** KubeVirt: false for a VMI with no VirtualMachine owner (it cannot be started/stopped). */
   hasController?: boolean;
   /** Set while a migration of this VM is in flight. */
-  migration?: { id: string; targetNodeId?: string; phase: string };
+  /** `name`: the migration's own name on the cluster, as Migration.name (what the dialog calls it). */
+  migration?: { id: string; name: string; targetNodeId?: string; phase: string };
 }
 
 /** What changed, so views refresh only that element. */

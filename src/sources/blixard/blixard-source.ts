@@ -180,7 +180,7 @@ export class BlixardSource extends Disposable implements ClusterSource {
         const vm = toVm(info);
         const migration = byVm.get(info.name);
         if (migration) {
-          vm.migration = { id: blixardMigrationId(this.id, migration.id), phase: blixardPhaseWord(migration.status) };
+          vm.migration = { id: blixardMigrationId(this.id, migration.id), name: migration.id, phase: blixardPhaseWord(migration.status) };
           if (migration.targetNodeId && migration.targetNodeId !== '0') vm.migration.targetNodeId = migration.targetNodeId;
         }
         return vm;

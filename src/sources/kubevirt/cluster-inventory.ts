@@ -212,6 +212,7 @@ export class ClusterInventory {
     const target = ownState?.targetNode || newest.spec?.addedNodeSelector?.[HOSTNAME_LABEL];
     const migration: NonNullable<Vm['migration']> = {
       id: kubevirtMigrationId(this.sourceId, newest.metadata.namespace, newest.metadata.name),
+      name: newest.metadata.name,
       phase: newest.status?.phase || 'Pending',
     };
     if (target) migration.targetNodeId = target;

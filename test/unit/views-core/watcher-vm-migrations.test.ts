@@ -33,20 +33,20 @@ describe('Clusters tree: which VM row a watched migration belongs to', () => {
     const { watcher, updates } = fakeWatcher([migration({ namespace: 'prod' })]);
     const redrawn: VmName[] = [];
     const rows = new WatcherVmMigrations(watcher, (_cluster, name) => redrawn.push(name));
-    assert.deepEqual(rows.inFlight('c1', vm({ namespace: 'prod' })), { id: 'c1/m1', phase: 'Copying' });
+    assert.deepEqual(rows.inFlight('c1', vm({ namespace: 'prod' })), { id: 'c1/m1', name: 'm1', phase: 'Copying' });
     assert.equal(rows.inFlight('c1', vm({ namespace: 'dev' })), undefined, 'the same name in another namespace is another VM');
     assert.equal(rows.inFlight('c1', vm({})), undefined);
 
     updates.fire({ migration: migration({ id: 'c1/m2', name: 'm2', vm: 'web', phase: 'Pending', targetNode: 'n2' }) });
     assert.deepEqual(redrawn, [{ name: 'web' }]);
-    assert.deepEqual(rows.inFlight('c1', vm({ id: 'opaque-42', name: 'web' })), { id: 'c1/m2', phase: 'Pending', targetNodeId: 'n2' });
+    assert.deepEqual(rows.inFlight('c1', vm({ id: 'opaque-42', name: 'web' })), { id: 'c1/m2', name: 'm2', phase: 'Pending', targetNodeId: 'n2' });
     rows.dispose();
   });
 
   it('takes a namespace the history left null as no namespace', () => {
     const { watcher } = fakeWatcher([migration({ namespace: null as unknown as undefined })]);
     const rows = new WatcherVmMigrations(watcher, () => {});
-    assert.deepEqual(rows.inFlight('c1', vm({})), { id: 'c1/m1', phase: 'Copying' });
+    assert.deepEqual(rows.inFlight('c1', vm({})), { id: 'c1/m1', name: 'm1', phase: 'Copying' });
     rows.dispose();
   });
 });

@@ -32,11 +32,11 @@ describe('tree presentation', () => {
     assert.equal(vmContextValue(vm({ state: 'stopped' })), 'vm.stopped');
     assert.equal(vmContextValue(vm({ state: 'failed' })), 'vm.stopped');
     assert.equal(vmContextValue(vm({ state: 'starting' })), 'vm.busy');
-    assert.equal(vmContextValue(vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } })), 'vm.migrating');
+    assert.equal(vmContextValue(vm({ migration: { id: 'm1', name: 'm1', targetNodeId: '2', phase: 'Transferring' } })), 'vm.migrating');
   });
 
   it('shows a migrating VM with its target and a spinning icon', () => {
-    const look = vmLook(vm({ migration: { id: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2');
+    const look = vmLook(vm({ migration: { id: 'm1', name: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2');
     assert.equal(look.description, '→ node-2 · Transferring');
     assert.equal(look.icon, 'sync~spin');
     assert.equal(look.contextValue, 'vm.migrating');

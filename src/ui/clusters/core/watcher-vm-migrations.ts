@@ -66,7 +66,7 @@ export class WatcherVmMigrations implements IDisposable {
     if (stream?.state !== 'connected' || stream.limitation) return vm.migration;
     const m = this.inFlightByVm.get(keyOf(this.heldClusterOf(clusterId), vm));
     if (!m) return undefined;
-    return m.targetNode ? { id: m.id, phase: m.phase, targetNodeId: m.targetNode } : { id: m.id, phase: m.phase };
+    return m.targetNode ? { id: m.id, name: m.name, phase: m.phase, targetNodeId: m.targetNode } : { id: m.id, name: m.name, phase: m.phase };
   }
 
   dispose(): void {

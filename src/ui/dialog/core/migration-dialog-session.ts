@@ -188,7 +188,7 @@ export class MigrationDialogSession extends Disposable {
     if (vm) {
       const active = this.feed.activeForVm(this.source.id, vm.name, vm.namespace);
       if (active) inFlight = inFlightView(active);
-      else if (vm.migration) inFlight = { id: vm.migration.id, name: vm.migration.id.split('/').pop() || vm.migration.id, phase: vm.migration.phase };
+      else if (vm.migration) inFlight = { id: vm.migration.id, name: vm.migration.name, phase: vm.migration.phase };
     }
     const placed = new Map<string, number>();
     for (const v of vms) if (v.nodeId !== undefined) placed.set(v.nodeId, (placed.get(v.nodeId) ?? 0) + 1);
