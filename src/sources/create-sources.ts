@@ -9,7 +9,7 @@ import type { ClusterSource } from './cluster-source';
 import type { BlixardClusterSpec, ClusterSpec, ClusterSpecBase, KubevirtClusterSpec } from './cluster-spec';
 import type { SettingsProblem, SourceSettings } from './source-settings';
 import type { Logger } from '../base/logger';
-import { readKubeconfigDocument, summariseKubeContexts, type KubeconfigDocument } from './kubevirt/kubeconfig-summary';
+import { mergeKubeconfigDocuments, readKubeconfigDocument, summariseKubeContexts, type KubeconfigDocument } from './kubevirt/kubeconfig-summary';
 import { RefusedFileError } from '../model/regular-file';
 
 export interface SourceDependencies {
@@ -82,7 +82,7 @@ export async function planClusterSpecs(settings: SourceSettings, readKubeconfig:
   // a user or cluster defined in another file. When several files name a context, the first wins.
   const readable = listed.filter((l): l is { file: (typeof listed)[number]['file']; document: KubeconfigDocument } => l.document !== undefined);
   const kubeconfigPaths = readable.map((l) => l.file.path);
-  const { contexts, referencedFiles } = await summariseKubeContexts(readable.map((l) => l.document));
+  const { contexts, referencedFiles } = await summariseKubeContexts(mergeKubeconfigDocuments(readable.map((l) => ({ file: l.file.path, document: l.document }))));
   const found = new Set<string>();
   for (const context of contexts) {
     found.add(context.name);

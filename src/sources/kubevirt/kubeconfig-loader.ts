@@ -10,7 +10,7 @@ import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { SourceError } from '../../model/errors';
 import { readRegularFile, RefusedFileError } from '../../model/regular-file';
 import { loadClientNode } from './client-node-loader';
-import { KUBECONFIG_MAX_BYTES, readKubeconfigDocument, REFERENCED_FILE_MAX_BYTES, type KubeconfigDocument } from './kubeconfig-summary';
+import { KUBECONFIG_MAX_BYTES, mergeKubeconfigDocuments, readKubeconfigDocument, REFERENCED_FILE_MAX_BYTES, type KubeconfigDocument, type MergedKubeconfig } from './kubeconfig-summary';
 import { registerKubeconfigSecrets } from './kubeconfig-secrets';
 import { scrubSecrets } from '../../base/secret-registry';
 
@@ -53,12 +53,8 @@ export function resolveKubeconfigPaths(
   return [...new Set(entries.map((p) => path.resolve(expandHome(p, home))))];
 }
 
-/** The files merged as kubectl does: the first file to define a name wins. */
-interface MergedKubeconfig {
-  clusters: Map<string, Record<string, unknown>>;
-  users: Map<string, Record<string, unknown>>;
-  contexts: Map<string, { context: KubeconfigDocument['contexts'][number]; file: string }>;
-  currentContext?: string;
+/** The files merged (mergeKubeconfigDocuments: the one merge planning uses too), and what was wrong with them. */
+interface MergedFiles extends MergedKubeconfig {
   problems: string[];
 }
 
@@ -195,8 +191,7 @@ async function readShared<T>(file: string, maxBytes: number, parse: (bytes: Buff
 const SHARED_READS_KEPT = 64;
 const sharedReads = new Map<string, { version: string; value: Promise<unknown> }>();
 
-async function mergeFiles(paths: readonly string[]): Promise<MergedKubeconfig> {
-  const merged: MergedKubeconfig = { clusters: new Map(), users: new Map(), contexts: new Map(), problems: [] };
+async function mergeFiles(paths: readonly string[]): Promise<MergedFiles> {
   // Problems are said in the order the files are listed, not the order their reads finish.
   const problemOfFile: Array<string | undefined> = [];
   const documents = await Promise.all(
@@ -215,24 +210,18 @@ async function mergeFiles(paths: readonly string[]): Promise<MergedKubeconfig> {
       }
     }),
   );
-  for (const problem of problemOfFile) if (problem !== undefined) merged.problems.push(problem);
+  const problems = problemOfFile.filter((p): p is string => p !== undefined);
   // Every source of a many-context kubeconfig merges the same documents: merge them once.
   const key = paths.join('\0');
   if (lastMerge && lastMerge.key === key && lastMerge.documents.length === documents.length && lastMerge.documents.every((d, i) => d === documents[i])) {
     return lastMerge.merged;
   }
-  documents.forEach((doc, i) => {
-    if (!doc) return;
-    for (const [name, body] of doc.clusters) if (!merged.clusters.has(name)) merged.clusters.set(name, body);
-    for (const [name, body] of doc.users) if (!merged.users.has(name)) merged.users.set(name, body);
-    for (const context of doc.contexts) if (!merged.contexts.has(context.name)) merged.contexts.set(context.name, { context, file: paths[i] });
-    if (!merged.currentContext && doc.currentContext) merged.currentContext = doc.currentContext;
-  });
+  const merged: MergedFiles = { ...mergeKubeconfigDocuments(documents.map((document, i) => document && { file: paths[i], document })), problems };
   lastMerge = { key, documents, merged };
   return merged;
 }
 
-let lastMerge: { key: string; documents: ReadonlyArray<KubeconfigDocument | undefined>; merged: MergedKubeconfig } | undefined;
+let lastMerge: { key: string; documents: ReadonlyArray<KubeconfigDocument | undefined>; merged: MergedFiles } | undefined;
 
 /** readKubeconfigDocument's reason ("is not valid YAML (line 3)"), never the file's text. */
 function describeYamlError(err: unknown): string {

@@ -20,13 +20,49 @@ export const REFERENCED_FILE_MAX_BYTES = 1024 * 1024;
 const MAX_EXPANDED_NODES = 200_000;
 const MAX_EXPANDED_BYTES = 16 * 1024 * 1024;
 
+export interface KubeconfigContext {
+  name: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+}
+
 /** One kubeconfig file as read: its entries by name, with relative paths resolved against its folder. */
 export interface KubeconfigDocument {
-  contexts: Array<{ name: string; cluster?: string; user?: string; namespace?: string }>;
+  contexts: KubeconfigContext[];
   clusters: Map<string, Record<string, unknown>>;
   users: Map<string, Record<string, unknown>>;
   /** `current-context`, when the file sets one. */
   currentContext?: string;
+}
+
+/** Several kubeconfig files as one, the way kubectl merges them. */
+export interface MergedKubeconfig {
+  clusters: Map<string, Record<string, unknown>>;
+  users: Map<string, Record<string, unknown>>;
+  /** In the order they are first listed, each with the file that defined it. */
+  contexts: Map<string, { context: KubeconfigContext; file: string }>;
+  /** `current-context` of the first file that sets one. */
+  currentContext?: string;
+}
+
+/**
+ * The one merge of kubeconfig files, for planning (which contexts there are) and for loading a
+ * context's source alike, so the two never disagree: the first file to define a name wins, for
+ * contexts, clusters and users, and so does the first definition within a file (a context listed
+ * twice is its first entry). Unreadable files are left out by the caller (undefined here).
+ */
+export function mergeKubeconfigDocuments(files: ReadonlyArray<{ file: string; document: KubeconfigDocument } | undefined>): MergedKubeconfig {
+  const merged: MergedKubeconfig = { clusters: new Map(), users: new Map(), contexts: new Map() };
+  for (const entry of files) {
+    if (!entry) continue;
+    const { file, document } = entry;
+    for (const [name, body] of document.clusters) if (!merged.clusters.has(name)) merged.clusters.set(name, body);
+    for (const [name, body] of document.users) if (!merged.users.has(name)) merged.users.set(name, body);
+    for (const context of document.contexts) if (!merged.contexts.has(context.name)) merged.contexts.set(context.name, { context, file });
+    if (merged.currentContext === undefined && document.currentContext) merged.currentContext = document.currentContext;
+  }
+  return merged;
 }
 
 export interface KubeContextSummary {
@@ -120,17 +156,12 @@ const CLUSTER_PATH_FIELDS = ['certificate-authority'] as const;
 const USER_PATH_FIELDS = ['client-certificate', 'client-key', 'tokenFile', 'token-file'] as const;
 
 /**
- * Merges the files as kubectl does (the first file to define a name wins) and summarises each
- * context. Returns the summaries in file order and every referenced file (CA, certificate, key,
- * token file), which a watcher should follow along with the kubeconfig files themselves.
+ * Summarises each context of the merged files (mergeKubeconfigDocuments). Returns the summaries
+ * in file order and every referenced file (CA, certificate, key, token file), which a watcher
+ * should follow along with the kubeconfig files themselves.
  */
-export async function summariseKubeContexts(documents: readonly KubeconfigDocument[]): Promise<{ contexts: KubeContextSummary[]; referencedFiles: string[] }> {
-  const clusters = new Map<string, Record<string, unknown>>();
-  const users = new Map<string, Record<string, unknown>>();
-  for (const doc of documents) {
-    for (const [name, body] of doc.clusters) if (!clusters.has(name)) clusters.set(name, body);
-    for (const [name, body] of doc.users) if (!users.has(name)) users.set(name, body);
-  }
+export async function summariseKubeContexts(merged: MergedKubeconfig): Promise<{ contexts: KubeContextSummary[]; referencedFiles: string[] }> {
+  const { clusters, users } = merged;
   const referenced = new Set<string>();
   const fileDigests = new Map<string, Promise<string>>();
   const digestOf = (file: string) => {
@@ -139,30 +170,25 @@ export async function summariseKubeContexts(documents: readonly KubeconfigDocume
     if (!digest) fileDigests.set(file, (digest = digestFile(file)));
     return digest;
   };
-  const seen = new Set<string>();
   const contexts: KubeContextSummary[] = [];
-  for (const doc of documents) {
-    for (const context of doc.contexts) {
-      if (seen.has(context.name)) continue;
-      seen.add(context.name);
-      const cluster = context.cluster !== undefined ? clusters.get(context.cluster) : undefined;
-      const user = context.user !== undefined ? users.get(context.user) : undefined;
-      const caDigest = cluster ? await certificateAuthorityDigest(cluster, digestOf) : undefined;
-      const fileParts: string[] = [];
-      for (const body of [cluster, user]) {
-        for (const field of [...CLUSTER_PATH_FIELDS, ...USER_PATH_FIELDS]) {
-          const value = body?.[field];
-          if (typeof value === 'string' && value !== '') fileParts.push(`${field}=${await digestOf(value)}`);
-        }
+  for (const { context } of merged.contexts.values()) {
+    const cluster = context.cluster !== undefined ? clusters.get(context.cluster) : undefined;
+    const user = context.user !== undefined ? users.get(context.user) : undefined;
+    const caDigest = cluster ? await certificateAuthorityDigest(cluster, digestOf) : undefined;
+    const fileParts: string[] = [];
+    for (const body of [cluster, user]) {
+      for (const field of [...CLUSTER_PATH_FIELDS, ...USER_PATH_FIELDS]) {
+        const value = body?.[field];
+        if (typeof value === 'string' && value !== '') fileParts.push(`${field}=${await digestOf(value)}`);
       }
-      const summary: KubeContextSummary = {
-        name: context.name,
-        configDigest: sha256(JSON.stringify([context, cluster ?? null, user ?? null, fileParts])),
-      };
-      const server = cluster && typeof cluster.server === 'string' ? normaliseServer(cluster.server) : undefined;
-      if (server !== undefined) summary.clusterIdentity = sha256(JSON.stringify([server, caDigest ?? '', cluster?.['tls-server-name'] ?? ''])).slice(0, 32);
-      contexts.push(summary);
     }
+    const summary: KubeContextSummary = {
+      name: context.name,
+      configDigest: sha256(JSON.stringify([context, cluster ?? null, user ?? null, fileParts])),
+    };
+    const server = cluster && typeof cluster.server === 'string' ? normaliseServer(cluster.server) : undefined;
+    if (server !== undefined) summary.clusterIdentity = sha256(JSON.stringify([server, caDigest ?? '', cluster?.['tls-server-name'] ?? ''])).slice(0, 32);
+    contexts.push(summary);
   }
   return { contexts, referencedFiles: [...referenced] };
 }
