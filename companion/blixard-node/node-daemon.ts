@@ -22,6 +22,7 @@ import { clusterServiceHandlers } from './rpc/cluster-service';
 import { migrationServiceHandlers } from './rpc/migration-service';
 import { listenForConnections } from './rpc/connection-listener';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-budget';
+import { backoffDelay } from '../../src/base/backoff';
 
 export const DEFAULT_CAPACITY: NodeCapacity = { vcpus: 16, memoryMb: 32768, diskGb: 500 };
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
@@ -185,7 +186,8 @@ async function waitForStore(first: () => Promise<void>, store: ClusterStore, wai
       const reason = (err as Error).message.split('\n')[0].replace(/^\d+ [A-Z_]+: /, '');
       if (Date.now() >= deadline) throw new Error(`cannot reach the cluster store (${store.description}): ${reason}`);
       if (attempt === 0) log(`waiting for the cluster store (${store.description}): ${reason}`);
-      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
+      // No jitter: a few local daemons of a dev cluster, whose start-up stays deterministic.
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 100, maxMs: 1000, jitter: 0 })));
     }
   }
 }

@@ -7,6 +7,7 @@ import type { ClusterStore } from '../store/cluster-store';
 import { StoreUnavailableError, WaitTimeoutError, WriteConflictError } from '../errors';
 import type { VmRuntime } from '../runtime/vm-runtime';
 import { delay } from '../abortable-delay';
+import { backoffDelay } from '../../../src/base/backoff';
 
 export interface NodeContext {
   readonly nodeId: number;
@@ -34,7 +35,8 @@ export async function retryTransient<T>(action: () => Promise<T>, signal: AbortS
       return await action();
     } catch (err) {
       if (!isTransient(err) || signal.aborted) throw err;
-      await delay(Math.min(2000, 100 * 2 ** attempt), signal);
+      // No jitter: a few local daemons of a dev cluster, whose start-up stays deterministic.
+      await delay(backoffDelay(attempt, { initialMs: 100, maxMs: 2000, jitter: 0 }), signal);
     }
   }
 }

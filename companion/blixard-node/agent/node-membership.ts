@@ -6,6 +6,7 @@ import { LEADER_ELECTION, keys, type MemberRecord } from '../state/cluster-recor
 import type { StoreCampaign, StoreLease } from '../store/cluster-store';
 import { delay } from '../abortable-delay';
 import type { NodeContext } from './node-context';
+import { backoffDelay } from '../../../src/base/backoff';
 
 export class NodeMembership {
   private lease?: StoreLease;
@@ -44,7 +45,8 @@ export class NodeMembership {
         this.ctx.log('rejoined the cluster');
         return;
       } catch {
-        await delay(Math.min(2000, 200 * 2 ** attempt)).catch(() => {});
+        // No jitter: a few local daemons of a dev cluster, whose start-up stays deterministic.
+        await delay(backoffDelay(attempt, { initialMs: 200, maxMs: 2000, jitter: 0 })).catch(() => {});
       }
     }
   }

@@ -13,6 +13,7 @@ import {
   type MigrationRecord,
   type VmRecord,
 } from './cluster-records';
+import { backoffDelay } from '../../../src/base/backoff';
 
 export interface Entry<T> {
   value: T;
@@ -99,7 +100,8 @@ export class ClusterView {
         this.startWatch(revision + 1);
         return;
       } catch {
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        // No jitter: a few local daemons of a dev cluster, whose start-up stays deterministic.
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 100, maxMs: 2000, jitter: 0 })));
       }
     }
   }

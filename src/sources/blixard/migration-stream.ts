@@ -13,7 +13,7 @@ import { wireNumber, type WireMigrationEvent, type WireMigrationInfo } from './b
 import { GrpcStatus, isGrpcFailure, toSourceError } from './grpc-error';
 import type { MigrationLedger } from './migration-ledger';
 import { blixardMigrationId, toMigrationObservation, type MigrationMappingContext } from './migration-mapping';
-import { Backoff, type BackoffOptions } from '../../base/backoff';
+import { Backoff, backoffDelay, type BackoffOptions } from '../../base/backoff';
 
 export interface MigrationStreamOptions {
   /** Deadline for the reconcile call and for the first message of a new stream. */
@@ -326,7 +326,8 @@ export class MigrationStream implements IDisposable {
         this.options.log?.(`Could not reconcile migrations of "${this.client.clusterName}" after reconnecting: ${describeError(err)}`);
         // Carry on streaming; try the reconcile again shortly, the missed endings still matter.
         if (session.held) finish();
-        const delay = Math.min(30_000, 1_000 * 2 ** attempt);
+        // No jitter: one stream's own follow-up call, not many clients returning at once.
+        const delay = backoffDelay(attempt, { initialMs: 1_000, maxMs: 30_000, jitter: 0 });
         this.reconcileTimer = setTimeout(() => {
           if (!session.done) this.reconcile(session, missing, since, attempt + 1, () => {});
         }, delay);
