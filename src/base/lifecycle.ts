@@ -92,9 +92,6 @@ export class DisposableStore implements IDisposable {
  * overrides dispose() and calls super.dispose(); `isDisposed` is true from the start of that call.
  */
 export abstract class Disposable implements IDisposable {
-  /** A disposable that does nothing, for a subscription that never took anything. */
-  static readonly None: IDisposable = Object.freeze({ dispose() {} });
-
   private readonly store = new DisposableStore();
 
   /** Registered after dispose, `disposable` is disposed at once. */
