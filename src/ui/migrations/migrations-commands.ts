@@ -16,6 +16,7 @@ import { migrationPickLook, vmDisplayName } from './core/migrations-presentation
 import type { ExportResult, MigrationHistoryApi } from './migrations-api';
 import { revealMigrationVm, type RevealOutcome } from './migrations-reveal';
 import { SHOW_HISTORY_COMMAND, type MigrationsTreeProvider } from './migrations-tree-provider';
+import type { Logger } from '../../base/logger';
 
 export const MIGRATIONS_COMMANDS = {
   cancel: 'blixard.migrations.cancel',
@@ -38,7 +39,7 @@ export interface MigrationsCommandDeps {
   readonly provider: Pick<MigrationsTreeProvider, 'migrationOf'>;
   readonly treeView: Pick<vscode.TreeView<MigrationsElement>, 'selection'>;
   /** The "Blixard Migrations" channel: shown on request; a cancel's outcome is written there. */
-  readonly migrationLog: { show(): void; info(message: string): void; warn(message: string): void };
+  readonly migrationLog: Pick<Logger, 'info' | 'warn'> & { show(): void };
   readonly historyPanel: Pick<HistoryPanelApi, 'open' | 'export'>;
   /** The live watcher, once started. */
   watcher(): Pick<MigrationWatcher, 'get' | 'sourcesFor'> | undefined;
@@ -52,7 +53,7 @@ export interface MigrationsCommandDeps {
   readonly clusterTree: ClusterTreeProvider;
   readonly clusterView: vscode.TreeView<TreeElement>;
   /** The extension's general log ("Blixard"). */
-  readonly log: { warn(message: string): void };
+  readonly log: Pick<Logger, 'warn'>;
 }
 
 /** A command's argument: an element of the Migrations view, or a Migration.id (palette, other extensions, tests). */

@@ -13,6 +13,7 @@ import { describeError } from '../../../model/errors';
 import type { ClusterRegistry } from '../../../sources/cluster-registry';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import type { WatchSession, WatchSessionOptions } from '../../../watch/watch-session';
+import type { Logger } from '../../../base/logger';
 
 export interface WindowWatchDeps {
   registry: Pick<ClusterRegistry, 'onDidChange' | 'whenSettled' | 'sources'>;
@@ -21,7 +22,7 @@ export interface WindowWatchDeps {
   /** Where the session reports (the "Blixard Migrations" channel). */
   sessionLog: WatchSessionOptions['log'];
   /** The extension's general log, for a watcher that cannot start and a history folder that cannot be made private. */
-  log: { warn(message: string): void; error(message: string): void };
+  log: Pick<Logger, 'warn' | 'error'>;
   /** The retention settings as they are now. */
   retention: () => RetentionPolicy;
 }
@@ -145,7 +146,7 @@ export class WindowWatch implements IDisposable {
 }
 
 /** The history folder (and the extension's storage folder above it) readable by the user alone. */
-function preparePrivateDir(dir: string, log: { warn(message: string): void }): void {
+function preparePrivateDir(dir: string, log: Pick<Logger, 'warn'>): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (process.platform !== 'win32') {
