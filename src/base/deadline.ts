@@ -4,12 +4,13 @@
 export class DeadlineError extends Error {}
 
 /**
- * Settles like `promise`, or rejects with a DeadlineError saying `message` after `ms` (the
- * timer never keeps Node alive). The work itself is not stopped: it settles unheard.
+ * Settles like `promise`, or rejects after `ms` with a DeadlineError saying `timedOut` (or with
+ * what `timedOut()` makes: a source's own timeout error). The timer never keeps Node alive. The
+ * work itself is not stopped: it settles unheard.
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, timedOut: string | (() => Error)): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineError(message)), ms);
+    const timer = setTimeout(() => reject(typeof timedOut === 'string' ? new DeadlineError(timedOut) : timedOut()), ms);
     timer.unref?.();
     promise.then(
       (v) => {

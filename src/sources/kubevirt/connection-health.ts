@@ -5,6 +5,7 @@
 
 import type { ConnectionState } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
+import { withDeadline } from '../../base/deadline';
 import type { KubeObject } from './kube-objects';
 import type { KubevirtInformers } from './kubevirt-informers';
 import type { InformerStatus, ResilientInformer } from './resilient-informer';
@@ -72,23 +73,19 @@ export class ConnectionHealth {
     const status = informer.status;
     if (status.state === 'watching' && informer.hasSynced) return Promise.resolve();
     if (status.state === 'retrying') informer.retryNow();
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: SourceError) => {
-        clearTimeout(timer);
-        subscription.dispose();
-        if (err) reject(err);
-        else resolve();
-      };
-      const subscription = informer.listen({
+    let subscription: { dispose(): void } | undefined;
+    const answered = new Promise<void>((resolve, reject) => {
+      subscription = informer.listen({
         onStatus: (s: InformerStatus) => {
-          if (s.state === 'watching' && informer.hasSynced) done();
-          else if (s.state === 'retrying') done(s.error);
-          else if (s.state === 'stopped') done(new SourceError('unavailable', `${this.label} is closed`));
+          if (s.state === 'watching' && informer.hasSynced) resolve();
+          else if (s.state === 'retrying') reject(s.error);
+          else if (s.state === 'stopped') reject(new SourceError('unavailable', `${this.label} is closed`));
         },
-        onSynced: () => done(),
+        onSynced: () => resolve(),
       });
-      const timer = setTimeout(() => done(new SourceError('timeout', `${this.label} did not answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     });
+    const timedOut = () => new SourceError('timeout', `${this.label} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    return withDeadline(answered, timeoutMs, timedOut).finally(() => subscription?.dispose());
   }
 }
 

@@ -7,6 +7,7 @@
 import { SourceError } from '../../model/errors';
 import { backoffDelay, type BackoffOptions } from '../../base/backoff';
 import { LogOnce } from '../../base/log-once';
+import { withDeadline } from '../../base/deadline';
 import type { Logger } from '../../base/logger';
 import type { KubeClient } from './kube-client';
 import { KubeHttpError, toSourceError } from './kube-error';
@@ -138,25 +139,18 @@ export class ResilientInformer<T extends KubeObject> {
   waitUntilSynced(timeoutMs: number): Promise<void> {
     if (this.synced) return Promise.resolve();
     if (this.currentStatus.state === 'retrying') return Promise.reject(this.currentStatus.error);
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: SourceError) => {
-        clearTimeout(timer);
-        subscription.dispose();
-        if (err) reject(err);
-        else resolve();
-      };
-      const subscription = this.listen({
-        onSynced: () => done(),
+    let subscription: { dispose(): void } | undefined;
+    const synced = new Promise<void>((resolve, reject) => {
+      subscription = this.listen({
+        onSynced: () => resolve(),
         onStatus: (status) => {
-          if (status.state === 'retrying') done(status.error);
-          if (status.state === 'stopped') done(new SourceError('unavailable', `${this.options.clusterLabel}: the connection was closed`));
+          if (status.state === 'retrying') reject(status.error);
+          if (status.state === 'stopped') reject(new SourceError('unavailable', `${this.options.clusterLabel}: the connection was closed`));
         },
       });
-      const timer = setTimeout(
-        () => done(new SourceError('timeout', `${this.options.clusterLabel}: listing ${this.options.resource} took longer than ${formatDuration(timeoutMs)}`)),
-        timeoutMs,
-      );
     });
+    const timedOut = () => new SourceError('timeout', `${this.options.clusterLabel}: listing ${this.options.resource} took longer than ${formatDuration(timeoutMs)}`);
+    return withDeadline(synced, timeoutMs, timedOut).finally(() => subscription?.dispose());
   }
 
   private async run(generation: number): Promise<void> {

@@ -15,6 +15,11 @@ describe('base deadline', () => {
     await assert.rejects(withDeadline(never(), 10, 'no answer within 0 s'), (err: Error) => err instanceof DeadlineError && err instanceof Error && err.message === 'no answer within 0 s');
   });
 
+  it('rejects with the caller\'s own error when it makes one (a source\'s timeout error)', async () => {
+    class TimeoutError extends Error {}
+    await assert.rejects(withDeadline(never(), 10, () => new TimeoutError('lab did not answer within 0 s')), (err: Error) => err instanceof TimeoutError && !(err instanceof DeadlineError) && err.message === 'lab did not answer within 0 s');
+  });
+
   it("answers the fallback when the time is up, and passes on the work's own failure", async () => {
     assert.equal(await withDeadlineOr(never(), 10, undefined), undefined);
     assert.equal(await withDeadlineOr(later(5, 'found'), 1000, 'none'), 'found');
