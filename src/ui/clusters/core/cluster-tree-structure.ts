@@ -16,6 +16,7 @@ import type { ClusterEntry, ClusterRegistry } from '../../../sources/cluster-reg
 import { ClusterViewModel, type ViewChange } from './cluster-view-model';
 import { TreeExpansionMemory } from './tree-expansion-memory';
 import { RedrawRaceGuard } from './redraw-race-guard';
+import { TreeRedrawQueue } from './tree-redraw-queue';
 import { WatcherVmMigrations, type WatchedMigrations } from './watcher-vm-migrations';
 import type { Vm } from '../../../model/cluster';
 import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
@@ -40,11 +41,8 @@ export class ClusterTreeStructure extends Disposable {
   private readonly elements = new Map<string, TreeElement>();
   private readonly vmChildIds = new Map<string, Set<string>>();
   private readonly parents = new Map<TreeElement, TreeElement | undefined>();
-  private readonly pending = new Set<TreeElement>();
-  private pendingRoot = false;
   /** VS Code has asked for the root once: clusters present from then on were added while the tree is up. */
   private rootRendered = false;
-  private flushTimer?: NodeJS.Timeout;
   /** Whether the view is on screen (TreeView.visible); a tree nobody told otherwise is. */
   private visible = true;
   /** Rows open in the view right now: asked for their children, or expanded, and not collapsed since. */
@@ -52,11 +50,12 @@ export class ClusterTreeStructure extends Disposable {
   private readonly options: Required<Omit<ClusterTreeStructureOptions, 'log' | 'expansion' | 'refetchSettleMs'>> & Pick<Required<ClusterTreeStructureOptions>, 'log'>;
   private readonly expansion: TreeExpansionMemory;
   private readonly raceGuard: RedrawRaceGuard<TreeElement>;
+  private readonly redraws: TreeRedrawQueue<TreeElement>;
   private readonly migrations = new MutableDisposable<WatcherVmMigrations>();
 
   constructor(
     private readonly registry: ClusterRegistry,
-    private readonly redraw: (what: TreeRedraw) => void,
+    redraw: (what: TreeRedraw) => void,
     options: ClusterTreeStructureOptions = {},
   ) {
     super();
@@ -67,6 +66,15 @@ export class ClusterTreeStructure extends Disposable {
       log: options.log ?? (() => {}),
     };
     this.expansion = options.expansion ?? new TreeExpansionMemory();
+    this.redraws = new TreeRedrawQueue<TreeElement>({
+      delayMs: this.options.flushDelayMs,
+      parentOf: (e) => this.parents.get(e),
+      isAttached: (e) => this.isAttached(e),
+      deliver: (what) => {
+        this.raceGuard.redrawn(what);
+        redraw(what);
+      },
+    });
     this.raceGuard = new RedrawRaceGuard<TreeElement>({
       idOf: (e) => e.id,
       isExpandable: (e) => e.type !== 'vm' && e.type !== 'message',
@@ -87,7 +95,7 @@ export class ClusterTreeStructure extends Disposable {
     this._register(this.migrations);
     this._register(
       toDisposable(() => {
-        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.redraws.dispose();
         for (const model of this.models.values()) model.dispose();
         this.models.clear();
       }),
@@ -374,47 +382,16 @@ export class ClusterTreeStructure extends Disposable {
   }
 
   private queueRoot(): void {
-    this.pendingRoot = true;
-    this.scheduleFlush();
+    this.redraws.root();
   }
 
   private queueElement(element: TreeElement | undefined): void {
-    if (!element) return;
-    this.pending.add(element);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer || this.isDisposed) return;
-    this.flushTimer = setTimeout(() => this.flush(), this.options.flushDelayMs);
-  }
-
-  /** One event per burst; an element whose ancestor is redrawn anyway is left out. */
-  private flush(): void {
-    this.flushTimer = undefined;
-    if (this.pendingRoot) {
-      this.pendingRoot = false;
-      this.pending.clear();
-      this.raceGuard.redrawn(undefined);
-      this.redraw(undefined);
-      return;
-    }
-    // Elements whose branch left the tree meanwhile (a cluster removed, a datacenter regrouped) are not VS Code's to redraw.
-    const elements = [...this.pending].filter((e) => this.isAttached(e) && !this.hasPendingAncestor(e));
-    this.pending.clear();
-    if (elements.length === 0) return;
-    this.raceGuard.redrawn(elements);
-    this.redraw(elements);
+    this.redraws.element(element);
   }
 
   private isAttached(element: TreeElement): boolean {
     for (let e: TreeElement | undefined = element; e; e = this.parents.get(e)) if (this.elements.get(e.id) !== e) return false;
     return true;
-  }
-
-  private hasPendingAncestor(element: TreeElement): boolean {
-    for (let p = this.parents.get(element); p; p = this.parents.get(p)) if (this.pending.has(p)) return true;
-    return false;
   }
 }
 
