@@ -12,6 +12,7 @@ import { withDeadline } from '../../../base/deadline';
 import { Disposable, MutableDisposable, type IDisposable } from '../../../base/lifecycle';
 import type { ClusterSource } from '../../../sources/cluster-source';
 import type { ClusterEntry } from '../../../sources/cluster-registry';
+import { compareNodes, sameJson, sameOrder, toNodeVms, type NodeVms } from './cluster-listing';
 
 export type ClusterLoadState =
   | { state: 'idle' }
@@ -34,11 +35,6 @@ export interface ViewModelOptions {
   log(level: 'info' | 'warn' | 'debug', message: string): void;
 }
 
-interface NodeVms {
-  vms: Map<string, Vm>;
-  sorted: Vm[];
-  error?: string;
-}
 
 export class ClusterViewModel extends Disposable {
   private load: ClusterLoadState = { state: 'idle' };
@@ -398,29 +394,4 @@ class VmsFailure {
   constructor(reason: string) {
     this.reason = scrubSecrets(reason);
   }
-}
-
-/** One entry per VM id: the tree uses ids as element ids, and VS Code rejects a repeated one. */
-function toNodeVms(vms: Vm[]): NodeVms {
-  const byId = new Map(vms.map((vm) => [vm.id, vm]));
-  const sorted = [...byId.values()].sort(compareVms);
-  return { vms: new Map(sorted.map((vm) => [vm.id, vm])), sorted };
-}
-
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
-function compareNodes(a: ClusterNode, b: ClusterNode): number {
-  return collator.compare(a.name, b.name) || collator.compare(a.id, b.id);
-}
-
-function compareVms(a: Vm, b: Vm): number {
-  return collator.compare(a.name, b.name) || collator.compare(a.namespace ?? '', b.namespace ?? '') || collator.compare(a.id, b.id);
-}
-
-function sameOrder(a: readonly Vm[], b: readonly Vm[]): boolean {
-  return a.length === b.length && a.every((vm, i) => vm.id === b[i].id);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
