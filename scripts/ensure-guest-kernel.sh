@@ -3,7 +3,8 @@
 # into a cache folder outside the repository (../shared/TESTING.md, "Real VMs: QEMU"): Debian's
 # cloud kernel, whose versioned package `apt-cache depends linux-image-cloud-amd64` names,
 # downloaded with `apt-get download` (no root needed, nothing installed) and unpacked with
-# `dpkg-deb -x`; only boot/vmlinuz-* is kept. Idempotent and atomic: it builds in a temporary
+# `dpkg-deb -x`; only boot/vmlinuz-* is kept, with the two modules the test guest loads to hear
+# the ACPI power button (button.ko, evdev.ko: both =m in the cloud kernel). Idempotent and atomic: it builds in a temporary
 # folder and renames it into place, so an interrupted run leaves nothing half-made.
 # Prints the path of the kernel on success.
 set -euo pipefail
@@ -14,11 +15,12 @@ fail() {
   log "$1"
   log "hint: the qemu runtime needs a Debian cloud kernel: with network access to the Debian mirrors run"
   log "  apt-get update && bash scripts/ensure-guest-kernel.sh"
-  log "or put any x86_64 bzImage that boots with console=ttyS0 at $DEST/vmlinuz"
+  log "or put an x86_64 bzImage that boots with console=ttyS0 at $DEST/vmlinuz and its button.ko, evdev.ko in $DEST/modules"
   exit 1
 }
 
-if [ -f "$DEST/.complete" ] && [ -e "$DEST/vmlinuz" ]; then echo "$DEST/vmlinuz"; exit 0; fi
+MODULES=(kernel/drivers/acpi/button.ko kernel/drivers/input/evdev.ko)
+if [ -f "$DEST/.complete" ] && [ -e "$DEST/vmlinuz" ] && [ -f "$DEST/modules/button.ko" ] && [ -f "$DEST/modules/evdev.ko" ]; then echo "$DEST/vmlinuz"; exit 0; fi
 
 command -v apt-cache >/dev/null && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null \
   || fail "apt-cache, apt-get and dpkg-deb are needed (a Debian or Ubuntu host)"
@@ -41,8 +43,13 @@ dpkg-deb -x "$DEB" "$WORK/unpacked" || fail "dpkg-deb -x $DEB failed"
 KERNEL="$(ls "$WORK"/unpacked/boot/vmlinuz-* 2>/dev/null | head -n 1)"
 [ -n "$KERNEL" ] || fail "$PACKAGE holds no boot/vmlinuz-*"
 
-mkdir "$WORK/out"
+mkdir -p "$WORK/out/modules"
 mv "$KERNEL" "$WORK/out/"
+for module in "${MODULES[@]}"; do
+  FOUND="$(ls "$WORK"/unpacked/lib/modules/*/"$module" 2>/dev/null | head -n 1)"
+  [ -n "$FOUND" ] || fail "$PACKAGE holds no $module"
+  mv "$FOUND" "$WORK/out/modules/"
+done
 ln -s "$(basename "$KERNEL")" "$WORK/out/vmlinuz"
 echo "$PACKAGE" > "$WORK/out/package"
 touch "$WORK/out/.complete"
