@@ -159,6 +159,15 @@ describe('QemuProcess with the test guest (real QEMU)', function () {
     assert.match(exit.reason, /killed by SIGKILL/);
   });
 
+  it('quit() ends a QEMU at once (a migration source after completion), reported as requested', async () => {
+    const waiting = await fleet.create('vm-q', { incoming: `tcp:127.0.0.1:${await freePort()}` });
+    await waiting.start();
+    const exit = await waiting.quit();
+    assert.equal(exit.requested, true);
+    assert.equal(exit.code, 0, exit.reason);
+    assert.ok(!fs.existsSync(waiting.paths.pid), 'QEMU removed its pid file');
+  });
+
   it('fails to start with a kernel that does not exist, with QEMU\'s own words, and leaves nothing running', async () => {
     const guest = await testGuest('bad');
     const bad = fleet.track(new QemuProcess({ name: 'bad', vcpus: 1, memoryMb: 64, boot: { ...guest, kernel: '/nonexistent/vmlinuz' } }, { accel: await accel(), stateDir: fleet.stateDir('bad') }));
