@@ -15,7 +15,7 @@ fail() {
   log "$1"
   log "hint: the qemu runtime needs a Debian cloud kernel: with network access to the Debian mirrors run"
   log "  apt-get update && bash scripts/ensure-guest-kernel.sh"
-  log "or put an x86_64 bzImage that boots with console=ttyS0 at $DEST/vmlinuz and its button.ko, evdev.ko in $DEST/modules"
+  log "or put an x86_64 bzImage that boots with console=ttyS0 at $DEST/vmlinuz, its button.ko and evdev.ko in $DEST/modules, and touch $DEST/.complete"
   exit 1
 }
 
