@@ -6,10 +6,12 @@
 import type { MethodDefinition } from '@grpc/proto-loader';
 import type { ClusterServiceDefinition } from './gen/blixard/ClusterService';
 import type { MigrationServiceDefinition } from './gen/blixard/MigrationService';
+import type { ConsoleServiceDefinition } from './gen/blixard/ConsoleService';
 
 export interface BlixardServices {
   ClusterService: ClusterServiceDefinition;
   MigrationService: MigrationServiceDefinition;
+  ConsoleService: ConsoleServiceDefinition;
 }
 
 export type BlixardServiceName = keyof BlixardServices;

@@ -10,6 +10,10 @@ import type { ClusterResourceSummaryResponse as _blixard_ClusterResourceSummaryR
 import type { ClusterServiceClient as _blixard_ClusterServiceClient, ClusterServiceDefinition as _blixard_ClusterServiceDefinition } from './blixard/ClusterService';
 import type { ClusterStatusRequest as _blixard_ClusterStatusRequest, ClusterStatusRequest__Output as _blixard_ClusterStatusRequest__Output } from './blixard/ClusterStatusRequest';
 import type { ClusterStatusResponse as _blixard_ClusterStatusResponse, ClusterStatusResponse__Output as _blixard_ClusterStatusResponse__Output } from './blixard/ClusterStatusResponse';
+import type { ConsoleInput as _blixard_ConsoleInput, ConsoleInput__Output as _blixard_ConsoleInput__Output } from './blixard/ConsoleInput';
+import type { ConsoleNode as _blixard_ConsoleNode, ConsoleNode__Output as _blixard_ConsoleNode__Output } from './blixard/ConsoleNode';
+import type { ConsoleOutput as _blixard_ConsoleOutput, ConsoleOutput__Output as _blixard_ConsoleOutput__Output } from './blixard/ConsoleOutput';
+import type { ConsoleServiceClient as _blixard_ConsoleServiceClient, ConsoleServiceDefinition as _blixard_ConsoleServiceDefinition } from './blixard/ConsoleService';
 import type { CreateVmRequest as _blixard_CreateVmRequest, CreateVmRequest__Output as _blixard_CreateVmRequest__Output } from './blixard/CreateVmRequest';
 import type { CreateVmResponse as _blixard_CreateVmResponse, CreateVmResponse__Output as _blixard_CreateVmResponse__Output } from './blixard/CreateVmResponse';
 import type { DeleteVmRequest as _blixard_DeleteVmRequest, DeleteVmRequest__Output as _blixard_DeleteVmRequest__Output } from './blixard/DeleteVmRequest';
@@ -55,6 +59,14 @@ export interface ProtoGrpcType {
     ClusterService: SubtypeConstructor<typeof grpc.Client, _blixard_ClusterServiceClient> & { service: _blixard_ClusterServiceDefinition }
     ClusterStatusRequest: MessageTypeDefinition<_blixard_ClusterStatusRequest, _blixard_ClusterStatusRequest__Output>
     ClusterStatusResponse: MessageTypeDefinition<_blixard_ClusterStatusResponse, _blixard_ClusterStatusResponse__Output>
+    ConsoleInput: MessageTypeDefinition<_blixard_ConsoleInput, _blixard_ConsoleInput__Output>
+    ConsoleNode: MessageTypeDefinition<_blixard_ConsoleNode, _blixard_ConsoleNode__Output>
+    ConsoleOutput: MessageTypeDefinition<_blixard_ConsoleOutput, _blixard_ConsoleOutput__Output>
+    /**
+     * The VMs' serial consoles: a service of its own, since a console is neither upstream's
+     * ClusterService nor migration bookkeeping, and a daemon without it answers UNIMPLEMENTED.
+     */
+    ConsoleService: SubtypeConstructor<typeof grpc.Client, _blixard_ConsoleServiceClient> & { service: _blixard_ConsoleServiceDefinition }
     CreateVmRequest: MessageTypeDefinition<_blixard_CreateVmRequest, _blixard_CreateVmRequest__Output>
     CreateVmResponse: MessageTypeDefinition<_blixard_CreateVmResponse, _blixard_CreateVmResponse__Output>
     DeleteVmRequest: MessageTypeDefinition<_blixard_DeleteVmRequest, _blixard_DeleteVmRequest__Output>
