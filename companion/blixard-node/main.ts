@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './cli-options';
 import { startNode, type RunningNode } from './node-daemon';
 import { startDevCluster } from './dev-cluster';
+import { CONSOLE_USAGE, parseConsoleArgs, runConsole } from './console-client';
 import type { TlsFiles } from './rpc/grpc-server';
 import { isLoopbackHost, splitHostPort } from './rpc/connection-listener';
 
@@ -23,6 +24,16 @@ function readTls(tls: CommonOptions['tls']): TlsFiles | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'console') {
+    // A client of the daemons, not a daemon: its own flags (console-client.ts).
+    try {
+      return await runConsole(parseConsoleArgs(argv.slice(1)));
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`blixard-node: ${err.message}\n${CONSOLE_USAGE}`);
+      return 2;
+    }
+  }
   let cmd;
   try {
     cmd = parseCommandLine(argv);

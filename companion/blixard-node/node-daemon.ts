@@ -20,6 +20,7 @@ import { serverCredentials, serviceDefinition, type TlsFiles } from './rpc/grpc-
 import { toServiceError } from './rpc/status-table';
 import { clusterServiceHandlers } from './rpc/cluster-service';
 import { migrationServiceHandlers } from './rpc/migration-service';
+import { consoleServiceHandlers } from './rpc/console-service';
 import { listenForConnections } from './rpc/connection-listener';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-budget';
 import { backoffDelay } from '../../src/base/backoff';
@@ -100,6 +101,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   };
   server.addService(serviceDefinition('ClusterService'), gate(clusterServiceHandlers(ctx, operations)));
   if (!options.withoutMigrationService) server.addService(serviceDefinition('MigrationService'), gate(migrationServiceHandlers(ctx, operations, limits)));
+  // Upstream daemons have no consoles either; the console is this project's addition like MigrationService.
+  if (!options.withoutMigrationService) server.addService(serviceDefinition('ConsoleService'), gate(consoleServiceHandlers(ctx, limits)));
 
   const listen = options.listen ?? '127.0.0.1:0';
   const listener = await listenForConnections(server, listen, serverCredentials(options.tls), limits.maxConnections, nodeLog);

@@ -4,6 +4,7 @@
 
 import { NonConvergenceError, type MigrationPeer, type RuntimeVm, type TransferProgress, type VmRuntime } from './vm-runtime';
 import { delay } from '../abortable-delay';
+import { SimulatedConsoles } from './simulated-console';
 
 export interface SimulatedRuntimeOptions {
   /** Time for a VM to boot (default 1000 ms). */
@@ -38,6 +39,8 @@ export class SimulatedRuntime implements VmRuntime {
   readonly kind = 'simulated';
   private readonly options: Required<SimulatedRuntimeOptions>;
   private readonly running = new Set<string>();
+  /** Each running VM's serial console (vm-console.ts). */
+  readonly consoles = new SimulatedConsoles();
 
   constructor(options: SimulatedRuntimeOptions = {}) {
     this.options = { ...SIMULATED_RUNTIME_DEFAULTS, ...definedOnly(options) };
@@ -50,19 +53,23 @@ export class SimulatedRuntime implements VmRuntime {
   async start(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
     await delay(this.options.bootMs, signal);
     this.running.add(vm.name);
+    this.consoles.boot(vm.name);
   }
 
   async stop(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
     await delay(this.options.stopMs, signal);
     this.running.delete(vm.name);
+    this.consoles.end(vm.name, true);
   }
 
   adopt(vm: RuntimeVm): void {
     this.running.add(vm.name);
+    this.consoles.resume(vm.name);
   }
 
   release(name: string): void {
     this.running.delete(name);
+    this.consoles.end(name, false);
   }
 
   isRunning(name: string): boolean {
@@ -139,13 +146,16 @@ export class SimulatedRuntime implements VmRuntime {
   }
 
   async switchover(vm: RuntimeVm, _target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<void> {
+    this.consoles.pause(vm.name); // the guest is paused for the last pages; it resumes on the target
     const bandwidth = (this.options.bandwidthMbps * 1e6) / 8;
     if (bandwidth > 0 && last.remainingBytes > 0) await delay((last.remainingBytes / bandwidth) * 1000, signal);
     this.running.delete(vm.name);
+    this.consoles.end(vm.name, false); // handed over: the target resumes the guest's counter
   }
 
   async close(): Promise<void> {
     this.running.clear();
+    this.consoles.endAll();
   }
 }
 

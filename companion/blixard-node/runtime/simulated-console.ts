@@ -1,0 +1,148 @@
+// The serial consoles of the simulated runtime's VMs, so every Blixard VM has one and the console
+// RPC, the CLI and the extension work on the default runtime: a boot line, then a heartbeat line
+// with a counter every second, and each line typed at it echoed back as "$ <line>". Like the
+// QEMU test guest's, the counter lives in the guest's memory: it survives a live migration or
+// a daemon restart (the next console resumes it) and starts again at a reboot.
+
+import type { VmConsole, VmConsoles } from './vm-console';
+
+export interface SimulatedConsoleOptions {
+  /** Time between heartbeat lines (default 1000 ms). */
+  heartbeatMs?: number;
+  /** Bytes of output a console keeps for its tail (default 64 KiB). */
+  tailBytes?: number;
+}
+
+/** The longest input line the guest keeps; the rest of a longer line is dropped, as a tty would. */
+const MAX_INPUT_LINE = 1024;
+
+/**
+ * A simulated guest's memory, shared by the runtimes of one process (a dev cluster's daemons):
+ * the counter a guest paused at switchover (or left behind by its daemon) resumes from. Daemons
+ * in separate processes share nothing, so there a migrated guest's counter restarts at 0.
+ */
+const guestMemory = new Map<string, number>();
+
+class SimulatedConsole implements VmConsole {
+  private readonly chunks: Buffer[] = [];
+  private held = 0;
+  private readonly listeners = new Set<(data: Buffer) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private inputLine = '';
+
+  constructor(
+    private readonly vmName: string,
+    private counter: number,
+    private readonly options: Required<SimulatedConsoleOptions>,
+  ) {}
+
+  get heartbeat(): number {
+    return this.counter;
+  }
+
+  tail(maxBytes: number): Buffer {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - Math.max(0, maxBytes)));
+  }
+
+  onData(listener: (data: Buffer) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  write(data: Buffer): void {
+    for (const ch of data.toString('utf8')) {
+      if (ch === '\r' || ch === '\n') {
+        if (this.inputLine) this.print(`$ ${this.inputLine}\n`);
+        this.inputLine = '';
+      } else if (ch === '\x7f' || ch === '\b') {
+        this.inputLine = this.inputLine.slice(0, -1);
+      } else if (ch >= ' ' && this.inputLine.length < MAX_INPUT_LINE) {
+        this.inputLine += ch;
+      }
+    }
+  }
+
+  boot(): void {
+    this.print(`simulated guest ${this.vmName} booted\n`);
+    this.run();
+  }
+
+  run(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.print(`heartbeat ${++this.counter}\n`), this.options.heartbeatMs);
+    this.timer.unref();
+  }
+
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private print(text: string): void {
+    const chunk = Buffer.from(text, 'utf8');
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    while (this.held - this.chunks[0].length >= this.options.tailBytes) this.held -= this.chunks.shift()!.length;
+    for (const listener of [...this.listeners]) listener(chunk);
+  }
+}
+
+export class SimulatedConsoles implements VmConsoles {
+  private readonly consoles = new Map<string, SimulatedConsole>();
+  private readonly options: Required<SimulatedConsoleOptions>;
+
+  constructor(options: SimulatedConsoleOptions = {}) {
+    this.options = { heartbeatMs: options.heartbeatMs ?? 1000, tailBytes: options.tailBytes ?? 64 * 1024 };
+  }
+
+  open(vmName: string): VmConsole | undefined {
+    return this.consoles.get(vmName);
+  }
+
+  /** A fresh boot: the boot line, the counter from 0. */
+  boot(vmName: string): void {
+    this.drop(vmName);
+    guestMemory.delete(vmName);
+    const console = new SimulatedConsole(vmName, 0, this.options);
+    this.consoles.set(vmName, console);
+    console.boot();
+  }
+
+  /** The guest runs here without booting (adopted, arrived, or resumed after a failed switchover). */
+  resume(vmName: string): void {
+    const existing = this.consoles.get(vmName);
+    if (existing) return existing.run();
+    const remembered = guestMemory.get(vmName);
+    const console = new SimulatedConsole(vmName, remembered ?? 0, this.options);
+    this.consoles.set(vmName, console);
+    // A guest nobody here remembers (seeded running, or its daemon ran in another process) has booted as far as it knows.
+    if (remembered === undefined) console.boot();
+    else console.run();
+  }
+
+  /** The guest is paused (switchover): no output until it resumes, here or on the target. */
+  pause(vmName: string): void {
+    const console = this.consoles.get(vmName);
+    if (!console) return;
+    console.pause();
+    guestMemory.set(vmName, console.heartbeat);
+  }
+
+  /** The VM no longer runs here; a guest that was powered off forgets its counter. */
+  end(vmName: string, poweredOff: boolean): void {
+    this.drop(vmName);
+    if (poweredOff) guestMemory.delete(vmName);
+  }
+
+  endAll(): void {
+    for (const name of [...this.consoles.keys()]) this.drop(name);
+  }
+
+  private drop(vmName: string): void {
+    const console = this.consoles.get(vmName);
+    if (!console) return;
+    this.pause(vmName);
+    this.consoles.delete(vmName);
+  }
+}
