@@ -21,7 +21,8 @@ Node daemon:
   --store SPEC               cluster store: "memory" (embedded, this process only; the default)
                              or "etcd://HOST:PORT[,HOST:PORT…]" (shared by every daemon of the cluster)
   --advertise HOST:PORT      address other parties should use, if not the --listen address
-  --runtime simulated        VM runtime (only "simulated" for now; the default)
+  --runtime simulated|qemu   VM runtime: "simulated" (timers, the default) or "qemu" (every VM a real
+                             QEMU guest; see companion/blixard-node/runtime/qemu/README.md)
   --capacity LIST            what this node offers, e.g. vcpus=16,memory=32768,disk=500 (memory in MB,
                              disk in GB; these are the defaults)
   --lease-ttl SECONDS        membership lease: a dead daemon leaves the cluster this long after it dies
@@ -34,7 +35,7 @@ odd ones running and even ones stopped; prints one line
   --base-port PORT           node i listens on PORT+i-1 (default 7001); 0 picks free ports
   --vms N                    VMs to create (default 6)
   --host HOST                interface to listen on (default 127.0.0.1)
-  --capacity, --lease-ttl and the runtime and TLS options below apply to every node
+  --capacity, --lease-ttl, --runtime and the runtime and TLS options below apply to every node
 
 Simulated runtime timing (any mode):
   --boot-ms N                time a VM takes to boot (default 1000)
@@ -44,6 +45,17 @@ Simulated runtime timing (any mode):
   --dirty-rate-mbps N        rate at which a running guest dirties memory, megabits/s (default 800);
                              at or above the bandwidth a live migration cannot converge and FAILS
   --max-downtime-ms N        longest acceptable switchover pause (default 300)
+  (with --runtime qemu, --bandwidth-mbps and --max-downtime-ms set QEMU's max-bandwidth and
+  downtime-limit; the guest's real dirty rate replaces --dirty-rate-mbps)
+
+QEMU runtime (--runtime qemu):
+  --state-dir DIR            where each VM's QEMU files live (pid file, QMP socket, console log); a
+                             restarted daemon adopts the QEMUs it finds there (default
+                             ~/.cache/blixard-migrations/node-state/node-ID; dev-cluster: DIR/node-ID)
+  --auto-converge            turn on QEMU's auto-converge (throttles a guest that dirties memory faster
+                             than it can be sent)
+  --stall-timeout-ms N       a live migration whose remaining memory stops shrinking this long is
+                             cancelled and FAILS with QEMU's figures (default 10000)
 
 TLS (any mode):
   --tls-cert FILE            PEM certificate chain to serve TLS with (needs --tls-key)
@@ -79,6 +91,8 @@ export class UsageError extends Error {
 
 export interface CommonOptions {
   runtime: SimulatedRuntimeOptions;
+  runtimeKind: 'simulated' | 'qemu';
+  qemu: { stateDir?: string; autoConverge: boolean; stallTimeoutMs?: number };
   capacity?: Partial<NodeCapacity>;
   leaseTtlSeconds?: number;
   tls?: { certFile: string; keyFile: string; caFile?: string };
@@ -101,8 +115,9 @@ const VALUE_FLAGS = new Set([
   '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms',
   '--tls-cert', '--tls-key', '--tls-ca',
   '--max-connections', '--max-streams-per-connection', '--stream-buffer-mb',
+  '--state-dir', '--stall-timeout-ms',
 ]);
-const NODE_ONLY = new Set(['--id', '--listen', '--store', '--advertise', '--runtime']);
+const NODE_ONLY = new Set(['--id', '--listen', '--store', '--advertise']);
 const DEV_ONLY = new Set(['--nodes', '--base-port', '--vms', '--host']);
 
 export function parseCommandLine(argv: string[]): CliCommand {
@@ -112,6 +127,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
   const args = devCluster ? argv.slice(1) : argv;
   const values = new Map<string, string>();
   let quiet = false;
+  let autoConverge = false;
   let exitWithParent: boolean | number = false;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
@@ -123,6 +139,10 @@ export function parseCommandLine(argv: string[]): CliCommand {
     }
     if (arg === '--quiet' && inline === undefined) {
       quiet = true;
+      continue;
+    }
+    if (arg === '--auto-converge' && inline === undefined) {
+      autoConverge = true;
       continue;
     }
     if (arg === '--exit-with-parent') {
@@ -142,6 +162,10 @@ export function parseCommandLine(argv: string[]): CliCommand {
     values.set(arg, value);
   }
 
+  const runtimeKind = values.get('--runtime') ?? 'simulated';
+  if (runtimeKind !== 'simulated' && runtimeKind !== 'qemu') throw new UsageError(`--runtime must be "simulated" or "qemu", not "${clip(runtimeKind)}"`);
+  const qemuOnly = ['--state-dir', '--stall-timeout-ms', ...(autoConverge ? ['--auto-converge'] : [])].filter((f) => f === '--auto-converge' || values.has(f));
+  if (runtimeKind !== 'qemu' && qemuOnly.length) throw new UsageError(`${qemuOnly[0]} needs --runtime qemu`);
   const common: CommonOptions = {
     runtime: {
       bootMs: optionalInt(values, '--boot-ms', 0, 3_600_000),
@@ -150,6 +174,8 @@ export function parseCommandLine(argv: string[]): CliCommand {
       dirtyRateMbps: optionalInt(values, '--dirty-rate-mbps', 0, 10_000_000),
       maxDowntimeMs: optionalInt(values, '--max-downtime-ms', 1, 600_000),
     },
+    runtimeKind,
+    qemu: { stateDir: values.get('--state-dir'), autoConverge, stallTimeoutMs: optionalInt(values, '--stall-timeout-ms', 100, 3_600_000) },
     capacity: values.has('--capacity') ? parseCapacity(values.get('--capacity')!) : undefined,
     leaseTtlSeconds: optionalInt(values, '--lease-ttl', 2, 3600),
     tls: parseTls(values),
@@ -176,8 +202,6 @@ export function parseCommandLine(argv: string[]): CliCommand {
   requireHostPort(listen, '--listen');
   const advertise = values.get('--advertise');
   if (advertise) requireHostPort(advertise, '--advertise');
-  const runtime = values.get('--runtime') ?? 'simulated';
-  if (runtime !== 'simulated') throw new UsageError(`--runtime must be "simulated", not "${clip(runtime)}"`);
   let store: StoreSpec;
   try {
     store = parseStoreSpec(values.get('--store') ?? 'memory');

@@ -2,6 +2,7 @@
 // embedded store, seeded with VMs (about half running, half stopped) across the nodes.
 
 import type { SimulatedRuntimeOptions } from './runtime/simulated-runtime';
+import type { VmRuntime } from './runtime/vm-runtime';
 import { MemoryStore } from './store/memory-store';
 import type { NodeCapacity } from './state/cluster-records';
 import { startNode, type RunningNode } from './node-daemon';
@@ -18,6 +19,8 @@ export interface DevClusterOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   runtime?: SimulatedRuntimeOptions;
+  /** Each node's runtime (e.g. a QemuRuntime per node); without it, simulated runtimes with `runtime`. */
+  createRuntime?: (nodeId: number) => VmRuntime;
   capacity?: Partial<NodeCapacity>;
   leaseTtlSeconds?: number;
   tls?: TlsFiles;
@@ -32,6 +35,11 @@ export interface DevCluster {
   readonly store: MemoryStore;
   stop(): Promise<void>;
 }
+
+/** Real guests (a non-simulated runtime) are seeded small: the test guest needs 80+ MiB, 96 leaves room. */
+const REAL_GUEST_SEED = { vcpus: 1, memoryMb: 96 };
+/** How long seeded real guests may take to boot before the cluster is announced anyway. */
+const REAL_GUEST_BOOT_WAIT_MS = 120_000;
 
 /** Sizes the seeded VMs cycle through. */
 const SEED_SIZES = [
@@ -63,7 +71,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
           id: i,
           listen: `${host}:${basePort === 0 ? 0 : basePort + i - 1}`,
           store,
-          runtime: options.runtime,
+          runtime: options.createRuntime?.(i) ?? options.runtime,
           capacity: options.capacity,
           leaseTtlSeconds: options.leaseTtlSeconds,
           tls: options.tls,
@@ -73,15 +81,21 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       );
     }
     // Seed through the daemons' own operations: odd VMs running, even ones stopped, spread round-robin.
+    // Real guests are seeded STARTING, so their nodes boot them, and the cluster waits for the boots.
+    const real = nodes[0].runtime.kind !== 'simulated';
     for (let i = 1; i <= vmCount; i++) {
-      const size = SEED_SIZES[(i - 1) % SEED_SIZES.length];
+      const size = real ? REAL_GUEST_SEED : SEED_SIZES[(i - 1) % SEED_SIZES.length];
       await nodes[0].operations.createVm({
         name: `vm-${i}`,
         ...size,
         configPath: '',
         nodeId: ((i - 1) % count) + 1,
-        initialState: i % 2 === 1 ? 'RUNNING' : 'STOPPED',
+        initialState: i % 2 === 1 ? (real ? 'STARTING' : 'RUNNING') : 'STOPPED',
       });
+    }
+    if (real) {
+      const view = nodes[0].view;
+      await view.waitUntil(() => ![...view.vms.values()].some((e) => e.value.state === 'STARTING'), { timeoutMs: REAL_GUEST_BOOT_WAIT_MS }).catch(() => undefined);
     }
     // Each node adopts its running VMs before the cluster is announced.
     const last = nodes[0].view.revision;

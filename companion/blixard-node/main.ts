@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './cli-options';
 import { startNode, type RunningNode } from './node-daemon';
 import { startDevCluster } from './dev-cluster';
+import { qemuRuntimes } from './runtime/qemu/qemu-runtimes';
 import { CONSOLE_USAGE, parseConsoleArgs, runConsole } from './console-client';
 import type { TlsFiles } from './rpc/grpc-server';
 import { isLoopbackHost, splitHostPort } from './rpc/connection-listener';
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         vms: cmd.vms,
         host: cmd.host,
         runtime: cmd.runtime,
+        createRuntime: qemuRuntimes(cmd, log),
         capacity: cmd.capacity,
         leaseTtlSeconds: cmd.leaseTtlSeconds,
         tls,
@@ -92,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
         listen: cmd.listen,
         advertise: cmd.advertise,
         store: cmd.store.kind === 'memory' ? 'memory' : `etcd://${cmd.store.endpoints.join(',')}`,
-        runtime: cmd.runtime,
+        runtime: qemuRuntimes(cmd, log)?.(cmd.id) ?? cmd.runtime,
         capacity: cmd.capacity,
         leaseTtlSeconds: cmd.leaseTtlSeconds,
         tls,

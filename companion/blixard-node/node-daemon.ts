@@ -73,7 +73,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const nodeLog = (line: string) => log(`[node ${options.id}] ${line}`);
   const ownsStore = typeof options.store !== 'object';
   const store = typeof options.store === 'object' ? options.store : await openStore(parseStoreSpec(options.store ?? 'memory'));
-  const runtime = isRuntime(options.runtime) ? options.runtime : new SimulatedRuntime(options.runtime ?? {});
+  const runtime: VmRuntime = isRuntime(options.runtime) ? options.runtime : new SimulatedRuntime(options.runtime ?? {});
   const shutdown = new AbortController();
   // Every driver, VM task, wait and watch stream listens for shutdown: many at once is normal.
   setMaxListeners(100_000, shutdown.signal);
@@ -113,7 +113,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const member: MemberRecord = {
     id: options.id,
     address,
-    capacity: { ...DEFAULT_CAPACITY, ...options.capacity },
+    // A real hypervisor offers what the machine has (qemu: its cores and free memory).
+    capacity: { ...DEFAULT_CAPACITY, ...runtime.defaultCapacity?.(), ...options.capacity },
     features: [runtime.kind, 'live-migration'],
     runtime: runtime.kind,
     startedAt: Date.now(),

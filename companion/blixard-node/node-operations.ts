@@ -51,6 +51,8 @@ export class NodeOperations {
   }
 
   async createVm(input: CreateVmInput): Promise<VmRecord> {
+    // A VM the runtime could never run (too little memory, a bad config file) is refused before it is recorded.
+    await this.ctx.runtime.checkVm?.({ name: input.name, vcpus: input.vcpus, memoryMb: input.memoryMb, configPath: input.configPath });
     const { result } = await this.ctx.writer.commit(() => {
       if (this.view.vms.has(input.name)) throw new AlreadyExistsError(`VM ${quote(input.name)} already exists`);
       const nodeId = input.nodeId ?? this.placeNewVm(input);

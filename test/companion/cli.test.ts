@@ -16,6 +16,7 @@ const MAIN = path.join(ROOT, 'companion/blixard-node/main.ts');
 const DOCUMENTED_FLAGS = [
   '--id', '--listen', '--store', '--advertise', '--runtime', '--capacity', '--lease-ttl', '--nodes', '--base-port', '--vms', '--host',
   '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms', '--tls-cert', '--tls-key', '--tls-ca', '--quiet', '--exit-with-parent', '--help', '--version',
+  '--state-dir', '--auto-converge', '--stall-timeout-ms',
 ];
 
 function run(args: string[], nodeArgs = FROM_SOURCE) {
@@ -49,7 +50,9 @@ describe('blixard-node CLI', function () {
     [['--id', '1', '--listen', 'nowhere'], '--listen must be HOST:PORT, not "nowhere"'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--store', 'redis://x'], '--store must be "memory" or "etcd://HOST:PORT[,HOST:PORT…]", not "redis://x"'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--store', 'etcd://host'], '--store: "host" is not HOST:PORT'],
-    [['--id', '1', '--listen', '127.0.0.1:0', '--runtime', 'qemu'], '--runtime must be "simulated", not "qemu"'],
+    [['--id', '1', '--listen', '127.0.0.1:0', '--runtime', 'xen'], '--runtime must be "simulated" or "qemu", not "xen"'],
+    [['--id', '1', '--listen', '127.0.0.1:0', '--state-dir', '/tmp/x'], '--state-dir needs --runtime qemu'],
+    [['dev-cluster', '--auto-converge'], '--auto-converge needs --runtime qemu'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--capacity', 'vcpus=lots'], '--capacity vcpus must be a positive whole number'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--capacity', 'gpus=2'], '--capacity takes vcpus=N,memory=MB,disk=GB, not "gpus=2"'],
     [['--id', '1', '--listen', '127.0.0.1:0', '--lease-ttl', '1'], '--lease-ttl must be between 2 and 3600'],
@@ -77,6 +80,7 @@ describe('blixard-node CLI', function () {
       {
         command: 'node', id: 3, listen: '0.0.0.0:7003', advertise: 'host-3:7003', store: { kind: 'etcd', endpoints: ['10.0.0.1:2379', '10.0.0.2:2379'] },
         runtime: { bootMs: 0, stopMs: undefined, bandwidthMbps: 0, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
+        runtimeKind: 'simulated', qemu: { stateDir: undefined, autoConverge: false, stallTimeoutMs: undefined },
         capacity: { vcpus: 32, memoryMb: 65536 }, leaseTtlSeconds: 5, tls: undefined, quiet: true, exitWithParent: false,
         limits: { maxConnections: 100, maxStreamsPerConnection: 4, maxBufferedBytes: 16 * 1024 * 1024 },
       },
@@ -85,8 +89,13 @@ describe('blixard-node CLI', function () {
     assert.deepEqual(dev, {
       command: 'dev-cluster', nodes: 5, basePort: 0, vms: 10, host: '127.0.0.1',
       runtime: { bootMs: undefined, stopMs: undefined, bandwidthMbps: undefined, dirtyRateMbps: undefined, maxDowntimeMs: undefined },
+      runtimeKind: 'simulated', qemu: { stateDir: undefined, autoConverge: false, stallTimeoutMs: undefined },
       capacity: undefined, leaseTtlSeconds: undefined, tls: { certFile: 'c', keyFile: 'k', caFile: 'ca' }, quiet: false, exitWithParent: false,
       limits: {},
+    });
+    const qemu = parseCommandLine(['dev-cluster', '--runtime', 'qemu', '--state-dir', '/tmp/s', '--auto-converge', '--stall-timeout-ms', '5000']);
+    assert.deepEqual(qemu.command === 'dev-cluster' && qemu.qemu, {
+      stateDir: '/tmp/s', autoConverge: true, stallTimeoutMs: 5000,
     });
     assert.deepEqual(parseCommandLine(['dev-cluster']), { ...dev, nodes: 3, basePort: 7001, vms: 6, tls: undefined });
   });

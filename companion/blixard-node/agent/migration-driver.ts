@@ -5,12 +5,15 @@
 
 import { keys, withStatus, type MigrationRecord, type MigrationStatusName, type ProgressRecord, type VmRecord } from '../state/cluster-records';
 import type { StoreOp } from '../store/cluster-store';
-import { NonConvergenceError, type RuntimeVm, type TransferProgress } from '../runtime/vm-runtime';
+import { NonConvergenceError, type MigrationPeer, type RuntimeVm, type SwitchoverResult, type TransferProgress } from '../runtime/vm-runtime';
+import { WaitTimeoutError } from '../errors';
 import { planEndMigration } from './migration-outcomes';
 import { retryTransient, type NodeContext } from './node-context';
 
 /** At most this many progress updates per second per migration reach the store. */
 const PROGRESS_COMMITS_PER_SECOND = 4;
+/** How long a live source waits for a target that must prepare (prepareIncoming) before it fails. */
+const INCOMING_WAIT_MS = 60_000;
 
 type StepChange = { migration: MigrationRecord; vm?: VmRecord } | { fail: string };
 
@@ -45,18 +48,48 @@ async function step(
   return result;
 }
 
+export { step as commitMigrationStep };
+
 async function fail(ctx: NodeContext, id: string, reason: string, progress?: TransferProgress): Promise<void> {
   ctx.log(`migration ${id} failed: ${reason}`);
   const patch = progress ? { progress: progressRecord(progress) } : {};
   await retryTransient(() => ctx.writer.commit(() => planEndMigration(ctx.view, id, 'FAILED', reason, Date.now(), patch)), ctx.shutdown);
 }
 
-function runtimeVm(m: MigrationRecord): RuntimeVm {
-  return { name: m.vmName, vcpus: m.vcpus, memoryMb: m.memoryMb };
+function runtimeVm(m: MigrationRecord, ctx?: NodeContext): RuntimeVm {
+  const vm: RuntimeVm = { name: m.vmName, vcpus: m.vcpus, memoryMb: m.memoryMb };
+  const configPath = ctx?.view.vms.get(m.vmName)?.value.configPath;
+  if (configPath) vm.configPath = configPath;
+  return vm;
 }
 
-function targetPeer(ctx: NodeContext, m: MigrationRecord) {
-  return { nodeId: m.targetNodeId, address: ctx.view.members.get(m.targetNodeId)?.value.address ?? '' };
+function targetPeer(ctx: NodeContext, m: MigrationRecord): MigrationPeer {
+  const peer: MigrationPeer = { nodeId: m.targetNodeId, address: ctx.view.members.get(m.targetNodeId)?.value.address ?? '' };
+  if (m.incoming) peer.incomingUri = m.incoming.uri;
+  return peer;
+}
+
+/**
+ * A runtime that receives guests itself has the target prepare first (live-target-driver.ts):
+ * waits until the target has committed where it listens. Undefined when the migration ended meanwhile.
+ */
+async function waitForIncoming(ctx: NodeContext, id: string, signal: AbortSignal): Promise<MigrationRecord | undefined> {
+  try {
+    return await ctx.view.waitUntil(
+      () => {
+        const m = ctx.view.migrations.get(id)?.value;
+        if (!m || m.status !== 'PREPARING') return { ended: true as const };
+        return m.incoming ? { migration: m } : undefined;
+      },
+      { signal, timeoutMs: INCOMING_WAIT_MS },
+    ).then((r) => ('migration' in r ? r.migration : undefined));
+  } catch (err) {
+    if (signal.aborted) return undefined;
+    if (!(err instanceof WaitTimeoutError)) throw err;
+    const m = ctx.view.migrations.get(id)?.value;
+    await fail(ctx, id, `target node ${m?.targetNodeId ?? '?'} did not get ready to receive the VM within ${INCOMING_WAIT_MS / 1000} s`);
+    return undefined;
+  }
 }
 
 function progressRecord(p: TransferProgress): ProgressRecord {
@@ -66,7 +99,8 @@ function progressRecord(p: TransferProgress): ProgressRecord {
 /** Source side of a live migration: PREPARING → TRANSFERRING → SWITCHING → COMPLETED. */
 export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
   const id = m0.id;
-  const vm = runtimeVm(m0);
+  const vm = runtimeVm(m0, ctx);
+  if (ctx.runtime.prepareIncoming && !m0.incoming && !(await waitForIncoming(ctx, id, signal))) return;
   const transferring = await step(
     ctx,
     id,
@@ -101,9 +135,13 @@ export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, sig
     (m) => ({ migration: { ...withStatus(m, 'SWITCHING', Date.now()), progress: progressRecord(converged) } }),
     signal,
   );
-  if (!switching) return;
+  if (!switching) {
+    ctx.runtime.adopt(vm); // ended before the switchover (a cancel): the guest goes on here
+    return;
+  }
+  let final: SwitchoverResult | void;
   try {
-    await ctx.runtime.switchover(vm, targetPeer(ctx, switching), converged, signal);
+    final = await ctx.runtime.switchover(vm, targetPeer(ctx, switching), converged, signal);
   } catch (err) {
     ctx.runtime.adopt(vm); // the switchover did not happen: the guest resumes on the source
     if (signal.aborted) return;
@@ -118,8 +156,11 @@ export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, sig
       const total = converged.totalBytes;
       const migration: MigrationRecord = {
         ...withStatus(m, 'COMPLETED', Date.now(), ''),
-        progress: { ...progressRecord(converged), transferredBytes: converged.transferredBytes + converged.remainingBytes, remainingBytes: 0, totalBytes: total },
+        progress: final?.progress
+          ? progressRecord(final.progress)
+          : { ...progressRecord(converged), transferredBytes: converged.transferredBytes + converged.remainingBytes, remainingBytes: 0, totalBytes: total },
       };
+      if (final?.downtimeMs !== undefined) migration.downtimeMs = final.downtimeMs;
       return { migration, vm: { ...current, nodeId: m.targetNodeId, state: 'RUNNING', migrationId: undefined, updatedAt: migration.updatedAt } };
     },
     signal,
@@ -146,7 +187,7 @@ export async function driveColdSource(ctx: NodeContext, m0: MigrationRecord, sig
   }
   if (wasRunning && ctx.runtime.isRunning(m0.vmName)) {
     try {
-      await ctx.runtime.stop(runtimeVm(m0), signal);
+      await ctx.runtime.stop(runtimeVm(m0, ctx), signal);
     } catch (err) {
       if (signal.aborted) return;
       return fail(ctx, id, `could not stop VM '${m0.vmName}' on node ${ctx.nodeId}: ${(err as Error).message}`);
@@ -173,13 +214,13 @@ export async function driveColdSource(ctx: NodeContext, m0: MigrationRecord, sig
 export async function driveColdTarget(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
   const id = m0.id;
   const wasRunning = m0.vmStateAtStart === 'RUNNING';
-  const vm = runtimeVm(m0);
+  const vm = runtimeVm(m0, ctx);
   if (wasRunning && !ctx.runtime.isRunning(vm.name)) {
     try {
       await ctx.runtime.start(vm, signal);
     } catch (err) {
       if (signal.aborted) return;
-      return fail(ctx, id, `VM '${vm.name}' failed to start on node ${ctx.nodeId}: ${(err as Error).message}`);
+      return rollBack(ctx, m0, `VM '${vm.name}' failed to start on node ${ctx.nodeId}: ${(err as Error).message}`);
     }
   }
   const done = await step(
@@ -197,6 +238,17 @@ export async function driveColdTarget(ctx: NodeContext, m0: MigrationRecord, sig
     const now = ctx.view.vms.get(vm.name)?.value;
     if (!now || now.nodeId !== ctx.nodeId) ctx.runtime.release(vm.name);
   }
+}
+
+/**
+ * A cold migration whose target could not boot the VM: the migration FAILS and, when its source
+ * is still in the cluster, the VM goes back there to boot again (the seed's rollback on failure).
+ */
+async function rollBack(ctx: NodeContext, m: MigrationRecord, reason: string): Promise<void> {
+  const sourceAlive = ctx.view.members.has(m.sourceNodeId) && m.sourceNodeId !== m.targetNodeId;
+  const why = sourceAlive ? `${reason}; rolled back: booting it again on node ${m.sourceNodeId}` : reason;
+  ctx.log(`migration ${m.id} failed: ${why}`);
+  await retryTransient(() => ctx.writer.commit(() => planEndMigration(ctx.view, m.id, 'FAILED', why, Date.now(), {}, sourceAlive)), ctx.shutdown);
 }
 
 /**

@@ -15,6 +15,8 @@ export function planEndMigration(
   now = Date.now(),
   /** Last figures to record with the outcome (a live transfer's final progress). */
   patch: Partial<Pick<MigrationRecord, 'progress'>> = {},
+  /** A cold migration whose target failed to boot the VM: hand it back to its source to boot there. */
+  rollBackToSource = false,
 ): WritePlan<MigrationRecord | undefined> | NoWrite<MigrationRecord | undefined> {
   const m = view.migrations.get(migrationId)?.value;
   if (!m || isFinalStatus(m.status)) return { noWrite: true, result: m };
@@ -22,12 +24,12 @@ export function planEndMigration(
   const ops: StoreOp[] = [{ type: 'put', key: keys.migration(m.id), value: JSON.stringify(ended) }];
   const vm = view.vms.get(m.vmName)?.value;
   if (vm && vm.migrationId === m.id) {
-    ops.push({ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(vmAfterEndedMigration(view, m, vm, now, reason)) });
+    ops.push({ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(vmAfterEndedMigration(view, m, vm, now, reason, rollBackToSource)) });
   }
   return { guards: [keys.migration(m.id), keys.vm(m.vmName)], ops, result: ended };
 }
 
-function vmAfterEndedMigration(view: ClusterView, m: MigrationRecord, vm: VmRecord, now: number, reason: string): VmRecord {
+function vmAfterEndedMigration(view: ClusterView, m: MigrationRecord, vm: VmRecord, now: number, reason: string, rollBack: boolean): VmRecord {
   const next: VmRecord = { ...vm, migrationId: undefined, updatedAt: now };
   const sourceAlive = view.members.has(m.sourceNodeId);
   const targetAlive = view.members.has(m.targetNodeId);
@@ -39,7 +41,7 @@ function vmAfterEndedMigration(view: ClusterView, m: MigrationRecord, vm: VmReco
   }
   if (vm.nodeId === m.targetNodeId && !m.live) {
     // A cold migration had already handed the VM to its target.
-    if (!targetAlive && sourceAlive) {
+    if ((!targetAlive || rollBack) && sourceAlive) {
       next.nodeId = m.sourceNodeId;
       next.state = wasRunning ? 'STARTING' : vm.state === 'STARTING' ? 'STOPPED' : vm.state;
     } else if (vm.state === 'STARTING') {

@@ -6,6 +6,8 @@ import { ACTIVE_VM_STATES, isFinalStatus, keys, type MigrationRecord, type VmRec
 import type { ViewChange } from '../state/cluster-view';
 import type { StoreOp } from '../store/cluster-store';
 import { driveColdSource, driveColdTarget, driveLiveSource } from './migration-driver';
+import { driveLiveTarget } from './live-target-driver';
+import type { UnexpectedVmExit } from '../runtime/vm-runtime';
 import { missingParticipant, planEndMigration } from './migration-outcomes';
 import { isTransient, retryTransient, type NodeContext } from './node-context';
 
@@ -18,6 +20,7 @@ export class NodeAgent {
   private readonly vmTasks = new Map<string, AbortController>();
   private timer?: NodeJS.Timeout;
   private subscription?: { dispose(): void };
+  private stopWatchingExits?: () => void;
   private sweeping = false;
 
   constructor(private readonly ctx: NodeContext) {}
@@ -35,6 +38,7 @@ export class NodeAgent {
       );
     }
     this.subscription = view.onChange((changes) => this.onChanges(changes));
+    this.stopWatchingExits = this.ctx.runtime.onUnexpectedExit?.((exit) => void this.vmDied(exit));
     this.timer = setInterval(() => this.reconcileAll(), RECONCILE_INTERVAL_MS);
     this.timer.unref();
     this.reconcileAll();
@@ -43,6 +47,7 @@ export class NodeAgent {
   stop(): void {
     clearInterval(this.timer);
     this.subscription?.dispose();
+    this.stopWatchingExits?.();
     for (const c of this.drivers.values()) c.abort(new Error('node stopping'));
     for (const c of this.vmTasks.values()) c.abort(new Error('node stopping'));
   }
@@ -85,6 +90,28 @@ export class NodeAgent {
       }
     } else if (m.targetNodeId === nodeId && !m.live && m.status === 'SWITCHING') {
       this.runDriver(m, driveColdTarget);
+    } else if (m.targetNodeId === nodeId && m.live && m.status === 'PREPARING' && !m.incoming && this.ctx.runtime.prepareIncoming) {
+      this.runDriver(m, driveLiveTarget);
+    }
+  }
+
+  /** The runtime lost a VM nobody stopped (its QEMU was killed): the VM is FAILED, with the reason. */
+  private async vmDied(exit: UnexpectedVmExit): Promise<void> {
+    const { view, writer, nodeId } = this.ctx;
+    this.ctx.log(`VM ${exit.name}: ${exit.reason}`);
+    try {
+      await retryTransient(
+        () =>
+          writer.commit(() => {
+            const vm = view.vms.get(exit.name)?.value;
+            if (!vm || vm.nodeId !== nodeId || !ACTIVE_VM_STATES.has(vm.state)) return { noWrite: true as const, result: undefined };
+            const next: VmRecord = { ...vm, state: 'FAILED', stateMessage: exit.reason, updatedAt: Date.now() };
+            return { guards: [keys.vm(vm.name)], ops: [{ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(next) }], result: undefined };
+          }),
+        this.ctx.shutdown,
+      );
+    } catch (err) {
+      if (!this.ctx.shutdown.aborted) this.ctx.log(`VM ${exit.name}: could not record its failure: ${(err as Error).message}`);
     }
   }
 

@@ -5,11 +5,34 @@ export interface RuntimeVm {
   name: string;
   vcpus: number;
   memoryMb: number;
+  /** CreateVm's config_path (what to boot), when the caller knows it; empty = the runtime's default guest. */
+  configPath?: string;
 }
 
 export interface MigrationPeer {
   nodeId: number;
   address: string;
+  /** Where the target's runtime listens for the guest (prepareIncoming's answer), when it needs one. */
+  incomingUri?: string;
+}
+
+/** What a VM needs that CreateVm records: its size and its config file (empty: the runtime's default guest). */
+export interface RuntimeVmRequest extends RuntimeVm {
+  configPath: string;
+}
+
+/** What the hypervisor measured at the end of a switchover. */
+export interface SwitchoverResult {
+  /** How long the guest was paused, as the hypervisor reports it. */
+  downtimeMs?: number;
+  /** The final figures, when the hypervisor's differ from the converged ones. */
+  progress?: TransferProgress;
+}
+
+/** Why a VM this runtime ran is gone without anyone asking (its hypervisor process died). */
+export interface UnexpectedVmExit {
+  name: string;
+  reason: string;
 }
 
 /** Live pre-copy figures, as the runtime measures them. */
@@ -58,6 +81,23 @@ export interface VmRuntime {
    */
   precopy(vm: RuntimeVm, target: MigrationPeer, onProgress: (p: TransferProgress) => void, signal: AbortSignal): Promise<TransferProgress>;
   /** Pauses the guest, sends the last dirty pages and hands it to the target. */
-  switchover(vm: RuntimeVm, target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<void>;
+  switchover(vm: RuntimeVm, target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<SwitchoverResult | void>;
   close(): Promise<void>;
+
+  // Optional: what a real hypervisor needs and the simulated runtime does without.
+
+  /**
+   * Target side of a live migration, in PREPARING: get ready to receive the guest and say where
+   * the source should send it. A runtime with this method also makes its sources wait for the
+   * target's answer (the migration record's `incoming`) before they transfer.
+   */
+  prepareIncoming?(vm: RuntimeVm, signal: AbortSignal): Promise<{ uri: string }>;
+  /** Target side: the incoming guest will not come (the migration ended otherwise): drop what waits for it. */
+  discardIncoming?(name: string): void;
+  /** Refuses a VM this runtime could never run (too small, too large, a bad config file) before it is recorded. */
+  checkVm?(vm: RuntimeVmRequest): Promise<void>;
+  /** What the machine offers, when the runtime knows better than the daemon's defaults. */
+  defaultCapacity?(): { vcpus?: number; memoryMb?: number };
+  /** Calls `listener` when a VM dies under the runtime; returns the unsubscribe. */
+  onUnexpectedExit?(listener: (exit: UnexpectedVmExit) => void): () => void;
 }

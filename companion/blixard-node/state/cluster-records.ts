@@ -83,6 +83,10 @@ export interface MigrationRecord {
   memoryMb: number;
   /** The node whose daemon accepted the request. */
   requestedVia: number;
+  /** Live, with a runtime that needs it: where the target listens for the guest (committed by the target in PREPARING). */
+  incoming?: { uri: string };
+  /** Live: how long the guest was paused at switchover, as the hypervisor measured it. */
+  downtimeMs?: number;
 }
 
 export const KEY_PREFIX = {

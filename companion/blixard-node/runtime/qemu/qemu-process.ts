@@ -22,6 +22,8 @@ export interface QemuVmSpec {
   vcpus: number;
   memoryMb: number;
   boot: GuestBoot;
+  /** A raw disk image, attached as a virtio disk (same file on the source and target of a migration). */
+  disk?: string;
 }
 
 export interface QemuProcessOptions {
@@ -107,8 +109,10 @@ export class QemuProcess {
       '-serial', 'chardev:console',
       '-qmp', `unix:${paths.qmp},server=on,wait=off`,
       '-pidfile', paths.pid,
-      '-kernel', spec.boot.kernel, '-initrd', spec.boot.initrd, '-append', spec.boot.append,
+      '-kernel', spec.boot.kernel, '-append', spec.boot.append,
     ];
+    if (spec.boot.initrd) args.push('-initrd', spec.boot.initrd);
+    if (spec.disk) args.push('-drive', `file=${spec.disk.replace(/,/g, ',,')},format=raw,if=virtio`);
     if (this.options.incoming) args.push('-incoming', this.options.incoming);
     return args;
   }

@@ -97,6 +97,8 @@ export interface QmpCommands {
   'query-migrate': { args: Record<string, never>; result: MigrationInfo };
   /** Target side with `-incoming defer`. */
   'migrate-incoming': { args: MigrateArgs; result: Record<string, never> };
+  /** With the pause-before-switchover capability: leave the 'pre-switchover' pause and switch over. */
+  'migrate-continue': { args: { state: 'pre-switchover' }; result: Record<string, never> };
 }
 
 export type QmpCommandName = keyof QmpCommands;

@@ -1,0 +1,320 @@
+// `--runtime qemu`: every VM is one QEMU process (qemu-process.ts), its files in
+// STATE_DIR/vms/NAME. Boot waits for the guest; stop is system_powerdown, then SIGKILL after a
+// timeout; a restarted daemon adopts the QEMUs still running (pid file + QMP socket); a QEMU that
+// dies unasked is reported through onUnexpectedExit so the agent marks the VM FAILED. Live
+// migration: the target's prepareIncoming starts a QEMU with `-incoming tcp:…`, the source runs
+// qemu-outgoing.ts against it.
+
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MigrationPeer, RuntimeVm, RuntimeVmRequest, SwitchoverResult, TransferProgress, UnexpectedVmExit, VmRuntime } from '../vm-runtime';
+import { chooseAccel, type Accel } from './accel';
+import { QemuProcess } from './qemu-process';
+import { builtInTestGuest } from './test-guest';
+import { checkQemuVm, resolveBoot } from './vm-config';
+import { cancelOutgoing, runPrecopy, runSwitchover, type OutgoingMigrationOptions } from './qemu-outgoing';
+
+export interface QemuRuntimeOptions {
+  /** This node's folder: each VM's files go to STATE_DIR/vms/NAME. */
+  stateDir: string;
+  /** Default: probed once (accel.ts). */
+  accel?: Accel;
+  qemuBinary?: string;
+  /** Live-migration bandwidth, Mbit/s (QEMU max-bandwidth); 0 = unlimited (default 10000, as the simulated runtime). */
+  bandwidthMbps?: number;
+  /** QEMU downtime-limit, ms (default 300, as the simulated runtime). */
+  maxDowntimeMs?: number;
+  /** QEMU's auto-converge capability: throttle a guest that dirties memory faster than it can be sent. */
+  autoConverge?: boolean;
+  /** A live migration whose remaining bytes reach no new low for this long is cancelled and FAILS (default 10000). */
+  stallTimeoutMs?: number;
+  /** Longest pre-copy before it is cancelled and FAILS (default 300000). */
+  transferTimeoutMs?: number;
+  /** Boot to first console line / running (default 60000). */
+  bootTimeoutMs?: number;
+  /** system_powerdown to SIGKILL (default 10000). */
+  stopTimeoutMs?: number;
+  /** query-migrate polling during pre-copy (default 100). */
+  pollIntervalMs?: number;
+  /** Host the target's incoming QEMU listens on (default 127.0.0.1: every node of a dev cluster is on this host). */
+  incomingHost?: string;
+  log?: (line: string) => void;
+}
+
+type Role = 'running' | 'adopting' | 'incoming';
+
+interface Entry {
+  qp: QemuProcess;
+  role: Role;
+  /** A migration away is under way (or paused at pre-switchover). */
+  outgoing?: boolean;
+}
+
+/** A running VM's serial console, for the console RPC. */
+export interface QemuConsole {
+  tail(maxBytes?: number): Buffer;
+  onData(listener: (data: Buffer) => void): () => void;
+  write(data: string | Buffer): Promise<void>;
+}
+
+const MIB = 1024 * 1024;
+
+export class QemuRuntime implements VmRuntime {
+  readonly kind = 'qemu';
+  private readonly vms = new Map<string, Entry>();
+  private readonly events = new EventEmitter();
+  private accel?: Promise<Accel>;
+  private closed = false;
+
+  constructor(private readonly options: QemuRuntimeOptions) {}
+
+  vmDir(name: string): string {
+    return path.join(this.options.stateDir, 'vms', name.replace(/[^A-Za-z0-9._-]/g, '_'));
+  }
+
+  /** The QEMU running `name` here, if any (tests, logs). */
+  processOf(name: string): QemuProcess | undefined {
+    const entry = this.vms.get(name);
+    return entry && entry.role !== 'incoming' ? entry.qp : undefined;
+  }
+
+  /** The shape runtime/vm-console.ts reads (`runtime.consoles.open(name)`). */
+  readonly consoles = {
+    open: (name: string) => {
+      const console = this.consoleOf(name);
+      return console && { tail: console.tail, onData: console.onData, write: (data: Buffer) => void console.write(data).catch(() => undefined) };
+    },
+  };
+
+  consoleOf(name: string): QemuConsole | undefined {
+    const qp = this.processOf(name);
+    if (!qp) return undefined;
+    return { tail: (maxBytes) => qp.console.tail(maxBytes), onData: (listener) => qp.console.onData(listener), write: (data) => qp.writeConsole(data) };
+  }
+
+  checkVm(vm: RuntimeVmRequest): Promise<void> {
+    return checkQemuVm(vm);
+  }
+
+  defaultCapacity(): { vcpus: number; memoryMb: number } {
+    return { vcpus: os.cpus().length, memoryMb: Math.floor(os.freemem() / MIB) };
+  }
+
+  onUnexpectedExit(listener: (exit: UnexpectedVmExit) => void): () => void {
+    this.events.on('exit', listener);
+    return () => this.events.off('exit', listener);
+  }
+
+  async start(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
+    if (this.isRunning(vm.name)) return;
+    await checkQemuVm({ ...vm, configPath: vm.configPath ?? '' });
+    const qp = await this.newProcess(vm);
+    const onAbort = () => void qp.kill();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await qp.start(this.options.bootTimeoutMs ?? 60_000);
+      signal?.throwIfAborted();
+    } catch (err) {
+      await qp.kill();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    this.hold(vm.name, qp, 'running');
+  }
+
+  async stop(vm: RuntimeVm): Promise<void> {
+    const entry = this.vms.get(vm.name);
+    if (!entry) return;
+    this.vms.delete(vm.name);
+    const exit = await entry.qp.powerdown(this.options.stopTimeoutMs ?? 10_000);
+    this.log(`${vm.name}: stopped (${exit.reason})`);
+  }
+
+  adopt(vm: RuntimeVm): void {
+    const entry = this.vms.get(vm.name);
+    if (entry?.role === 'incoming') {
+      // The live migration to this node completed: the incoming QEMU is the VM now.
+      entry.role = 'running';
+      this.watch(vm.name, entry.qp);
+      return;
+    }
+    if (entry?.outgoing) {
+      // A migration away ended without handing the guest over: make sure it runs here.
+      entry.outgoing = false;
+      void cancelOutgoing(entry.qp.qmp).catch(() => undefined);
+      return;
+    }
+    if (entry) return;
+    // The store says it runs here but this process holds no QEMU for it: a daemon restart.
+    const qp = new QemuProcess(
+      { name: vm.name, vcpus: vm.vcpus, memoryMb: vm.memoryMb, boot: { kernel: '', initrd: '', append: '' } },
+      { stateDir: this.vmDir(vm.name), accel: 'tcg', qemuBinary: this.options.qemuBinary },
+    );
+    const adopting: Entry = { qp, role: 'adopting' };
+    this.vms.set(vm.name, adopting);
+    qp.adopt().then(
+      () => {
+        if (this.vms.get(vm.name) !== adopting) return void qp.detach();
+        adopting.role = 'running';
+        this.watch(vm.name, qp);
+        this.log(`${vm.name}: adopted QEMU pid ${qp.pid}`);
+      },
+      (err: Error) => {
+        if (this.vms.get(vm.name) !== adopting) return;
+        this.vms.delete(vm.name);
+        this.events.emit('exit', { name: vm.name, reason: `no QEMU runs VM '${vm.name}' on this node (${err.message})` } satisfies UnexpectedVmExit);
+      },
+    );
+  }
+
+  release(name: string): void {
+    const entry = this.vms.get(name);
+    if (!entry) return;
+    this.vms.delete(name);
+    // What is left of a VM that lives elsewhere now (a source after its migration) or should not run.
+    void (entry.role === 'incoming' ? entry.qp.kill() : entry.qp.quit()).catch(() => undefined);
+  }
+
+  isRunning(name: string): boolean {
+    const role = this.vms.get(name)?.role;
+    return role === 'running' || role === 'adopting';
+  }
+
+  list(): string[] {
+    return [...this.vms].filter(([, e]) => e.role !== 'incoming').map(([name]) => name);
+  }
+
+  initialProgress(vm: RuntimeVm): TransferProgress {
+    const totalBytes = vm.memoryMb * MIB;
+    return { totalBytes, transferredBytes: 0, remainingBytes: totalBytes, dirtyRateBytesPerSec: 0, bandwidthBytesPerSec: 0, precopyRound: 1 };
+  }
+
+  async prepareIncoming(vm: RuntimeVm, signal: AbortSignal): Promise<{ uri: string }> {
+    this.discardIncoming(vm.name);
+    const host = this.options.incomingHost ?? '127.0.0.1';
+    const uri = `tcp:${host}:${await freePort(host)}`;
+    const qp = await this.newProcess(vm, uri);
+    const onAbort = () => void qp.kill();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await qp.start(this.options.bootTimeoutMs ?? 60_000);
+      signal.throwIfAborted();
+    } catch (err) {
+      await qp.kill();
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    this.vms.set(vm.name, { qp, role: 'incoming' });
+    qp.onExit(() => {
+      if (this.vms.get(vm.name)?.qp === qp && this.vms.get(vm.name)?.role === 'incoming') this.vms.delete(vm.name);
+    });
+    return { uri };
+  }
+
+  discardIncoming(name: string): void {
+    const entry = this.vms.get(name);
+    if (entry?.role !== 'incoming') return;
+    this.vms.delete(name);
+    void entry.qp.kill();
+  }
+
+  async precopy(vm: RuntimeVm, target: MigrationPeer, onProgress: (p: TransferProgress) => void, signal: AbortSignal): Promise<TransferProgress> {
+    const entry = await this.runningEntry(vm.name);
+    if (!target.incomingUri) throw new Error(`node ${target.nodeId} gave no address to migrate VM '${vm.name}' to`);
+    entry.outgoing = true;
+    try {
+      return await runPrecopy(entry.qp.qmp, target.incomingUri, vm.memoryMb * MIB, this.outgoingOptions(), onProgress, signal);
+    } catch (err) {
+      entry.outgoing = false;
+      throw err;
+    }
+  }
+
+  async switchover(vm: RuntimeVm, _target: MigrationPeer, last: TransferProgress): Promise<SwitchoverResult> {
+    const entry = await this.runningEntry(vm.name);
+    try {
+      const result = await runSwitchover(entry.qp.qmp, last.totalBytes, this.options.pollIntervalMs ?? 100);
+      // The guest runs on the target now; this QEMU holds a stopped copy.
+      this.vms.delete(vm.name);
+      await entry.qp.quit();
+      return result;
+    } finally {
+      entry.outgoing = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const entries = [...this.vms.values()];
+    this.vms.clear();
+    // Running guests outlive the daemon (the next one adopts them); a half-received one is useless.
+    await Promise.all(entries.map((e) => (e.role === 'incoming' ? e.qp.kill() : e.qp.detach())));
+  }
+
+  private async runningEntry(name: string): Promise<Entry> {
+    const entry = this.vms.get(name);
+    if (!entry || entry.role === 'incoming') throw new Error(`VM '${name}' has no QEMU on this node`);
+    for (let i = 0; entry.role === 'adopting' && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+    if (entry.role !== 'running') throw new Error(`VM '${name}': its QEMU could not be adopted`);
+    return entry;
+  }
+
+  private outgoingOptions(): OutgoingMigrationOptions {
+    return {
+      bandwidthMbps: this.options.bandwidthMbps ?? 10_000,
+      maxDowntimeMs: this.options.maxDowntimeMs ?? 300,
+      autoConverge: this.options.autoConverge ?? false,
+      stallTimeoutMs: this.options.stallTimeoutMs ?? 10_000,
+      transferTimeoutMs: this.options.transferTimeoutMs ?? 300_000,
+      pollIntervalMs: this.options.pollIntervalMs ?? 100,
+    };
+  }
+
+  private async newProcess(vm: RuntimeVm, incoming?: string): Promise<QemuProcess> {
+    const { boot, disk, readyWhen } = await resolveBoot(vm);
+    this.accel ??= this.options.accel
+      ? Promise.resolve(this.options.accel)
+      : builtInTestGuest().then(async (guest) => (await chooseAccel({ guest, qemuBinary: this.options.qemuBinary })).accel);
+    return new QemuProcess(
+      { name: vm.name, vcpus: vm.vcpus, memoryMb: vm.memoryMb, boot, disk },
+      { stateDir: this.vmDir(vm.name), accel: await this.accel, qemuBinary: this.options.qemuBinary, incoming, readyWhen },
+    );
+  }
+
+  private hold(name: string, qp: QemuProcess, role: Role): void {
+    this.vms.set(name, { qp, role });
+    this.watch(name, qp);
+  }
+
+  /** A QEMU that ends unasked while it is the VM's turns the VM FAILED (the agent commits it). */
+  private watch(name: string, qp: QemuProcess): void {
+    qp.onExit((exit) => {
+      const entry = this.vms.get(name);
+      if (entry?.qp !== qp) return;
+      this.vms.delete(name);
+      if (exit.requested || this.closed) return;
+      this.log(`${name}: ${exit.reason}`);
+      this.events.emit('exit', { name, reason: `VM '${name}' died: ${exit.reason}` } satisfies UnexpectedVmExit);
+    });
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`qemu: ${line}`);
+  }
+}
+
+/** A port the kernel just gave out and took back: QEMU binds it a moment later. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
