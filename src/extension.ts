@@ -7,6 +7,7 @@ import { registerMigrationDialog } from './ui/dialog/register-migration-dialog';
 import type { MigrationDialogApi } from './ui/dialog/core/migration-dialog-deps';
 import { ClusterRegistry } from './sources/cluster-registry';
 import { registerClusterCommands } from './ui/clusters/cluster-commands';
+import { registerConsoleCommands, type ConsolesApi } from './ui/console/console-commands';
 import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
 import { DevClusterController } from './ui/dev-cluster/dev-cluster-controller';
 import { ExtensionLog } from './ui/common/extension-log';
@@ -30,6 +31,8 @@ export interface BlixardExtensionApi {
   readonly migrations: MigrationsApi;
   /** The seed queries (all, active, by id, by datacenter, by VM), exports and the history panel, from the durable history. */
   readonly history: MigrationHistoryApi;
+  /** The VM console terminals ("Open VM Console"). */
+  readonly consoles: ConsolesApi;
   /** Settles once the latest settings change has reached the tree. */
   settingsApplied(): Promise<void>;
   readonly activation: { activateMs: number };
@@ -72,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     vscode.workspace.onDidGrantWorkspaceTrust(() => void reloadSettings()),
     ...registerClusterCommands({ registry, tree: clusterTree, view: clusterView, devCluster, log, reloadSettings }),
   );
+  const consoles = registerConsoleCommands({ registry, tree: clusterTree, log });
+  context.subscriptions.push(...consoles.disposables);
   // The Migrations view, status bar and output channel exist from here on but stay empty: the
   // watcher (history, sql.js, cluster streams) starts after activate() has returned.
   const migrations = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });
@@ -99,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     migrationDialog,
     migrations: migrations.migrationsApi,
     history: migrations.historyApi,
+    consoles: consoles.api,
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };

@@ -48,6 +48,8 @@ export interface ClusterKindTraits {
   readonly namesReused: boolean;
   /** Why a VM that nothing controls (Vm.hasController false) cannot be started or stopped, where the kind has such VMs. */
   readonly uncontrolledVm?: string;
+  /** A running VM has a serial console the extension can attach to (ClusterSource.attachConsole); absent: none. */
+  readonly console?: boolean;
 }
 
 /** The traits the migration dialog decides by, on both sides: sent to the webview with its state. */

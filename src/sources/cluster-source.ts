@@ -24,6 +24,22 @@ export interface MigrationHandle {
   completion: Promise<void>;
 }
 
+/** What a console attachment reports, in order: attached, output…, then moved/attached again or ended. */
+export interface ConsoleListener {
+  /** Output comes from the VM on `nodeName` now (first attach, and again after following a migration). */
+  attached(nodeName: string): void;
+  output(data: Uint8Array): void;
+  /** The VM left for `nodeName`; the source follows it by itself. */
+  moved(nodeName: string): void;
+  /** The console is over: the VM stopped, the connection failed, or the attachment was closed. */
+  ended(reason: string): void;
+}
+
+export interface ConsoleAttachment extends IDisposable {
+  /** Sends what the user typed to the guest's serial port. */
+  write(data: string): void;
+}
+
 export interface ClusterSource extends IDisposable {
   readonly id: string;
   readonly kind: ClusterKind;
@@ -55,6 +71,11 @@ export interface ClusterSource extends IDisposable {
    * final phases are recorded instead of guessed. Must honour a deadline.
    */
   getMigration?(migrationId: string): Promise<MigrationObservation | undefined>;
+  /**
+   * Where `traits.console`: attaches to a running VM's serial console — its recent output, then
+   * live output — following the VM when it migrates. Closing the attachment detaches.
+   */
+  attachConsole?(vmId: string, listener: ConsoleListener): ConsoleAttachment;
 
   /**
    * Migrations as they change. The source connects when the first listener subscribes and

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type * as GrpcModule from '@grpc/grpc-js';
 import type { DecodedResponseOf, MethodName, RequestOf } from '../../../proto/blixard-services';
+import type { ConsoleInput } from '../../../proto/gen/blixard/ConsoleInput';
+import type { ConsoleOutput__Output } from '../../../proto/gen/blixard/ConsoleOutput';
 import { SourceError } from '../../model/errors';
 import { clusterDisplayName, parseEndpoint, type BlixardClusterConfig, type BlixardEndpoint } from './blixard-cluster-config';
 import { GrpcStatus, isEndpointFailure, isGrpcFailure, toSourceError, type GrpcFailure } from './grpc-error';
@@ -59,6 +61,12 @@ interface EndpointChannel {
 
 type UnaryMethod = (request: unknown, options: GrpcModule.CallOptions, callback: (err: GrpcModule.ServiceError | null, res?: unknown) => void) => GrpcModule.ClientUnaryCall;
 type StreamMethod = (request: unknown, options?: GrpcModule.CallOptions) => GrpcModule.ClientReadableStream<unknown>;
+
+/** One ConsoleService.AttachConsole call; `release()` once it has ended frees what it alone used. */
+export interface ConsoleCall {
+  call: GrpcModule.ClientDuplexStream<ConsoleInput, ConsoleOutput__Output>;
+  release(): void;
+}
 
 export class BlixardClient extends Disposable {
   readonly endpoints: BlixardEndpoint[];
@@ -163,6 +171,26 @@ export class BlixardClient extends Disposable {
     return fn.call(client, request) as GrpcModule.ClientReadableStream<BlixardResponse<S, M>>;
   }
 
+  /**
+   * Opens a VM's console on the daemon at `address`: over a configured endpoint's channel, or —
+   * for a node the cluster names that the settings do not list — over a channel of its own
+   * with the cluster's credentials, closed by `release()`.
+   */
+  openConsole(address: string): ConsoleCall {
+    const index = this.endpoints.findIndex((e) => e.address === address);
+    if (this.isDisposed) throw new SourceError('unavailable', `The connection to Blixard cluster "${this.clusterName}" is closed.`);
+    const shared = index >= 0 ? this.channel(index) : undefined;
+    this.runtime ??= loadBlixardGrpc(this.options.protoPath);
+    const { ConsoleService, grpc } = this.runtime;
+    const client = shared
+      ? new ConsoleService(address, grpc.credentials.createInsecure(), { channelOverride: shared.cluster.getChannel() })
+      : new ConsoleService(address, this.credentials(grpc), this.channelOptions());
+    type Duplex = ConsoleCall['call'];
+    const call = (client as unknown as { AttachConsole(): Duplex }).AttachConsole();
+    // Closing a client that borrowed a channel would close the endpoint's channel with it.
+    return { call, release: () => (shared ? undefined : client.close()) };
+  }
+
   override dispose(): void {
     super.dispose();
     for (const channel of this.channels ?? []) {
@@ -215,7 +243,16 @@ export class BlixardClient extends Disposable {
     this.runtime ??= loadBlixardGrpc(this.options.protoPath);
     const { grpc, ClusterService, MigrationService } = this.runtime;
     const credentials = this.credentials(grpc);
-    const channelOptions: GrpcModule.ClientOptions = {
+    const channelOptions = this.channelOptions();
+    return this.endpoints.map((endpoint) => {
+      const cluster = new ClusterService(endpoint.address, credentials, channelOptions);
+      const migration = new MigrationService(endpoint.address, credentials, { channelOverride: cluster.getChannel() });
+      return { endpoint, cluster, migration };
+    });
+  }
+
+  private channelOptions(): GrpcModule.ClientOptions {
+    return {
       'grpc.keepalive_time_ms': this.options.keepaliveMs,
       'grpc.keepalive_timeout_ms': Math.min(this.options.keepaliveMs, 10_000),
       // A restarted daemon should be found again within seconds, not grpc's default two minutes.
@@ -224,11 +261,6 @@ export class BlixardClient extends Disposable {
       // Connections of this cluster are ours alone: no sharing of backoff state with other clients in the process.
       'grpc.use_local_subchannel_pool': 1,
     };
-    return this.endpoints.map((endpoint) => {
-      const cluster = new ClusterService(endpoint.address, credentials, channelOptions);
-      const migration = new MigrationService(endpoint.address, credentials, { channelOverride: cluster.getChannel() });
-      return { endpoint, cluster, migration };
-    });
   }
 
   private credentials(grpc: BlixardGrpcRuntime['grpc']): GrpcModule.ChannelCredentials {

@@ -19,6 +19,8 @@ export const BLIXARD_TRAITS: ClusterKindTraits = {
   typedNodeIds: true,
   // Migration ids are the daemon's own and never given out twice.
   namesReused: false,
+  // ConsoleService.AttachConsole: every VM of a blixard-node daemon has one, whatever its runtime.
+  console: true,
 };
 
 export const BLIXARD_KIND: ClusterKindDeclaration<BlixardClusterSpec> = {

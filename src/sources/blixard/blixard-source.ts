@@ -8,8 +8,9 @@ import { Disposable, toDisposable } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
 import { SETTINGS } from '../../model/settings';
 import { ownMigrationId, type MigrationObservation, type MigrationStreamEvent } from '../../model/migration';
-import type { ClusterSource, MigrationHandle, MigrationRequest } from '../cluster-source';
+import type { ClusterSource, ConsoleAttachment, ConsoleListener, MigrationHandle, MigrationRequest } from '../cluster-source';
 import { BlixardClient, type BlixardMethod, type BlixardRequest, type BlixardResponse, type BlixardService } from './blixard-client';
+import { attachBlixardConsole } from './blixard-console';
 import { BLIXARD_TRAITS } from './blixard-kind';
 import { clusterDisplayName, connectionWarnings, findConfigProblem, type BlixardClusterConfig } from './blixard-cluster-config';
 import type { WireMigrationInfo, WireVmInfo } from './blixard-wire';
@@ -193,6 +194,12 @@ export class BlixardSource extends Disposable implements ClusterSource {
 
   async stopVm(vmId: string): Promise<void> {
     await this.vmAction('StopVm', vmId, `stop ${vmId}`);
+  }
+
+  /** The VM's id is its name, which is what ConsoleService takes. */
+  attachConsole(vmId: string, listener: ConsoleListener): ConsoleAttachment {
+    this.assertUsable();
+    return attachBlixardConsole(this.client, vmId, listener);
   }
 
   async migrate(request: MigrationRequest): Promise<MigrationHandle> {

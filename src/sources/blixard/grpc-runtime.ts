@@ -14,6 +14,7 @@ export interface BlixardGrpcRuntime {
   grpc: Grpc;
   ClusterService: ProtoGrpcType['blixard']['ClusterService'];
   MigrationService: ProtoGrpcType['blixard']['MigrationService'];
+  ConsoleService: ProtoGrpcType['blixard']['ConsoleService'];
   protoPath: string;
 }
 
@@ -59,6 +60,7 @@ export function loadBlixardGrpc(protoPath?: string): BlixardGrpcRuntime {
     grpc,
     ClusterService: pkg.blixard.ClusterService,
     MigrationService: pkg.blixard.MigrationService,
+    ConsoleService: pkg.blixard.ConsoleService,
     protoPath: file,
   };
   runtimes.set(file, runtime);

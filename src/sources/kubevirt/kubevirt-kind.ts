@@ -22,6 +22,8 @@ export const KUBEVIRT_TRAITS: ClusterKindTraits = {
   typedNodeIds: false,
   // A VMIM name can be used again once the object is deleted.
   namesReused: true,
+  // `virtctl console` speaks a websocket subresource this extension does not implement.
+  console: false,
   uncontrolledVm: 'no VirtualMachine owns this instance',
 };
 

@@ -182,7 +182,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     // The in-flight migration is the watcher's (as in the dialog), not the list's older view of it.
     const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
     const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
-    return toItem(element.id, vmLook(shown, target), vscode.TreeItemCollapsibleState.None);
+    return toItem(element.id, vmLook(shown, target, !!this.traitsOf(element.clusterId)?.console), vscode.TreeItemCollapsibleState.None);
   }
 
   private collapsible(element: TreeElement): vscode.TreeItemCollapsibleState {

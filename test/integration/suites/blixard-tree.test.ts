@@ -100,7 +100,7 @@ describe('Clusters tree: Blixard', function () {
       assert.ok(real, `${vm.label} exists on the daemons`);
       assert.equal(node.element.type === 'node' && node.element.nodeId, real.nodeId, `${vm.label} is under node ${real.nodeId}`);
       if (real.state === 'VM_STATE_RUNNING') {
-        assert.equal(vm.contextValue, 'vm.running');
+        assert.equal(vm.contextValue, 'vm.running.console');
         assert.equal(vm.icon, 'vm-running');
         assert.equal(vm.iconColor, 'charts.green');
       } else if (real.state === 'VM_STATE_STOPPED') {
@@ -111,7 +111,7 @@ describe('Clusters tree: Blixard', function () {
       assert.match(vm.tooltip ?? '', /Memory \|/);
       assert.match(vm.tooltip ?? '', /IP \|/);
     }
-    assert.ok(shown.some((s) => s.vm.contextValue === 'vm.running') && shown.some((s) => s.vm.contextValue === 'vm.stopped'), 'the dev cluster seeds running and stopped VMs');
+    assert.ok(shown.some((s) => s.vm.contextValue === 'vm.running.console') && shown.some((s) => s.vm.contextValue === 'vm.stopped'), 'the dev cluster seeds running and stopped VMs');
   });
 
   it('keeps the same element objects (and so expansion) across a refresh', async () => {
@@ -129,7 +129,7 @@ describe('Clusters tree: Blixard', function () {
   it('redraws only the VM (or its node) when a VM changes behind its back', async () => {
     await vscode.commands.executeCommand('blixard.clusters.focus');
     const shown = await allVms();
-    const target = shown.find((s) => s.vm.contextValue === 'vm.running');
+    const target = shown.find((s) => s.vm.contextValue === 'vm.running.console');
     assert.ok(target, 'a running VM');
     const fired: (TreeElement | undefined)[] = [];
     const subscription = api.clusterTree.onDidChangeTreeData((e) => fired.push(...(Array.isArray(e) ? e : [e])));
@@ -153,7 +153,7 @@ describe('Clusters tree: Blixard', function () {
 
   it('shows a migrating VM with "→ target" while it moves, then under its new node', async () => {
     const shown = await allVms();
-    const moving = shown.find((s) => s.vm.contextValue === 'vm.running');
+    const moving = shown.find((s) => s.vm.contextValue === 'vm.running.console');
     assert.ok(moving, 'a running VM');
     const items = await nodes();
     const target = items.find((n) => n.id !== moving.node.id)!;
@@ -164,7 +164,7 @@ describe('Clusters tree: Blixard', function () {
         'the VM to show its migration',
         async () => {
           const item = await render(api, moving.vm.element);
-          return item.contextValue === 'vm.migrating' ? item : undefined;
+          return item.contextValue === 'vm.migrating.console' ? item : undefined;
         },
         60_000,
       );
@@ -184,7 +184,7 @@ describe('Clusters tree: Blixard', function () {
     assert.ok(stopped, 'a stopped VM');
     await vscode.commands.executeCommand('blixard.startVm', stopped.vm.element);
     await waitFor('the daemon to run it', async () => (await probe.listVms()).find((v) => v.name === stopped.vm.label)?.state === 'VM_STATE_RUNNING');
-    await waitFor('the tree to show it running', async () => (await render(api, stopped.vm.element)).contextValue === 'vm.running');
+    await waitFor('the tree to show it running', async () => (await render(api, stopped.vm.element)).contextValue === 'vm.running.console');
     await vscode.commands.executeCommand('blixard.stopVm', stopped.vm.element);
     await waitFor('the daemon to stop it', async () => (await probe.listVms()).find((v) => v.name === stopped.vm.label)?.state === 'VM_STATE_STOPPED');
     await waitFor('the tree to show it stopped', async () => (await render(api, stopped.vm.element)).contextValue === 'vm.stopped');

@@ -32,6 +32,10 @@ describe('tree presentation', () => {
     assert.equal(vmContextValue(vm({ state: 'stopped' })), 'vm.stopped');
     assert.equal(vmContextValue(vm({ state: 'failed' })), 'vm.stopped');
     assert.equal(vmContextValue(vm({ state: 'starting' })), 'vm.busy');
+    // A kind with consoles marks the rows the console command is on: running and migrating VMs.
+    assert.equal(vmContextValue(vm(), true), 'vm.running.console');
+    assert.equal(vmContextValue(vm({ migration: { id: 'm1', name: 'm1', targetNodeId: '2', phase: 'Transferring' } }), true), 'vm.migrating.console');
+    assert.equal(vmContextValue(vm({ state: 'stopped' }), true), 'vm.stopped');
     assert.equal(vmContextValue(vm({ migration: { id: 'm1', name: 'm1', targetNodeId: '2', phase: 'Transferring' } })), 'vm.migrating');
   });
 

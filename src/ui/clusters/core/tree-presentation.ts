@@ -122,12 +122,16 @@ const STATE_ICONS: Record<VmState, { icon: string; color?: string }> = {
   unknown: { icon: 'question', color: 'disabledForeground' },
 };
 
-/** Context values the menus key on: `vm.running`, `vm.stopped`, `vm.migrating`, else `vm.busy`. */
-export function vmContextValue(vm: Vm): string {
-  if (vm.migration) return 'vm.migrating';
+/**
+ * Context values the menus key on: `vm.running`, `vm.stopped`, `vm.migrating`, else `vm.busy`;
+ * a running or migrating VM of a kind with consoles (`traits.console`) adds `.console`.
+ */
+export function vmContextValue(vm: Vm, withConsole = false): string {
+  const console = withConsole ? '.console' : '';
+  if (vm.migration) return `vm.migrating${console}`;
   switch (vm.state) {
     case 'running':
-      return 'vm.running';
+      return `vm.running${console}`;
     case 'stopped':
     case 'created':
     case 'failed':
@@ -138,7 +142,8 @@ export function vmContextValue(vm: Vm): string {
 }
 
 /** @param targetName the migration target's display name, when one is known */
-export function vmLook(vm: Vm, targetName?: string): ItemLook {
+/** @param withConsole the VM's kind has consoles (traits.console) */
+export function vmLook(vm: Vm, targetName?: string, withConsole = false): ItemLook {
   const parts: string[] = [];
   if (vm.migration) {
     parts.push(`→ ${targetName ?? vm.migration.targetNodeId ?? 'any node'}`);
@@ -149,7 +154,7 @@ export function vmLook(vm: Vm, targetName?: string): ItemLook {
   if (vm.namespace) parts.push(vm.namespace);
   if (vm.liveMigratable && !vm.liveMigratable.ok) parts.push(`not live-migratable: ${vm.liveMigratable.reason ?? 'unknown reason'}`);
   const look = vm.migration ? { icon: 'sync~spin', color: 'charts.blue' } : STATE_ICONS[vm.state] ?? STATE_ICONS.unknown;
-  return { label: vm.name, description: parts.join(' · '), icon: look.icon, color: look.color, contextValue: vmContextValue(vm) };
+  return { label: vm.name, description: parts.join(' · '), icon: look.icon, color: look.color, contextValue: vmContextValue(vm, withConsole) };
 }
 
 /** Markdown for a VM's hover: what an operator checks before moving it. `traits`: the VM's cluster's. */
