@@ -33,6 +33,11 @@ export interface MigrationInfo {
    * store revision of this update; increases per migration
    */
   'revision'?: (number | string | Long);
+  /**
+   * Live, completed: how long the guest was paused at switchover, as the hypervisor measured it
+   * (QEMU's query-migrate `downtime`); 0 when not measured (the simulated runtime).
+   */
+  'downtimeMs'?: (number);
 }
 
 export interface MigrationInfo__Output {
@@ -62,4 +67,9 @@ export interface MigrationInfo__Output {
    * store revision of this update; increases per migration
    */
   'revision': (string);
+  /**
+   * Live, completed: how long the guest was paused at switchover, as the hypervisor measured it
+   * (QEMU's query-migrate `downtime`); 0 when not measured (the simulated runtime).
+   */
+  'downtimeMs': (number);
 }

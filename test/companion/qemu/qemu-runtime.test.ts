@@ -30,8 +30,10 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     new QemuRuntime({
       stateDir: path.join(fleet.root, `node-${nodeId}`),
       accel: accelName,
-      // Node 2 sends slowly, so a migration from it lasts long enough to be cancelled; node 3 cannot boot anything.
+      // Node 2 sends slowly, so a migration from it lasts long enough to be cancelled, and longer than
+      // its pre-copy budget; node 3 cannot boot anything.
       bandwidthMbps: nodeId === 2 ? 16 : 0,
+      transferTimeoutMs: nodeId === 2 ? 3000 : undefined,
       qemuBinary: nodeId === 3 ? '/nonexistent/qemu-system-x86_64' : undefined,
       stopTimeoutMs: 5000,
       log: (line) => log.push(line),
@@ -121,6 +123,8 @@ describe('qemu runtime: a dev cluster of real guests', function () {
       const status = await client.call('GetVmStatus', { name: 'vm-1' });
       assert.equal(status.vm_info.state, 'VM_STATE_RUNNING');
       assert.equal(Number(status.vm_info.node_id), 2);
+      const recorded = await client.call('GetMigration', { id: m.id });
+      assert.equal(recorded.migration.downtime_ms, m.downtimeMs, 'the downtime on the wire');
     } finally {
       client.close();
     }
@@ -139,6 +143,20 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => qemusOf(1, 'vm-1').length === 0, 10_000, 'no QEMU left on the target');
     assert.equal(vm('vm-1')?.nodeId, 2);
     assert.equal(vm('vm-1')?.state, 'RUNNING');
+  });
+
+  it('a live migration over its pre-copy budget is cancelled and FAILS with QEMU figures; the guest stays', async () => {
+    const m = await migrate('vm-1', 1, true);
+    assert.equal(m.status, 'FAILED');
+    assert.match(m.message, /cannot converge: pre-copy exceeded its 3000 ms budget \(QEMU: [\d.]+ MiB remaining, .* Mbit\/s, \d+ dirty-sync rounds/);
+    assert.ok(m.progress!.transferredBytes > 0);
+    const last = Math.max(...beats(consoleLog(2, 'vm-1')));
+    await waitForBeat(2, 'vm-1', last);
+    assert.equal(vm('vm-1')?.nodeId, 2);
+    assert.equal(vm('vm-1')?.state, 'RUNNING');
+    await eventually(() => qemusOf(1, 'vm-1').length === 0, 10_000, 'no QEMU left on the target');
+    const all = beats(consoleLog(2, 'vm-1'));
+    assert.deepEqual(all, all.map((_, i) => all[0] + i), 'one unbroken count on the source');
   });
 
   it('cold-migrates: stops the guest on the source and boots it on the target', async () => {

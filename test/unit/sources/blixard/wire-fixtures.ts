@@ -21,6 +21,7 @@ export function wireMigration(overrides: Partial<WireMigrationInfo> = {}): WireM
       { status: 'MIGRATION_STATUS_PREPARING', atUnixMs: '1010' },
     ],
     revision: '7',
+    downtimeMs: 0,
     ...overrides,
   };
 }
