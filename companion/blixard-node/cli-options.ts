@@ -8,11 +8,15 @@ import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-bu
 
 const MiB = 1024 * 1024;
 
-export const HELP_TEXT = `blixard-node — a Blixard node daemon (gRPC: blixard.ClusterService, blixard.MigrationService)
+export const HELP_TEXT = `blixard-node — a Blixard node daemon (gRPC: blixard.ClusterService, blixard.MigrationService,
+blixard.ConsoleService)
 
 Usage:
   blixard-node --id N --listen HOST:PORT --store memory|etcd://HOST:PORT[,HOST:PORT…] [options]
   blixard-node dev-cluster [--nodes 3] [--base-port 7001] [--vms 6] [options]
+  blixard-node console VM --endpoint HOST:PORT [--tail-bytes N] [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]
+                             a VM's serial console: its tail, then live output; stdin goes to the guest;
+                             follows the VM across migrations; Ctrl-] detaches
   blixard-node --help | --version
 
 Node daemon:

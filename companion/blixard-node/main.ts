@@ -27,6 +27,10 @@ function readTls(tls: CommonOptions['tls']): TlsFiles | undefined {
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'console') {
     // A client of the daemons, not a daemon: its own flags (console-client.ts).
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(CONSOLE_USAGE);
+      return 0;
+    }
     try {
       return await runConsole(parseConsoleArgs(argv.slice(1)));
     } catch (err) {

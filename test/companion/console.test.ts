@@ -165,4 +165,12 @@ describe('blixard-node console (the CLI, as a process)', function () {
     assert.equal(await exitOf(child), 2);
     assert.match(err, /console needs --endpoint HOST:PORT/);
   });
+
+  it('prints its usage with --help, exit code 0', async () => {
+    const child = spawn(process.execPath, [...FROM_SOURCE, 'console', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    assert.equal(await exitOf(child), 0);
+    assert.match(out, /^Usage: blixard-node console VM --endpoint HOST:PORT/);
+  });
 });
