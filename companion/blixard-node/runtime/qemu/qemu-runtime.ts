@@ -40,6 +40,11 @@ export interface QemuRuntimeOptions {
   pollIntervalMs?: number;
   /** Host the target's incoming QEMU listens on (default 127.0.0.1: every node of a dev cluster is on this host). */
   incomingHost?: string;
+  /**
+   * close() kills the guests instead of leaving them for the next daemon to adopt: for a dev
+   * cluster, whose embedded store (and so every record of them) ends with it.
+   */
+  killGuestsOnClose?: boolean;
   log?: (line: string) => void;
 }
 
@@ -252,7 +257,7 @@ export class QemuRuntime implements VmRuntime {
     const entries = [...this.vms.values()];
     this.vms.clear();
     // Running guests outlive the daemon (the next one adopts them); a half-received one is useless.
-    await Promise.all(entries.map((e) => (e.role === 'incoming' ? e.qp.kill() : e.qp.detach())));
+    await Promise.all(entries.map((e) => (e.role === 'incoming' || this.options.killGuestsOnClose ? e.qp.kill() : e.qp.detach())));
   }
 
   private async runningEntry(name: string): Promise<Entry> {

@@ -30,6 +30,8 @@ export function qemuRuntimes(cmd: QemuCommandLine, log: (line: string) => void):
       maxDowntimeMs: cmd.runtime.maxDowntimeMs,
       autoConverge: cmd.qemu.autoConverge,
       stallTimeoutMs: cmd.qemu.stallTimeoutMs,
+      // A dev cluster's store ends with it: guests left running would belong to no one.
+      killGuestsOnClose: cmd.command === 'dev-cluster',
       log: (line) => log(`[node ${nodeId}] ${line}`),
     });
 }
