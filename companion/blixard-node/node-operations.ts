@@ -132,6 +132,9 @@ export class NodeOperations {
   }
 
   async startVm(name: string, signal?: AbortSignal): Promise<VmActionResult> {
+    // The config file may have gone since CreateVm: refuse now rather than leave the VM FAILED.
+    const known = this.view.vms.get(name)?.value;
+    if (known && known.state !== 'RUNNING' && known.state !== 'STARTING') await this.ctx.runtime.checkVm?.(known);
     const { result: before } = await this.ctx.writer.commit(() => {
       const vm = this.requireVm(name);
       if (vm.deleteRequested) throw new FailedPreconditionError(`VM ${quote(name)} is being deleted`);

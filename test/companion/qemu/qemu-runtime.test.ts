@@ -100,6 +100,13 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     fs.writeFileSync(malformed, '{"kernel": ');
     await assert.rejects(create(96, malformed), /is not JSON/);
     assert.equal(node(1).view.vms.size, 2, 'nothing refused was recorded');
+    // A config file that goes away after CreateVm: StartVm refuses, nothing boots.
+    const vanishing = path.join(fleet.root, 'vanishing.json');
+    fs.writeFileSync(vanishing, '{}');
+    await ops.createVm({ name: 'cfg', vcpus: 1, memoryMb: 96, configPath: vanishing });
+    fs.rmSync(vanishing);
+    await assert.rejects(ops.startVm('cfg'), /vanishing\.json' cannot be read: ENOENT/);
+    assert.equal(vm('cfg')?.state, 'CREATED');
   });
 
   it('live-migrates a running guest: the counter goes on, one QEMU runs it, on the target', async () => {

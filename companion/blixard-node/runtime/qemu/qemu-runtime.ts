@@ -166,6 +166,9 @@ export class QemuRuntime implements VmRuntime {
         adopting.role = 'running';
         this.watch(vm.name, qp);
         this.log(`${vm.name}: adopted QEMU pid ${qp.pid}`);
+        // A daemon that died mid-migration may have left QEMU migrating, or paused at
+        // pre-switchover: the migration ended with that daemon, so the guest goes on here.
+        void cancelOutgoing(qp.qmp).catch(() => undefined);
       },
       (err: Error) => {
         if (this.vms.get(vm.name) !== adopting) return;
