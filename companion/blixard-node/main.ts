@@ -6,7 +6,7 @@ import { HELP_TEXT, parseCommandLine, UsageError, type CommonOptions } from './c
 import { startNode, type RunningNode } from './node-daemon';
 import { startDevCluster } from './dev-cluster';
 import { qemuRuntimes } from './runtime/qemu/qemu-runtimes';
-import { CONSOLE_USAGE, parseConsoleArgs, runConsole } from './console-client';
+import { CONSOLE_USAGE, parseConsoleArgs, runConsole } from './rpc/console-client';
 import type { TlsFiles } from './rpc/grpc-server';
 import { isLoopbackHost, splitHostPort } from './rpc/connection-listener';
 
@@ -26,7 +26,7 @@ function readTls(tls: CommonOptions['tls']): TlsFiles | undefined {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'console') {
-    // A client of the daemons, not a daemon: its own flags (console-client.ts).
+    // A client of the daemons, not a daemon: its own flags (rpc/console-client.ts).
     if (argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(CONSOLE_USAGE);
       return 0;

@@ -9,7 +9,7 @@ import type { ConsoleOutput__Output } from '../../proto/gen/blixard/ConsoleOutpu
 import { startDevCluster, type DevCluster } from '../../companion/blixard-node/dev-cluster';
 import { loadBlixardPackage } from '../../companion/blixard-node/rpc/grpc-server';
 import { MAX_TAIL_BYTES } from '../../companion/blixard-node/rpc/console-service';
-import { runConsole } from '../../companion/blixard-node/console-client';
+import { runConsole } from '../../companion/blixard-node/rpc/console-client';
 import { connect, eventually } from './blixard-test-client';
 import { spawn } from 'node:child_process';
 import { exitOf, FROM_SOURCE, killOnExit, ROOT } from './cli-process';

@@ -17,11 +17,20 @@ export interface SimulatedConsoleOptions {
 const MAX_INPUT_LINE = 1024;
 
 /**
- * A simulated guest's memory, shared by the runtimes of one process (a dev cluster's daemons):
- * the counter a guest paused at switchover (or left behind by its daemon) resumes from. Daemons
- * in separate processes share nothing, so there a migrated guest's counter restarts at 0.
+ * A guest handed over at a live migration's switchover, by name: the counter its next console in
+ * this process (a dev cluster's daemons share one) resumes from. Taken once, and only for a short
+ * while — a switchover reaches the target's adopt within a second — so that a later cluster in the
+ * same process (the tests run many) never inherits a guest of the same name. Daemons in separate
+ * processes share nothing: there a migrated guest's console starts again (a boot line, counter 0).
  */
-const guestMemory = new Map<string, number>();
+const handoffs = new Map<string, { counter: number; at: number }>();
+const HANDOFF_TTL_MS = 10_000;
+
+function takeHandoff(vmName: string): number | undefined {
+  const handoff = handoffs.get(vmName);
+  handoffs.delete(vmName);
+  return handoff && Date.now() - handoff.at <= HANDOFF_TTL_MS ? handoff.counter : undefined;
+}
 
 class SimulatedConsole implements VmConsole {
   private readonly chunks: Buffer[] = [];
@@ -102,8 +111,8 @@ export class SimulatedConsoles implements VmConsoles {
 
   /** A fresh boot: the boot line, the counter from 0. */
   boot(vmName: string): void {
-    this.drop(vmName);
-    guestMemory.delete(vmName);
+    this.consoles.get(vmName)?.pause();
+    handoffs.delete(vmName);
     const console = new SimulatedConsole(vmName, 0, this.options);
     this.consoles.set(vmName, console);
     console.boot();
@@ -113,11 +122,11 @@ export class SimulatedConsoles implements VmConsoles {
   resume(vmName: string): void {
     const existing = this.consoles.get(vmName);
     if (existing) return existing.run();
-    const remembered = guestMemory.get(vmName);
-    const console = new SimulatedConsole(vmName, remembered ?? 0, this.options);
+    const handedOver = takeHandoff(vmName);
+    const console = new SimulatedConsole(vmName, handedOver ?? 0, this.options);
     this.consoles.set(vmName, console);
-    // A guest nobody here remembers (seeded running, or its daemon ran in another process) has booted as far as it knows.
-    if (remembered === undefined) console.boot();
+    // A guest that was not handed over (seeded running, or its daemon restarted) has, as far as its console knows, just booted.
+    if (handedOver === undefined) console.boot();
     else console.run();
   }
 
@@ -126,23 +135,25 @@ export class SimulatedConsoles implements VmConsoles {
     const console = this.consoles.get(vmName);
     if (!console) return;
     console.pause();
-    guestMemory.set(vmName, console.heartbeat);
+    handoffs.set(vmName, { counter: console.heartbeat, at: Date.now() });
   }
 
-  /** The VM no longer runs here; a guest that was powered off forgets its counter. */
+  /** The VM no longer runs here: powered off (its counter is gone) or handed to another node. */
   end(vmName: string, poweredOff: boolean): void {
-    this.drop(vmName);
-    if (poweredOff) guestMemory.delete(vmName);
-  }
-
-  endAll(): void {
-    for (const name of [...this.consoles.keys()]) this.drop(name);
-  }
-
-  private drop(vmName: string): void {
     const console = this.consoles.get(vmName);
     if (!console) return;
-    this.pause(vmName);
+    console.pause();
     this.consoles.delete(vmName);
+    if (poweredOff) handoffs.delete(vmName);
+    else handoffs.set(vmName, { counter: console.heartbeat, at: Date.now() });
+  }
+
+  /** The runtime closes: its guests' consoles (and anything they handed over) go with it. */
+  endAll(): void {
+    for (const [name, console] of this.consoles) {
+      console.pause();
+      handoffs.delete(name);
+    }
+    this.consoles.clear();
   }
 }
