@@ -125,6 +125,11 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     assert.equal(boots(consoleLog(2, 'vm-1')), 0, 'no second boot');
     await eventually(() => qemusOf(1, 'vm-1').length === 0, 5000, 'the source QEMU quit');
     assert.equal(qemusOf(2, 'vm-1').length, 1);
+    // The console the console RPC serves: on the target only, holding what the guest printed since it arrived.
+    assert.equal((node(1).runtime as QemuRuntime).consoles.open('vm-1'), undefined);
+    const arrived = (node(2).runtime as QemuRuntime).consoles.open('vm-1')!.tail(64 * 1024).toString();
+    assert.match(arrived, HEARTBEAT_LINE);
+    assert.doesNotMatch(arrived, BOOT_LINE);
     const client = connect(cluster!.endpoints[1]);
     try {
       const status = await client.call('GetVmStatus', { name: 'vm-1' });
