@@ -158,6 +158,14 @@ describe('blixard-node console (the CLI, as a process)', function () {
     assert.match(err, /\[console: VM 'vm-1' is (stopping|stopped)\]/);
   });
 
+  it('says why and exits 1 when the daemon refuses', async () => {
+    const child = spawn(process.execPath, [...FROM_SOURCE, 'console', 'no-such-vm', '--endpoint', cluster.endpoints[0]], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    assert.equal(await exitOf(child), 1);
+    assert.match(err, /\[console: VM 'no-such-vm' not found\]/);
+  });
+
   it('answers a usage error with exit code 2', async () => {
     const child = spawn(process.execPath, [...FROM_SOURCE, 'console', 'vm-1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ConsoleOutput__Output } from '../../../proto/gen/blixard/ConsoleOutput';
 import { loadBlixardPackage } from './grpc-server';
 import { MAX_TAIL_BYTES } from './console-service';
+import { isOkStatus } from './status-table';
 import { UsageError } from '../cli-options';
 
 export const CONSOLE_USAGE = `Usage: blixard-node console VM --endpoint HOST:PORT [--tail-bytes N] [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]
@@ -108,13 +109,14 @@ export async function runConsole(args: ConsoleArgs, io = { stdin: process.stdin,
       if (out.moved) next = { address: out.moved.address, nodeId: out.moved.nodeId };
       if (out.ended) ended = out.ended;
     });
-    call.on('error', (err: grpc.ServiceError) => {
+    // The call's status decides, not 'end' or 'error': grpc-js may end the readable side before it reports a failure.
+    call.on('error', () => {});
+    call.on('status', (status: grpc.StatusObject) => {
       if (detached) return;
-      note(`${err.details || err.message}`);
-      finish(1);
-    });
-    call.on('end', () => {
-      if (detached) return;
+      if (!isOkStatus(status.code)) {
+        note(status.details || `the console stream failed (code ${status.code})`);
+        return finish(1);
+      }
       if (next) {
         const nextHops = attachedHere ? 1 : hops + 1;
         if (nextHops > MAX_HOPS_WITHOUT_ATTACH) {

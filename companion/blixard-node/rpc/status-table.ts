@@ -41,6 +41,11 @@ export const STATUS_BY_ERROR: ReadonlyMap<ErrorClass, StatusRule> = new Map<Erro
   [CallerCancelledError, { code: status.CANCELLED }],
 ]);
 
+/** For clients of the daemon (the console CLI): whether a call ended well. */
+export function isOkStatus(code: number): boolean {
+  return code === status.OK;
+}
+
 const INTERNAL_DETAILS = 'internal error in the node daemon (see its log)';
 
 /** The status a call ends with for `err`; logs what the table does not know. */

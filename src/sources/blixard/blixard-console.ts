@@ -8,7 +8,7 @@ import type { ConsoleOutput__Output } from '../../../proto/gen/blixard/ConsoleOu
 import { describeError } from '../../model/errors';
 import type { ConsoleAttachment, ConsoleListener } from '../cluster-source';
 import type { BlixardClient, ConsoleCall } from './blixard-client';
-import { toSourceError } from './grpc-error';
+import { GrpcStatus, toSourceError } from './grpc-error';
 
 /** What the first attach replays of the console's log (the daemon allows up to 1 MiB). */
 export const CONSOLE_TAIL_BYTES = 64 * 1024;
@@ -30,7 +30,8 @@ export function attachBlixardConsole(client: BlixardClient, vmName: string, list
     listener.ended(reason);
   };
 
-  const attach = (address: string, hops: number) => {
+  /** `fallbacks`: the cluster's other endpoints, tried in turn while none has answered (one may be down). */
+  const attach = (address: string, hops: number, fallbacks: readonly string[] = []) => {
     if (closed) return;
     let opened: ConsoleCall;
     try {
@@ -54,14 +55,15 @@ export function attachBlixardConsole(client: BlixardClient, vmName: string, list
       if (out.moved) moved = { nodeId: out.moved.nodeId, address: out.moved.address };
       if (out.ended) ended = out.ended;
     });
-    call.on('error', (err) => {
+    // The call's status decides, not 'end' or 'error': grpc-js may end the readable side before it reports a failure.
+    call.on('error', () => {});
+    call.on('status', (status) => {
       opened.release();
       if (closed) return;
-      end(toSourceError(err, { cluster: client.clusterName, endpoint: address, action: `attach to the console of ${vmName}`, deadlineMs: 0 }).message);
-    });
-    call.on('end', () => {
-      opened.release();
-      if (closed) return;
+      if (status.code !== GrpcStatus.OK) {
+        if (status.code === GrpcStatus.UNAVAILABLE && !attachedHere && fallbacks.length) return attach(fallbacks[0], hops, fallbacks.slice(1));
+        return end(toSourceError(status, { cluster: client.clusterName, endpoint: address, action: `attach to the console of ${vmName}`, deadlineMs: 0 }).message);
+      }
       if (!moved) return end(ended || 'the console stream ended');
       const nextHops = attachedHere ? 1 : hops + 1;
       if (nextHops > MAX_HOPS_WITHOUT_ATTACH) return end(`${vmName} keeps moving between nodes; try again`);
@@ -72,7 +74,9 @@ export function attachBlixardConsole(client: BlixardClient, vmName: string, list
     });
     call.write({ vmName, tailBytes: seenConsole ? FOLLOW_TAIL_BYTES : CONSOLE_TAIL_BYTES });
   };
-  attach(client.preferredEndpoint, 0);
+  const [first, ...others] = client.endpointOrder().map((i) => client.endpoints[i].address);
+  if (first === undefined) end(`Blixard cluster "${client.clusterName}" has no endpoints`);
+  else attach(first, 0, others);
 
   return {
     write(data: string) {

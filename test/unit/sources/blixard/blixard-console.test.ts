@@ -44,6 +44,19 @@ describe('BlixardSource.attachConsole (dev cluster)', function () {
     assert.equal(core.endReason, 'detached');
   });
 
+  it('tries the next endpoint when the first is down', async () => {
+    const source = sourceFor(['127.0.0.1:1', cluster.endpoints[0]]);
+    const core = new ConsoleTerminalCore('vm-1', () => {});
+    const attachment = source.attachConsole('vm-1', core);
+    try {
+      await waitFor(() => core.transcript.includes('[console: vm-1 on node-'), 'attached through the second endpoint', 10_000);
+      assert.equal(core.endReason, undefined);
+    } finally {
+      attachment.dispose();
+      source.dispose();
+    }
+  });
+
   it('says why when there is nothing to attach to', async () => {
     const source = sourceFor([cluster.endpoints[0]]);
     const core = new ConsoleTerminalCore('vm-2', () => {});
