@@ -22,11 +22,16 @@ export async function findClusterElement(tree: ClusterTreeProvider, clusterId: s
 /**
  * Reveals and waits for the workbench to report the selection. A node whose VM list changed a
  * moment ago may still be drawn from the old list (the tree's redraw is debounced), and VS Code
- * then drops the reveal silently: try again until it takes.
+ * then drops the reveal silently, or rejects it ("Data tree node not found") when a redraw of a
+ * row on the way lands mid-reveal: try again until it takes.
  */
 export async function revealUntilSelected(view: vscode.TreeView<TreeElement>, element: TreeElement, deadline: number, options: { focus: boolean; expand: boolean }): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
-    await view.reveal(element, { select: true, ...options });
+    try {
+      await view.reveal(element, { select: true, ...options });
+    } catch {
+      // The row moved under the reveal; the next attempt finds it where it is now.
+    }
     const until = Math.min(deadline, Date.now() + 1500);
     while (Date.now() < until) {
       if (view.selection.some((e) => e.id === element.id)) return true;

@@ -142,6 +142,24 @@ describe('ClusterTreeStructure', function () {
     assert.equal(workbench.childrenShown(nodes[1]), undefined, 'the other node stays collapsed');
   });
 
+  it('does not redraw node rows that were not drawn before their cluster redrew (a first load)', async () => {
+    const source = MemoryClusterSource.seeded('c', 3, 1);
+    const t = await setup(source);
+    structure = t.structure;
+    t.structure.dispose();
+    structure = new ClusterTreeStructure(t.registry, (what) => t.redraws.push(what), { changeDebounceMs: 10, flushDelayMs: 10, refetchSettleMs: 50 });
+    const host = new ExtHostTreeCache<TreeElement>(structure, (e) => e.id);
+    const workbench = new WorkbenchTree<TreeElement>(host, (e) => e.id);
+    const [cluster] = await host.getChildren(undefined);
+    assert.ok(isLoading(await workbench.expand(cluster)), 'the cluster shows "Loading…" first');
+    const clusterRedraw = await until('the redraw that ends the load', () => t.redraws.find((r) => r?.includes(cluster)));
+    t.redraws.splice(0);
+    await workbench.redraw(clusterRedraw);
+    assert.equal(workbench.childrenShown(cluster)?.filter((e) => e.type === 'node').length, 3);
+    await new Promise((r) => setTimeout(r, 300)); // several settle periods
+    assert.deepEqual(t.redraws.flatMap((r) => r ?? [{ id: 'root' }]).map((e) => e.id), [], 'nothing is redrawn again');
+  });
+
   it('answers a node that is still loading at once with "Loading…", and redraws it when the VMs arrive', async () => {
     const source = GatedVmsSource.gated(1, 2);
     const t = await setup(source);

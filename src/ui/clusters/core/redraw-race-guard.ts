@@ -12,6 +12,8 @@
 // behind: once the workbench has fetched a redrawn row again, every expandable child it does
 // not also fetch within `settleMs` (an open row is fetched in the same refresh) is redrawn once
 // more. A collapsed row's redraw costs the workbench nothing; an open, empty one is fetched.
+// Only children the workbench had drawn before the redraw can have been expanded in the window:
+// a cluster redrawn because its first load ended (it showed "Loading…") leaves nothing to redo.
 
 export interface RedrawRaceGuardOptions<E> {
   readonly idOf: (element: E) => string;
@@ -28,8 +30,10 @@ export interface RedrawRaceGuardOptions<E> {
 const ROOT = '\0root';
 
 export class RedrawRaceGuard<E> {
-  /** Rows redrawn, by id, until the workbench fetches their children again (or the entry expires). */
-  private readonly awaitingFetch = new Map<string, number>();
+  /** Rows redrawn, by id, until the workbench fetches their children again (or the entry expires): the expandable children they had drawn, and until when. */
+  private readonly awaitingFetch = new Map<string, { readonly until: number; readonly drawn: ReadonlySet<string> }>();
+  /** The expandable children of each row as last answered (what the workbench has drawn). */
+  private readonly drawnChildren = new Map<string, ReadonlySet<string>>();
   /** Expandable children of a re-fetched row that the workbench has not fetched since. */
   private readonly unconfirmed = new Map<string, E>();
   private settleTimer?: ReturnType<typeof setTimeout>;
@@ -44,26 +48,32 @@ export class RedrawRaceGuard<E> {
   /** The tree told VS Code to redraw these rows (undefined: the whole tree). */
   redrawn(elements: readonly E[] | undefined): void {
     const until = Date.now() + this.expireMs;
-    if (!elements) {
-      this.awaitingFetch.set(ROOT, until);
-      return;
+    const keys = elements ? elements.filter((e) => this.options.isExpandable(e)).map((e) => this.options.idOf(e)) : [ROOT];
+    for (const key of keys) {
+      const drawn = this.drawnChildren.get(key);
+      if (drawn && drawn.size > 0) this.awaitingFetch.set(key, { until, drawn });
     }
-    for (const e of elements) if (this.options.isExpandable(e)) this.awaitingFetch.set(this.options.idOf(e), until);
   }
 
   /** The workbench fetched `parent`'s children (undefined: the root) and got `children`. */
   fetched(parent: E | undefined, children: readonly E[]): void {
     const key = parent === undefined ? ROOT : this.options.idOf(parent);
-    const redrawnUntil = this.awaitingFetch.get(key);
+    const redrawn = this.awaitingFetch.get(key);
     this.awaitingFetch.delete(key);
     const wasUnconfirmed = this.unconfirmed.delete(key);
+    const previouslyDrawn = this.drawnChildren.get(key);
+    const expandable = children.filter((c) => this.options.isExpandable(c));
+    if (expandable.length > 0) this.drawnChildren.set(key, new Set(expandable.map((c) => this.options.idOf(c))));
+    else this.drawnChildren.delete(key);
     // A re-fetched row's subtree was forgotten by the host: its open rows are fetched next, and
-    // each of those opens the same question one level down.
-    if (!wasUnconfirmed && (redrawnUntil === undefined || redrawnUntil < Date.now())) return;
+    // each of those opens the same question one level down. Only rows drawn before can be open.
+    const couldBeOpen = redrawn && redrawn.until >= Date.now() ? redrawn.drawn : wasUnconfirmed ? previouslyDrawn : undefined;
+    if (!couldBeOpen) return;
     let added = false;
-    for (const child of children) {
-      if (!this.options.isExpandable(child)) continue;
-      this.unconfirmed.set(this.options.idOf(child), child);
+    for (const child of expandable) {
+      const id = this.options.idOf(child);
+      if (!couldBeOpen.has(id)) continue;
+      this.unconfirmed.set(id, child);
       added = true;
     }
     if (added) this.armSettle();
@@ -74,6 +84,7 @@ export class RedrawRaceGuard<E> {
     this.settleTimer = undefined;
     this.unconfirmed.clear();
     this.awaitingFetch.clear();
+    this.drawnChildren.clear();
   }
 
   private armSettle(): void {
@@ -84,7 +95,7 @@ export class RedrawRaceGuard<E> {
       const rows = [...this.unconfirmed.values()];
       this.unconfirmed.clear();
       const now = Date.now();
-      for (const [id, until] of this.awaitingFetch) if (until < now) this.awaitingFetch.delete(id);
+      for (const [id, { until }] of this.awaitingFetch) if (until < now) this.awaitingFetch.delete(id);
       if (rows.length > 0) this.options.redrawAgain(rows);
     }, this.settleMs);
   }
