@@ -27,14 +27,26 @@ export interface VmBoot {
 }
 
 const MEMBERS = new Set(['kernel', 'initrd', 'cmdline', 'disk']);
+/** A config file is a few paths; anything larger is not one. */
+const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** Reads and checks a VM config file; missing → FailedPreconditionError, malformed → InvalidArgumentError. */
 export async function readVmConfig(configPath: string): Promise<VmConfigFile> {
   let text: string;
+  let handle: fs.promises.FileHandle | undefined;
   try {
-    text = await fs.promises.readFile(configPath, 'utf8');
+    // Opened once and checked through the handle: a FIFO, a device or a huge file named here
+    // must not hang or swell the daemon.
+    handle = await fs.promises.open(configPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new InvalidArgumentError(`VM config file ${quote(configPath)} is not a regular file`);
+    if (stat.size > MAX_CONFIG_BYTES) throw new InvalidArgumentError(`VM config file ${quote(configPath)} is ${stat.size} bytes; at most ${MAX_CONFIG_BYTES} are read`);
+    text = await handle.readFile('utf8');
   } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
     throw new FailedPreconditionError(`VM config file ${quote(configPath)} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  } finally {
+    await handle?.close();
   }
   let parsed: unknown;
   try {
