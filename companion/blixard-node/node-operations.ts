@@ -4,7 +4,7 @@
 // Any daemon of the cluster can serve any request — the work itself is done by the node agents.
 
 import { randomUUID, createHash } from 'node:crypto';
-import { ACTIVE_VM_STATES, isFinalStatus, keys, type MigrationRecord, type VmRecord, type VmStateName } from './state/cluster-records';
+import { ACTIVE_VM_STATES, isFinalStatus, keys, type MemberRecord, type MigrationRecord, type VmRecord, type VmStateName } from './state/cluster-records';
 import { planEndMigration } from './agent/migration-outcomes';
 import type { NodeContext } from './agent/node-context';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, WaitTimeoutError, quote } from './errors';
@@ -116,6 +116,23 @@ export class NodeOperations {
 
   private requireHostAlive(vm: VmRecord): void {
     if (!this.view.members.has(vm.nodeId)) throw new FailedPreconditionError(`Node ${vm.nodeId} hosting VM ${quote(vm.name)} is not in the cluster`);
+  }
+
+  /**
+   * A guest is the runtime's own (a QEMU process, a simulated timer): it cannot be handed to a node
+   * of another runtime, so such a migration is refused before anything moves. A source that left
+   * the cluster (a forced recovery) has no record to compare.
+   */
+  private requireSameRuntime(sourceNodeId: number, targetNodeId: number): void {
+    const source = this.view.members.get(sourceNodeId)?.value;
+    const target = this.view.members.get(targetNodeId)?.value;
+    if (!source || !target) return;
+    const sourceKind = runtimeKindOf(source);
+    const targetKind = runtimeKindOf(target);
+    if (sourceKind === targetKind) return;
+    throw new FailedPreconditionError(
+      `Node ${targetNodeId} runs ${describeRuntime(targetKind)} and node ${sourceNodeId} runs ${describeRuntime(sourceKind)}: a VM cannot move between runtimes`,
+    );
   }
 
   /** What is short on `nodeId` for `vm` to run there, or undefined when it fits. */
@@ -235,6 +252,7 @@ export class NodeOperations {
       const vm = this.requireVm(input.vmName);
       if (!this.view.members.has(input.targetNodeId)) throw new NotFoundError(`Node ${input.targetNodeId} not found in cluster`);
       if (vm.nodeId === input.targetNodeId) throw new InvalidArgumentError('Target node must be different from source node');
+      this.requireSameRuntime(vm.nodeId, input.targetNodeId);
       this.requireNoMigration(vm);
       if (vm.deleteRequested) throw new FailedPreconditionError(`VM ${quote(vm.name)} is being deleted`);
       if (input.live && vm.state !== 'RUNNING') throw new FailedPreconditionError('VM must be running for live migration');
@@ -335,6 +353,16 @@ export class NodeOperations {
     list.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
     return filter.limit ? list.slice(0, filter.limit) : list;
   }
+}
+
+/** Daemons from before runtimes were declared wrote no `runtime`: they ran simulated VMs. */
+function runtimeKindOf(member: MemberRecord): string {
+  return member.runtime || 'simulated';
+}
+
+function describeRuntime(kind: string): string {
+  if (kind === 'qemu') return 'QEMU guests';
+  return `${kind} VMs`;
 }
 
 /** The write that bumps a node's placement counter (its value only aids debugging). */

@@ -25,7 +25,8 @@ export interface MemberRecord {
   address: string;
   capacity: NodeCapacity;
   features: string[];
-  runtime: string;
+  /** The VM runtime's kind ("simulated", "qemu"): guests move only between nodes of one kind. Absent in records of daemons from before it was declared: simulated. */
+  runtime?: string;
   startedAt: number;
   /** Distinguishes a restarted daemon from its previous life under the same id. */
   incarnation: string;
