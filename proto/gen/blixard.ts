@@ -13,6 +13,7 @@ import type { ClusterStatusResponse as _blixard_ClusterStatusResponse, ClusterSt
 import type { ConsoleInput as _blixard_ConsoleInput, ConsoleInput__Output as _blixard_ConsoleInput__Output } from './blixard/ConsoleInput';
 import type { ConsoleNode as _blixard_ConsoleNode, ConsoleNode__Output as _blixard_ConsoleNode__Output } from './blixard/ConsoleNode';
 import type { ConsoleOutput as _blixard_ConsoleOutput, ConsoleOutput__Output as _blixard_ConsoleOutput__Output } from './blixard/ConsoleOutput';
+import type { ConsoleResume as _blixard_ConsoleResume, ConsoleResume__Output as _blixard_ConsoleResume__Output } from './blixard/ConsoleResume';
 import type { ConsoleServiceClient as _blixard_ConsoleServiceClient, ConsoleServiceDefinition as _blixard_ConsoleServiceDefinition } from './blixard/ConsoleService';
 import type { CreateVmRequest as _blixard_CreateVmRequest, CreateVmRequest__Output as _blixard_CreateVmRequest__Output } from './blixard/CreateVmRequest';
 import type { CreateVmResponse as _blixard_CreateVmResponse, CreateVmResponse__Output as _blixard_CreateVmResponse__Output } from './blixard/CreateVmResponse';
@@ -62,6 +63,7 @@ export interface ProtoGrpcType {
     ConsoleInput: MessageTypeDefinition<_blixard_ConsoleInput, _blixard_ConsoleInput__Output>
     ConsoleNode: MessageTypeDefinition<_blixard_ConsoleNode, _blixard_ConsoleNode__Output>
     ConsoleOutput: MessageTypeDefinition<_blixard_ConsoleOutput, _blixard_ConsoleOutput__Output>
+    ConsoleResume: MessageTypeDefinition<_blixard_ConsoleResume, _blixard_ConsoleResume__Output>
     /**
      * The VMs' serial consoles: a service of its own, since a console is neither upstream's
      * ClusterService nor migration bookkeeping, and a daemon without it answers UNIMPLEMENTED.

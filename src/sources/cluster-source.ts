@@ -31,6 +31,10 @@ export interface ConsoleListener {
   output(data: Uint8Array): void;
   /** The VM left for `nodeName`; the source follows it by itself. */
   moved(nodeName: string): void;
+  /** The stream was cut off (its daemon went away); the source attaches again by itself. `what`: the VM and why. */
+  reconnecting(what: string): void;
+  /** Attached again, on `nodeName`, after reconnecting(); output goes on from where it stopped. */
+  reconnected(nodeName: string): void;
   /** The console is over: the VM stopped, the connection failed, or the attachment was closed. */
   ended(reason: string): void;
 }

@@ -3,7 +3,10 @@
 // the node that runs it, and so does the source of a live migration once the VM has left — the
 // client attaches there, which is how it follows the VM without the user doing anything.
 // Daemons never call each other (they coordinate through the store alone), so the client, which
-// already holds credentials every daemon of its cluster accepts, does the following.
+// already holds credentials every daemon of its cluster accepts, does the following. Every
+// `data` carries its log position and `attached` the log's id: a client cut off (this daemon
+// killed or shutting down — the call then ends UNAVAILABLE, the VM runs on) attaches again with
+// `resume` and gets what followed, nothing twice.
 
 import type * as grpc from '@grpc/grpc-js';
 import type { ConsoleInput__Output } from '../../../proto/gen/blixard/ConsoleInput';
@@ -12,7 +15,7 @@ import type { NodeContext } from '../agent/node-context';
 import { consolesOf, type VmConsole } from '../runtime/vm-console';
 import type { VmRecord } from '../state/cluster-records';
 import { ACTIVE_VM_STATES } from '../state/cluster-records';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, quote } from '../errors';
+import { DaemonStoppingError, FailedPreconditionError, InvalidArgumentError, NotFoundError, quote } from '../errors';
 import { ResourceLimitError } from './call-errors';
 import { serializeResponse, type ServiceHandlers } from './grpc-server';
 import { PacedStream } from './paced-stream';
@@ -34,7 +37,7 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024;
 export const CONSOLE_APPEAR_WAIT_MS = 10_000;
 
 type Output = Complete<ConsoleOutput>;
-const NO_OUTPUT: Output = { data: Buffer.alloc(0), attached: null, moved: null, ended: '' } as unknown as Output;
+const NO_OUTPUT: Output = { data: Buffer.alloc(0), attached: null, moved: null, ended: '', logId: '', position: '0' } as unknown as Output;
 
 export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = DEFAULT_STREAM_LIMITS): ServiceHandlers<'ConsoleService'> {
   const { view, log, nodeId } = ctx;
@@ -89,6 +92,7 @@ export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = 
       if (typeof tailBytes !== 'number' || !Number.isInteger(tailBytes) || tailBytes < 0 || tailBytes > MAX_TAIL_BYTES) {
         throw new InvalidArgumentError(`tail_bytes must be between 0 and ${MAX_TAIL_BYTES}`);
       }
+      const resume = parseResume(req.resume);
       const first = view.vms.get(name)?.value;
       if (!first) throw new NotFoundError(`VM ${quote(name)} not found`);
       const where = whereabouts(first, name);
@@ -114,10 +118,25 @@ export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = 
       if (!found) throw new FailedPreconditionError(`VM ${quote(name)} has no serial console on node ${nodeId} (runtime ${ctx.runtime.kind})`);
       console = found;
       stream = new PacedStream(writable, budget, cleanUp);
-      stream.send(serialize({ attached: { nodeId: String(nodeId), address: addressOf(nodeId) ?? '' } }));
-      const tail = found.tail(tailBytes);
-      for (let at = 0; at < tail.length; at += OUTPUT_CHUNK_BYTES) stream.send(serialize({ data: tail.subarray(at, at + OUTPUT_CHUNK_BYTES) }));
-      cleanups.push(found.onData((data) => stream?.send(serialize({ data }))));
+      // Output up to `sent` has gone; live chunks are cut to what follows it, so the replay and a
+      // chunk the log's follower read at the same moment never send the same byte twice.
+      let sent = -1;
+      const send = (data: Buffer, end: number) => {
+        const fresh = sent < 0 ? data : data.subarray(Math.max(0, data.length - (end - sent)));
+        if (end <= sent || fresh.length === 0) return;
+        for (let at = 0; at < fresh.length; at += OUTPUT_CHUNK_BYTES) {
+          const piece = fresh.subarray(at, at + OUTPUT_CHUNK_BYTES);
+          stream?.send(serialize({ data: piece, position: String(end - fresh.length + at + piece.length) }));
+        }
+        sent = end;
+      };
+      // Resuming: what followed on this log, or this log's current life (the client read another, on another node or an earlier life).
+      const replay = found.read(resume?.logId === found.logId ? resume.position : undefined, resume ? MAX_TAIL_BYTES : tailBytes);
+      // `position` with `attached`: where the replay begins, what a client that receives nothing more resumes from.
+      stream.send(serialize({ attached: { nodeId: String(nodeId), address: addressOf(nodeId) ?? '' }, logId: found.logId, position: String(replay.end - replay.data.length) }));
+      send(replay.data, replay.end);
+      if (sent < 0) sent = replay.end;
+      cleanups.push(found.onData(send));
       const subscription = view.onChange((changes) => {
         if (changes.some((c) => c.kind === 'vm' && c.name === name)) {
           const next = whereabouts(view.vms.get(name)?.value, name);
@@ -125,7 +144,8 @@ export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = 
         }
       });
       cleanups.push(() => subscription.dispose());
-      const onShutdown = () => finish({ ended: 'the node daemon is shutting down' });
+      // UNAVAILABLE, not `ended`: the VM runs on (a QEMU outlives its daemon), so the client comes back.
+      const onShutdown = () => refuse(new DaemonStoppingError());
       ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
       cleanups.push(() => ctx.shutdown.removeEventListener('abort', onShutdown));
       if (Buffer.isBuffer(req.data) && req.data.length) found.write(req.data);
@@ -163,4 +183,14 @@ export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = 
   };
 
   return { AttachConsole: attachConsole };
+}
+
+/** The resume field, checked: the log id and position an earlier attach reported. */
+function parseResume(raw: unknown): { logId: string; position: number } | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const { logId, position } = raw as { logId?: unknown; position?: unknown };
+  if (typeof logId !== 'string' || logId.length > 64 || !/^\d{1,15}$/.test(String(position))) {
+    throw new InvalidArgumentError('resume needs the log_id (at most 64 characters) and the position an earlier attach reported');
+  }
+  return { logId, position: Number(position) };
 }

@@ -46,6 +46,15 @@ export function isOkStatus(code: number): boolean {
   return code === status.OK;
 }
 
+/**
+ * For clients of the daemon: whether a failed call may succeed when made again, on this daemon
+ * (restarted) or another — a daemon killed, shutting down, unreachable or cut off — as opposed to
+ * a refusal that would be answered the same way again (not found, not running, bad request).
+ */
+export function isTransientStatus(code: number): boolean {
+  return [status.UNAVAILABLE, status.CANCELLED, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN, status.ABORTED].includes(code);
+}
+
 const INTERNAL_DETAILS = 'internal error in the node daemon (see its log)';
 
 /** The status a call ends with for `err`; logs what the table does not know. */

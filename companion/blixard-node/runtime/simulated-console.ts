@@ -4,7 +4,8 @@
 // QEMU test guest's, the counter lives in the guest's memory: it survives a live migration or
 // a daemon restart (the next console resumes it) and starts again at a reboot.
 
-import type { VmConsole, VmConsoles } from './vm-console';
+import { randomUUID } from 'node:crypto';
+import type { ConsoleChunk, VmConsole, VmConsoles } from './vm-console';
 
 export interface SimulatedConsoleOptions {
   /** Time between heartbeat lines (default 1000 ms). */
@@ -33,9 +34,13 @@ function takeHandoff(vmName: string): number | undefined {
 }
 
 class SimulatedConsole implements VmConsole {
+  /** One log per console object: a guest that resumes in another daemon has a new one. */
+  readonly logId = randomUUID();
   private readonly chunks: Buffer[] = [];
   private held = 0;
-  private readonly listeners = new Set<(data: Buffer) => void>();
+  /** Every byte ever printed: the position just after the newest. */
+  private printed = 0;
+  private readonly listeners = new Set<(data: Buffer, end: number) => void>();
   private timer: NodeJS.Timeout | undefined;
   private inputLine = '';
 
@@ -50,11 +55,17 @@ class SimulatedConsole implements VmConsole {
   }
 
   tail(maxBytes: number): Buffer {
-    const all = Buffer.concat(this.chunks);
-    return all.subarray(Math.max(0, all.length - Math.max(0, maxBytes)));
+    return this.read(undefined, maxBytes).data;
   }
 
-  onData(listener: (data: Buffer) => void): () => void {
+  read(position: number | undefined, maxBytes: number): ConsoleChunk {
+    const all = Buffer.concat(this.chunks);
+    const firstKept = this.printed - all.length;
+    const from = Math.max(firstKept, this.printed - Math.max(0, maxBytes), position ?? 0);
+    return { data: all.subarray(Math.min(all.length, from - firstKept)), end: this.printed };
+  }
+
+  onData(listener: (data: Buffer, end: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -92,8 +103,9 @@ class SimulatedConsole implements VmConsole {
     const chunk = Buffer.from(text, 'utf8');
     this.chunks.push(chunk);
     this.held += chunk.length;
+    this.printed += chunk.length;
     while (this.held - this.chunks[0].length >= this.options.tailBytes) this.held -= this.chunks.shift()!.length;
-    for (const listener of [...this.listeners]) listener(chunk);
+    for (const listener of [...this.listeners]) listener(chunk, this.printed);
   }
 }
 

@@ -18,7 +18,9 @@ export interface ConsoleServiceClient extends grpc.Client {
    * output, each as `data`. When the VM runs on another node — from the start, or because it
    * migrated there — the server's last message is `moved` (that node's id and address) and the
    * call ends OK: the client attaches there and so follows the VM. When the VM stops or is
-   * deleted, the last message is `ended` with the reason.
+   * deleted, the last message is `ended` with the reason. The tail holds only what the guest
+   * printed since it booted or arrived on that node. A daemon shutting down ends the call
+   * UNAVAILABLE (the VM runs on), as a killed one does: the client attaches again, with `resume`.
    */
   AttachConsole(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_blixard_ConsoleInput, _blixard_ConsoleOutput__Output>;
   AttachConsole(options?: grpc.CallOptions): grpc.ClientDuplexStream<_blixard_ConsoleInput, _blixard_ConsoleOutput__Output>;
@@ -29,7 +31,9 @@ export interface ConsoleServiceClient extends grpc.Client {
    * output, each as `data`. When the VM runs on another node — from the start, or because it
    * migrated there — the server's last message is `moved` (that node's id and address) and the
    * call ends OK: the client attaches there and so follows the VM. When the VM stops or is
-   * deleted, the last message is `ended` with the reason.
+   * deleted, the last message is `ended` with the reason. The tail holds only what the guest
+   * printed since it booted or arrived on that node. A daemon shutting down ends the call
+   * UNAVAILABLE (the VM runs on), as a killed one does: the client attaches again, with `resume`.
    */
   attachConsole(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_blixard_ConsoleInput, _blixard_ConsoleOutput__Output>;
   attachConsole(options?: grpc.CallOptions): grpc.ClientDuplexStream<_blixard_ConsoleInput, _blixard_ConsoleOutput__Output>;
@@ -48,7 +52,9 @@ export interface ConsoleServiceHandlers extends grpc.UntypedServiceImplementatio
    * output, each as `data`. When the VM runs on another node — from the start, or because it
    * migrated there — the server's last message is `moved` (that node's id and address) and the
    * call ends OK: the client attaches there and so follows the VM. When the VM stops or is
-   * deleted, the last message is `ended` with the reason.
+   * deleted, the last message is `ended` with the reason. The tail holds only what the guest
+   * printed since it booted or arrived on that node. A daemon shutting down ends the call
+   * UNAVAILABLE (the VM runs on), as a killed one does: the client attaches again, with `resume`.
    */
   AttachConsole: grpc.handleBidiStreamingCall<_blixard_ConsoleInput__Output, _blixard_ConsoleOutput>;
   

@@ -38,6 +38,8 @@ export interface BlixardSourceOptions {
   unsupportedStreamRetryMs?: number;
   /** ListVms/GetClusterStatus polling interval while onDidChange has listeners (blixard.refreshIntervalSeconds). Default: the setting's. */
   refreshIntervalMs?: number;
+  /** How long an open console keeps trying to attach again after its daemon went away. Default 60000; 0: never. */
+  consoleReconnectMs?: number;
   /** HTTP/2 keepalive on open streams. Default 30000. */
   keepaliveMs?: number;
   /** Override where blixard.proto is read from. */
@@ -55,6 +57,7 @@ const DEFAULTS = {
   unsupportedStreamRetryMs: 300_000,
   refreshIntervalMs: SETTINGS['blixard.refreshIntervalSeconds'].default * 1000,
   keepaliveMs: 30_000,
+  consoleReconnectMs: 60_000,
 };
 
 export class BlixardSource extends Disposable implements ClusterSource {
@@ -199,7 +202,7 @@ export class BlixardSource extends Disposable implements ClusterSource {
   /** The VM's id is its name, which is what ConsoleService takes. */
   attachConsole(vmId: string, listener: ConsoleListener): ConsoleAttachment {
     this.assertUsable();
-    return attachBlixardConsole(this.client, vmId, listener);
+    return attachBlixardConsole(this.client, vmId, listener, { reconnectMs: this.options.consoleReconnectMs });
   }
 
   async migrate(request: MigrationRequest): Promise<MigrationHandle> {

@@ -2,7 +2,8 @@
 //   qemu.pid      written by QEMU (-pidfile), read to adopt it after a daemon restart
 //   qmp.sock      QMP (qmp-client.ts)
 //   console.sock  the serial console's chardev (unix socket server): input to the guest, live attach
-//   console.log   everything the guest printed, written by QEMU itself, kept bounded (console-log.ts)
+//   console.log   everything the guest printed, written by QEMU itself, kept bounded, across the VM's
+//                 lives on this node (console-log.ts; console.log.1 and console.log.meta.json beside it)
 //   stderr.log    QEMU's own stderr, so the last line explains an exit even to an adopter
 // QEMU runs in its own process group so a Ctrl-C or a daemon crash does not take guests with it:
 // the daemon adopts them when it comes back.
@@ -146,9 +147,12 @@ export class QemuProcess {
    */
   async start(timeoutMs = 60_000): Promise<void> {
     await fs.promises.mkdir(this.options.stateDir, { recursive: true });
-    for (const file of [this.paths.pid, this.paths.qmp, this.paths.consoleSocket, this.paths.consoleLog, this.console.rotatedPath]) {
+    for (const file of [this.paths.pid, this.paths.qmp, this.paths.consoleSocket]) {
       await fs.promises.rm(file, { force: true });
     }
+    // The console log goes on from an earlier life of this VM here (it left and came back), after a marker.
+    const how = this.options.incoming ? 'arriving on this node by live migration' : 'booting on this node';
+    this.console.beginLife(`--- blixard: ${this.spec.name} ${how}, ${new Date().toISOString()} ---`);
     const stderrFd = fs.openSync(this.paths.stderrLog, 'w');
     try {
       this.child = spawn(this.options.qemuBinary ?? 'qemu-system-x86_64', this.args(), { detached: true, stdio: ['ignore', 'ignore', stderrFd] });

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MigrationPeer, RuntimeVm, RuntimeVmRequest, SwitchoverResult, TransferProgress, UnexpectedVmExit, VmRuntime } from '../vm-runtime';
+import type { VmConsoles } from '../vm-console';
 import { chooseAccel, type Accel } from './accel';
 import { QemuProcess } from './qemu-process';
 import { builtInTestGuest } from './test-guest';
@@ -57,13 +58,6 @@ interface Entry {
   outgoing?: boolean;
 }
 
-/** A running VM's serial console, for the console RPC. */
-export interface QemuConsole {
-  tail(maxBytes?: number): Buffer;
-  onData(listener: (data: Buffer) => void): () => void;
-  write(data: string | Buffer): Promise<void>;
-}
-
 const MIB = 1024 * 1024;
 
 export class QemuRuntime implements VmRuntime {
@@ -85,19 +79,21 @@ export class QemuRuntime implements VmRuntime {
     return entry && entry.role !== 'incoming' ? entry.qp : undefined;
   }
 
-  /** The shape runtime/vm-console.ts reads (`runtime.consoles.open(name)`). */
-  readonly consoles = {
-    open: (name: string) => {
-      const console = this.consoleOf(name);
-      return console && { tail: console.tail, onData: console.onData, write: (data: Buffer) => void console.write(data).catch(() => undefined) };
+  /** A running VM's serial console, for the console RPC (runtime/vm-console.ts reads `runtime.consoles`). */
+  readonly consoles: VmConsoles = {
+    open: (name) => {
+      const qp = this.processOf(name);
+      if (!qp) return undefined;
+      const log = qp.console;
+      return {
+        logId: log.logId,
+        tail: (maxBytes) => log.tail(maxBytes),
+        read: (position, maxBytes) => log.read(position, maxBytes),
+        onData: (listener) => log.onData(listener),
+        write: (data) => void qp.writeConsole(data).catch(() => undefined),
+      };
     },
   };
-
-  consoleOf(name: string): QemuConsole | undefined {
-    const qp = this.processOf(name);
-    if (!qp) return undefined;
-    return { tail: (maxBytes) => qp.console.tail(maxBytes), onData: (listener) => qp.console.onData(listener), write: (data) => qp.writeConsole(data) };
-  }
 
   checkVm(vm: RuntimeVmRequest): Promise<void> {
     return checkQemuVm(vm);

@@ -2,7 +2,7 @@
 // (UTF-8 decoded across chunk boundaries; a bare "\n" becomes "\r\n", since a serial log often
 // has no carriage returns and a Pseudoterminal does no line discipline; other control
 // characters — escape sequences, backspace, bell — pass through untouched), and the console's
-// own notes on lines of their own: "[console: vm-1 moved to node-2]".
+// own notes on lines of their own: "[console: vm-1 moved to node-2]", "[console: reconnecting to …]".
 
 import type { ConsoleListener } from '../../../sources/cluster-source';
 
@@ -44,6 +44,14 @@ export class ConsoleTerminalCore implements ConsoleListener {
 
   moved(nodeName: string): void {
     this.note(`${this.vmName} moved to ${nodeName}`);
+  }
+
+  reconnecting(what: string): void {
+    this.note(`reconnecting to ${what}`);
+  }
+
+  reconnected(nodeName: string): void {
+    this.note(`reconnected to ${this.vmName} on ${nodeName}`);
   }
 
   ended(reason: string): void {
