@@ -126,3 +126,72 @@ export function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
+
+/** A live QEMU (zombies excluded) whose command line names a VM folder under a test's root. */
+export interface QemuUnderRoot {
+  pid: number;
+  /** The folder its -pidfile is in: ROOT/node-N/vms/NAME for a node's runtime. */
+  vmDir: string;
+}
+
+/** Scans /proc for qemu-system processes whose -pidfile lies under `root`. */
+export function qemusUnder(root: string): QemuUnderRoot[] {
+  const found: QemuUnderRoot[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      // The state is the field after the parenthesised command name, which may itself hold spaces.
+      const state = /\) (\S)/.exec(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
+      const pidFile = args[args.indexOf('-pidfile') + 1];
+      if (!/qemu-system/.test(args[0] ?? '') || state === 'Z' || !args.includes('-pidfile') || !pidFile.startsWith(root + path.sep)) continue;
+      found.push({ pid: Number(entry), vmDir: path.dirname(pidFile) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** A node runtime's VM folder under a test root (QemuRuntime.vmDir with stateDir ROOT/node-N). */
+export function nodeVmDir(root: string, nodeId: number, vmName: string): string {
+  return path.join(root, `node-${nodeId}`, 'vms', vmName);
+}
+
+/** One VM as the cluster records it; `running` when its record says a guest should run (STARTING, RUNNING, STOPPING). */
+export interface RecordedVm {
+  name: string;
+  nodeId: number;
+  running: boolean;
+}
+
+/**
+ * What breaks "every VM on exactly one node, no orphan QEMU, no migration stuck": a running VM
+ * without exactly one QEMU in its node's folder, a QEMU no running VM's record accounts for (an
+ * orphan: left on a migration's other node, or of a stopped VM), a migration not in a final phase.
+ */
+export function strayProblems(root: string, vms: RecordedVm[], unfinishedMigrations: string[]): string[] {
+  const problems = unfinishedMigrations.map((m) => `migration ${m} is not in a final phase`);
+  const qemus = qemusUnder(root);
+  const accounted = new Set<number>();
+  for (const vm of vms) {
+    const own = qemus.filter((q) => q.vmDir === nodeVmDir(root, vm.nodeId, vm.name));
+    own.forEach((q) => accounted.add(q.pid));
+    if (vm.running && own.length !== 1) problems.push(`VM ${vm.name} runs on node ${vm.nodeId} by its record, with ${own.length} QEMU processes there`);
+    if (!vm.running && own.length > 0) problems.push(`VM ${vm.name} is not running by its record, yet QEMU pid ${own.map((q) => q.pid).join(', ')} runs it on node ${vm.nodeId}`);
+  }
+  for (const q of qemus) if (!accounted.has(q.pid)) problems.push(`orphan QEMU pid ${q.pid} in ${path.relative(root, q.vmDir)}`);
+  return problems;
+}
+
+/** Waits (QEMUs take a moment to quit) until `strayProblems` finds nothing; fails with what it found last. */
+export async function assertNoStrays(root: string, read: () => Promise<{ vms: RecordedVm[]; unfinishedMigrations: string[] }> | { vms: RecordedVm[]; unfinishedMigrations: string[] }, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { vms, unfinishedMigrations } = await read();
+    const problems = strayProblems(root, vms, unfinishedMigrations);
+    if (problems.length === 0) return;
+    if (Date.now() > deadline) assert.fail(`after ${timeoutMs} ms: ${problems.join('; ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

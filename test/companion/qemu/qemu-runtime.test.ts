@@ -11,9 +11,9 @@ import { startNode, type RunningNode } from '../../../companion/blixard-node/nod
 import { QemuRuntime } from '../../../companion/blixard-node/runtime/qemu/qemu-runtime';
 import type { Accel } from '../../../companion/blixard-node/runtime/qemu/accel';
 import { BOOT_LINE, HEARTBEAT_LINE } from '../../../companion/blixard-node/runtime/qemu/test-guest';
-import type { MigrationRecord, VmRecord } from '../../../companion/blixard-node/state/cluster-records';
+import { ACTIVE_VM_STATES, isFinalStatus, type MigrationRecord, type VmRecord } from '../../../companion/blixard-node/state/cluster-records';
 import { connect, eventually } from '../blixard-test-client';
-import { accel, QemuFleet, requireQemu } from './qemu-harness';
+import { accel, assertNoStrays, nodeVmDir, QemuFleet, qemusUnder, requireQemu } from './qemu-harness';
 
 const MIB = 1024 * 1024;
 
@@ -46,17 +46,14 @@ describe('qemu runtime: a dev cluster of real guests', function () {
   };
   const beats = (text: string) => text.split('\n').map((l) => HEARTBEAT_LINE.exec(l)).filter((m) => m !== null).map((m) => Number(m[1]));
   const boots = (text: string) => text.split('\n').filter((l) => BOOT_LINE.test(l)).length;
-  /** QEMU processes whose command line names `name`'s folder under node `nodeId`. */
-  const qemusOf = (nodeId: number, name: string) =>
-    fs.readdirSync('/proc').filter((pid) => {
-      try {
-        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return /qemu-system/.test(cmd) && cmd.includes(path.join(fleet.root, `node-${nodeId}`, 'vms', name) + '/') && !/\) Z /.test(stat);
-      } catch {
-        return false;
-      }
-    });
+  /** Pids of the QEMU processes running `name` in node `nodeId`'s folder. */
+  const qemusOf = (nodeId: number, name: string) => qemusUnder(fleet.root).filter((q) => q.vmDir === nodeVmDir(fleet.root, nodeId, name)).map((q) => String(q.pid));
+  /** Every VM on exactly one node (one QEMU, in its node's folder, when it runs), no orphan QEMU, no migration unfinished. */
+  const assertSettled = () =>
+    assertNoStrays(fleet.root, () => ({
+      vms: [...node(1).view.vms.values()].map(({ value: v }) => ({ name: v.name, nodeId: v.nodeId, running: ACTIVE_VM_STATES.has(v.state) })),
+      unfinishedMigrations: [...node(1).view.migrations.values()].filter((e) => !isFinalStatus(e.value.status)).map((e) => `${e.value.id} (${e.value.status})`),
+    }));
   const waitForBeat = (nodeId: number, name: string, above: number) =>
     eventually(() => Math.max(0, ...beats(consoleLog(nodeId, name))) > above, 20_000, `${name}'s heartbeat above ${above} on node ${nodeId}`);
   const migrate = async (vmName: string, targetNodeId: number, live: boolean): Promise<MigrationRecord> => {
@@ -80,7 +77,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await restarted?.stop().catch(() => undefined);
     await cluster?.stop().catch(() => undefined);
     // The runtimes leave running guests behind on purpose (a daemon's next life adopts them): kill them all.
-    for (const id of [1, 2, 3]) for (const name of ['vm-1', 'vm-2']) for (const pid of qemusOf(id, name)) process.kill(Number(pid), 'SIGKILL');
+    for (const { pid } of qemusUnder(fleet.root)) process.kill(pid, 'SIGKILL');
     await fleet.cleanup();
   });
 
@@ -107,6 +104,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     fs.rmSync(vanishing);
     await assert.rejects(ops.startVm('cfg'), /vanishing\.json' cannot be read: ENOENT/);
     assert.equal(vm('cfg')?.state, 'CREATED');
+    await assertSettled();
   });
 
   it('live-migrates a running guest: the counter goes on, one QEMU runs it, on the target', async () => {
@@ -140,6 +138,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     } finally {
       client.close();
     }
+    await assertSettled();
   });
 
   it('cancels a live migration mid-transfer: the guest keeps running on its source, nothing is left on the target', async () => {
@@ -155,6 +154,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => qemusOf(1, 'vm-1').length === 0, 10_000, 'no QEMU left on the target');
     assert.equal(vm('vm-1')?.nodeId, 2);
     assert.equal(vm('vm-1')?.state, 'RUNNING');
+    await assertSettled();
   });
 
   it('a live migration over its pre-copy budget is cancelled and FAILS with QEMU figures; the guest stays', async () => {
@@ -169,6 +169,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => qemusOf(1, 'vm-1').length === 0, 10_000, 'no QEMU left on the target');
     const all = beats(consoleLog(2, 'vm-1'));
     assert.deepEqual(all, all.map((_, i) => all[0] + i), 'one unbroken count on the source');
+    await assertSettled();
   });
 
   it('cold-migrates: stops the guest on the source and boots it on the target', async () => {
@@ -178,6 +179,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     assert.equal(boots(consoleLog(1, 'vm-1')), 1, 'booted afresh on the target');
     assert.equal(qemusOf(2, 'vm-1').length, 0);
     assert.equal(qemusOf(1, 'vm-1').length, 1);
+    await assertSettled();
   });
 
   it('rolls a cold migration back when the target cannot boot the guest', async () => {
@@ -187,6 +189,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => vm('vm-1')?.state === 'RUNNING' && vm('vm-1')?.nodeId === 1, 30_000, 'vm-1 running again on node 1');
     assert.equal(qemusOf(1, 'vm-1').length, 1);
     assert.equal(qemusOf(3, 'vm-1').length, 0);
+    await assertSettled();
   });
 
   it('a restarted daemon adopts its running guest instead of booting it again', async () => {
@@ -199,6 +202,7 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await waitForBeat(1, 'vm-1', last);
     assert.equal(vm('vm-1')?.state, 'RUNNING');
     assert.deepEqual(qemusOf(1, 'vm-1'), [pid]);
+    await assertSettled();
   });
 
   it('a QEMU killed with SIGKILL turns its VM FAILED, with the reason', async () => {
@@ -207,5 +211,6 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => vm('vm-1')?.state === 'FAILED', 10_000, 'vm-1 FAILED');
     assert.match(vm('vm-1')!.stateMessage ?? '', /vm-1.*(SIGKILL|exited)/);
     assert.equal(qemusOf(1, 'vm-1').length, 0);
+    await assertSettled();
   });
 });
