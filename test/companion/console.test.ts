@@ -1,6 +1,6 @@
 // ConsoleService.AttachConsole on a dev cluster over real gRPC: the simulated guests' consoles
-// (tail, live heartbeat, input echoed), the refusals, and a client (the CLI's runConsole) that
-// follows a VM across a live migration with the heartbeat counter continuing.
+// (tail, live heartbeat, input echoed), resuming after a position, the refusals, and a client
+// (the CLI's runConsole) that follows a VM across a live migration with the heartbeat counter continuing.
 
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
@@ -90,6 +90,33 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
     big.call.write({ data: Buffer.alloc(64 * 1024 + 1) });
     await eventually(() => !!big.error(), 5000, 'input too large refused');
     assert.equal(big.error()!.code, grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('resumes after the position a client last received: on the same log what followed, on another the current life', async () => {
+    const a = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0 });
+    await eventually(() => heartbeats(a.text()).length >= 1, 5000, 'a heartbeat');
+    a.call.cancel();
+    const { logId } = a.messages[0];
+    assert.match(logId, /^[0-9a-f-]{36}$/);
+    const last = a.messages.filter((m) => m.data.length).at(-1)!;
+    const seen = heartbeats(a.text());
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // the guest prints on while nobody is attached
+    const b = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId, position: last.position } });
+    await eventually(() => heartbeats(b.text()).length >= 2, 5000, 'heartbeats after the resume');
+    assert.equal(b.messages[0].logId, logId);
+    assert.equal(b.messages[0].position, last.position, 'the replay begins where the client stopped');
+    assert.equal(heartbeats(b.text())[0], seen.at(-1)! + 1, `the next heartbeat, none twice, none missed: ${seen.join(' ')} | ${heartbeats(b.text()).join(' ')}`);
+    const positions = b.messages.filter((m) => m.data.length).map((m) => Number(m.position));
+    assert.deepEqual(positions, [...positions].sort((x, y) => x - y), 'positions go forward');
+    b.call.cancel();
+    // Another log (the client read the VM on another node): the VM's life on this one, tail_bytes notwithstanding.
+    const c = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId: 'another-log', position: '5' } });
+    await eventually(() => /simulated guest vm-1 booted/.test(c.text()), 5000, 'the whole life');
+    c.call.cancel();
+    const bad = attach(cluster.endpoints[0], { vmName: 'vm-1', resume: { logId: 'x'.repeat(65), position: '1' } });
+    await eventually(() => !!bad.error(), 5000, 'a bad resume refused');
+    assert.equal(bad.error()!.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(bad.error()!.details, /resume needs the log_id/);
   });
 
   it('sends a client asking the wrong node on to the node that runs the VM', async () => {
