@@ -1,5 +1,6 @@
 // Subscribes the history to the watcher: every transition, every end and every change of a
-// migration's recorded fields is written, grouped per migration within one tick, in order,
+// migration's recorded fields is written, grouped per migration within one turn of the event
+// loop (after its I/O, so no output line waits on it), in order,
 // with the history's durable flush batched behind it. It never drops a write on an error: it
 // keeps it and tries again.
 
@@ -104,8 +105,10 @@ export class HistoryRecorder extends Disposable {
     }
     if (!this.drainScheduled && !this.failing) {
       this.drainScheduled = true;
-      // One observation fires several transitions synchronously: write them as one record.
-      queueMicrotask(() => this.drain());
+      // After the event loop's I/O phase, not in a microtask: the watch events already read
+      // (another cluster's, this VMIM's VMI's) are shown before the history's synchronous SQL
+      // work runs, and what one observation fires synchronously is still written as one record.
+      setImmediate(() => this.drain());
     }
   }
 
