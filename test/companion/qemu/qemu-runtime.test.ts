@@ -4,6 +4,7 @@
 // whether a guest kept running or booted again.
 
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
@@ -13,7 +14,7 @@ import type { Accel } from '../../../companion/blixard-node/runtime/qemu/accel';
 import { BOOT_LINE, HEARTBEAT_LINE } from '../../../companion/blixard-node/runtime/qemu/test-guest';
 import { ACTIVE_VM_STATES, isFinalStatus, type MigrationRecord, type VmRecord } from '../../../companion/blixard-node/state/cluster-records';
 import { connect, eventually } from '../blixard-test-client';
-import { accel, assertNoStrays, nodeVmDir, QemuFleet, qemusUnder, requireQemu } from './qemu-harness';
+import { accel, assertNoStrays, nodeVmDir, QemuFleet, qemusUnder, requireQemu, testGuest } from './qemu-harness';
 
 const MIB = 1024 * 1024;
 
@@ -34,6 +35,8 @@ describe('qemu runtime: a dev cluster of real guests', function () {
       // its pre-copy budget; node 3 cannot boot anything.
       bandwidthMbps: nodeId === 2 ? 16 : 0,
       transferTimeoutMs: nodeId === 2 ? 3000 : undefined,
+      // Node 2 never boots a good guest in these tests; a silent one is given up on quickly.
+      bootTimeoutMs: nodeId === 2 ? 5000 : undefined,
       qemuBinary: nodeId === 3 ? '/nonexistent/qemu-system-x86_64' : undefined,
       stopTimeoutMs: 5000,
       log: (line) => log.push(line),
@@ -104,6 +107,43 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     fs.rmSync(vanishing);
     await assert.rejects(ops.startVm('cfg'), /vanishing\.json' cannot be read: ENOENT/);
     assert.equal(vm('cfg')?.state, 'CREATED');
+    await assertSettled();
+  });
+
+  it('a kernel that does not boot: StartVm says why, the VM is FAILED with the reason, no QEMU is left', async () => {
+    const kernel = (await testGuest()).kernel;
+    const truncated = path.join(fleet.root, 'truncated.vmlinuz');
+    fs.writeFileSync(truncated, fs.readFileSync(kernel).subarray(0, 2 * MIB));
+    const noise = path.join(fleet.root, 'noise.bin');
+    fs.writeFileSync(noise, crypto.randomBytes(2 * MIB));
+    const configFor = (name: string, kernelPath: string) => {
+      const file = path.join(fleet.root, `${name}.json`);
+      fs.writeFileSync(file, JSON.stringify({ kernel: kernelPath }));
+      return file;
+    };
+    const ops = node(1).operations;
+    // A truncated kernel resets the machine in a loop at once; random bytes run without a word on the console.
+    await ops.createVm({ name: 'truncated', vcpus: 1, memoryMb: 96, configPath: configFor('truncated', truncated), nodeId: 1 });
+    await ops.createVm({ name: 'noise', vcpus: 1, memoryMb: 96, configPath: configFor('noise', noise), nodeId: 2 });
+    const client = connect(cluster!.endpoints[0]);
+    try {
+      const started = Date.now();
+      const reset = await client.call('StartVm', { name: 'truncated' }, 30_000);
+      figures.push(`truncated kernel refused in ${Date.now() - started} ms`);
+      assert.equal(reset.success, false);
+      assert.match(reset.message, /^VM 'truncated' did not start: truncated did not boot: the guest reset \d+ times before it was up \(its kernel does not boot\)/);
+      const silent = await client.call('StartVm', { name: 'noise' }, 30_000);
+      assert.equal(silent.success, false);
+      assert.equal(silent.message, "VM 'noise' did not start: noise did not boot within 5000 ms: its serial console (ttyS0) stayed silent");
+      for (const name of ['truncated', 'noise']) {
+        const status = (await client.call('GetVmStatus', { name })).vm_info;
+        assert.equal(status.state, 'VM_STATE_FAILED');
+        assert.equal(vm(name)?.stateMessage, (name === 'noise' ? silent : reset).message.replace(`VM '${name}' did not start: `, ''));
+      }
+    } finally {
+      client.close();
+    }
+    assert.deepEqual([qemusOf(1, 'truncated'), qemusOf(2, 'noise')], [[], []], 'nothing left running');
     await assertSettled();
   });
 

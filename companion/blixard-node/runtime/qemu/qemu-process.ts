@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import type { Accel } from './accel';
 import { ConsoleLog } from './console-log';
 import { QmpClient } from './qmp-client';
-import { BOOT_LINE, type GuestBoot } from './test-guest';
+import type { GuestBoot } from './test-guest';
+import { BootWatch, type BootReadiness } from './boot-watch';
 
 export interface QemuVmSpec {
   name: string;
@@ -34,8 +35,8 @@ export interface QemuProcessOptions {
   qemuBinary?: string;
   /** Target side of a live migration: "tcp:127.0.0.1:PORT", or "defer" (then QMP migrate-incoming). */
   incoming?: string;
-  /** When start() counts the guest as up: its boot line on the console (the test guest) or QMP running. */
-  readyWhen?: 'boot-line' | 'running';
+  /** When start() counts the guest as up: its boot line on the console (the test guest) or its first console line (boot-watch.ts). */
+  readyWhen?: BootReadiness;
   consoleLogMaxBytes?: number;
 }
 
@@ -142,7 +143,7 @@ export class QemuProcess {
   }
 
   /**
-   * Spawns QEMU; resolves when the guest is up (boot line or QMP running) or, for an incoming VM,
+   * Spawns QEMU; resolves when the guest is up (boot line or first console line) or, for an incoming VM,
    * when QEMU listens for the migration stream. Rejects with QemuStartError (QEMU killed) otherwise.
    */
   async start(timeoutMs = 60_000): Promise<void> {
@@ -152,7 +153,8 @@ export class QemuProcess {
     }
     // The console log goes on from an earlier life of this VM here (it left and came back), after a marker.
     const how = this.options.incoming ? 'arriving on this node by live migration' : 'booting on this node';
-    this.console.beginLife(`--- blixard: ${this.spec.name} ${how}, ${new Date().toISOString()} ---`);
+    const marker = `--- blixard: ${this.spec.name} ${how}, ${new Date().toISOString()} ---`;
+    this.console.beginLife(marker);
     const stderrFd = fs.openSync(this.paths.stderrLog, 'w');
     try {
       this.child = spawn(this.options.qemuBinary ?? 'qemu-system-x86_64', this.args(), { detached: true, stdio: ['ignore', 'ignore', stderrFd] });
@@ -165,22 +167,18 @@ export class QemuProcess {
     child.on('exit', (code, signal) => this.recordExit(code, signal));
     this.pidValue = child.pid;
 
-    let bootLineSeen = false;
-    const stopWatchingBoot = this.console.onLine((line) => {
-      if (BOOT_LINE.test(line)) bootLineSeen = true;
-    });
+    const boot = new BootWatch(this.spec.name, this.options.readyWhen ?? 'boot-line', marker, this.console);
     this.console.start();
     const deadline = Date.now() + timeoutMs;
     try {
       this.qmpClient = await this.connectQmp(deadline);
-      const ready = async (): Promise<boolean> => {
-        if (this.options.incoming) return true; // QEMU listens before its QMP monitor answers
-        if ((this.options.readyWhen ?? 'boot-line') === 'boot-line') return bootLineSeen;
-        return (await this.qmp.execute('query-status')).status === 'running';
-      };
-      while (!(await ready())) {
+      boot.watchQmp(this.qmpClient);
+      // An incoming QEMU is ready once it listens (before its QMP monitor answers); its guest is not booting.
+      while (!this.options.incoming && !boot.ready) {
         this.throwIfExited('QEMU exited while the guest booted');
-        if (Date.now() > deadline) throw new QemuStartError(`${this.spec.name} did not boot within ${timeoutMs} ms`);
+        const failure = boot.failure();
+        if (failure) throw new QemuStartError(failure);
+        if (Date.now() > deadline) throw new QemuStartError(boot.timedOut(timeoutMs));
         await sleep(100);
         await this.console.poll();
       }
@@ -189,7 +187,7 @@ export class QemuProcess {
       if (error instanceof QemuStartError) throw new QemuStartError(error.message, this.exitInfo);
       throw new QemuStartError(`${this.spec.name}: ${(error as Error).message}`, this.exitInfo);
     } finally {
-      stopWatchingBoot();
+      boot.dispose();
     }
   }
 

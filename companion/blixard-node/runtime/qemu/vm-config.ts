@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { FailedPreconditionError, InvalidArgumentError, quote } from '../../errors';
 import type { RuntimeVmRequest } from '../vm-runtime';
 import { builtInTestGuest, type GuestBoot } from './test-guest';
+import type { BootReadiness } from './boot-watch';
 
 /** The cloud kernel resets in a loop below about 80 MiB (measured in phase 1). */
 export const MIN_GUEST_MEMORY_MB = 80;
@@ -22,8 +23,8 @@ export interface VmConfigFile {
 export interface VmBoot {
   boot: GuestBoot;
   disk?: string;
-  /** The built-in test guest prints a boot line; any other guest is up when QMP says running. */
-  readyWhen: 'boot-line' | 'running';
+  /** The built-in test guest is up when it prints its boot line; any other guest when it prints its first console line. */
+  readyWhen: BootReadiness;
 }
 
 const MEMBERS = new Set(['kernel', 'initrd', 'cmdline', 'disk']);
@@ -94,6 +95,6 @@ export async function resolveBoot(vm: { name: string; configPath?: string }): Pr
   return {
     boot: { kernel: config.kernel, initrd: config.initrd ?? '', append: config.cmdline ?? 'console=ttyS0' },
     disk: config.disk,
-    readyWhen: 'running',
+    readyWhen: 'console-output',
   };
 }
