@@ -5,44 +5,13 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
-import type { ConsoleOutput__Output } from '../../proto/gen/blixard/ConsoleOutput';
 import { startDevCluster, type DevCluster } from '../../companion/blixard-node/dev-cluster';
-import { loadBlixardPackage } from '../../companion/blixard-node/rpc/grpc-server';
 import { MAX_TAIL_BYTES } from '../../companion/blixard-node/rpc/console-service';
 import { runConsole } from '../../companion/blixard-node/rpc/console-client';
 import { connect, eventually } from './blixard-test-client';
+import { attachConsole, heartbeats } from './console-attach';
 import { spawn } from 'node:child_process';
 import { exitOf, FROM_SOURCE, killOnExit, ROOT } from './cli-process';
-
-type Duplex = grpc.ClientDuplexStream<object, ConsoleOutput__Output>;
-
-interface Attached {
-  call: Duplex;
-  messages: ConsoleOutput__Output[];
-  text: () => string;
-  error: () => grpc.ServiceError | undefined;
-  ended: () => boolean;
-}
-
-function attach(endpoint: string, first: object): Attached {
-  const client = new (loadBlixardPackage().ConsoleService)(endpoint, grpc.credentials.createInsecure());
-  const call = (client as unknown as { AttachConsole(): Duplex }).AttachConsole();
-  const messages: ConsoleOutput__Output[] = [];
-  let error: grpc.ServiceError | undefined;
-  let ended = false;
-  call.on('data', (m: ConsoleOutput__Output) => messages.push(m));
-  call.on('error', (e: grpc.ServiceError) => (error = e));
-  call.on('end', () => {
-    ended = true;
-    client.close();
-  });
-  call.write(first);
-  return { call, messages, text: () => Buffer.concat(messages.map((m) => m.data)).toString('utf8'), error: () => error, ended: () => ended || !!error };
-}
-
-function heartbeats(text: string): number[] {
-  return [...text.matchAll(/heartbeat (\d+)/g)].map((m) => Number(m[1]));
-}
 
 describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', function () {
   this.timeout(40_000);
@@ -56,7 +25,7 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
   });
 
   it('sends the tail, then live heartbeats, and echoes input lines like a shell', async () => {
-    const a = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 4096 });
+    const a = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 4096 });
     await eventually(() => heartbeats(a.text()).length >= 2, 5000, 'two heartbeats');
     assert.equal(a.messages[0].attached?.nodeId, '1');
     assert.equal(a.text().split('simulated guest vm-1 booted').length, 2, 'the boot line, once');
@@ -66,7 +35,7 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
     await eventually(() => a.text().includes('$ uname -a\n'), 3000, 'the echoed line');
     a.call.cancel();
     // A second attach replays the tail: what the first saw is there.
-    const b = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: MAX_TAIL_BYTES });
+    const b = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: MAX_TAIL_BYTES });
     await eventually(() => b.text().includes('$ uname -a'), 3000, 'the tail');
     b.call.cancel();
   });
@@ -80,12 +49,12 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
       [{ vmName: 'vm-1', tailBytes: MAX_TAIL_BYTES + 1 }, grpc.status.INVALID_ARGUMENT, /tail_bytes must be between 0 and/],
     ];
     for (const [request, code, details] of cases) {
-      const a = attach(cluster.endpoints[0], request);
+      const a = attachConsole(cluster.endpoints[0], request);
       await eventually(() => !!a.error(), 5000, `an error for ${JSON.stringify(request)}`);
       assert.equal(a.error()!.code, code, `${JSON.stringify(request)}: ${a.error()!.details}`);
       assert.match(a.error()!.details, details);
     }
-    const big = attach(cluster.endpoints[0], { vmName: 'vm-1' });
+    const big = attachConsole(cluster.endpoints[0], { vmName: 'vm-1' });
     await eventually(() => big.messages.length > 0, 5000, 'attached');
     big.call.write({ data: Buffer.alloc(64 * 1024 + 1) });
     await eventually(() => !!big.error(), 5000, 'input too large refused');
@@ -93,7 +62,7 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
   });
 
   it('resumes after the position a client last received: on the same log what followed, on another the current life', async () => {
-    const a = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0 });
+    const a = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0 });
     await eventually(() => heartbeats(a.text()).length >= 1, 5000, 'a heartbeat');
     a.call.cancel();
     const { logId } = a.messages[0];
@@ -101,7 +70,7 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
     const last = a.messages.filter((m) => m.data.length).at(-1)!;
     const seen = heartbeats(a.text());
     await new Promise((resolve) => setTimeout(resolve, 1200)); // the guest prints on while nobody is attached
-    const b = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId, position: last.position } });
+    const b = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId, position: last.position } });
     await eventually(() => heartbeats(b.text()).length >= 2, 5000, 'heartbeats after the resume');
     assert.equal(b.messages[0].logId, logId);
     assert.equal(b.messages[0].position, last.position, 'the replay begins where the client stopped');
@@ -110,17 +79,17 @@ describe('blixard-node ConsoleService (dev-cluster, simulated consoles)', functi
     assert.deepEqual(positions, [...positions].sort((x, y) => x - y), 'positions go forward');
     b.call.cancel();
     // Another log (the client read the VM on another node): the VM's life on this one, tail_bytes notwithstanding.
-    const c = attach(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId: 'another-log', position: '5' } });
+    const c = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', tailBytes: 0, resume: { logId: 'another-log', position: '5' } });
     await eventually(() => /simulated guest vm-1 booted/.test(c.text()), 5000, 'the whole life');
     c.call.cancel();
-    const bad = attach(cluster.endpoints[0], { vmName: 'vm-1', resume: { logId: 'x'.repeat(65), position: '1' } });
+    const bad = attachConsole(cluster.endpoints[0], { vmName: 'vm-1', resume: { logId: 'x'.repeat(65), position: '1' } });
     await eventually(() => !!bad.error(), 5000, 'a bad resume refused');
     assert.equal(bad.error()!.code, grpc.status.INVALID_ARGUMENT);
     assert.match(bad.error()!.details, /resume needs the log_id/);
   });
 
   it('sends a client asking the wrong node on to the node that runs the VM', async () => {
-    const a = attach(cluster.endpoints[1], { vmName: 'vm-1' });
+    const a = attachConsole(cluster.endpoints[1], { vmName: 'vm-1' });
     await eventually(() => a.ended(), 5000, 'the end of the call');
     assert.equal(a.error(), undefined);
     assert.deepEqual(a.messages.map((m) => m.moved && { ...m.moved }), [{ nodeId: '1', address: cluster.endpoints[0] }]);

@@ -140,7 +140,12 @@ export function consoleServiceHandlers(ctx: NodeContext, limits: StreamLimits = 
       const subscription = view.onChange((changes) => {
         if (changes.some((c) => c.kind === 'vm' && c.name === name)) {
           const next = whereabouts(view.vms.get(name)?.value, name);
-          if (next !== 'here') finish(next);
+          if (next === 'here') return;
+          // The VM left (or stopped): what the log got since its follower last read goes first —
+          // the guest's last lines here, printed just before the switchover.
+          const rest = found.read(Math.max(0, sent), MAX_TAIL_BYTES);
+          send(rest.data, rest.end);
+          finish(next);
         }
       });
       cleanups.push(() => subscription.dispose());
