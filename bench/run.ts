@@ -79,9 +79,12 @@ interface VsixFigures {
 
 interface KubevirtSourceFigures {
   cluster: { nodes: number; vmisPerNode: number; vmis: number };
+  migrations: number;
   firstTreeMs: number;
   listVms: { p50Ms: number; p99Ms: number };
   observationLatency: { p50Ms: number; p99Ms: number; samples: number };
+  observationLatencyBurst: { p50Ms: number; p99Ms: number; samples: number };
+  observationLatencySameProcess: { p50Ms: number; p99Ms: number; samples: number };
   relistAfter410Ms: number;
 }
 
@@ -224,7 +227,9 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
       const f = outcome.figures as KubevirtSourceFigures;
       return [
         { area, figure: 'first tree answer', value: ms(f.firstTreeMs), conditions: `${f.cluster.nodes} nodes × ${count(f.cluster.vmisPerNode)} VMIs, HTTPS loopback; listVms ${p50p99(f.listVms)}` },
-        { area, figure: 'server commit → observation', value: p50p99(f.observationLatency), conditions: `${f.observationLatency.samples} phase changes; relist after 410 ${ms(f.relistAfter410Ms)}` },
+        { area, figure: 'server commit → observation', value: p50p99(f.observationLatency), conditions: `server in its own process, migrations 15 ms apart; ${f.observationLatency.samples} phase changes; relist after 410 ${ms(f.relistAfter410Ms)}` },
+        { area, figure: 'commit → observation, burst', value: p50p99(f.observationLatencyBurst), conditions: `the same server, ${f.migrations} migrations created at once (throughput-bound)` },
+        { area, figure: 'commit → observation, same process', value: p50p99(f.observationLatencySameProcess), conditions: 'server in the bench process, migrations created at once (the method before issue 13)' },
       ];
     }
     case 'watcher': {
