@@ -37,11 +37,28 @@ export class NodeAgent {
         this.ctx.shutdown,
       );
     }
+    await this.reapLeftovers();
     this.subscription = view.onChange((changes) => this.onChanges(changes));
     this.stopWatchingExits = this.ctx.runtime.onUnexpectedExit?.((exit) => void this.vmDied(exit));
     this.timer = setInterval(() => this.reconcileAll(), RECONCILE_INTERVAL_MS);
     this.timer.unref();
     this.reconcileAll();
+  }
+
+  /**
+   * Hypervisor processes outlive their daemon: once the previous life's migrations are ended, stop
+   * what it left running that no record wants here (an incoming guest whose migration ended, a VM
+   * that was stopping); the VMs the store says run here are adopted instead.
+   */
+  private async reapLeftovers(): Promise<void> {
+    const { view, nodeId, runtime } = this.ctx;
+    if (!runtime.reapLeftovers) return;
+    const runningHere = [...view.vms.values()].map((e) => e.value).filter((vm) => vm.nodeId === nodeId && vm.state === 'RUNNING');
+    try {
+      await runtime.reapLeftovers(new Set(runningHere.map((vm) => vm.name)));
+    } catch (err) {
+      this.ctx.log(`could not stop what the previous run left: ${(err as Error).message}`);
+    }
   }
 
   stop(): void {
@@ -150,8 +167,13 @@ export class NodeAgent {
     const vm = view.vms.get(name)?.value;
     if (!vm || vm.nodeId !== nodeId) {
       // Gone, or lives elsewhere now. A live migration away keeps the guest here until it ends.
-      const outgoing = vm?.migrationId && view.migrations.get(vm.migrationId)?.value;
-      if (runtime.isRunning(name) && !(outgoing && !isFinalStatus(outgoing.status) && outgoing.sourceNodeId === nodeId)) runtime.release(name);
+      const migration = vm?.migrationId ? view.migrations.get(vm.migrationId)?.value : undefined;
+      const inFlight = migration && !isFinalStatus(migration.status) ? migration : undefined;
+      if (runtime.isRunning(name)) {
+        if (inFlight?.sourceNodeId !== nodeId) runtime.release(name);
+      } else if (inFlight?.sourceNodeId !== nodeId && inFlight?.targetNodeId !== nodeId) {
+        runtime.reapLeftover?.(name); // what a previous life of this daemon may have left of it
+      }
       return;
     }
     if (vm.migrationId) {

@@ -98,6 +98,14 @@ export interface VmRuntime {
   checkVm?(vm: RuntimeVmRequest): Promise<void>;
   /** What the machine offers, when the runtime knows better than the daemon's defaults. */
   defaultCapacity?(): { vcpus?: number; memoryMb?: number };
+  /**
+   * A restarted daemon, once it has ended the migrations its previous life left: stops whatever that
+   * life left running (a hypervisor process outlives its daemon) for every VM but those in `keep`
+   * (the ones the store says run here, which it adopts).
+   */
+  reapLeftovers?(keep: ReadonlySet<string>): Promise<void>;
+  /** The VM lives elsewhere now and this runtime holds nothing of it: stop what an earlier daemon left of it here. */
+  reapLeftover?(name: string): void;
   /** Calls `listener` when a VM dies under the runtime; returns the unsubscribe. */
   onUnexpectedExit?(listener: (exit: UnexpectedVmExit) => void): () => void;
 }

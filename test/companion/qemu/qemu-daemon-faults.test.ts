@@ -88,27 +88,27 @@ describe('qemu runtime: kill -9 of the source daemon mid-live-migration (daemon 
   const beatAbove = (nodeId: number, above: number) => eventually(() => Math.max(0, ...beats(nodeId)) > above, 20_000, `a heartbeat above ${above} on node ${nodeId}`);
 
   /** Every VM on exactly one node, no orphan QEMU, no migration unfinished — as the surviving daemon reports it. */
-  const assertSettled = () =>
+  const assertSettled = (via = target) =>
     assertNoStrays(fleet.root, async () => ({
-      vms: ((await target.client!.call('ListVms')).vms as Reply[]).map((v) => ({ name: v.name, nodeId: Number(v.node_id), running: ACTIVE_WIRE_STATES.has(v.state) })),
-      unfinishedMigrations: ((await target.client!.call('ListMigrations', { active_only: true })).migrations as Reply[]).map((m) => `${m.id} (${m.status})`),
+      vms: ((await via.client!.call('ListVms')).vms as Reply[]).map((v) => ({ name: v.name, nodeId: Number(v.node_id), running: ACTIVE_WIRE_STATES.has(v.state) })),
+      unfinishedMigrations: ((await via.client!.call('ListMigrations', { active_only: true })).migrations as Reply[]).map((m) => `${m.id} (${m.status})`),
     }));
 
-  /** Starts a live migration of vm-1 to the target through the target's daemon, and kills the source once bytes move. */
-  async function killSourceMidTransfer(migrationId: string): Promise<{ pending: Promise<Reply>; qemuPid: number }> {
+  /** Starts a live migration of vm-1 to the target through `via`'s daemon, and kills `victim` once bytes move. */
+  async function killMidTransfer(migrationId: string, victim: QemuDaemon, via: QemuDaemon): Promise<{ pending: Promise<Reply>; qemuPid: number }> {
     await beatAbove(source.id, Math.max(0, ...beats(source.id)));
     const [qemuPid] = qemusOf(source.id);
-    const watch = target.client!.watch();
+    const watch = via.client!.watch();
     try {
       await watch.waitFor((ev) => ev.some((e) => e.type === 'TYPE_SNAPSHOT_END'), 10_000, 'snapshot');
-      const pending = target.client!.call('MigrateVm', { vm_name: 'vm-1', target_node_id: target.id, live_migration: true, migration_id: migrationId }, 90_000);
+      const pending = via.client!.call('MigrateVm', { vm_name: 'vm-1', target_node_id: target.id, live_migration: true, migration_id: migrationId }, 90_000);
       await watch.waitFor(
         (ev) => ev.some((e) => e.migration?.id === migrationId && e.migration.status === 'MIGRATION_STATUS_TRANSFERRING' && Number(e.migration.progress.transferred_bytes) > 0),
         30_000,
         'the transfer under way',
       );
       assert.equal(qemusOf(target.id).length, 1, "the target's incoming QEMU");
-      await source.kill9();
+      await victim.kill9();
       return { pending, qemuPid };
     } finally {
       watch.cancel();
@@ -157,7 +157,7 @@ describe('qemu runtime: kill -9 of the source daemon mid-live-migration (daemon 
   });
 
   it('killed, back after its lease expired: the migration FAILS, the incoming QEMU goes, the guest is adopted on its source', async () => {
-    const { pending, qemuPid } = await killSourceMidTransfer('kill-1');
+    const { pending, qemuPid } = await killMidTransfer('kill-1', source, target);
     const t0 = Date.now();
     assert.deepEqual(qemusOf(source.id), [qemuPid], 'the guest outlives its daemon');
     const ended = await pending;
@@ -173,12 +173,26 @@ describe('qemu runtime: kill -9 of the source daemon mid-live-migration (daemon 
   });
 
   it('killed and back within its lease: the restarted daemon fails the migration itself, the incoming QEMU goes, the guest is adopted', async () => {
-    const { pending, qemuPid } = await killSourceMidTransfer('kill-2');
+    const { pending, qemuPid } = await killMidTransfer('kill-2', source, target);
     await source.start(10);
     const ended = await pending;
     assert.equal(ended.status, 'MIGRATION_STATUS_FAILED', ended.message);
     assert.equal(ended.message, `node ${source.id} restarted during the migration`);
     await eventually(() => qemusOf(target.id).length === 0, 10_000, "the target's incoming QEMU gone");
     await assertAdoptedUnbroken(qemuPid);
+  });
+
+  it('kill -9 of the target daemon mid-transfer: the migration FAILS, the guest runs on at its source, the restarted target leaves no QEMU', async () => {
+    const { pending, qemuPid } = await killMidTransfer('kill-3', target, source);
+    const ended = await pending;
+    assert.equal(ended.status, 'MIGRATION_STATUS_FAILED', ended.message);
+    assert.equal(ended.message, `target node ${target.id} left the cluster during the migration`);
+    await target.start(2);
+    await eventually(async () => (await source.client!.call('GetClusterStatus')).nodes.length === 2, 15_000, 'the target back');
+    assert.deepEqual(qemusOf(source.id), [qemuPid], 'the guest never left its QEMU');
+    await beatAbove(source.id, Math.max(...beats(source.id)));
+    const all = beats(source.id);
+    assert.deepEqual(all, all.map((_, i) => all[0] + i), 'one unbroken count');
+    await assertSettled(source);
   });
 });

@@ -232,11 +232,15 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await assertSettled();
   });
 
-  it('a restarted daemon adopts its running guest instead of booting it again', async () => {
+  it('a restarted daemon adopts its running guest instead of booting it again, and kills a QEMU no record wants', async () => {
     await waitForBeat(1, 'vm-1', 1);
     const pid = qemusOf(1, 'vm-1')[0];
+    // What a dead daemon may leave besides its guests: a QEMU waiting for an incoming guest no record knows of.
+    const leftover = await fleet.create('leftover', { stateName: 'node-1/vms/leftover', incoming: 'defer' });
+    await leftover.start();
     await cluster!.nodes[0].crash();
     restarted = await startNode({ id: 1, listen: '127.0.0.1:0', store: cluster!.store, runtime: runtimeFor(1), leaseTtlSeconds: 2 });
+    await eventually(() => qemusOf(1, 'leftover').length === 0, 10_000, 'the leftover QEMU killed by the restarted daemon');
     await eventually(() => (restarted!.runtime as QemuRuntime).processOf('vm-1')?.pid === Number(pid), 10_000, 'adopted');
     const last = Math.max(...beats(consoleLog(1, 'vm-1')));
     await waitForBeat(1, 'vm-1', last);

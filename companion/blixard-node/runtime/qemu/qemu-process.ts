@@ -314,7 +314,7 @@ export class QemuProcess {
   }
 }
 
-function readCmdline(pid: number): string[] | undefined {
+export function readCmdline(pid: number): string[] | undefined {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
@@ -323,7 +323,7 @@ function readCmdline(pid: number): string[] | undefined {
 }
 
 /** Running, not a zombie waiting to be reaped. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

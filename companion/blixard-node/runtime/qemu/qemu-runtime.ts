@@ -6,6 +6,7 @@
 // qemu-outgoing.ts against it.
 
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +17,7 @@ import { QemuProcess } from './qemu-process';
 import { builtInTestGuest } from './test-guest';
 import { checkQemuVm, resolveBoot } from './vm-config';
 import { cancelOutgoing, runPrecopy, runSwitchover, type OutgoingMigrationOptions } from './qemu-outgoing';
+import { killLeftoverQemu } from './leftover-qemu';
 
 export interface QemuRuntimeOptions {
   /** This node's folder: each VM's files go to STATE_DIR/vms/NAME. */
@@ -63,6 +65,8 @@ const MIB = 1024 * 1024;
 export class QemuRuntime implements VmRuntime {
   readonly kind = 'qemu';
   private readonly vms = new Map<string, Entry>();
+  /** VMs whose QEMU is being spawned (start, prepareIncoming): not leftovers, though not held yet. */
+  private readonly spawning = new Set<string>();
   private readonly events = new EventEmitter();
   private accel?: Promise<Accel>;
   private closed = false;
@@ -111,19 +115,7 @@ export class QemuRuntime implements VmRuntime {
   async start(vm: RuntimeVm, signal?: AbortSignal): Promise<void> {
     if (this.isRunning(vm.name)) return;
     await checkQemuVm({ ...vm, configPath: vm.configPath ?? '' });
-    const qp = await this.newProcess(vm);
-    const onAbort = () => void qp.kill();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await qp.start(this.options.bootTimeoutMs ?? 60_000);
-      signal?.throwIfAborted();
-    } catch (err) {
-      await qp.kill();
-      throw err;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-    this.hold(vm.name, qp, 'running');
+    await this.boot(vm, signal, undefined, (qp) => this.hold(vm.name, qp, 'running'));
   }
 
   async stop(vm: RuntimeVm): Promise<void> {
@@ -200,21 +192,11 @@ export class QemuRuntime implements VmRuntime {
     this.discardIncoming(vm.name);
     const host = this.options.incomingHost ?? '127.0.0.1';
     const uri = `tcp:${host}:${await freePort(host)}`;
-    const qp = await this.newProcess(vm, uri);
-    const onAbort = () => void qp.kill();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await qp.start(this.options.bootTimeoutMs ?? 60_000);
-      signal.throwIfAborted();
-    } catch (err) {
-      await qp.kill();
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-    this.vms.set(vm.name, { qp, role: 'incoming' });
-    qp.onExit(() => {
-      if (this.vms.get(vm.name)?.qp === qp && this.vms.get(vm.name)?.role === 'incoming') this.vms.delete(vm.name);
+    await this.boot(vm, signal, uri, (qp) => {
+      this.vms.set(vm.name, { qp, role: 'incoming' });
+      qp.onExit(() => {
+        if (this.vms.get(vm.name)?.qp === qp && this.vms.get(vm.name)?.role === 'incoming') this.vms.delete(vm.name);
+      });
     });
     return { uri };
   }
@@ -276,6 +258,52 @@ export class QemuRuntime implements VmRuntime {
       transferTimeoutMs: this.options.transferTimeoutMs ?? 300_000,
       pollIntervalMs: this.options.pollIntervalMs ?? 100,
     };
+  }
+
+  /**
+   * Spawns the VM's QEMU (after killing one an earlier daemon left in its folder) and waits until it
+   * is up, or kills it; `held` records it before the VM stops counting as spawning, so a reap never
+   * sees it unowned.
+   */
+  private async boot(vm: RuntimeVm, signal: AbortSignal | undefined, incoming: string | undefined, held: (qp: QemuProcess) => void): Promise<void> {
+    this.spawning.add(vm.name);
+    try {
+      const leftover = await killLeftoverQemu(this.vmDir(vm.name));
+      if (leftover !== undefined) this.log(`${vm.name}: killed QEMU pid ${leftover} an earlier daemon left in its folder`);
+      const qp = await this.newProcess(vm, incoming);
+      const onAbort = () => void qp.kill();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await qp.start(this.options.bootTimeoutMs ?? 60_000);
+        signal?.throwIfAborted();
+      } catch (err) {
+        await qp.kill();
+        throw err;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      held(qp);
+    } finally {
+      this.spawning.delete(vm.name);
+    }
+  }
+
+  async reapLeftovers(keep: ReadonlySet<string>): Promise<void> {
+    const kept = new Set([...keep].map((name) => this.vmDir(name)));
+    const root = path.join(this.options.stateDir, 'vms');
+    const dirs = await fs.promises.readdir(root).catch(() => [] as string[]);
+    for (const dir of dirs.map((d) => path.join(root, d))) {
+      if (kept.has(dir) || [...this.vms.keys(), ...this.spawning].some((name) => this.vmDir(name) === dir)) continue;
+      const pid = await killLeftoverQemu(dir);
+      if (pid !== undefined) this.log(`${path.basename(dir)}: killed QEMU pid ${pid} an earlier daemon left running; no record wants it here`);
+    }
+  }
+
+  reapLeftover(name: string): void {
+    if (this.vms.has(name) || this.spawning.has(name)) return;
+    void killLeftoverQemu(this.vmDir(name)).then((pid) => {
+      if (pid !== undefined) this.log(`${name}: killed QEMU pid ${pid} an earlier daemon left running; the VM lives elsewhere now`);
+    });
   }
 
   private async newProcess(vm: RuntimeVm, incoming?: string): Promise<QemuProcess> {
