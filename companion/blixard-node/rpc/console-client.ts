@@ -4,7 +4,8 @@
 // migrated) it attaches to that node, asking for its whole tail — which holds only what the
 // guest printed since it arrived — so the output continues without a gap or a repeat. When the
 // daemon serving it goes away (killed, restarted, shutting down) it attaches again — that daemon
-// first, then every other it knows, with a backoff, for --reconnect-seconds — resuming after the
+// first, then every node of the cluster (GetClusterStatus, read once at the first attach) and any
+// it was sent to, with a backoff, for --reconnect-seconds — resuming after the
 // last position it printed (ConsoleInput.resume), and says so on one line each way.
 
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ export const CONSOLE_USAGE = `Usage: blixard-node console VM --endpoint HOST:POR
 
 /** Ctrl-]: telnet's and virsh console's escape, rarely needed by a guest. */
 const DETACH = 0x1d;
+/** How long the one GetClusterStatus that lists the cluster's nodes (for reconnecting) may take. */
+const MEMBERS_DEADLINE_MS = 3000;
 /** A VM whose nodes keep sending the client on without attaching is given up after this many hops. */
 const MAX_HOPS_WITHOUT_ATTACH = 20;
 
@@ -102,6 +105,14 @@ export async function runConsole(args: ConsoleArgs, io = { stdin: process.stdin,
   if (raw) io.stdin.setRawMode(true);
   io.stdin.on('data', onInput);
 
+  /** Every node's address, so a reconnect can try the whole cluster, not just the nodes seen so far (best effort). */
+  const learnMembers = (address: string) => {
+    const cluster = new (loadBlixardPackage().ClusterService)(address, credentials);
+    cluster.GetClusterStatus({}, { deadline: Date.now() + MEMBERS_DEADLINE_MS }, (err, res) => {
+      cluster.close();
+      if (!err) for (const node of res?.nodes ?? []) reconnect.learn(node.address);
+    });
+  };
   const cursor = new ConsoleCursor();
   const reconnectMs = (args.reconnectSeconds ?? DEFAULT_RECONNECT.giveUpMs / 1000) * 1000;
   const reconnect = new ConsoleReconnect({ ...DEFAULT_RECONNECT, giveUpMs: reconnectMs });
@@ -128,6 +139,7 @@ export async function runConsole(args: ConsoleArgs, io = { stdin: process.stdin,
     call.on('data', (out: ConsoleOutput__Output) => {
       if (out.attached) {
         attachedHere = true;
+        if (!seenConsole) learnMembers(out.attached.address || address);
         seenConsole = true;
         cursor.attached(out.logId, out.position);
         reconnect.learn(out.attached.address);
