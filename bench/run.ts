@@ -4,10 +4,11 @@
 // in a real VS Code (activation, tree render), the dialog's host side, the KubeVirt source, the
 // watcher (event → line latency next to `kubectl get vmim -w` in the same run, ingest), the
 // Blixard daemon (RPC latency and throughput), the history (ingest, queries at 100,000
-// migrations). A section that fails is reported as such and the others still run; the exit code
+// migrations), the QEMU runtime with real guests (boot, live and cold migration, the dialog's ETA
+// against the real completion, RSS). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,qemu] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -20,6 +21,8 @@ import { ensureReleaseVsix } from '../test/journeys/support/release-vsix';
 import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
 import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
 import type { HistoryBenchFigures } from './history';
+import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
+import { qemuRows } from './qemu-rows';
 import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,6 +34,7 @@ interface Sizes {
   history: { migrations: number; ingestRecords: number };
   kubevirt: { nodes: number; vmisPerNode: number; migrations: number };
   dialogRuns: number;
+  qemu: QemuBenchOptions;
 }
 
 const FULL: Sizes = {
@@ -40,6 +44,7 @@ const FULL: Sizes = {
   history: { migrations: 100_000, ingestRecords: 50_000 },
   kubevirt: { nodes: 3, vmisPerNode: 1000, migrations: 50 },
   dialogRuns: 6,
+  qemu: { runs: 5, etaBandwidthMbps: 100 },
 };
 
 const QUICK: Sizes = {
@@ -49,9 +54,10 @@ const QUICK: Sizes = {
   history: { migrations: 10_000, ingestRecords: 5000 },
   kubevirt: { nodes: 3, vmisPerNode: 200, migrations: 20 },
   dialogRuns: 3,
+  qemu: { runs: 2, etaBandwidthMbps: 100 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'qemu'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -175,6 +181,11 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runHistoryBench } = await import('./history');
       return runHistoryBench(sizes.history);
     }
+    case 'qemu': {
+      if (!benchFile('qemu')) throw new Error('bench/qemu.ts is missing');
+      const { runQemuBench } = await import('./qemu');
+      return runQemuBench(sizes.qemu);
+    }
   }
 }
 
@@ -192,6 +203,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     watcher: 'Watcher',
     daemon: 'Blixard daemon',
     history: 'History',
+    qemu: 'QEMU runtime',
   }[section];
   if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
   switch (section) {
@@ -282,6 +294,8 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
       rows.push({ area, figure: 'load · snapshot', value: `${ms(f.load.ms)} · ${ms(f.snapshot.ms)}`, conditions: `${db}; RSS +${f.load.rssDeltaMb} MB on load` });
       return rows;
     }
+    case 'qemu':
+      return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));
   }
 }
 
