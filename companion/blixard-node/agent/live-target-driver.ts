@@ -5,7 +5,8 @@
 // runs here, so the agent adopts it); any other end drops what waited for the guest.
 
 import { isFinalStatus, type MigrationRecord } from '../state/cluster-records';
-import { commitMigrationStep } from './migration-driver';
+import { commitMigrationStep, handedToTarget } from './migration-driver';
+import { decidedByHypervisors } from './migration-outcomes';
 import type { NodeContext } from './node-context';
 
 export async function driveLiveTarget(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
@@ -26,10 +27,13 @@ export async function driveLiveTarget(ctx: NodeContext, m0: MigrationRecord, sig
   try {
     const committed = await commitMigrationStep(ctx, m0.id, ['PREPARING'], (m) => ({ migration: { ...m, incoming, updatedAt: Date.now() } }), signal);
     if (!committed) return;
-    await ctx.view.waitUntil(() => {
+    const orphaned = await ctx.view.waitUntil(() => {
       const m = ctx.view.migrations.get(m0.id)?.value;
-      return !m || isFinalStatus(m.status);
+      if (!m || isFinalStatus(m.status)) return 'ended' as const;
+      // The source's daemon died at switchover: its QEMU may finish the migration alone, so ours says how it ended.
+      return decidedByHypervisors(m) && !ctx.view.members.has(m.sourceNodeId) ? ('source gone' as const) : undefined;
     }, { signal });
+    if (orphaned === 'source gone') await settleWithoutSource(ctx, m0, signal);
   } catch {
     // Aborted: the migration ended (judged below) or the daemon stops (the runtime's close drops it).
   } finally {
@@ -38,4 +42,19 @@ export async function driveLiveTarget(ctx: NodeContext, m0: MigrationRecord, sig
     if (!(m?.status === 'COMPLETED' && ours)) runtime.discardIncoming?.(vm.name);
     else if (!runtime.isRunning(vm.name)) runtime.adopt(vm);
   }
+}
+
+/** How long a target whose source died at switchover waits for the last of the guest to arrive. */
+const ARRIVAL_WAIT_MS = 10_000;
+
+async function settleWithoutSource(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
+  const arrived = (await ctx.runtime.incomingArrived?.(m0.vmName, ARRIVAL_WAIT_MS)) ?? false;
+  const source = m0.sourceNodeId;
+  await commitMigrationStep(
+    ctx,
+    m0.id,
+    ['SWITCHING'],
+    (m, vm) => (arrived ? handedToTarget(m, vm, Date.now()) : { fail: `source node ${source} left the cluster during the switchover, before the guest reached node ${ctx.nodeId}` }),
+    signal,
+  );
 }

@@ -152,7 +152,8 @@ export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, sig
     id,
     ['SWITCHING'],
     (m, current) => {
-      if (!ctx.view.members.has(m.targetNodeId)) return { fail: `target node ${m.targetNodeId} left the cluster during the switchover` };
+      // A hypervisor that received the guest itself has it now, whether or not its daemon is there (it adopts it when back).
+      if (!m.incoming && !ctx.view.members.has(m.targetNodeId)) return { fail: `target node ${m.targetNodeId} left the cluster during the switchover` };
       const total = converged.totalBytes;
       const migration: MigrationRecord = {
         ...withStatus(m, 'COMPLETED', Date.now(), ''),
@@ -166,6 +167,31 @@ export async function driveLiveSource(ctx: NodeContext, m0: MigrationRecord, sig
     signal,
   );
   if (!done || done.status !== 'COMPLETED') ctx.runtime.adopt(vm); // not handed over: it stays here
+}
+
+/** The VM handed to the target at the end of a live migration: COMPLETED, reassigned, running there. */
+export function handedToTarget(m: MigrationRecord, vm: VmRecord, now: number): StepChange {
+  const p = m.progress;
+  const migration: MigrationRecord = { ...withStatus(m, 'COMPLETED', now, '') };
+  if (p) migration.progress = { ...p, transferredBytes: p.transferredBytes + p.remainingBytes, remainingBytes: 0 };
+  return { migration, vm: { ...vm, nodeId: m.targetNodeId, state: 'RUNNING', migrationId: undefined, updatedAt: now } };
+}
+
+/**
+ * A restarted source finds its live migration at switchover (decidedByHypervisors): its QEMU says
+ * whether the guest left. Gone → COMPLETED, and the paused copy here is dropped; still here →
+ * FAILED, and the guest resumes here (the runtime's adopt cancels the outgoing migration).
+ */
+export async function settleSwitchoverAtSource(ctx: NodeContext, m0: MigrationRecord, signal: AbortSignal): Promise<void> {
+  const vm = runtimeVm(m0, ctx);
+  // No QEMU here to ask: if the guest runs anywhere, it is in the target's.
+  const left = (await ctx.runtime.handedOver?.(vm)) ?? true;
+  if (left) {
+    const done = await step(ctx, m0.id, ['SWITCHING'], (m, current) => handedToTarget(m, current, Date.now()), signal);
+    if (done) ctx.runtime.release(vm.name);
+    return;
+  }
+  await step(ctx, m0.id, ['SWITCHING'], () => ({ fail: `node ${ctx.nodeId} restarted during the switchover, before the guest left it; it runs on there` }), signal);
 }
 
 /** Source side of a cold migration: PREPARING → TRANSFERRING (stop here) → SWITCHING (reassigned). */

@@ -52,10 +52,21 @@ function vmAfterEndedMigration(view: ClusterView, m: MigrationRecord, vm: VmReco
   return next;
 }
 
+/**
+ * A live migration into a runtime that receives the guest itself (QEMU's -incoming), at its
+ * switchover: the hypervisors finish it without their daemons, so whether the guest has left its
+ * source is read from them (the source's outgoing status, the target's arrived guest) by whichever
+ * side is still there — not judged from who is alive, which could kill the only running copy.
+ */
+export function decidedByHypervisors(m: MigrationRecord): boolean {
+  return m.live && m.status === 'SWITCHING' && m.incoming !== undefined;
+}
+
 /** Whether a non-final migration can still progress with the nodes now in the cluster, and if not, why. */
 export function missingParticipant(view: ClusterView, m: MigrationRecord): string | undefined {
   const sourceAlive = view.members.has(m.sourceNodeId);
   const targetAlive = view.members.has(m.targetNodeId);
+  if (decidedByHypervisors(m) && (sourceAlive || targetAlive)) return undefined;
   // A cold migration in SWITCHING has already moved the VM: only its target has work left.
   const needsSource = !(m.status === 'SWITCHING' && !m.live);
   if (!targetAlive) return `target node ${m.targetNodeId} left the cluster during the migration`;

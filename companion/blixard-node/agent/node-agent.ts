@@ -5,10 +5,10 @@
 import { ACTIVE_VM_STATES, isFinalStatus, keys, type MigrationRecord, type VmRecord } from '../state/cluster-records';
 import type { ViewChange } from '../state/cluster-view';
 import type { StoreOp } from '../store/cluster-store';
-import { driveColdSource, driveColdTarget, driveLiveSource } from './migration-driver';
+import { driveColdSource, driveColdTarget, driveLiveSource, settleSwitchoverAtSource } from './migration-driver';
 import { driveLiveTarget } from './live-target-driver';
 import type { UnexpectedVmExit } from '../runtime/vm-runtime';
-import { missingParticipant, planEndMigration } from './migration-outcomes';
+import { decidedByHypervisors, missingParticipant, planEndMigration } from './migration-outcomes';
 import { isTransient, retryTransient, type NodeContext } from './node-context';
 
 const RECONCILE_INTERVAL_MS = 1000;
@@ -30,7 +30,9 @@ export class NodeAgent {
     const { view, nodeId } = this.ctx;
     const orphaned = [...view.migrations.values()]
       .map((e) => e.value)
-      .filter((m) => !isFinalStatus(m.status) && (m.sourceNodeId === nodeId || m.targetNodeId === nodeId));
+      .filter((m) => !isFinalStatus(m.status) && (m.sourceNodeId === nodeId || m.targetNodeId === nodeId))
+      // At switchover the hypervisors decide: a source reads its own (considerMigration), a target leaves it to a live source.
+      .filter((m) => !decidedByHypervisors(m) || (m.targetNodeId === nodeId && !view.members.has(m.sourceNodeId)));
     for (const m of orphaned) {
       await retryTransient(
         () => this.ctx.writer.commit(() => planEndMigration(view, m.id, 'FAILED', `node ${nodeId} restarted during the migration`)),
@@ -53,9 +55,11 @@ export class NodeAgent {
   private async reapLeftovers(): Promise<void> {
     const { view, nodeId, runtime } = this.ctx;
     if (!runtime.reapLeftovers) return;
-    const runningHere = [...view.vms.values()].map((e) => e.value).filter((vm) => vm.nodeId === nodeId && vm.state === 'RUNNING');
+    const keep = new Set([...view.vms.values()].map((e) => e.value).filter((vm) => vm.nodeId === nodeId && vm.state === 'RUNNING').map((vm) => vm.name));
+    // A guest arriving here at switchover may already run in the incoming QEMU: its source decides, and it is adopted if it stays.
+    for (const { value: m } of view.migrations.values()) if (m.targetNodeId === nodeId && decidedByHypervisors(m)) keep.add(m.vmName);
     try {
-      await runtime.reapLeftovers(new Set(runningHere.map((vm) => vm.name)));
+      await runtime.reapLeftovers(keep);
     } catch (err) {
       this.ctx.log(`could not stop what the previous run left: ${(err as Error).message}`);
     }
@@ -101,12 +105,16 @@ export class NodeAgent {
     if (m.sourceNodeId === nodeId) {
       if (m.live && m.status === 'PREPARING') return this.runDriver(m, driveLiveSource);
       if (!m.live && (m.status === 'PREPARING' || m.status === 'TRANSFERRING')) return this.runDriver(m, driveColdSource);
+      if (decidedByHypervisors(m)) return this.runDriver(m, settleSwitchoverAtSource);
       if (m.live && m.status !== 'PREPARING') {
         // Only this node's driver moves a live transfer; without it the transfer is lost.
         void this.end(m, `live transfer on node ${nodeId} was interrupted`);
       }
     } else if (m.targetNodeId === nodeId && !m.live && m.status === 'SWITCHING') {
       this.runDriver(m, driveColdTarget);
+    } else if (m.targetNodeId === nodeId && decidedByHypervisors(m) && !view.members.has(m.sourceNodeId)) {
+      // A restarted target holds no incoming guest to read, and no source is left to read its own.
+      void this.end(m, `source node ${m.sourceNodeId} left the cluster during the switchover`);
     } else if (m.targetNodeId === nodeId && m.live && m.status === 'PREPARING' && !m.incoming && this.ctx.runtime.prepareIncoming) {
       this.runDriver(m, driveLiveTarget);
     }

@@ -106,6 +106,14 @@ export interface VmRuntime {
   reapLeftovers?(keep: ReadonlySet<string>): Promise<void>;
   /** The VM lives elsewhere now and this runtime holds nothing of it: stop what an earlier daemon left of it here. */
   reapLeftover?(name: string): void;
+  /**
+   * Source side, after a daemon restart at switchover: whether the guest has left this node (the
+   * hypervisor completed the migration without the daemon). Adopts the VM's process to ask it;
+   * undefined when there is none here. A guest that has not left resumes here.
+   */
+  handedOver?(vm: RuntimeVm): Promise<boolean | undefined>;
+  /** Target side, its source gone at switchover: waits (up to `timeoutMs`) for the incoming guest to arrive; whether it runs here now. */
+  incomingArrived?(name: string, timeoutMs: number): Promise<boolean>;
   /** Calls `listener` when a VM dies under the runtime; returns the unsubscribe. */
   onUnexpectedExit?(listener: (exit: UnexpectedVmExit) => void): () => void;
 }

@@ -30,13 +30,13 @@ class QemuDaemon {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  async start(leaseTtlSeconds: number): Promise<void> {
+  /** `bandwidthMbps` 16 (default): a 96 MiB guest takes far longer than a test to move; 0: it moves in under a second. */
+  async start(leaseTtlSeconds: number, bandwidthMbps = 16): Promise<void> {
     const { child, match, stderr } = await startCli(
       [
         '--id', String(this.id), '--listen', '127.0.0.1:0', '--store', `etcd://${this.etcdEndpoint}`, '--runtime', 'qemu',
         '--state-dir', this.stateDir, '--lease-ttl', String(leaseTtlSeconds),
-        // 16 Mbit/s: a 96 MiB guest takes far longer than the test to move, so the kill lands mid-transfer.
-        '--bandwidth-mbps', '16',
+        '--bandwidth-mbps', String(bandwidthMbps),
       ],
       new RegExp(`^blixard-node ${this.id} ready: (\\S+)\\n`, 'm'),
       [DAEMON],
@@ -128,6 +128,60 @@ describe('qemu runtime: kill -9 of the source daemon mid-live-migration (daemon 
     await assertSettled();
   }
 
+  /**
+   * The guest counts on, on the node its record names, without a reboot: its heartbeats there pass
+   * `lastBefore`, run without a gap, and no boot line follows the first of them.
+   */
+  async function assertCountsOnWithoutReboot(nodeId: number, lastBefore: number): Promise<void> {
+    await beatAbove(nodeId, lastBefore + 1);
+    const all = beats(nodeId);
+    assert.deepEqual(all, all.map((_, i) => all[0] + i), `one unbroken count on node ${nodeId}`);
+    assert.ok(all[0] <= lastBefore + 1, `the count went on from ${lastBefore} (node ${nodeId} starts at ${all[0]})`);
+    const lines = consoleLog(nodeId).split('\n');
+    const firstBeat = lines.findIndex((l) => HEARTBEAT_LINE.test(l));
+    assert.equal(lines.slice(firstBeat).filter((l) => BOOT_LINE.test(l)).length, 0, 'no boot after the first heartbeat');
+  }
+
+  /**
+   * kill -9 of the source daemon just after it committed SWITCHING: QEMU may finish the switchover
+   * alone. Whichever way it went, the guest must run on exactly one node, the one its record names.
+   */
+  async function killAtSwitchover(migrationId: string, restartAtOnce: boolean): Promise<Reply> {
+    const holder = Number((await target.client!.call('GetVmStatus', { name: 'vm-1' })).vm_info.node_id);
+    const from = daemons[holder - 1];
+    const to = daemons[2 - holder];
+    // The source daemon again, sending at full speed; within a 10 s lease when it comes back at once.
+    await from.stop();
+    await from.start(restartAtOnce ? 10 : 2, 0);
+    await eventually(async () => (await to.client!.call('GetVmStatus', { name: 'vm-1' })).vm_info.state === 'VM_STATE_RUNNING', 20_000, 'vm-1 adopted');
+    await beatAbove(from.id, Math.max(0, ...beats(from.id)));
+    const watch = to.client!.watch();
+    let pending: Promise<Reply>;
+    let lastBefore: number;
+    try {
+      await watch.waitFor((ev) => ev.some((e) => e.type === 'TYPE_SNAPSHOT_END'), 10_000, 'snapshot');
+      pending = to.client!.call('MigrateVm', { vm_name: 'vm-1', target_node_id: to.id, live_migration: true, migration_id: migrationId }, 90_000);
+      await watch.waitFor((ev) => ev.some((e) => e.migration?.id === migrationId && e.migration.status === 'MIGRATION_STATUS_SWITCHING'), 30_000, 'the switchover');
+      await from.kill9();
+      lastBefore = Math.max(...beats(from.id));
+    } finally {
+      watch.cancel();
+    }
+    if (restartAtOnce) await from.start(10, 0);
+    const ended = await pending;
+    if (!restartAtOnce) await from.start(2, 0);
+    if (ended.status === 'MIGRATION_STATUS_FAILED') assert.match(ended.message, /during the switchover, before the guest (reached|left)/);
+    else assert.equal(ended.status, 'MIGRATION_STATUS_COMPLETED', ended.message);
+    const home = ended.status === 'MIGRATION_STATUS_COMPLETED' ? to.id : from.id;
+    await eventually(async () => {
+      const vm = (await to.client!.call('GetVmStatus', { name: 'vm-1' })).vm_info;
+      return vm.state === 'VM_STATE_RUNNING' && Number(vm.node_id) === home;
+    }, 20_000, `vm-1 RUNNING on node ${home}`);
+    await assertCountsOnWithoutReboot(home, lastBefore);
+    await assertSettled(to);
+    return ended;
+  }
+
   before(async function () {
     requireQemu();
     assert.ok(fs.existsSync(DAEMON), `${DAEMON} is missing: run npm run build first`);
@@ -194,5 +248,15 @@ describe('qemu runtime: kill -9 of the source daemon mid-live-migration (daemon 
     const all = beats(source.id);
     assert.deepEqual(all, all.map((_, i) => all[0] + i), 'one unbroken count');
     await assertSettled(source);
+  });
+
+  it('kill -9 of the source daemon at switchover, back after its lease expired: the target reads its QEMU and settles it; one node, one QEMU', async () => {
+    const ended = await killAtSwitchover('switch-1', false);
+    console.log(`      (source daemon killed at switchover, lease expired: ${ended.status} ${ended.message})`);
+  });
+
+  it('kill -9 of the source daemon at switchover, back at once: it reads its QEMU and settles it; one node, one QEMU', async () => {
+    const ended = await killAtSwitchover('switch-2', true);
+    console.log(`      (source daemon killed at switchover, restarted: ${ended.status} ${ended.message})`);
   });
 });

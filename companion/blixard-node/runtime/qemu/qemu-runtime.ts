@@ -58,6 +58,8 @@ interface Entry {
   role: Role;
   /** A migration away is under way (or paused at pre-switchover). */
   outgoing?: boolean;
+  /** Adopted: whether the QEMU a dead daemon left had already handed the guest over (settleAdopted). */
+  settled?: Promise<boolean>;
 }
 
 const MIB = 1024 * 1024;
@@ -154,9 +156,7 @@ export class QemuRuntime implements VmRuntime {
         adopting.role = 'running';
         this.watch(vm.name, qp);
         this.log(`${vm.name}: adopted QEMU pid ${qp.pid}`);
-        // A daemon that died mid-migration may have left QEMU migrating, or paused at
-        // pre-switchover: the migration ended with that daemon, so the guest goes on here.
-        void cancelOutgoing(qp.qmp).catch(() => undefined);
+        adopting.settled = this.settleAdopted(vm.name, qp);
       },
       (err: Error) => {
         if (this.vms.get(vm.name) !== adopting) return;
@@ -164,6 +164,45 @@ export class QemuRuntime implements VmRuntime {
         this.events.emit('exit', { name: vm.name, reason: `no QEMU runs VM '${vm.name}' on this node (${err.message})` } satisfies UnexpectedVmExit);
       },
     );
+  }
+
+  /**
+   * A daemon that died mid-migration may have left QEMU migrating or paused at pre-switchover: the
+   * migration ended with that daemon, so the guest goes on here. Or QEMU finished the migration
+   * alone (postmigrate: the guest runs on the target now): then nothing resumes the stale copy here.
+   */
+  private async settleAdopted(name: string, qp: QemuProcess): Promise<boolean> {
+    const status = (await qp.qmp.execute('query-status').catch(() => undefined))?.status;
+    if (status === 'postmigrate') {
+      this.log(`${name}: its live migration completed while no daemon ran here; the guest has left this node`);
+      return true;
+    }
+    await cancelOutgoing(qp.qmp).catch(() => undefined);
+    return false;
+  }
+
+  async handedOver(vm: RuntimeVm): Promise<boolean | undefined> {
+    if (!this.vms.has(vm.name)) this.adopt(vm);
+    let entry: Entry;
+    try {
+      entry = await this.runningEntry(vm.name);
+    } catch {
+      return undefined; // no QEMU of it here
+    }
+    if (entry.settled) return entry.settled;
+    return (await entry.qp.qmp.execute('query-status').catch(() => undefined))?.status === 'postmigrate';
+  }
+
+  async incomingArrived(name: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entry = this.vms.get(name);
+      if (entry?.role !== 'incoming' || entry.qp.exited) return false; // its QEMU gave up on the stream and exited
+      // 'inmigrate' while the stream comes in; a received guest starts running at once (no -S).
+      if ((await entry.qp.qmp.execute('query-status').catch(() => undefined))?.status === 'running') return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   release(name: string): void {
