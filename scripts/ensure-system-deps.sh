@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests need are present (TESTING.md). As root it installs
 # what is missing; otherwise it names the exact apt-get line to run and fails.
+#   bash scripts/ensure-system-deps.sh [COMMAND...]   only the packages of these commands (npm start
+#                                                      with BLIXARD_RUNTIME=qemu: qemu-system-x86_64 busybox)
 set -euo pipefail
 declare -A need=(
   [etcd]=etcd-server            # a real etcd for the daemons' multi-node store
@@ -12,8 +14,11 @@ declare -A need=(
   [qemu-system-x86_64]=qemu-system-x86  # the daemon's qemu runtime boots real guests in it
   [busybox]=busybox-static      # /bin/busybox, static: the built-in test guest's whole userland
 )
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=("${!need[@]}")
 missing=()
-for cmd in "${!need[@]}"; do
+for cmd in "${wanted[@]}"; do
+  [ -n "${need[$cmd]:-}" ] || { echo "[deps] unknown command \"$cmd\" (known: ${!need[*]})" >&2; exit 2; }
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

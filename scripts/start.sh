@@ -6,6 +6,10 @@
 #
 #   BLIXARD_START_WITH=code-server   use code-server even when `code` exists
 #   BLIXARD_PORT=8080                code-server's port (default: a free one)
+#   BLIXARD_RUNTIME=qemu             real QEMU guests instead of simulated VMs: 3 nodes, 2 VMs of
+#                                    96 MiB (vm-1 boots, vm-2 stays stopped); installs QEMU and
+#                                    busybox as root (else prints the apt-get line) and fetches the
+#                                    guest kernel into ~/.cache/blixard-migrations once
 #
 # code-server runs without a password (--auth none), so it listens on 127.0.0.1 only: there is
 # no host setting, and code-server's own CODE_SERVER_HOST and PORT are not passed to it.
@@ -20,6 +24,32 @@ log() { echo "[start] $*"; }
 if [ -n "${BLIXARD_PORT:-}" ] && ! [[ "$BLIXARD_PORT" =~ ^[0-9]{1,5}$ && "$BLIXARD_PORT" -le 65535 ]]; then
   echo "[start] BLIXARD_PORT must be a port number (0-65535), not \"$BLIXARD_PORT\"; code-server listens on 127.0.0.1 only" >&2
   exit 2
+fi
+
+# Which VMs the dev cluster runs: simulated ones (timers), or real QEMU guests under TCG (slow to
+# boot, ~215 MiB of RSS each), hence fewer of them. Each guest's QEMU files go under the run folder.
+case "${BLIXARD_RUNTIME:-simulated}" in
+  simulated) CLUSTER_ARGS=(--nodes 3 --base-port 0 --vms 6) ; CLUSTER_WAIT_S=60 ;;
+  qemu) CLUSTER_ARGS=(--runtime qemu --nodes 3 --base-port 0 --vms 2 --state-dir "$STATE/run/qemu") ; CLUSTER_WAIT_S=180 ;;
+  *)
+    echo "[start] BLIXARD_RUNTIME must be \"simulated\" (the default: simulated VMs) or \"qemu\" (real QEMU guests), not \"${BLIXARD_RUNTIME}\"" >&2
+    exit 2
+    ;;
+esac
+if [ "${BLIXARD_RUNTIME:-}" = qemu ]; then
+  # As root these install what is missing; otherwise they print the exact commands and fail.
+  bash scripts/ensure-system-deps.sh qemu-system-x86_64 busybox
+  log "guest kernel: $(bash scripts/ensure-guest-kernel.sh)"
+  # Guests of an earlier run that was killed outright (their QEMUs outlive a dead daemon): stop
+  # them before their folders go. Only QEMUs whose command line names this run folder's pid file.
+  for pidfile in "$STATE"/run/qemu/node-*/vms/*/qemu.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [[ "$pid" =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-pidfile $pidfile"; then
+      log "stopping QEMU $pid left by an earlier run ($(basename "$(dirname "$pidfile")"))"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
 fi
 
 bash scripts/ensure-npm-deps.sh
@@ -39,24 +69,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits until FILE has a line matching REGEX (or PID dies / 60 s pass) and prints that line.
-wait_for_line() { # file regex pid what
-  local file=$1 regex=$2 pid=$3 what=$4 line
-  for _ in $(seq 1 600); do
+# Waits until FILE has a line matching REGEX (or PID dies / SECONDS pass, default 60) and prints that line.
+wait_for_line() { # file regex pid what [seconds]
+  local file=$1 regex=$2 pid=$3 what=$4 seconds=${5:-60} line
+  for _ in $(seq 1 $((seconds * 10))); do
     line=$(grep -m1 -E "$regex" "$file" 2>/dev/null || true)
     if [ -n "$line" ]; then echo "$line"; return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "$what exited:" >&2; tail -n 20 "$file" >&2; return 1; fi
     sleep 0.1
   done
-  echo "$what did not become ready within 60 s:" >&2; tail -n 20 "$file" >&2; return 1
+  echo "$what did not become ready within $seconds s:" >&2; tail -n 20 "$file" >&2; return 1
 }
 
-log "starting the Blixard dev cluster"
-node dist/companion/blixard-node.js dev-cluster --nodes 3 --base-port 0 --vms 6 >"$RUN/dev-cluster.log" 2>&1 &
+log "starting the Blixard dev cluster (${BLIXARD_RUNTIME:-simulated} VMs)"
+started_at=$SECONDS
+node dist/companion/blixard-node.js dev-cluster "${CLUSTER_ARGS[@]}" >"$RUN/dev-cluster.log" 2>&1 &
 pids+=($!)
-ready=$(wait_for_line "$RUN/dev-cluster.log" '^blixard dev-cluster ready: ' "${pids[-1]}" "the dev cluster")
+ready=$(wait_for_line "$RUN/dev-cluster.log" '^blixard dev-cluster ready: ' "${pids[-1]}" "the dev cluster" "$CLUSTER_WAIT_S")
 ENDPOINTS=${ready#blixard dev-cluster ready: }
-log "dev cluster: $ENDPOINTS"
+log "dev cluster: $ENDPOINTS (ready in $((SECONDS - started_at)) s)"
 
 log "starting the local KubeVirt API server"
 node --import tsx test/support/kube-api-server/cli.ts --port 0 --kubeconfig "$RUN/kubeconfig" >"$RUN/kube-api-server.log" 2>&1 &
