@@ -19,6 +19,7 @@ import type { DialogViewState, ProgressView } from '../src/protocol/migration-di
 import { createBlixardSource } from '../src/sources/blixard/blixard-source';
 import { MigrationDialogSession } from '../src/ui/dialog/core/migration-dialog-session';
 import { SourceStreamFeed } from '../src/ui/dialog/core/source-stream-feed';
+import { rssMiB } from '../test/companion/qemu/qemu-harness';
 
 export interface QemuBenchOptions {
   /** Boots, live migrations per size, cold migrations and ETA runs (default 3 each). */
@@ -155,10 +156,7 @@ export async function runQemuBench(options: QemuBenchOptions = {}): Promise<Qemu
     const ops = cluster.nodes[0].operations;
     const recordOf = (name: string) => cluster!.nodes[0].view.vms.get(name)?.value;
     const pidOf = (name: string) => Number(fs.readFileSync(path.join(vmDir(recordOf(name)!.nodeId, name), 'qemu.pid'), 'utf8').trim());
-    const rss = (name: string) => {
-      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pidOf(name)}/status`, 'utf8'));
-      return match ? round1(Number(match[1]) / 1024) : NaN;
-    };
+    const rss = (name: string) => round1(rssMiB(pidOf(name)));
     const consoleSays = (name: string, pattern: RegExp) => {
       const file = path.join(vmDir(recordOf(name)!.nodeId, name), 'console.log');
       return fs.existsSync(file) && pattern.test(fs.readFileSync(file, 'utf8'));
