@@ -25,6 +25,8 @@ export const CONSOLE_USAGE = `Usage: blixard-node console VM --endpoint HOST:POR
 
 /** Ctrl-]: telnet's and virsh console's escape, rarely needed by a guest. */
 const DETACH = 0x1d;
+const CHANNEL_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 };
+
 /** How long the one GetClusterStatus that lists the cluster's nodes (for reconnecting) may take. */
 const MEMBERS_DEADLINE_MS = 3000;
 /** A VM whose nodes keep sending the client on without attaching is given up after this many hops. */
@@ -79,7 +81,9 @@ export async function runConsole(args: ConsoleArgs, io = { stdin: process.stdin,
   const clients = new Map<string, grpc.Client>();
   const clientFor = (address: string) => {
     let client = clients.get(address);
-    if (!client) clients.set(address, (client = new ConsoleService(address, credentials)));
+    // grpc-js's own channel backoff (1 s growing to 120 s) would keep a restarted daemon's channel in
+    // TRANSIENT_FAILURE long after it is back, failing our attempts fast; our rounds decide the pace.
+    if (!client) clients.set(address, (client = new ConsoleService(address, credentials, CHANNEL_OPTIONS)));
     return client;
   };
   let current: Duplex | undefined;

@@ -48,7 +48,7 @@ describe('qemu console: a real guest attached, migrated, its daemon restarted, b
   /** Both clients showed `more` heartbeats beyond what they had, each in one unbroken count from 1. */
   const bothCountOn = async (more: number, what: string) => {
     const [cliHad, coreHad] = [heartbeats(out).length, heartbeats(core.transcript).length];
-    await eventually(() => heartbeats(out).length >= cliHad + more && heartbeats(core.transcript).length >= coreHad + more, 20_000, `${what} (cli: ${heartbeats(out).join(' ')}; stderr: ${notes})`);
+    await eventually(() => heartbeats(out).length >= cliHad + more && heartbeats(core.transcript).length >= coreHad + more, 40_000, `${what} (cli: ${heartbeats(out).join(' ')}; stderr: ${notes})`);
     for (const [who, text] of [['cli', out], ['follower', core.transcript]]) {
       const counts = heartbeats(text);
       assert.ok(consecutive(counts), `${who}: one count, no reset, nothing twice, nothing missed: ${counts.join(' ')}`);
@@ -119,7 +119,7 @@ describe('qemu console: a real guest attached, migrated, its daemon restarted, b
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the guest prints on while its daemon is away
     (cluster.nodes as unknown[])[1] = await startNode({ id: 2, listen: cluster.endpoints[1], store: cluster.store, runtime: runtimeFor(2), leaseTtlSeconds: 2 });
     await eventually(() => (cluster.nodes[1].runtime as QemuRuntime).processOf('vm-1')?.pid === pid, 10_000, 'the QEMU adopted');
-    await eventually(() => /\[console: reconnected to vm-1 on node 2\]/.test(notes) && core.transcript.includes('[console: reconnected to vm-1 on node-2]'), 20_000, `reconnected (${notes})`);
+    await eventually(() => /\[console: reconnected to vm-1 on node 2\]/.test(notes) && core.transcript.includes('[console: reconnected to vm-1 on node-2]'), 45_000, `reconnected (${notes})`);
     await bothCountOn(2, 'heartbeats after the reconnect');
     assert.equal(notes.split('reconnecting').length - 1, 1, 'one line each way');
   });
