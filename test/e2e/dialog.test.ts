@@ -295,9 +295,21 @@ describe('Migration dialog, end to end', function () {
   async function vmMenu(vm: string, itemName: string): Promise<void> {
     // The Clusters view's row, not the Migrations view's row of the same VM.
     const clusters = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Clusters/i }) });
-    await clusters.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${vm}$`) }) }).click({ button: 'right' });
+    const row = clusters.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${vm}$`) }) });
     const item = page.getByRole('menuitem', { name: itemName });
-    await item.waitFor({ timeout: 30_000 });
+    // The tree may redraw between finding the row and the click (a finished migration moves the
+    // VM under another node), so the menu can open on the row that took its place. A right-click
+    // focuses the row it lands on: run the item only when that row is the VM's, else try again.
+    for (let attempt = 1; ; attempt++) {
+      await row.click({ button: 'right' });
+      await item.waitFor({ timeout: 30_000 });
+      const focused = (await clusters.locator('.monaco-list-row.focused .label-name').first().textContent())?.trim();
+      if (focused === vm) break;
+      assert.ok(attempt < 5, `the context menu kept opening on ${focused}, not ${vm}`);
+      await page.keyboard.press('Escape');
+      await item.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.waitForTimeout(500);
+    }
     await item.hover();
     await page.keyboard.press('Enter');
   }
