@@ -2,7 +2,7 @@
 // bench/extension.ts: measures the extension where it actually runs, against real Blixard
 // dev clusters, and writes the figures to $BLIXARD_BENCH_RESULTS.
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -54,9 +54,11 @@ async function measure(): Promise<HostFigures> {
 
   // Code loading alone: a fresh copy, so Node evaluates it again (inside the extension's folder
   // so its `vscode` import resolves as the real one's does).
-  const copy = path.join(root, 'out', 'bench', `extension-copy-${Date.now()}.js`);
-  mkdirSync(path.dirname(copy), { recursive: true });
-  copyFileSync(path.join(root, 'dist', 'extension.js'), copy);
+  // The bundle is split (esbuild.mjs): its chunks are copied too, so the copy loads them afresh.
+  const copyDir = path.join(root, 'out', 'bench', `extension-copy-${Date.now()}`);
+  mkdirSync(copyDir, { recursive: true });
+  for (const f of readdirSync(path.join(root, 'dist'))) if (/^extension.*\.js$/.test(f)) copyFileSync(path.join(root, 'dist', f), path.join(copyDir, f));
+  const copy = path.join(copyDir, 'extension.js');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // A fresh copy, required by path: the timing must include loading the bundle, not a cached module.
