@@ -14,7 +14,7 @@ import { startDevCluster, type DevCluster } from '../companion/blixard-node/dev-
 import { chooseAccel, type Accel } from '../companion/blixard-node/runtime/qemu/accel';
 import { QemuRuntime } from '../companion/blixard-node/runtime/qemu/qemu-runtime';
 import { builtInTestGuest, HEARTBEAT_LINE, QEMU_INSTALL_HINT } from '../companion/blixard-node/runtime/qemu/test-guest';
-import { progressFigures, transferRate, type ProgressSample } from '../src/protocol/progress-figures';
+import { progressFigures, ProgressTrend, transferRate, type ProgressFigures } from '../src/protocol/progress-figures';
 import type { DialogViewState, ProgressView } from '../src/protocol/migration-dialog';
 import { createBlixardSource } from '../src/sources/blixard/blixard-source';
 import { MigrationDialogSession } from '../src/ui/dialog/core/migration-dialog-session';
@@ -287,9 +287,9 @@ export async function runQemuBench(options: QemuBenchOptions = {}): Promise<Qemu
  */
 async function watchedMigration(source: ReturnType<typeof createBlixardSource>, vmId: string, targetNodeId: string): Promise<EtaRun> {
   const feed = new SourceStreamFeed();
-  const updates: Array<{ at: number; progress: ProgressView; previous?: ProgressSample; last: ProgressSample }> = [];
-  let previous: ProgressSample | undefined;
-  let last: ProgressSample | undefined;
+  // What the webview's tracking view holds: one trend per migration, every posted update observed.
+  const trend = new ProgressTrend();
+  const updates: Array<{ at: number; progress: ProgressView; figures: ProgressFigures; rate?: number }> = [];
   let finalState: DialogViewState | undefined;
   let endedAt = 0;
   const session = new MigrationDialogSession({
@@ -306,11 +306,7 @@ async function watchedMigration(source: ReturnType<typeof createBlixardSource>, 
         return;
       }
       const p = m?.progress;
-      if (p && (!last || last.transferredBytes !== p.transferredBytes)) {
-        previous = last;
-        last = { at: now, transferredBytes: p.transferredBytes };
-        updates.push({ at: now, progress: { ...p }, previous, last });
-      }
+      if (p && trend.observe(p, now)) updates.push({ at: now, progress: { ...p }, figures: progressFigures(p, trend), rate: transferRate(p, trend) });
     },
   });
   try {
@@ -322,11 +318,10 @@ async function watchedMigration(source: ReturnType<typeof createBlixardSource>, 
     const readings: EtaReading[] = [];
     const marks = [0.25, 0.5].flatMap((mark) => [{ by: 'time' as const, mark }, { by: 'bar' as const, mark }]);
     for (const { by, mark } of marks) {
-      const u = updates.find((x) => (by === 'time' ? x.at - submittedAt >= mark * (endedAt - submittedAt) : progressFigures(x.progress, x.previous, x.last.at).fraction >= mark));
+      const u = updates.find((x) => (by === 'time' ? x.at - submittedAt >= mark * (endedAt - submittedAt) : x.figures.fraction >= mark));
       if (!u) continue;
-      const f = progressFigures(u.progress, u.previous, u.last.at);
-      const rate = transferRate(u.progress, u.previous, u.last.at);
-      const net = rate !== undefined ? rate - (u.progress.dirtyRateBytesPerSec || 0) : undefined;
+      const f = u.figures;
+      const rate = u.rate;
       const actualMs = endedAt - u.at;
       const shownMs = etaMs(f.eta);
       readings.push({
@@ -336,7 +331,7 @@ async function watchedMigration(source: ReturnType<typeof createBlixardSource>, 
         fraction: Math.round(f.fraction * 1000) / 1000,
         shown: f.eta,
         shownMs,
-        unroundedMs: net && net > 0 ? Math.round((u.progress.remainingBytes / net) * 1000) : undefined,
+        unroundedMs: f.etaMs === undefined ? undefined : Math.round(f.etaMs),
         actualMs,
         errorPercent: shownMs === undefined ? undefined : Math.round(((shownMs - actualMs) / actualMs) * 100),
         transferredMiB: round1(u.progress.transferredBytes / MIB),
@@ -347,7 +342,7 @@ async function watchedMigration(source: ReturnType<typeof createBlixardSource>, 
     }
     const finalProgress = finalState.migration.progress;
     const timeline = updates.map((u): [number, number, number, number, string] => {
-      const f = progressFigures(u.progress, u.previous, u.last.at);
+      const f = u.figures;
       return [u.at - submittedAt, Math.round(f.fraction * 1000) / 1000, round1(u.progress.transferredBytes / MIB), round1(u.progress.remainingBytes / MIB), f.eta ?? '—'];
     });
     return { durationMs: endedAt - submittedAt, progressUpdates: updates.length, finalTransferredMiB: round1((finalProgress?.transferredBytes ?? NaN) / MIB), readings, timeline };

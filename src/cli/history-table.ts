@@ -48,6 +48,7 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
     ['Started', m.startedAt !== undefined ? isoMillis(m.startedAt) : undefined],
     ['Ended', m.endedAt !== undefined ? isoMillis(m.endedAt) : undefined],
     ['Duration', m.durationMs !== undefined ? formatDuration(m.durationMs) : undefined],
+    ['Downtime', m.downtimeMs !== undefined ? formatDuration(m.downtimeMs) : undefined],
     ['Failure', m.failureReason],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));

@@ -29,6 +29,7 @@ export const CSV_COLUMNS = [
   'started_at',
   'ended_at',
   'duration_ms',
+  'downtime_ms',
   'failure_reason',
   'timeline',
 ] as const;
@@ -91,6 +92,7 @@ function csvRow({ migration: m, transitions }: HistoryEntry): string[] {
     csvField(isoTime(m.startedAt), false),
     csvField(isoTime(m.endedAt), false),
     csvField(m.durationMs, false),
+    csvField(m.downtimeMs, false),
     csvField(m.failureReason),
     csvField(transitions.map((t) => `${t.phase}@${isoTime(t.at)}`).join('; ')),
   ];

@@ -18,6 +18,7 @@ export function findRecordProblem(migration: Migration, transitions: readonly Ph
   for (const key of ['startedAt', 'endedAt', 'durationMs'] as const) {
     if (migration[key] !== undefined && migration[key] !== null && !isTime(migration[key])) return `migration ${migration.id} has an invalid ${key}`;
   }
+  if (migration.downtimeMs !== undefined && migration.downtimeMs !== null && !isDuration(migration.downtimeMs)) return `migration ${migration.id} has an invalid downtimeMs`;
   for (const key of ['datacenter', 'namespace', 'sourceNode', 'targetNode', 'failureReason', 'uid'] as const) {
     const value = migration[key];
     if (value !== undefined && value !== null && typeof value !== 'string') return `migration ${migration.id} has a non-text ${key}`;
@@ -47,6 +48,10 @@ export function isUsableRecordEntry(entry: RecordEntry): boolean {
     transitions.push({ migrationId: entry.m.id, phase: pair[0], at: pair[1] });
   }
   return findRecordProblem(entry.m, transitions) === undefined;
+}
+
+function isDuration(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 function isTime(value: unknown): value is number {

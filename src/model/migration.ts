@@ -45,6 +45,12 @@ export interface Migration {
   startedAt?: number;
   endedAt?: number;
   durationMs?: number;
+  /**
+   * How long the guest was paused at switchover, as the hypervisor measured it (QEMU's
+   * `downtime`, Blixard's MigrationInfo.downtime_ms). Absent when the cluster reports none
+   * (KubeVirt's API has no such figure; a cold migration has no switchover).
+   */
+  downtimeMs?: number;
   failureReason?: string;
   progress?: MigrationProgress;
   labels: Record<string, string>;

@@ -97,6 +97,14 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /**
+ * A live migration's switchover pause as every surface words it: "downtime 149ms"; undefined
+ * when none was measured (a cold migration, a cluster that does not report one).
+ */
+export function downtimeText(ms: number | null | undefined): string | undefined {
+  return ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0 ? undefined : `downtime ${formatDuration(ms)}`;
+}
+
+/**
  * Time still to go ("ETA 3s"): rounded up, because "0s" with a gigabyte left is a promise the
  * transfer will break. Whole seconds; "<1s" only when less than a second truly remains.
  */

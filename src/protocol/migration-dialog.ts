@@ -78,6 +78,8 @@ export interface MigrationView {
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
+  /** How long the guest was paused at switchover, as the hypervisor measured it. */
+  downtimeMs?: number;
   failureReason?: string;
   progress?: ProgressView;
   phases: PhaseTimeView[];

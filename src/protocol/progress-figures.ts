@@ -14,41 +14,104 @@ export interface ProgressFigures {
   rate?: string;
   /** e.g. "12s", or undefined when the rate is unknown or the copy is not converging. */
   eta?: string;
+  /** The time left before rounding, ms (what `eta` words); undefined with it. */
+  etaMs?: number;
   round: number;
 }
 
+/** One progress update as it arrived: when, and the figures that move. */
 export interface ProgressSample {
   at: number;
   transferredBytes: number;
+  remainingBytes: number;
+  round: number;
+}
+
+/** How long a trend looks back: long enough to smooth out one slow update, short enough to follow a change of pace. */
+const TREND_WINDOW_MS = 5000;
+
+/**
+ * The last few seconds of progress of one pre-copy round, to read two paces from: how fast bytes
+ * cross the link, and how fast what is left falls. They differ on a real hypervisor: QEMU counts
+ * an untouched (zero) page in `remaining` but sends it as a few bytes, so a freshly booted guest's
+ * remaining bytes fall several times faster than the link's rate, and an ETA from the rate alone
+ * said 6× too long (BENCHMARKS.md, qemu). The time left is read from the fall itself.
+ */
+export class ProgressTrend {
+  private samples: ProgressSample[] = [];
+
+  constructor(private readonly windowMs = TREND_WINDOW_MS) {}
+
+  /** Takes an update received at `at`; false when its figures are the ones already held. */
+  observe(progress: ProgressView, at: number): boolean {
+    const last = this.samples[this.samples.length - 1];
+    if (last && last.transferredBytes === progress.transferredBytes && last.remainingBytes === progress.remainingBytes && last.round === progress.precopyRound) return false;
+    // A new round (or a remaining that grew: pages dirtied again) has a pace of its own; the old samples say nothing about it.
+    if (last && (progress.precopyRound !== last.round || progress.remainingBytes > last.remainingBytes)) this.samples = [];
+    this.samples.push({ at, transferredBytes: progress.transferredBytes, remainingBytes: progress.remainingBytes, round: progress.precopyRound });
+    while (this.samples.length > 2 && at - this.samples[1].at >= this.windowMs) this.samples.shift();
+    return true;
+  }
+
+  /** Bytes per second sent over the window; undefined until two updates of this round arrived. */
+  sentPerSecond(): number | undefined {
+    return this.pace((s) => s.transferredBytes);
+  }
+
+  /** Bytes per second by which `remaining` falls over the window; undefined until two updates of this round arrived. */
+  remainingFallPerSecond(): number | undefined {
+    return this.pace((s) => -s.remainingBytes);
+  }
+
+  private pace(value: (s: ProgressSample) => number): number | undefined {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (!first || last === first || last.at <= first.at) return undefined;
+    const perSecond = ((value(last) - value(first)) * 1000) / (last.at - first.at);
+    return perSecond > 0 ? perSecond : undefined;
+  }
 }
 
 /**
- * The transfer rate: the runtime's measured bandwidth when it reports one, otherwise derived
- * from two samples of transferred bytes (the previous update and this one).
+ * The transfer rate: the runtime's measured bandwidth when it reports one, otherwise what the
+ * trend saw cross.
  */
-export function transferRate(progress: ProgressView, previous?: ProgressSample, now?: number): number | undefined {
+export function transferRate(progress: ProgressView, trend?: ProgressTrend): number | undefined {
   if (progress.bandwidthBytesPerSec && progress.bandwidthBytesPerSec > 0) return progress.bandwidthBytesPerSec;
-  if (previous && now !== undefined && now > previous.at && progress.transferredBytes > previous.transferredBytes) {
-    return ((progress.transferredBytes - previous.transferredBytes) * 1000) / (now - previous.at);
-  }
-  return undefined;
+  return trend?.sentPerSecond();
 }
 
-export function progressFigures(progress: ProgressView, previous?: ProgressSample, now?: number): ProgressFigures {
+/**
+ * Time left, ms. Pre-copy converges only while the link outpaces the guest's dirtying: when it
+ * does not, no honest ETA exists. Otherwise the time left is what remains over the pace at which
+ * it has been falling, and, before a pace is seen (the round's first update), over the rate net
+ * of the dirty rate.
+ */
+export function timeLeftMs(progress: ProgressView, trend?: ProgressTrend): number | undefined {
+  if (progress.remainingBytes === 0) return 0;
+  const rate = transferRate(progress, trend);
+  const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
+  if (net !== undefined && net <= 0) return undefined;
+  const fall = trend?.remainingFallPerSecond();
+  if (fall !== undefined) return (progress.remainingBytes / fall) * 1000;
+  return net !== undefined ? (progress.remainingBytes / net) * 1000 : undefined;
+}
+
+export function progressFigures(progress: ProgressView, trend?: ProgressTrend): ProgressFigures {
   const total = progress.totalBytes > 0 ? progress.totalBytes : progress.transferredBytes + progress.remainingBytes;
   const fraction = total > 0 ? Math.min(1, Math.max(0, 1 - progress.remainingBytes / total)) : 0;
-  const rate = transferRate(progress, previous, now);
-  // Pre-copy converges at (rate − dirty rate); when the guest dirties memory faster than we copy, no honest ETA exists.
-  const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
-  // Rounded up: "ETA 0s" with a gigabyte still to copy is a promise the transfer will break.
-  const eta = net !== undefined && net > 0 ? formatTimeLeft((progress.remainingBytes / net) * 1000) : undefined;
-  return {
+  const rate = transferRate(progress, trend);
+  const etaMs = timeLeftMs(progress, trend);
+  const figures: ProgressFigures = {
     fraction,
     transferred: formatBytes(progress.transferredBytes),
     remaining: formatBytes(progress.remainingBytes),
     total: formatBytes(total),
     rate: rate !== undefined ? formatRate(rate) : undefined,
-    eta: progress.remainingBytes === 0 ? '0s' : eta,
+    // Rounded up: "ETA 0s" with a gigabyte still to copy is a promise the transfer will break.
+    eta: etaMs !== undefined ? formatTimeLeft(etaMs) : undefined,
     round: progress.precopyRound,
   };
+  if (etaMs !== undefined) figures.etaMs = etaMs;
+  return figures;
 }

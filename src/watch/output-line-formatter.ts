@@ -17,7 +17,7 @@
 // or a restart — and then says so.
 
 import { isFinal, type Migration } from '../model/migration';
-import { formatClockTime, formatDuration, phaseWord, stateTitle, stateWord } from '../model/vocabulary';
+import { downtimeText, formatClockTime, formatDuration, phaseWord, stateTitle, stateWord } from '../model/vocabulary';
 // Names come from clusters: a newline or escape sequence in one must not forge or break a line.
 import { flattenControlCharacters } from '../base/text';
 import type { MigrationEndEvent, MigrationTransitionEvent } from './migration-watcher';
@@ -139,8 +139,9 @@ function outcome(m: Migration, finalPhase: string): string[] {
   const word = stateWord(m.state);
   const said = finalPhase.toLowerCase() === word || (m.state === 'succeeded' && /^(succeeded|completed)$/i.test(finalPhase));
   const reason = m.state !== 'succeeded' && m.failureReason ? flattenControlCharacters(m.failureReason) : undefined;
-  if (said) return reason ? [reason] : [];
-  return [reason ? `${word}: ${reason}` : word];
+  const downtime = downtimeText(m.downtimeMs);
+  if (said) return reason ? [reason] : downtime ? [downtime] : [];
+  return [reason ? `${word}: ${reason}` : word, ...(downtime ? [downtime] : [])];
 }
 
 function isoTime(at: number): string {

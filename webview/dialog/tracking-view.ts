@@ -5,8 +5,8 @@
 import { buildSteps, type Step } from '../../src/protocol/migration-steps';
 import { nodeTitle } from '../../src/protocol/node-description';
 import { outcomeSentence } from '../../src/protocol/migration-outcome';
-import { progressFigures, type ProgressSample } from '../../src/protocol/progress-figures';
-import { formatDuration, formatPercent } from '../../src/model/vocabulary';
+import { progressFigures, ProgressTrend } from '../../src/protocol/progress-figures';
+import { downtimeText, formatDuration, formatPercent } from '../../src/model/vocabulary';
 import type { DialogViewState, MigrationView } from '../../src/protocol/migration-dialog';
 import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/protocol/stream-down-text';
 import { append, el, setText, toggleAttribute } from './element';
@@ -62,8 +62,9 @@ export class TrackingView {
   private readonly cancelButton = el('vscode-button', { id: 'cancel-migration', appearance: 'secondary' }, 'Cancel migration');
   private readonly againButton = el('vscode-button', { id: 'migrate-again', appearance: 'primary' }, 'Migrate again');
   private readonly closeButton = el('vscode-button', { id: 'close', appearance: 'secondary' }, 'Close');
-  private previousSample?: ProgressSample;
-  private lastSample?: ProgressSample;
+  /** The pace of the migration shown: its ETA comes from how fast its remaining bytes fall. */
+  private trend = new ProgressTrend();
+  private trendOf?: string;
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly callbacks: TrackingCallbacks) {
@@ -98,10 +99,11 @@ export class TrackingView {
     this.state = state;
     this.skewMs = skewMs;
     const p = state.migration?.progress;
-    if (p && (!this.lastSample || this.lastSample.transferredBytes !== p.transferredBytes)) {
-      this.previousSample = this.lastSample;
-      this.lastSample = { at: Date.now(), transferredBytes: p.transferredBytes };
+    if (state.migration && state.migration.id !== this.trendOf) {
+      this.trend = new ProgressTrend();
+      this.trendOf = state.migration.id;
     }
+    if (p) this.trend.observe(p, Date.now());
     this.render();
     const active = !isFinalState(state.migration);
     if (active && !this.timer) this.timer = setInterval(() => this.renderElapsed(), 1000);
@@ -209,7 +211,8 @@ export class TrackingView {
     const start = originOf(m);
     if (isFinalState(m)) {
       const end = m.endedAt ?? Math.max(...m.phases.map((p) => p.at), start);
-      setText(this.elapsed, `Took ${formatDuration(end - start)}`);
+      // The pause the guest felt, as the hypervisor measured it: what an operator of a live migration asks first.
+      setText(this.elapsed, [`Took ${formatDuration(end - start)}`, downtimeText(m.downtimeMs)].filter(Boolean).join(' · '));
     } else if (this.state.streamDown) {
       // No clock running on old data: how long it had run when the cluster was last heard from.
       setText(this.elapsed, `Elapsed ${formatDuration(this.state.streamDown.lastKnownAt - start)} · ${lastKnownLabel(this.state.streamDown).toLowerCase()}`);
@@ -225,7 +228,7 @@ export class TrackingView {
     const show = live && !!p;
     this.progress.hidden = !show;
     if (!show || !p) return;
-    const f = progressFigures(p, this.previousSample, this.lastSample?.at);
+    const f = progressFigures(p, this.trend);
     const percent = Math.round(f.fraction * 100);
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     this.barFill.style.width = `${percent}%`;

@@ -56,6 +56,7 @@ export class DetailView {
       ['Started', m.startedAt !== undefined ? dateTime(m.startedAt) : undefined],
       ['Ended', m.endedAt !== undefined ? dateTime(m.endedAt) : undefined],
       ['Duration', duration(rowDuration(m, now))],
+      ['Downtime', m.downtimeMs !== undefined ? duration(m.downtimeMs) : undefined],
       ['Reason', m.failureReason],
     ];
     this.facts.replaceChildren();

@@ -2,7 +2,7 @@
 // migration runs a real pre-copy computation in real time — memory sent at a bandwidth while the
 // guest dirties pages at a rate — so progress figures and convergence behave like QEMU's.
 
-import { NonConvergenceError, type MigrationPeer, type RuntimeVm, type TransferProgress, type VmRuntime } from './vm-runtime';
+import { NonConvergenceError, type MigrationPeer, type RuntimeVm, type SwitchoverResult, type TransferProgress, type VmRuntime } from './vm-runtime';
 import { delay } from '../abortable-delay';
 import { SimulatedConsoles } from './simulated-console';
 
@@ -145,12 +145,15 @@ export class SimulatedRuntime implements VmRuntime {
     }
   }
 
-  async switchover(vm: RuntimeVm, _target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<void> {
+  async switchover(vm: RuntimeVm, _target: MigrationPeer, last: TransferProgress, signal: AbortSignal): Promise<SwitchoverResult> {
     this.consoles.pause(vm.name); // the guest is paused for the last pages; it resumes on the target
+    const pausedAt = Date.now();
     const bandwidth = (this.options.bandwidthMbps * 1e6) / 8;
     if (bandwidth > 0 && last.remainingBytes > 0) await delay((last.remainingBytes / bandwidth) * 1000, signal);
     this.running.delete(vm.name);
     this.consoles.end(vm.name, false); // handed over: the target resumes the guest's counter
+    // The pause this model made, measured as QEMU measures its own: from stop to hand-over.
+    return { downtimeMs: Math.max(1, Date.now() - pausedAt) };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Migration } from '../../model/migration';
 import { FINAL_STATES_SQL } from './schema';
 
 export const COLUMNS =
-  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid';
+  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid, downtime_ms';
 const WRITABLE = COLUMNS.split(', ').slice(1);
 
 // A final view is never replaced by a non-final one (a stale replay or a late duplicate must not
@@ -47,6 +47,7 @@ export function upsertParams(id: string, m: Migration): SqlValue[] {
     m.progress ? JSON.stringify(m.progress) : null,
     JSON.stringify(m.labels ?? {}),
     m.uid ?? null,
+    m.downtimeMs ?? null,
   ];
 }
 
@@ -75,5 +76,6 @@ export function toMigration(r: SqlValue[]): Migration {
   if (r[18] !== null) m.failureReason = String(r[18]);
   if (r[19] !== null) m.progress = JSON.parse(String(r[19])) as Migration['progress'];
   if (r[21] !== null && r[21] !== undefined) m.uid = String(r[21]);
+  if (r[22] !== null && r[22] !== undefined) m.downtimeMs = Number(r[22]);
   return m;
 }

@@ -8,11 +8,13 @@
 //     query, `meta` (which journal segments a snapshot covers) and `inbox_offsets`.
 // v3: migrations get `uid` (KubeVirt's metadata.uid), which tells apart two migrations that
 //     used the same name one after the other.
+// v4: migrations get `downtime_ms`: how long the guest was paused at switchover, as the
+//     hypervisor measured it (QEMU's `downtime`); NULL when the cluster did not measure one.
 
 import type { Database } from 'sql.js';
 import { HistoryError } from '../history-error';
 
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
 
 const FINAL = `('succeeded','failed','cancelled')`;
 const ACTIVE = `('pending','running')`;
@@ -42,6 +44,7 @@ const MIGRATIONS_V2 = (table: string) => `CREATE TABLE ${table} (
 )`;
 
 const V3_COLUMNS = `ALTER TABLE migrations ADD COLUMN uid TEXT;`;
+const V4_COLUMNS = `ALTER TABLE migrations ADD COLUMN downtime_ms INTEGER;`;
 
 const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   migration_seq INTEGER NOT NULL,
@@ -68,6 +71,7 @@ ${MIGRATIONS_V2('migrations')};
 ${TRANSITIONS_V2('transitions')};
 ${V2_SUPPORT}
 ${V3_COLUMNS}
+${V4_COLUMNS}
 `;
 
 const MIGRATION_COLUMNS =
@@ -92,6 +96,10 @@ UPDATE schema_version SET version = 2;
   2: `
 ${V3_COLUMNS}
 UPDATE schema_version SET version = 3;
+`,
+  3: `
+${V4_COLUMNS}
+UPDATE schema_version SET version = 4;
 `,
 };
 

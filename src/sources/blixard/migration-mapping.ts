@@ -84,6 +84,10 @@ export function toMigrationObservation(info: WireMigrationInfo, context: Migrati
     migration.durationMs = Math.max(0, endedAt - (startedAt ?? createdAt));
   }
   if ((state === 'failed' || state === 'cancelled') && info.message) migration.failureReason = info.message;
+  // 0 on the wire means "not measured" (proto3 has no absent number; a daemon too old to measure
+  // sends nothing, read as 0): a cold migration, or a runtime that reports no pause.
+  const downtimeMs = wireNumber(info.downtimeMs);
+  if (state === 'succeeded' && info.liveMigration && downtimeMs > 0) migration.downtimeMs = downtimeMs;
   const progress = info.progress;
   if (info.liveMigration && progress && wireNumber(progress.totalBytes) > 0) {
     migration.progress = {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
 import type { MigrationJson } from '../../../src/cli/history-command';
 import { kubevirtSpecId } from '../../../src/sources/create-sources';
+import { formatDuration } from '../../../src/model/vocabulary';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { waitFor } from '../watch/support/kubevirt-watch-rig';
 import { CLI, ensureBundle, runCli } from './support/cli-bundle';
@@ -95,11 +96,15 @@ describe('blixard-migrations CLI end to end', function () {
       truth.phases.map((p) => p.phase),
       'one line per phase, in order',
     );
-    assert.match(kubeLines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}kv-e2e {2}default\/vm-001 {2}kubevirt-migrate-vm-\w+ {2}→ Pending {2}node01 → \S+ {2}\+\d+ms$/);
+    // creationTimestamp has whole seconds, the Pending time milliseconds: "+1.0s" after a busy second is as right as "+420ms".
+    assert.match(kubeLines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}kv-e2e {2}default\/vm-001 {2}kubevirt-migrate-vm-\w+ {2}→ Pending {2}node01 → \S+ {2}\+(\d+ms|1\.\ds)$/);
     assert.match(kubeLines.at(-1)!, / {2}Running → Succeeded {2}node01 → node0[23] {2}\+[\d.]+m?s$/);
     const bxLines = w.out.filter((l) => l.includes(`  ${bx.id.slice(0, 8)}  `));
     assert.deepEqual(bxLines.map((l) => / (\S+) {2}1 → 2 /.exec(l)?.[1]), ['Preparing', 'Transferring', 'Switching', 'Succeeded']);
     assert.match(bxLines[0], / {2}dev {2}vm-1 {2}/);
+    // A live migration's end says how long the guest was paused, as the daemon's runtime measured it.
+    assert.match(bxLines.at(-1)!, / {2}downtime [\d.]+m?s$/);
+    assert.doesNotMatch(kubeLines.at(-1)!, /downtime/, 'KubeVirt reports no downtime, and none is made up');
 
     // The history is readable (read-only) while the watch writes it.
     await waitFor(() => {
@@ -124,6 +129,10 @@ describe('blixard-migrations CLI end to end', function () {
       bx.phases.map((p) => p.at),
     );
     assert.equal(bxEntry.state, 'succeeded');
+    assert.ok(typeof bxEntry.downtimeMs === 'number' && bxEntry.downtimeMs > 0, `downtime recorded: ${bxEntry.downtimeMs}`);
+    assert.equal(bxEntry.downtimeMs, Number(bx.downtimeMs), 'the figure the daemon committed');
+    assert.equal(kubeEntry.downtimeMs, undefined);
+    assert.match(runCli(['history', '--db', db, '--id', bxEntry.id]).stdout, new RegExp(`\\nDowntime +${formatDuration(bxEntry.downtimeMs).replace('.', '\\.')}\\n`));
 
     const table = runCli(['history', '--db', db]);
     assert.equal(table.code, 0);

@@ -51,7 +51,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 1 to 3/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 4/), JSON.stringify(logger.lines));
       const a = store.byId('prod/ns/a')!;
       assert.deepEqual(a.migration, {
         id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
@@ -77,14 +77,14 @@ describe('HistoryStore: schema', () => {
     raw.close();
   });
 
-  it('upgrades a v2 database to keep uids, leaving its records as they were', async () => {
-    // A v2 file: the current layout without the uid column, as v0.1.0 wrote it.
+  it('upgrades a v3 database to keep downtimes, leaving its records as they were', async () => {
+    // A v3 file: the current layout without downtime_ms, as the releases before the QEMU runtime wrote it.
     const first = await HistoryStore.open({ path: db });
-    first.record(migration('prod/default/job', { state: 'succeeded', phase: 'Succeeded', createdAt: 5000 }), [{ migrationId: 'prod/default/job', phase: 'Succeeded', at: 6000 }]);
+    first.record(migration('lab/m-old', { state: 'succeeded', phase: 'Completed', createdAt: 5000, uid: 'u-1' }), [{ migrationId: 'lab/m-old', phase: 'Completed', at: 6000 }]);
     await first.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    raw.exec('ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;');
+    raw.exec('ALTER TABLE migrations DROP COLUMN downtime_ms; UPDATE schema_version SET version = 3;');
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -92,7 +92,40 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 2 to 3/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 3 to 4/), JSON.stringify(logger.lines));
+      const old = store.byId('lab/m-old')!.migration;
+      assert.equal(old.downtimeMs, undefined, 'not measured is not 0');
+      assert.equal(old.uid, 'u-1');
+      store.record(migration('lab/m-new', { state: 'succeeded', phase: 'Completed', mode: 'live', createdAt: 9000, downtimeMs: 149 }), [{ migrationId: 'lab/m-new', phase: 'Completed', at: 9500 }]);
+      await store.flush();
+    } finally {
+      await store.close();
+    }
+    const reopened = await HistoryStore.open({ path: db, mode: 'read-only' });
+    try {
+      assert.equal(reopened.byId('lab/m-new')!.migration.downtimeMs, 149);
+      assert.match(reopened.exportCsv().split('\r\n')[1], /,149,/);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('upgrades a v2 database to keep uids, leaving its records as they were', async () => {
+    // A v2 file: the current layout without the uid column, as v0.1.0 wrote it.
+    const first = await HistoryStore.open({ path: db });
+    first.record(migration('prod/default/job', { state: 'succeeded', phase: 'Succeeded', createdAt: 5000 }), [{ migrationId: 'prod/default/job', phase: 'Succeeded', at: 6000 }]);
+    await first.close();
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(db));
+    raw.exec('ALTER TABLE migrations DROP COLUMN downtime_ms; ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;');
+    writeFileSync(db, raw.export());
+    raw.close();
+    rmSync(`${db}.journal`, { recursive: true, force: true });
+
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.ok(logger.has('info', /upgraded .* from schema 2 to 4/), JSON.stringify(logger.lines));
       assert.equal(store.byId('prod/default/job')!.migration.uid, undefined);
       // Records written from now on keep their uid.
       store.record(migration('prod/default/other', { uid: 'u-2', createdAt: 9000, state: 'pending', phase: 'Pending' }), [{ migrationId: 'prod/default/other', phase: 'Pending', at: 9000 }]);

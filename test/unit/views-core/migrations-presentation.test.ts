@@ -55,6 +55,9 @@ describe('migrations presentation', () => {
     assert.equal(ok.description, 'node01 → node02 · succeeded · 40s');
     assert.equal(ok.icon, 'pass');
     assert.equal(ok.contextValue, 'migration.ended');
+    assert.doesNotMatch(ok.tooltip, /Downtime/, 'none measured, none shown');
+    const live = migrationLook(migration({ state: 'succeeded', phase: 'Succeeded', mode: 'live', endedAt: T0 + 41_000, durationMs: 40_000, downtimeMs: 149 }), { now: T0 + 999_999 });
+    assert.match(live.tooltip, /Downtime: 149ms/);
     const failed = migrationLook(migration({ state: 'failed', phase: 'Failed', endedAt: T0 + 5000, failureReason: 'target unreachable' }), { now: T0 + 999_999 });
     assert.equal(failed.icon, 'error');
     assert.equal(failed.color, 'errorForeground');

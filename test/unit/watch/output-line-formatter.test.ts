@@ -42,6 +42,9 @@ describe('OutputLineFormatter', () => {
     );
     const ok = { ...web1, phase: 'Succeeded', state: 'succeeded' as const };
     assert.match(at(T0 + 9000).formatTransition({ migration: ok, transition: { migrationId: ok.id, phase: 'Succeeded', at: T0 + 9000 }, previousPhase: 'Running' }), /Running → Succeeded {2}node-a → node-b {2}\+9\.0s$/);
+    // A live migration that measured its pause says it last, in the dialog's words.
+    const paused = { ...ok, downtimeMs: 149 };
+    assert.match(at(T0 + 9000).formatTransition({ migration: paused, transition: { migrationId: ok.id, phase: 'Succeeded', at: T0 + 9000 }, previousPhase: 'Running' }), /Running → Succeeded {2}node-a → node-b {2}\+9\.0s {2}downtime 149ms$/);
     // A KubeVirt cancel ends in phase Failed: the outcome word says what happened.
     const cancelled = { ...web1, phase: 'Failed', state: 'cancelled' as const, failureReason: 'deleted by the user' };
     assert.match(f.formatTransition({ migration: cancelled, transition: { migrationId: cancelled.id, phase: 'Failed', at: T0 + 125_000 }, previousPhase: 'Running' }), /Running → Cancelled {2}node-a → node-b {2}\+2m 05s {2}deleted by the user$/);

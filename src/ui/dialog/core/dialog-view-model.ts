@@ -56,6 +56,7 @@ export function migrationView(snapshot: MigrationSnapshot): MigrationView {
   if (m.targetNode !== undefined) view.targetNode = m.targetNode;
   if (m.startedAt !== undefined) view.startedAt = m.startedAt;
   if (m.endedAt !== undefined) view.endedAt = m.endedAt;
+  if (m.downtimeMs !== undefined) view.downtimeMs = m.downtimeMs;
   if (m.failureReason !== undefined) view.failureReason = m.failureReason;
   if (m.progress) view.progress = { ...m.progress };
   return view;

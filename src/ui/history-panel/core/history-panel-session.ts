@@ -249,6 +249,7 @@ export class HistoryPanelSession extends Disposable {
     if (m.startedAt !== undefined) row.startedAt = m.startedAt;
     if (m.endedAt !== undefined) row.endedAt = m.endedAt;
     if (m.durationMs !== undefined) row.durationMs = m.durationMs;
+    if (m.downtimeMs !== undefined) row.downtimeMs = m.downtimeMs;
     if (m.failureReason !== undefined) row.failureReason = m.failureReason;
     return row;
   }

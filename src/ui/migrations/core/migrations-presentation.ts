@@ -89,6 +89,7 @@ export function migrationTooltip(m: Migration, options: { now: number; clusterLa
     ['Created', clockTime(m.createdAt, true)],
     ['Ended', m.endedAt !== undefined ? clockTime(m.endedAt, true) : undefined],
     [isFinal(m.state) ? 'Duration' : 'Elapsed', formatDuration(migrationElapsedMs(m, options.now))],
+    ['Downtime', m.downtimeMs !== undefined ? formatDuration(m.downtimeMs) : undefined],
     ['Reason', m.failureReason],
   ];
   for (const [name, value] of facts) if (value !== undefined && value !== '') lines.push(`${name}: ${md(value)}  `);

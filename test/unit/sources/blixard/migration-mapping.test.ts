@@ -56,6 +56,9 @@ describe('Blixard migration mapping', () => {
     const done = toMigrationObservation(wireMigration({ status: 'MIGRATION_STATUS_COMPLETED', message: 'ok', endedAtUnixMs: '3000' }), { sourceId: 's' }).migration;
     assert.equal(done.state, 'succeeded');
     assert.equal(done.failureReason, undefined, 'a success has no failure reason');
+    assert.equal(done.downtimeMs, undefined, '0 on the wire is "not measured", never "0 ms"');
+    const paused = toMigrationObservation(wireMigration({ status: 'MIGRATION_STATUS_COMPLETED', endedAtUnixMs: '3000', downtimeMs: 149 }), { sourceId: 's' }).migration;
+    assert.equal(paused.downtimeMs, 149);
   });
 
   it('uses one word per status, and safe defaults for unknown ones', () => {
