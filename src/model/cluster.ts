@@ -53,6 +53,12 @@ export interface Vm {
   vcpus?: number;
   memoryMb?: number;
   ipAddress?: string;
+  /**
+   * The cluster's latest word on the VM's state, as it sent it: why it is failed, when it is
+   * (Blixard: VmInfo.state_message, e.g. "VM 'web-1' died: QEMU was killed by SIGKILL"). Cluster
+   * text: the views scrub and flatten it before showing it. Absent when the cluster says nothing.
+   */
+  stateMessage?: string;
   /** KubeVirt: the LiveMigratable condition. Absent for Blixard (any running VM can move live). */
   liveMigratable?: { ok: boolean; reason?: string; message?: string };
   /** KubeVirt: false for a VMI with no VirtualMachine owner (it cannot be started/stopped). */

@@ -36,6 +36,8 @@ export function vmInfo(vm: VmRecord, hostPresent = true): Complete<VmInfo> {
     vcpus: vm.vcpus,
     memoryMb: vm.memoryMb,
     ipAddress: vm.ipAddress,
+    // Why it is FAILED: the tree shows it, so an operator need not read the daemon's log.
+    stateMessage: vm.stateMessage ?? '',
   };
 }
 

@@ -11,6 +11,13 @@ export interface VmInfo {
   'vcpus'?: (number);
   'memoryMb'?: (number);
   'ipAddress'?: (string);
+  /**
+   * This project's extension, not upstream's: the daemon's latest word on the VM's state — why
+   * it is FAILED, when it is ("VM 'web-1' died: QEMU was killed by SIGKILL"); empty otherwise.
+   * Numbered far past upstream's fields so a field upstream adds cannot collide with it;
+   * upstream clients ignore it.
+   */
+  'stateMessage'?: (string);
 }
 
 export interface VmInfo__Output {
@@ -20,4 +27,11 @@ export interface VmInfo__Output {
   'vcpus': (number);
   'memoryMb': (number);
   'ipAddress': (string);
+  /**
+   * This project's extension, not upstream's: the daemon's latest word on the VM's state — why
+   * it is FAILED, when it is ("VM 'web-1' died: QEMU was killed by SIGKILL"); empty otherwise.
+   * Numbered far past upstream's fields so a field upstream adds cannot collide with it;
+   * upstream clients ignore it.
+   */
+  'stateMessage': (string);
 }

@@ -26,7 +26,8 @@ export function diffVmLists(before: ReadonlyMap<string, WireVmInfo>, after: read
       if (node) scopes.add({ scope: 'node', nodeId: node });
       continue;
     }
-    if (old.state !== vm.state || old.vcpus !== vm.vcpus || old.memoryMb !== vm.memoryMb || old.ipAddress !== vm.ipAddress) {
+    // A new reason under the same state (a VM failed again, otherwise) is redrawn too.
+    if (old.state !== vm.state || old.vcpus !== vm.vcpus || old.memoryMb !== vm.memoryMb || old.ipAddress !== vm.ipAddress || (old.stateMessage ?? '') !== (vm.stateMessage ?? '')) {
       scopes.add({ scope: 'vm', vmId: vm.name, nodeId: node });
       // Running or not changes what the node has in use, which its description shows.
       const wasRunning = old.state === 'VM_STATE_RUNNING';

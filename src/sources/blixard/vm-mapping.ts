@@ -28,5 +28,7 @@ export function toVm(info: WireVmInfo): Vm {
   if (info.vcpus) vm.vcpus = info.vcpus;
   if (info.memoryMb) vm.memoryMb = info.memoryMb;
   if (info.ipAddress) vm.ipAddress = info.ipAddress;
+  // Empty from daemons without the field (upstream's) and for VMs the daemon has nothing to say about.
+  if (info.stateMessage) vm.stateMessage = info.stateMessage;
   return vm;
 }

@@ -14,6 +14,9 @@ import type { Accel } from '../../../companion/blixard-node/runtime/qemu/accel';
 import { BOOT_LINE, HEARTBEAT_LINE } from '../../../companion/blixard-node/runtime/qemu/test-guest';
 import { ACTIVE_VM_STATES, isFinalStatus, type MigrationRecord, type VmRecord } from '../../../companion/blixard-node/state/cluster-records';
 import { connect, eventually } from '../blixard-test-client';
+import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
+import { sourceFor } from '../../unit/sources/blixard/support/test-cluster';
 import { accel, assertNoStrays, nodeVmDir, QemuFleet, qemusUnder, requireQemu, testGuest } from './qemu-harness';
 
 const MIB = 1024 * 1024;
@@ -139,6 +142,8 @@ describe('qemu runtime: a dev cluster of real guests', function () {
         const status = (await client.call('GetVmStatus', { name })).vm_info;
         assert.equal(status.state, 'VM_STATE_FAILED');
         assert.equal(vm(name)?.stateMessage, (name === 'noise' ? silent : reset).message.replace(`VM '${name}' did not start: `, ''));
+        // The reason reaches clients (the tree) on the wire, not only the daemon's record.
+        assert.equal(status.state_message, vm(name)?.stateMessage);
       }
     } finally {
       client.close();
@@ -255,6 +260,30 @@ describe('qemu runtime: a dev cluster of real guests', function () {
     await eventually(() => vm('vm-1')?.state === 'FAILED', 10_000, 'vm-1 FAILED');
     assert.match(vm('vm-1')!.stateMessage ?? '', /vm-1.*(SIGKILL|exited)/);
     assert.equal(qemusOf(1, 'vm-1').length, 0);
+    // What a client sees: FAILED with the reason on both RPCs the tree reads, from the VM's own node.
+    const client = connect(node(1).address);
+    try {
+      const status = (await client.call('GetVmStatus', { name: 'vm-1' })).vm_info;
+      assert.equal(status.state, 'VM_STATE_FAILED');
+      // Adopted by the restarted daemon above, so not its child: QEMU's exit status is not known to it.
+      assert.match(status.state_message, /^VM 'vm-1' died: QEMU (was killed by SIGKILL|exited)/);
+      const listed = (await client.call('ListVms')).vms.find((v: { name: string }) => v.name === 'vm-1');
+      assert.deepEqual([listed?.state, listed?.state_message], [status.state, status.state_message]);
+      // A VM nothing happened to says nothing.
+      assert.equal((await client.call('GetVmStatus', { name: 'vm-2' })).vm_info.state_message, '');
+    } finally {
+      client.close();
+    }
+    // And what the Clusters tree makes of it, read through the extension's own Blixard source.
+    const source = sourceFor([node(1).address]);
+    try {
+      const failed = (await source.listVms('1')).find((v) => v.id === 'vm-1');
+      assert.equal(failed?.state, 'failed');
+      assert.match(vmLook(failed!).description ?? '', /^failed · VM 'vm-1' died: QEMU (was killed by SIGKILL|exited)/);
+      assert.match(vmTooltip(BLIXARD_TRAITS, failed!, 'node-1'), /\| Reason \| VM 'vm\\-1' died: QEMU /);
+    } finally {
+      source.dispose();
+    }
     await assertSettled();
   });
 });

@@ -77,6 +77,20 @@ describe('ClusterViewModel', () => {
     assert.equal(model.vm('1', 'vm-1-0001')!.ipAddress, '10.9.9.9');
   });
 
+  it('redraws a VM whose reason for failing changed under the same state, and keeps the new reason', async () => {
+    const source = MemoryClusterSource.seeded('c', 1, 2);
+    source.update('vm-1-0001', { state: 'failed', phase: 'VM_STATE_FAILED', stateMessage: "VM 'vm-1-0001' died: QEMU was killed by SIGKILL" });
+    const { model, changes } = setup(source);
+    await model.loadNodes();
+    await model.loadVms('1');
+    changes.length = 0;
+    source.update('vm-1-0001', { stateMessage: 'qemu-system-x86_64: could not load kernel' });
+    source.fire({ scope: 'vm', vmId: 'vm-1-0001', nodeId: '1' });
+    await until('a change', () => changes.length > 0);
+    assert.deepEqual(changes, [[{ target: 'vm', clusterId: 'blixard:test', nodeId: '1', vmId: 'vm-1-0001' }]]);
+    assert.equal(model.vm('1', 'vm-1-0001')!.stateMessage, 'qemu-system-x86_64: could not load kernel');
+  });
+
   it('reports a VM that moved as a change of both nodes', async () => {
     const source = MemoryClusterSource.seeded('c', 2, 2);
     const { model, changes } = setup(source);

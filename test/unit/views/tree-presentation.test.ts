@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ClusterNode, Vm } from '../../../src/model/cluster';
 import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
 import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
+import { hasControlCharacters } from '../../../src/base/text';
 import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
 
 const vm = (patch: Partial<Vm> = {}): Vm => ({ id: 'web-1', name: 'web-1', nodeId: '1', state: 'running', phase: 'VM_STATE_RUNNING', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.5', ...patch });
@@ -58,6 +59,56 @@ describe('tree presentation', () => {
     assert.equal(vmLook(vm({ state: 'pending', phase: 'Scheduling' })).description, 'pending (Scheduling)');
     assert.match(vmTooltip(KUBEVIRT_TRAITS, vm({ state: 'running', phase: 'Running' }), 'n1'), /State \| running \|/);
     assert.match(vmTooltip(BLIXARD_TRAITS, vm({ state: 'running', phase: 'VM_STATE_RUNNING' }), 'n1'), /State \| running \|/);
+  });
+
+  it("says why a VM failed: the reason's first line, shortened, in the row and all of it in the tooltip", () => {
+    const died = vm({ state: 'failed', phase: 'VM_STATE_FAILED', stateMessage: "VM 'web-1' died: QEMU was killed by SIGKILL" });
+    const look = vmLook(died);
+    assert.equal(look.description, "failed · VM 'web-1' died: QEMU was killed by SIGKILL");
+    assert.equal(look.icon, 'error');
+    assert.match(vmTooltip(BLIXARD_TRAITS, died, 'node-1'), /\| Reason \| VM 'web\\-1' died: QEMU was killed by SIGKILL \|/);
+
+    const long = `qemu-system-x86_64: -kernel /var/lib/guests/${'k'.repeat(100)}: could not open`;
+    const multiLine = vm({ state: 'failed', phase: 'VM_STATE_FAILED', stateMessage: `${long}\nsecond line from stderr` });
+    const row = vmLook(multiLine).description!;
+    assert.ok(row.startsWith('failed · qemu-system-x86_64: -kernel /var/lib/guests/kkk'), row);
+    assert.ok(row.endsWith('…') && row.length === 'failed · '.length + 80, `one line of at most 80 characters: ${row}`);
+    assert.ok(!row.includes('second line'));
+    const tip = vmTooltip(BLIXARD_TRAITS, multiLine, 'node-1');
+    assert.ok(tip.includes('could not open second line from stderr'), 'the tooltip keeps all of it, on one table row');
+    assert.equal(tip.split('\n').filter((l) => l.startsWith('| Reason |')).length, 1);
+
+    // No reason from the cluster (an upstream daemon): the row says the state alone.
+    assert.equal(vmLook(vm({ state: 'failed', phase: 'VM_STATE_FAILED' })).description, 'failed');
+    assert.ok(!vmTooltip(BLIXARD_TRAITS, vm({ state: 'failed', phase: 'VM_STATE_FAILED' }), 'node-1').includes('Reason'));
+    // A migrating VM's row says the migration; its reason stays in the tooltip.
+    assert.equal(vmLook(vm({ stateMessage: 'older news', migration: { id: 'm1', name: 'm1', targetNodeId: '2', phase: 'Transferring' } }), 'node-2').description, '→ node-2 · Transferring');
+    assert.match(vmTooltip(BLIXARD_TRAITS, vm({ stateMessage: 'older news' }), 'node-1'), /\| Message \| older news \|/, 'not called a reason on a VM that has not failed');
+  });
+
+  it("keeps control characters, Markdown and credentials in a VM's reason from reaching the tree", () => {
+    const hostile = vm({
+      state: 'failed',
+      phase: 'VM_STATE_FAILED',
+      stateMessage: 'boot failed\u001b[31m red \u202egnp.exe [click](command:workbench.action.terminal.new) $(gear) password=hunter2secret token: abcdefghijkl',
+    });
+    const row = vmLook(hostile).description!;
+    const tip = vmTooltip(BLIXARD_TRAITS, hostile, 'node-1');
+    for (const shown of [row, tip]) {
+      assert.ok(!hasControlCharacters(shown.replace(/\n/g, '')), `no control character: ${JSON.stringify(shown)}`);
+      assert.ok(!shown.includes('hunter2secret') && !shown.includes('abcdefghijkl'), `no credential: ${shown}`);
+    }
+    assert.ok(row.startsWith('failed · boot failed [31m red  gnp.exe'), row);
+    assert.ok(!tip.includes('[click](command:'), 'no link in the tooltip');
+    assert.ok(!tip.includes('$(gear)'), 'no icon syntax in the tooltip');
+    assert.match(tip, /password=\\\[redacted\\\]/);
+
+    // A credential that straddles the row's cut is scrubbed before the cut, not cut out of its shape.
+    // (A JWT cut after its second part no longer has a JWT's shape.)
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcGVyYXRvciJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const straddling = vmLook(vm({ state: 'failed', phase: 'VM_STATE_FAILED', stateMessage: `${'x'.repeat(50)} ${jwt}` })).description!;
+    assert.ok(!straddling.includes('eyJhbGci'), straddling);
+    assert.ok(straddling.endsWith('[redacted]'), straddling);
   });
 
   it('escapes Markdown in tooltips so a VM name cannot inject links or commands', () => {

@@ -6,6 +6,8 @@ import type { ClusterNode, Resources, Vm, VmState } from '../../../model/cluster
 import type { ClusterKindTraits } from '../../../model/cluster-kind';
 import type { ClusterLoadState } from './cluster-view-model';
 import { formatMemoryMb, vmStateText } from '../../../model/vocabulary';
+import { scrubSecrets } from '../../../base/secret-registry';
+import { flattenControlCharacters } from '../../../base/text';
 
 export interface ItemLook {
   label: string;
@@ -150,6 +152,9 @@ export function vmLook(vm: Vm, targetName?: string, withConsole = false): ItemLo
     parts.push(vm.migration.phase);
   } else {
     parts.push(vmStateText(vm));
+    // Why it failed, where the operator looks first; the tooltip has all of it.
+    const reason = vmStateReason(vm);
+    if (reason) parts.push(firstLine(reason));
   }
   if (vm.namespace) parts.push(vm.namespace);
   if (vm.liveMigratable && !vm.liveMigratable.ok) parts.push(`not live-migratable: ${vm.liveMigratable.reason ?? 'unknown reason'}`);
@@ -161,6 +166,8 @@ export function vmLook(vm: Vm, targetName?: string, withConsole = false): ItemLo
 export function vmTooltip(traits: Pick<ClusterKindTraits, 'uncontrolledVm'>, vm: Vm, nodeName: string | undefined, targetName?: string): string {
   const rows: [string, string][] = [];
   rows.push(['State', vmStateText(vm)]);
+  const reason = vmStateReason(vm);
+  if (reason) rows.push([vm.state === 'failed' ? 'Reason' : 'Message', flattenControlCharacters(reason)]);
   if (vm.namespace) rows.push(['Namespace', vm.namespace]);
   if (nodeName) rows.push(['Node', nodeName]);
   if (vm.vcpus !== undefined) rows.push(['vCPU', String(vm.vcpus)]);
@@ -187,7 +194,18 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The cluster's word on the VM's state (Vm.stateMessage), fit to show: credentials scrubbed from
+ * the whole text first (so shortening cannot cut a secret out of its shape), line breaks kept for
+ * firstLine(); callers flatten what they show. Undefined when the cluster said nothing.
+ */
+export function vmStateReason(vm: Pick<Vm, 'stateMessage'>): string | undefined {
+  const text = vm.stateMessage?.trim();
+  return text ? scrubSecrets(text) : undefined;
+}
+
 function firstLine(text: string): string {
-  const line = text.split('\n')[0];
+  // Control characters other than the line break become spaces: a row shows one line.
+  const line = flattenControlCharacters(text.split(/\r?\n/)[0]).trim();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

@@ -9,6 +9,7 @@ const vm = (name: string, nodeId: string, state: WireVmInfo['state'] = 'VM_STATE
   vcpus: 2,
   memoryMb: 1024,
   ipAddress: '',
+  stateMessage: '',
   ...extra,
 });
 const index = (vms: WireVmInfo[]) => new Map(vms.map((v) => [v.name, v]));
@@ -25,6 +26,15 @@ describe('Blixard change diff', () => {
       { scope: 'vm', vmId: 'a', nodeId: '1' },
       { scope: 'node', nodeId: '1' },
     ]);
+  });
+
+  it('names the VM when only the reason for its state changed, and not its node', () => {
+    const failed = (stateMessage: string) => vm('a', '1', 'VM_STATE_FAILED', { stateMessage });
+    // Failed again, for another reason: the row's description and tooltip say the new one.
+    assert.deepEqual(diffVmLists(index([failed("VM 'a' died: QEMU was killed by SIGKILL")]), [failed("VM 'a' died: QEMU exited with code 1")]), [{ scope: 'vm', vmId: 'a', nodeId: '1' }]);
+    // A reason appearing on a VM that was failed without one (a daemon from before the field).
+    assert.deepEqual(diffVmLists(index([failed('')]), [failed('boot timed out')]), [{ scope: 'vm', vmId: 'a', nodeId: '1' }]);
+    assert.deepEqual(diffVmLists(index([failed('same')]), [failed('same')]), [], 'the same reason again is no change');
   });
 
   it('names both nodes when a VM moves, and the node of an added or removed VM, once each', () => {

@@ -46,7 +46,7 @@ describe('Blixard node and VM mapping', () => {
   });
 
   it('maps VMs and their states', () => {
-    assert.deepEqual(toVm({ name: 'web-1', state: 'VM_STATE_RUNNING', nodeId: '2', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.9' }), {
+    assert.deepEqual(toVm({ name: 'web-1', state: 'VM_STATE_RUNNING', nodeId: '2', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.9', stateMessage: '' }), {
       id: 'web-1',
       name: 'web-1',
       state: 'running',
@@ -56,10 +56,16 @@ describe('Blixard node and VM mapping', () => {
       memoryMb: 2048,
       ipAddress: '10.0.0.9',
     });
-    assert.deepEqual(toVm({ name: 'x', state: 'VM_STATE_CREATED', nodeId: '0', vcpus: 0, memoryMb: 0, ipAddress: '' }), { id: 'x', name: 'x', state: 'created', phase: 'VM_STATE_CREATED' });
+    assert.deepEqual(toVm({ name: 'x', state: 'VM_STATE_CREATED', nodeId: '0', vcpus: 0, memoryMb: 0, ipAddress: '', stateMessage: '' }), { id: 'x', name: 'x', state: 'created', phase: 'VM_STATE_CREATED' });
     assert.deepEqual(
       ['UNKNOWN', 'CREATED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'NEW'].map((s) => toVmState(`VM_STATE_${s}`)),
       ['unknown', 'created', 'starting', 'running', 'stopping', 'stopped', 'failed', 'unknown'],
     );
+  });
+
+  it("carries the daemon's reason for a VM's state onto the model", () => {
+    const vm = toVm({ name: 'web-1', state: 'VM_STATE_FAILED', nodeId: '2', vcpus: 1, memoryMb: 128, ipAddress: '', stateMessage: "VM 'web-1' died: QEMU was killed by SIGKILL" });
+    assert.equal(vm.state, 'failed');
+    assert.equal(vm.stateMessage, "VM 'web-1' died: QEMU was killed by SIGKILL");
   });
 });
