@@ -10,7 +10,7 @@ import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Event } from '../base/event';
 import { type IDisposable } from '../base/lifecycle';
 import { silentLogger } from '../base/logger';
-import type { ClusterSummary, HistoryEntry, ListQuery, PageQuery, VmQuery } from './database/history-database';
+import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryDatabase } from './database/history-database';
 import { HistoryError } from './history-error';
 import { loadSqlJs } from './database/sqljs-loader';
@@ -165,6 +165,14 @@ export class HistoryStore implements IDisposable {
 
   count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): number {
     return this.db().count(query);
+  }
+
+  /**
+   * One page of all() and where the next starts: pass `next` back as `after`. Unlike an offset,
+   * the cursor (creation time + row) stays put while migrations are recorded or removed.
+   */
+  page(query: KeysetQuery = {}): KeysetPage {
+    return this.db().page(query);
   }
 
   active(): Migration[] {

@@ -11,22 +11,26 @@ import { FINAL_STATES_SQL, ensureSchema, type SchemaOutcome } from './schema';
 import { SqlSession } from './sql-session';
 import { UPSERT, upsertParams } from './migration-rows';
 import { placeIncarnation } from './incarnations';
-import { HistoryQueries, type ExportCursor, type HistoryEntry, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
+import { HistoryQueries, type ExportCursor, type HistoryEntry, type KeysetPage, type KeysetQuery, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
 import { ClusterSummaries } from './cluster-summaries';
+import { RowChanges } from './row-changes';
 
 export type { ClusterSummary };
-export type { ExportCursor, HistoryEntry, HistoryFilter, ListQuery, PageQuery, VmQuery } from './history-queries';
+export type { ExportCursor, HistoryEntry, HistoryFilter, KeysetPage, KeysetQuery, ListQuery, PageCursor, PageQuery, VmQuery } from './history-queries';
 export { incarnationId } from './incarnations';
 
 export class HistoryDatabase {
-  /** Bumped by every change, so derived figures can be cached until the data moves. */
+  /** Bumped by every change, so derived answers (active()) can be cached until the data moves. */
   private changes = 0;
   private readonly queries: HistoryQueries;
   private readonly summaries: ClusterSummaries;
 
-  private constructor(private readonly sql: SqlSession) {
-    this.queries = new HistoryQueries(sql);
-    this.summaries = new ClusterSummaries(sql, () => this.changes);
+  private constructor(
+    private readonly sql: SqlSession,
+    rowChanges: RowChanges,
+  ) {
+    this.queries = new HistoryQueries(sql, rowChanges, () => this.changes);
+    this.summaries = new ClusterSummaries(rowChanges);
   }
 
   /**
@@ -44,7 +48,7 @@ export class HistoryDatabase {
       // Pragmas reset whenever sql.js reopens the file; they only matter for speed here (the
       // durability comes from our journal, not SQLite's).
       db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY');
-      return { database: new HistoryDatabase(new SqlSession(db)), schema };
+      return { database: new HistoryDatabase(new SqlSession(db), new RowChanges(db)), schema };
     } catch (err) {
       db.close();
       throw err;
@@ -159,6 +163,11 @@ export class HistoryDatabase {
     return this.queries.count(query);
   }
 
+  /** A keyset page of all(): rows and the cursor of the next page. */
+  page(query: KeysetQuery = {}): KeysetPage {
+    return this.queries.page(query);
+  }
+
   active(): Migration[] {
     return this.queries.active();
   }
@@ -179,7 +188,7 @@ export class HistoryDatabase {
     return this.queries.byVm(vm, query);
   }
 
-  /** Cached until the next change: the history panel asks on every refresh, and it is a full scan. */
+  /** Counted on the first call, then kept current from each change (cluster-summaries.ts). */
   summaryByCluster(): ClusterSummary[] {
     return this.summaries.get();
   }

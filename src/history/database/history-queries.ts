@@ -1,6 +1,9 @@
 // What the views, the CLI and the exported API ask of the history: pages of migrations newest
 // first (filtered by state and text, by datacenter, by VM), one migration with its timeline,
-// and the cursor-walked pages an export streams. Arguments are checked; SQL is bound, never built from input.
+// keyset pages (`page()`, a cursor instead of an offset) and the cursor-walked pages an export
+// streams. Arguments are checked; SQL is bound, never built from input. The SQL of each seed
+// query comes from `seedQuerySql`, which the schema test EXPLAINs: what it checks is what runs.
+// A text filter is answered by TextSearch (in memory, kept current) rather than a LIKE scan.
 
 import type { SqlValue } from 'sql.js';
 import type { Migration, PhaseTransition } from '../../model/migration';
@@ -9,7 +12,9 @@ import { lifecycleOf } from '../../sources/cluster-kinds';
 import { HistoryError } from '../history-error';
 import { COLUMNS, toMigration } from './migration-rows';
 import { ACTIVE_STATES_SQL, FINAL_STATES_SQL } from './schema';
+import type { RowChanges } from './row-changes';
 import type { SqlSession } from './sql-session';
+import { TextSearch } from './text-search';
 
 export type HistoryFilter = 'active' | 'completed' | 'all';
 
@@ -36,46 +41,62 @@ export interface HistoryEntry {
   transitions: PhaseTransition[];
 }
 
+/** A place in the listing order (newest first): the migration's creation time and its row's seq. */
 export interface ExportCursor {
   createdAt: number;
   seq: number;
+}
+
+export type PageCursor = ExportCursor;
+
+export interface KeysetQuery extends Omit<ListQuery, 'offset'> {
+  /** The page after this one: the `next` of the previous page. Undefined for the first page. */
+  after?: PageCursor;
+}
+
+export interface KeysetPage {
+  migrations: Migration[];
+  /** Where the next page starts; undefined when this page is the last. */
+  next?: PageCursor;
+}
+
+/** A statement and its parameters. */
+export interface BoundSql {
+  sql: string;
+  params: SqlValue[];
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
 const MAX_PAGE_SIZE = 1_000_000;
 const NEWEST_FIRST = 'ORDER BY created_at DESC, seq DESC';
 
-export class HistoryQueries {
-  constructor(private readonly sql: SqlSession) {}
-
-  all(query: ListQuery = {}): Migration[] {
+/**
+ * The SQL each seed query runs, for the queries below and for the test that EXPLAINs them (each
+ * must be a range scan of an index in the listing order, never a scan of the table or a sort).
+ */
+export const seedQuerySql = {
+  all(query: ListQuery = {}): BoundSql {
     const { where, params } = listConditions(query);
     const { limit, offset } = page(query);
-    return this.sql.rows(`SELECT ${COLUMNS} FROM migrations ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...params, limit, offset]).map(toMigration);
-  }
-
-  count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): number {
-    const { where, params } = listConditions(query);
-    return Number(this.sql.first(`SELECT count(*) FROM migrations ${where}`, params)?.[0] ?? 0);
-  }
-
-  active(): Migration[] {
-    return this.sql.rows(`SELECT ${COLUMNS} FROM migrations WHERE state IN ${ACTIVE_STATES_SQL} ${NEWEST_FIRST}`, []).map(toMigration);
-  }
-
-  byId(id: string): HistoryEntry | undefined {
-    const row = this.sql.first(`SELECT ${COLUMNS} FROM migrations WHERE id = ?`, [id]);
-    if (!row) return undefined;
-    const migration = toMigration(row);
-    return { migration, transitions: sortTimeline(lifecycleOf(migration.kind), this.transitionsOfSeq(Number(row[0]), migration.id)) };
-  }
-
-  byDatacenter(datacenter: string, query: PageQuery = {}): Migration[] {
+    return { sql: `SELECT ${COLUMNS} FROM migrations ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, params: [...params, limit, offset] };
+  },
+  page(query: KeysetQuery = {}): BoundSql {
+    const { where, params } = listConditions(query, query.after ? [AFTER_CURSOR] : []);
+    const { limit } = page(query);
+    // One more than asked: whether it comes says whether there is a next page.
+    return { sql: `SELECT ${COLUMNS} FROM migrations ${where} ${NEWEST_FIRST} LIMIT ?`, params: [...params, ...cursorParams(query.after), limit + 1] };
+  },
+  active(): BoundSql {
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE state IN ${ACTIVE_STATES_SQL} ${NEWEST_FIRST}`, params: [] };
+  },
+  byId(id: string): BoundSql {
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE id = ?`, params: [id] };
+  },
+  byDatacenter(datacenter: string, query: PageQuery = {}): BoundSql {
     const { limit, offset } = page(query);
-    return this.sql.rows(`SELECT ${COLUMNS} FROM migrations WHERE datacenter = ? ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [datacenter, limit, offset]).map(toMigration);
-  }
-
-  byVm(vm: string, query: VmQuery = {}): Migration[] {
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE datacenter = ? ${NEWEST_FIRST} LIMIT ? OFFSET ?`, params: [datacenter, limit, offset] };
+  },
+  byVm(vm: string, query: VmQuery = {}): BoundSql {
     const { limit, offset } = page(query);
     const conditions = ['vm = ?'];
     const params: SqlValue[] = [vm];
@@ -87,7 +108,111 @@ export class HistoryQueries {
       conditions.push('namespace = ?');
       params.push(query.namespace);
     }
-    return this.sql.rows(`SELECT ${COLUMNS} FROM migrations WHERE ${conditions.join(' AND ')} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, [...params, limit, offset]).map(toMigration);
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE ${conditions.join(' AND ')} ${NEWEST_FIRST} LIMIT ? OFFSET ?`, params: [...params, limit, offset] };
+  },
+  /** In key order (by phase name); put in time order in JavaScript: a sort in SQLite built a temporary B-tree per query. */
+  transitions(seq: number): BoundSql {
+    return { sql: 'SELECT phase, at FROM transitions WHERE migration_seq = ?', params: [seq] };
+  },
+  /**
+   * A page of an export: the rows after the cursor, each with its transitions as one string
+   * ("count US phase US at RS phase US at…", in key order; see parseTimeline). One row per
+   * migration: reading its ten transitions as ten rows (a second query per page) cost more than
+   * the rest of the export.
+   */
+  exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): BoundSql {
+    const { where, params } = listConditions(query, after ? [AFTER_CURSOR] : []);
+    return {
+      sql: `SELECT ${COLUMNS}, (SELECT count(*) || char(31) || group_concat(phase || char(31) || at, char(30)) FROM transitions WHERE migration_seq = migrations.seq) FROM migrations ${where} ${NEWEST_FIRST} LIMIT ?`,
+      params: [...params, ...cursorParams(after), size],
+    };
+  },
+  /** Rows by seq in the listing order (a text filter's matches). */
+  bySeqs(seqs: readonly number[]): BoundSql {
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE seq IN (SELECT value FROM json_each(?)) ${NEWEST_FIRST}`, params: [JSON.stringify(seqs)] };
+  },
+};
+
+const AFTER_CURSOR = '(created_at, seq) < (?, ?)';
+/** Where exportPage's timeline string is in its row (after COLUMNS), and how it is cut. */
+const TIMELINE_COLUMN = COLUMNS.split(', ').length;
+const ITEM_SEPARATOR = '\u001e';
+const FIELD_SEPARATOR = '\u001f';
+
+function cursorParams(after: PageCursor | undefined): SqlValue[] {
+  if (!after) return [];
+  if (!Number.isFinite(after.createdAt) || !Number.isInteger(after.seq)) throw new HistoryError('invalid-argument', 'after must be a page cursor ({ createdAt, seq }) from a previous page.');
+  return [after.createdAt, after.seq];
+}
+
+export class HistoryQueries {
+  private readonly search: TextSearch;
+  /** active()'s rows until the data changes: every view asks for them on each refresh, and 1,000 rows take ~4 ms to read out of sql.js. */
+  private activeRows: { at: number; rows: SqlValue[][] } | undefined;
+
+  /** `changes` counts every change to the data (HistoryDatabase), so a cached answer knows when it is stale. */
+  constructor(
+    private readonly sql: SqlSession,
+    rowChanges: RowChanges,
+    private readonly changes: () => number,
+  ) {
+    this.search = new TextSearch(rowChanges);
+  }
+
+  all(query: ListQuery = {}): Migration[] {
+    const text = searchableText(query);
+    if (text !== undefined) {
+      const { limit, offset } = page(query);
+      return this.bySeqs(this.search.find(text, filterOf(query), offset, limit));
+    }
+    return this.run(seedQuerySql.all(query)).map(toMigration);
+  }
+
+  count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): number {
+    const text = searchableText(query);
+    if (text !== undefined) return this.search.count(text, filterOf(query));
+    const { where, params } = listConditions(query);
+    return Number(this.sql.first(`SELECT count(*) FROM migrations ${where}`, params)?.[0] ?? 0);
+  }
+
+  /** A keyset page: like all(), but continued from a cursor, which stays right while rows are added or removed before it. */
+  page(query: KeysetQuery = {}): KeysetPage {
+    const { limit } = page(query);
+    const text = searchableText(query);
+    let rows: SqlValue[][];
+    if (text !== undefined) {
+      cursorParams(query.after);
+      rows = this.rowsBySeqs(this.search.find(text, filterOf(query), 0, limit + 1, query.after));
+    } else {
+      rows = this.run(seedQuerySql.page(query));
+    }
+    const more = rows.length > limit;
+    if (more) rows = rows.slice(0, limit);
+    const migrations = rows.map(toMigration);
+    const last = rows[rows.length - 1];
+    return more && last ? { migrations, next: { createdAt: Number(last[14]), seq: Number(last[0]) } } : { migrations };
+  }
+
+  active(): Migration[] {
+    const at = this.changes();
+    if (this.activeRows?.at !== at) this.activeRows = { at, rows: this.run(seedQuerySql.active()) };
+    // Fresh objects from the kept rows each time: callers may change what they are given.
+    return this.activeRows.rows.map(toMigration);
+  }
+
+  byId(id: string): HistoryEntry | undefined {
+    const row = this.sql.first(seedQuerySql.byId(id).sql, [id]);
+    if (!row) return undefined;
+    const migration = toMigration(row);
+    return { migration, transitions: sortTimeline(lifecycleOf(migration.kind), this.transitionsOfSeq(Number(row[0]), migration.id)) };
+  }
+
+  byDatacenter(datacenter: string, query: PageQuery = {}): Migration[] {
+    return this.run(seedQuerySql.byDatacenter(datacenter, query)).map(toMigration);
+  }
+
+  byVm(vm: string, query: VmQuery = {}): Migration[] {
+    return this.run(seedQuerySql.byVm(vm, query)).map(toMigration);
   }
 
   /**
@@ -95,36 +220,77 @@ export class HistoryQueries {
    * their cursor, for exports that walk the whole history without holding it in memory.
    */
   exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): Array<{ cursor: ExportCursor; entry: HistoryEntry }> {
-    const { where, params } = listConditions(query, after ? ['(created_at, seq) < (?, ?)'] : []);
-    const all = after ? [...params, after.createdAt, after.seq] : params;
-    const rows = this.sql.rows(`SELECT ${COLUMNS} FROM migrations ${where} ${NEWEST_FIRST} LIMIT ?`, [...all, size]);
-    // One query for the whole page's transitions: a query per migration costs several times more.
-    const bySeq = new Map<number, PhaseTransition[]>();
-    const ids = new Map<number, string>(rows.map((r) => [Number(r[0]), String(r[1])]));
-    if (rows.length > 0) {
-      const seqs = JSON.stringify([...ids.keys()]);
-      for (const [seq, phase, at] of this.sql.rows('SELECT migration_seq, phase, at FROM transitions WHERE migration_seq IN (SELECT value FROM json_each(?)) ORDER BY migration_seq, at, phase', [seqs])) {
-        const key = Number(seq);
-        let list = bySeq.get(key);
-        if (!list) bySeq.set(key, (list = []));
-        list.push({ migrationId: ids.get(key)!, phase: String(phase), at: Number(at) });
-      }
-    }
-    return rows.map((row) => {
+    const { sql, params } = seedQuerySql.exportPage(query, after, size);
+    return this.sql.rows(sql, params).map((row) => {
       const migration = toMigration(row);
       const seq = Number(row[0]);
-      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: sortTimeline(lifecycleOf(migration.kind), bySeq.get(seq) ?? []) } };
+      const timeline = row[TIMELINE_COLUMN];
+      const transitions = typeof timeline === 'string' ? (parseTimeline(timeline, migration.id) ?? this.transitionsOfSeq(seq, migration.id)) : [];
+      return { cursor: { createdAt: migration.createdAt, seq }, entry: { migration, transitions: sortTimeline(lifecycleOf(migration.kind), byTime(transitions)) } };
     });
   }
 
-  /** In time order; phases entered in the same instant (KubeVirt times are whole seconds) are ordered by the caller. */
+  /** In time order, then by name; phases entered in the same instant (KubeVirt times are whole seconds) are ordered by the caller. */
   private transitionsOfSeq(seq: number, migrationId: string): PhaseTransition[] {
-    return this.sql.rows('SELECT phase, at FROM transitions WHERE migration_seq = ? ORDER BY at, phase', [seq]).map((r) => ({
-      migrationId,
-      phase: String(r[0]),
-      at: Number(r[1]),
-    }));
+    const { sql, params } = seedQuerySql.transitions(seq);
+    return byTime(
+      this.sql.rows(sql, params).map((r) => ({
+        migrationId,
+        phase: String(r[0]),
+        at: Number(r[1]),
+      })),
+    );
   }
+
+  private run({ sql, params }: BoundSql): SqlValue[][] {
+    return this.sql.rows(sql, params);
+  }
+
+  private rowsBySeqs(seqs: number[]): SqlValue[][] {
+    return seqs.length === 0 ? [] : this.run(seedQuerySql.bySeqs(seqs));
+  }
+
+  private bySeqs(seqs: number[]): Migration[] {
+    return this.rowsBySeqs(seqs).map(toMigration);
+  }
+}
+
+/** ORDER BY at, phase — done here, on a migration's few transitions, instead of by SQLite on a page's thousands. */
+function byTime(list: PhaseTransition[]): PhaseTransition[] {
+  return list.sort((a, b) => a.at - b.at || (a.phase < b.phase ? -1 : a.phase > b.phase ? 1 : 0));
+}
+
+/**
+ * exportPage's timeline string as transitions; undefined when it cannot be cut apart for sure (a
+ * phase holding the separators: the caller then reads that migration's transitions as rows).
+ */
+function parseTimeline(timeline: string, migrationId: string): PhaseTransition[] | undefined {
+  const head = timeline.indexOf(FIELD_SEPARATOR);
+  const items = timeline.slice(head + 1).split(ITEM_SEPARATOR);
+  if (items.length !== Number(timeline.slice(0, head))) return undefined;
+  const transitions: PhaseTransition[] = [];
+  for (const item of items) {
+    // The time is an integer: the last separator is the one before it, whatever the phase holds.
+    const cut = item.lastIndexOf(FIELD_SEPARATOR);
+    const at = Number(item.slice(cut + 1));
+    if (cut < 1 || !Number.isFinite(at)) return undefined;
+    transitions.push({ migrationId, phase: item.slice(0, cut), at });
+  }
+  return transitions;
+}
+
+function filterOf(query: { filter?: HistoryFilter }): HistoryFilter {
+  const filter = query.filter ?? 'all';
+  if (filter !== 'all' && filter !== 'active' && filter !== 'completed') throw new HistoryError('invalid-argument', `filter must be active, completed or all (got "${String(filter)}").`);
+  return filter;
+}
+
+/** The text filter when TextSearch answers it; undefined when there is none (or, holding a NUL, LIKE must). */
+function searchableText(query: { text?: string; filter?: HistoryFilter }): string | undefined {
+  const text = query.text?.trim();
+  if (!text || !TextSearch.usable(text)) return undefined;
+  filterOf(query);
+  return text;
 }
 
 function page(query: PageQuery): { limit: number; offset: number } {

@@ -10,11 +10,14 @@
 //     used the same name one after the other.
 // v4: migrations get `downtime_ms`: how long the guest was paused at switchover, as the
 //     hypervisor measured it (QEMU's `downtime`); NULL when the cluster did not measure one.
+// v5: a VM's migrations indexed in listing order, (vm, created_at, seq, cluster, namespace), in
+//     place of (vm, cluster, namespace): byVm() reads a range of it newest first, checks cluster
+//     and namespace from the index, and no longer sorts the VM's rows in a temporary B-tree.
 
 import type { Database } from 'sql.js';
 import { HistoryError } from '../history-error';
 
-export const CURRENT_SCHEMA_VERSION = 4;
+export const CURRENT_SCHEMA_VERSION = 5;
 
 const FINAL = `('succeeded','failed','cancelled')`;
 const ACTIVE = `('pending','running')`;
@@ -45,6 +48,10 @@ const MIGRATIONS_V2 = (table: string) => `CREATE TABLE ${table} (
 
 const V3_COLUMNS = `ALTER TABLE migrations ADD COLUMN uid TEXT;`;
 const V4_COLUMNS = `ALTER TABLE migrations ADD COLUMN downtime_ms INTEGER;`;
+const V5_INDEXES = `
+DROP INDEX IF EXISTS migrations_by_vm;
+CREATE INDEX IF NOT EXISTS migrations_by_vm_time ON migrations (vm, created_at, seq, cluster, namespace);
+`;
 
 const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   migration_seq INTEGER NOT NULL,
@@ -72,6 +79,7 @@ ${TRANSITIONS_V2('transitions')};
 ${V2_SUPPORT}
 ${V3_COLUMNS}
 ${V4_COLUMNS}
+${V5_INDEXES}
 `;
 
 const MIGRATION_COLUMNS =
@@ -100,6 +108,10 @@ UPDATE schema_version SET version = 3;
   3: `
 ${V4_COLUMNS}
 UPDATE schema_version SET version = 4;
+`,
+  4: `
+${V5_INDEXES}
+UPDATE schema_version SET version = 5;
 `,
 };
 

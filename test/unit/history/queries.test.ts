@@ -170,4 +170,86 @@ describe('HistoryStore: queries and exports', () => {
     await store.exportToFile(csvFile, 'csv', { text: 'bulk' });
     assert.equal(readFileSync(csvFile, 'utf8').split('\r\n').filter(Boolean).length, 2501);
   });
+
+  it('the text filter answers as LIKE does (the export still runs the LIKE), through updates, deletions and a reused name', async () => {
+    const t0 = 1_750_000_000_000;
+    const odd = [
+      migration('lab/ns/Upper', { vm: 'Web-ÄÖ', sourceNode: 'Node_A', targetNode: undefined, createdAt: t0 }),
+      finished('lab/ns/pct', 'succeeded', t0 + 1, 10, { vm: '100%-db', sourceNode: 'n\\1', namespace: undefined }),
+      finished('lab/ns/uml', 'failed', t0 + 2, 10, { vm: 'büro', name: 'ÄÖ-move' }),
+      migration('lab/ns/same-time', { vm: 'web-x', createdAt: t0 + 2 }),
+    ];
+    for (const m of odd) store.record(m, []);
+    const needles = ['web', 'WEB', 'ä', 'Ä', 'äö', '%', '_', '\\', '%-d', 'node', 'NODE_a', 'b-', 'lab', 'ns/', 'ok', 'o', 'nothing', 'e-0', 'ÖR'];
+    const check = (when: string) => {
+      for (const text of needles) {
+        for (const filter of ['all', 'active', 'completed'] as const) {
+          const byLike = (JSON.parse(store.exportJson({ text, filter })) as Array<{ id: string }>).map((m) => m.id);
+          assert.deepEqual(ids(store.all({ text, filter, limit: 1000 })), byLike, `${when}: all({ text: ${JSON.stringify(text)}, filter: ${filter} })`);
+          assert.equal(store.count({ text, filter }), byLike.length, `${when}: count(${JSON.stringify(text)}, ${filter})`);
+          assert.deepEqual(ids(store.all({ text, filter, limit: 2, offset: 1 })), byLike.slice(1, 3), `${when}: a page of ${JSON.stringify(text)}`);
+        }
+      }
+    };
+    check('as recorded');
+    // Kept current from here on: a node learnt later, a state that ends, a row deleted, a name reused.
+    store.record({ ...odd[0], targetNode: 'Target-Z', state: 'succeeded', phase: 'Succeeded', durationMs: 5, endedAt: t0 + 5 }, []);
+    store.record(migration('prod/ns/live', { createdAt: 1_700_000_000_000 + 6 * 60_000, datacenter: 'dc-2', vm: 'web-0', namespace: 'ns', sourceNode: 'node-c', targetNode: 'node-q' }), []);
+    store.record(migration('lab/ns/same-time', { vm: 'web-x', createdAt: t0 + 9, uid: 'second', name: 'again' }), []);
+    store.setRetention({ maxMigrations: 8 });
+    assert.ok((await store.applyRetention()) > 0);
+    check('after changes');
+    assert.deepEqual(ids(store.all({ text: 'target-z' })), ['lab/ns/Upper']);
+    assert.deepEqual(ids(store.all({ text: 'node-d' })), [], 'the node it no longer names');
+  });
+
+  it('page(): keyset pages walk every migration once, in the listing order, while rows are added', () => {
+    let recorded = 0;
+    const walk = (query: Parameters<HistoryStore['page']>[0]) => {
+      const seen: string[] = [];
+      let after: ReturnType<HistoryStore['page']>['next'];
+      for (let n = 0; n < 20; n++) {
+        const page = store.page({ ...query, after });
+        seen.push(...ids(page.migrations));
+        if (!page.next) return seen;
+        after = page.next;
+        // A migration recorded between pages is newer than the cursor: it does not shift the walk.
+        recorded++;
+        store.record(migration(`new/ns/m${recorded}`, { cluster: 'new', createdAt: 1_900_000_000_000 + recorded }), []);
+      }
+      throw new Error('no last page');
+    };
+    const everything = ids(store.all());
+    assert.deepEqual(walk({ limit: 3 }), everything);
+    const now = ids(store.all());
+    assert.deepEqual(walk({ limit: 100 }), now);
+    const active = ids(store.active());
+    assert.ok(active.length > 3);
+    assert.deepEqual(walk({ limit: 1, filter: 'active' }), active);
+    assert.deepEqual(walk({ limit: 2, text: 'web' }), ['lab/other/p1', 'prod/ns/live', 'prod/ns/ok3', 'prod/ns/ok2', 'prod/ns/ok1', 'prod/ns/ok0']);
+    assert.deepEqual(store.page({ filter: 'completed', text: 'nothing' }), { migrations: [] });
+    const invalid = (e: unknown) => e instanceof HistoryError && e.code === 'invalid-argument';
+    assert.throws(() => store.page({ after: { createdAt: Number.NaN, seq: 1 } }), invalid);
+    assert.throws(() => store.page({ text: 'web', after: { createdAt: 1, seq: 1.5 } }), invalid);
+  });
+
+  it('summaryByCluster() kept current through changes equals one counted afresh', async () => {
+    assert.equal(store.summaryByCluster().length, 2); // counted now, kept current from here on
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 30; i++) store.record(finished(`edge/ns/m${i}`, i % 4 ? 'succeeded' : 'failed', t0 + i, (i * 7919) % 1000, { cluster: i % 2 ? 'edge' : 'Édge' }), []);
+    store.record(finished('prod/ns/live', 'succeeded', t0 + 6 * 60_000, 7, { datacenter: 'dc-2', vm: 'web-0', namespace: 'ns' }), []);
+    store.record(finished('prod/ns/ok0', 'succeeded', t0, 10_000, { cluster: 'prod', vm: 'web-0', namespace: 'ns', durationMs: undefined }), []);
+    store.record(finished('lab/other/c1', 'cancelled', t0 + 8 * 60_000, 1000, { cluster: 'moved', kind: 'blixard', vm: 'build_1%', namespace: 'other' }), []);
+    store.setRetention({ maxMigrations: 20 });
+    assert.ok((await store.applyRetention()) > 0);
+    await store.flush();
+    const kept = store.summaryByCluster();
+    const reopened = await HistoryStore.open({ path: path.join(tmp.dir, 'history.db'), mode: 'read-only', follow: false });
+    try {
+      assert.deepEqual(kept, reopened.summaryByCluster());
+      assert.deepEqual(reopened.summaryByCluster().map((c) => c.cluster), ['edge', 'lab', 'moved', 'prod', 'Édge']);
+    } finally {
+      await reopened.close();
+    }
+  });
 });

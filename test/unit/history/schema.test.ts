@@ -5,6 +5,7 @@ import { HistoryStore } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
 import { loadSqlJs } from '../../../src/history/database/sqljs-loader';
 import { CURRENT_SCHEMA_VERSION } from '../../../src/history/database/schema';
+import { seedQuerySql, type BoundSql } from '../../../src/history/database/history-queries';
 import { migration, recordingLogger, tempDir } from './support/fixtures';
 
 // The v1 layout exactly as it was shipped, written by hand here so the upgrade is tested against
@@ -23,6 +24,9 @@ CREATE TABLE transitions (migration_id TEXT NOT NULL, phase TEXT NOT NULL, at IN
 CREATE INDEX migrations_state ON migrations (state);
 CREATE INDEX migrations_vm ON migrations (vm);
 `;
+
+// The indexes of v2–v4 where v5 changed them, to turn a current file back into an older one.
+const V4_INDEXES = 'DROP INDEX migrations_by_vm_time; CREATE INDEX migrations_by_vm ON migrations (vm, cluster, namespace);';
 
 describe('HistoryStore: schema', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -51,7 +55,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 1 to 4/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 5/), JSON.stringify(logger.lines));
       const a = store.byId('prod/ns/a')!;
       assert.deepEqual(a.migration, {
         id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
@@ -73,7 +77,7 @@ describe('HistoryStore: schema', () => {
     const raw = new SQL.Database(readFileSync(db));
     assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_%' ORDER BY name`)[0].values.map((r) => r[0]);
-    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_vm', 'migrations_durations', 'migrations_retention']);
+    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_vm_time', 'migrations_durations', 'migrations_retention']);
     raw.close();
   });
 
@@ -84,7 +88,7 @@ describe('HistoryStore: schema', () => {
     await first.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    raw.exec('ALTER TABLE migrations DROP COLUMN downtime_ms; UPDATE schema_version SET version = 3;');
+    raw.exec(`${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; UPDATE schema_version SET version = 3;`);
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -92,7 +96,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 3 to 4/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 3 to 5/), JSON.stringify(logger.lines));
       const old = store.byId('lab/m-old')!.migration;
       assert.equal(old.downtimeMs, undefined, 'not measured is not 0');
       assert.equal(old.uid, 'u-1');
@@ -117,7 +121,7 @@ describe('HistoryStore: schema', () => {
     await first.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    raw.exec('ALTER TABLE migrations DROP COLUMN downtime_ms; ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;');
+    raw.exec(`${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;`);
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -125,7 +129,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 2 to 4/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 2 to 5/), JSON.stringify(logger.lines));
       assert.equal(store.byId('prod/default/job')!.migration.uid, undefined);
       // Records written from now on keep their uid.
       store.record(migration('prod/default/other', { uid: 'u-2', createdAt: 9000, state: 'pending', phase: 'Pending' }), [{ migrationId: 'prod/default/other', phase: 'Pending', at: 9000 }]);
@@ -166,18 +170,78 @@ describe('HistoryStore: schema', () => {
     }
   });
 
-  it('uses the indexes it created for each seed query', async () => {
+  it('upgrades a v4 database to index VMs in listing order, leaving its records as they were', async () => {
+    // A v4 file: the current layout with v4's (vm, cluster, namespace) index, as the releases with downtimes wrote it.
+    const first = await HistoryStore.open({ path: db });
+    first.record(migration('prod/ns/a', { vm: 'web', cluster: 'prod', namespace: 'ns', state: 'succeeded', phase: 'Succeeded', createdAt: 1000, downtimeMs: 12 }), []);
+    first.record(migration('prod/ns/b', { vm: 'web', cluster: 'prod', namespace: 'ns', state: 'failed', phase: 'Failed', createdAt: 3000 }), []);
+    await first.close();
+    const SQL = await loadSqlJs();
+    let raw = new SQL.Database(readFileSync(db));
+    raw.exec(`${V4_INDEXES} UPDATE schema_version SET version = 4;`);
+    writeFileSync(db, raw.export());
+    raw.close();
+    rmSync(`${db}.journal`, { recursive: true, force: true });
+
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.ok(logger.has('info', /upgraded .* from schema 4 to 5/), JSON.stringify(logger.lines));
+      assert.deepEqual(store.byVm('web', { cluster: 'prod' }).map((m) => m.id), ['prod/ns/b', 'prod/ns/a']);
+      assert.equal(store.byId('prod/ns/a')!.migration.downtimeMs, 12);
+    } finally {
+      await store.close();
+    }
+    raw = new SQL.Database(readFileSync(db));
+    const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_by_vm%'`)[0].values.map((r) => r[0]);
+    assert.deepEqual(indexes, ['migrations_by_vm_time']);
+    assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], 5);
+    raw.close();
+  });
+
+  it('runs each seed query as a range of its index in the listing order: no scan of the table, no sort', async () => {
+    // The SQL the queries run (seedQuerySql), EXPLAINed on a real history file: a plan that is
+    // right for five rows is the plan for a million, since the history never runs ANALYZE.
     const store = await HistoryStore.open({ path: db });
+    for (let i = 0; i < 200; i++) {
+      store.record(migration(`c${i % 3}/ns/m${i}`, { cluster: `c${i % 3}`, vm: `vm-${i % 20}`, namespace: 'ns', datacenter: `dc-${i % 2}`, createdAt: 1000 + i, state: i % 10 ? 'succeeded' : 'running', phase: i % 10 ? 'Succeeded' : 'Running' }), [
+        { migrationId: `c${i % 3}/ns/m${i}`, phase: 'Pending', at: 1000 + i },
+      ]);
+    }
     await store.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    const plan = (sql: string) => raw.exec(`EXPLAIN QUERY PLAN ${sql}`)[0].values.map((r) => String(r[3])).join(' | ');
-    assert.match(plan(`SELECT * FROM migrations ORDER BY created_at DESC, seq DESC LIMIT 10`), /migrations_by_created/);
-    assert.match(plan(`SELECT * FROM migrations WHERE state IN ('pending','running') ORDER BY created_at DESC, seq DESC`), /migrations_active/);
-    assert.match(plan(`SELECT * FROM migrations WHERE id = 'x'`), /sqlite_autoindex_migrations_1|USING INDEX/);
-    assert.match(plan(`SELECT * FROM migrations WHERE datacenter = 'd' ORDER BY created_at DESC, seq DESC LIMIT 10`), /migrations_by_datacenter/);
-    assert.match(plan(`SELECT * FROM migrations WHERE vm = 'v' AND cluster = 'c' ORDER BY created_at DESC LIMIT 10`), /migrations_by_vm/);
-    assert.match(plan(`SELECT phase, at FROM transitions WHERE migration_seq = 1 ORDER BY at, phase`), /PRIMARY KEY|USING PRIMARY/);
-    raw.close();
+    try {
+      const cursor = { createdAt: 1100, seq: 101 };
+      const expectations: Array<[string, BoundSql, RegExp]> = [
+        ['all (newest)', seedQuerySql.all({ limit: 100 }), /^SCAN migrations USING INDEX migrations_by_created$/],
+        ['all (a later page)', seedQuerySql.all({ limit: 100, offset: 5000 }), /^SCAN migrations USING INDEX migrations_by_created$/],
+        ['all (completed)', seedQuerySql.all({ filter: 'completed', limit: 100 }), /^SCAN migrations USING INDEX migrations_by_created$/],
+        ['all (active)', seedQuerySql.all({ filter: 'active', limit: 100 }), /^SCAN migrations USING INDEX migrations_active$/],
+        ['page (first)', seedQuerySql.page({ limit: 100 }), /^SCAN migrations USING INDEX migrations_by_created$/],
+        ['page (after a cursor)', seedQuerySql.page({ limit: 100, after: cursor }), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
+        ['page (active, after a cursor)', seedQuerySql.page({ filter: 'active', limit: 100, after: cursor }), /^SEARCH migrations USING INDEX migrations_active \(created_at<\?\)$/],
+        ['active', seedQuerySql.active(), /^SCAN migrations USING INDEX migrations_active$/],
+        ['byId', seedQuerySql.byId('c0/ns/m0'), /^SEARCH migrations USING INDEX sqlite_autoindex_migrations_1 \(id=\?\)$/],
+        ['byDatacenter', seedQuerySql.byDatacenter('dc-1'), /^SEARCH migrations USING INDEX migrations_by_datacenter \(datacenter=\?\)$/],
+        ['byVm', seedQuerySql.byVm('vm-3'), /^SEARCH migrations USING INDEX migrations_by_vm_time \(vm=\?\)$/],
+        ['byVm (cluster)', seedQuerySql.byVm('vm-3', { cluster: 'c1' }), /^SEARCH migrations USING INDEX migrations_by_vm_time \(vm=\?\)$/],
+        ['byVm (namespace)', seedQuerySql.byVm('vm-3', { namespace: 'ns' }), /^SEARCH migrations USING INDEX migrations_by_vm_time \(vm=\?\)$/],
+        ['byVm (cluster, namespace)', seedQuerySql.byVm('vm-3', { cluster: 'c1', namespace: 'ns' }), /^SEARCH migrations USING INDEX migrations_by_vm_time \(vm=\?\)$/],
+        ['transitions', seedQuerySql.transitions(3), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
+        ['an export page', seedQuerySql.exportPage({}, cursor, 1000), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
+        ['an export page (its transitions)', seedQuerySql.exportPage({}, cursor, 1000), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
+      ];
+      for (const [name, { sql, params }, intended] of expectations) {
+        const steps = raw.exec(`EXPLAIN QUERY PLAN ${sql}`, params)[0].values.map((r) => String(r[3]));
+        assert.ok(steps.some((s) => intended.test(s)), `${name}: ${intended} not in ${JSON.stringify(steps)}`);
+        assert.ok(!steps.some((s) => /^SCAN (migrations|transitions)( |$)/.test(s) && !/USING (COVERING )?INDEX/.test(s)), `${name} scans a table: ${JSON.stringify(steps)}`);
+        assert.ok(!steps.some((s) => /USE TEMP B-TREE/.test(s)), `${name} sorts: ${JSON.stringify(steps)}`);
+        // And the SQL runs with its parameters.
+        raw.exec(sql, params);
+      }
+    } finally {
+      raw.close();
+    }
   });
 });
