@@ -121,6 +121,8 @@ const builds = [
     supported: { 'dynamic-import': false },
   },
   { ...node, entryPoints: ['companion/blixard-node/main.ts'], outfile: 'dist/companion/blixard-node.js', banner: { js: '#!/usr/bin/env node' } },
+  // The migration history's worker thread (src/history/worker/), for the extension and the CLI's watch alike.
+  { ...node, entryPoints: ['src/history/worker/history-worker.ts'], outfile: 'dist/history-worker.js', plugins: [requireVendorBundles()] },
   {
     bundle: true,
     platform: 'browser',

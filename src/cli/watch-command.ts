@@ -55,7 +55,7 @@ export async function runWatch(args: WatchArguments, io: CliIo, stop: AbortSigna
   let session: WatchSession;
   try {
     // The same session as a window's: history first, so a bad --db is refused before any cluster is connected.
-    session = await WatchSession.start({ historyPath: args.db, log, historyRequired: true });
+    session = await WatchSession.start({ historyPath: args.db, log, historyRequired: true, historyInWorker: true });
   } catch (err) {
     io.err(`error: cannot open the history --db ${args.db}: ${describeError(err)}`);
     return 1;

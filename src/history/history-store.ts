@@ -8,7 +8,6 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Event } from '../base/event';
-import { type IDisposable } from '../base/lifecycle';
 import { silentLogger } from '../base/logger';
 import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryDatabase } from './database/history-database';
@@ -26,6 +25,7 @@ import { exportChunks, type ExportFormat, type ExportQuery } from './history-exp
 import type { HistoryChange } from './history-changes';
 import { resolveOptions, type HistoryStoreOptions, type RetentionPolicy } from './store-options';
 import { HistoryReplica } from './replication/replica';
+import type { HistoryAccess, HistoryStats } from './history-access';
 import type { HistoryRole, StoreRole } from './replication/store-role';
 import { WriterRole } from './replication/writer-role';
 import { FollowerRole } from './replication/follower-role';
@@ -34,18 +34,9 @@ import { ReadOnlyRole } from './replication/read-only-role';
 export type { HistoryStoreOptions, RetentionPolicy } from './store-options';
 export type { HistoryRole } from './replication/store-role';
 export type { HistoryChange } from './history-changes';
+export type { HistoryStats } from './history-access';
 
-export interface HistoryStats {
-  role: HistoryRole;
-  migrations: number;
-  transitions: number;
-  /** The journal segment being written (writer) or read (follower). */
-  segment: number;
-  /** Journal bytes not yet in a snapshot (writer). */
-  unsnapshottedBytes: number;
-}
-
-export class HistoryStore implements IDisposable {
+export class HistoryStore implements HistoryAccess {
   private current: StoreRole;
   /** A change of role (or a follower's reload) in progress: records wait in `deferred` until it ends. */
   private transition: Promise<void> | undefined;
@@ -76,7 +67,7 @@ export class HistoryStore implements IDisposable {
     const SQL = await loadSqlJs(options.wasmPath);
     const store = new HistoryStore(new HistoryReplica(SQL, paths, resolved, logger));
     try {
-      const lock = resolved.mode === 'auto' ? WriterLock.tryAcquire(paths.lock, paths.lockBreak, resolved.staleLockMs, logger) : undefined;
+      const lock = resolved.mode === 'auto' ? WriterLock.tryAcquire(paths.lock, paths.lockBreak, resolved.staleLockMs, logger, resolved.reclaimLockTokens) : undefined;
       if (lock) await store.becomeWriter(lock);
       else await store.startReading(resolved.mode === 'read-only' ? new ReadOnlyRole(store.replica, store.readerHooks) : store.newFollower());
     } catch (err) {
@@ -93,6 +84,11 @@ export class HistoryStore implements IDisposable {
 
   get role(): HistoryRole {
     return this.current.name;
+  }
+
+  /** The writer lock's token while this store writes (a worker's client keeps it, to reclaim the lock should the worker die). */
+  get lockToken(): string | undefined {
+    return this.writer?.lock.token;
   }
 
   /**
@@ -224,6 +220,11 @@ export class HistoryStore implements IDisposable {
     }
     await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
     return bytes;
+  }
+
+  /** Every migration id held, one at a time, without building the rows. */
+  forEachMigrationId(fn: (id: string) => void): void {
+    this.db().forEachMigrationId(fn);
   }
 
   stats(): HistoryStats {

@@ -1,6 +1,7 @@
 // The history's public face: the store, its query and option types (it reports through base/logger's Logger).
 
 export { HistoryStore } from './history-store';
+export type { HistoryAccess, Awaitable } from './history-access';
 export type { HistoryStoreOptions, HistoryRole, HistoryChange, HistoryStats, RetentionPolicy } from './history-store';
 export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary } from './database/history-database';
 export type { ExportFormat, ExportQuery } from './history-export';

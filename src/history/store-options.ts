@@ -48,6 +48,12 @@ export interface HistoryStoreOptions {
   retentionFirstRunMs?: number;
   /** Migrations removed per step; the event loop gets a turn between steps. Default 500. */
   retentionBatchSize?: number;
+  /**
+   * Writer locks this process held through a history worker thread that has since died (their
+   * tokens): taken over at once. A lock names its process, which still lives, so without this the
+   * worker started in its place would wait `staleLockMs` for the dead one's heartbeat to age.
+   */
+  reclaimLockTokens?: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -66,6 +72,7 @@ export interface ResolvedOptions {
   retentionIntervalMs: number;
   retentionFirstRunMs: number;
   retentionBatchSize: number;
+  reclaimLockTokens: readonly string[];
 }
 
 /** 100,000 migrations take about 64 MB; sql.js needs the whole file, and more, in memory. */
@@ -87,5 +94,6 @@ export function resolveOptions(options: HistoryStoreOptions): ResolvedOptions {
     retentionIntervalMs: options.retentionIntervalMs ?? 3600_000,
     retentionFirstRunMs: options.retentionFirstRunMs ?? 30_000,
     retentionBatchSize: options.retentionBatchSize ?? 500,
+    reclaimLockTokens: [...(options.reclaimLockTokens ?? [])],
   };
 }

@@ -11,7 +11,7 @@ export interface HistoryQueries {
   active(): Migration[];
 }
 
-export function recordedMigrationsOf(history: HistoryQueries): Required<RecordedMigrations> {
+export function recordedMigrationsOf(history: HistoryQueries): Required<Omit<RecordedMigrations, 'ready' | 'load'>> {
   return {
     transitionsOf: (migrationId) => history.transitions(migrationId),
     recordOf: (migrationId) => history.byId(migrationId),

@@ -18,6 +18,7 @@ import { migrationIdUnder, type Migration, type MigrationObservation, type Migra
 import type { ClusterSource } from '../sources/cluster-source';
 import type { MigrationTrack, ObservationOutcome } from './migration-track';
 import { HeldMigrations } from './held-migrations';
+import { HistoryLookupGate } from './history-lookup-gate';
 import { SourceGroups, type AttachedSource } from './source-groups';
 import { describeObservation, validateObservation } from './observation-validator';
 import { StreamOutages } from './stream-outages';
@@ -66,6 +67,8 @@ export class MigrationWatcher extends Disposable {
   private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly now: () => number;
   private readonly fetchTimeoutMs: number;
+  /** Set when the history answers from another thread: holds events of first-seen migrations until it has. */
+  private readonly gate: HistoryLookupGate | undefined;
 
   constructor(options: MigrationWatcherOptions = {}) {
     super();
@@ -76,13 +79,22 @@ export class MigrationWatcher extends Disposable {
     this.held = new HeldMigrations(options.recorded, options.maxEndedHeld ?? 20_000, this.log, (key, message) => this.warnOnce(key, message));
     this.groups = new SourceGroups(
       {
-        event: (attached, event) => this.accept(attached, event),
+        event: (attached, event) => (this.gate ? this.gate.accept(attached, event) : this.accept(attached, event)),
         status: (event) => this.statusEmitter.fire(event),
         clusterNamed: (clusterId, lifecycle) => this.held.holdRecordedActive(clusterId, lifecycle),
         clusterForgotten: (clusterId) => this.held.forgetCluster(clusterId),
       },
       this.log,
     );
+    const recorded = options.recorded;
+    if (recorded?.ready && recorded.load) {
+      this.gate = new HistoryLookupGate(
+        { ready: recorded.ready.bind(recorded), load: recorded.load.bind(recorded) },
+        (attached, event) => this.firstSightOf(attached, event),
+        (attached, event) => this.accept(attached, event),
+        (message) => this.log.warn(message),
+      );
+    }
   }
 
   // ---- sources ------------------------------------------------------------------------------
@@ -169,12 +181,17 @@ export class MigrationWatcher extends Disposable {
 
   /** Resolves once every reconciliation fetch in flight has settled. */
   async whenIdle(): Promise<void> {
-    while (this.pendingFetches.size > 0) await Promise.allSettled([...this.pendingFetches.values()]);
+    for (;;) {
+      if (this.pendingFetches.size > 0) await Promise.allSettled([...this.pendingFetches.values()]);
+      else if (this.gate?.holding) await new Promise((resolve) => setTimeout(resolve, 1));
+      else return;
+    }
   }
 
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
+    this.gate?.dispose();
     this.groups.dispose();
     this.outages.dispose();
     this.transitionEmitter.dispose();
@@ -184,6 +201,15 @@ export class MigrationWatcher extends Disposable {
   }
 
   // ---- the stream ---------------------------------------------------------------------------
+
+  /** The id `event` would be held under, when it shows a migration the watcher does not hold. */
+  private firstSightOf(attached: AttachedSource, event: MigrationStreamEvent): string | undefined {
+    if (event?.type !== 'observation') return undefined;
+    const ownId = (event.observation as MigrationObservation | undefined)?.migration?.id;
+    if (typeof ownId !== 'string' || ownId === '') return undefined;
+    const id = migrationIdUnder(ownId, attached.source.id, attached.group.clusterId);
+    return this.held.get(id) ? undefined : id;
+  }
 
   private accept(attached: AttachedSource, event: MigrationStreamEvent): void {
     if (this.isDisposed || !this.groups.isCurrent(attached)) return;

@@ -27,4 +27,11 @@ export interface RecordedMigrations {
    * when the cluster is attached, so its first `synced` reconciles the ones that ended meanwhile.
    */
   activeOf?(clusterId: string): readonly RecordedMigration[];
+  /**
+   * For a history answered from another thread: whether transitionsOf/recordOf can answer for
+   * this id now. Absent: always. When false, the watcher calls load() with the ids and holds the
+   * source's events back, in their order, until it settles.
+   */
+  ready?(migrationId: string): boolean;
+  load?(migrationIds: readonly string[]): Promise<void>;
 }

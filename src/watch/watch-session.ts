@@ -6,7 +6,8 @@
 
 import { describeError } from '../model/errors';
 import type { ClusterSource } from '../sources/cluster-source';
-import type { HistoryStore, HistoryStoreOptions, RetentionPolicy } from '../history';
+import type { HistoryAccess, HistoryStoreOptions, RetentionPolicy } from '../history';
+import type { RecordedMigrations } from './recorded-migrations';
 import { HistoryRecorder } from './history-recorder';
 import { recordedMigrationsOf } from './history-recorded-migrations';
 import { MigrationWatcher } from './migration-watcher';
@@ -28,6 +29,17 @@ export interface WatchSessionOptions {
    * anyway: live views beat no views. With it (the CLI, whose --db is the point), start rejects.
    */
   historyRequired?: boolean;
+  /**
+   * Run the history in a worker thread (the extension and the CLI's watch do): sql.js's work, a
+   * snapshot's export() of the whole file above all, then never blocks this thread. Without it
+   * the history runs here (tests of the watcher's logic).
+   */
+  historyInWorker?: boolean;
+}
+
+interface OpenedHistory {
+  history: HistoryAccess;
+  recorded: RecordedMigrations;
 }
 
 /**
@@ -44,7 +56,7 @@ export class WatchSession {
 
   private constructor(
     readonly watcher: MigrationWatcher,
-    readonly history: HistoryStore | undefined,
+    readonly history: HistoryAccess | undefined,
     readonly recorder: HistoryRecorder | undefined,
     /** Why there is no history, when opening it failed. */
     readonly historyError: string | undefined,
@@ -58,21 +70,22 @@ export class WatchSession {
    */
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
     const { log } = options;
-    let history: HistoryStore | undefined;
+    let opened: OpenedHistory | undefined;
     let historyError: string | undefined;
     if (options.historyPath) {
       const opening = openHistory(options);
       try {
-        history = await withDeadline(opening, options.historyOpenTimeoutMs ?? HISTORY_OPEN_TIMEOUT_MS, 'the history did not open in time');
+        opened = await withDeadline(opening, options.historyOpenTimeoutMs ?? HISTORY_OPEN_TIMEOUT_MS, 'the history did not open in time');
       } catch (err) {
         // One that opens after all must not keep the writer lock from the other windows.
-        opening.then((late) => late.close(), () => undefined);
+        opening.then((late) => late.history.close(), () => undefined);
         if (options.historyRequired) throw err;
         historyError = describeError(err);
         log.error(`Migration history unavailable (${historyError}); migrations are shown but not recorded in this window.`);
       }
     }
-    const watcher = new MigrationWatcher({ log, ...(history ? { recorded: recordedMigrationsOf(history) } : {}) });
+    const history = opened?.history;
+    const watcher = new MigrationWatcher({ log, ...(opened ? { recorded: opened.recorded } : {}) });
     const recorder = history ? new HistoryRecorder(watcher, history, { log }) : undefined;
     return new WatchSession(watcher, history, recorder, historyError, log);
   }
@@ -140,16 +153,25 @@ export class WatchSession {
   }
 }
 
-async function openHistory(options: WatchSessionOptions): Promise<HistoryStore> {
-  // Required here, not imported at the top: the history brings sql.js, and nothing of it belongs
-  // in activation (`require`, as in create-sources, so the bundle evaluates it only now).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { HistoryStore } = require('../history') as typeof import('../history');
+async function openHistory(options: WatchSessionOptions): Promise<OpenedHistory> {
   const { log } = options;
-  return HistoryStore.open({
+  const storeOptions: HistoryStoreOptions = {
     ...options.historyOptions,
     path: options.historyPath!,
     logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     ...(options.retention ? { retention: options.retention } : {}),
-  });
+  };
+  if (options.historyInWorker) {
+    // The client is small and brings no sql.js: that loads in the worker.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { HistoryWorkerClient } = require('../history/worker/history-worker-client') as typeof import('../history/worker/history-worker-client');
+    const client = await HistoryWorkerClient.open(storeOptions);
+    return { history: client, recorded: client.recorded };
+  }
+  // Required here, not imported at the top: the history brings sql.js, and nothing of it belongs
+  // in activation (`require`, as in create-sources, so the bundle evaluates it only now).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HistoryStore } = require('../history') as typeof import('../history');
+  const store = await HistoryStore.open(storeOptions);
+  return { history: store, recorded: recordedMigrationsOf(store) };
 }

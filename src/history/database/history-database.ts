@@ -145,6 +145,11 @@ export class HistoryDatabase {
     return this.sql.rows(`SELECT id FROM migrations WHERE state IN ${FINAL_STATES_SQL} ORDER BY created_at, seq LIMIT ?`, [limit]).map((r) => String(r[0]));
   }
 
+  /** Every migration id held, one at a time (the worker's filter of what is recorded). */
+  forEachMigrationId(fn: (id: string) => void): void {
+    this.sql.each('SELECT id FROM migrations', [], (r) => fn(String(r[0])));
+  }
+
   countMigrations(): number {
     return Number(this.sql.first('SELECT count(*) FROM migrations', [])?.[0] ?? 0);
   }

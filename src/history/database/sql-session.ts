@@ -81,6 +81,17 @@ export class SqlSession {
     return out;
   }
 
+  /** Calls `fn` with each row in turn, holding none of them (for a walk over every row). */
+  each(sql: string, params: SqlValue[], fn: (row: SqlValue[]) => void): void {
+    const s = this.statement(sql);
+    try {
+      s.bind(params);
+      while (s.step()) fn(s.get());
+    } finally {
+      s.reset();
+    }
+  }
+
   first(sql: string, params: SqlValue[]): SqlValue[] | undefined {
     const s = this.statement(sql);
     try {

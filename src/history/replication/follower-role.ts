@@ -52,7 +52,7 @@ export class FollowerRole extends ReadOnlyRole {
 
   protected override async tookOver(): Promise<boolean> {
     const { paths, options, logger } = this.replica;
-    const lock = WriterLock.tryAcquire(paths.lock, paths.lockBreak, options.staleLockMs, logger);
+    const lock = WriterLock.tryAcquire(paths.lock, paths.lockBreak, options.staleLockMs, logger, options.reclaimLockTokens);
     if (!lock) return false;
     await this.hooks.lockTaken(lock);
     return true;

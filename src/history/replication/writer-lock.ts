@@ -47,12 +47,12 @@ export class WriterLock {
   ) {}
 
   /** Takes the lock if it is free or stale; undefined while another live writer holds it. */
-  static tryAcquire(lockPath: string, breakPath: string, staleMs: number, logger: Pick<Logger, 'warn'>): WriterLock | undefined {
+  static tryAcquire(lockPath: string, breakPath: string, staleMs: number, logger: Pick<Logger, 'warn'>, reclaimTokens: readonly string[] = []): WriterLock | undefined {
     const created = WriterLock.create(lockPath);
     if (created) return created;
     const seen = inspect(lockPath);
     if (!seen) return WriterLock.create(lockPath); // released between our two looks
-    const staleReason = whyStale(seen, staleMs);
+    const staleReason = whyStale(seen, staleMs, reclaimTokens);
     if (!staleReason) return undefined;
 
     let breakFd: number;
@@ -67,7 +67,7 @@ export class WriterLock {
       const again = inspect(lockPath);
       if (again) {
         const sameLock = again.ino === seen.ino && again.dev === seen.dev && again.owner?.token === seen.owner?.token;
-        if (!sameLock || !whyStale(again, staleMs)) return undefined;
+        if (!sameLock || !whyStale(again, staleMs, reclaimTokens)) return undefined;
         unlinkSync(lockPath);
         const who = seen.owner ? `pid ${seen.owner.pid} on ${seen.owner.hostname}` : 'an unknown process';
         logger.warn(`History: took over the writer lock from ${who} (${staleReason}).`);
@@ -195,9 +195,10 @@ function inspect(lockPath: string): LockInspection | undefined {
   }
 }
 
-function whyStale(seen: LockInspection, staleMs: number): string | undefined {
+function whyStale(seen: LockInspection, staleMs: number, reclaimTokens: readonly string[]): string | undefined {
   const now = Date.now();
   const owner = seen.owner;
+  if (owner && owner.pid === process.pid && owner.hostname === os.hostname() && reclaimTokens.includes(owner.token)) return `this process's history worker that held it stopped`;
   if (owner && owner.hostname === os.hostname() && !isProcessAlive(owner.pid)) return `process ${owner.pid} is gone`;
   const lastBeat = Math.max(owner?.heartbeatAt ?? 0, seen.mtimeMs);
   if (now - lastBeat > staleMs) return `no heartbeat for ${Math.round((now - lastBeat) / 1000)} s`;

@@ -2,12 +2,13 @@
 // window reload by its serializer, with the dialog's webview conventions (strict CSP with a
 // nonce, resources only from dist/webview and media). Loaded on first use only.
 
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../base/lifecycle';
 import type { Logger } from '../../base/logger';
-import type { HistoryStore } from '../../history';
+import type { HistoryAccess } from '../../history';
 import { createNonce } from '../common/core/webview-html';
 import { historyHtml } from './core/history-html';
 import { HistoryPanelSession, type ExportOutcome } from './core/history-panel-session';
@@ -15,7 +16,7 @@ import { HISTORY_PANEL_VIEW_TYPE, isPersistedHistoryState, type ExportFormatView
 
 export interface HistoryPanelHostDeps {
   /** Resolves once the history is open; rejects with a readable reason when it is unavailable. */
-  history(): Promise<HistoryStore>;
+  history(): Promise<HistoryAccess>;
   clusterLabel(clusterId: string): string | undefined;
   log: Pick<Logger, 'info' | 'warn'>;
 }
@@ -137,14 +138,21 @@ export class HistoryPanelHost implements vscode.Disposable {
 }
 
 /** Writes the export of a query to `target`: streamed for a local file, whole through the file system API otherwise. */
-export async function exportHistory(store: HistoryStore, target: vscode.Uri, format: ExportFormatView, query: { filter?: HistoryFilterView; text?: string } = {}): Promise<ExportOutcome> {
+export async function exportHistory(store: HistoryAccess, target: vscode.Uri, format: ExportFormatView, query: { filter?: HistoryFilterView; text?: string } = {}): Promise<ExportOutcome> {
   const filter = { filter: query.filter ?? 'all', ...(query.text?.trim() ? { text: query.text } : {}) } as const;
-  const rows = store.count(filter);
+  const rows = await store.count(filter);
   if (target.scheme === 'file') {
     await store.exportToFile(target.fsPath, format, filter);
   } else {
-    const text = format === 'csv' ? store.exportCsv(filter) : store.exportJson(filter);
-    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    // The history writes files where it runs; a remote file system gets that file's bytes.
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'blixard-export-'));
+    try {
+      const file = path.join(folder, `export.${format}`);
+      await store.exportToFile(file, format, filter);
+      await vscode.workspace.fs.writeFile(target, await fs.readFile(file));
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   }
   return { file: target.scheme === 'file' ? path.normalize(target.fsPath) : target.toString(true), rows };
 }

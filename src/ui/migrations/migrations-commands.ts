@@ -3,7 +3,7 @@
 // of the user's own action are said once, in a non-modal message; the reason goes to the log.
 
 import * as vscode from 'vscode';
-import type { HistoryEntry, HistoryStore } from '../../history';
+import type { HistoryAccess, HistoryEntry } from '../../history';
 import { describeError, SourceError, type SourceErrorCode } from '../../model/errors';
 import { isFinal, type Migration } from '../../model/migration';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
@@ -44,7 +44,7 @@ export interface MigrationsCommandDeps {
   /** The live watcher, once started. */
   watcher(): Pick<MigrationWatcher, 'get' | 'sourcesFor'> | undefined;
   /** The open history; rejects with the reason when this window has none. */
-  history(): Promise<Pick<HistoryStore, 'all' | 'active' | 'byId' | 'byDatacenter' | 'byVm'>>;
+  history(): Promise<Pick<HistoryAccess, 'all' | 'active' | 'byId' | 'byDatacenter' | 'byVm'>>;
   exportTo: MigrationHistoryApi['exportTo'];
   clusterLabel(clusterId: string): string | undefined;
   /** The configured clusters: a migration's cluster to cancel through, the datacenters to choose from. */
@@ -94,7 +94,7 @@ async function migrationOf(ctx: MigrationsCommandDeps, arg: MigrationArgument): 
   const live = ctx.watcher()?.get(arg);
   if (live) return live;
   try {
-    return (await history(ctx)).byId(arg)?.migration;
+    return (await (await history(ctx)).byId(arg))?.migration;
   } catch {
     return undefined;
   }
@@ -200,7 +200,7 @@ async function findById(ctx: MigrationsCommandDeps, arg: unknown): Promise<Histo
       : await vscode.window.showInputBox({ title: 'Find Migration by ID', prompt: 'The migration id as the history records it, e.g. kubevirt:prod/default/kubevirt-migrate-vm-x7k2p', ignoreFocusOut: true });
   if (!id) return undefined;
   try {
-    const entry = (await history(ctx)).byId(id.trim());
+    const entry = await (await history(ctx)).byId(id.trim());
     if (!entry) {
       void vscode.window.showInformationMessage(`No migration ${id.trim()} in the history.`);
       return undefined;

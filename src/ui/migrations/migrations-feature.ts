@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Emitter } from '../../base/event';
 import { DisposableStore } from '../../base/lifecycle';
-import type { HistoryStore } from '../../history';
+import type { HistoryAccess } from '../../history';
 import { sortTimeline } from '../../model/phase-order';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
 import { lifecycleOf } from '../../sources/cluster-kinds';
@@ -171,7 +171,7 @@ function migrationsApiOf(
 }
 
 function historyApiOf(watch: WindowWatch, historyPath: string | undefined, panel: HistoryPanelApi, exportTo: MigrationHistoryApi['exportTo']): MigrationHistoryApi {
-  const withStore = async <T>(query: (store: HistoryStore) => T): Promise<T> => query(await watch.historyStore());
+  const withStore = async <T>(query: (store: HistoryAccess) => T | Promise<T>): Promise<T> => query(await watch.historyStore());
   return {
     whenReady: async () => {
       await watch.historyStore();
@@ -183,13 +183,17 @@ function historyApiOf(watch: WindowWatch, historyPath: string | undefined, panel
     all: (query) => withStore((s) => s.all(query)),
     active: () => withStore((s) => s.active()),
     byId: (id) =>
-      withStore((s) => {
-        const entry = s.byId(id);
+      withStore(async (s) => {
+        const entry = await s.byId(id);
         return entry && { ...entry, transitions: sortTimeline(lifecycleOf(entry.migration.kind), entry.transitions) };
       }),
     byDatacenter: (dc, page) => withStore((s) => s.byDatacenter(dc, page)),
     byVm: (vm, query) => withStore((s) => s.byVm(vm, query)),
-    transitions: (id) => withStore((s) => sortTimeline(lifecycleOf(s.byId(id)?.migration.kind), s.transitions(id))),
+    transitions: (id) =>
+      withStore(async (s) => {
+        const entry = await s.byId(id);
+        return sortTimeline(lifecycleOf(entry?.migration.kind), entry?.transitions ?? []);
+      }),
     summaryByCluster: () => withStore((s) => s.summaryByCluster()),
     exportTo,
     panel,

@@ -21,6 +21,14 @@ import { startCredentialEchoServer, type CredentialEchoServer, type EchoBehaviou
 import { leakedSecrets, writeCredentialKubeconfig, type CredentialKubeconfig, type CredentialUser } from '../../support/credential-kubeconfig';
 import { recordingLogger, tempDir, waitFor } from '../history/support/fixtures';
 import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
+import { HistoryStore } from '../../../src/history';
+
+/** The session's history, which these tests open in this thread (no worker): its queries answer at once. */
+function inProcessStore(session: { history: unknown } | undefined): HistoryStore {
+  const history = session?.history;
+  assert.ok(history instanceof HistoryStore, 'the history opened in this thread');
+  return history;
+}
 
 const REFUSED: ReadonlyArray<{ user: CredentialUser; status: 401 | 500 }> = [
   { user: 'token', status: 500 },
@@ -105,10 +113,10 @@ describe('credentials a server echoes, on the extension side', function () {
     // The history: every served cluster's failed migration, with its echoing reason.
     await waitFor(
       'every served cluster recorded its failed migration',
-      () => SERVED.every((user) => session!.history!.all().some((m) => m.cluster === `kubevirt:${user}@served` && m.state === 'failed')),
+      () => SERVED.every((user) => inProcessStore(session).all().some((m) => m.cluster === `kubevirt:${user}@served` && m.state === 'failed')),
       20_000,
     );
-    const recorded = session.history!.all().filter((m) => m.name === 'echoed-migration');
+    const recorded = inProcessStore(session).all().filter((m) => m.name === 'echoed-migration');
     for (const m of recorded) assert.match(m.failureReason ?? '', /^target refused the hand-off: .*\[redacted\]/, `${m.cluster}: ${m.failureReason}`);
     const watched = SERVED.map((user) => watcher.recent(50).find((m) => m.cluster === `kubevirt:${user}@served`)?.failureReason ?? '');
     await waitFor('every refused cluster said down', () => REFUSED.every((r) => output.some((l) => l.includes(`${r.user}@refused  migration stream down`))), 20_000);

@@ -51,6 +51,7 @@ describe('history panel: a damaged database file', function () {
     sessions.push(session);
     await session.start();
     session.handle({ type: 'ready' });
+    await session.whenIdle();
     return { session, last: () => posted[posted.length - 1] };
   }
 
@@ -71,10 +72,12 @@ describe('history panel: a damaged database file', function () {
     });
 
     session.handle({ type: 'query', filter: 'completed', text: 'm1', offset: 0, pageSize: 25 });
+    await session.whenIdle();
     assert.match(last().notice?.text ?? '', /is damaged/, 'a new query keeps the notice');
     await session.export('csv');
     assert.match(last().notice?.text ?? '', /^Exported 50 migrations/, 'an export says its outcome');
     session.handle({ type: 'query', filter: 'all', text: '', offset: 0, pageSize: 25 });
+    await session.whenIdle();
     assert.match(last().notice?.text ?? '', /is damaged/, 'and the damage comes back after it');
 
     await record(writer, 'n', 5);

@@ -77,38 +77,46 @@ describe('history panel session', () => {
     assert.equal(s.summary.find((c) => c.clusterId === 'kubevirt:west')!.active, 10);
   });
 
-  it('filters by active / completed / all and by text, one page at a time', () => {
+  it('filters by active / completed / all and by text, one page at a time', async () => {
     session.handle({ type: 'query', filter: 'active', text: '', offset: 0, pageSize: 100 });
+    await session.whenIdle();
     assert.equal(last().total, 10);
     assert.ok(last().rows.every((r) => r.state === 'running'));
     session.handle({ type: 'query', filter: 'completed', text: 'vm-7', offset: 0, pageSize: 100 });
+    await session.whenIdle();
     assert.ok(last().rows.length > 0);
     assert.ok(last().rows.every((r) => r.vm.includes('vm-7') && r.state !== 'running'));
     session.handle({ type: 'query', filter: 'all', text: 'node-2', offset: 0, pageSize: 100 });
+    await session.whenIdle();
     assert.ok(last().rows.every((r) => r.sourceNode === 'node-2' || r.targetNode === 'node-2'));
   });
 
-  it('pages through the history and shows the last page for an offset past the end', () => {
+  it('pages through the history and shows the last page for an offset past the end', async () => {
     session.handle({ type: 'query', filter: 'all', text: '', offset: 200, pageSize: 100 });
+    await session.whenIdle();
     assert.equal(last().rows.length, 50);
     session.handle({ type: 'query', filter: 'all', text: '', offset: 9000, pageSize: 100 });
+    await session.whenIdle();
     assert.equal(last().query.offset, 200);
     assert.equal(last().rows.length, 50);
   });
 
-  it('opens a migration with its phase timeline, and says when the history no longer has it', () => {
+  it('opens a migration with its phase timeline, and says when the history no longer has it', async () => {
     session.handle({ type: 'detail', id: 'kubevirt:west/m3' });
+    await session.whenIdle();
     const d = last().detail!;
     assert.equal(d.migration.state, 'failed');
     assert.deepEqual(d.transitions.map((t) => t.phase), ['Pending', 'Running', 'Failed']);
     session.handle({ type: 'detail', id: 'kubevirt:west/nope' });
+    await session.whenIdle();
     assert.equal(last().detail, undefined);
     assert.equal(last().detailMissing, 'kubevirt:west/nope');
     session.handle({ type: 'detail', id: null });
+    await session.whenIdle();
     assert.equal(last().detailMissing, undefined);
   });
 
-  it('orders phases entered in the same second by their lifecycle, not by name', () => {
+  it('orders phases entered in the same second by their lifecycle, not by name', async () => {
     const id = 'kubevirt:west/same-second';
     const at = T0 + 700_000;
     store.record(finished(id, 'succeeded', at, 2000, { cluster: 'kubevirt:west' }), [
@@ -118,6 +126,7 @@ describe('history panel session', () => {
       { migrationId: id, phase: 'Succeeded', at: at + 2000 },
     ]);
     session.handle({ type: 'detail', id });
+    await session.whenIdle();
     assert.deepEqual(last().detail!.transitions.map((t) => t.phase), ['Pending', 'Scheduling', 'Scheduled', 'Succeeded']);
   });
 
@@ -139,6 +148,7 @@ describe('history panel session', () => {
 
   it('exports what the filter selects and says where it went', async () => {
     session.handle({ type: 'query', filter: 'active', text: '', offset: 0, pageSize: 100 });
+    await session.whenIdle();
     const outcome = await session.export('csv');
     assert.ok(outcome);
     assert.match(last().notice?.text ?? '', /^Exported 1[01] migrations to .*export\.csv$/);

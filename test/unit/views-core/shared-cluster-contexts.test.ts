@@ -13,6 +13,14 @@ import { WatchSession } from '../../../src/watch/watch-session';
 import { OutputLineFormatter } from '../../../src/watch/output-line-formatter';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { recordingLogger, tempDir, waitFor } from '../history/support/fixtures';
+import { HistoryStore } from '../../../src/history';
+
+/** The session's history, which these tests open in this thread (no worker): its queries answer at once. */
+function inProcessStore(session: { history: unknown } | undefined): HistoryStore {
+  const history = session?.history;
+  assert.ok(history instanceof HistoryStore, 'the history opened in this thread');
+  return history;
+}
 
 const ADMIN = 'kv-admin';
 const VIEWER = 'kv-admin (read-only viewer)';
@@ -68,14 +76,14 @@ describe('two kubeconfig contexts of one cluster', function () {
 
     const vmim = server.createMigration({ vmiName: 'vm-001', namespace: 'default' });
     const name = vmim.metadata.name;
-    await waitFor('the migration recorded as succeeded', () => session.history!.all().find((m) => m.name === name)?.state === 'succeeded', 60_000);
+    await waitFor('the migration recorded as succeeded', () => inProcessStore(session).all().find((m) => m.name === name)?.state === 'succeeded', 60_000);
     viewModel.flush();
 
     assert.equal(mostActive, 1, 'one active migration at any time (status bar count, Active rows)');
-    const records = session.history!.all().filter((m) => m.name === name);
+    const records = inProcessStore(session).all().filter((m) => m.name === name);
     assert.deepEqual(records.map((m) => m.cluster), [`kubevirt:${ADMIN}`], 'one history record');
     assert.deepEqual(
-      session.history!.summaryByCluster().map((s) => [s.cluster, s.count]),
+      inProcessStore(session).summaryByCluster().map((s) => [s.cluster, s.count]),
       [[`kubevirt:${ADMIN}`, 1]],
       'one row and one migration in the per-cluster statistics',
     );
@@ -88,17 +96,17 @@ describe('two kubeconfig contexts of one cluster', function () {
   it('moves the stream to the other context when the streaming one may no longer watch migrations, without counting anything twice', async () => {
     await waitFor('the cluster to stream', () => session.watcher.status(`kubevirt:${ADMIN}`)?.state === 'connected', 30_000);
     const first = server.createMigration({ vmiName: 'vm-001', namespace: 'default' });
-    await waitFor('the first migration to succeed', () => session.history!.all().find((m) => m.name === first.metadata.name)?.state === 'succeeded', 60_000);
+    await waitFor('the first migration to succeed', () => inProcessStore(session).all().find((m) => m.name === first.metadata.name)?.state === 'succeeded', 60_000);
 
     // The admin context loses the right to list/watch migrations (RBAC changed) and its watches restart.
     server.denyAccess(server.token, { verb: 'list', resource: 'virtualmachineinstancemigrations' });
     server.denyAccess(server.token, { verb: 'watch', resource: 'virtualmachineinstancemigrations' });
     server.faults.dropWatches();
     const second = server.createMigration({ vmiName: 'vm-002', namespace: 'default' });
-    await waitFor('the second migration to succeed', () => session.history!.all().find((m) => m.name === second.metadata.name)?.state === 'succeeded', 60_000);
+    await waitFor('the second migration to succeed', () => inProcessStore(session).all().find((m) => m.name === second.metadata.name)?.state === 'succeeded', 60_000);
 
     assert.deepEqual(session.watcher.status(`kubevirt:${ADMIN}`), { state: 'connected', endpoint: server.url }, 'the cluster streams (through the viewer context), with no limitation said');
-    const all = session.history!.all();
+    const all = inProcessStore(session).all();
     assert.deepEqual(
       all.map((m) => [m.name, m.cluster]).sort(),
       [

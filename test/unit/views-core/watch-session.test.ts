@@ -10,6 +10,13 @@ import { WatchSession } from '../../../src/watch/watch-session';
 import { finished, recordingLogger, tempDir, waitFor } from '../history/support/fixtures';
 import { kubevirtObservation, KUBEVIRT_PHASES, ScriptedSource, T0 } from '../watch/scripted-source';
 
+/** The session's history, which these tests open in this thread (no worker): its queries answer at once. */
+function inProcessStore(session: { history: unknown } | undefined): HistoryStore {
+  const history = session?.history;
+  assert.ok(history instanceof HistoryStore, 'the history opened in this thread');
+  return history;
+}
+
 const FAST = { pollIntervalMs: 50, heartbeatMs: 100, staleLockMs: 2000, commitIntervalMs: 5 };
 
 describe('WatchSession', () => {
@@ -44,8 +51,8 @@ describe('WatchSession', () => {
     session.setSources([source]);
     playWholeMigration(source, 'm1');
     playWholeMigration(source, 'm1'); // a relist repeats everything
-    await waitFor('the migration recorded as succeeded', () => session.history!.byId('kv1/default/m1')?.migration.state === 'succeeded');
-    assert.deepEqual(session.history!.transitions('kv1/default/m1').map((t) => t.phase), KUBEVIRT_PHASES);
+    await waitFor('the migration recorded as succeeded', () => inProcessStore(session).byId('kv1/default/m1')?.migration.state === 'succeeded');
+    assert.deepEqual(inProcessStore(session).transitions('kv1/default/m1').map((t) => t.phase), KUBEVIRT_PHASES);
     await session.shutdown();
     assert.equal(source.subscribed, false, 'the watcher let go of the source');
 
@@ -73,16 +80,16 @@ describe('WatchSession', () => {
     playWholeMigration(a, 'm1');
     playWholeMigration(b, 'm1');
     await waitFor('both windows to hold it as succeeded', () =>
-      first.history!.byId('kv1/default/m1')?.migration.state === 'succeeded' && second.history!.byId('kv1/default/m1')?.migration.state === 'succeeded',
+      inProcessStore(first).byId('kv1/default/m1')?.migration.state === 'succeeded' && inProcessStore(second).byId('kv1/default/m1')?.migration.state === 'succeeded',
     );
-    await waitFor('the follower to see the writer caught up', () => second.history!.stats().transitions === KUBEVIRT_PHASES.length);
-    assert.equal(first.history!.stats().transitions, KUBEVIRT_PHASES.length);
+    await waitFor('the follower to see the writer caught up', () => inProcessStore(second).stats().transitions === KUBEVIRT_PHASES.length);
+    assert.equal(inProcessStore(first).stats().transitions, KUBEVIRT_PHASES.length);
 
     // The writer's window closes: the follower takes over writing and records on.
     await first.shutdown();
-    await waitFor('the second window to take over writing', () => second.history!.role === 'writer', 15_000);
+    await waitFor('the second window to take over writing', () => inProcessStore(second).role === 'writer', 15_000);
     playWholeMigration(b, 'm2');
-    await waitFor('m2 recorded by the new writer', () => second.history!.byId('kv1/default/m2')?.migration.state === 'succeeded');
+    await waitFor('m2 recorded by the new writer', () => inProcessStore(second).byId('kv1/default/m2')?.migration.state === 'succeeded');
     await second.shutdown();
 
     const reader = await HistoryStore.open({ path: dbPath, mode: 'read-only', follow: false });
@@ -99,7 +106,7 @@ describe('WatchSession', () => {
     const source = new ScriptedSource('kv1');
     session.setSources([source]);
     source.observe(kubevirtObservation('kv1', 'm1', 'Scheduled'));
-    await waitFor('three phases recorded', () => session.history!.transitions('kv1/default/m1').length === 3);
+    await waitFor('three phases recorded', () => inProcessStore(session).transitions('kv1/default/m1').length === 3);
     await session.shutdown();
 
     const again = await start();
@@ -128,11 +135,11 @@ describe('WatchSession', () => {
 
   it('applies retention settings changed while running', async () => {
     const session = await start();
-    for (let i = 0; i < 5; i++) session.history!.record(finished(`prod/default/m${i}`, 'succeeded', T0 + i * 1000, 500));
-    await waitFor('five recorded', () => session.history!.stats().migrations === 5);
+    for (let i = 0; i < 5; i++) inProcessStore(session).record(finished(`prod/default/m${i}`, 'succeeded', T0 + i * 1000, 500));
+    await waitFor('five recorded', () => inProcessStore(session).stats().migrations === 5);
     session.setRetention({ maxMigrations: 2 });
-    await waitFor('the oldest three removed', () => session.history!.stats().migrations === 2);
-    assert.deepEqual(session.history!.all().map((m) => m.name), ['m4', 'm3']);
+    await waitFor('the oldest three removed', () => inProcessStore(session).stats().migrations === 2);
+    assert.deepEqual(inProcessStore(session).all().map((m) => m.name), ['m4', 'm3']);
   });
 
   it('closes what it adopted on shutdown, a failing one included, still writes the history, and closes at once what comes after', async () => {
@@ -149,7 +156,7 @@ describe('WatchSession', () => {
     });
     session.adopt({ dispose: () => closed.push('third') });
     playWholeMigration(source, 'm1');
-    await waitFor('the migration recorded', () => session.history!.byId('kv1/default/m1')?.migration.state === 'succeeded');
+    await waitFor('the migration recorded', () => inProcessStore(session).byId('kv1/default/m1')?.migration.state === 'succeeded');
 
     assert.equal(await session.shutdown(), true, 'the history was written and closed');
     assert.deepEqual(closed, ['third', 'first'], 'each adopted thing closed, the last adopted first');

@@ -25,12 +25,12 @@ import {
   type PersistedHistoryState,
 } from '../../../protocol/history-panel';
 
-/** What the panel asks of the history (HistoryStore satisfies it). */
+/** What the panel asks of the history (HistoryStore and the worker client satisfy it; the client answers later). */
 export interface HistoryPanelQueries {
-  all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[];
-  count(query: { filter: HistoryFilterView; text?: string }): number;
-  byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
-  summaryByCluster(): ClusterSummary[];
+  all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[] | Promise<Migration[]>;
+  count(query: { filter: HistoryFilterView; text?: string }): number | Promise<number>;
+  byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined | Promise<{ migration: Migration; transitions: PhaseTransition[] } | undefined>;
+  summaryByCluster(): ClusterSummary[] | Promise<ClusterSummary[]>;
   /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
   readonly damage?: HistoryDamage;
   readonly onDidChange: Event<unknown>;
@@ -65,6 +65,10 @@ export class HistoryPanelSession extends Disposable {
   private ready = false;
   private changeTimer?: NodeJS.Timeout;
   private summaryAt = 0;
+  /** Each question to the history is numbered; only the latest one's answer is shown. */
+  private queryGeneration = 0;
+  private querying: Promise<void> | undefined;
+  private summaryWanted = false;
   private rejected = 0;
   private starting?: Promise<void>;
   /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
@@ -93,6 +97,7 @@ export class HistoryPanelSession extends Disposable {
       this._register(history.onDidChange(() => this.scheduleChange()));
       this.state = { ...this.state, status: 'ready', error: undefined };
       this.requery(true);
+      await this.whenIdle();
     } catch (err) {
       if (this.isDisposed) return;
       this.state = { ...this.state, status: 'unavailable', error: describeError(err) };
@@ -182,34 +187,62 @@ export class HistoryPanelSession extends Disposable {
     }, this.deps.changeDebounceMs ?? 300);
   }
 
+  /**
+   * Asks the history for what the panel shows now and sends it once answered. Questions may
+   * overlap (a filter typed while the last page loads): only the answer to the latest is shown,
+   * and a question asked meanwhile for the summary keeps it asked.
+   */
   private requery(withSummary: boolean): void {
+    const asked = ++this.queryGeneration;
+    this.summaryWanted ||= withSummary;
+    const run = this.answer(asked).finally(() => {
+      if (this.querying === run) this.querying = undefined;
+    });
+    this.querying = run;
+  }
+
+  /** Resolves once the latest question to the history is answered and sent (tests, and a panel about to export). */
+  async whenIdle(): Promise<void> {
+    while (this.querying) await this.querying;
+  }
+
+  private async answer(asked: number): Promise<void> {
     const history = this.history;
     if (!history || this.isDisposed) {
       this.send();
       return;
     }
+    const latest = () => asked === this.queryGeneration && !this.isDisposed;
     try {
       const query = { ...this.state.query };
+      const withSummary = this.summaryWanted || this.state.summary.length === 0;
       const filter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}) };
-      const total = history.count(filter);
+      const total = await history.count(filter);
       // A page past the end (rows removed since) shows the last page instead of nothing.
       if (query.offset >= total && total > 0) query.offset = Math.floor((total - 1) / query.pageSize) * query.pageSize;
       if (total === 0) query.offset = 0;
-      const rows = history.all({ ...filter, limit: query.pageSize, offset: query.offset }).map((m) => this.rowView(m));
+      const [page, summaries, entry] = await Promise.all([
+        history.all({ ...filter, limit: query.pageSize, offset: query.offset }),
+        withSummary ? history.summaryByCluster() : undefined,
+        this.detailId ? history.byId(this.detailId) : undefined,
+      ]);
+      if (!latest()) return;
       let summary = this.state.summary;
-      if (withSummary || this.state.summary.length === 0) {
-        summary = history.summaryByCluster().map((s) => ({ ...s, clusterId: s.cluster, cluster: this.deps.clusterLabel(s.cluster) ?? s.cluster }));
+      if (summaries) {
+        summary = summaries.map((s) => ({ ...s, clusterId: s.cluster, cluster: this.deps.clusterLabel(s.cluster) ?? s.cluster }));
         this.summaryAt = this.now();
+        this.summaryWanted = false;
       }
       let detail: HistoryPanelViewState['detail'];
       let detailMissing: string | undefined;
       if (this.detailId) {
-        const entry = history.byId(this.detailId);
         if (entry) detail = { migration: this.rowView(entry.migration), transitions: sortTimeline(lifecycleOf(entry.migration.kind), entry.transitions).map(({ phase, at }) => ({ phase, at })) };
         else detailMissing = this.detailId;
       }
+      const rows = page.map((m) => this.rowView(m));
       this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing, notice: this.noticeWithDamage(history) };
     } catch (err) {
+      if (!latest()) return;
       this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
     }
     this.send();

@@ -23,10 +23,15 @@ export type MigrationsViewChange =
 
 /** The history's part in the view: finished migrations from earlier sessions and other windows. */
 export interface RecentHistory {
-  all(query: { filter: 'completed'; limit: number }): Migration[];
-  transitions(migrationId: string): PhaseTransition[];
-  byId?(migrationId: string): { migration: Migration } | undefined;
+  all(query: { filter: 'completed'; limit: number }): Migration[] | Promise<Migration[]>;
+  transitions(migrationId: string): PhaseTransition[] | Promise<PhaseTransition[]>;
   readonly onDidChange: Event<unknown>;
+}
+
+/** What the history last answered: its most recent finished migrations, with their timelines. */
+interface RecordedRecent {
+  migrations: Migration[];
+  timelines: Map<string, PhaseTransition[]>;
 }
 
 /** A cluster whose migrations are not streaming: down, or reachable but unable to stream them. */
@@ -56,6 +61,13 @@ export class MigrationsViewModel extends Disposable {
 
   private watcher?: MigrationWatcher;
   private history?: RecentHistory;
+  /**
+   * The history answers later (from its worker thread): what it said last is kept here and read
+   * when drawing, and asked again after it changes — a draw never waits for it.
+   */
+  private recorded: RecordedRecent = { migrations: [], timelines: new Map() };
+  private recordedReading: Promise<void> | undefined;
+  private recordedStale = false;
   /** The attached watcher's (and history's) events: a second attach() lets go of the first's. */
   private readonly subscriptions = this._register(new DisposableStore());
   private shown: Snapshot = { active: [], recent: [], down: [] };
@@ -83,7 +95,11 @@ export class MigrationsViewModel extends Disposable {
     this.subscriptions.add(watcher.onDidUpdate((e) => this.noteChanged(e.migration.id, !e.previous || isActive(e.previous) !== isActive(e.migration))));
     this.subscriptions.add(watcher.onDidEnd((e) => this.noteChanged(e.migration.id, true)));
     this.subscriptions.add(watcher.onDidChangeStatus(() => this.noteMembership()));
-    if (history) this.subscriptions.add(history.onDidChange(() => this.noteMembership()));
+    this.recorded = { migrations: [], timelines: new Map() };
+    if (history) {
+      this.subscriptions.add(history.onDidChange(() => this.readRecorded()));
+      this.readRecorded();
+    }
     this.shown = this.compute();
     this.changeEmitter.fire([{ kind: 'root' }]);
     this.scheduleTick();
@@ -124,8 +140,8 @@ export class MigrationsViewModel extends Disposable {
     if (seen.length > 0) return [...seen];
     try {
       // The history orders same-second phases by name; the lifecycle knows better (KubeVirt times have 1 s precision).
-      const kind = this.shown.recent.find((m) => m.id === migrationId)?.kind ?? this.history?.byId?.(migrationId)?.migration.kind;
-      return sortTimeline(lifecycleOf(kind), this.history?.transitions(migrationId) ?? []);
+      const kind = this.shown.recent.find((m) => m.id === migrationId)?.kind ?? this.recorded.migrations.find((m) => m.id === migrationId)?.kind;
+      return sortTimeline(lifecycleOf(kind), this.recorded.timelines.get(migrationId) ?? []);
     } catch {
       return [];
     }
@@ -155,6 +171,46 @@ export class MigrationsViewModel extends Disposable {
     this.changedIds.add(migrationId);
     if (membership) this.membershipDirty = true;
     this.scheduleFlush();
+  }
+
+  /**
+   * Asks the history for its recent finished migrations and their timelines; once it answers,
+   * the groups are worked out again. One question at a time: changes meanwhile ask once more.
+   */
+  private readRecorded(): void {
+    const history = this.history;
+    if (!history) return;
+    if (this.recordedReading) {
+      this.recordedStale = true;
+      return;
+    }
+    this.recordedReading = (async () => {
+      try {
+        const migrations = await history.all({ filter: 'completed', limit: this.recentLimit });
+        const timelines = new Map<string, PhaseTransition[]>();
+        // Only those this window's watcher does not hold: its own timeline is newer.
+        await Promise.all(
+          migrations.filter((m) => !this.watcher?.get(m.id)).map(async (m) => timelines.set(m.id, await history.transitions(m.id))),
+        );
+        if (history === this.history && !this.isDisposed) {
+          this.recorded = { migrations, timelines };
+          this.noteMembership();
+        }
+      } catch {
+        // a closed or failing history leaves Recent to what this window saw
+      } finally {
+        this.recordedReading = undefined;
+        if (this.recordedStale && history === this.history && !this.isDisposed) {
+          this.recordedStale = false;
+          this.readRecorded();
+        }
+      }
+    })();
+  }
+
+  /** Resolves once what the history was last asked has been answered (tests). */
+  async whenRecordedRead(): Promise<void> {
+    while (this.recordedReading) await this.recordedReading;
   }
 
   private noteMembership(): void {
@@ -203,16 +259,10 @@ export class MigrationsViewModel extends Disposable {
     const active = watcher.active();
     const byId = new Map<string, Migration>();
     for (const m of watcher.recent(this.recentLimit)) byId.set(m.id, m);
-    if (this.history) {
-      try {
-        for (const m of this.history.all({ filter: 'completed', limit: this.recentLimit })) {
-          // The watcher's view is newer than the record; a migration it holds as active is not recent.
-          const held = watcher.get(m.id);
-          if (held ? !isActive(held) && !byId.has(m.id) : !byId.has(m.id)) byId.set(m.id, held ?? m);
-        }
-      } catch {
-        // a closed or failing history leaves Recent to what this window saw
-      }
+    for (const m of this.recorded.migrations) {
+      // The watcher's view is newer than the record; a migration it holds as active is not recent.
+      const held = watcher.get(m.id);
+      if (held ? !isActive(held) && !byId.has(m.id) : !byId.has(m.id)) byId.set(m.id, held ?? m);
     }
     const recent = [...byId.values()].sort((a, b) => endOf(b) - endOf(a)).slice(0, this.recentLimit);
     const down: StreamDown[] = [];

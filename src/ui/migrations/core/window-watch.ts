@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Emitter, type Event } from '../../../base/event';
 import { DisposableStore, type IDisposable } from '../../../base/lifecycle';
-import type { HistoryStore, RetentionPolicy } from '../../../history';
+import type { HistoryAccess, RetentionPolicy } from '../../../history';
 import { describeError } from '../../../model/errors';
 import type { ClusterRegistry } from '../../../sources/cluster-registry';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
@@ -67,12 +67,12 @@ export class WindowWatch implements IDisposable {
   }
 
   /** The open history, when it opened; see historyStore() to wait for it. */
-  get history(): HistoryStore | undefined {
+  get history(): HistoryAccess | undefined {
     return this.session?.history;
   }
 
   /** The open history; rejects with the reason when this window has none. */
-  async historyStore(): Promise<HistoryStore> {
+  async historyStore(): Promise<HistoryAccess> {
     await this.start();
     const history = this.session?.history;
     if (history) return history;
@@ -106,7 +106,7 @@ export class WindowWatch implements IDisposable {
     const { WatchSession } = require('../../../watch/watch-session') as typeof import('../../../watch/watch-session');
     const { historyPath, sessionLog, registry } = this.deps;
     if (historyPath) preparePrivateDir(path.dirname(historyPath), this.deps.log);
-    const session = await WatchSession.start({ historyPath, retention: this.deps.retention(), log: sessionLog });
+    const session = await WatchSession.start({ historyPath, retention: this.deps.retention(), log: sessionLog, historyInWorker: true });
     if (this.stopping) {
       await session.shutdown();
       return;

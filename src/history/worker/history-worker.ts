@@ -1,0 +1,182 @@
+// The history's worker thread: one HistoryStore — sql.js, the journal, snapshots, the writer
+// lock, retention — opened and driven by messages from its client (history-worker-client.ts), so
+// that none of its work runs on the thread of the extension host. It answers calls in the order
+// they come, after the records sent before them, and says which records are on disk.
+
+import { parentPort } from 'node:worker_threads';
+import { HistoryStore } from '../history-store';
+import type { ExportFormat } from '../history-export';
+import { RecordedIds } from './recorded-ids-filter';
+import { toWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerRecord } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('history-worker.ts runs as a worker thread (new Worker), not on its own');
+
+let store: HistoryStore | undefined;
+let opening: Promise<void> | undefined;
+/** The highest record seq applied, and whether a flush that will acknowledge it is under way. */
+let appliedSeq = 0;
+let flushing = false;
+let closing = false;
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+function stateOf(s: HistoryStore): StoreState {
+  const state: StoreState = { role: s.role };
+  if (s.damage) state.damage = s.damage;
+  const token = s.lockToken;
+  if (token) state.lockToken = token;
+  return state;
+}
+
+function recordedIds(s: HistoryStore): RecordedIds {
+  const ids = RecordedIds.sizedFor(s.stats().migrations as number);
+  s.forEachMigrationId((id) => ids.add(id));
+  return ids;
+}
+
+async function open(message: Extract<ToWorker, { type: 'open' }>): Promise<void> {
+  try {
+    const s = await HistoryStore.open({
+      ...message.options,
+      reclaimLockTokens: message.reclaimLockTokens,
+      logger: {
+        info: (m) => post({ type: 'log', level: 'info', message: m }),
+        warn: (m) => post({ type: 'log', level: 'warn', message: m }),
+        error: (m) => post({ type: 'log', level: 'error', message: m }),
+      },
+    });
+    store = s;
+    s.onDidChange((change) => {
+      post({ type: 'change', change });
+      // A reload (took over, caught up after a snapshot) brings ids the client's filter lacks.
+      if (change.kind === 'reloaded') post({ type: 'recorded-ids', filter: recordedIds(s).filter });
+    });
+    s.onDidChangeRole(() => post({ type: 'state', state: stateOf(s) }));
+    post({ type: 'opened', paths: s.paths, state: stateOf(s), recordedIds: recordedIds(s).filter });
+  } catch (err) {
+    post({ type: 'open-failed', error: toWorkerError(err) });
+  }
+}
+
+function applyRecords(records: WorkerRecord[]): void {
+  const s = store;
+  if (!s) return;
+  for (const r of records) {
+    try {
+      s.record(r.migration, r.transitions);
+    } catch (err) {
+      post({ type: 'record-failed', seq: r.seq, error: toWorkerError(err) });
+    }
+    appliedSeq = Math.max(appliedSeq, r.seq);
+  }
+  acknowledge();
+}
+
+/**
+ * Tells the client how far the records are on disk: one flush at a time, each covering every
+ * record applied before it started — the journal's group commit sets the pace, not a flush per
+ * message.
+ */
+function acknowledge(): void {
+  const s = store;
+  if (!s || flushing || closing) return;
+  const upTo = appliedSeq;
+  flushing = true;
+  s.flush().then(
+    () => {
+      flushing = false;
+      post({ type: 'journaled', seq: upTo });
+      if (appliedSeq > upTo) acknowledge();
+    },
+    (err: unknown) => {
+      // Kept by the client until acknowledged; the next batch (or the client's flush) tries again.
+      flushing = false;
+      post({ type: 'log', level: 'warn', message: `History: writing records failed (${toWorkerError(err).message}); they are kept and written again.` });
+    },
+  );
+}
+
+async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
+  switch (call.method) {
+    case 'all':
+      return s.all(call.args[0]);
+    case 'count':
+      return s.count(call.args[0]);
+    case 'active':
+      return s.active();
+    case 'byId':
+      return s.byId(call.args[0]) ?? null;
+    case 'byDatacenter':
+      return s.byDatacenter(call.args[0], call.args[1]);
+    case 'byVm':
+      return s.byVm(call.args[0], call.args[1]);
+    case 'transitions':
+      return s.transitions(call.args[0]);
+    case 'summaryByCluster':
+      return s.summaryByCluster();
+    case 'exportToFile':
+      return s.exportToFile(call.args[0], call.args[1] as ExportFormat, call.args[2]);
+    case 'stats':
+      return s.stats();
+    case 'flush':
+      await s.flush();
+      return appliedSeq;
+    case 'snapshot':
+      return s.snapshot();
+    case 'applyRetention':
+      return s.applyRetention();
+    case 'setRetention':
+      return s.setRetention(call.args[0]);
+    case 'lookup':
+      return call.args[0].map((id) => s.byId(id) ?? null);
+    default:
+      throw new Error(`unknown history call ${(call as { method: string }).method}`);
+  }
+}
+
+async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
+  if (opening) await opening;
+  const s = store;
+  try {
+    if (!s) throw new Error('the history did not open');
+    const value = await answer(s, message);
+    if (message.method === 'flush') post({ type: 'journaled', seq: value as number });
+    post({ type: 'result', id: message.id, value: message.method === 'flush' ? undefined : value });
+  } catch (err) {
+    post({ type: 'failed', id: message.id, error: toWorkerError(err) });
+  }
+}
+
+async function close(): Promise<void> {
+  closing = true;
+  if (opening) await opening.catch(() => undefined);
+  try {
+    await store?.close();
+  } catch (err) {
+    post({ type: 'log', level: 'error', message: `History: closing failed: ${toWorkerError(err).message}` });
+  }
+  post({ type: 'closed' });
+  port!.close();
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'open':
+      opening = open(message);
+      break;
+    case 'records':
+      // Records wait for the store like calls do, in the order they came.
+      if (store) applyRecords(message.records);
+      else void (opening ?? Promise.resolve()).then(() => applyRecords(message.records));
+      break;
+    case 'call':
+      void call(message);
+      break;
+    case 'close':
+      void close();
+      break;
+  }
+});

@@ -1,0 +1,96 @@
+// The messages between the history's worker thread and the client in the extension host (or
+// the CLI). Everything here is structured-cloneable: plain data, no functions, no classes — an
+// error crosses as its name, code and message and is rebuilt on the other side.
+
+import type { Migration, PhaseTransition } from '../../model/migration';
+import type { HistoryChange } from '../history-changes';
+import type { HistoryDamage } from '../history-damage';
+import type { HistoryErrorCode } from '../history-error';
+import { HistoryError } from '../history-error';
+import type { HistoryPaths } from '../journal/journal-files';
+import type { HistoryRole } from '../replication/store-role';
+import type { HistoryStoreOptions } from '../store-options';
+
+/** HistoryStoreOptions without its logger (the worker logs through messages). */
+export type WorkerStoreOptions = Omit<HistoryStoreOptions, 'logger'>;
+
+/** The queries and commands the client forwards, by name, with their arguments. */
+export type HistoryCall =
+  | { method: 'all'; args: [query?: object] }
+  | { method: 'count'; args: [query?: object] }
+  | { method: 'active'; args: [] }
+  | { method: 'byId'; args: [id: string] }
+  | { method: 'byDatacenter'; args: [datacenter: string, query?: object] }
+  | { method: 'byVm'; args: [vm: string, query?: object] }
+  | { method: 'transitions'; args: [id: string] }
+  | { method: 'summaryByCluster'; args: [] }
+  | { method: 'exportToFile'; args: [file: string, format: 'csv' | 'json', query?: object] }
+  | { method: 'stats'; args: [] }
+  | { method: 'flush'; args: [] }
+  | { method: 'snapshot'; args: [] }
+  | { method: 'applyRetention'; args: [] }
+  | { method: 'setRetention'; args: [policy: object] }
+  /** What the history holds of each id (null: nothing), for the watcher's first sight of them. */
+  | { method: 'lookup'; args: [ids: string[]] };
+
+/** One record as the client sends it: `seq` numbers every record of this client, for acknowledgement. */
+export interface WorkerRecord {
+  seq: number;
+  migration: Migration;
+  transitions: PhaseTransition[];
+}
+
+export type ToWorker =
+  | { type: 'open'; options: WorkerStoreOptions; reclaimLockTokens: string[] }
+  | { type: 'records'; records: WorkerRecord[] }
+  | ({ type: 'call'; id: number } & HistoryCall)
+  | { type: 'close' };
+
+export interface WorkerError {
+  name: string;
+  message: string;
+  code?: HistoryErrorCode;
+}
+
+/** What the worker's store is, sent on open and whenever it changes. */
+export interface StoreState {
+  role: HistoryRole;
+  damage?: HistoryDamage;
+  /** The writer lock's token while this worker holds it (so a new worker may take it over if this one dies). */
+  lockToken?: string;
+}
+
+export type FromWorker =
+  | { type: 'opened'; paths: HistoryPaths; state: StoreState; recordedIds: RecordedIdsFilter }
+  | { type: 'open-failed'; error: WorkerError }
+  | { type: 'state'; state: StoreState }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'failed'; id: number; error: WorkerError }
+  /** Every record up to and including `seq` is on disk (journal or inbox). */
+  | { type: 'journaled'; seq: number }
+  /** A record the store refused (the client validated it, so this is the disk or a closed store). */
+  | { type: 'record-failed'; seq: number; error: WorkerError }
+  | { type: 'change'; change: HistoryChange }
+  /** A new filter of what the history holds, after it reloaded. */
+  | { type: 'recorded-ids'; filter: RecordedIdsFilter }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'closed' };
+
+/** A Bloom filter of every migration id the history held at open (see recorded-index.ts). */
+export interface RecordedIdsFilter {
+  bits: Uint8Array;
+  hashes: number;
+}
+
+export function toWorkerError(err: unknown): WorkerError {
+  if (err instanceof HistoryError) return { name: err.name, message: err.message, code: err.code };
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+export function fromWorkerError(error: WorkerError): Error {
+  if (error.code) return new HistoryError(error.code, error.message);
+  const rebuilt = new Error(error.message);
+  rebuilt.name = error.name;
+  return rebuilt;
+}
