@@ -211,11 +211,24 @@ async function measureLoadedDatabase(dbFile: string, migrations: number): Promis
   const random = rng(99);
   const pickId = () => `${CLUSTERS[0]}/default/mig-${Math.floor(random() * (migrations / CLUSTERS.length)) * CLUSTERS.length}`;
   const pickVm = () => `vm-${Math.floor(random() * (migrations / 5))}`;
+  // What the first text query and the first summary cost: each builds its in-memory index from the table.
+  const once = (fn: () => unknown) => {
+    const s = process.hrtime.bigint();
+    fn();
+    return round(Number(process.hrtime.bigint() - s) / 1e6, 1);
+  };
+  const firstTextMs = once(() => store.all({ text: pickVm(), limit: 100 }));
+  const firstSummaryMs = once(() => store.summaryByCluster());
+  // A keyset page deep in the listing: the cursor of the 50th page of 100.
+  let deepCursor = store.page({ limit: 100 }).next;
+  for (let i = 1; i < 50 && deepCursor; i++) deepCursor = store.page({ limit: 100, after: deepCursor }).next;
   const seedQueries: Record<string, [() => unknown[] | unknown, number]> = {
     'all (newest 100)': [() => store.all({ limit: 100 }), 300],
     'all (page 50 of 100)': [() => store.all({ limit: 100, offset: 5000 }), 100],
     'all (completed, 100)': [() => store.all({ filter: 'completed', limit: 100 }), 300],
-    'all (text filter, 100)': [() => store.all({ text: pickVm(), limit: 100 }), 20],
+    'all (text filter, 100)': [() => store.all({ text: pickVm(), limit: 100 }), 100],
+    'count (text filter)': [() => store.count({ text: pickVm() }), 100],
+    'page (keyset, after page 50)': [() => store.page({ limit: 100, after: deepCursor }).migrations, 300],
     active: [() => store.active(), 100],
     'byId (with transitions)': [() => store.byId(pickId()), 1000],
     'byDatacenter (500)': [() => store.byDatacenter(DATACENTERS[Math.floor(random() * DATACENTERS.length)]), 100],
@@ -249,6 +262,19 @@ async function measureLoadedDatabase(dbFile: string, migrations: number): Promis
   }
   summaryTimes.sort((a, b) => a - b);
   queries['summaryByCluster (after a change)'] = { p50Ms: round(percentile(summaryTimes, 50), 3), p99Ms: round(percentile(summaryTimes, 99), 3), runs: 10, rows: CLUSTERS.length };
+  // active() is kept until the data changes: what it costs right after one.
+  const activeTimes: number[] = [];
+  let activeRows = 0;
+  for (let i = 0; i < 20; i++) {
+    store.record({ ...syntheticMigration(migrations + 100 + i, random, 10).migration, state: 'running', phase: 'Running' }, []);
+    const s = process.hrtime.bigint();
+    activeRows = store.active().length;
+    activeTimes.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  activeTimes.sort((a, b) => a - b);
+  queries['active (after a change)'] = { p50Ms: round(percentile(activeTimes, 50), 3), p99Ms: round(percentile(activeTimes, 99), 3), runs: 20, rows: activeRows };
+  queries['first text query (builds its index)'] = { p50Ms: firstTextMs, p99Ms: 0, runs: 1, rows: 0 };
+  queries['first summaryByCluster (counts)'] = { p50Ms: firstSummaryMs, p99Ms: 0, runs: 1, rows: CLUSTERS.length };
 
   const exportStart = process.hrtime.bigint();
   const csvBytes = await store.exportToFile(path.join(path.dirname(dbFile), 'export.csv'), 'csv');

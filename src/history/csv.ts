@@ -4,12 +4,15 @@
 // to run a formula on the operator's machine.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvField(value: string | number | null | undefined, isText = true): string {
   if (value === null || value === undefined) return '';
+  // A number needs neither (an export writes two million fields: no regex where none can match).
+  if (typeof value === 'number' && !isText) return String(value);
   let text = String(value);
   if (isText && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(fields: string[]): string {

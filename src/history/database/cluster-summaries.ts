@@ -28,8 +28,10 @@ export class ClusterSummaries implements RowSubscriber {
   get(): ClusterSummary[] {
     if (!this.built) {
       this.built = true;
-      // The index's order: by cluster, state, duration — each cluster's durations arrive sorted.
-      this.changes.subscribe(this, 'cluster, state, duration_ms', (row) => this.add(row, true));
+      // Read from the (cluster, state, duration_ms) index alone, in its order: each cluster's durations arrive sorted.
+      this.changes.subscribe(this, 'SELECT cluster, state, duration_ms FROM migrations ORDER BY cluster, state, duration_ms', (r) =>
+        this.add({ cluster: String(r[0]), state: String(r[1]), durationMs: r[2] === null ? null : Number(r[2]) }, true),
+      );
     }
     // SQLite's BINARY order of the names (UTF-8 bytes), as `ORDER BY cluster` gave them.
     const names = [...this.clusters.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -65,7 +67,7 @@ export class ClusterSummaries implements RowSubscriber {
     if (c.count <= 0) this.clusters.delete(row.cluster);
   }
 
-  private add(row: ChangedRow, inOrder: boolean): void {
+  private add(row: Pick<ChangedRow, 'cluster' | 'state' | 'durationMs'>, inOrder: boolean): void {
     let c = this.clusters.get(row.cluster);
     if (!c) this.clusters.set(row.cluster, (c = { count: 0, active: 0, succeeded: 0, failed: 0, cancelled: 0, durations: [] }));
     this.tally(c, row, 1);
@@ -75,7 +77,7 @@ export class ClusterSummaries implements RowSubscriber {
     }
   }
 
-  private tally(c: ClusterCounts, row: ChangedRow, by: 1 | -1): void {
+  private tally(c: ClusterCounts, row: Pick<ChangedRow, 'state'>, by: 1 | -1): void {
     c.count += by;
     if (row.state === 'pending' || row.state === 'running') c.active += by;
     else if (row.state === 'succeeded') c.succeeded += by;

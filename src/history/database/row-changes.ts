@@ -8,7 +8,7 @@
 
 import type { Database, SqlValue } from 'sql.js';
 
-/** The columns a subscriber sees, in this order (SELECTED_COLUMNS and the trigger arguments). */
+/** The columns a subscriber sees, in this order (the trigger arguments). */
 export interface ChangedRow {
   seq: number;
   createdAt: number;
@@ -28,8 +28,9 @@ export interface RowSubscriber {
 }
 
 const COLUMNS = ['seq', 'created_at', 'cluster', 'state', 'duration_ms', 'vm', 'source_node', 'target_node', 'namespace', 'name'] as const;
-/** The columns as SELECTed when a subscriber builds its first picture; see toChangedRow. */
-export const CHANGED_ROW_COLUMNS = COLUMNS.join(', ');
+
+/** The columns to SELECT for toChangedRow. */
+export const CHANGED_ROW_SQL_COLUMNS = COLUMNS.join(', ');
 
 const ADDED = 'history_row_added';
 const REMOVED = 'history_row_removed';
@@ -68,15 +69,15 @@ export class RowChanges {
   constructor(private readonly db: Database) {}
 
   /**
-   * Starts telling `subscriber` of every change from now on and hands it the rows as they are
-   * now (ordered as `orderBy` says), in the same synchronous turn: no write can fall in between.
+   * Starts telling `subscriber` of every change from now on and hands it the rows `initialSql`
+   * selects now (the columns it needs), in the same synchronous turn: no write can fall in between.
    */
-  subscribe(subscriber: RowSubscriber, orderBy: string, initial: (row: ChangedRow) => void): void {
+  subscribe(subscriber: RowSubscriber, initialSql: string, initial: (row: SqlValue[]) => void): void {
     this.install();
     this.subscribers.push(subscriber);
-    const s = this.db.prepare(`SELECT ${CHANGED_ROW_COLUMNS} FROM migrations ORDER BY ${orderBy}`);
+    const s = this.db.prepare(initialSql);
     try {
-      while (s.step()) initial(toChangedRow(s.get()));
+      while (s.step()) initial(s.get());
     } finally {
       s.free();
     }

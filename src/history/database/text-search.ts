@@ -11,7 +11,7 @@
 // table, then kept current by RowChanges; about 130 bytes a migration.
 
 import type { ExportCursor, HistoryFilter } from './history-queries';
-import type { ChangedRow, RowChanges, RowSubscriber } from './row-changes';
+import { CHANGED_ROW_SQL_COLUMNS, toChangedRow, type ChangedRow, type RowChanges, type RowSubscriber } from './row-changes';
 
 interface Entry {
   seq: number;
@@ -136,10 +136,14 @@ export class TextSearch implements RowSubscriber {
   private build(): void {
     if (this.built) return;
     this.built = true;
-    this.changes.subscribe(this, 'created_at, seq', (row) => {
+    // In the table's order, sorted here: walking the (created_at, seq) index instead looks up
+    // every row in the table, twice as slow.
+    this.changes.subscribe(this, `SELECT ${CHANGED_ROW_SQL_COLUMNS} FROM migrations`, (r) => {
+      const row = toChangedRow(r);
       const entry: Entry = { seq: row.seq, createdAt: row.createdAt, state: row.state, text: searchText(row), dead: false };
       this.bySeq.set(row.seq, entry);
       this.entries.push(entry);
     });
+    this.entries.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
   }
 }

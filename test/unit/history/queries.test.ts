@@ -4,6 +4,7 @@ import path from 'node:path';
 import { HistoryStore } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
 import { csvField } from '../../../src/history/csv';
+import { isoTime } from '../../../src/history/history-export';
 import { finished, migration, tempDir, transitions } from './support/fixtures';
 
 /** A small, hand-made history whose answers are known. */
@@ -144,6 +145,15 @@ describe('HistoryStore: queries and exports', () => {
     assert.equal(csvField(-1, false), '-1');
     assert.equal(csvField(undefined), '');
     assert.equal(csvField(null), '');
+  });
+
+  it('the export writes times as toISOString does, across days, years and its edges', () => {
+    const times = [0, 1, 999, 59_999, 86_399_999, 86_400_000, 951_782_400_000, 1_700_000_000_123, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -1, -86_400_001, 8.64e15];
+    for (let t = 1_600_000_000_000; t < 1_900_000_000_000; t += 7_777_777_777) times.push(t, t + 1);
+    for (const t of times) assert.equal(isoTime(t), new Date(t).toISOString(), String(t));
+    assert.equal(isoTime(1.5), new Date(1.5).toISOString());
+    assert.equal(isoTime(Number.NaN), 'NaN', 'not a time: written as it was');
+    assert.equal(isoTime(undefined), undefined);
   });
 
   it('exportJson(): every migration with its transitions, parseable', () => {
