@@ -15,6 +15,11 @@ export interface MigrationProgress {
   dirtyRateBytesPerSec: number;
   bandwidthBytesPerSec?: number;
   precopyRound: number;
+  /**
+   * `remainingBytes` counts memory not yet looked at that may cost nothing to send (QEMU's
+   * never-written pages): the time left from it is at most that, and is worded so.
+   */
+  remainingIsUpperBound?: boolean;
 }
 
 export interface Migration {

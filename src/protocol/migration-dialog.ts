@@ -65,6 +65,8 @@ export interface ProgressView {
   dirtyRateBytesPerSec: number;
   bandwidthBytesPerSec?: number;
   precopyRound: number;
+  /** The time left from remainingBytes is an upper bound (see MigrationProgress). */
+  remainingIsUpperBound?: boolean;
 }
 
 export interface MigrationView {

@@ -12,7 +12,7 @@ export interface ProgressFigures {
   total: string;
   /** e.g. "112 MiB/s", or undefined when no rate is known yet. */
   rate?: string;
-  /** e.g. "12s", or undefined when the rate is unknown or the copy is not converging. */
+  /** e.g. "12s" (or "≤ 12s" when what remains may cross faster than the link sends), or undefined when the rate is unknown or the copy is not converging. */
   eta?: string;
   /** The time left before rounding, ms (what `eta` words); undefined with it. */
   etaMs?: number;
@@ -109,7 +109,8 @@ export function progressFigures(progress: ProgressView, trend?: ProgressTrend): 
     total: formatBytes(total),
     rate: rate !== undefined ? formatRate(rate) : undefined,
     // Rounded up: "ETA 0s" with a gigabyte still to copy is a promise the transfer will break.
-    eta: etaMs !== undefined ? formatTimeLeft(etaMs) : undefined,
+    // QEMU's remaining counts never-written memory that crosses almost free: its time left is a bound, not a forecast.
+    eta: etaMs === undefined ? undefined : etaMs > 0 && progress.remainingIsUpperBound ? `≤ ${formatTimeLeft(etaMs)}` : formatTimeLeft(etaMs),
     round: progress.precopyRound,
   };
   if (etaMs !== undefined) figures.etaMs = etaMs;

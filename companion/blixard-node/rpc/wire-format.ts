@@ -62,6 +62,7 @@ export function migrationInfo(m: MigrationRecord, revision: number): Complete<Mi
           dirtyRateBytesPerSec: m.progress.dirtyRateBytesPerSec,
           bandwidthBytesPerSec: m.progress.bandwidthBytesPerSec,
           precopyRound: m.progress.precopyRound,
+          remainingIsUpperBound: m.progress.remainingIsUpperBound === true,
         }
       : null,
     phases: m.phases.map((p) => ({ status: `MIGRATION_STATUS_${p.status}` as const, atUnixMs: p.at })),

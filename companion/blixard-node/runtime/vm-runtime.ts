@@ -43,6 +43,8 @@ export interface TransferProgress {
   dirtyRateBytesPerSec: number;
   bandwidthBytesPerSec: number;
   precopyRound: number;
+  /** `remainingBytes` counts pages not yet scanned that may cost nothing to send (QEMU's zero pages): time left from it is an upper bound. */
+  remainingIsUpperBound?: boolean;
 }
 
 /** The guest dirties memory faster than it can be sent: pre-copy would never end. */

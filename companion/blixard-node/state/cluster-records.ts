@@ -57,6 +57,8 @@ export interface ProgressRecord {
   dirtyRateBytesPerSec: number;
   bandwidthBytesPerSec: number;
   precopyRound: number;
+  /** See TransferProgress.remainingIsUpperBound. */
+  remainingIsUpperBound?: boolean;
 }
 
 export interface PhaseRecord {

@@ -13,6 +13,12 @@ export interface MigrationProgress {
   'dirtyRateBytesPerSec'?: (number | string | Long);
   'bandwidthBytesPerSec'?: (number | string | Long);
   'precopyRound'?: (number);
+  /**
+   * True when remaining_bytes counts pages not yet looked at, some of which cost next to nothing
+   * to send (QEMU counts a never-written page in ram.remaining but sends it as a marker): the time
+   * left computed from it is then at most that, and the client says so.
+   */
+  'remainingIsUpperBound'?: (boolean);
 }
 
 /**
@@ -25,4 +31,10 @@ export interface MigrationProgress__Output {
   'dirtyRateBytesPerSec': (string);
   'bandwidthBytesPerSec': (string);
   'precopyRound': (number);
+  /**
+   * True when remaining_bytes counts pages not yet looked at, some of which cost next to nothing
+   * to send (QEMU counts a never-written page in ram.remaining but sends it as a marker): the time
+   * left computed from it is then at most that, and the client says so.
+   */
+  'remainingIsUpperBound': (boolean);
 }

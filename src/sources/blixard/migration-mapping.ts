@@ -99,6 +99,7 @@ export function toMigrationObservation(info: WireMigrationInfo, context: Migrati
     };
     const bandwidth = wireNumber(progress.bandwidthBytesPerSec);
     if (bandwidth > 0) migration.progress.bandwidthBytesPerSec = bandwidth;
+    if (progress.remainingIsUpperBound) migration.progress.remainingIsUpperBound = true;
   }
   return { migration, phases };
 }

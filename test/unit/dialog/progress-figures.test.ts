@@ -101,4 +101,11 @@ describe('dialog: progress figures', () => {
     assert.equal(trend.observe(p, 0), true);
     assert.equal(trend.observe({ ...p }, 500), false);
   });
+
+  it('words the time left as a bound when what remains may cross faster than the link sends (QEMU)', () => {
+    const p = { totalBytes: 512 * MiB, transferredBytes: 80 * MiB, remainingBytes: 400 * MiB, dirtyRateBytesPerSec: 0, bandwidthBytesPerSec: 40 * MiB, precopyRound: 1, remainingIsUpperBound: true };
+    assert.equal(progressFigures(p).eta, '≤ 10s');
+    assert.equal(progressFigures({ ...p, remainingBytes: 0 }).eta, '0s', 'done is done, not "at most done"');
+    assert.equal(progressFigures({ ...p, remainingIsUpperBound: undefined }).eta, '10s');
+  });
 });

@@ -4,7 +4,7 @@ import { blixardMigrationState, blixardPhaseWord, toMigrationObservation } from 
 
 describe('Blixard migration mapping', () => {
   it('maps a running live migration with its phases in time order', () => {
-    const progress = { totalBytes: '1000', transferredBytes: '400', remainingBytes: '600', dirtyRateBytesPerSec: '10', bandwidthBytesPerSec: '200', precopyRound: 2 };
+    const progress = { totalBytes: '1000', transferredBytes: '400', remainingBytes: '600', dirtyRateBytesPerSec: '10', bandwidthBytesPerSec: '200', precopyRound: 2, remainingIsUpperBound: false };
     const { migration, phases } = toMigrationObservation(wireMigration({ progress }), { sourceId: 'blixard/lab', datacenter: 'dc-1' });
     assert.deepEqual(migration, {
       id: 'blixard/lab/m-1',
@@ -28,6 +28,11 @@ describe('Blixard migration mapping', () => {
       { migrationId: 'blixard/lab/m-1', phase: 'Preparing', at: 1010 },
       { migrationId: 'blixard/lab/m-1', phase: 'Transferring', at: 1200 },
     ]);
+  });
+
+  it("keeps a runtime's word that remaining bytes are an upper bound (QEMU)", () => {
+    const progress = { totalBytes: '1000', transferredBytes: '400', remainingBytes: '600', dirtyRateBytesPerSec: '0', bandwidthBytesPerSec: '200', precopyRound: 1, remainingIsUpperBound: true };
+    assert.equal(toMigrationObservation(wireMigration({ progress }), { sourceId: 's' }).migration.progress?.remainingIsUpperBound, true);
   });
 
   it('maps final states with end time, duration and reason', () => {
