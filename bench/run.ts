@@ -4,11 +4,12 @@
 // in a real VS Code (activation, tree render), the dialog's host side, the KubeVirt source, the
 // watcher (event → line latency next to `kubectl get vmim -w` in the same run, ingest), the
 // Blixard daemon (RPC latency and throughput), the history (ingest, queries at 100,000
-// migrations), the QEMU runtime with real guests (boot, live and cold migration, the dialog's ETA
+// migrations), how long the history's work blocks the thread using it (worker vs in-process, an
+// event-loop watchdog), the QEMU runtime with real guests (boot, live and cold migration, the dialog's ETA
 // against the real completion, RSS). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,qemu] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,qemu] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -21,6 +22,7 @@ import { ensureReleaseVsix } from '../test/journeys/support/release-vsix';
 import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
 import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
 import type { HistoryBenchFigures } from './history';
+import type { HistoryHostFigures } from './history-host';
 import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
 import { qemuRows } from './qemu-rows';
 import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
@@ -32,6 +34,7 @@ interface Sizes {
   daemon: DaemonBenchOptions;
   watcher: WatcherBenchOptions;
   history: { migrations: number; ingestRecords: number };
+  historyHost: { migrations: number; ingestRecords: number };
   kubevirt: { nodes: number; vmisPerNode: number; migrations: number };
   dialogRuns: number;
   qemu: QemuBenchOptions;
@@ -42,6 +45,7 @@ const FULL: Sizes = {
   daemon: { migrations: 600, concurrency: 16, readVms: 10_000 },
   watcher: { migrations: 120, ingestMigrations: 5000 },
   history: { migrations: 100_000, ingestRecords: 50_000 },
+  historyHost: { migrations: 100_000, ingestRecords: 20_000 },
   kubevirt: { nodes: 3, vmisPerNode: 1000, migrations: 50 },
   dialogRuns: 6,
   qemu: { runs: 5, etaBandwidthMbps: 100 },
@@ -52,12 +56,13 @@ const QUICK: Sizes = {
   daemon: { migrations: 120, concurrency: 8, readVms: 2000 },
   watcher: { migrations: 30, ingestMigrations: 1000 },
   history: { migrations: 10_000, ingestRecords: 5000 },
+  historyHost: { migrations: 10_000, ingestRecords: 5000 },
   kubevirt: { nodes: 3, vmisPerNode: 200, migrations: 20 },
   dialogRuns: 3,
   qemu: { runs: 2, etaBandwidthMbps: 100 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'qemu'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'qemu'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -181,6 +186,10 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runHistoryBench } = await import('./history');
       return runHistoryBench(sizes.history);
     }
+    case 'history-host': {
+      const { runHistoryHostBench } = await import('./history-host');
+      return runHistoryHostBench(sizes.historyHost);
+    }
     case 'qemu': {
       if (!benchFile('qemu')) throw new Error('bench/qemu.ts is missing');
       const { runQemuBench } = await import('./qemu');
@@ -203,6 +212,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     watcher: 'Watcher',
     daemon: 'Blixard daemon',
     history: 'History',
+    'history-host': 'History',
     qemu: 'QEMU runtime',
   }[section];
   if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
@@ -293,6 +303,17 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
       }
       rows.push({ area, figure: 'load · snapshot', value: `${ms(f.load.ms)} · ${ms(f.snapshot.ms)}`, conditions: `${db}; RSS +${f.load.rssDeltaMb} MB on load` });
       return rows;
+    }
+    case 'history-host': {
+      const f = outcome.figures as HistoryHostFigures;
+      const db = `${count(f.migrations)} migrations (${f.fileMiB} MiB file)`;
+      const block = (b: { maxMs: number; probeGapMs: number; p99Ms: number }) => `${ms(Math.max(b.maxMs, b.probeGapMs))} (p99 ${ms(b.p99Ms)})`;
+      return Object.keys(f.worker).map((activity) => ({
+        area,
+        figure: `longest block of the host: ${activity}`,
+        value: `${block(f.worker[activity])} in a worker · ${block(f.inProcess[activity])} in-process`,
+        conditions: `${db}; event-loop watchdog (monitorEventLoopDelay + 1 ms probe); took ${ms(f.worker[activity].tookMs)} · ${ms(f.inProcess[activity].tookMs)}; host RSS +${f.rssGrowthMiB.worker} · +${f.rssGrowthMiB.inProcess} MiB`,
+      }));
     }
     case 'qemu':
       return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));

@@ -12,8 +12,17 @@ export interface ProgressFigures {
   total: string;
   /** e.g. "112 MiB/s", or undefined when no rate is known yet. */
   rate?: string;
-  /** e.g. "12s" (or "≤ 12s" when what remains may cross faster than the link sends), or undefined when the rate is unknown or the copy is not converging. */
+  /**
+   * e.g. "12s": the time left at the pace what remains has been falling; "≤ 37s" when only the
+   * link's worst case is known of a runtime whose remaining may cross faster (QEMU); undefined
+   * when the rate is unknown or the copy is not converging.
+   */
   eta?: string;
+  /**
+   * The link's worst case ("37s"), when the runtime's remaining may cross faster than the link
+   * sends (QEMU) and the pace so far promises much less: the dialog shows "ETA 4s (≤ 37s)".
+   */
+  etaBound?: string;
   /** The time left before rounding, ms (what `eta` words); undefined with it. */
   etaMs?: number;
   round: number;
@@ -97,11 +106,27 @@ export function timeLeftMs(progress: ProgressView, trend?: ProgressTrend): numbe
   return net !== undefined ? (progress.remainingBytes / net) * 1000 : undefined;
 }
 
+/**
+ * The longest the copy can take at the current rate, ms: every remaining byte over the rate net
+ * of dirtying. A bound only for a runtime whose remaining may cost less than its size to send
+ * (QEMU's never-written pages); undefined otherwise, or while no rate is known.
+ */
+function worstCaseMs(progress: ProgressView, trend?: ProgressTrend): number | undefined {
+  if (!progress.remainingIsUpperBound || progress.remainingBytes === 0) return undefined;
+  const rate = transferRate(progress, trend);
+  const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
+  return net !== undefined && net > 0 ? (progress.remainingBytes / net) * 1000 : undefined;
+}
+
 export function progressFigures(progress: ProgressView, trend?: ProgressTrend): ProgressFigures {
   const total = progress.totalBytes > 0 ? progress.totalBytes : progress.transferredBytes + progress.remainingBytes;
   const fraction = total > 0 ? Math.min(1, Math.max(0, 1 - progress.remainingBytes / total)) : 0;
   const rate = transferRate(progress, trend);
   const etaMs = timeLeftMs(progress, trend);
+  const boundMs = worstCaseMs(progress, trend);
+  // QEMU's remaining counts never-written memory that crosses almost free: the pace so far is an
+  // estimate, the link's worst case a bound. Shown as the bound alone when they (nearly) agree.
+  const estimateOnly = etaMs !== undefined && boundMs !== undefined && etaMs < 0.9 * boundMs;
   const figures: ProgressFigures = {
     fraction,
     transferred: formatBytes(progress.transferredBytes),
@@ -109,10 +134,10 @@ export function progressFigures(progress: ProgressView, trend?: ProgressTrend): 
     total: formatBytes(total),
     rate: rate !== undefined ? formatRate(rate) : undefined,
     // Rounded up: "ETA 0s" with a gigabyte still to copy is a promise the transfer will break.
-    // QEMU's remaining counts never-written memory that crosses almost free: its time left is a bound, not a forecast.
-    eta: etaMs === undefined ? undefined : etaMs > 0 && progress.remainingIsUpperBound ? `≤ ${formatTimeLeft(etaMs)}` : formatTimeLeft(etaMs),
+    eta: etaMs === undefined ? undefined : boundMs !== undefined && !estimateOnly ? `≤ ${formatTimeLeft(boundMs)}` : formatTimeLeft(etaMs),
     round: progress.precopyRound,
   };
-  if (etaMs !== undefined) figures.etaMs = etaMs;
+  if (etaMs !== undefined) figures.etaMs = estimateOnly || boundMs === undefined ? etaMs : boundMs;
+  if (estimateOnly) figures.etaBound = formatTimeLeft(boundMs);
   return figures;
 }

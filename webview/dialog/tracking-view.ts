@@ -238,7 +238,7 @@ export class TrackingView {
     // Stale figures say when they were true; a rate and an ETA from then would be a promise about now.
     if (stale && s.streamDown) parts.unshift(lastKnownLabel(s.streamDown));
     if (f.rate && !stale) parts.push(f.rate);
-    if (!isFinalState(s.migration) && !stale) parts.push(f.eta ? `ETA ${f.eta}` : 'ETA unknown');
+    if (!isFinalState(s.migration) && !stale) parts.push(f.eta ? `ETA ${f.eta}${f.etaBound ? ` (≤ ${f.etaBound})` : ''}` : 'ETA unknown');
     if (f.round > 0) parts.push(`round ${f.round}`);
     setText(this.figures, parts.join(' · '));
   }

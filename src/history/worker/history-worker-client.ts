@@ -237,8 +237,9 @@ export class HistoryWorkerClient implements HistoryAccess {
     this.live = false;
     const opened = new Promise<void>((resolve, reject) => (this.opened = { resolve, reject }));
     const script = this.options.workerScript ?? historyWorkerScript();
-    // From source (tests), the worker needs the TypeScript loader this process was given through mocha or node.
-    const execArgv = script.endsWith('.ts') ? [...process.execArgv, '--require', 'tsx/cjs'] : undefined;
+    // From source (tests, benches), the worker needs a TypeScript loader of its own: tsx's CommonJS
+    // hook (an inherited `--import tsx` does not reach a worker's first module).
+    const execArgv = script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : undefined;
     const worker = new Worker(script, { name: 'blixard-history', ...(execArgv ? { execArgv } : {}) });
     this.worker = worker;
     worker.on('message', (m: FromWorker) => this.receive(m));

@@ -107,5 +107,11 @@ describe('dialog: progress figures', () => {
     assert.equal(progressFigures(p).eta, '≤ 10s');
     assert.equal(progressFigures({ ...p, remainingBytes: 0 }).eta, '0s', 'done is done, not "at most done"');
     assert.equal(progressFigures({ ...p, remainingIsUpperBound: undefined }).eta, '10s');
+    // Once remaining has been seen to fall much faster than the link sends (untouched pages), that pace is the estimate and the link's worst case the bound beside it.
+    const trend = new ProgressTrend();
+    trend.observe({ ...p, remainingBytes: 480 * MiB, transferredBytes: 40 * MiB }, 0);
+    trend.observe(p, 1000); // 80 MiB/s fall at a 40 MiB/s link
+    const f = progressFigures(p, trend);
+    assert.deepEqual([f.eta, f.etaBound], ['5s', '10s']);
   });
 });

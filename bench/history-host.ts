@@ -1,0 +1,165 @@
+// How long the history's work blocks the thread that uses it — the extension host's, in the
+// extension — with the history in its worker thread (what ships) and, for comparison, in that
+// thread itself (as before issue 13). An event-loop watchdog (perf_hooks.monitorEventLoopDelay at
+// 1 ms resolution, and a 1 ms interval probe's longest gap) watches while the history opens,
+// ingests, snapshots, answers the history panel's queries, applies retention and exports CSV, at a
+// size given by --migrations. It also reports the thread's RSS growth and the time to the first
+// answer after open.
+//
+//   node --import tsx bench/history-host.ts [--migrations 100000] [--ingest 20000] [--json]
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { HistoryStore } from '../src/history/history-store';
+import type { HistoryAccess } from '../src/history/history-access';
+import { HistoryWorkerClient } from '../src/history/worker/history-worker-client';
+import type { Migration, PhaseTransition } from '../src/model/migration';
+
+const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
+const T0 = 1_700_000_000_000;
+
+export interface BlockFigure {
+  /** Longest the thread was blocked, ms (monitorEventLoopDelay's max). */
+  maxMs: number;
+  p99Ms: number;
+  /** The 1 ms interval probe's longest gap, ms. */
+  probeGapMs: number;
+  /** How long the activity took, ms. */
+  tookMs: number;
+}
+
+export interface HistoryHostFigures {
+  migrations: number;
+  ingestRecords: number;
+  seedMs: number;
+  fileMiB: number;
+  worker: Record<string, BlockFigure>;
+  inProcess: Record<string, BlockFigure>;
+  rssGrowthMiB: { worker: number; inProcess: number };
+}
+
+function record(i: number): { migration: Migration; transitions: PhaseTransition[] } {
+  const id = `prod/default/m${i}`;
+  const at = T0 + i * 1000;
+  const migration: Migration = {
+    id, kind: 'kubevirt', cluster: `c${i % 10}`, namespace: 'default', vm: `vm-${i % 2000}`, name: `m${i}`, sourceNode: `node-${i % 7}`, targetNode: `node-${(i + 1) % 7}`,
+    mode: 'PreCopy', origin: 'user', phase: 'Succeeded', state: 'succeeded', createdAt: at, startedAt: at, endedAt: at + 30_000, durationMs: 30_000, labels: {},
+  };
+  return { migration, transitions: PHASES.map((phase, k) => ({ migrationId: id, phase, at: at + k * 1000 })) };
+}
+
+/** Runs `work` under the watchdog. */
+async function watched(work: () => Promise<unknown>): Promise<BlockFigure> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let gap = 0;
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+  }, 1);
+  const started = performance.now();
+  delay.enable();
+  try {
+    await work();
+    // A block at the very end (or work that never yielded, as a history answering at once does)
+    // shows only when the loop turns again: let the probe and the histogram see it.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    gap = Math.max(gap, performance.now() - last);
+  } finally {
+    delay.disable();
+    clearInterval(probe);
+  }
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { maxMs: round(delay.max / 1e6), p99Ms: round(delay.percentile(99) / 1e6), probeGapMs: round(gap), tookMs: Math.round(performance.now() - started) };
+}
+
+async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrations: number, ingestRecords: number): Promise<{ figures: Record<string, BlockFigure>; rssGrowthMiB: number }> {
+  const figures: Record<string, BlockFigure> = {};
+  const rssBefore = process.memoryUsage().rss;
+  let history!: HistoryAccess;
+  figures['open → first answer'] = await watched(async () => {
+    history = await open();
+    await history.all({ limit: 100 });
+  });
+  figures[`ingest ${ingestRecords.toLocaleString('en')} transitions`] = await watched(async () => {
+    for (let i = 0; i < ingestRecords; i++) {
+      const r = record(migrations + i);
+      history.record(r.migration, r.transitions.slice(0, 1));
+      if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve)); // a watcher's bursts
+    }
+    await history.flush();
+  });
+  figures['snapshot'] = await watched(() => history.snapshot());
+  figures['panel queries (page, text filter, summary, detail)'] = await watched(async () => {
+    for (let i = 0; i < 20; i++) {
+      await Promise.all([history.count({ filter: 'all', text: `vm-${i * 7}` }), history.all({ filter: 'all', text: `vm-${i * 7}`, limit: 100 }), history.summaryByCluster(), history.byId(`prod/default/m${i * 13}`)]);
+    }
+  });
+  figures['retention (oldest 10 %)'] = await watched(async () => {
+    history.setRetention({ maxMigrations: Math.round((migrations + ingestRecords) * 0.9) });
+    await history.applyRetention();
+  });
+  figures['CSV export (everything)'] = await watched(() => history.exportToFile(path.join(dir, `export-${Date.now()}.csv`), 'csv'));
+  const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20);
+  await history.close();
+  return { figures, rssGrowthMiB };
+}
+
+export async function runHistoryHostBench(options: { migrations?: number; ingestRecords?: number } = {}): Promise<HistoryHostFigures> {
+  const migrations = options.migrations ?? 100_000;
+  const ingestRecords = options.ingestRecords ?? 20_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blixard-history-host-'));
+  try {
+    const seedFile = path.join(dir, 'seed.db');
+    const seedStarted = Date.now();
+    const seed = await HistoryStore.open({ path: seedFile });
+    for (let i = 0; i < migrations; i++) {
+      const r = record(i);
+      seed.record(r.migration, r.transitions);
+      if (i % 5000 === 4999) await seed.flush();
+    }
+    await seed.close();
+    const seedMs = Date.now() - seedStarted;
+    const copy = (name: string) => {
+      const file = path.join(dir, `${name}.db`);
+      fs.copyFileSync(seedFile, file, fs.constants.COPYFILE_FICLONE);
+      return file;
+    };
+    // The worker first: the in-process run would leave sql.js's heap in this process's RSS.
+    const workerFile = copy('worker');
+    const worker = await exercise(() => HistoryWorkerClient.open({ path: workerFile }), dir, migrations, ingestRecords);
+    const inProcessFile = copy('in-process');
+    const inProcess = await exercise(() => HistoryStore.open({ path: inProcessFile }), dir, migrations, ingestRecords);
+    return {
+      migrations,
+      ingestRecords,
+      seedMs,
+      fileMiB: Math.round(fs.statSync(seedFile).size / 2 ** 20),
+      worker: worker.figures,
+      inProcess: inProcess.figures,
+      rssGrowthMiB: { worker: worker.rssGrowthMiB, inProcess: inProcess.rssGrowthMiB },
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function option(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+if (require.main === module) {
+  runHistoryHostBench({ migrations: option('--migrations'), ingestRecords: option('--ingest') })
+    .then((figures) => {
+      console.log(process.argv.includes('--json') ? JSON.stringify(figures) : JSON.stringify(figures, null, 2));
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}
