@@ -4,6 +4,7 @@ import path from 'node:path';
 import { HistoryStore } from '../../../src/history/history-store';
 import { HistoryError } from '../../../src/history/history-error';
 import { csvField } from '../../../src/history/csv';
+import { loadSqlJs } from '../../../src/history/database/sqljs-loader';
 import { isoTime } from '../../../src/history/history-export';
 import { finished, migration, tempDir, transitions } from './support/fixtures';
 
@@ -260,6 +261,24 @@ describe('HistoryStore: queries and exports', () => {
       assert.deepEqual(reopened.summaryByCluster().map((c) => c.cluster), ['edge', 'lab', 'moved', 'prod', 'Édge']);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('keeps its in-memory figures current across a snapshot, and the snapshot holds none of their triggers', async () => {
+    assert.equal(store.count({ text: 'web' }), 6);
+    assert.equal(store.summaryByCluster().find((c) => c.cluster === 'prod')!.count, 6);
+    await store.snapshot();
+    store.record(finished('prod/ns/after', 'succeeded', 1_800_000_000_000, 60_000, { vm: 'web-9' }), []);
+    assert.equal(store.count({ text: 'web' }), 7);
+    assert.deepEqual([store.summaryByCluster().find((c) => c.cluster === 'prod')!.count, store.summaryByCluster().find((c) => c.cluster === 'prod')!.p95DurationMs], [7, 60_000]);
+    await store.snapshot();
+    const SQL = await loadSqlJs();
+    const raw = new SQL.Database(readFileSync(path.join(tmp.dir, 'history.db')));
+    try {
+      assert.deepEqual(raw.exec(`SELECT name FROM sqlite_master WHERE type = 'trigger'`), [], 'TEMP triggers stay in the process');
+      raw.exec(`INSERT INTO migrations (id, kind, cluster, vm, name, mode, origin, phase, state, created_at) VALUES ('x', 'blixard', 'c', 'v', 'n', 'cold', 'user', 'Pending', 'pending', 1)`);
+    } finally {
+      raw.close();
     }
   });
 });
