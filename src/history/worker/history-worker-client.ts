@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { Emitter, type Event } from '../../base/event';
 import { silentLogger, type Logger } from '../../base/logger';
 import type { Migration, PhaseTransition } from '../../model/migration';
-import type { ClusterSummary, HistoryEntry, ListQuery, PageQuery, VmQuery } from '../database/history-database';
+import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
 import type { Awaitable, HistoryAccess, HistoryStats } from '../history-access';
 import type { HistoryChange } from '../history-changes';
 import type { HistoryDamage } from '../history-damage';
@@ -156,6 +156,10 @@ export class HistoryWorkerClient implements HistoryAccess {
 
   all(query: ListQuery = {}): Promise<Migration[]> {
     return this.call({ method: 'all', args: [query] }) as Promise<Migration[]>;
+  }
+
+  page(query: KeysetQuery = {}): Promise<KeysetPage> {
+    return this.call({ method: 'page', args: [query] }) as Promise<KeysetPage>;
   }
 
   count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): Promise<number> {

@@ -103,6 +103,8 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
   switch (call.method) {
     case 'all':
       return s.all(call.args[0]);
+    case 'page':
+      return s.page(call.args[0]);
     case 'count':
       return s.count(call.args[0]);
     case 'active':

@@ -17,6 +17,7 @@ export type WorkerStoreOptions = Omit<HistoryStoreOptions, 'logger'>;
 /** The queries and commands the client forwards, by name, with their arguments. */
 export type HistoryCall =
   | { method: 'all'; args: [query?: object] }
+  | { method: 'page'; args: [query?: object] }
   | { method: 'count'; args: [query?: object] }
   | { method: 'active'; args: [] }
   | { method: 'byId'; args: [id: string] }

@@ -101,6 +101,40 @@ describe('history panel session', () => {
     assert.equal(last().rows.length, 50);
   });
 
+  it('pages on from the last row shown (keyset), not by skipping rows, and shows what offsets would', async () => {
+    // The same store, with a record of how the panel asked.
+    const asked: string[] = [];
+    const recording = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'page' && key !== 'all') return typeof value === 'function' ? value.bind(target) : value;
+        return (query: { offset?: number; after?: unknown }) => {
+          asked.push(key === 'page' ? `page${query.after ? ' after a cursor' : ''}` : `all at ${query.offset}`);
+          return (value as (q: unknown) => unknown).call(target, query);
+        };
+      },
+    });
+    const paged = new HistoryPanelSession({ history: async () => recording, post: () => undefined, exportTo: async () => undefined, clusterLabel: () => undefined, log: { warn: () => undefined }, summaryIntervalMs: 0 });
+    try {
+      await paged.start();
+      const pages: string[][] = [paged.viewState.rows.map((r) => r.id)];
+      for (const offset of [100, 200]) {
+        paged.handle({ type: 'query', filter: 'all', text: '', offset, pageSize: 100 });
+        await paged.whenIdle();
+        pages.push(paged.viewState.rows.map((r) => r.id));
+      }
+      assert.deepEqual(asked, ['page', 'page after a cursor', 'page after a cursor']);
+      const byOffset = [0, 100, 200].map((offset) => store.all({ filter: 'all', limit: 100, offset }).map((m) => m.id));
+      assert.deepEqual(pages, byOffset, 'the same rows as by offset');
+      // A page not reached by paging (a jump) is asked by offset.
+      paged.handle({ type: 'query', filter: 'all', text: '', offset: 150, pageSize: 100 });
+      await paged.whenIdle();
+      assert.equal(asked.at(-1), 'all at 150');
+    } finally {
+      paged.dispose();
+    }
+  });
+
   it('opens a migration with its phase timeline, and says when the history no longer has it', async () => {
     session.handle({ type: 'detail', id: 'kubevirt:west/m3' });
     await session.whenIdle();

@@ -8,7 +8,7 @@ import type { Event } from '../../../base/event';
 import { Disposable, toDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
-import type { ClusterSummary } from '../../../history/database/history-database';
+import type { ClusterSummary, KeysetPage, PageCursor } from '../../../history/database/history-database';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
 import { sortTimeline } from '../../../model/phase-order';
 import { lifecycleOf } from '../../../sources/cluster-kinds';
@@ -28,6 +28,8 @@ import {
 /** What the panel asks of the history (HistoryStore and the worker client satisfy it; the client answers later). */
 export interface HistoryPanelQueries {
   all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[] | Promise<Migration[]>;
+  /** Keyset pages: the page after a cursor, and the cursor of the one after it. */
+  page(query: { filter: HistoryFilterView; text?: string; limit: number; after?: PageCursor }): KeysetPage | Promise<KeysetPage>;
   count(query: { filter: HistoryFilterView; text?: string }): number | Promise<number>;
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined | Promise<{ migration: Migration; transitions: PhaseTransition[] } | undefined>;
   summaryByCluster(): ClusterSummary[] | Promise<ClusterSummary[]>;
@@ -69,6 +71,13 @@ export class HistoryPanelSession extends Disposable {
   private queryGeneration = 0;
   private querying: Promise<void> | undefined;
   private summaryWanted = false;
+  /**
+   * Where each page the user reached by paging starts (offset → cursor), for one filter and page
+   * size: paging on asks the history for the rows after the last one shown instead of skipping
+   * `offset` rows, however deep. Forgotten when the history changes (new rows shift the offsets).
+   */
+  private cursors = new Map<number, PageCursor | undefined>();
+  private cursorsFor = '';
   private rejected = 0;
   private starting?: Promise<void>;
   /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
@@ -183,6 +192,7 @@ export class HistoryPanelSession extends Disposable {
     if (this.changeTimer || this.isDisposed) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;
+      this.forgetCursors();
       this.requery(this.now() - this.summaryAt >= (this.deps.summaryIntervalMs ?? 2000));
     }, this.deps.changeDebounceMs ?? 300);
   }
@@ -221,8 +231,10 @@ export class HistoryPanelSession extends Disposable {
       // A page past the end (rows removed since) shows the last page instead of nothing.
       if (query.offset >= total && total > 0) query.offset = Math.floor((total - 1) / query.pageSize) * query.pageSize;
       if (total === 0) query.offset = 0;
+      const cursorsFor = JSON.stringify([filter, query.pageSize]);
+      if (cursorsFor !== this.cursorsFor) this.forgetCursors(cursorsFor);
       const [page, summaries, entry] = await Promise.all([
-        history.all({ ...filter, limit: query.pageSize, offset: query.offset }),
+        this.pageAt(history, filter, query),
         withSummary ? history.summaryByCluster() : undefined,
         this.detailId ? history.byId(this.detailId) : undefined,
       ]);
@@ -246,6 +258,21 @@ export class HistoryPanelSession extends Disposable {
       this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
     }
     this.send();
+  }
+
+  /** The page at `query.offset`: from its cursor when paging reached it, else by offset. */
+  private async pageAt(history: HistoryPanelQueries, filter: { filter: HistoryFilterView; text?: string }, query: HistoryQueryView): Promise<Migration[]> {
+    if (!this.cursors.has(query.offset)) return history.all({ ...filter, limit: query.pageSize, offset: query.offset });
+    const after = this.cursors.get(query.offset);
+    const cursors = this.cursors;
+    const keyset = await history.page({ ...filter, limit: query.pageSize, ...(after ? { after } : {}) });
+    if (keyset.next && cursors === this.cursors) cursors.set(query.offset + query.pageSize, keyset.next);
+    return keyset.migrations;
+  }
+
+  private forgetCursors(cursorsFor = this.cursorsFor): void {
+    this.cursors = new Map([[0, undefined]]);
+    this.cursorsFor = cursorsFor;
   }
 
   /**
