@@ -6,7 +6,10 @@
 // size given by --migrations. It also reports the thread's RSS growth and the time to the first
 // answer after open.
 //
-//   node --import tsx bench/history-host.ts [--migrations 100000] [--ingest 20000] [--json]
+//   node --import tsx bench/history-host.ts [--migrations 100000] [--ingest 20000] [--worker-only] [--json]
+//
+// --worker-only leaves out the in-process comparison (at a million migrations it would hold a
+// second copy of the database in this process).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,8 +39,10 @@ export interface HistoryHostFigures {
   seedMs: number;
   fileMiB: number;
   worker: Record<string, BlockFigure>;
-  inProcess: Record<string, BlockFigure>;
-  rssGrowthMiB: { worker: number; inProcess: number };
+  inProcess?: Record<string, BlockFigure>;
+  rssGrowthMiB: { worker: number; inProcess?: number };
+  /** Growth of this thread's own JavaScript heap with the history in its worker (RSS counts the worker's too). */
+  hostHeapGrowthMiB: number;
 }
 
 function record(i: number): { migration: Migration; transitions: PhaseTransition[] } {
@@ -76,9 +81,11 @@ async function watched(work: () => Promise<unknown>): Promise<BlockFigure> {
   return { maxMs: round(delay.max / 1e6), p99Ms: round(delay.percentile(99) / 1e6), probeGapMs: round(gap), tookMs: Math.round(performance.now() - started) };
 }
 
-async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrations: number, ingestRecords: number): Promise<{ figures: Record<string, BlockFigure>; rssGrowthMiB: number }> {
+async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrations: number, ingestRecords: number): Promise<{ figures: Record<string, BlockFigure>; rssGrowthMiB: number; heapGrowthMiB: number }> {
   const figures: Record<string, BlockFigure> = {};
+  global.gc?.();
   const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
   let history!: HistoryAccess;
   figures['open → first answer'] = await watched(async () => {
     history = await open();
@@ -103,12 +110,14 @@ async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrati
     await history.applyRetention();
   });
   figures['CSV export (everything)'] = await watched(() => history.exportToFile(path.join(dir, `export-${Date.now()}.csv`), 'csv'));
+  global.gc?.();
   const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20);
+  const heapGrowthMiB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);
   await history.close();
-  return { figures, rssGrowthMiB };
+  return { figures, rssGrowthMiB, heapGrowthMiB };
 }
 
-export async function runHistoryHostBench(options: { migrations?: number; ingestRecords?: number } = {}): Promise<HistoryHostFigures> {
+export async function runHistoryHostBench(options: { migrations?: number; ingestRecords?: number; workerOnly?: boolean } = {}): Promise<HistoryHostFigures> {
   const migrations = options.migrations ?? 100_000;
   const ingestRecords = options.ingestRecords ?? 20_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blixard-history-host-'));
@@ -131,16 +140,17 @@ export async function runHistoryHostBench(options: { migrations?: number; ingest
     // The worker first: the in-process run would leave sql.js's heap in this process's RSS.
     const workerFile = copy('worker');
     const worker = await exercise(() => HistoryWorkerClient.open({ path: workerFile }), dir, migrations, ingestRecords);
-    const inProcessFile = copy('in-process');
-    const inProcess = await exercise(() => HistoryStore.open({ path: inProcessFile }), dir, migrations, ingestRecords);
+    const inProcessFile = options.workerOnly ? undefined : copy('in-process');
+    const inProcess = inProcessFile ? await exercise(() => HistoryStore.open({ path: inProcessFile }), dir, migrations, ingestRecords) : undefined;
     return {
       migrations,
       ingestRecords,
       seedMs,
       fileMiB: Math.round(fs.statSync(seedFile).size / 2 ** 20),
       worker: worker.figures,
-      inProcess: inProcess.figures,
-      rssGrowthMiB: { worker: worker.rssGrowthMiB, inProcess: inProcess.rssGrowthMiB },
+      ...(inProcess ? { inProcess: inProcess.figures } : {}),
+      rssGrowthMiB: { worker: worker.rssGrowthMiB, ...(inProcess ? { inProcess: inProcess.rssGrowthMiB } : {}) },
+      hostHeapGrowthMiB: worker.heapGrowthMiB,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -153,7 +163,7 @@ function option(name: string): number | undefined {
 }
 
 if (require.main === module) {
-  runHistoryHostBench({ migrations: option('--migrations'), ingestRecords: option('--ingest') })
+  runHistoryHostBench({ migrations: option('--migrations'), ingestRecords: option('--ingest'), workerOnly: process.argv.includes('--worker-only') })
     .then((figures) => {
       console.log(process.argv.includes('--json') ? JSON.stringify(figures) : JSON.stringify(figures, null, 2));
       process.exit(0);

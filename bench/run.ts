@@ -311,8 +311,8 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
       return Object.keys(f.worker).map((activity) => ({
         area,
         figure: `longest block of the host: ${activity}`,
-        value: `${block(f.worker[activity])} in a worker · ${block(f.inProcess[activity])} in-process`,
-        conditions: `${db}; event-loop watchdog (monitorEventLoopDelay + 1 ms probe); took ${ms(f.worker[activity].tookMs)} · ${ms(f.inProcess[activity].tookMs)}; host RSS +${f.rssGrowthMiB.worker} · +${f.rssGrowthMiB.inProcess} MiB`,
+        value: `${block(f.worker[activity])} in a worker${f.inProcess ? ` · ${block(f.inProcess[activity])} in-process` : ''}`,
+        conditions: `${db}; event-loop watchdog (monitorEventLoopDelay + 1 ms probe); took ${ms(f.worker[activity].tookMs)}${f.inProcess ? ` · ${ms(f.inProcess[activity].tookMs)}` : ''}; host heap +${f.hostHeapGrowthMiB} MiB, process RSS +${f.rssGrowthMiB.worker}${f.inProcess ? ` · +${f.rssGrowthMiB.inProcess}` : ''} MiB`,
       }));
     }
     case 'qemu':
