@@ -15,8 +15,9 @@ import { ACTIVE_STATES_SQL, FINAL_STATES_SQL } from './schema';
 import type { RowChanges } from './row-changes';
 import type { SqlSession } from './sql-session';
 import { TextSearch } from './text-search';
+import type { ExportCursor, HistoryFilter } from './listing-order';
 
-export type HistoryFilter = 'active' | 'completed' | 'all';
+export type { ExportCursor, HistoryFilter } from './listing-order';
 
 export interface PageQuery {
   /** At most this many rows (default 500). */
@@ -39,12 +40,6 @@ export interface HistoryEntry {
   migration: Migration;
   /** Oldest first. */
   transitions: PhaseTransition[];
-}
-
-/** A place in the listing order (newest first): the migration's creation time and its row's seq. */
-export interface ExportCursor {
-  createdAt: number;
-  seq: number;
 }
 
 export type PageCursor = ExportCursor;

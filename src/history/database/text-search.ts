@@ -10,7 +10,7 @@
 // folds no others), `%`, `_` and `\` taken literally. Built on the first text query from the
 // table, then kept current by RowChanges; about 130 bytes a migration.
 
-import type { ExportCursor, HistoryFilter } from './history-queries';
+import type { ExportCursor, HistoryFilter } from './listing-order';
 import { CHANGED_ROW_SQL_COLUMNS, toChangedRow, type ChangedRow, type RowChanges, type RowSubscriber } from './row-changes';
 
 interface Entry {
