@@ -5,6 +5,8 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { createHash } from 'node:crypto';
+import tls from 'node:tls';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeAnswerError, KubeHttpError, KubeTimeoutError } from './kube-error';
@@ -195,6 +197,7 @@ export class KubeClient {
     const init: https.RequestOptions = { headers: {} };
     try {
       await this.kubeConfig.applyToHTTPSOptions(init);
+      if (init.agent instanceof https.Agent) init.agent = sharedTlsAgent(init.agent);
       // Token files, exec plugins and key files are read only here: known by value from now on.
       registerRequestSecrets(init);
     } catch (err) {
@@ -206,6 +209,44 @@ export class KubeClient {
     if (hasBody) (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
     return { url, init };
   }
+}
+
+/** TLS settings that make a secure context: what tells two of client-node's agents apart. */
+const SECURE_CONTEXT_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'honorCipherOrder', 'ecdhCurve', 'crl', 'dhparam', 'secureOptions', 'secureProtocol', 'sessionIdContext'] as const;
+const CONNECTION_OPTIONS = ['rejectUnauthorized', 'servername', 'timeout'] as const;
+const MAX_SHARED_AGENTS = 64;
+const sharedAgents = new Map<string, https.Agent>();
+
+/**
+ * client-node gives every request a new https.Agent, and so every connection a new TLS secure
+ * context: loading the CA store (Node's roots, or the kubeconfig's) again each time. With
+ * thousands of contexts retrying a refused server that was 0.4 s of every 1.4 s of CPU, in turns
+ * long enough to hold Ctrl-C back. Agents with the same TLS settings are one agent here, with one
+ * secure context made once; sockets still close after each request, as before.
+ */
+function sharedTlsAgent(fresh: https.Agent): https.Agent {
+  const options = fresh.options as tls.ConnectionOptions & Record<string, unknown>;
+  const digest = createHash('sha256');
+  for (const key of [...SECURE_CONTEXT_OPTIONS, ...CONNECTION_OPTIONS]) {
+    const value = options[key];
+    digest.update(`${key}=`);
+    if (value === undefined) digest.update('∅');
+    else if (Array.isArray(value)) for (const v of value) digest.update(typeof v === 'string' || Buffer.isBuffer(v) ? v : JSON.stringify(v));
+    else digest.update(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+    digest.update('\0');
+  }
+  const id = digest.digest('hex');
+  let agent = sharedAgents.get(id);
+  if (agent) {
+    sharedAgents.delete(id); // most recently used last
+  } else {
+    const contextOptions: tls.SecureContextOptions = {};
+    for (const key of SECURE_CONTEXT_OPTIONS) if (options[key] !== undefined) (contextOptions as Record<string, unknown>)[key] = options[key];
+    agent = new https.Agent({ ...options, secureContext: tls.createSecureContext(contextOptions) });
+    if (sharedAgents.size >= MAX_SHARED_AGENTS) sharedAgents.delete(sharedAgents.keys().next().value as string);
+  }
+  sharedAgents.set(id, agent);
+  return agent;
 }
 
 /**
