@@ -14,24 +14,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HistoryStore } from '../src/history/history-store';
 import type { HistoryAccess } from '../src/history/history-access';
 import { HistoryWorkerClient } from '../src/history/worker/history-worker-client';
 import type { Migration, PhaseTransition } from '../src/model/migration';
+import { watchEventLoop, type BlockFigure } from '../test/support/event-loop-watchdog';
+
+export type { BlockFigure } from '../test/support/event-loop-watchdog';
 
 const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
 const T0 = 1_700_000_000_000;
 
-export interface BlockFigure {
-  /** Longest the thread was blocked, ms (monitorEventLoopDelay's max). */
-  maxMs: number;
-  p99Ms: number;
-  /** The 1 ms interval probe's longest gap, ms. */
-  probeGapMs: number;
-  /** How long the activity took, ms. */
-  tookMs: number;
-}
 
 export interface HistoryHostFigures {
   migrations: number;
@@ -55,31 +48,6 @@ function record(i: number): { migration: Migration; transitions: PhaseTransition
   return { migration, transitions: PHASES.map((phase, k) => ({ migrationId: id, phase, at: at + k * 1000 })) };
 }
 
-/** Runs `work` under the watchdog. */
-async function watched(work: () => Promise<unknown>): Promise<BlockFigure> {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  let gap = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-  }, 1);
-  const started = performance.now();
-  delay.enable();
-  try {
-    await work();
-    // A block at the very end (or work that never yielded, as a history answering at once does)
-    // shows only when the loop turns again: let the probe and the histogram see it.
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    gap = Math.max(gap, performance.now() - last);
-  } finally {
-    delay.disable();
-    clearInterval(probe);
-  }
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { maxMs: round(delay.max / 1e6), p99Ms: round(delay.percentile(99) / 1e6), probeGapMs: round(gap), tookMs: Math.round(performance.now() - started) };
-}
 
 async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrations: number, ingestRecords: number): Promise<{ figures: Record<string, BlockFigure>; rssGrowthMiB: number; heapGrowthMiB: number }> {
   const figures: Record<string, BlockFigure> = {};
@@ -87,11 +55,11 @@ async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrati
   const rssBefore = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
   let history!: HistoryAccess;
-  figures['open → first answer'] = await watched(async () => {
+  figures['open → first answer'] = await watchEventLoop(async () => {
     history = await open();
     await history.all({ limit: 100 });
   });
-  figures[`ingest ${ingestRecords.toLocaleString('en')} transitions`] = await watched(async () => {
+  figures[`ingest ${ingestRecords.toLocaleString('en')} transitions`] = await watchEventLoop(async () => {
     for (let i = 0; i < ingestRecords; i++) {
       const r = record(migrations + i);
       history.record(r.migration, r.transitions.slice(0, 1));
@@ -99,17 +67,17 @@ async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrati
     }
     await history.flush();
   });
-  figures['snapshot'] = await watched(() => history.snapshot());
-  figures['panel queries (page, text filter, summary, detail)'] = await watched(async () => {
+  figures['snapshot'] = await watchEventLoop(() => history.snapshot());
+  figures['panel queries (page, text filter, summary, detail)'] = await watchEventLoop(async () => {
     for (let i = 0; i < 20; i++) {
       await Promise.all([history.count({ filter: 'all', text: `vm-${i * 7}` }), history.all({ filter: 'all', text: `vm-${i * 7}`, limit: 100 }), history.summaryByCluster(), history.byId(`prod/default/m${i * 13}`)]);
     }
   });
-  figures['retention (oldest 10 %)'] = await watched(async () => {
+  figures['retention (oldest 10 %)'] = await watchEventLoop(async () => {
     history.setRetention({ maxMigrations: Math.round((migrations + ingestRecords) * 0.9) });
     await history.applyRetention();
   });
-  figures['CSV export (everything)'] = await watched(() => history.exportToFile(path.join(dir, `export-${Date.now()}.csv`), 'csv'));
+  figures['CSV export (everything)'] = await watchEventLoop(() => history.exportToFile(path.join(dir, `export-${Date.now()}.csv`), 'csv'));
   global.gc?.();
   const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20);
   const heapGrowthMiB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);

@@ -96,10 +96,15 @@ export function transferRate(progress: ProgressView, trend?: ProgressTrend): num
  * it has been falling, and, before a pace is seen (the round's first update), over the rate net
  * of the dirty rate.
  */
+/** The rate net of the guest's dirtying: how fast pre-copy gains on what is left; undefined while no rate is known. */
+function netRate(progress: ProgressView, trend?: ProgressTrend): number | undefined {
+  const rate = transferRate(progress, trend);
+  return rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
+}
+
 export function timeLeftMs(progress: ProgressView, trend?: ProgressTrend): number | undefined {
   if (progress.remainingBytes === 0) return 0;
-  const rate = transferRate(progress, trend);
-  const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
+  const net = netRate(progress, trend);
   if (net !== undefined && net <= 0) return undefined;
   const fall = trend?.remainingFallPerSecond();
   if (fall !== undefined) return (progress.remainingBytes / fall) * 1000;
@@ -113,8 +118,7 @@ export function timeLeftMs(progress: ProgressView, trend?: ProgressTrend): numbe
  */
 function worstCaseMs(progress: ProgressView, trend?: ProgressTrend): number | undefined {
   if (!progress.remainingIsUpperBound || progress.remainingBytes === 0) return undefined;
-  const rate = transferRate(progress, trend);
-  const net = rate !== undefined ? rate - (progress.dirtyRateBytesPerSec || 0) : undefined;
+  const net = netRate(progress, trend);
   return net !== undefined && net > 0 ? (progress.remainingBytes / net) * 1000 : undefined;
 }
 

@@ -75,11 +75,11 @@ export class HistoryLookupGate {
   private release(attached: AttachedSource, gate: HeldEvents, answered: boolean): void {
     if (this.disposed || this.held.get(attached) !== gate) return;
     this.held.delete(attached);
-    for (let i = 0; i < gate.events.length; i++) {
+    for (const event of gate.events) {
       // An event that came after the lookup was asked may show another new migration: it holds the rest again.
-      if (answered) this.accept(attached, gate.events[i]);
-      else if (this.held.has(attached)) this.held.get(attached)!.events.push(gate.events[i]);
-      else this.deliver(attached, gate.events[i]);
+      // Unanswered, they go through as new: holding them again would wait on the same failure.
+      if (answered) this.accept(attached, event);
+      else this.deliver(attached, event);
     }
   }
 }
