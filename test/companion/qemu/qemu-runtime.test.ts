@@ -137,7 +137,9 @@ describe('qemu runtime: a dev cluster of real guests', function () {
       assert.match(reset.message, /^VM 'truncated' did not start: truncated did not boot: the guest reset \d+ times before it was up \(its kernel does not boot\)/);
       const silent = await client.call('StartVm', { name: 'noise' }, 30_000);
       assert.equal(silent.success, false);
-      assert.equal(silent.message, "VM 'noise' did not start: noise did not boot within 5000 ms: its serial console (ttyS0) stayed silent");
+      // Random bytes mostly run without a word; now and then they drive QEMU's serial device into
+      // one of its own assertions (SIGABRT). Either way StartVm says why, in one sentence.
+      assert.match(silent.message, /^VM 'noise' did not start: (noise did not boot within 5000 ms: its serial console \(ttyS0\) stayed silent|QEMU exited while the guest booted: QEMU was killed by SIG[A-Z]+: .+)$/);
       for (const name of ['truncated', 'noise']) {
         const status = (await client.call('GetVmStatus', { name })).vm_info;
         assert.equal(status.state, 'VM_STATE_FAILED');
