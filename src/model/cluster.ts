@@ -1,6 +1,8 @@
 // Plain, kind-neutral shapes of what a cluster contains. Sources translate their wire
 // formats (Blixard protobuf, Kubernetes objects) into these; views and the dialog use only these.
 
+import type { VmPlacementHints } from './placement-hints';
+
 /**
  * A kind of cluster by name ("blixard", "kubevirt", …), as sources report it and the history
  * records it. An open set: what differs between kinds is their ClusterKindTraits
@@ -35,6 +37,11 @@ export interface ClusterNode {
   capacity?: Resources;
   used?: Resources;
   runningVms?: number;
+  /**
+   * Set while the node is in maintenance (then `schedulable` is false too): since when and why,
+   * as the cluster records it. A cordoned node without maintenance has only `schedulable: false`.
+   */
+  maintenance?: { since?: string; reason?: string };
 }
 
 /** Normalised VM lifecycle state; `phase` on Vm keeps the source's raw word. */
@@ -66,6 +73,14 @@ export interface Vm {
   /** Set while a migration of this VM is in flight. */
   /** `name`: the migration's own name on the cluster, as Migration.name (what the dialog calls it). */
   migration?: { id: string; name: string; targetNodeId?: string; phase: string };
+  /** How the VM asks to be placed by a migration plan (model/placement-hints.ts); absent = no hints. */
+  placement?: VmPlacementHints;
+  /**
+   * Whether a VM that cannot move live may be stopped and started on another node instead (KubeVirt:
+   * an eviction strategy that allows shutdown; Blixard: a stopped VM). Absent = not known: the
+   * planner treats it as not allowed, and says so.
+   */
+  coldMove?: { ok: boolean; reason?: string };
 }
 
 /** What changed, so views refresh only that element. */
