@@ -61,9 +61,15 @@ const RULES: Rule[] = [
     mayImportExternal: noVscode,
   },
   {
-    says: 'the CLI reuses watch, history and sources, never vscode or the VS Code layer',
+    says: 'plans (the planner, the plan document and its runner) import only base, model and the kind-neutral sources, never vscode',
+    appliesTo: under('src/plans'),
+    mayImport: (t) => isBase(t) || isModel(t) || isKindNeutralSources(t) || t.startsWith('src/plans/'),
+    mayImportExternal: noVscode,
+  },
+  {
+    says: 'the CLI reuses watch, history, plans and sources, never vscode or the VS Code layer',
     appliesTo: under('src/cli'),
-    mayImport: (t) => isBase(t) || isModel(t) || isKindNeutralSources(t) || under('src/history', 'src/watch', 'src/cli', 'package.json')(t),
+    mayImport: (t) => isBase(t) || isModel(t) || isKindNeutralSources(t) || under('src/history', 'src/watch', 'src/plans', 'src/cli', 'package.json')(t),
     mayImportExternal: noVscode,
   },
   {
@@ -151,6 +157,7 @@ describe('layering (README "How it is built")', () => {
       { file: 'src/sources/kubevirt/x.ts', local: ['src/sources/blixard/blixard-source.ts'], external: [] },
       { file: 'src/protocol/x.ts', local: ['src/history/index.ts'], external: ['node:fs'] },
       { file: 'src/watch/x.ts', local: [], external: ['vscode'] },
+      { file: 'src/plans/x.ts', local: ['src/watch/migration-watcher.ts'], external: ['vscode'] },
       { file: 'src/ui/clusters/core/x.ts', local: [], external: ['vscode'] },
       { file: 'src/ui/clusters/x.ts', local: ['src/sources/kubevirt/kubevirt-source.ts'], external: [] },
       { file: 'webview/dialog/x.ts', local: ['src/ui/dialog/core/vm-reference.ts'], external: [] },
