@@ -21,6 +21,7 @@ import { checkSnapshotPaths } from './snapshots/snapshot-files';
 import type { HistoryDamage } from './history-damage';
 import { WriterLock } from './replication/writer-lock';
 import { findRecordProblem, toRecordEntry } from './record-validation';
+import { foldRecords, type PendingRecord } from './record-coalescing';
 import { exportChunks, type ExportFormat, type ExportQuery } from './history-export';
 import type { HistoryChange } from './history-changes';
 import { resolveOptions, type HistoryStoreOptions, type RetentionPolicy } from './store-options';
@@ -115,6 +116,39 @@ export class HistoryStore implements HistoryAccess {
     const entry = toRecordEntry(migration, transitions);
     if (this.transition) this.deferred.push(entry);
     else this.current.record(entry);
+  }
+
+  /**
+   * Records a burst at once (the worker's batches): each record is checked as record() checks it,
+   * then the burst is folded to one record per migration (record-coalescing.ts), so a migration
+   * that passed through several phases in it costs one row upsert. Returns the records refused,
+   * by their index in `records`; the others are recorded.
+   */
+  recordMany(records: readonly PendingRecord[]): { index: number; error: HistoryError }[] {
+    this.assertOpen();
+    if (this.current.name === 'read-only') throw new HistoryError('read-only', 'This history was opened read-only.');
+    const refused: { index: number; error: HistoryError }[] = [];
+    const sound: PendingRecord[] = [];
+    const soundIndex: number[] = [];
+    records.forEach((r, index) => {
+      const problem = findRecordProblem(r.migration, r.transitions);
+      if (problem) refused.push({ index, error: new HistoryError('invalid-record', `Not recorded: ${problem}.`) });
+      else {
+        soundIndex.push(index);
+        sound.push(r);
+      }
+    });
+    for (const folded of foldRecords(sound)) {
+      const entry = toRecordEntry(folded.migration, folded.transitions);
+      try {
+        if (this.transition) this.deferred.push(entry);
+        else this.current.record(entry);
+      } catch (err) {
+        const error = err instanceof HistoryError ? err : new HistoryError('io', (err as Error).message);
+        for (const i of folded.sources) refused.push({ index: soundIndex[i], error });
+      }
+    }
+    return refused;
   }
 
   /** Resolves when every record passed to record() before this call is on disk (journal or inbox). */

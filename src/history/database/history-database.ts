@@ -9,7 +9,7 @@ import type { ClusterSummary } from '../../model/cluster-summary';
 import type { RecordEntry } from '../journal/journal-codec';
 import { FINAL_STATES_SQL, ensureSchema, type SchemaOutcome } from './schema';
 import { SqlSession } from './sql-session';
-import { UPSERT, upsertParams } from './migration-rows';
+import { HELD_ROW, heldIncarnation, INSERT_ROW, rowUpdate, upsertParams } from './migration-rows';
 import { placeIncarnation } from './incarnations';
 import { HistoryQueries, type ExportCursor, type HistoryEntry, type KeysetPage, type KeysetQuery, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
 import { ClusterSummaries } from './cluster-summaries';
@@ -78,16 +78,28 @@ export class HistoryDatabase {
   /** Upserts the migration and inserts its transitions; true when anything changed. */
   applyRecord(entry: RecordEntry): boolean {
     const m = entry.m;
-    const { id, archived } = placeIncarnation(this.sql, m);
-    const inserted = this.sql.first(UPSERT, upsertParams(id, m));
-    // RETURNING yields the row only when it was inserted or actually updated.
-    let changed = inserted !== undefined || archived;
-    const seq = inserted ? Number(inserted[0]) : this.seqOf(id);
-    if (seq !== undefined) {
-      for (const [phase, at] of entry.p) {
-        this.sql.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
-        if (this.sql.rowsModified() > 0) changed = true;
+    let held = this.sql.first(HELD_ROW, [m.id]);
+    const { id, archived } = placeIncarnation(this.sql, m, held && heldIncarnation(held));
+    // Archived: the held row moved to its archive id, so `id` is free; another id: an earlier incarnation's slot.
+    if (archived) held = undefined;
+    else if (id !== m.id) held = this.sql.first(HELD_ROW, [id]);
+    const params = upsertParams(id, m);
+    let changed = archived;
+    let seq: number;
+    if (held) {
+      seq = Number(held[0]);
+      const update = rowUpdate(held, params);
+      if (update) {
+        this.sql.run(update.sql, update.params);
+        changed = true;
       }
+    } else {
+      seq = Number(this.sql.first(INSERT_ROW, params)![0]);
+      changed = true;
+    }
+    for (const [phase, at] of entry.p) {
+      this.sql.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
+      if (this.sql.rowsModified() > 0) changed = true;
     }
     if (changed) this.changes++;
     return changed;

@@ -14,6 +14,9 @@ interface Incarnation {
   uid?: string;
 }
 
+/** The row a migration id holds, as placement needs it. */
+export type HeldIncarnation = Incarnation & { seq: number; final: boolean };
+
 /** The id an earlier migration under a reused name is kept under: `<id>@<creation time, ISO 8601>`. */
 export function incarnationId(id: string, createdAt: number): string {
   return `${id}@${new Date(createdAt).toISOString().replace('.000Z', 'Z')}`;
@@ -21,19 +24,19 @@ export function incarnationId(id: string, createdAt: number): string {
 
 /**
  * Where a record of `m` goes: its own id, or an archive id when it is an earlier incarnation than
- * the one held. When it is a newer one, the held row moves to its archive id first (`archived`).
+ * the one held (`held`: what `m.id` holds, read by the caller, which reads that row anyway).
+ * When it is a newer one, the held row moves to its archive id first (`archived`).
  */
-export function placeIncarnation(sql: SqlSession, m: Migration): { id: string; archived: boolean } {
+export function placeIncarnation(sql: SqlSession, m: Migration, held: HeldIncarnation | undefined): { id: string; archived: boolean } {
   // Only a kind that gives names out again has incarnations; an unknown kind is taken not to.
   if (!clusterKindTraits(m.kind)?.namesReused) return { id: m.id, archived: false };
-  const held = incarnationAt(sql, m.id);
   if (!held || sameIncarnation(held, m)) return { id: m.id, archived: false };
   if (!isNewerIncarnation(m, held)) return { id: incarnationSlot(sql, m.id, m), archived: false };
   sql.run('UPDATE migrations SET id = ? WHERE seq = ?', [incarnationSlot(sql, m.id, held), held.seq]);
   return { id: m.id, archived: true };
 }
 
-function incarnationAt(sql: SqlSession, id: string): (Incarnation & { seq: number; final: boolean }) | undefined {
+function incarnationAt(sql: SqlSession, id: string): HeldIncarnation | undefined {
   const row = sql.first(`SELECT seq, created_at, uid, state IN ${FINAL_STATES_SQL} FROM migrations WHERE id = ?`, [id]);
   if (!row) return undefined;
   return { seq: Number(row[0]), createdAt: Number(row[1]), uid: row[2] === null ? undefined : String(row[2]), final: Number(row[3]) === 1 };

@@ -1,27 +1,56 @@
-// How a Migration is a row of the `migrations` table and back: the columns in order, the
-// upsert that keeps final states final and touches a row only when something differs, and the
+// How a Migration is a row of the `migrations` table and back: the columns in order, the insert
+// and the update that keeps final states final and sets only the columns that differ, and the
 // mapping of a record to its parameters and of a row to a Migration.
 
 import type { SqlValue } from 'sql.js';
 import type { Migration } from '../../model/migration';
-import { FINAL_STATES_SQL } from './schema';
+import { FINAL_STATES, type MigrationState } from '../../model/migration';
+import type { HeldIncarnation } from './incarnations';
 
 export const COLUMNS =
   'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid, downtime_ms';
 const WRITABLE = COLUMNS.split(', ').slice(1);
 
-// A final view is never replaced by a non-final one (a stale replay or a late duplicate must not
-// bring a finished migration back to life); otherwise the latest record wins. The row is only
-// touched when something differs, so "changed" means changed.
-export const UPSERT = `INSERT INTO migrations (${WRITABLE.join(', ')}) VALUES (${WRITABLE.map(() => '?').join(', ')})
-ON CONFLICT(id) DO UPDATE SET ${WRITABLE.slice(1)
-  .map((c) => `${c} = excluded.${c}`)
-  .join(', ')}
-WHERE NOT (migrations.state IN ${FINAL_STATES_SQL} AND excluded.state NOT IN ${FINAL_STATES_SQL})
-  AND (${WRITABLE.slice(1)
-    .map((c) => `migrations.${c} IS NOT excluded.${c}`)
-    .join(' OR ')})
-RETURNING seq`;
+/** Inserts a migration not held yet; its parameters are upsertParams(). */
+export const INSERT_ROW = `INSERT INTO migrations (${WRITABLE.join(', ')}) VALUES (${WRITABLE.map(() => '?').join(', ')}) RETURNING seq`;
+
+/** The held row a record is compared with: seq, then the writable columns in upsertParams() order. */
+export const HELD_ROW = `SELECT ${COLUMNS} FROM migrations WHERE id = ?`;
+
+/**
+ * The UPDATE that brings a held row (HELD_ROW) to a record's parameters, or undefined when it
+ * must stay: nothing differs, or a final view would be replaced by a non-final one (a stale
+ * replay or a late duplicate must not bring a finished migration back to life). Only the columns
+ * that differ are set — SQLite rewrites every index on a column a SET names, and a phase change
+ * touches none of them.
+ */
+export function rowUpdate(held: readonly SqlValue[], params: readonly SqlValue[]): { sql: string; params: SqlValue[] } | undefined {
+  if (FINAL_STATES.has(held[STATE] as MigrationState) && !FINAL_STATES.has(params[STATE - 1] as MigrationState)) return undefined;
+  const columns: string[] = [];
+  const values: SqlValue[] = [];
+  // params[0] is the id, held[1]: the row was found by it.
+  for (let i = 1; i < params.length; i++) {
+    if (held[i + 1] !== params[i]) {
+      columns.push(`${WRITABLE[i]} = ?`);
+      values.push(params[i]);
+    }
+  }
+  if (columns.length === 0) return undefined;
+  values.push(held[0]);
+  return { sql: `UPDATE migrations SET ${columns.join(', ')} WHERE seq = ?`, params: values };
+}
+
+const COLUMN_LIST = COLUMNS.split(', ');
+const STATE = COLUMN_LIST.indexOf('state');
+const CREATED_AT = COLUMN_LIST.indexOf('created_at');
+const UID = COLUMN_LIST.indexOf('uid');
+
+/** A HELD_ROW row as incarnation placement reads it. */
+export function heldIncarnation(held: readonly SqlValue[]): HeldIncarnation {
+  const incarnation: HeldIncarnation = { seq: Number(held[0]), createdAt: Number(held[CREATED_AT]), final: FINAL_STATES.has(held[STATE] as MigrationState) };
+  if (held[UID] !== null && held[UID] !== undefined) incarnation.uid = String(held[UID]);
+  return incarnation;
+}
 
 /** UPSERT's parameters for `m` stored under `id`. */
 export function upsertParams(id: string, m: Migration): SqlValue[] {

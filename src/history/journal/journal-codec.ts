@@ -35,11 +35,11 @@ const SPACE = 0x20;
 const HEADER_BYTES = 9; // 8 hex digits and a space
 
 export function encodeEntry(entry: JournalEntry): Buffer {
-  const json = Buffer.from(JSON.stringify(entry), 'utf8');
-  const line = Buffer.allocUnsafe(HEADER_BYTES + json.length + 1);
-  line.write(crc32(json).toString(16).padStart(8, '0'), 0, 'latin1');
+  const json = JSON.stringify(entry);
+  const line = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(json, 'utf8') + 1);
+  line.write(json, HEADER_BYTES, 'utf8');
+  line.write(crc32(line, HEADER_BYTES, line.length - 1).toString(16).padStart(8, '0'), 0, 'latin1');
   line[8] = SPACE;
-  json.copy(line, HEADER_BYTES);
   line[line.length - 1] = NEWLINE;
   return line;
 }

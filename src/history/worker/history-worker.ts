@@ -61,17 +61,37 @@ async function open(message: Extract<ToWorker, { type: 'open' }>): Promise<void>
   }
 }
 
-function applyRecords(records: WorkerRecord[]): void {
+/**
+ * Records wait here a few milliseconds — the group commit's window, well inside the journal's
+ * own commit interval — or until enough have come, then go to sql.js as one batch:
+ * HistoryStore.recordMany folds a migration's records in it into one row upsert, and a burst of
+ * records (a watcher catching up, a storm of migrations) costs a fraction of its records one by
+ * one. Calls and close() apply the queue first, so they answer after the records sent before them.
+ */
+const GATHER_MS = 5;
+const GATHER_RECORDS = 5000;
+let queued: WorkerRecord[] = [];
+let gatherTimer: NodeJS.Timeout | undefined;
+
+function queueRecords(records: WorkerRecord[]): void {
+  for (const r of records) queued.push(r);
+  if (queued.length >= GATHER_RECORDS) applyQueued();
+  else gatherTimer ??= setTimeout(applyQueued, GATHER_MS);
+}
+
+function applyQueued(): void {
+  if (gatherTimer) clearTimeout(gatherTimer);
+  gatherTimer = undefined;
   const s = store;
-  if (!s) return;
-  for (const r of records) {
-    try {
-      s.record(r.migration, r.transitions);
-    } catch (err) {
-      post({ type: 'record-failed', seq: r.seq, error: toWorkerError(err) });
-    }
-    appliedSeq = Math.max(appliedSeq, r.seq);
+  if (!s || queued.length === 0) return;
+  const records = queued;
+  queued = [];
+  try {
+    for (const { index, error } of s.recordMany(records)) post({ type: 'record-failed', seq: records[index].seq, error: toWorkerError(error) });
+  } catch (err) {
+    for (const r of records) post({ type: 'record-failed', seq: r.seq, error: toWorkerError(err) });
   }
+  appliedSeq = Math.max(appliedSeq, records[records.length - 1].seq);
   acknowledge();
 }
 
@@ -141,6 +161,7 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
 
 async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
   if (opening) await opening;
+  applyQueued();
   const s = store;
   try {
     if (!s) throw new Error('the history did not open');
@@ -155,6 +176,8 @@ async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void>
 async function close(): Promise<void> {
   closing = true;
   if (opening) await opening.catch(() => undefined);
+  // What came before close is recorded; close() makes it durable (no acknowledgement runs now).
+  applyQueued();
   try {
     await store?.close();
   } catch (err) {
@@ -171,8 +194,8 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'records':
       // Records wait for the store like calls do, in the order they came.
-      if (store) applyRecords(message.records);
-      else void (opening ?? Promise.resolve()).then(() => applyRecords(message.records));
+      if (store) queueRecords(message.records);
+      else void (opening ?? Promise.resolve()).then(() => queueRecords(message.records));
       break;
     case 'call':
       void call(message);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { decodeEntries, encodeEntry, type JournalEntry } from '../../../src/history/journal/journal-codec';
 import { readJournalChunk } from '../../../src/history/journal/journal-files';
 import { JournalAppender } from '../../../src/history/journal/journal-appender';
-import { crc32 } from '../../../src/history/journal/crc32';
+import { crc32, tableCrc32 } from '../../../src/history/journal/crc32';
 import { migration, tempDir } from './support/fixtures';
 
 const record = (id: string): JournalEntry => ({ t: 'r', m: migration(id), p: [['Pending', 1]] });
@@ -17,6 +17,12 @@ describe('history journal', () => {
   it('computes the standard CRC-32', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
     assert.equal(crc32(Buffer.alloc(0)), 0);
+  });
+
+  it('computes the same CRC-32 written out as zlib does, also over part of a buffer', () => {
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + (i >> 3)) & 0xff));
+    assert.equal(tableCrc32(Buffer.from('123456789')), 0xcbf43926);
+    for (const [start, end] of [[0, 4096], [9, 4095], [100, 101], [7, 7]]) assert.equal(tableCrc32(bytes, start, end), crc32(bytes, start, end), `bytes ${start}–${end}`);
   });
 
   it('decodes what it encodes, in order', () => {
