@@ -59,3 +59,12 @@ export function quote(text: unknown): string {
   const shown = s.length > 64 ? `${s.slice(0, 64)}…` : s;
   return JSON.stringify(shown).replace(/^"|"$/g, "'");
 }
+
+/**
+ * The node the request would place a VM on is in maintenance (cordoned): it takes no new VMs until
+ * it leaves maintenance. Its own class, not a FailedPreconditionError, so the one status table
+ * names this refusal and a client can tell it from a capacity shortfall by its words.
+ */
+export class NodeInMaintenanceError extends Error {
+  override readonly name = 'NodeInMaintenanceError';
+}

@@ -7,14 +7,17 @@ import { randomUUID, createHash } from 'node:crypto';
 import { ACTIVE_VM_STATES, isFinalStatus, keys, type MemberRecord, type MigrationRecord, type VmRecord, type VmStateName } from './state/cluster-records';
 import { planEndMigration } from './agent/migration-outcomes';
 import type { NodeContext } from './agent/node-context';
-import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, WaitTimeoutError, quote } from './errors';
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NodeInMaintenanceError, NotFoundError, WaitTimeoutError, quote } from './errors';
 import type { StoreOp } from './store/cluster-store';
+import { maintenanceOf, refuseIfInMaintenance } from './node-maintenance';
 
 export interface CreateVmInput {
   name: string;
   vcpus: number;
   memoryMb: number;
   configPath: string;
+  /** Key/value metadata kept with the VM (validated by the caller); empty or absent: none. */
+  metadata?: Record<string, string>;
   /** Seeding only (dev-cluster): place on this node and in this state instead of scheduling. */
   nodeId?: number;
   initialState?: VmStateName;
@@ -68,8 +71,9 @@ export class NodeOperations {
         createdAt: now,
         updatedAt: now,
       };
+      if (input.metadata && Object.keys(input.metadata).length > 0) vm.metadata = { ...input.metadata };
       return {
-        guards: [keys.vm(vm.name), keys.member(nodeId), keys.placement(nodeId)],
+        guards: [keys.vm(vm.name), keys.member(nodeId), keys.placement(nodeId), keys.maintenance(nodeId)],
         ops: [{ type: 'put', key: keys.vm(vm.name), value: JSON.stringify(vm) }, claimPlacement(nodeId, now)],
         result: vm,
       };
@@ -77,20 +81,29 @@ export class NodeOperations {
     return result;
   }
 
-  /** The live node with the most free memory that could ever hold the VM. */
+  /** The live node outside maintenance with the most free memory that could ever hold the VM. */
   private placeNewVm(input: CreateVmInput): number {
     let best: { id: number; freeMemory: number } | undefined;
     let largest = { vcpus: 0, memoryMb: 0 };
+    const cordoned: number[] = [];
     for (const { value: member } of this.view.members.values()) {
       const cap = member.capacity;
       if (cap.vcpus > largest.vcpus) largest = { ...largest, vcpus: cap.vcpus };
       if (cap.memoryMb > largest.memoryMb) largest = { ...largest, memoryMb: cap.memoryMb };
       if (cap.vcpus < input.vcpus || cap.memoryMb < input.memoryMb) continue;
+      if (maintenanceOf(this.view, member.id)) {
+        cordoned.push(member.id);
+        continue;
+      }
       const freeMemory = cap.memoryMb - this.view.committedOn(member.id).memoryMb;
       if (!best || freeMemory > best.freeMemory || (freeMemory === best.freeMemory && member.id < best.id)) best = { id: member.id, freeMemory };
     }
     if (!best) {
       if (this.view.members.size === 0) throw new FailedPreconditionError('No node is in the cluster to place the VM on');
+      if (cordoned.length > 0) {
+        const which = cordoned.sort((x, y) => x - y).map((id) => `node ${id}`).join(', ');
+        throw new NodeInMaintenanceError(`No node can take the VM: every node that could hold it is in maintenance (${which})`);
+      }
       throw new FailedPreconditionError(
         `No node can hold a VM with ${input.vcpus} vCPUs and ${input.memoryMb} MB memory (the largest node has ${largest.vcpus} vCPUs and ${largest.memoryMb} MB)`,
       );
@@ -159,11 +172,12 @@ export class NodeOperations {
       if (vm.state === 'RUNNING' || vm.state === 'STARTING') return { noWrite: true as const, result: vm };
       if (vm.state === 'STOPPING') throw new FailedPreconditionError(`VM ${quote(name)} is stopping; start it once it has stopped`);
       this.requireHostAlive(vm);
+      refuseIfInMaintenance(this.view, vm.nodeId, `VM ${quote(name)} cannot start there; migrate it to a node outside maintenance first`);
       const short = this.shortfall(vm.nodeId, vm);
       if (short) throw new FailedPreconditionError(`Node ${vm.nodeId} lacks capacity to start VM ${quote(name)}: ${short}`);
       const next: VmRecord = { ...vm, state: 'STARTING', stateMessage: undefined, updatedAt: Date.now() };
       return {
-        guards: [keys.vm(name), keys.member(vm.nodeId), keys.placement(vm.nodeId)],
+        guards: [keys.vm(name), keys.member(vm.nodeId), keys.placement(vm.nodeId), keys.maintenance(vm.nodeId)],
         ops: [{ type: 'put', key: keys.vm(name), value: JSON.stringify(next) }, claimPlacement(vm.nodeId, next.updatedAt)],
         result: vm,
       };
@@ -252,6 +266,7 @@ export class NodeOperations {
       const vm = this.requireVm(input.vmName);
       if (!this.view.members.has(input.targetNodeId)) throw new NotFoundError(`Node ${input.targetNodeId} not found in cluster`);
       if (vm.nodeId === input.targetNodeId) throw new InvalidArgumentError('Target node must be different from source node');
+      refuseIfInMaintenance(this.view, input.targetNodeId, 'it takes no new VMs; choose another target node');
       this.requireSameRuntime(vm.nodeId, input.targetNodeId);
       this.requireNoMigration(vm);
       if (vm.deleteRequested) throw new FailedPreconditionError(`VM ${quote(vm.name)} is being deleted`);
@@ -300,7 +315,14 @@ export class NodeOperations {
         marked = { ...marked, nodeId: input.targetNodeId, state: wasActive ? 'STARTING' : vm.state };
       }
       return {
-        guards: [keys.migration(id), keys.vm(vm.name), keys.member(vm.nodeId), keys.member(input.targetNodeId), keys.placement(input.targetNodeId)],
+        guards: [
+          keys.migration(id),
+          keys.vm(vm.name),
+          keys.member(vm.nodeId),
+          keys.member(input.targetNodeId),
+          keys.placement(input.targetNodeId),
+          keys.maintenance(input.targetNodeId),
+        ],
         ops: [
           { type: 'put', key: keys.migration(id), value: JSON.stringify(m) },
           { type: 'put', key: keys.vm(vm.name), value: JSON.stringify(marked) },

@@ -38,6 +38,8 @@ import type { MigrationProgress as _blixard_MigrationProgress, MigrationProgress
 import type { MigrationServiceClient as _blixard_MigrationServiceClient, MigrationServiceDefinition as _blixard_MigrationServiceDefinition } from './blixard/MigrationService';
 import type { NodeInfo as _blixard_NodeInfo, NodeInfo__Output as _blixard_NodeInfo__Output } from './blixard/NodeInfo';
 import type { NodeResourceUsage as _blixard_NodeResourceUsage, NodeResourceUsage__Output as _blixard_NodeResourceUsage__Output } from './blixard/NodeResourceUsage';
+import type { SetNodeMaintenanceRequest as _blixard_SetNodeMaintenanceRequest, SetNodeMaintenanceRequest__Output as _blixard_SetNodeMaintenanceRequest__Output } from './blixard/SetNodeMaintenanceRequest';
+import type { SetNodeMaintenanceResponse as _blixard_SetNodeMaintenanceResponse, SetNodeMaintenanceResponse__Output as _blixard_SetNodeMaintenanceResponse__Output } from './blixard/SetNodeMaintenanceResponse';
 import type { StartVmRequest as _blixard_StartVmRequest, StartVmRequest__Output as _blixard_StartVmRequest__Output } from './blixard/StartVmRequest';
 import type { StartVmResponse as _blixard_StartVmResponse, StartVmResponse__Output as _blixard_StartVmResponse__Output } from './blixard/StartVmResponse';
 import type { StopVmRequest as _blixard_StopVmRequest, StopVmRequest__Output as _blixard_StopVmRequest__Output } from './blixard/StopVmRequest';
@@ -97,6 +99,8 @@ export interface ProtoGrpcType {
     NodeInfo: MessageTypeDefinition<_blixard_NodeInfo, _blixard_NodeInfo__Output>
     NodeResourceUsage: MessageTypeDefinition<_blixard_NodeResourceUsage, _blixard_NodeResourceUsage__Output>
     NodeState: EnumTypeDefinition
+    SetNodeMaintenanceRequest: MessageTypeDefinition<_blixard_SetNodeMaintenanceRequest, _blixard_SetNodeMaintenanceRequest__Output>
+    SetNodeMaintenanceResponse: MessageTypeDefinition<_blixard_SetNodeMaintenanceResponse, _blixard_SetNodeMaintenanceResponse__Output>
     StartVmRequest: MessageTypeDefinition<_blixard_StartVmRequest, _blixard_StartVmRequest__Output>
     StartVmResponse: MessageTypeDefinition<_blixard_StartVmResponse, _blixard_StartVmResponse__Output>
     StopVmRequest: MessageTypeDefinition<_blixard_StopVmRequest, _blixard_StopVmRequest__Output>

@@ -28,7 +28,7 @@ export interface MigrationWatch {
   waitFor(predicate: (events: Reply[]) => boolean, timeoutMs?: number, what?: string): Promise<Reply[]>;
 }
 
-const MIGRATION_METHODS = new Set(['ListMigrations', 'GetMigration', 'CancelMigration']);
+const MIGRATION_METHODS = new Set(['ListMigrations', 'GetMigration', 'CancelMigration', 'SetNodeMaintenance']);
 
 export function connect(endpoint: string, credentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}): BlixardTestClient {
   const ClusterService = pkg.ClusterService as grpc.ServiceClientConstructor;

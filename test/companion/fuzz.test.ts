@@ -10,7 +10,7 @@ import { connect, type BlixardTestClient } from './blixard-test-client';
 const CLUSTER_METHODS = [
   'GetClusterStatus', 'CreateVm', 'StartVm', 'StopVm', 'DeleteVm', 'ListVms', 'GetVmStatus', 'MigrateVm', 'GetClusterResourceSummary', 'HealthCheck',
 ];
-const MIGRATION_METHODS = ['ListMigrations', 'GetMigration', 'CancelMigration'];
+const MIGRATION_METHODS = ['ListMigrations', 'GetMigration', 'CancelMigration', 'SetNodeMaintenance'];
 const ROUNDS_PER_METHOD = 150;
 
 /** A small seeded PRNG (mulberry32) so a failure can be replayed. */
@@ -109,6 +109,9 @@ describe('blixard-node under random input', function () {
         force: random() < 0.5,
         active_only: random() < 0.5,
         limit: pick(numbers),
+        maintenance: random() < 0.5,
+        reason: pick(strings),
+        metadata: pick([{}, { 'blixard.io/pinned': 'true' }, { 'bad key': 'x' }, { a: 'x\u0000y' }, { [`${'a'.repeat(300)}/b`]: 'c' }]),
       };
       try {
         await client.call(method, request, 10_000);

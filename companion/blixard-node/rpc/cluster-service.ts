@@ -6,6 +6,7 @@ import { serializeResponse, unaryHandlers, type ServiceHandlers } from './grpc-s
 import {
   optionalBool,
   optionalConfigPath,
+  optionalMetadata,
   optionalMigrationId,
   requireMemoryMb,
   requireNodeId,
@@ -28,7 +29,8 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): S
       const configPath = optionalConfigPath(req.configPath);
       const vcpus = requireVcpus(req.vcpus);
       const memoryMb = requireMemoryMb(req.memoryMb);
-      const vm = await ops.createVm({ name, configPath, vcpus, memoryMb });
+      const metadata = optionalMetadata(req.metadata);
+      const vm = await ops.createVm({ name, configPath, vcpus, memoryMb, metadata });
       return { success: true, message: `VM '${vm.name}' created on node ${vm.nodeId}`, vmId: vm.name };
     }),
 

@@ -1,5 +1,5 @@
 // blixard.MigrationService: what upstream Blixard has no RPC for — following, listing and
-// cancelling migrations.
+// cancelling migrations, and putting a node into maintenance (which migrations honour).
 
 import type * as grpc from '@grpc/grpc-js';
 import type { MigrationEvent } from '../../../proto/gen/blixard/MigrationEvent';
@@ -10,9 +10,10 @@ import { ResourceLimitError } from './call-errors';
 import { serializeResponse, unaryHandlers, type ServiceHandlers } from './grpc-server';
 import { PacedStream } from './paced-stream';
 import { DEFAULT_STREAM_LIMITS, StreamBufferBudget, type StreamLimits } from './stream-buffer-budget';
-import { optionalBool, optionalLimit, optionalNodeId, optionalVmName, requireMigrationId, requireRequest } from './request-validation';
+import { optionalBool, optionalLimit, optionalNodeId, optionalReason, optionalVmName, requireMigrationId, requireNodeId, requireRequest } from './request-validation';
 import { toServiceError } from './status-table';
-import { migrationInfo, type Complete } from './wire-format';
+import { migrationInfo, nodeInfo, type Complete } from './wire-format';
+import { setNodeMaintenance } from '../node-maintenance';
 
 export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, limits: StreamLimits = DEFAULT_STREAM_LIMITS): ServiceHandlers<'MigrationService'> {
   const { view, log } = ctx;
@@ -96,6 +97,14 @@ export function migrationServiceHandlers(ctx: NodeContext, ops: NodeOperations, 
       const id = requireMigrationId(req.id);
       const m = await ops.cancelMigration(id);
       return { success: true, message: `Migration ${id} cancelled; VM '${m.vmName}' stays on node ${m.sourceNodeId}` };
+    }),
+
+    SetNodeMaintenance: unary('SetNodeMaintenance', async (req) => {
+      const nodeId = requireNodeId(req.nodeId, 'node_id');
+      const on = optionalBool(req.maintenance, 'maintenance');
+      const reason = optionalReason(req.reason);
+      const change = await setNodeMaintenance(ctx, nodeId, on, reason);
+      return { node: nodeInfo(view, nodeId), changed: change.changed, message: change.message };
     }),
   };
 }

@@ -22,6 +22,13 @@ export const MAX_VCPUS = 1024;
 export const MAX_MEMORY_MB = 16 * 1024 * 1024; // 16 TiB
 export const MAX_CONFIG_PATH_LENGTH = 4096;
 export const MAX_MIGRATION_ID_LENGTH = 128;
+export const MAX_METADATA_ENTRIES = 64;
+export const MAX_METADATA_VALUE_LENGTH = 1024;
+export const MAX_METADATA_BYTES = 16 * 1024;
+export const MAX_MAINTENANCE_REASON_LENGTH = 256;
+
+/** A Kubernetes label/annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+const METADATA_KEY_PATTERN = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** A VM name as Kubernetes names objects (RFC 1123 subdomain), which upstream Blixard follows. */
 export function requireVmName(value: unknown, field = 'name'): string {
@@ -114,6 +121,42 @@ export function optionalLimit(value: unknown): number {
 export function optionalVmName(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   return requireVmName(value, field);
+}
+
+/**
+ * CreateVmRequest.metadata: keys as Kubernetes label keys (so the same hints read the same on both
+ * kinds of cluster), values without control characters, bounded in number and size.
+ */
+export function optionalMetadata(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgumentError('metadata must be a map of strings');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_METADATA_ENTRIES) throw new InvalidArgumentError(`metadata may hold at most ${MAX_METADATA_ENTRIES} entries (got ${entries.length})`);
+  const metadata: Record<string, string> = {};
+  let bytes = 0;
+  for (const [key, entry] of entries) {
+    const prefix = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+    if (!METADATA_KEY_PATTERN.test(key) || prefix.length > MAX_NAME_LENGTH) {
+      throw new InvalidArgumentError(`metadata key ${quote(key)} is not valid: use [prefix/]name as Kubernetes label keys do (e.g. blixard.io/pinned)`);
+    }
+    if (typeof entry !== 'string') throw new InvalidArgumentError(`metadata ${quote(key)} must be a string`);
+    if (entry.length > MAX_METADATA_VALUE_LENGTH) throw new InvalidArgumentError(`metadata ${quote(key)} must be at most ${MAX_METADATA_VALUE_LENGTH} characters`);
+    if (hasControlCharacters(entry) || entry.includes('\ufffd')) throw new InvalidArgumentError(`metadata ${quote(key)} contains control or invalid characters`);
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(entry);
+    metadata[key] = entry;
+  }
+  if (bytes > MAX_METADATA_BYTES) throw new InvalidArgumentError(`metadata must be at most ${MAX_METADATA_BYTES} bytes in all (got ${bytes})`);
+  return metadata;
+}
+
+/** SetNodeMaintenanceRequest.reason: the operator's words, one line, bounded; empty = none. */
+export function optionalReason(value: unknown, field = 'reason'): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new InvalidArgumentError(`${field} must be a string`);
+  const text = value.trim();
+  if (text.length > MAX_MAINTENANCE_REASON_LENGTH) throw new InvalidArgumentError(`${field} must be at most ${MAX_MAINTENANCE_REASON_LENGTH} characters (got ${text.length})`);
+  if (hasControlCharacters(text) || text.includes('\ufffd')) throw new InvalidArgumentError(`${field} contains control or invalid characters`);
+  return text;
 }
 
 /** Every request is a message object; a caller cannot make it anything else, but be sure. */

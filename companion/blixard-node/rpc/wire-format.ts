@@ -9,6 +9,7 @@ import type { ClusterResourceSummary } from '../../../proto/gen/blixard/ClusterR
 import type { ClusterStatusResponse } from '../../../proto/gen/blixard/ClusterStatusResponse';
 import type { MigrateVmResponse } from '../../../proto/gen/blixard/MigrateVmResponse';
 import type { MigrationInfo } from '../../../proto/gen/blixard/MigrationInfo';
+import type { NodeInfo } from '../../../proto/gen/blixard/NodeInfo';
 import type { NodeResourceUsage } from '../../../proto/gen/blixard/NodeResourceUsage';
 import type { VmInfo } from '../../../proto/gen/blixard/VmInfo';
 import type { ClusterView } from '../state/cluster-view';
@@ -38,6 +39,7 @@ export function vmInfo(vm: VmRecord, hostPresent = true): Complete<VmInfo> {
     ipAddress: vm.ipAddress,
     // Why it is FAILED: the tree shows it, so an operator need not read the daemon's log.
     stateMessage: vm.stateMessage ?? '',
+    metadata: { ...(vm.metadata ?? {}) },
   };
 }
 
@@ -93,7 +95,21 @@ export function clusterStatus(view: ClusterView): Complete<ClusterStatusResponse
   return {
     leaderId: leader?.nodeId ?? 0,
     term: leader?.term ?? 0,
-    nodes: members.map((m) => ({ id: m.id, address: m.address, state: leader?.nodeId === m.id ? 'NODE_STATE_LEADER' : 'NODE_STATE_FOLLOWER' })),
+    nodes: members.map((m) => nodeInfo(view, m.id)),
+  };
+}
+
+/** A node as GetClusterStatus lists it; NODE_STATE_UNKNOWN and no address for a node that is not a member now. */
+export function nodeInfo(view: ClusterView, nodeId: number): Complete<NodeInfo> {
+  const member = view.members.get(nodeId)?.value;
+  const maintenance = view.maintenance.get(nodeId)?.value;
+  return {
+    id: nodeId,
+    address: member?.address ?? '',
+    state: !member ? 'NODE_STATE_UNKNOWN' : view.leader?.nodeId === nodeId ? 'NODE_STATE_LEADER' : 'NODE_STATE_FOLLOWER',
+    maintenance: maintenance !== undefined,
+    maintenanceSinceUnixMs: maintenance?.since ?? 0,
+    maintenanceReason: maintenance?.reason ?? '',
   };
 }
 

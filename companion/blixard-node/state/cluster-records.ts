@@ -48,6 +48,23 @@ export interface VmRecord {
   migrationId?: string;
   /** DeleteVm on a running VM: the owner stops it, then deletes the record. */
   deleteRequested?: boolean;
+  /** Key/value metadata given at CreateVm (the migration planner's hints among them); absent when none. */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * A node in maintenance (cordoned): it takes no new VMs. Kept under its own key, not in the
+ * member record, because the member key lives on the daemon's lease and a node taken down to be
+ * patched must come back still in maintenance.
+ */
+export interface MaintenanceRecord {
+  nodeId: number;
+  /** When it entered maintenance (unix ms). */
+  since: number;
+  /** The operator's words; empty when none were given. */
+  reason: string;
+  /** The node whose daemon accepted the request. */
+  requestedVia: number;
 }
 
 export interface ProgressRecord {
@@ -99,6 +116,7 @@ export const KEY_PREFIX = {
   // One counter per node, bumped by every write that claims capacity on it, so two writes that
   // both fit alone but not together (two migrations to one target) conflict in the transaction.
   placement: 'placements/',
+  maintenance: 'maintenance/',
 } as const;
 
 export const LEADER_ELECTION = 'leader';
@@ -108,6 +126,7 @@ export const keys = {
   vm: (name: string) => `${KEY_PREFIX.vm}${name}`,
   migration: (id: string) => `${KEY_PREFIX.migration}${id}`,
   placement: (nodeId: number) => `${KEY_PREFIX.placement}${nodeId}`,
+  maintenance: (nodeId: number) => `${KEY_PREFIX.maintenance}${nodeId}`,
 };
 
 /** Moves a migration to `status` at `at`, recording the phase time. */

@@ -9,6 +9,7 @@ import {
   KEY_PREFIX,
   LEADER_ELECTION,
   isFinalStatus,
+  type MaintenanceRecord,
   type MemberRecord,
   type MigrationRecord,
   type VmRecord,
@@ -25,6 +26,7 @@ export type ViewChange =
   | { kind: 'member'; id: number; value?: MemberRecord; previous?: MemberRecord; revision: number }
   | { kind: 'vm'; name: string; value?: VmRecord; previous?: VmRecord; revision: number }
   | { kind: 'migration'; id: string; value?: MigrationRecord; previous?: MigrationRecord; revision: number }
+  | { kind: 'maintenance'; nodeId: number; value?: MaintenanceRecord; previous?: MaintenanceRecord; revision: number }
   | { kind: 'election'; revision: number };
 
 export interface NodeUsage {
@@ -47,6 +49,8 @@ export class ClusterView {
   readonly members = new Map<number, Entry<MemberRecord>>();
   readonly vms = new Map<string, Entry<VmRecord>>();
   readonly migrations = new Map<string, Entry<MigrationRecord>>();
+  /** Nodes in maintenance, by node id (members or not: the flag outlives the daemon). */
+  readonly maintenance = new Map<number, Entry<MaintenanceRecord>>();
   /** Mod revision of each node's placement counter (see KEY_PREFIX.placement). */
   private readonly placements = new Map<number, number>();
   private readonly candidates = new Map<string, { nodeId: number; createRevision: number }>();
@@ -112,6 +116,7 @@ export class ClusterView {
       ...[...this.vms.keys()].map((n) => KEY_PREFIX.vm + n),
       ...[...this.migrations.keys()].map((id) => KEY_PREFIX.migration + id),
       ...[...this.placements.keys()].map((id) => KEY_PREFIX.placement + id),
+      ...[...this.maintenance.keys()].map((id) => KEY_PREFIX.maintenance + id),
       ...this.candidates.keys(),
     ];
   }
@@ -178,6 +183,15 @@ export class ClusterView {
       else this.placements.delete(nodeId);
       return undefined;
     }
+    if (key.startsWith(KEY_PREFIX.maintenance)) {
+      const nodeId = Number(key.slice(KEY_PREFIX.maintenance.length));
+      if (!Number.isSafeInteger(nodeId) || nodeId <= 0) return undefined;
+      const previous = this.maintenance.get(nodeId)?.value;
+      const value = event.type === 'put' ? this.decode<MaintenanceRecord>(key, event.value) : undefined;
+      if (value) this.maintenance.set(nodeId, { value, modRevision, createRevision });
+      else this.maintenance.delete(nodeId);
+      return { kind: 'maintenance', nodeId, value, previous, revision: modRevision };
+    }
     if (key.startsWith(KEY_PREFIX.migration)) {
       const id = key.slice(KEY_PREFIX.migration.length);
       const previous = this.migrations.get(id)?.value;
@@ -241,6 +255,7 @@ export class ClusterView {
     if (key.startsWith(KEY_PREFIX.vm)) return this.vms.get(key.slice(KEY_PREFIX.vm.length))?.modRevision ?? 0;
     if (key.startsWith(KEY_PREFIX.migration)) return this.migrations.get(key.slice(KEY_PREFIX.migration.length))?.modRevision ?? 0;
     if (key.startsWith(KEY_PREFIX.placement)) return this.placements.get(Number(key.slice(KEY_PREFIX.placement.length))) ?? 0;
+    if (key.startsWith(KEY_PREFIX.maintenance)) return this.maintenance.get(Number(key.slice(KEY_PREFIX.maintenance.length)))?.modRevision ?? 0;
     return 0;
   }
 

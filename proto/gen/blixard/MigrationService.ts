@@ -10,6 +10,8 @@ import type { GetMigrationResponse as _blixard_GetMigrationResponse, GetMigratio
 import type { ListMigrationsRequest as _blixard_ListMigrationsRequest, ListMigrationsRequest__Output as _blixard_ListMigrationsRequest__Output } from '../blixard/ListMigrationsRequest';
 import type { ListMigrationsResponse as _blixard_ListMigrationsResponse, ListMigrationsResponse__Output as _blixard_ListMigrationsResponse__Output } from '../blixard/ListMigrationsResponse';
 import type { MigrationEvent as _blixard_MigrationEvent, MigrationEvent__Output as _blixard_MigrationEvent__Output } from '../blixard/MigrationEvent';
+import type { SetNodeMaintenanceRequest as _blixard_SetNodeMaintenanceRequest, SetNodeMaintenanceRequest__Output as _blixard_SetNodeMaintenanceRequest__Output } from '../blixard/SetNodeMaintenanceRequest';
+import type { SetNodeMaintenanceResponse as _blixard_SetNodeMaintenanceResponse, SetNodeMaintenanceResponse__Output as _blixard_SetNodeMaintenanceResponse__Output } from '../blixard/SetNodeMaintenanceResponse';
 import type { WatchMigrationsRequest as _blixard_WatchMigrationsRequest, WatchMigrationsRequest__Output as _blixard_WatchMigrationsRequest__Output } from '../blixard/WatchMigrationsRequest';
 
 /**
@@ -44,6 +46,31 @@ export interface MigrationServiceClient extends grpc.Client {
   listMigrations(argument: _blixard_ListMigrationsRequest, callback: grpc.requestCallback<_blixard_ListMigrationsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Puts a node into maintenance (cordon) or takes it out. A node in maintenance takes no new VMs:
+   * MigrateVm to it, CreateVm's placement and StartVm on it are refused ("Node 2 is in
+   * maintenance"); what runs there keeps running and may be migrated away. The flag is committed
+   * through the cluster store and outlives the daemon (a node patched and restarted comes back
+   * still in maintenance). Setting what is already set changes nothing (`changed` false) and
+   * keeps the original `since`. Answers the node as GetClusterStatus lists it.
+   */
+  SetNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Puts a node into maintenance (cordon) or takes it out. A node in maintenance takes no new VMs:
+   * MigrateVm to it, CreateVm's placement and StartVm on it are refused ("Node 2 is in
+   * maintenance"); what runs there keeps running and may be migrated away. The flag is committed
+   * through the cluster store and outlives the daemon (a node patched and restarted comes back
+   * still in maintenance). Setting what is already set changes nothing (`changed` false) and
+   * keeps the original `since`. Answers the node as GetClusterStatus lists it.
+   */
+  setNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  setNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  setNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  setNodeMaintenance(argument: _blixard_SetNodeMaintenanceRequest, callback: grpc.requestCallback<_blixard_SetNodeMaintenanceResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * A snapshot of every non-final migration (snapshot = true), then a SNAPSHOT_END marker,
    * then every committed phase change of every migration in the cluster, in commit order.
    */
@@ -69,6 +96,16 @@ export interface MigrationServiceHandlers extends grpc.UntypedServiceImplementat
   ListMigrations: grpc.handleUnaryCall<_blixard_ListMigrationsRequest__Output, _blixard_ListMigrationsResponse>;
   
   /**
+   * Puts a node into maintenance (cordon) or takes it out. A node in maintenance takes no new VMs:
+   * MigrateVm to it, CreateVm's placement and StartVm on it are refused ("Node 2 is in
+   * maintenance"); what runs there keeps running and may be migrated away. The flag is committed
+   * through the cluster store and outlives the daemon (a node patched and restarted comes back
+   * still in maintenance). Setting what is already set changes nothing (`changed` false) and
+   * keeps the original `since`. Answers the node as GetClusterStatus lists it.
+   */
+  SetNodeMaintenance: grpc.handleUnaryCall<_blixard_SetNodeMaintenanceRequest__Output, _blixard_SetNodeMaintenanceResponse>;
+  
+  /**
    * A snapshot of every non-final migration (snapshot = true), then a SNAPSHOT_END marker,
    * then every committed phase change of every migration in the cluster, in commit order.
    */
@@ -80,5 +117,6 @@ export interface MigrationServiceDefinition extends grpc.ServiceDefinition {
   CancelMigration: MethodDefinition<_blixard_CancelMigrationRequest, _blixard_CancelMigrationResponse, _blixard_CancelMigrationRequest__Output, _blixard_CancelMigrationResponse__Output>
   GetMigration: MethodDefinition<_blixard_GetMigrationRequest, _blixard_GetMigrationResponse, _blixard_GetMigrationRequest__Output, _blixard_GetMigrationResponse__Output>
   ListMigrations: MethodDefinition<_blixard_ListMigrationsRequest, _blixard_ListMigrationsResponse, _blixard_ListMigrationsRequest__Output, _blixard_ListMigrationsResponse__Output>
+  SetNodeMaintenance: MethodDefinition<_blixard_SetNodeMaintenanceRequest, _blixard_SetNodeMaintenanceResponse, _blixard_SetNodeMaintenanceRequest__Output, _blixard_SetNodeMaintenanceResponse__Output>
   WatchMigrations: MethodDefinition<_blixard_WatchMigrationsRequest, _blixard_MigrationEvent, _blixard_WatchMigrationsRequest__Output, _blixard_MigrationEvent__Output>
 }

@@ -18,6 +18,10 @@ export interface VmInfo {
    * upstream clients ignore it.
    */
   'stateMessage'?: (string);
+  /**
+   * The metadata given at CreateVm (CreateVmRequest.metadata); empty for VMs created without.
+   */
+  'metadata'?: ({[key: string]: string});
 }
 
 export interface VmInfo__Output {
@@ -34,4 +38,8 @@ export interface VmInfo__Output {
    * upstream clients ignore it.
    */
   'stateMessage': (string);
+  /**
+   * The metadata given at CreateVm (CreateVmRequest.metadata); empty for VMs created without.
+   */
+  'metadata': ({[key: string]: string});
 }
