@@ -31,15 +31,18 @@ export interface ClusterNode {
   /** What a person reads: "node-2" or the Kubernetes node name. */
   name: string;
   status: NodeStatus;
-  /** False for a cordoned Kubernetes node (spec.unschedulable). */
+  /**
+   * False for a node that takes no new VMs: a cordoned Kubernetes node (spec.unschedulable), a
+   * Blixard node in maintenance. What the kind calls it is its traits' `maintenance` words.
+   */
   schedulable: boolean;
   address?: string;
   capacity?: Resources;
   used?: Resources;
   runningVms?: number;
   /**
-   * Set while the node is in maintenance (then `schedulable` is false too): since when and why,
-   * as the cluster records it. A cordoned node without maintenance has only `schedulable: false`.
+   * Set while the node is in maintenance (then `schedulable` is false too): since when (RFC 3339)
+   * and why, as the cluster records it. A cordoned node without maintenance has only `schedulable: false`.
    */
   maintenance?: { since?: string; reason?: string };
 }

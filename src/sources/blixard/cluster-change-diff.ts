@@ -43,13 +43,13 @@ export function diffVmLists(before: ReadonlyMap<string, WireVmInfo>, after: read
   return scopes.values();
 }
 
-/** True when membership, node states or the leader differ. */
+/** True when membership, node states, maintenance or the leader differ. */
 export function nodeStatusChanged(before: WireClusterStatusResponse | undefined, after: WireClusterStatusResponse): boolean {
   if (!before) return false;
   const key = (s: WireClusterStatusResponse) =>
     `${s.leaderId}|` +
     [...(s.nodes ?? [])]
-      .map((n) => `${n.id}:${n.state}:${n.address}`)
+      .map((n) => `${n.id}:${n.state}:${n.address}:${n.maintenance === true}:${n.maintenanceReason ?? ''}`)
       .sort()
       .join(',');
   return key(before) !== key(after);

@@ -6,6 +6,7 @@ import {
   type WireClusterResourceSummary,
   type WireClusterResourceSummaryResponse,
   type WireClusterStatusResponse,
+  type WireNodeInfo,
   type WireNodeState,
 } from './blixard-wire';
 
@@ -29,8 +30,10 @@ export function toClusterNodes(status: WireClusterStatusResponse, summary?: Reso
   for (const info of status.nodes ?? []) {
     let nodeStatus = NODE_STATUSES[info.state] ?? 'unknown';
     if (leaderId !== undefined) nodeStatus = info.id === leaderId ? 'leader' : nodeStatus === 'leader' ? 'follower' : nodeStatus;
-    const node: ClusterNode = { id: info.id, name: `node-${info.id}`, status: nodeStatus, schedulable: true };
+    // Daemons from before maintenance mode (and upstream's) leave the fields at their defaults.
+    const node: ClusterNode = { id: info.id, name: `node-${info.id}`, status: nodeStatus, schedulable: info.maintenance !== true };
     if (info.address) node.address = info.address;
+    if (info.maintenance === true) node.maintenance = maintenanceOf(info);
     nodes.set(info.id, node);
   }
   for (const usage of summary?.summary?.nodes ?? []) {
@@ -46,6 +49,14 @@ export function toClusterNodes(status: WireClusterStatusResponse, summary?: Reso
     node.runningVms = usage.runningVms;
   }
   return [...nodes.values()].sort((a, b) => compareNodeIds(a.id, b.id));
+}
+
+function maintenanceOf(info: WireNodeInfo): NonNullable<ClusterNode['maintenance']> {
+  const maintenance: NonNullable<ClusterNode['maintenance']> = {};
+  const since = wireNumber(info.maintenanceSinceUnixMs);
+  if (since > 0) maintenance.since = new Date(since).toISOString();
+  if (info.maintenanceReason) maintenance.reason = info.maintenanceReason;
+  return maintenance;
 }
 
 function compareNodeIds(a: string, b: string): number {

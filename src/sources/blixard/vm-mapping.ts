@@ -1,6 +1,7 @@
 // VmInfo (Blixard wire) → Vm (model).
 
 import type { Vm, VmState } from '../../model/cluster';
+import { placementHintsFrom } from '../../model/placement-hints';
 import type { WireVmInfo, WireVmState } from './blixard-wire';
 
 const VM_STATES: Record<WireVmState, VmState> = {
@@ -30,5 +31,13 @@ export function toVm(info: WireVmInfo): Vm {
   if (info.ipAddress) vm.ipAddress = info.ipAddress;
   // Empty from daemons without the field (upstream's) and for VMs the daemon has nothing to say about.
   if (info.stateMessage) vm.stateMessage = info.stateMessage;
+  // The planner's hints, from the metadata given at CreateVm (absent from older daemons' answers).
+  const metadata = info.metadata ?? {};
+  if (Object.keys(metadata).length > 0) {
+    const { hints } = placementHintsFrom(metadata);
+    if (Object.keys(hints).length > 0) vm.placement = hints;
+  }
+  // MigrateVm moves any VM cold (a running one is stopped, moved and started again).
+  vm.coldMove = { ok: true };
   return vm;
 }

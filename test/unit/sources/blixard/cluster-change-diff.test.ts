@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { WireVmInfo } from '../../../../src/sources/blixard/blixard-wire';
 import { diffVmLists, nodeStatusChanged } from '../../../../src/sources/blixard/cluster-change-diff';
+import { wireNode } from './wire-fixtures';
 
 const vm = (name: string, nodeId: string, state: WireVmInfo['state'] = 'VM_STATE_RUNNING', extra: Partial<WireVmInfo> = {}): WireVmInfo => ({
   name,
@@ -10,6 +11,7 @@ const vm = (name: string, nodeId: string, state: WireVmInfo['state'] = 'VM_STATE
   memoryMb: 1024,
   ipAddress: '',
   stateMessage: '',
+  metadata: {},
   ...extra,
 });
 const index = (vms: WireVmInfo[]) => new Map(vms.map((v) => [v.name, v]));
@@ -46,10 +48,19 @@ describe('Blixard change diff', () => {
   });
 
   it('sees membership and leader changes', () => {
-    const status = { leaderId: '1', term: '1', nodes: [{ id: '1', address: 'a', state: 'NODE_STATE_LEADER' as const }] };
+    const status = { leaderId: '1', term: '1', nodes: [wireNode('1', 'a', 'NODE_STATE_LEADER')] };
     assert.equal(nodeStatusChanged(undefined, status), false);
     assert.equal(nodeStatusChanged(status, { ...status, term: '2' }), false);
     assert.equal(nodeStatusChanged(status, { ...status, leaderId: '2' }), true);
-    assert.equal(nodeStatusChanged(status, { ...status, nodes: [...status.nodes, { id: '2', address: 'b', state: 'NODE_STATE_FOLLOWER' as const }] }), true);
+    assert.equal(nodeStatusChanged(status, { ...status, nodes: [...status.nodes, wireNode('2', 'b', 'NODE_STATE_FOLLOWER')] }), true);
+  });
+
+  it('sees a node enter or leave maintenance, and a new reason', () => {
+    const status = (overrides: Parameters<typeof wireNode>[3] = {}) => ({ leaderId: '1', term: '1', nodes: [wireNode('1', 'a', 'NODE_STATE_LEADER', overrides)] });
+    const cordoned = status({ maintenance: true, maintenanceSinceUnixMs: '1000', maintenanceReason: 'patch' });
+    assert.equal(nodeStatusChanged(status(), cordoned), true);
+    assert.equal(nodeStatusChanged(cordoned, status()), true);
+    assert.equal(nodeStatusChanged(cordoned, status({ maintenance: true, maintenanceSinceUnixMs: '1000', maintenanceReason: 'new disk' })), true);
+    assert.equal(nodeStatusChanged(cordoned, status({ maintenance: true, maintenanceSinceUnixMs: '1000', maintenanceReason: 'patch' })), false);
   });
 });

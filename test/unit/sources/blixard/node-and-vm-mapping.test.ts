@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { toClusterNodes } from '../../../../src/sources/blixard/node-mapping';
 import { toVm, toVmState } from '../../../../src/sources/blixard/vm-mapping';
+import { wireNode } from './wire-fixtures';
 
 describe('Blixard node and VM mapping', () => {
   it('marks the leader, orders nodes by id and adds capacity from the summary', () => {
@@ -9,9 +10,9 @@ describe('Blixard node and VM mapping', () => {
         leaderId: '2',
         term: '3',
         nodes: [
-          { id: '10', address: '127.0.0.1:3', state: 'NODE_STATE_FOLLOWER' },
-          { id: '2', address: '127.0.0.1:2', state: 'NODE_STATE_FOLLOWER' },
-          { id: '1', address: '127.0.0.1:1', state: 'NODE_STATE_LEADER' },
+          wireNode('10', '127.0.0.1:3', 'NODE_STATE_FOLLOWER'),
+          wireNode('2', '127.0.0.1:2', 'NODE_STATE_FOLLOWER'),
+          wireNode('1', '127.0.0.1:1', 'NODE_STATE_LEADER'),
         ],
       },
       {
@@ -40,13 +41,13 @@ describe('Blixard node and VM mapping', () => {
   });
 
   it('keeps node states when no leader is known', () => {
-    const nodes = toClusterNodes({ leaderId: '0', term: '0', nodes: [{ id: '1', address: '', state: 'NODE_STATE_CANDIDATE' }] });
+    const nodes = toClusterNodes({ leaderId: '0', term: '0', nodes: [wireNode('1', '', 'NODE_STATE_CANDIDATE')] });
     assert.equal(nodes[0].status, 'candidate');
     assert.equal(nodes[0].address, undefined);
   });
 
   it('maps VMs and their states', () => {
-    assert.deepEqual(toVm({ name: 'web-1', state: 'VM_STATE_RUNNING', nodeId: '2', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.9', stateMessage: '' }), {
+    assert.deepEqual(toVm({ name: 'web-1', state: 'VM_STATE_RUNNING', nodeId: '2', vcpus: 2, memoryMb: 2048, ipAddress: '10.0.0.9', stateMessage: '', metadata: {} }), {
       id: 'web-1',
       name: 'web-1',
       state: 'running',
@@ -55,8 +56,9 @@ describe('Blixard node and VM mapping', () => {
       vcpus: 2,
       memoryMb: 2048,
       ipAddress: '10.0.0.9',
+      coldMove: { ok: true },
     });
-    assert.deepEqual(toVm({ name: 'x', state: 'VM_STATE_CREATED', nodeId: '0', vcpus: 0, memoryMb: 0, ipAddress: '', stateMessage: '' }), { id: 'x', name: 'x', state: 'created', phase: 'VM_STATE_CREATED' });
+    assert.deepEqual(toVm({ name: 'x', state: 'VM_STATE_CREATED', nodeId: '0', vcpus: 0, memoryMb: 0, ipAddress: '', stateMessage: '', metadata: {} }), { id: 'x', name: 'x', state: 'created', phase: 'VM_STATE_CREATED', coldMove: { ok: true } });
     assert.deepEqual(
       ['UNKNOWN', 'CREATED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'NEW'].map((s) => toVmState(`VM_STATE_${s}`)),
       ['unknown', 'created', 'starting', 'running', 'stopping', 'stopped', 'failed', 'unknown'],
@@ -64,8 +66,41 @@ describe('Blixard node and VM mapping', () => {
   });
 
   it("carries the daemon's reason for a VM's state onto the model", () => {
-    const vm = toVm({ name: 'web-1', state: 'VM_STATE_FAILED', nodeId: '2', vcpus: 1, memoryMb: 128, ipAddress: '', stateMessage: "VM 'web-1' died: QEMU was killed by SIGKILL" });
+    const vm = toVm({ name: 'web-1', state: 'VM_STATE_FAILED', nodeId: '2', vcpus: 1, memoryMb: 128, ipAddress: '', stateMessage: "VM 'web-1' died: QEMU was killed by SIGKILL", metadata: {} });
     assert.equal(vm.state, 'failed');
     assert.equal(vm.stateMessage, "VM 'web-1' died: QEMU was killed by SIGKILL");
+  });
+
+  it('marks a node in maintenance unschedulable, with since and reason', () => {
+    const nodes = toClusterNodes({
+      leaderId: '1',
+      term: '1',
+      nodes: [
+        wireNode('1', 'a', 'NODE_STATE_LEADER'),
+        wireNode('2', 'b', 'NODE_STATE_FOLLOWER', { maintenance: true, maintenanceSinceUnixMs: '1764842520000', maintenanceReason: 'kernel patch' }),
+        wireNode('3', 'c', 'NODE_STATE_FOLLOWER', { maintenance: true, maintenanceSinceUnixMs: '0', maintenanceReason: '' }),
+      ],
+    });
+    assert.deepEqual(nodes.map((n) => [n.id, n.schedulable, n.maintenance]), [
+      ['1', true, undefined],
+      ['2', false, { since: '2025-12-04T10:02:00.000Z', reason: 'kernel patch' }],
+      ['3', false, {}],
+    ]);
+  });
+
+  it("reads the planner's hints from a VM's metadata", () => {
+    const vm = toVm({
+      name: 'db-1',
+      state: 'VM_STATE_RUNNING',
+      nodeId: '2',
+      vcpus: 1,
+      memoryMb: 128,
+      ipAddress: '',
+      stateMessage: '',
+      metadata: { 'blixard.io/migration-priority': '10', 'blixard.io/migrate-after': 'web-1, web-2', 'blixard.io/pinned': 'licence bound to host', team: 'db' },
+    });
+    assert.deepEqual(vm.placement, { priority: 10, after: ['web-1', 'web-2'], pinned: 'licence bound to host' });
+    assert.deepEqual(vm.coldMove, { ok: true });
+    assert.equal(toVm({ name: 'x', state: 'VM_STATE_STOPPED', nodeId: '1', vcpus: 1, memoryMb: 1, ipAddress: '', stateMessage: '', metadata: { team: 'db' } }).placement, undefined);
   });
 });

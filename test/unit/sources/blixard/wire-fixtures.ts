@@ -1,6 +1,6 @@
 // Wire messages for the pure unit tests, shaped as proto-loader decodes them.
 
-import type { WireMigrationInfo } from '../../../../src/sources/blixard/blixard-wire';
+import type { WireMigrationInfo, WireNodeInfo, WireVmInfo } from '../../../../src/sources/blixard/blixard-wire';
 
 export function wireMigration(overrides: Partial<WireMigrationInfo> = {}): WireMigrationInfo {
   return {
@@ -24,4 +24,14 @@ export function wireMigration(overrides: Partial<WireMigrationInfo> = {}): WireM
     downtimeMs: 0,
     ...overrides,
   };
+}
+
+/** A NodeInfo as a daemon with maintenance mode sends it for a node outside maintenance. */
+export function wireNode(id: string, address: string, state: WireNodeInfo['state'], overrides: Partial<WireNodeInfo> = {}): WireNodeInfo {
+  return { id, address, state, maintenance: false, maintenanceSinceUnixMs: '0', maintenanceReason: '', ...overrides };
+}
+
+/** A VmInfo with every field given (no metadata unless overridden). */
+export function wireVm(overrides: Partial<WireVmInfo> & Pick<WireVmInfo, 'name'>): WireVmInfo {
+  return { state: 'VM_STATE_RUNNING', nodeId: '1', vcpus: 1, memoryMb: 128, ipAddress: '', stateMessage: '', metadata: {}, ...overrides };
 }

@@ -44,7 +44,7 @@ describe('Blixard wire types (proto/gen/)', function () {
     const listVms = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).blixard.ClusterService.service.ListVms;
     const bytes = listVms.responseSerialize({ vms: [{ name: 'vm-1', state: 'VM_STATE_RUNNING', nodeId: 9007199254740993n.toString(), vcpus: 2 }] });
     const decoded: ListVmsResponse__Output = listVms.responseDeserialize(bytes);
-    assert.deepEqual(decoded, { vms: [{ name: 'vm-1', state: 'VM_STATE_RUNNING', nodeId: '9007199254740993', vcpus: 2, memoryMb: 0, ipAddress: '', stateMessage: '' }] });
+    assert.deepEqual(decoded, { vms: [{ name: 'vm-1', state: 'VM_STATE_RUNNING', nodeId: '9007199254740993', vcpus: 2, memoryMb: 0, ipAddress: '', stateMessage: '', metadata: {} }] });
   });
 
   it('type both sides by the proto, so a renamed method or field breaks tsc (these lines are checked by tsc -p .)', () => {
