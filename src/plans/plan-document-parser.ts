@@ -27,8 +27,8 @@ export interface ParsedPlan {
 
 const KINDS: readonly PlanKind[] = ['evacuate', 'migrate', 'rebalance'];
 const BLOCKER_KINDS: readonly BlockerKind[] = ['not-migratable', 'no-room', 'pinned', 'only-node', 'cycle', 'dependency', 'in-flight', 'unknown-vm', 'target-unschedulable', 'no-target'];
-const TOP_FIELDS = ['version', 'cluster', 'kind', 'node', 'threshold', 'createdAt', 'window', 'concurrency', 'stopOnFailure', 'entries', 'blockers', 'nodes'];
-const ENTRY_FIELDS = ['vm', 'from', 'to', 'mode', 'order', 'reason', 'modeReason', 'after', 'size'];
+export const TOP_FIELDS = ['version', 'cluster', 'kind', 'node', 'threshold', 'createdAt', 'window', 'concurrency', 'stopOnFailure', 'entries', 'blockers', 'nodes'];
+export const ENTRY_FIELDS = ['vm', 'from', 'to', 'mode', 'order', 'reason', 'modeReason', 'after', 'size'];
 const MAX_CONCURRENCY = 1000;
 
 export function parsePlanDocument(text: string): ParsedPlan {
