@@ -19,7 +19,7 @@ const root = path.resolve(__dirname, '..');
 const MAX_BYTES = 5 * 1024 * 1024;
 
 /** What the release build needs from the working tree. */
-const STAGED = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'esbuild.mjs', 'tsconfig.json', 'proto', 'media', 'src', 'companion', 'webview'];
+const STAGED = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'esbuild.mjs', 'tsconfig.json', 'proto', 'media', 'schemas', 'src', 'companion', 'webview'];
 
 /**
  * Files the installed extension cannot work without (paths inside the VSIX's extension/ folder;
@@ -34,6 +34,7 @@ const REQUIRED = [
   'media/dialog.css',
   'media/history.css',
   'media/blixard.svg',
+  'schemas/blixard-plan.schema.json',
   'dist/extension.js',
   'dist/vendor/client-node.js',
   'dist/vendor/grpc-js.js',
