@@ -15,16 +15,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HistoryStore } from '../src/history/history-store';
-import type { HistoryAccess } from '../src/history/history-access';
 import { HistoryWorkerClient } from '../src/history/worker/history-worker-client';
-import type { Migration, PhaseTransition } from '../src/model/migration';
-import { watchEventLoop, type BlockFigure } from '../test/support/event-loop-watchdog';
+import type { BlockFigure } from '../test/support/event-loop-watchdog';
+import { exerciseHistory, historyRecord } from './history-activities';
 
 export type { BlockFigure } from '../test/support/event-loop-watchdog';
-
-const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
-const T0 = 1_700_000_000_000;
-
 
 export interface HistoryHostFigures {
   migrations: number;
@@ -38,51 +33,15 @@ export interface HistoryHostFigures {
   hostHeapGrowthMiB: number;
 }
 
-function record(i: number): { migration: Migration; transitions: PhaseTransition[] } {
-  const id = `prod/default/m${i}`;
-  const at = T0 + i * 1000;
-  const migration: Migration = {
-    id, kind: 'kubevirt', cluster: `c${i % 10}`, namespace: 'default', vm: `vm-${i % 2000}`, name: `m${i}`, sourceNode: `node-${i % 7}`, targetNode: `node-${(i + 1) % 7}`,
-    mode: 'PreCopy', origin: 'user', phase: 'Succeeded', state: 'succeeded', createdAt: at, startedAt: at, endedAt: at + 30_000, durationMs: 30_000, labels: {},
-  };
-  return { migration, transitions: PHASES.map((phase, k) => ({ migrationId: id, phase, at: at + k * 1000 })) };
-}
-
-
-async function exercise(open: () => Promise<HistoryAccess>, dir: string, migrations: number, ingestRecords: number): Promise<{ figures: Record<string, BlockFigure>; rssGrowthMiB: number; heapGrowthMiB: number }> {
-  const figures: Record<string, BlockFigure> = {};
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  const heapBefore = process.memoryUsage().heapUsed;
-  let history!: HistoryAccess;
-  figures['open → first answer'] = await watchEventLoop(async () => {
-    history = await open();
-    await history.all({ limit: 100 });
-  });
-  figures[`ingest ${ingestRecords.toLocaleString('en')} transitions`] = await watchEventLoop(async () => {
-    for (let i = 0; i < ingestRecords; i++) {
-      const r = record(migrations + i);
-      history.record(r.migration, r.transitions.slice(0, 1));
-      if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve)); // a watcher's bursts
-    }
-    await history.flush();
-  });
-  figures['snapshot'] = await watchEventLoop(() => history.snapshot());
-  figures['panel queries (page, text filter, summary, detail)'] = await watchEventLoop(async () => {
-    for (let i = 0; i < 20; i++) {
-      await Promise.all([history.count({ filter: 'all', text: `vm-${i * 7}` }), history.all({ filter: 'all', text: `vm-${i * 7}`, limit: 100 }), history.summaryByCluster(), history.byId(`prod/default/m${i * 13}`)]);
-    }
-  });
-  figures['retention (oldest 10 %)'] = await watchEventLoop(async () => {
-    history.setRetention({ maxMigrations: Math.round((migrations + ingestRecords) * 0.9) });
-    await history.applyRetention();
-  });
-  figures['CSV export (everything)'] = await watchEventLoop(() => history.exportToFile(path.join(dir, `export-${Date.now()}.csv`), 'csv'));
-  global.gc?.();
-  const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20);
-  const heapGrowthMiB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);
-  await history.close();
-  return { figures, rssGrowthMiB, heapGrowthMiB };
+/** Writes a history file of `migrations` synthetic migrations (7 transitions each), in this process. */
+export async function seedHistoryFile(file: string, migrations: number): Promise<void> {
+  const seed = await HistoryStore.open({ path: file });
+  for (let i = 0; i < migrations; i++) {
+    const r = historyRecord(i);
+    seed.record(r.migration, r.transitions);
+    if (i % 5000 === 4999) await seed.flush();
+  }
+  await seed.close();
 }
 
 export async function runHistoryHostBench(options: { migrations?: number; ingestRecords?: number; workerOnly?: boolean } = {}): Promise<HistoryHostFigures> {
@@ -92,13 +51,7 @@ export async function runHistoryHostBench(options: { migrations?: number; ingest
   try {
     const seedFile = path.join(dir, 'seed.db');
     const seedStarted = Date.now();
-    const seed = await HistoryStore.open({ path: seedFile });
-    for (let i = 0; i < migrations; i++) {
-      const r = record(i);
-      seed.record(r.migration, r.transitions);
-      if (i % 5000 === 4999) await seed.flush();
-    }
-    await seed.close();
+    await seedHistoryFile(seedFile, migrations);
     const seedMs = Date.now() - seedStarted;
     const copy = (name: string) => {
       const file = path.join(dir, `${name}.db`);
@@ -107,9 +60,9 @@ export async function runHistoryHostBench(options: { migrations?: number; ingest
     };
     // The worker first: the in-process run would leave sql.js's heap in this process's RSS.
     const workerFile = copy('worker');
-    const worker = await exercise(() => HistoryWorkerClient.open({ path: workerFile }), dir, migrations, ingestRecords);
+    const worker = await exerciseHistory(() => HistoryWorkerClient.open({ path: workerFile }), dir, migrations, ingestRecords);
     const inProcessFile = options.workerOnly ? undefined : copy('in-process');
-    const inProcess = inProcessFile ? await exercise(() => HistoryStore.open({ path: inProcessFile }), dir, migrations, ingestRecords) : undefined;
+    const inProcess = inProcessFile ? await exerciseHistory(() => HistoryStore.open({ path: inProcessFile }), dir, migrations, ingestRecords) : undefined;
     return {
       migrations,
       ingestRecords,
