@@ -1,0 +1,296 @@
+// Runs a validated plan through ClusterSource.migrate, so the watcher, the history, the output and
+// the status bar see each migration like any other. Entries start in plan order within the limits
+// (per cluster, per source node), once the VMs they wait for have moved, inside the window; each
+// is followed to its end through the migration's completion and the source's migration events.
+// Cancel stops what runs and drops what waits; stopOnFailure drops what waits after a failure.
+// Its state is plain data (plan-run-state.ts): given back, the runner resumes without starting a
+// migration twice.
+
+import { Emitter, type Event } from '../base/event';
+import type { IDisposable } from '../base/lifecycle';
+import { describeError } from '../model/errors';
+import { isFinal, type Migration, type MigrationStreamEvent } from '../model/migration';
+import type { ClusterSource } from '../sources/cluster-source';
+import { initialRunState, isEnded, type EntryState, type PlanRunEntry, type PlanRunState, type PlanRunStatus } from './plan-run-state';
+import type { MigrationPlan } from './plan-types';
+
+/** What the runner needs of a source. */
+export type PlanRunnerSource = Pick<ClusterSource, 'migrate' | 'cancel' | 'onMigrationEvent'> & Partial<Pick<ClusterSource, 'getMigration'>>;
+
+export type PlanRunEvent = { type: 'entry'; index: number; entry: PlanRunEntry } | { type: 'plan'; status: PlanRunStatus };
+
+export interface PlanClock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface PlanRunnerOptions {
+  /** A state kept from an earlier run of the same plan: resume it. */
+  resume?: PlanRunState;
+  /** VMs found on their target already (validation's `alreadyThere`): counted done, not moved. */
+  alreadyThere?: readonly string[];
+  clock?: PlanClock;
+  /** Called after every change, with the state to keep (persist it here). */
+  onStateChange?: (state: PlanRunState) => void;
+}
+
+const SYSTEM_CLOCK: PlanClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export class PlanRunner implements IDisposable {
+  private readonly emitter = new Emitter<PlanRunEvent>();
+  readonly onEvent: Event<PlanRunEvent> = this.emitter.event;
+  private readonly run$: PlanRunState;
+  private readonly clock: PlanClock;
+  private readonly stop = new AbortController();
+  private subscription: IDisposable | undefined;
+  private finished: (() => void) | undefined;
+  private stopReason: string | undefined;
+  private windowTimer = false;
+  private readonly planVms: Set<string>;
+  /** The latest observation of each migration of a plan VM, also those seen before migrate() answered. */
+  private readonly observed = new Map<string, Migration>();
+
+  constructor(
+    private readonly source: PlanRunnerSource,
+    private readonly plan: MigrationPlan,
+    private readonly options: PlanRunnerOptions = {},
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.run$ = options.resume ? structuredClone(options.resume) : initialRunState(plan);
+    this.planVms = new Set(this.run$.entries.map((e) => e.vm));
+    const there = new Set(options.alreadyThere ?? []);
+    for (const e of this.run$.entries) {
+      if (e.status.state === 'waiting' && there.has(e.vm)) e.status = { state: 'done', endedAt: this.clock.now(), note: 'on its target already' };
+      // Asked for, never answered, then interrupted: the cluster may or may not have it. Never ask twice.
+      if (e.status.state === 'running' && !e.status.migrationId) e.status = { state: 'failed', endedAt: this.clock.now(), reason: 'interrupted before the cluster answered: check where the VM is, then plan again' };
+    }
+  }
+
+  /** A copy of where the plan stands. */
+  get state(): PlanRunState {
+    return structuredClone(this.run$);
+  }
+
+  /** Running migrations now: in the cluster, and per source node. */
+  running(): { total: number; bySource: Map<string, number> } {
+    const bySource = new Map<string, number>();
+    let total = 0;
+    for (const e of this.run$.entries) {
+      if (e.status.state !== 'running') continue;
+      total++;
+      bySource.set(e.from, (bySource.get(e.from) ?? 0) + 1);
+    }
+    return { total, bySource };
+  }
+
+  /** Runs the plan to its end (or its cancellation); resolves with the final state. */
+  async run(): Promise<PlanRunState> {
+    if (this.run$.status === 'finished' || this.run$.status === 'cancelled') return this.state;
+    this.subscription = this.source.onMigrationEvent((e) => this.onMigration(e));
+    try {
+      const notBefore = this.plan.window?.notBefore ? Date.parse(this.plan.window.notBefore) : undefined;
+      if (notBefore !== undefined && notBefore > this.clock.now()) {
+        this.setStatus('waiting-window');
+        await this.clock.sleep(notBefore - this.clock.now(), this.stop.signal);
+      }
+      if (this.stop.signal.aborted) {
+        this.dropWaiting('the plan was cancelled', 'cancelled');
+      } else {
+        this.run$.startedAt ??= this.clock.now();
+        this.setStatus('running');
+      }
+      const ended = new Promise<void>((resolve) => (this.finished = resolve));
+      this.followResumed();
+      this.schedule();
+      await ended;
+    } finally {
+      this.subscription?.dispose();
+      this.subscription = undefined;
+    }
+    return this.state;
+  }
+
+  /** Cancels the migrations in flight and drops the entries still waiting. */
+  cancel(): void {
+    if (this.stopReason !== undefined && this.run$.status === 'cancelling') return;
+    this.stopReason = 'the plan was cancelled';
+    this.stop.abort();
+    if (this.run$.status === 'running' || this.run$.status === 'waiting-window' || this.run$.status === 'pending') this.setStatus('cancelling');
+    this.dropWaiting(this.stopReason, 'cancelled');
+    for (const e of this.run$.entries) if (e.status.state === 'running' && e.status.migrationId) this.cancelMigration(e.status.migrationId);
+    this.schedule();
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
+    this.emitter.dispose();
+  }
+
+  private schedule(): void {
+    if (this.run$.status === 'finished' || this.run$.status === 'cancelled') return;
+    const starting = this.run$.status === 'running';
+    const notAfter = this.plan.window?.notAfter ? Date.parse(this.plan.window.notAfter) : undefined;
+    if (starting && notAfter !== undefined) {
+      if (this.clock.now() >= notAfter) this.dropWaiting(`the window closed at ${this.plan.window!.notAfter} before it could start`, 'blocked');
+      else if (!this.windowTimer) {
+        this.windowTimer = true;
+        void this.clock.sleep(notAfter - this.clock.now(), this.stop.signal).then(() => this.schedule());
+      }
+    }
+    if (starting && this.stopReason === undefined) {
+      const { limits, byVm } = { limits: this.plan.concurrency, byVm: new Map(this.run$.entries.map((e) => [e.vm, e])) };
+      const load = this.running();
+      for (let i = 0; i < this.run$.entries.length; i++) {
+        const e = this.run$.entries[i];
+        if (e.status.state !== 'waiting') continue;
+        const waits = (e.after ?? []).map((vm) => byVm.get(vm)).filter((d): d is PlanRunEntry => d !== undefined);
+        const broken = waits.find((d) => d.status.state === 'failed' || d.status.state === 'blocked' || d.status.state === 'cancelled');
+        if (broken) {
+          this.setEntry(i, { state: 'blocked', reason: `waits for ${broken.vm}, which ${broken.status.state === 'failed' ? 'failed' : `is ${broken.status.state}`}` });
+          i = -1; // A newly blocked entry may block others listed earlier.
+          continue;
+        }
+        if (waits.some((d) => d.status.state !== 'done')) continue;
+        if (load.total >= limits.perCluster) break;
+        if ((load.bySource.get(e.from) ?? 0) >= limits.perSourceNode) continue;
+        load.total++;
+        load.bySource.set(e.from, (load.bySource.get(e.from) ?? 0) + 1);
+        this.start(i);
+      }
+    }
+    if (this.run$.entries.every((e) => isEnded(e.status))) {
+      this.run$.endedAt = this.clock.now();
+      this.setStatus(this.stopReason === 'the plan was cancelled' ? 'cancelled' : 'finished');
+      this.stop.abort();
+      this.finished?.();
+    }
+  }
+
+  private start(index: number): void {
+    const entry = this.run$.entries[index];
+    const startedAt = this.clock.now();
+    this.setEntry(index, { state: 'running', startedAt, phase: 'Requested' });
+    this.source.migrate({ vmId: entry.vm, targetNodeId: entry.to, live: entry.mode === 'live' }).then(
+      (handle) => {
+        const s = entry.status;
+        if (s.state !== 'running') return;
+        this.setEntry(index, { ...s, migrationId: handle.migrationId });
+        if (this.stopReason === 'the plan was cancelled') this.cancelMigration(handle.migrationId);
+        handle.completion.then(
+          () => void this.settled(index, handle.migrationId),
+          (err: unknown) => this.end(index, handle.migrationId, describeError(err)),
+        );
+      },
+      (err: unknown) => this.end(index, undefined, describeError(err)),
+    );
+  }
+
+  /**
+   * The completion settled without an error. Some kinds settle it on any final phase (a KubeVirt
+   * VMIM that failed): the migration's own last word decides, from the events or by asking.
+   */
+  private async settled(index: number, migrationId: string): Promise<void> {
+    let last = this.observed.get(migrationId);
+    if ((!last || !isFinal(last.state)) && this.source.getMigration) {
+      last = (await this.source.getMigration(migrationId).catch(() => undefined))?.migration ?? last;
+    }
+    if (last && isFinal(last.state) && last.state !== 'succeeded') this.end(index, migrationId, last.failureReason ?? `the migration ${last.state === 'cancelled' ? 'was cancelled' : 'failed'}`, last.state === 'cancelled');
+    else this.end(index, migrationId, undefined);
+  }
+
+  /** Migrations of a resumed run that were in flight: followed to their end, never started again. */
+  private followResumed(): void {
+    this.run$.entries.forEach((e, index) => {
+      const s = e.status;
+      if (s.state !== 'running' || !s.migrationId || !this.source.getMigration) return;
+      const id = s.migrationId;
+      this.source.getMigration(id).then(
+        (observation) => {
+          if (!observation) this.end(index, id, 'the cluster no longer has this migration: check where the VM is');
+          else if (isFinal(observation.migration.state)) this.end(index, id, observation.migration.state === 'succeeded' ? undefined : (observation.migration.failureReason ?? observation.migration.state), observation.migration.state === 'cancelled');
+        },
+        () => {}, // the events will say
+      );
+    });
+  }
+
+  private onMigration(event: MigrationStreamEvent): void {
+    if (event.type !== 'observation') return;
+    const m = event.observation.migration;
+    if (this.planVms.has(m.namespace ? `${m.namespace}/${m.vm}` : m.vm)) this.observed.set(m.id, m);
+    const index = this.run$.entries.findIndex((e) => e.status.state === 'running' && e.status.migrationId === m.id);
+    if (index < 0) return;
+    const s = this.run$.entries[index].status as EntryState & { state: 'running' };
+    if (isFinal(m.state)) {
+      this.end(index, m.id, m.state === 'succeeded' ? undefined : (m.failureReason ?? `the migration ${m.state === 'cancelled' ? 'was cancelled' : 'failed'}`), m.state === 'cancelled');
+      return;
+    }
+    const progress = m.progress && m.progress.totalBytes > 0 ? Math.min(1, m.progress.transferredBytes / m.progress.totalBytes) : undefined;
+    if (s.phase === m.phase && s.progress === progress) return;
+    this.setEntry(index, { ...s, phase: m.phase, ...(progress !== undefined ? { progress } : {}) });
+  }
+
+  private end(index: number, migrationId: string | undefined, failure: string | undefined, cancelled = false): void {
+    const s = this.run$.entries[index].status;
+    if (s.state !== 'running') return;
+    const ids = migrationId ? { migrationId } : {};
+    if (failure === undefined) this.setEntry(index, { state: 'done', ...ids, startedAt: s.startedAt, endedAt: this.clock.now() });
+    else if (cancelled || this.stopReason === 'the plan was cancelled') this.setEntry(index, { state: 'cancelled', ...ids, reason: failure });
+    else {
+      this.setEntry(index, { state: 'failed', ...ids, startedAt: s.startedAt, endedAt: this.clock.now(), reason: failure });
+      if (this.plan.stopOnFailure && this.stopReason === undefined) {
+        this.stopReason = `stopped after ${this.run$.entries[index].vm} failed (stopOnFailure)`;
+        this.dropWaiting(this.stopReason, 'cancelled');
+      }
+    }
+    this.schedule();
+  }
+
+  private dropWaiting(reason: string, as: 'cancelled' | 'blocked'): void {
+    this.run$.entries.forEach((e, i) => {
+      if (e.status.state === 'waiting') this.setEntry(i, as === 'cancelled' ? { state: 'cancelled', reason } : { state: 'blocked', reason });
+    });
+  }
+
+  private cancelMigration(migrationId: string): void {
+    this.source.cancel(migrationId).catch(() => {
+      // Already final, or the cluster refused: the migration's own end says what happened.
+    });
+  }
+
+  private setEntry(index: number, status: EntryState): void {
+    const entry = this.run$.entries[index];
+    entry.status = status;
+    this.changed();
+    this.emitter.fire({ type: 'entry', index, entry: structuredClone(entry) });
+  }
+
+  private setStatus(status: PlanRunStatus): void {
+    if (this.run$.status === status) return;
+    this.run$.status = status;
+    this.changed();
+    this.emitter.fire({ type: 'plan', status });
+  }
+
+  private changed(): void {
+    try {
+      this.options.onStateChange?.(this.state);
+    } catch {
+      // Keeping the state is the caller's; a failing store must not stop the migrations.
+    }
+  }
+}
