@@ -14,6 +14,22 @@ export interface AnyNodeWords {
   readonly destination: string;
 }
 
+/**
+ * How a kind names a node that takes no new VMs and the act of making it so (vCenter's and
+ * Blixard's "maintenance mode", Kubernetes' "cordon"), where the source can do it
+ * (ClusterSource.setNodeMaintenance).
+ */
+export interface MaintenanceWords {
+  /** The node's state, as its row shows it: "maintenance", "cordoned". */
+  readonly state: string;
+  /** Entering it, for notices and progress: "Entering maintenance mode", "Cordoning". */
+  readonly entering: string;
+  /** Leaving it: "Leaving maintenance mode", "Uncordoning". */
+  readonly leaving: string;
+  /** The cluster keeps the reason an operator gives (and since when); false: the reason is not asked for. */
+  readonly recordsReason: boolean;
+}
+
 export interface ClusterKindTraits {
   /** The kind's name, as sources, migrations and the history record it. */
   readonly kind: ClusterKind;
@@ -50,6 +66,8 @@ export interface ClusterKindTraits {
   readonly uncontrolledVm?: string;
   /** A running VM has a serial console the extension can attach to (ClusterSource.attachConsole); absent: none. */
   readonly console?: boolean;
+  /** Present where a node can be put into maintenance (ClusterSource.setNodeMaintenance): what the kind calls it. */
+  readonly maintenance?: MaintenanceWords;
 }
 
 /** The traits the migration dialog decides by, on both sides: sent to the webview with its state. */

@@ -80,6 +80,14 @@ export interface ClusterSource extends IDisposable {
    * live output — following the VM when it migrates. Closing the attachment detaches.
    */
   attachConsole?(vmId: string, listener: ConsoleListener): ConsoleAttachment;
+  /**
+   * Where `traits.maintenance`: puts node `nodeId` into maintenance (`on`; it takes no new VMs and
+   * lists `schedulable: false`) or takes it out, resolving once the cluster has recorded it; the
+   * VMs on it stay where they are (moving them is a plan's work). `reason` is kept where
+   * `traits.maintenance.recordsReason`. Setting what is already set succeeds. Rejects with
+   * SourceError; honours a deadline.
+   */
+  setNodeMaintenance?(nodeId: string, on: boolean, reason?: string): Promise<void>;
 
   /**
    * Migrations as they change. The source connects when the first listener subscribes and

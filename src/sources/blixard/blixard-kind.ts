@@ -21,6 +21,8 @@ export const BLIXARD_TRAITS: ClusterKindTraits = {
   namesReused: false,
   // ConsoleService.AttachConsole: every VM of a blixard-node daemon has one, whatever its runtime.
   console: true,
+  // MigrationService.SetNodeMaintenance: a flag in the cluster store, with since and reason.
+  maintenance: { state: 'maintenance', entering: 'Entering maintenance mode', leaving: 'Leaving maintenance mode', recordsReason: true },
 };
 
 export const BLIXARD_KIND: ClusterKindDeclaration<BlixardClusterSpec> = {

@@ -199,6 +199,15 @@ export class BlixardSource extends Disposable implements ClusterSource {
     await this.vmAction('StopVm', vmId, `stop ${vmId}`);
   }
 
+  /**
+   * MigrationService.SetNodeMaintenance, with the unary deadline. Idempotent on the daemon (the
+   * same flag again is no write), so it may fail over to another endpoint after a timeout.
+   */
+  async setNodeMaintenance(nodeId: string, on: boolean, reason?: string): Promise<void> {
+    if (typeof nodeId !== 'string' || !/^\d{1,16}$/.test(nodeId) || /^0+$/.test(nodeId)) throw new SourceError('invalid-argument', `Which node? "${String(nodeId).slice(0, 40)}" is not a Blixard node id.`);
+    await this.call('migration', 'SetNodeMaintenance', { nodeId, maintenance: on, reason: reason?.trim() ?? '' }, on ? `put node ${nodeId} into maintenance` : `take node ${nodeId} out of maintenance`);
+  }
+
   /** The VM's id is its name, which is what ConsoleService takes. */
   attachConsole(vmId: string, listener: ConsoleListener): ConsoleAttachment {
     this.assertUsable();

@@ -2,6 +2,10 @@
 // indexed by node (with each node's requested CPU and memory summed from its VMs), which VMIMs
 // migrate which VMI, and for every event the smallest change scope that covers it — a node's
 // heartbeat changes nothing shown, a VM's own change refreshes that VM, new figures its node.
+// The tree's bookkeeping for VMI and VMIM events waits until the event loop has read its I/O
+// (setImmediate), or until the tree is read: KubeVirt writes a VMI just before each VMIM change,
+// and the migration stream must not wait behind the tree (issue 13). The informers' caches are
+// current at once; only this index and its change events follow a turn later.
 
 import type { ChangedScope, ClusterNode, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
@@ -34,6 +38,11 @@ export class ClusterInventory {
   private readonly vmsByNode = new Map<string, Set<string>>();
   /** "namespace/vmiName" → keys of the VMIMs that migrate it. */
   private readonly vmimsByVmi = new Map<string, Set<string>>();
+  /** "namespace/vmiName" → its in-flight migration as the tree last showed it (JSON), to refresh the VM only when that moves. */
+  private readonly shownMigrations = new Map<string, string>();
+  /** Bookkeeping not yet done, in event order (see the file comment). */
+  private pending: Array<() => void> = [];
+  private settleScheduled = false;
   private informers: KubevirtInformers | undefined;
 
   constructor(
@@ -60,13 +69,24 @@ export class ClusterInventory {
       },
     });
     informers.vmis.listen({
-      onAdd: (obj) => this.vmiChanged(obj, undefined),
-      onUpdate: (obj, previous) => this.vmiChanged(obj, previous),
-      onDelete: (obj) => this.vmiRemoved(obj),
+      onAdd: (obj) => this.defer(() => this.vmiChanged(obj, undefined)),
+      onUpdate: (obj, previous) => this.defer(() => this.vmiChanged(obj, previous)),
+      onDelete: (obj) => this.defer(() => this.vmiRemoved(obj)),
     });
   }
 
+  /** Does the bookkeeping still waiting, in order: before any read, and on the turn after the events. */
+  settle(): void {
+    this.settleScheduled = false;
+    while (this.pending.length > 0) {
+      const work = this.pending;
+      this.pending = [];
+      for (const step of work) step();
+    }
+  }
+
   listNodes(): ClusterNode[] {
+    this.settle();
     const result: ClusterNode[] = [];
     for (const node of this.nodes.values()) {
       let vcpus = 0;
@@ -87,6 +107,7 @@ export class ClusterInventory {
   }
 
   listVms(nodeId?: string): Vm[] {
+    this.settle();
     const keys = nodeId === undefined ? this.vms.keys() : (this.vmsByNode.get(nodeId) ?? new Set<string>()).values();
     const result: Vm[] = [];
     for (const key of keys) {
@@ -98,38 +119,56 @@ export class ClusterInventory {
 
   /** The dialog validates too; these checks give the TUI's messages before a round trip. */
   checkMigration(vmiKey: string, target: string | undefined): void {
+    this.settle();
     const informers = this.informers;
     if (!informers?.vmis.hasSynced) return;
     const entry = this.vms.get(vmiKey);
     if (!entry) throw new SourceError('not-found', `VM ${vmiKey} not found in ${this.label}`);
     if (target && entry.vm.nodeId === target) throw new SourceError('failed-precondition', 'Target node must be different from source node');
     if (target && informers.nodes.hasSynced && !this.nodes.has(target)) throw new SourceError('failed-precondition', `Node ${target} not found in cluster`);
+    // KubeVirt would leave such a VMIM unschedulable until it times out; say why now.
+    if (target && this.nodes.get(target)?.schedulable === false) throw new SourceError('failed-precondition', `Node ${target} is cordoned: it takes no new VMs; choose another node`);
   }
 
   /**
-   * Keeps the VMIM → VMI index and refreshes the VM when what the tree shows of its migration
-   * changed. `observe` says the VMIM's news in between (the source's migration stream).
+   * A VMIM came, changed or went: `observe` says its news on the migration stream at once; the
+   * VMIM → VMI index follows with the rest of the bookkeeping, and the VM is refreshed when what
+   * the tree shows of its migration moved.
    */
   migrationChanged(vmim: KubeVmim, key: string, deleted: boolean, observe: () => void): void {
-    const vmiName = vmim.spec?.vmiName;
-    const vmiKey = typeof vmiName === 'string' && vmiName !== '' && vmim.metadata?.namespace ? `${vmim.metadata.namespace}/${vmiName}` : undefined;
-    const migrationBefore = vmiKey ? JSON.stringify(this.inFlightMigration(vmiKey)) : undefined;
-    if (vmiKey) {
-      if (deleted) {
-        const keys = this.vmimsByVmi.get(vmiKey);
-        keys?.delete(key);
-        if (keys?.size === 0) this.vmimsByVmi.delete(vmiKey);
-      } else {
-        let keys = this.vmimsByVmi.get(vmiKey);
-        if (!keys) this.vmimsByVmi.set(vmiKey, (keys = new Set()));
-        keys.add(key);
-      }
-    }
     observe();
-    if (vmiKey && JSON.stringify(this.inFlightMigration(vmiKey)) !== migrationBefore) {
-      const vm = this.vms.get(vmiKey)?.vm;
-      if (vm) this.hooks.changed(vmScope(vm));
+    this.defer(() => this.indexMigration(vmim, key, deleted));
+  }
+
+  private indexMigration(vmim: KubeVmim, key: string, deleted: boolean): void {
+    const vmiName = vmim.spec?.vmiName;
+    if (typeof vmiName !== 'string' || vmiName === '' || !vmim.metadata?.namespace) return;
+    const vmiKey = `${vmim.metadata.namespace}/${vmiName}`;
+    if (deleted) {
+      const keys = this.vmimsByVmi.get(vmiKey);
+      keys?.delete(key);
+      if (keys?.size === 0) this.vmimsByVmi.delete(vmiKey);
+    } else {
+      let keys = this.vmimsByVmi.get(vmiKey);
+      if (!keys) this.vmimsByVmi.set(vmiKey, (keys = new Set()));
+      keys.add(key);
     }
+    const shown = this.inFlightMigration(vmiKey);
+    const now = shown ? JSON.stringify(shown) : undefined;
+    if (now === this.shownMigrations.get(vmiKey)) return;
+    if (now === undefined) this.shownMigrations.delete(vmiKey);
+    else this.shownMigrations.set(vmiKey, now);
+    const vm = this.vms.get(vmiKey)?.vm;
+    if (vm) this.hooks.changed(vmScope(vm));
+  }
+
+  private defer(step: () => void): void {
+    this.pending.push(step);
+    if (this.settleScheduled) return;
+    this.settleScheduled = true;
+    setImmediate(() => {
+      if (this.settleScheduled) this.settle();
+    });
   }
 
   private upsertNode(obj: KubeNode): ClusterNode | undefined {
@@ -151,6 +190,11 @@ export class ClusterInventory {
     const entry: VmEntry = usage ? { vm, usage } : { vm };
     this.vms.set(key, entry);
     const oldNode = before?.vm.nodeId;
+    // KubeVirt keeps a running migration's state on the VMI: its migrations may have moved on.
+    // Said first: the migration stream goes before the tree.
+    if (previous === undefined || oldNode !== vm.nodeId || JSON.stringify(previous.status?.migrationState) !== JSON.stringify(obj.status?.migrationState)) {
+      this.hooks.migrationStateMoved(this.vmimsByVmi.get(key) ?? []);
+    }
     if (oldNode !== vm.nodeId) {
       if (oldNode) this.vmsByNode.get(oldNode)?.delete(key);
       if (vm.nodeId) {
@@ -171,10 +215,6 @@ export class ClusterInventory {
     } else if (JSON.stringify(before.vm) !== JSON.stringify(vm)) {
       this.hooks.changed(vmScope(vm));
     }
-    // KubeVirt keeps a running migration's state on the VMI: its migrations may have moved on.
-    if (previous === undefined || JSON.stringify(previous.status?.migrationState) !== JSON.stringify(obj.status?.migrationState) || oldNode !== vm.nodeId) {
-      this.hooks.migrationStateMoved(this.vmimsByVmi.get(key) ?? []);
-    }
   }
 
   private vmiRemoved(obj: KubeVmi): void {
@@ -183,6 +223,7 @@ export class ClusterInventory {
     const before = this.vms.get(key);
     if (!before) return;
     this.vms.delete(key);
+    this.shownMigrations.delete(key);
     const node = before.vm.nodeId;
     if (node) {
       this.vmsByNode.get(node)?.delete(key);

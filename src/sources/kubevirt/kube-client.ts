@@ -20,6 +20,8 @@ export type QueryParams = Record<string, string | number | boolean | undefined>;
 export interface RequestOptions {
   query?: QueryParams;
   body?: unknown;
+  /** Of the body; default application/json (a PATCH names its patch type, e.g. application/strategic-merge-patch+json). */
+  contentType?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -68,7 +70,7 @@ export class KubeClient {
 
   /** One request with a deadline covering the whole answer; JSON in, JSON out. */
   async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
-    const { url, init } = await this.prepare(method, path, options.query, options.body !== undefined);
+    const { url, init } = await this.prepare(method, path, options.query, options.body !== undefined, options.contentType);
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (err: unknown, value?: T) => {
@@ -189,7 +191,7 @@ export class KubeClient {
     };
   }
 
-  private async prepare(method: string, path: string, query: QueryParams | undefined, hasBody: boolean) {
+  private async prepare(method: string, path: string, query: QueryParams | undefined, hasBody: boolean, contentType = 'application/json') {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context names no cluster');
     const url = new URL(cluster.server + path);
@@ -206,7 +208,7 @@ export class KubeClient {
     }
     init.method = method;
     init.headers = { ...(init.headers as Record<string, string>), Accept: 'application/json' };
-    if (hasBody) (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    if (hasBody) (init.headers as Record<string, string>)['Content-Type'] = contentType;
     return { url, init };
   }
 }

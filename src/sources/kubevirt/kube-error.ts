@@ -7,7 +7,7 @@ import { scrubSecrets } from '../../base/secret-registry';
 
 /** What a request was trying to do, so messages can say it without echoing URLs. */
 export interface RequestIntent {
-  verb: 'get' | 'list' | 'watch' | 'create' | 'delete' | 'update';
+  verb: 'get' | 'list' | 'watch' | 'create' | 'delete' | 'update' | 'patch';
   /** Plural resource, e.g. "virtualmachineinstancemigrations" or "virtualmachines/start". */
   resource: string;
   namespace?: string;

@@ -73,8 +73,18 @@ export interface KubevirtMigrationState {
   mode?: string;
 }
 
+/** A node selector term of a required node affinity (core/v1 NodeSelectorTerm). */
+export interface KubeNodeSelectorTerm {
+  matchExpressions?: Array<{ key?: string; operator?: string; values?: string[] }>;
+  matchFields?: Array<{ key?: string; operator?: string; values?: string[] }>;
+}
+
 export interface KubeVmi extends KubeObject {
   spec?: {
+    /** None, LiveMigrate, LiveMigrateIfPossible, External; absent: the cluster-wide default. */
+    evictionStrategy?: string;
+    nodeSelector?: Record<string, string>;
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: KubeNodeSelectorTerm[] } } };
     domain?: {
       cpu?: { cores?: number; sockets?: number; threads?: number };
       memory?: { guest?: string };

@@ -44,6 +44,7 @@ export function allInformers(informers: KubevirtInformers): Array<ResilientInfor
 }
 
 export const kubevirtPaths = {
+  node: (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`,
   migrations: (namespace: string) => `${KUBEVIRT}/namespaces/${encodeURIComponent(namespace)}/virtualmachineinstancemigrations`,
   migration: (namespace: string, name: string) => `${kubevirtPaths.migrations(namespace)}/${encodeURIComponent(name)}`,
   vmi: (namespace: string, name: string) => `${KUBEVIRT}/namespaces/${encodeURIComponent(namespace)}/virtualmachineinstances/${encodeURIComponent(name)}`,

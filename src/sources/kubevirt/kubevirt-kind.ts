@@ -25,6 +25,8 @@ export const KUBEVIRT_TRAITS: ClusterKindTraits = {
   // `virtctl console` speaks a websocket subresource this extension does not implement.
   console: false,
   uncontrolledVm: 'no VirtualMachine owns this instance',
+  // A Node's spec.unschedulable, as `kubectl cordon` sets it; Kubernetes keeps no reason or time.
+  maintenance: { state: 'cordoned', entering: 'Cordoning', leaving: 'Uncordoning', recordsReason: false },
 };
 
 export const KUBEVIRT_KIND: ClusterKindDeclaration<KubevirtClusterSpec> = {

@@ -1,5 +1,5 @@
 // The calls a KubeVirt source makes besides its watches — create and delete a migration, start
-// and stop a VM — each with the request deadline, each failure logged and turned into a
+// and stop a VM, cordon and uncordon a node — each with the request deadline, each failure logged and turned into a
 // SourceError that says what was refused and why.
 
 import type { Logger } from '../../base/logger';
@@ -82,6 +82,19 @@ export class KubevirtRequests {
       informers.client.request('PUT', kubevirtPaths.vmRunState(namespace, vmName, action), { body: {}, timeoutMs: this.requestTimeoutMs }),
     );
     this.logger.info(`${this.label}: asked VirtualMachine ${namespace}/${vmName} to ${action}`);
+  }
+
+  /**
+   * Cordons (`unschedulable`) or uncordons a Node as `kubectl cordon`/`uncordon` do: a strategic
+   * merge patch of spec.unschedulable, `null` to uncordon (kubectl's two-way patch of an omitempty
+   * false). The scheduler then places no new pod, and so no migration target, on the node.
+   */
+  async setNodeUnschedulable(informers: KubevirtInformers, nodeName: string, unschedulable: boolean): Promise<void> {
+    const body = { spec: { unschedulable: unschedulable ? true : null } };
+    await this.call({ verb: 'patch', resource: 'nodes', name: nodeName }, () =>
+      informers.client.request('PATCH', kubevirtPaths.node(nodeName), { body, contentType: 'application/strategic-merge-patch+json', timeoutMs: this.requestTimeoutMs }),
+    );
+    this.logger.info(`${this.label}: ${unschedulable ? 'cordoned' : 'uncordoned'} node ${nodeName}`);
   }
 
   private async call<T>(intent: RequestIntent, run: () => Promise<T>): Promise<T> {

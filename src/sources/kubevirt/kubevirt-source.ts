@@ -19,6 +19,7 @@ import type { KubeVmim } from './kube-objects';
 import { objectKey } from './kube-objects';
 import { loadKubeConfigForContext } from './kubeconfig-loader';
 import { scrubSecrets } from '../../base/secret-registry';
+import { flattenControlCharacters } from '../../base/text';
 import { KUBEVIRT_TRAITS } from './kubevirt-kind';
 import { silentLogger, type Logger } from '../../base/logger';
 import { isFinalKubevirtPhase, kubevirtMigrationId } from './vmim-parsing';
@@ -192,6 +193,13 @@ export class KubevirtSource extends Disposable implements ClusterSource {
   async stopVm(vmId: string): Promise<void> {
     const { namespace, name } = splitVmId(vmId);
     await this.requests.changeRunState(await this.ensureStarted(), namespace, name, 'stop');
+  }
+
+  /** Cordon or uncordon (`traits.maintenance`): Kubernetes records no reason, so `reason` is only logged. */
+  async setNodeMaintenance(nodeId: string, on: boolean, reason?: string): Promise<void> {
+    if (typeof nodeId !== 'string' || nodeId.trim() === '') throw new SourceError('invalid-argument', 'Which node? No name was given.');
+    if (reason) this.logger.info(`${this.label}: ${on ? 'cordoning' : 'uncordoning'} node ${nodeId}: ${flattenControlCharacters(reason).slice(0, 200)}`);
+    await this.requests.setNodeUnschedulable(await this.ensureStarted(), nodeId, on);
   }
 
   async migrate(request: MigrationRequest): Promise<MigrationHandle> {

@@ -3,6 +3,7 @@
 import type { Vm, VmState } from '../../model/cluster';
 import type { KubeVmi } from './kube-objects';
 import { bytesToMb, parseCpuCores, parseMemoryBytes } from './quantity';
+import { vmiColdMove, vmiPlacementHints } from './vmi-placement';
 
 const VMI_STATES: Record<string, VmState> = {
   Running: 'running',
@@ -46,6 +47,9 @@ export function parseVmi(vmi: KubeVmi): Vm | undefined {
     if (migratable.reason) result.liveMigratable.reason = migratable.reason;
     if (migratable.message) result.liveMigratable.message = migratable.message;
   }
+  const placement = vmiPlacementHints(vmi);
+  if (placement) result.placement = placement;
+  result.coldMove = vmiColdMove(vmi, result.hasController === true, result.liveMigratable?.ok);
   return result;
 }
 

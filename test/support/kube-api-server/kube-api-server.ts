@@ -13,6 +13,7 @@ import { AccessControl, type AccessRule, type UserSpec } from './access-control'
 import { WatchHub } from './watch-hub';
 import { ApiRequestHandler } from './api-request-handler';
 import { MigrationController } from './migration-controller';
+import { NodeLifecycleController } from './node-lifecycle-controller';
 import { VmController } from './vm-controller';
 import { migrationAdmission } from './migration-admission';
 import { applyTiming, defaultTiming, type ControllerTiming, type TimingOverrides } from './controller-timing';
@@ -174,6 +175,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const watches = new WatchHub(cluster.store, { bookmarkIntervalMs: () => bookmarkIntervalMs, maxQueuedBytes: 64 * 1024 * 1024 }, cluster.faults);
   const migrations = new MigrationController(cluster, timing);
   const vms = new VmController(cluster, timing);
+  const nodeLifecycle = new NodeLifecycleController(cluster);
   for (const ns of [...BASE_NAMESPACES, ...(options.namespaces ?? [])]) cluster.ensureNamespace(ns);
 
   const tls = useTls ? await tlsMaterial() : undefined;
@@ -203,10 +205,12 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     server = s;
     migrations.start();
     vms.start();
+    nodeLifecycle.start();
   }
   async function close(): Promise<void> {
     migrations.stop();
     vms.stop();
+    nodeLifecycle.stop();
     watches.dropAll();
     const s = server;
     server = undefined;

@@ -1,23 +1,14 @@
 // A real kubectl against the server through a kubeconfig: get, watch, create, delete and
 // refusals. This is the check that the protocol is faithful, not merely self-consistent.
 import { strict as assert } from 'node:assert';
-import { execFile, spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { waitFor } from './wait-for';
+import { requireKubectl, runKubectl, type KubectlResult } from '../../support/kubectl';
 
-/** $KUBECTL picks another binary (e.g. Debian's kubectl 1.20) to check older clients too. */
-function requireKubectl(): string {
-  const bin = process.env.KUBECTL || 'kubectl';
-  try {
-    execFileSync(bin, ['version', '--client'], { stdio: 'ignore', timeout: 15_000 });
-    return bin;
-  } catch {
-    throw new Error('kubectl is not installed: install kubernetes-client (kubectl), e.g. apt-get install -y kubernetes-client');
-  }
-}
 
 describe('kube-api-server: real kubectl', function () {
   this.timeout(60_000);
@@ -25,12 +16,8 @@ describe('kube-api-server: real kubectl', function () {
   let dir: string;
   let kubectlBin: string;
 
-  function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = execFile(kubectlBin, ['--kubeconfig', join(dir, 'config'), '--cache-dir', join(dir, 'cache'), '--request-timeout=20s', ...args],
-        { timeout: 40_000 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-      if (input !== undefined) child.stdin!.end(input);
-    });
+  function kubectl(args: string[], input?: string): Promise<KubectlResult> {
+    return runKubectl(kubectlBin, join(dir, 'config'), join(dir, 'cache'), args, input);
   }
 
   before(() => { kubectlBin = requireKubectl(); });

@@ -40,6 +40,11 @@ describe('kubevirt VMI parsing', () => {
       memoryMb: 4096,
       ipAddress: '10.244.1.7',
       liveMigratable: { ok: true },
+      coldMove: {
+        ok: false,
+        reason:
+          'no evictionStrategy on the VM: the cluster-wide default applies and is not known here; set spec.template.spec.evictionStrategy to None or LiveMigrateIfPossible to allow a restart on another node',
+      },
     });
   });
 
@@ -106,5 +111,46 @@ describe('kubevirt VMI parsing', () => {
     assert.equal(garbage?.vcpus, undefined);
     assert.equal(garbage?.memoryMb, undefined);
     assert.equal(garbage?.ipAddress, undefined);
+  });
+
+  it("reads the planner's hints from labels and annotations (annotations win), and nothing else of them", () => {
+    const parsed = parseVmi(
+      vmi({
+        metadata: {
+          name: 'db-0',
+          namespace: 'prod',
+          labels: { 'blixard.io/migration-priority': '3', 'blixard.io/pinned': 'true', app: 'db' },
+          annotations: { 'blixard.io/migration-priority': '7', 'blixard.io/migrate-before': 'prod/web-0,prod/web-1', 'blixard.io/migrate-after': 'not an id!' },
+        },
+      }),
+    );
+    assert.deepEqual(parsed?.placement, { priority: 7, before: ['prod/web-0', 'prod/web-1'], pinned: 'pinned' });
+    assert.equal(parseVmi(vmi())?.placement, undefined);
+  });
+
+  it('reads pinning from a required hostname affinity with one host, not from one that allows several', () => {
+    const term = (values: string[]) => ({ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values }] });
+    const withTerms = (terms: object[]) => vmi({ spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } });
+    assert.deepEqual(parseVmi(withTerms([term(['worker-1'])]))?.placement, { pinned: 'scheduled only on worker-1 (required node affinity kubernetes.io/hostname)' });
+    assert.deepEqual(parseVmi(withTerms([term(['worker-1']), term(['worker-1'])]))?.placement?.pinned, 'scheduled only on worker-1 (required node affinity kubernetes.io/hostname)');
+    assert.equal(parseVmi(withTerms([term(['worker-1', 'worker-2'])]))?.placement, undefined);
+    assert.equal(parseVmi(withTerms([term(['worker-1']), term(['worker-2'])]))?.placement, undefined);
+    assert.equal(parseVmi(withTerms([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }]))?.placement, undefined);
+    assert.deepEqual(parseVmi(vmi({ spec: { nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } } }))?.placement, { pinned: 'scheduled only on worker-1 (nodeSelector kubernetes.io/hostname)' });
+    // An operator's own words win over the derived reason.
+    const both = vmi({ metadata: { name: 'db-0', namespace: 'prod', annotations: { 'blixard.io/pinned': 'GPU passthrough' } }, spec: { nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } } });
+    assert.equal(parseVmi(both)?.placement?.pinned, 'GPU passthrough');
+  });
+
+  it('allows a cold move by eviction strategy, and only for a VMI that a VirtualMachine owns', () => {
+    const strategy = (evictionStrategy: string, migratable = 'True') => parseVmi(vmi({ spec: { evictionStrategy }, status: { conditions: [{ type: 'LiveMigratable', status: migratable }] } }))?.coldMove;
+    assert.equal(strategy('None')?.ok, true);
+    assert.equal(strategy('LiveMigrateIfPossible')?.ok, true);
+    assert.match(strategy('LiveMigrateIfPossible', 'False')?.reason ?? '', /cannot move live: it may be shut down/);
+    assert.equal(strategy('LiveMigrate')?.ok, false);
+    assert.equal(strategy('External')?.ok, false);
+    assert.deepEqual(strategy('Sometimes'), { ok: false, reason: 'evictionStrategy "Sometimes" is not one KubeVirt documents' });
+    const bare = parseVmi(vmi({ metadata: { name: 'x', namespace: 'prod', ownerReferences: [] }, spec: { evictionStrategy: 'None' } }));
+    assert.deepEqual(bare?.coldMove, { ok: false, reason: 'no VirtualMachine owns this instance: stopped, it would be gone, not started elsewhere' });
   });
 });
