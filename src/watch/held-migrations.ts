@@ -14,7 +14,7 @@ import type { RecordedMigrations } from './recorded-migrations';
 export class HeldMigrations {
   private readonly tracks = new Map<string, MigrationTrack>();
   /** Ended tracks in the order they ended (oldest first), for eviction. */
-  private readonly endedOrder = new Set<string>();
+  private readonly endedOrder = new EvictionOrder();
 
   constructor(
     private readonly recorded: RecordedMigrations | undefined,
@@ -114,10 +114,59 @@ export class HeldMigrations {
   private noteEnded(id: string): void {
     if (this.endedOrder.has(id)) return;
     this.endedOrder.add(id);
-    while (this.endedOrder.size > this.maxEndedHeld) {
-      const oldest = this.endedOrder.values().next().value as string;
-      this.endedOrder.delete(oldest);
-      this.tracks.delete(oldest);
+    while (this.endedOrder.size > this.maxEndedHeld) this.tracks.delete(this.endedOrder.takeOldest()!);
+  }
+}
+
+/**
+ * Ids in the order they were added, oldest taken first, any one removable. Not a Set's insertion
+ * order: V8 leaves a deleted entry as a hole that every later `values().next()` walks past, so
+ * evicting oldest-first from a Set costs time growing with all evictions so far (2 s for 140,000
+ * ended migrations against a bound of 10,000). A queue with a generation per id, compacted as it
+ * is consumed, takes the oldest in constant time.
+ */
+class EvictionOrder {
+  private readonly generation = new Map<string, number>();
+  private queue: Array<{ id: string; generation: number }> = [];
+  private head = 0;
+  private nextGeneration = 0;
+
+  get size(): number {
+    return this.generation.size;
+  }
+
+  has(id: string): boolean {
+    return this.generation.has(id);
+  }
+
+  add(id: string): void {
+    const generation = this.nextGeneration++;
+    this.generation.set(id, generation);
+    this.queue.push({ id, generation });
+    // Entries of deleted ids pile up when few are taken (ended migrations that start again): drop them.
+    if (this.queue.length - this.head > 2 * this.generation.size + 1024) {
+      this.queue = this.queue.slice(this.head).filter((e) => this.generation.get(e.id) === e.generation);
+      this.head = 0;
     }
+  }
+
+  delete(id: string): void {
+    // Its queue entry stays, and is skipped when reached: its generation no longer matches.
+    this.generation.delete(id);
+  }
+
+  takeOldest(): string | undefined {
+    while (this.head < this.queue.length) {
+      const { id, generation } = this.queue[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (this.generation.get(id) === generation) {
+        this.generation.delete(id);
+        return id;
+      }
+    }
+    return undefined;
   }
 }

@@ -77,10 +77,12 @@ export type FromWorker =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'closed' };
 
-/** A Bloom filter of every migration id the history held at open (see recorded-index.ts). */
+/** A Bloom filter of every migration id the history held at open (see recorded-ids-filter.ts). */
 export interface RecordedIdsFilter {
   bits: Uint8Array;
   hashes: number;
+  /** How many ids were added to it. */
+  ids: number;
 }
 
 export function toWorkerError(err: unknown): WorkerError {

@@ -462,6 +462,19 @@ describe('MigrationWatcher', () => {
     assert.equal(h.watcher.get('kv1/default/m0'), undefined);
   });
 
+  it('forgets the oldest ended migrations first however many have ended, and keeps the active ones', () => {
+    const h = harness({ maxEndedHeld: 100 });
+    const kv = new ScriptedSource('kv1');
+    h.watcher.addSource(kv);
+    kv.observe(kubevirtObservation('kv1', 'still-running', 'Running'));
+    for (let i = 0; i < 30_000; i++) kv.observe(kubevirtObservation('kv1', `m${i}`, 'Succeeded', { endedAt: T0 + i }));
+    assert.deepEqual(h.watcher.recent(2).map((m) => m.name), ['m29999', 'm29998']);
+    assert.equal(h.watcher.recent(1000).length, 100);
+    assert.equal(h.watcher.get('kv1/default/m29899'), undefined);
+    assert.ok(h.watcher.get('kv1/default/m29900'));
+    assert.equal(h.watcher.get('kv1/default/still-running')?.state, 'running');
+  });
+
   it('keeps delivering to other subscribers when one throws, and stops after dispose', () => {
     const h = harness();
     const kv = new ScriptedSource('kv1');
