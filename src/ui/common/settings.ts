@@ -16,7 +16,10 @@ export const STATUS_BAR_SETTING = 'blixard.statusBar.enabled' satisfies SettingK
 /** One setting as read, with the workspace-trust rule applied (not yet checked against the catalogue). */
 export function readSetting<T = unknown>(key: SettingKey): T | undefined {
   const config = vscode.workspace.getConfiguration();
-  return valueUnderWorkspaceTrust<T>(key, config.get<T>(key), config.inspect<T>(key), vscode.workspace.isTrusted);
+  const trusted = vscode.workspace.isTrusted;
+  // inspect() is only read in Restricted Mode; in the host it cost more than get() (it resolves
+  // every override), and activation reads seven settings.
+  return valueUnderWorkspaceTrust<T>(key, config.get<T>(key), trusted ? undefined : config.inspect<T>(key), trusted);
 }
 
 export function readSourceSettings(): { settings: SourceSettings; problems: SettingsProblem[] } {

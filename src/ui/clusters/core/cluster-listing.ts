@@ -18,14 +18,20 @@ export function toNodeVms(vms: Vm[]): NodeVms {
   return { vms: new Map(sorted.map((vm) => [vm.id, vm])), sorted };
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+// Built on first comparison, not when the bundle loads: an ICU collator with numeric ordering
+// took ~5 ms to construct, most of the top level's run time in the extension's require().
+let collator: Intl.Collator | undefined;
+function compare(a: string, b: string): number {
+  collator ??= new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+  return collator.compare(a, b);
+}
 
 export function compareNodes(a: ClusterNode, b: ClusterNode): number {
-  return collator.compare(a.name, b.name) || collator.compare(a.id, b.id);
+  return compare(a.name, b.name) || compare(a.id, b.id);
 }
 
 function compareVms(a: Vm, b: Vm): number {
-  return collator.compare(a.name, b.name) || collator.compare(a.namespace ?? '', b.namespace ?? '') || collator.compare(a.id, b.id);
+  return compare(a.name, b.name) || compare(a.namespace ?? '', b.namespace ?? '') || compare(a.id, b.id);
 }
 
 export function sameOrder(a: readonly Vm[], b: readonly Vm[]): boolean {
