@@ -6,7 +6,7 @@
 
 import type { Event } from '../base/event';
 import type { ClusterSource } from '../sources/cluster-source';
-import type { WatchArguments } from './cli-arguments';
+import type { ClusterArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
 
 export interface CliSourcesChange {
@@ -24,7 +24,7 @@ export interface CliSources {
   dispose?(): void;
 }
 
-export async function buildCliSources(args: WatchArguments, io: CliIo): Promise<CliSources> {
+export async function buildCliSources(args: ClusterArguments, io: CliIo): Promise<CliSources> {
   const [{ parseSourceSettings }, { createSource }, { ClusterRegistry }] = await Promise.all([
     import('../sources/source-settings'),
     import('../sources/create-sources'),

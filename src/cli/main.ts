@@ -33,6 +33,30 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const [{ runHistory }, { openQueryHistory }] = await Promise.all([import('./history-command'), import('./cli-history')]);
       return runHistory(args, io, openQueryHistory);
     }
+    case 'plan': {
+      const [{ runPlan }, { buildCliSources }] = await Promise.all([import('./plan-command'), import('./cli-sources')]);
+      return runPlan(args, io, { buildSources: buildCliSources });
+    }
+    case 'run-plan': {
+      const [{ runRunPlan }, { buildCliSources }] = await Promise.all([import('./run-plan-command'), import('./cli-sources')]);
+      const stop = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stop.signal.aborted) {
+          // A second Ctrl-C means "now": FILE.state.json holds where the plan stands.
+          io.err(`${signal} again: exiting without waiting (run it again to resume)`);
+          process.exit(1);
+        }
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        return await runRunPlan(args, io, stop.signal, { buildSources: buildCliSources });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
     case 'watch': {
       const [{ runWatch }, { buildCliSources }] = await Promise.all([import('./watch-command'), import('./cli-sources')]);
       const stop = new AbortController();

@@ -2,11 +2,14 @@
 
 export const USAGE = `Usage: blixard-migrations <command> [options]
 
-Watch the migrations of Blixard and KubeVirt clusters and keep their history, without VS Code.
+Watch the migrations of Blixard and KubeVirt clusters and keep their history, and plan and run
+bulk migrations, without VS Code.
 
 Commands:
-  watch    Print one line per migration phase transition while recording it to the history.
-  history  Print migrations from the history.
+  watch     Print one line per migration phase transition while recording it to the history.
+  history   Print migrations from the history.
+  plan      Write a migration plan (evacuate a node, rebalance, migrate VMs) to review and run.
+  run-plan  Check a plan against its cluster and run it.
 
 watch --db FILE [--kubeconfig FILE]... [--context NAME]... [--blixard NAME=HOST:PORT[,HOST:PORT]]...
   --db FILE              History database (created if missing; a journal FILE.journal sits beside it).
@@ -25,6 +28,31 @@ history --db FILE [--active | --id ID | --vm NAME | --datacenter DC] [--limit N]
   --datacenter DC        Migrations of clusters in one datacenter.
   --limit N              At most N migrations, newest first (default: all).
   --json                 Print JSON instead of a table.
+
+plan evacuate --node N | rebalance [--threshold X] | migrate --vm A [--vm B]... (--to N | --spread | --any)
+     [cluster options as for watch] [--cluster NAME] [--out FILE]
+     [--per-cluster N] [--per-source-node N] [--not-before TIME] [--not-after TIME] [--stop-on-failure]
+  evacuate --node N      Move every VM off node N to the other nodes that take VMs.
+  rebalance              Even out vCPU and memory use; --threshold: the spread (max − min use)
+                         it may leave, as 10% or 0.1 (default 10%).
+  migrate --vm A         Move these VMs: --to one node, --spread (the planner picks), or
+                         --any (the cluster's scheduler picks, where it can).
+  --cluster NAME         Which cluster, when the options give more than one.
+  --out FILE             Write the plan there (a *.blixard-plan.yaml); default: stdout.
+  --per-cluster N        At most N migrations at once in the cluster (default 5).
+  --per-source-node N    At most N at once from one node (default 2).
+  --not-before TIME      Start nothing before this ISO-8601 time; --not-after: nothing after.
+  --stop-on-failure      A failed entry stops the plan (the rest is dropped).
+  What cannot move (not live-migratable, pinned, no room, a dependency cycle) is listed, not guessed.
+
+run-plan FILE [--dry-run] [--db FILE] [cluster options as for watch]
+  --dry-run              Check the plan and print what would run, in order; start nothing.
+  --db FILE              Record the plan's migrations in this history database.
+  Prints one line per entry change. Where the plan stands is kept in FILE.state.json: run it
+  again after an interruption to resume (nothing is migrated twice); delete that file to run
+  the plan afresh. Ctrl-C cancels the migrations in flight and drops the waiting ones.
+  Exit codes: 0 every entry succeeded, 1 any failed or was blocked, 2 bad usage or an invalid
+  plan (its problems printed as FILE:line:col).
 
 Options:
   -h, --help             Show this help.
