@@ -113,7 +113,7 @@ function modeCheck(e: PlanEntry, vm: Vm, snapshot: ClusterSnapshot, say: (severi
     else say('error', 'not-movable', m.reason);
     return;
   }
-  if (e.mode === 'live' && m.mode === 'cold') say('error', 'not-movable', `${e.vm} cannot move live: ${m.why}`);
+  if (e.mode === 'live' && m.mode === 'cold') say('error', 'not-movable', `${e.vm} cannot move live (it is ${vm.state}${vm.liveMigratable?.ok === false ? ', not live-migratable' : ''}): use mode: cold`);
   if (e.mode === 'cold' && m.mode === 'live' && snapshot.traits.live === 'always' && vm.coldMove?.ok !== true) say('error', 'not-movable', `${e.vm} may not be moved cold on this cluster`);
 }
 
