@@ -12,6 +12,11 @@ export function csvField(value: string | number | null | undefined, isText = tru
   if (typeof value === 'number' && !isText) return String(value);
   let text = String(value);
   if (isText && FORMULA_START.test(text)) text = `'${text}`;
+  return csvQuoted(text);
+}
+
+/** `text` quoted if it must be (no formula check: csvField does that first). */
+export function csvQuoted(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -3,7 +3,7 @@
 // segment, inbox offsets), and the queries (history-queries.ts, cluster-summaries.ts).
 // Synchronous and file-free: the store around it decides when bytes come from or go to disk.
 
-import type { SqlJsStatic } from 'sql.js';
+import type { SqlJsStatic, SqlValue } from 'sql.js';
 import type { Migration, PhaseTransition } from '../../model/migration';
 import type { ClusterSummary } from '../../model/cluster-summary';
 import type { RecordEntry } from '../journal/journal-codec';
@@ -212,6 +212,11 @@ export class HistoryDatabase {
 
   exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): Array<{ cursor: ExportCursor; entry: HistoryEntry }> {
     return this.queries.exportPage(query, after, size);
+  }
+
+  /** A page of a CSV export, each row (the columns it writes: history-queries.ts, CSV_NUMBER_COLUMNS) handed to `fn`; returns how many. */
+  csvPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number, fn: (row: SqlValue[]) => void): number {
+    return this.queries.csvPage(query, after, size, fn);
   }
 
   private seqOf(id: string): number | undefined {

@@ -231,6 +231,8 @@ describe('HistoryStore: schema', () => {
         ['transitions', seedQuerySql.transitions(3), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
         ['an export page', seedQuerySql.exportPage({}, cursor, 1000), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
         ['an export page (its transitions)', seedQuerySql.exportPage({}, cursor, 1000), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
+        ['a CSV export page', seedQuerySql.csvPage({}, cursor, 1000), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
+        ['a CSV export page (its transitions)', seedQuerySql.csvPage({}, cursor, 1000), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
       ];
       for (const [name, { sql, params }, intended] of expectations) {
         const steps = raw.exec(`EXPLAIN QUERY PLAN ${sql}`, params)[0].values.map((r) => String(r[3]));
