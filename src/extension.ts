@@ -8,6 +8,7 @@ import type { MigrationDialogApi } from './ui/dialog/core/migration-dialog-deps'
 import { ClusterRegistry } from './sources/cluster-registry';
 import { registerClusterCommands } from './ui/clusters/cluster-commands';
 import { registerConsoleCommands, type ConsolesApi } from './ui/console/console-commands';
+import { registerMaintenanceCommands } from './ui/clusters/maintenance-commands';
 import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
 import { DevClusterController } from './ui/dev-cluster/dev-cluster-controller';
 import { ExtensionLog } from './ui/common/extension-log';
@@ -77,6 +78,10 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   );
   const consoles = registerConsoleCommands({ registry, tree: clusterTree, log });
   context.subscriptions.push(...consoles.disposables);
+  // Enter/Exit Maintenance Mode only cordon and uncordon; maintenance.setFollowUp(...) is where
+  // offering to evacuate a node (and to move its VMs back on exit) plugs in.
+  const maintenance = registerMaintenanceCommands({ registry, tree: clusterTree, log });
+  context.subscriptions.push(...maintenance.disposables);
   // The Migrations view, status bar and output channel exist from here on but stay empty: the
   // watcher (history, sql.js, cluster streams) starts after activate() has returned.
   const migrations = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });

@@ -22,7 +22,13 @@ export interface AnyNodeWords {
 export interface MaintenanceWords {
   /** The node's state, as its row shows it: "maintenance", "cordoned". */
   readonly state: string;
-  /** Entering it, for notices and progress: "Entering maintenance mode", "Cordoning". */
+  /** The state in a sentence ("node-2 is …"): "in maintenance", "cordoned". */
+  readonly isIn: string;
+  /** The act, in a sentence ("Could not …"), `{node}` standing for the node: "put {node} into maintenance", "cordon {node}". */
+  readonly enter: string;
+  /** The way back: "take {node} out of maintenance", "uncordon {node}". */
+  readonly exit: string;
+  /** Entering it, for progress: "Entering maintenance mode", "Cordoning". */
   readonly entering: string;
   /** Leaving it: "Leaving maintenance mode", "Uncordoning". */
   readonly leaving: string;

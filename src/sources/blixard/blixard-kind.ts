@@ -22,7 +22,15 @@ export const BLIXARD_TRAITS: ClusterKindTraits = {
   // ConsoleService.AttachConsole: every VM of a blixard-node daemon has one, whatever its runtime.
   console: true,
   // MigrationService.SetNodeMaintenance: a flag in the cluster store, with since and reason.
-  maintenance: { state: 'maintenance', entering: 'Entering maintenance mode', leaving: 'Leaving maintenance mode', recordsReason: true },
+  maintenance: {
+    state: 'maintenance',
+    isIn: 'in maintenance',
+    enter: 'put {node} into maintenance',
+    exit: 'take {node} out of maintenance',
+    entering: 'Entering maintenance mode',
+    leaving: 'Leaving maintenance mode',
+    recordsReason: true,
+  },
 };
 
 export const BLIXARD_KIND: ClusterKindDeclaration<BlixardClusterSpec> = {

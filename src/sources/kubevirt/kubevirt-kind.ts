@@ -26,7 +26,7 @@ export const KUBEVIRT_TRAITS: ClusterKindTraits = {
   console: false,
   uncontrolledVm: 'no VirtualMachine owns this instance',
   // A Node's spec.unschedulable, as `kubectl cordon` sets it; Kubernetes keeps no reason or time.
-  maintenance: { state: 'cordoned', entering: 'Cordoning', leaving: 'Uncordoning', recordsReason: false },
+  maintenance: { state: 'cordoned', isIn: 'cordoned', enter: 'cordon {node}', exit: 'uncordon {node}', entering: 'Cordoning', leaving: 'Uncordoning', recordsReason: false },
 };
 
 export const KUBEVIRT_KIND: ClusterKindDeclaration<KubevirtClusterSpec> = {

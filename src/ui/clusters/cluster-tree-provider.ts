@@ -13,7 +13,7 @@ import type { ClusterViewModel } from './core/cluster-view-model';
 import { TreeExpansionMemory } from './core/tree-expansion-memory';
 import type { WatchedMigrations } from './core/watcher-vm-migrations';
 import type { ClusterElement, MessageElement, NodeElement, TreeElement, VmElement } from './core/tree-elements';
-import { clusterLook, clusterTooltip, escapeMarkdown, nodeLook, vmLook, vmTooltip, type ItemLook } from './core/tree-presentation';
+import { clusterLook, clusterTooltip, nodeLook, nodeTooltip, vmLook, vmTooltip, type ItemLook } from './core/tree-presentation';
 
 export type ClusterTreeOptions = Omit<ClusterTreeStructureOptions, 'expansion'> & {
   /** The workspace memento: expanded rows are kept there across reloads. */
@@ -166,12 +166,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   private nodeItem(element: NodeElement): vscode.TreeItem {
     const node = this.model(element.clusterId)?.node(element.nodeId);
     if (!node) return toItem(element.id, { label: element.nodeId, icon: 'server', contextValue: 'node' }, this.collapsible(element));
-    const item = toItem(element.id, nodeLook(node), this.collapsible(element));
-    const facts = [`**${escapeMarkdown(node.name)}**`, '', `- Status: ${node.status}${node.schedulable ? '' : ', unschedulable'}`];
-    if (node.address) facts.push(`- Address: ${escapeMarkdown(node.address)}`);
-    if (node.runningVms !== undefined) facts.push(`- Running VMs: ${node.runningVms}`);
-    if (item.description) facts.push(`- ${escapeMarkdown(String(item.description))}`);
-    item.tooltip = markdown(facts.join('\n'));
+    const traits = this.traitsOf(element.clusterId);
+    const item = toItem(element.id, nodeLook(node, traits), this.collapsible(element));
+    item.tooltip = markdown(nodeTooltip(node, traits));
     return item;
   }
 

@@ -79,7 +79,8 @@ describe('Clusters tree: Blixard', function () {
     const items = await nodes();
     const status = await probe.clusterStatus();
     assert.equal(items.length, 3);
-    assert.deepEqual(items.map((n) => n.contextValue), ['node', 'node', 'node']);
+    // Blixard nodes can enter maintenance: the menus offer it on these rows.
+    assert.deepEqual(items.map((n) => n.contextValue), ['node.schedulable', 'node.schedulable', 'node.schedulable']);
     const leaders = items.filter((n) => n.description?.includes('★ leader'));
     assert.equal(leaders.length, 1, `one leader among ${items.map((n) => `${n.label}: ${n.description}`).join('; ')}`);
     assert.equal(leaders[0].element.type === 'node' && leaders[0].element.nodeId, status.leaderId);
@@ -89,6 +90,24 @@ describe('Clusters tree: Blixard', function () {
     }
     const described = await render(api, await clusterElement());
     assert.match(described.description ?? '', /3 nodes/);
+  });
+
+  it('enters and leaves maintenance from the node command, the row saying so with since and reason', async () => {
+    const second = (await nodes())[1];
+    await vscode.commands.executeCommand('blixard.enterMaintenance', second.element, undefined, { reason: 'integration test' });
+    const inMaintenance = await waitFor('the row in maintenance', async () => {
+      const row = (await nodes())[1];
+      return row.contextValue === 'node.maintenance' && /maintenance · since \d\d:\d\d:\d\d/.test(row.description ?? '') ? row : undefined;
+    }, 15_000);
+    assert.equal(inMaintenance.icon, 'tools');
+    assert.match(inMaintenance.tooltip ?? '', /Reason \| integration test/);
+    await vscode.commands.executeCommand('blixard.exitMaintenance', inMaintenance.element);
+    const back = await waitFor('the row out of maintenance', async () => {
+      const row = (await nodes())[1];
+      return row.contextValue === 'node.schedulable' ? row : undefined;
+    }, 15_000);
+    assert.equal(back.icon, 'server');
+    assert.doesNotMatch(back.description ?? '', /maintenance/);
   });
 
   it("shows each node's VMs as the daemons report them, with state icons and a tooltip", async () => {

@@ -65,7 +65,7 @@ describe('Clusters tree: KubeVirt', function () {
     const nodes = await loadedChildren(api, await clusterElement(), 60_000);
     assert.deepEqual(nodes.map((n) => n.label), ['node01', 'node02', 'node03']);
     for (const n of nodes) {
-      assert.equal(n.contextValue, 'node');
+      assert.equal(n.contextValue, 'node.schedulable');
       assert.match(n.description ?? '', /^Ready · [\d.]+\/\d+ vCPU · [\d.]+\/\d+ GiB$/);
     }
   });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ClusterNode, Vm } from '../../../src/model/cluster';
-import { clusterLook, formatMemory, formatResources, nodeLook, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
+import { clusterLook, formatMemory, formatResources, maintenanceText, nodeLook, nodeTooltip, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
+import { formatClockTime } from '../../../src/model/vocabulary';
 import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
 import { hasControlCharacters } from '../../../src/base/text';
 import { KUBEVIRT_TRAITS } from '../../../src/sources/kubevirt/kubevirt-kind';
@@ -26,6 +27,37 @@ describe('tree presentation', () => {
     assert.equal(cordoned.description, 'Ready · unschedulable');
     assert.equal(cordoned.color, 'list.warningForeground');
     assert.equal(nodeLook(node()).contextValue, 'node');
+  });
+
+  it("shows a node in maintenance in its kind's words, since when, and keys the menus on whether it can change", () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const since = '2026-12-04T10:02:15Z';
+    const inMaintenance = node({ schedulable: false, maintenance: { since, reason: 'kernel patch' }, capacity: { vcpus: 16, memoryMb: 32768 }, used: { vcpus: 2, memoryMb: 2048 } });
+    const look = nodeLook(inMaintenance, BLIXARD_TRAITS, now);
+    assert.equal(look.description, `maintenance · since ${formatClockTime(Date.parse(since))} · 2/16 vCPU · 2/32 GiB`);
+    assert.equal(look.icon, 'tools');
+    assert.equal(look.color, 'list.warningForeground');
+    assert.equal(look.contextValue, 'node.maintenance');
+    assert.equal(nodeLook(node(), BLIXARD_TRAITS).contextValue, 'node.schedulable');
+    assert.equal(nodeLook(node(), BLIXARD_TRAITS).icon, 'server');
+    // A cordoned Kubernetes node: the fact only, no time.
+    const cordoned = nodeLook(node({ status: 'ready', schedulable: false }), KUBEVIRT_TRAITS);
+    assert.equal(cordoned.description, 'Ready · cordoned');
+    assert.equal(cordoned.contextValue, 'node.maintenance');
+    // Not today: the date too.
+    assert.equal(maintenanceText(inMaintenance, BLIXARD_TRAITS, Date.parse('2026-12-06T12:00:00Z')), `maintenance · since ${formatClockTime(Date.parse(since), true)}`);
+    assert.equal(maintenanceText(node(), BLIXARD_TRAITS), undefined);
+  });
+
+  it("says in a node's tooltip whether it takes new VMs, since when and why, its reason flattened and escaped", () => {
+    const tip = nodeTooltip(node({ schedulable: false, address: '10.0.0.2:7001', runningVms: 3, maintenance: { since: new Date().toISOString(), reason: 'patch *now*\nplease' } }), BLIXARD_TRAITS);
+    assert.ok(tip.includes('| New VMs | not accepted \\(maintenance\\) |'), tip);
+    assert.match(tip, /\| Since \| \d\d:\d\d:\d\d \|/);
+    assert.match(tip, /\| Reason \| patch \\\*now\\\* please \|/);
+    assert.match(tip, /\| Running VMs \| 3 \|/);
+    assert.ok(!hasControlCharacters(tip.replace(/\n/g, '')));
+    assert.match(nodeTooltip(node(), KUBEVIRT_TRAITS), /\| New VMs \| accepted \|/);
+    assert.ok(nodeTooltip(node({ schedulable: false }), KUBEVIRT_TRAITS).includes('not accepted \\(cordoned\\)'));
   });
 
   it('gives each VM state the context value the menus key on', () => {

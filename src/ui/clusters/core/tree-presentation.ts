@@ -5,7 +5,7 @@
 import type { ClusterNode, Resources, Vm, VmState } from '../../../model/cluster';
 import type { ClusterKindTraits } from '../../../model/cluster-kind';
 import type { ClusterLoadState } from './cluster-view-model';
-import { formatMemoryMb, vmStateText } from '../../../model/vocabulary';
+import { formatClockTime, formatMemoryMb, vmStateText } from '../../../model/vocabulary';
 import { scrubSecrets } from '../../../base/secret-registry';
 import { flattenControlCharacters } from '../../../base/text';
 
@@ -80,7 +80,26 @@ function clusterContext(c: ClusterFacts): string {
   return `cluster.${c.traits.kind}${c.local ? '.dev' : ''}`;
 }
 
-export function nodeLook(node: ClusterNode): ItemLook {
+/**
+ * Context values of node rows, which the menus key on: `node` where the kind cannot put nodes into
+ * maintenance, else `node.schedulable` (Enter Maintenance Mode) or `node.maintenance` (Exit).
+ */
+export function nodeContextValue(node: Pick<ClusterNode, 'schedulable'>, traits?: Pick<ClusterKindTraits, 'maintenance'>): string {
+  if (!traits?.maintenance) return 'node';
+  return node.schedulable ? 'node.schedulable' : 'node.maintenance';
+}
+
+/** "maintenance · since 10:02:15" (the date too when not today), "cordoned"; the kind's word, or "unschedulable". */
+export function maintenanceText(node: Pick<ClusterNode, 'schedulable' | 'maintenance'>, traits?: Pick<ClusterKindTraits, 'maintenance'>, now = Date.now()): string | undefined {
+  if (node.schedulable) return undefined;
+  const word = traits?.maintenance?.state ?? 'unschedulable';
+  const since = node.maintenance?.since ? Date.parse(node.maintenance.since) : NaN;
+  if (!Number.isFinite(since)) return word;
+  return `${word} · since ${formatClockTime(since, new Date(since).toDateString() !== new Date(now).toDateString())}`;
+}
+
+/** `traits`: the node's cluster's, for what the kind calls an unschedulable node and whether it can change that. */
+export function nodeLook(node: ClusterNode, traits?: Pick<ClusterKindTraits, 'maintenance'>, now = Date.now()): ItemLook {
   const parts: string[] = [];
   let color: string | undefined = 'charts.green';
   switch (node.status) {
@@ -104,13 +123,34 @@ export function nodeLook(node: ClusterNode): ItemLook {
       parts.push('unknown');
       color = 'disabledForeground';
   }
-  if (!node.schedulable) {
-    parts.push('unschedulable');
+  const maintenance = maintenanceText(node, traits, now);
+  if (maintenance) {
+    parts.push(maintenance);
     if (color === 'charts.green') color = 'list.warningForeground';
   }
   const resources = formatResources(node.used, node.capacity);
   if (resources) parts.push(resources);
-  return { label: node.name, description: parts.join(' · ') || undefined, icon: 'server', color, contextValue: 'node' };
+  // A wrench where the node takes no new VMs: told apart from a healthy one without reading.
+  return { label: node.name, description: parts.join(' · ') || undefined, icon: maintenance ? 'tools' : 'server', color, contextValue: nodeContextValue(node, traits) };
+}
+
+/** Markdown for a node's hover: its state, whether it takes VMs (since when, why), its address and load. */
+export function nodeTooltip(node: ClusterNode, traits?: Pick<ClusterKindTraits, 'maintenance'>, now = Date.now()): string {
+  const rows: [string, string][] = [['Status', node.status]];
+  if (node.schedulable) {
+    rows.push(['New VMs', 'accepted']);
+  } else {
+    const word = traits?.maintenance?.state ?? 'unschedulable';
+    const since = node.maintenance?.since ? Date.parse(node.maintenance.since) : NaN;
+    rows.push(['New VMs', `not accepted (${word})`]);
+    if (Number.isFinite(since)) rows.push(['Since', formatClockTime(since, new Date(since).toDateString() !== new Date(now).toDateString())]);
+    if (node.maintenance?.reason) rows.push(['Reason', flattenControlCharacters(scrubSecrets(node.maintenance.reason))]);
+  }
+  if (node.address) rows.push(['Address', node.address]);
+  if (node.runningVms !== undefined) rows.push(['Running VMs', String(node.runningVms)]);
+  const resources = formatResources(node.used, node.capacity);
+  if (resources) rows.push(['Resources', resources]);
+  return [`**${escapeMarkdown(node.name)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`)].join('\n');
 }
 
 const STATE_ICONS: Record<VmState, { icon: string; color?: string }> = {

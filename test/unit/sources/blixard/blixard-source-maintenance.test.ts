@@ -37,7 +37,15 @@ describe('BlixardSource: maintenance mode (real daemons)', function () {
   after(() => cluster.stop());
 
   it('declares the capability in its words: maintenance, with a reason', () => {
-    assert.deepEqual(source.traits.maintenance, { state: 'maintenance', entering: 'Entering maintenance mode', leaving: 'Leaving maintenance mode', recordsReason: true });
+    assert.deepEqual(source.traits.maintenance, {
+      state: 'maintenance',
+      isIn: 'in maintenance',
+      enter: 'put {node} into maintenance',
+      exit: 'take {node} out of maintenance',
+      entering: 'Entering maintenance mode',
+      leaving: 'Leaving maintenance mode',
+      recordsReason: true,
+    });
   });
 
   it('puts a node into maintenance and out again; the node lists it unschedulable with since and reason', async () => {
