@@ -10,6 +10,7 @@
 // the journal's fsync on, fed by a source as fast as it can emit.
 //
 //   node --import tsx bench/watcher.ts [--migrations 120] [--ingest-migrations 5000] [--json]
+//     [--cpu-prof DIR]  (the CLI child runs under `node --cpu-prof`, its profiles written to DIR)
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
@@ -71,6 +72,8 @@ export interface WatcherBenchOptions {
   perPhaseMs?: number;
   /** Migrations in the ingest run (7 phases each). Default 5000. */
   ingestMigrations?: number;
+  /** Profile the CLI child (`node --cpu-prof`, 100 µs samples) into this directory. */
+  cpuProfDir?: string;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -182,7 +185,8 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
     };
 
     const db = path.join(dir, 'history.db');
-    const cli = spawn(process.execPath, [CLI, 'watch', '--db', db, '--kubeconfig', kubeconfig, '--context', 'bench'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', options.cpuProfDir] : [];
+    const cli = spawn(process.execPath, [...profile, CLI, 'watch', '--db', db, '--kubeconfig', kubeconfig, '--context', 'bench'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(cli);
     let cliErr = '';
     cli.stderr!.on('data', (d: Buffer) => (cliErr += d.toString()));
@@ -392,11 +396,12 @@ function printFigures(f: WatcherBenchFigures): void {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const opt = (name: string) => {
+  const text = (name: string) => {
     const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : undefined;
+    return i >= 0 ? args[i + 1] : undefined;
   };
-  runWatcherBench({ migrations: opt('--migrations'), ingestMigrations: opt('--ingest-migrations'), perPhaseMs: opt('--per-phase-ms') })
+  const opt = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
+  runWatcherBench({ migrations: opt('--migrations'), ingestMigrations: opt('--ingest-migrations'), perPhaseMs: opt('--per-phase-ms'), cpuProfDir: text('--cpu-prof') })
     .then((f) => (args.includes('--json') ? console.log(JSON.stringify(f, null, 2)) : printFigures(f)))
     .catch((err) => {
       console.error(err instanceof Error ? err.message : err);

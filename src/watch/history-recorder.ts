@@ -202,13 +202,21 @@ function isPermanent(err: unknown): boolean {
 
 /** Whether anything the history keeps changed (everything but live progress figures). */
 function recordedFieldsDiffer(a: Migration, b: Migration): boolean {
-  const { progress: _a, labels: la, ...restA } = a;
-  const { progress: _b, labels: lb, ...restB } = b;
-  return JSON.stringify(sortKeys(restA)) !== JSON.stringify(sortKeys(restB)) || JSON.stringify(sortKeys(la)) !== JSON.stringify(sortKeys(lb));
+  // Field by field, not by serialising both (this runs for every update, between watch events).
+  return fieldsDiffer(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, NOT_RECORDED) || fieldsDiffer(a.labels ?? {}, b.labels ?? {}, NONE);
 }
 
-function sortKeys(o: object): [string, unknown][] {
-  return Object.entries(o)
-    .filter(([, v]) => v !== undefined)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+/** progress is for views; labels are compared on their own. */
+const NOT_RECORDED: ReadonlySet<string> = new Set(['progress', 'labels']);
+const NONE: ReadonlySet<string> = new Set();
+
+/** Whether a field differs; a field missing on one side and undefined on the other does not. */
+function fieldsDiffer(a: Record<string, unknown>, b: Record<string, unknown>, skip: ReadonlySet<string>): boolean {
+  for (const key of Object.keys(a)) if (!skip.has(key) && !sameValue(a[key], b[key])) return true;
+  for (const key of Object.keys(b)) if (!skip.has(key) && a[key] === undefined && b[key] !== undefined) return true;
+  return false;
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  return x === y || (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y));
 }

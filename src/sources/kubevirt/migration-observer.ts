@@ -1,9 +1,10 @@
 // Turns the VMIM cache into the source's migration stream: an observation whenever a VMIM (or,
-// while it runs, its VMI's migrationState) says something new, `deleted: true` when it goes,
+// while it runs, its VMI's migrationState) says something new — a new phase at once, anything
+// else after comparing it with what was last said —, `deleted: true` when it goes,
 // `synced` after every list, and for each new subscriber the picture so far. A phase without a
 // server time keeps the time it was first seen; malformed objects are logged once and skipped.
 
-import type { MigrationStreamEvent } from '../../model/migration';
+import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
 import type { ConnectionState } from '../../model/cluster';
 import type { KubeVmim } from './kube-objects';
 import { objectKey } from './kube-objects';
@@ -16,9 +17,15 @@ export interface ObservedSource {
   datacenter?: string;
 }
 
+/** What was last emitted for a VMIM; its JSON is made only when the next observation has the same phase. */
+interface Emitted {
+  observation: MigrationObservation;
+  json?: string;
+}
+
 export class MigrationObserver {
   /** What was last emitted per VMIM, so repeated identical states are not re-sent. */
-  private readonly lastObservation = new Map<string, string>();
+  private readonly lastObservation = new Map<string, Emitted>();
   /** When a phase without a server time was first seen, per VMIM, so it keeps one time. */
   private readonly untimedPhases = new Map<string, Map<string, number>>();
   private informers: KubevirtInformers | undefined;
@@ -45,10 +52,20 @@ export class MigrationObserver {
       return;
     }
     for (const warning of result.warnings) this.logProblem(`${version}:${warning}`, warning);
-    const signature = JSON.stringify(result.observation);
-    if (!deleted && this.lastObservation.get(key) === signature) return;
-    this.lastObservation.set(key, signature);
-    this.emit({ type: 'observation', observation: result.observation });
+    const observation = result.observation;
+    if (!deleted && this.repeats(key, observation)) return;
+    // A new phase is news whatever else it says: emitted without serialising it (the hot path);
+    // kept as emitted (the watcher copies what it holds, nothing downstream changes it).
+    this.lastObservation.set(key, { observation });
+    this.emit({ type: 'observation', observation });
+  }
+
+  /** Whether `observation` says nothing the last one emitted for `key` did not. */
+  private repeats(key: string, observation: MigrationObservation): boolean {
+    const last = this.lastObservation.get(key);
+    if (!last || last.observation.migration.phase !== observation.migration.phase) return false;
+    last.json ??= JSON.stringify(last.observation);
+    return JSON.stringify(observation) === last.json;
   }
 
   /** Observes the held VMIMs of `keys` again (their VMI changed). */
