@@ -126,6 +126,8 @@ export class ClusterInventory {
     if (!entry) throw new SourceError('not-found', `VM ${vmiKey} not found in ${this.label}`);
     if (target && entry.vm.nodeId === target) throw new SourceError('failed-precondition', 'Target node must be different from source node');
     if (target && informers.nodes.hasSynced && !this.nodes.has(target)) throw new SourceError('failed-precondition', `Node ${target} not found in cluster`);
+    // KubeVirt would leave such a VMIM unschedulable until it times out; say why now.
+    if (target && this.nodes.get(target)?.schedulable === false) throw new SourceError('failed-precondition', `Node ${target} is cordoned: it takes no new VMs; choose another node`);
   }
 
   /**
