@@ -29,6 +29,7 @@ describe('blixard-node status table', () => {
       [new domainErrors.NotFoundError("VM 'ghost' not found"), status.NOT_FOUND, "VM 'ghost' not found"],
       [new domainErrors.AlreadyExistsError("VM 'vm-1' already exists"), status.ALREADY_EXISTS, "VM 'vm-1' already exists"],
       [new domainErrors.FailedPreconditionError('VM must be running for live migration'), status.FAILED_PRECONDITION, 'VM must be running for live migration'],
+      [new domainErrors.NodeInMaintenanceError('Node 2 is in maintenance: it takes no new VMs; choose another target node'), status.FAILED_PRECONDITION, 'Node 2 is in maintenance: it takes no new VMs; choose another target node'],
       [new domainErrors.StoreUnavailableError('connection refused'), status.UNAVAILABLE, 'cluster store unreachable: connection refused'],
       [new domainErrors.WriteConflictError('the cluster state kept changing under this write; try again'), status.ABORTED, 'the cluster state kept changing under this write; try again'],
       [new domainErrors.WaitTimeoutError('timed out after 10000 ms'), status.DEADLINE_EXCEEDED, 'the cluster did not apply the change in time; try again'],

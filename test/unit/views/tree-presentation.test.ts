@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ClusterNode, Vm } from '../../../src/model/cluster';
-import { clusterLook, formatMemory, formatResources, maintenanceText, nodeLook, nodeTooltip, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
+import { clusterLook, formatMemory, formatResources, maintenanceText, nodeLook, nodeTooltip, placementText, vmContextValue, vmLook, vmTooltip } from '../../../src/ui/clusters/core/tree-presentation';
 import { formatClockTime } from '../../../src/model/vocabulary';
 import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
 import { hasControlCharacters } from '../../../src/base/text';
@@ -47,6 +47,16 @@ describe('tree presentation', () => {
     // Not today: the date too.
     assert.equal(maintenanceText(inMaintenance, BLIXARD_TRAITS, Date.parse('2026-12-06T12:00:00Z')), `maintenance · since ${formatClockTime(Date.parse(since), true)}`);
     assert.equal(maintenanceText(node(), BLIXARD_TRAITS), undefined);
+  });
+
+  it("shows a VM's plan hints and why it may not move cold in its tooltip", () => {
+    const tip = vmTooltip(KUBEVIRT_TRAITS, vm({ placement: { priority: 5, after: ['default/web'], pinned: 'licence' }, coldMove: { ok: false, reason: 'evictionStrategy LiveMigrate' } }), 'node01');
+    assert.ok(tip.includes('| Plan hints | priority 5 · after default/web · pinned: licence |'), tip);
+    assert.ok(tip.includes('| Cold move | not allowed — evictionStrategy LiveMigrate |'), tip);
+    const plain = vmTooltip(BLIXARD_TRAITS, vm({ coldMove: { ok: true } }), 'node-1');
+    assert.doesNotMatch(plain, /Plan hints|Cold move/);
+    assert.equal(placementText({ pinned: 'pinned' }), 'pinned');
+    assert.equal(placementText({}), undefined);
   });
 
   it("says in a node's tooltip whether it takes new VMs, since when and why, its reason flattened and escaped", () => {

@@ -217,9 +217,24 @@ export function vmTooltip(traits: Pick<ClusterKindTraits, 'uncontrolledVm'>, vm:
     rows.push(['Live-migratable', vm.liveMigratable.ok ? 'yes' : `no — ${vm.liveMigratable.reason ?? 'unknown'}${vm.liveMigratable.message ? `: ${vm.liveMigratable.message}` : ''}`]);
   }
   if (traits.uncontrolledVm && vm.hasController === false) rows.push(['Start/stop', `not available: ${traits.uncontrolledVm}`]);
+  // What a migration plan will read from the VM: its hints, and why it may not be stopped to move.
+  const hints = placementText(vm.placement);
+  if (hints) rows.push(['Plan hints', hints]);
+  if (vm.coldMove && !vm.coldMove.ok) rows.push(['Cold move', `not allowed${vm.coldMove.reason ? ` — ${vm.coldMove.reason}` : ''}`]);
   if (vm.migration) rows.push(['Migrating', `to ${targetName ?? vm.migration.targetNodeId ?? 'a node the scheduler picks'} (${vm.migration.phase})`]);
   const lines = [`**${escapeMarkdown(vm.name)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`)];
   return lines.join('\n');
+}
+
+/** "priority 5 · after default/web · pinned: licence", or undefined when the VM declares none. */
+export function placementText(hints: Vm['placement']): string | undefined {
+  if (!hints) return undefined;
+  const parts: string[] = [];
+  if (hints.priority !== undefined) parts.push(`priority ${hints.priority}`);
+  if (hints.after?.length) parts.push(`after ${hints.after.join(', ')}`);
+  if (hints.before?.length) parts.push(`before ${hints.before.join(', ')}`);
+  if (hints.pinned) parts.push(hints.pinned === 'pinned' ? 'pinned' : `pinned: ${flattenControlCharacters(hints.pinned)}`);
+  return parts.length ? parts.join(' · ') : undefined;
 }
 
 export function clusterTooltip(label: string, details: readonly string[], warnings: readonly string[], state: ClusterLoadState): string {
