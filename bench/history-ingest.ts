@@ -165,7 +165,7 @@ async function ingestOnce(file: string, stream: IngestRun['stream'], migrations:
 }
 
 /** A history holding `count` finished migrations (7 transitions each), written in bursts as the worker writes them. */
-async function seed(file: string, count: number): Promise<void> {
+export async function seedHistory(file: string, count: number): Promise<void> {
   const store = await HistoryStore.open({ path: file });
   try {
     for (let first = 0; first < count; first += 5000) {
@@ -193,7 +193,7 @@ export async function runHistoryIngestBench(options: { migrations?: number; exis
     for (const existing of sizes) {
       const seedFile = path.join(dir, `seed-${existing}.db`);
       const started = performance.now();
-      if (existing > 0) await seed(seedFile, existing);
+      if (existing > 0) await seedHistory(seedFile, existing);
       seedSeconds[String(existing)] = Math.round((performance.now() - started) / 100) / 10;
       for (const stream of ['bursts', 'distinct'] as const) {
         const file = path.join(dir, `${stream}-${existing}`, 'history.db');

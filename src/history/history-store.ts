@@ -257,8 +257,9 @@ export class HistoryStore implements HistoryAccess {
   }
 
   /** Every migration id held, one at a time, without building the rows. */
-  forEachMigrationId(fn: (id: string) => void): void {
-    this.db().forEachMigrationId(fn);
+  /** The migration ids held, a slice at a time in row order (see HistoryDatabase.migrationIdsAfter). */
+  migrationIdsAfter(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
+    return this.db().migrationIdsAfter(afterSeq, limit);
   }
 
   stats(): HistoryStats {

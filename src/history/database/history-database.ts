@@ -158,8 +158,15 @@ export class HistoryDatabase {
   }
 
   /** Every migration id held, one at a time (the worker's filter of what is recorded). */
-  forEachMigrationId(fn: (id: string) => void): void {
-    this.sql.each('SELECT id FROM migrations', [], (r) => fn(String(r[0])));
+  /** Up to `limit` migration ids in row order after row `afterSeq`, and the last row's seq: the whole table a slice at a time. */
+  migrationIdsAfter(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
+    const ids: string[] = [];
+    let lastSeq = afterSeq;
+    this.sql.each('SELECT seq, id FROM migrations WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit], (r) => {
+      lastSeq = Number(r[0]);
+      ids.push(String(r[1]));
+    });
+    return { ids, lastSeq };
   }
 
   countMigrations(): number {

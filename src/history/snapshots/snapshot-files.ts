@@ -1,7 +1,8 @@
 // The database file and the generation before it. A snapshot is written atomically and the
 // previous one is kept as "<db>.prev", with the journal segments it does not cover: if the newest
 // file is ever found damaged, the history is rebuilt from the previous one plus the journal
-// instead of from the journal alone.
+// instead of from the journal alone. Each carries its digest ("<file>.sum", snapshot-digest.ts),
+// which spares a sound file SQLite's slow check when it is loaded.
 
 import { lstatSync, renameSync, promises as fsp } from 'node:fs';
 import type { SqlJsStatic } from 'sql.js';
@@ -10,6 +11,7 @@ import { HistoryDatabase } from '../database/history-database';
 import type { DamagedSnapshot } from '../history-damage';
 import { HistoryError } from '../history-error';
 import { writeFileAtomic } from '../durable-file';
+import { digestLine, matchesDigest, moveDigest, removeDigest, writeDigest } from './snapshot-digest';
 import type { HistoryPaths } from '../journal/journal-files';
 import type { Logger } from '../../base/logger';
 
@@ -27,6 +29,8 @@ export interface LoadedBase {
   upgraded: boolean;
   /** Snapshot files found damaged on the way (empty when the newest one was fine or absent). */
   damaged: DamagedSnapshot[];
+  /** How the loaded file was found sound: its digest (snapshot-digest.ts), SQLite's quick_check, or not checked (not asked to, or nothing loaded). */
+  checkedBy: 'digest' | 'quick_check' | 'unchecked';
 }
 
 export interface LoadOptions {
@@ -64,17 +68,22 @@ export async function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: L
       if (bytes.length === 0) throw new Error('the file is empty');
       const headerProblem = sqliteHeaderProblem(bytes);
       if (headerProblem) throw new Error(headerProblem);
-      const { database, schema } = HistoryDatabase.open(SQL, bytes, options.verify);
+      const check = options.verify && !(await matchesDigest(file, bytes));
+      const { database, schema } = HistoryDatabase.open(SQL, bytes, check);
       const covered = Number(database.getMeta(COVERED_SEGMENT_KEY) ?? 0);
       if (damaged.length > 0 && options.repair) options.logger.warn(`History: rebuilding from the previous snapshot ${file} and the journal.`);
       if (schema.from !== 0 && schema.from !== schema.to) options.logger.info(`History: upgraded ${file} from schema ${schema.from} to ${schema.to}.`);
-      return { database, covered: Number.isFinite(covered) ? covered : 0, source, bytes: bytes.length, upgraded: schema.from !== 0 && schema.from !== schema.to, damaged };
+      const checkedBy = check ? 'quick_check' : options.verify ? 'digest' : 'unchecked';
+      // Checked the slow way and sound: its digest spares the next open the check (a file from an older version, one copied in).
+      if (check && options.repair) await writeDigest(file, digestLine(bytes)).catch(() => {});
+      return { database, covered: Number.isFinite(covered) ? covered : 0, source, bytes: bytes.length, upgraded: schema.from !== 0 && schema.from !== schema.to, damaged, checkedBy };
     } catch (err) {
       if (err instanceof HistoryError) throw err;
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
       if (options.repair) {
         const aside = `${file}.corrupt-${timestamp()}`;
         renameSync(file, aside);
+        await removeDigest(file);
         options.logger.warn(`History: ${file} is damaged (${reason}); moved it to ${aside} and rebuilt the history from what is left.`);
         damaged.push({ file, reason, movedTo: aside });
       } else {
@@ -84,7 +93,7 @@ export async function loadBase(SQL: SqlJsStatic, paths: HistoryPaths, options: L
   }
   const { database } = HistoryDatabase.open(SQL, undefined, false);
   if (damaged.length > 0 && options.repair) options.logger.warn('History: no usable snapshot left; rebuilding from the journal alone.');
-  return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false, damaged };
+  return { database, covered: 0, source: 'empty', bytes: 0, upgraded: false, damaged, checkedBy: 'unchecked' };
 }
 
 /**
@@ -109,6 +118,7 @@ function refusedSnapshot(err: RefusedFileError): HistoryError {
  */
 export async function writeSnapshot(paths: HistoryPaths, bytes: Uint8Array): Promise<boolean> {
   let hadCurrent = false;
+  const digest = digestLine(bytes);
   await writeFileAtomic(paths.db, bytes, async () => {
     try {
       await fsp.rename(paths.db, paths.prevDb);
@@ -116,6 +126,10 @@ export async function writeSnapshot(paths: HistoryPaths, bytes: Uint8Array): Pro
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    // Each generation's digest moves with it. A crash between here and the rename into place
+    // leaves a digest that matches no file: that file is checked the slow way, nothing worse.
+    if (hadCurrent) await moveDigest(paths.db, paths.prevDb);
+    await writeDigest(paths.db, digest);
   });
   return hadCurrent;
 }

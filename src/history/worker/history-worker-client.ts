@@ -262,7 +262,7 @@ export class HistoryWorkerClient implements HistoryAccess {
       case 'opened':
         this.live = true;
         this.historyPaths = m.paths;
-        this.lookups.useFilter(m.recordedIds, this.unacknowledged.map((r) => r.migration.id));
+        this.lookups.awaitFilter();
         this.setState(m.state);
         this.resend();
         this.opened.resolve();
@@ -296,7 +296,7 @@ export class HistoryWorkerClient implements HistoryAccess {
         this.changeEmitter.fire(m.change);
         break;
       case 'recorded-ids':
-        this.lookups.useFilter(m.filter, this.unacknowledged.map((r) => r.migration.id));
+        this.lookups.useFilter(m.filter);
         break;
       case 'log':
         this.log[m.level](m.message);

@@ -31,10 +31,28 @@ function stateOf(s: HistoryStore): StoreState {
   return state;
 }
 
-function recordedIds(s: HistoryStore): RecordedIds {
+/**
+ * Sends the client a filter of every migration id held, built a slice of rows at a time with a
+ * turn of the event loop between slices, so the calls and records that come meanwhile are not
+ * kept waiting: at a million migrations the whole table takes ~0.8 s, and the first answer after
+ * open must not wait for it. Rows added meanwhile have later seqs and are in a later slice.
+ */
+async function sendRecordedIds(s: HistoryStore): Promise<void> {
   const ids = RecordedIds.sizedFor(s.stats().migrations as number);
-  s.forEachMigrationId((id) => ids.add(id));
-  return ids;
+  for (let after = 0; ; ) {
+    const slice = s.migrationIdsAfter(after, ID_SLICE);
+    for (const id of slice.ids) ids.add(id);
+    if (slice.ids.length < ID_SLICE || closing) break;
+    after = slice.lastSeq;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (!closing) post({ type: 'recorded-ids', filter: ids.filter });
+}
+
+const ID_SLICE = 50_000;
+
+function sendRecordedIdsSoon(s: HistoryStore): void {
+  sendRecordedIds(s).catch((err: unknown) => post({ type: 'log', level: 'warn', message: `History: cannot list the recorded migrations (${toWorkerError(err).message}); the watcher looks each one up instead.` }));
 }
 
 async function open(message: Extract<ToWorker, { type: 'open' }>): Promise<void> {
@@ -52,10 +70,11 @@ async function open(message: Extract<ToWorker, { type: 'open' }>): Promise<void>
     s.onDidChange((change) => {
       post({ type: 'change', change });
       // A reload (took over, caught up after a snapshot) brings ids the client's filter lacks.
-      if (change.kind === 'reloaded') post({ type: 'recorded-ids', filter: recordedIds(s).filter });
+      if (change.kind === 'reloaded') sendRecordedIdsSoon(s);
     });
     s.onDidChangeRole(() => post({ type: 'state', state: stateOf(s) }));
-    post({ type: 'opened', paths: s.paths, state: stateOf(s), recordedIds: recordedIds(s).filter });
+    post({ type: 'opened', paths: s.paths, state: stateOf(s) });
+    sendRecordedIdsSoon(s);
   } catch (err) {
     post({ type: 'open-failed', error: toWorkerError(err) });
   }

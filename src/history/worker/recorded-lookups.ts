@@ -12,6 +12,8 @@ import type { RecordedIdsFilter } from './worker-protocol';
 
 /** Records looked up for the watcher and not yet asked for: bounded, the watcher asks right after. */
 const MAX_LOOKED_UP = 10_000;
+/** Ids kept for a filter being built: far more than a build takes (seconds), far less than memory allows. */
+const MAX_IDS_AWAITING_FILTER = 1_000_000;
 /** The active migrations are read again at most this often after the history changed. */
 const ACTIVE_REFRESH_MS = 2000;
 
@@ -29,7 +31,10 @@ export interface HistoryLookups {
 }
 
 export class RecordedLookups {
-  private ids = RecordedIds.sizedFor(0);
+  /** Undefined while the worker builds it (after open, after a reload): every id may be held, and is looked up. */
+  private ids: RecordedIds | undefined = RecordedIds.sizedFor(0);
+  /** Ids recorded or announced while the filter is being built: they join it when it comes. */
+  private idsSinceFilterAsked: string[] = [];
   private readonly lookedUp = new Map<string, HistoryEntry | null>();
   private active: HistoryEntry[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -43,28 +48,40 @@ export class RecordedLookups {
   ) {}
 
   readonly view: RecordedView = {
-    ready: (id) => !this.ids.mightHold(id) || this.lookedUp.has(id),
+    ready: (id) => (this.ids !== undefined && !this.ids.mightHold(id)) || this.lookedUp.has(id),
     load: (ids) => this.lookUp(ids),
     transitionsOf: (id) => this.take(id)?.transitions ?? [],
     recordOf: (id) => this.take(id),
     activeOf: (clusterId) => this.active.filter((r) => r.migration.cluster === clusterId),
   };
 
-  /** The worker's filter of what it holds (at open, after a reload), plus the ids recorded here and not yet on disk. */
-  useFilter(filter: RecordedIdsFilter, pendingIds: Iterable<string>): void {
-    this.ids = RecordedIds.from(filter);
-    for (const id of pendingIds) this.ids.add(id);
+  /** The worker (re)opened the history and is building its filter of what it holds: until it comes, look everything up. */
+  awaitFilter(): void {
+    this.ids = undefined;
+    this.idsSinceFilterAsked = [];
+  }
+
+  /**
+   * The worker's filter of what it holds, plus every id recorded here or announced since it was
+   * asked for (the worker may have listed its rows before those records reached it).
+   */
+  useFilter(filter: RecordedIdsFilter): void {
+    const ids = RecordedIds.from(filter);
+    for (const id of this.idsSinceFilterAsked) ids.add(id);
+    this.idsSinceFilterAsked = [];
+    this.ids = ids;
   }
 
   /** This thread recorded `id`. */
   recorded(id: string): void {
-    this.ids.add(id);
+    this.addId(id);
     this.activeStale = true;
   }
 
   /** The history said it changed (another window's records among them). */
   changed(change: { kind: string; migrationIds?: string[] }): void {
-    if (change.kind === 'recorded') for (const id of change.migrationIds ?? []) this.ids.add(id);
+    if (change.kind === 'reloaded') this.awaitFilter(); // the worker sends a new filter
+    if (change.kind === 'recorded') for (const id of change.migrationIds ?? []) this.addId(id);
     if (this.activeStale || change.kind !== 'recorded') this.refreshActiveSoon();
   }
 
@@ -73,6 +90,12 @@ export class RecordedLookups {
     const entries = ids.length > 0 ? await this.history.lookup(ids) : [];
     this.active = entries.filter((e): e is HistoryEntry => e !== null);
     this.activeStale = false;
+  }
+
+  private addId(id: string): void {
+    if (this.ids) this.ids.add(id);
+    // Bounded: a filter that never comes (the worker could not list its rows) leaves every id looked up anyway.
+    else if (this.idsSinceFilterAsked.length < MAX_IDS_AWAITING_FILTER) this.idsSinceFilterAsked.push(id);
   }
 
   stop(): void {

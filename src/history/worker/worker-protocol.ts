@@ -62,7 +62,8 @@ export interface StoreState {
 }
 
 export type FromWorker =
-  | { type: 'opened'; paths: HistoryPaths; state: StoreState; recordedIds: RecordedIdsFilter }
+  /** The filter of recorded ids follows as 'recorded-ids' (built after, so the first answers need not wait for it). */
+  | { type: 'opened'; paths: HistoryPaths; state: StoreState }
   | { type: 'open-failed'; error: WorkerError }
   | { type: 'state'; state: StoreState }
   | { type: 'result'; id: number; value: unknown }
