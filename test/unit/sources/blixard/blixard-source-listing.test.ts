@@ -97,4 +97,26 @@ describe('BlixardSource: nodes and VMs (real daemons)', function () {
       await source.stopVm('vm-6').catch(() => {});
     }
   });
+
+  it('answers the nodes asked for in one turn with one ListVms, and a question asked after it was sent with a request of its own', async () => {
+    // A pass-through count of the source's calls to the real daemons.
+    const methods: string[] = [];
+    const spied = source as unknown as { call: (...args: unknown[]) => Promise<unknown> };
+    const call = spied.call.bind(source);
+    spied.call = (...args) => {
+      methods.push(String(args[1]));
+      return call(...args);
+    };
+    const listings = await Promise.all(['1', '2', '3'].map((node) => source.listVms(node)));
+    listings.forEach((vms, i) => assert.ok(vms.length > 0 && vms.every((v) => v.nodeId === String(i + 1)), JSON.stringify(vms.map((v) => [v.id, v.nodeId]))));
+    assert.equal(methods.filter((m) => m === 'ListVms').length, 1, 'three nodes of one turn, one listing');
+
+    const before = source.listVms('1');
+    await new Promise((resolve) => setImmediate(resolve)); // that listing is on its way
+    await cluster.nodes[0].operations.createVm({ name: 'fresh-2', vcpus: 1, memoryMb: 256, configPath: '', nodeId: 1, initialState: 'STOPPED' });
+    const after = await source.listVms('1');
+    assert.ok(after.some((v) => v.id === 'fresh-2'), 'a question asked after the change sees it');
+    await before;
+    assert.equal(methods.filter((m) => m === 'ListVms').length, 3);
+  });
 });
