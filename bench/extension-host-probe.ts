@@ -4,7 +4,8 @@
 // of a fresh copy of the bundle); then, as the environment asks, the Clusters tree against real
 // Blixard dev clusters (bench/host-probe-tree.ts) and the history's event-loop figures
 // (bench/host-probe-history.ts). With $BLIXARD_BENCH_PROFILE_DIR, .cpuprofile files of
-// activation (when the host had not activated the extension yet) and of the tree's first render.
+// activation (when the host had not activated the extension yet), of the require() of a fresh
+// copy, and of the tree's first render.
 
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -47,7 +48,7 @@ async function measure(): Promise<HostFigures> {
   const activatedByProbe = !extension.isActive;
   const api = extension.isActive ? extension.exports : await withCpuProfile(profile('activation'), () => Promise.resolve(extension.activate()));
   const root = extension.extensionPath;
-  const { requireBundleMs, requireBundleCpuMs } = requireFreshCopy(root);
+  const { requireBundleMs, requireBundleCpuMs } = await withCpuProfile(profile('require'), () => Promise.resolve(requireFreshCopy(root)));
 
   const figures: HostFigures = {
     vscodeVersion: vscode.version,
