@@ -95,7 +95,13 @@ describe('Clusters tree: KubeVirt', function () {
     const subscription = api.clusterTree.onDidChangeTreeData((e) => fired.push(...(Array.isArray(e) ? e : [e])));
     try {
       server.cordonNode('node02', true);
-      await waitFor('node02 to show unschedulable', async () => /unschedulable/.test((await render(api, (await node('node02')).element)).description ?? ''), 60_000);
+      // The kind's word for it (KUBEVIRT_TRAITS.maintenance), a wrench, and the row offers Exit Maintenance Mode.
+      const cordoned = await waitFor('node02 to show cordoned', async () => {
+        const item = await render(api, (await node('node02')).element);
+        return /cordoned/.test(item.description ?? '') ? item : undefined;
+      }, 60_000);
+      assert.equal(cordoned.icon, 'tools');
+      assert.equal(cordoned.contextValue, 'node.maintenance');
       server.setNodeReady('node03', false);
       const notReady = await waitFor('node03 to show NotReady', async () => {
         const item = await render(api, (await node('node03')).element);
