@@ -6,10 +6,10 @@
 // Blixard daemon (RPC latency and throughput), the history (ingest, queries at 100,000
 // migrations), how long the history's work blocks the thread using it (worker vs in-process, an
 // event-loop watchdog), the QEMU runtime with real guests (boot, live and cold migration, the dialog's ETA
-// against the real completion, RSS). A section that fails is reported as such and the others still run; the exit code
+// against the real completion, RSS), migration plans (planning 1,000 VMs over 100 nodes, running an evacuation). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,qemu] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,qemu,plans] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -23,6 +23,7 @@ import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
 import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
 import type { HistoryBenchFigures } from './history';
 import type { HistoryHostFigures } from './history-host';
+import type { PlansBenchFigures, PlansBenchOptions } from './plans';
 import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
 import { qemuRows } from './qemu-rows';
 import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
@@ -38,6 +39,7 @@ interface Sizes {
   kubevirt: { nodes: number; vmisPerNode: number; migrations: number };
   dialogRuns: number;
   qemu: QemuBenchOptions;
+  plans: PlansBenchOptions;
 }
 
 const FULL: Sizes = {
@@ -49,6 +51,7 @@ const FULL: Sizes = {
   kubevirt: { nodes: 3, vmisPerNode: 1000, migrations: 50 },
   dialogRuns: 6,
   qemu: { runs: 5, etaBandwidthMbps: 100 },
+  plans: { nodes: 100, vms: 1000, runVms: 50, runConcurrency: 4, repeats: 7 },
 };
 
 const QUICK: Sizes = {
@@ -60,9 +63,10 @@ const QUICK: Sizes = {
   kubevirt: { nodes: 3, vmisPerNode: 200, migrations: 20 },
   dialogRuns: 3,
   qemu: { runs: 2, etaBandwidthMbps: 100 },
+  plans: { nodes: 20, vms: 200, runVms: 12, runConcurrency: 4, repeats: 3 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'qemu'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'qemu', 'plans'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -195,6 +199,10 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runQemuBench } = await import('./qemu');
       return runQemuBench(sizes.qemu);
     }
+    case 'plans': {
+      const { runPlansBench } = await import('./plans');
+      return runPlansBench(sizes.plans);
+    }
   }
 }
 
@@ -214,6 +222,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     history: 'History',
     'history-host': 'History',
     qemu: 'QEMU runtime',
+    plans: 'Migration plans',
   }[section];
   if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
   switch (section) {
@@ -335,6 +344,21 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     }
     case 'qemu':
       return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));
+    case 'plans': {
+      const f = outcome.figures as PlansBenchFigures;
+      const planning = (what: string, p: PlansBenchFigures['evacuate']) => ({
+        area,
+        figure: `plan: ${what}`,
+        value: `p50 ${ms(p.medianMs)} · max ${ms(p.maxMs)}`,
+        conditions: `${count(p.vms)} VMs over ${p.nodes} nodes; ${p.moves} moves, ${p.blocked} blocked; spread of use ${p.spreadBefore} → ${p.spreadAfter} points`,
+      });
+      const r = f.run;
+      return [
+        planning('evacuate a node of 100 VMs', f.evacuate),
+        planning('rebalance (threshold 10 points)', f.rebalance),
+        { area, figure: `run an evacuation of ${r.vms} VMs`, value: `${ms(r.wallMs)} (+${r.overheadPercent} % over ideal)`, conditions: `concurrency ${r.concurrency}, dev cluster, one migration ${ms(r.oneMigrationMs)}; ideal ceil(${r.vms}/${r.concurrency}) × one = ${ms(r.idealMs)}; highest node use seen ${r.highestNodeUsePercent} %` },
+      ];
+    }
   }
 }
 

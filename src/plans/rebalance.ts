@@ -1,6 +1,7 @@
 // Rebalancing, as DRS' recommendations do it: while the spread of use (max − min, of vCPU and of
 // memory, across the nodes that take VMs) is above the threshold, move the one VM whose move
-// narrows it most, from a most-used node to a least-used one with room; stop when no move helps.
+// evens use out most (the largest drop in the sum of squared use), from one of the most-used
+// nodes to one of the least-used with room; stop when no move helps.
 // Each move is the best one left, so the plan reaches the threshold with few moves; each VM moves
 // at most once, and only live (a rebalance never stops a VM).
 
@@ -13,6 +14,8 @@ import { movability } from './vm-movability';
 
 /** Targets looked at per step: the least used by vCPU and by memory (the best move lands on one of them). */
 const TARGETS_PER_RESOURCE = 8;
+/** Sources looked at per step: the most used nodes. */
+const SOURCES_PER_STEP = 4;
 const IMPROVEMENT = 1e-9;
 
 export function rebalanceMoves(nodes: readonly ClusterNode[], vms: readonly Vm[], ledger: CapacityLedger, threshold: number, traits: ClusterSnapshot['traits']): ChosenMove[] {
@@ -44,45 +47,43 @@ export function rebalanceMoves(nodes: readonly ClusterNode[], vms: readonly Vm[]
   for (let step = 0; step < vms.length; step++) {
     const now = imbalance();
     if (now <= threshold) break;
-    const sources = [...new Set([argMax(cpu), argMax(mem)])];
+    // The move chosen is the one that lowers the sum of squared use most (it narrows the spread
+    // steadily even where several nodes share the maximum, which max − min alone cannot see).
+    const sources = mostUsed(cpu, mem, SOURCES_PER_STEP);
     const targets = [...new Set([...leastUsed(cpu, TARGETS_PER_RESOURCE), ...leastUsed(mem, TARGETS_PER_RESOURCE)])].sort((a, b) => a - b);
-    let best: { vm: Vm; from: number; to: number; imbalance: number } | undefined;
+    let best: { vm: Vm; from: number; to: number; gain: number } | undefined;
     for (const from of sources) {
       for (const vm of onNode[from]) {
         const size = vmSize(vm);
-        const dc = [size.vcpus / usable[from].capacity!.vcpus, size.memoryMb / usable[from].capacity!.memoryMb];
+        const dc = size.vcpus / usable[from].capacity!.vcpus;
+        const dm = size.memoryMb / usable[from].capacity!.memoryMb;
         for (const to of targets) {
-          if (to === from || ledger.misfit(usable[to].id, size)) continue;
-          const tc = [size.vcpus / usable[to].capacity!.vcpus, size.memoryMb / usable[to].capacity!.memoryMb];
-          cpu[from] -= dc[0];
-          mem[from] -= dc[1];
-          cpu[to] += tc[0];
-          mem[to] += tc[1];
-          const after = imbalance();
-          cpu[from] += dc[0];
-          mem[from] += dc[1];
-          cpu[to] -= tc[0];
-          mem[to] -= tc[1];
-          if (after < now - IMPROVEMENT && (!best || after < best.imbalance - IMPROVEMENT || (Math.abs(after - best.imbalance) <= IMPROVEMENT && tieBreak(vm, to, best, usable)))) {
-            best = { vm, from, to, imbalance: after };
-          }
+          if (to === from) continue;
+          const tc = size.vcpus / usable[to].capacity!.vcpus;
+          const tm = size.memoryMb / usable[to].capacity!.memoryMb;
+          const gain = sq(cpu[from]) - sq(cpu[from] - dc) + sq(mem[from]) - sq(mem[from] - dm) + sq(cpu[to]) - sq(cpu[to] + tc) + sq(mem[to]) - sq(mem[to] + tm);
+          if (gain <= IMPROVEMENT) continue;
+          if (best && (gain < best.gain - IMPROVEMENT || (Math.abs(gain - best.gain) <= IMPROVEMENT && !tieBreak(vm, to, best, usable)))) continue;
+          if (ledger.misfit(usable[to].id, size)) continue;
+          best = { vm, from, to, gain };
         }
       }
     }
     if (!best) break;
     const size = vmSize(best.vm);
     ledger.reserve(usable[best.from].id, usable[best.to].id, size);
-    cpu[best.from] = useFraction(ledger.after(usable[best.from].id), usable[best.from].capacity).cpu;
-    mem[best.from] = useFraction(ledger.after(usable[best.from].id), usable[best.from].capacity).memory;
-    cpu[best.to] = useFraction(ledger.after(usable[best.to].id), usable[best.to].capacity).cpu;
-    mem[best.to] = useFraction(ledger.after(usable[best.to].id), usable[best.to].capacity).memory;
+    for (const i of [best.from, best.to]) {
+      const f = useFraction(ledger.after(usable[i].id), usable[i].capacity);
+      cpu[i] = f.cpu;
+      mem[i] = f.memory;
+    }
     onNode[best.from] = onNode[best.from].filter((v) => v !== best!.vm);
     moves.push({
       vm: best.vm,
       to: usable[best.to].id,
       mode: 'live',
       modeReason: 'running, moves live',
-      reason: `rebalance: ${usable[best.from].name} → ${usable[best.to].name} narrows the spread of use from ${pct(now)} to ${pct(best.imbalance)}`,
+      reason: `rebalance: ${usable[best.from].name} → ${usable[best.to].name} (spread of use ${pct(now)} before this move, ${pct(imbalance())} after)`,
     });
   }
   return moves;
@@ -95,10 +96,15 @@ function tieBreak(vm: Vm, to: number, best: { vm: Vm; to: number }, usable: read
   return compareIds(vm.id, best.vm.id) < 0 || (vm.id === best.vm.id && compareIds(usable[to].id, usable[best.to].id) < 0);
 }
 
-function argMax(xs: number[]): number {
-  let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
-  return best;
+const sq = (x: number) => x * x;
+
+/** The `k` nodes with the highest use (the larger of vCPU and memory), ties by position. */
+function mostUsed(cpu: number[], mem: number[], k: number): number[] {
+  return cpu
+    .map((c, i) => [Math.max(c, mem[i]), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, k)
+    .map(([, i]) => i);
 }
 
 function leastUsed(xs: number[], k: number): number[] {
