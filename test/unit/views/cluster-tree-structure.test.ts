@@ -203,6 +203,32 @@ describe('ClusterTreeStructure', function () {
     assert.deepEqual(vms.map((v) => v.id), ['vm:blixard:c|1|vm-1-0001']);
   });
 
+  it('answers a node whose VM list did not change with the same elements, and releases the VMs that left when it changes', async () => {
+    const source = MemoryClusterSource.seeded('c', 1, 3);
+    const t = await setup(source);
+    structure = t.structure;
+    const [cluster] = await t.host.getChildren(undefined);
+    await t.structure.getChildren(cluster);
+    await until('nodes loaded', () => (t.structure.model('blixard:c')?.nodes() ? true : undefined));
+    const node = t.structure.element('node:blixard:c|1') ?? (await t.structure.getChildren(cluster))[0];
+    await t.structure.getChildren(node);
+    const first = await until('VMs', async () => {
+      const children = await t.structure.getChildren(node);
+      return isLoading(children) ? undefined : children;
+    });
+    const again = await t.structure.getChildren(node);
+    assert.notEqual(again, first, 'a copy: VS Code may keep the array it was given');
+    assert.deepEqual(again.map((v, i) => v === first[i]), [true, true, true]);
+
+    const [gone] = [...source.vms.keys()].sort();
+    source.vms.delete(gone);
+    await t.structure.model('blixard:c')!.refresh();
+    const after = await t.structure.getChildren(node);
+    assert.deepEqual(after.map((v) => v.id), first.slice(1).map((v) => v.id));
+    assert.equal(t.structure.element(first[0].id), undefined, 'the VM that left no longer has an element');
+    assert.ok(after.every((v, i) => v === first[i + 1]), 'the VMs that stayed keep their elements');
+  });
+
   it('draws rows as the user left them in the previous window (expansion kept by id across a reload)', async () => {
     const source = MemoryClusterSource.seeded('c', 2, 1);
     // The workspace memento, as a window reload leaves it: only what was written survives.

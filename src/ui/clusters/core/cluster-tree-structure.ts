@@ -39,7 +39,8 @@ export type TreeRedraw = TreeElement[] | undefined;
 export class ClusterTreeStructure extends Disposable {
   private readonly models = new Map<string, ClusterViewModel>();
   private readonly elements = new Map<string, TreeElement>();
-  private readonly vmChildIds = new Map<string, Set<string>>();
+  /** Per node row: the VM list its children were made from, their ids and the children. */
+  private readonly vmChildIds = new Map<string, { vms: readonly Vm[]; ids: Set<string>; children: TreeElement[] }>();
   /** The datacenter rows the root showed last. */
   private datacenterIds = new Set<string>();
   private readonly parents = new Map<TreeElement, TreeElement | undefined>();
@@ -294,6 +295,10 @@ export class ClusterTreeStructure extends Disposable {
     const vms = model.vms(element.nodeId);
     if (!vms) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'loading'), severity: 'loading', text: 'Loading…' })];
     if (vms.length === 0) return [this.intern<MessageElement>(element, { type: 'message', id: elementIds.message(element.id, 'empty'), severity: 'info', text: 'No VMs' })];
+    // The model replaces a node's list whenever it changes: the same list, the same children
+    // (a redraw of 100 nodes × 1,000 VMs interned 100,000 elements again for nothing).
+    const last = this.vmChildIds.get(element.id);
+    if (last?.vms === vms) return [...last.children];
     const ids = new Set<string>();
     const children = vms.map((vm) => {
       const id = elementIds.vm(element.clusterId, element.nodeId, vm.id);
@@ -301,9 +306,8 @@ export class ClusterTreeStructure extends Disposable {
       return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id, vmName: vm.name, ...(vm.namespace !== undefined ? { namespace: vm.namespace } : {}) });
     });
     // VMs that left this node (migrated, deleted) release their elements.
-    const before = this.vmChildIds.get(element.id);
-    if (before) for (const id of before) if (!ids.has(id)) this.drop(id);
-    this.vmChildIds.set(element.id, ids);
+    if (last) for (const id of last.ids) if (!ids.has(id)) this.drop(id);
+    this.vmChildIds.set(element.id, { vms, ids, children });
     return children;
   }
 
