@@ -20,8 +20,6 @@ export type { ExportCursor, HistoryEntry, HistoryFilter, KeysetPage, KeysetQuery
 export { incarnationId } from './incarnations';
 
 export class HistoryDatabase {
-  /** Bumped by every change, so derived answers (active()) can be cached until the data moves. */
-  private changes = 0;
   private readonly queries: HistoryQueries;
   private readonly summaries: ClusterSummaries;
 
@@ -29,7 +27,7 @@ export class HistoryDatabase {
     private readonly sql: SqlSession,
     rowChanges: RowChanges,
   ) {
-    this.queries = new HistoryQueries(sql, rowChanges, () => this.changes);
+    this.queries = new HistoryQueries(sql, rowChanges);
     this.summaries = new ClusterSummaries(rowChanges);
   }
 
@@ -101,7 +99,6 @@ export class HistoryDatabase {
       this.sql.run('INSERT OR IGNORE INTO transitions (migration_seq, phase, at) VALUES (?, ?, ?)', [seq, phase, at]);
       if (this.sql.rowsModified() > 0) changed = true;
     }
-    if (changed) this.changes++;
     return changed;
   }
 
@@ -113,7 +110,6 @@ export class HistoryDatabase {
       if (seq === undefined) continue;
       this.sql.run('DELETE FROM transitions WHERE migration_seq = ?', [seq]);
       this.sql.run('DELETE FROM migrations WHERE seq = ?', [seq]);
-      this.changes++;
       deleted.push(id);
     }
     return deleted;

@@ -15,9 +15,10 @@ import { ACTIVE_STATES_SQL, FINAL_STATES_SQL } from './schema';
 import type { RowChanges } from './row-changes';
 import type { SqlSession } from './sql-session';
 import { TextSearch } from './text-search';
-import type { ExportCursor, HistoryFilter } from './listing-order';
+import { ActiveMigrations } from './active-migrations';
+import type { BoundSql, ExportCursor, HistoryFilter } from './listing-order';
 
-export type { ExportCursor, HistoryFilter } from './listing-order';
+export type { BoundSql, ExportCursor, HistoryFilter } from './listing-order';
 
 export interface PageQuery {
   /** At most this many rows (default 500). */
@@ -55,11 +56,6 @@ export interface KeysetPage {
   next?: PageCursor;
 }
 
-/** A statement and its parameters. */
-export interface BoundSql {
-  sql: string;
-  params: SqlValue[];
-}
 
 /** A csvPage row: these columns, then CSV_TEXT_COLUMNS as one string, then the timeline string. */
 export const CSV_NUMBER_COLUMNS = ['seq', 'created_at', 'started_at', 'ended_at', 'duration_ms', 'downtime_ms'] as const;
@@ -95,6 +91,10 @@ export const seedQuerySql = {
   },
   active(): BoundSql {
     return { sql: `SELECT ${COLUMNS} FROM migrations WHERE state IN ${ACTIVE_STATES_SQL} ${NEWEST_FIRST}`, params: [] };
+  },
+  /** The row of `seq` if it is active (what active-migrations.ts reads again when a write touched it). */
+  activeBySeq(seq: number): BoundSql {
+    return { sql: `SELECT ${COLUMNS} FROM migrations WHERE seq = ? AND state IN ${ACTIVE_STATES_SQL}`, params: [seq] };
   },
   byId(id: string): BoundSql {
     return { sql: `SELECT ${COLUMNS} FROM migrations WHERE id = ?`, params: [id] };
@@ -166,16 +166,14 @@ function cursorParams(after: PageCursor | undefined): SqlValue[] {
 
 export class HistoryQueries {
   private readonly search: TextSearch;
-  /** active()'s rows until the data changes: every view asks for them on each refresh, and 1,000 rows take ~4 ms to read out of sql.js. */
-  private activeRows: { at: number; rows: SqlValue[][] } | undefined;
+  private readonly activeSet: ActiveMigrations;
 
-  /** `changes` counts every change to the data (HistoryDatabase), so a cached answer knows when it is stale. */
   constructor(
     private readonly sql: SqlSession,
     rowChanges: RowChanges,
-    private readonly changes: () => number,
   ) {
     this.search = new TextSearch(rowChanges);
+    this.activeSet = new ActiveMigrations(sql, rowChanges, seedQuerySql.active, seedQuerySql.activeBySeq);
   }
 
   all(query: ListQuery = {}): Migration[] {
@@ -212,11 +210,9 @@ export class HistoryQueries {
     return more && last ? { migrations, next: { createdAt: Number(last[14]), seq: Number(last[0]) } } : { migrations };
   }
 
+  /** Kept in memory, current from the database's triggers (active-migrations.ts). */
   active(): Migration[] {
-    const at = this.changes();
-    if (this.activeRows?.at !== at) this.activeRows = { at, rows: this.run(seedQuerySql.active()) };
-    // Fresh objects from the kept rows each time: callers may change what they are given.
-    return this.activeRows.rows.map(toMigration);
+    return this.activeSet.get();
   }
 
   byId(id: string): HistoryEntry | undefined {

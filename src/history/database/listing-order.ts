@@ -1,6 +1,8 @@
-// The words the history's queries and its text index share: which migrations a listing holds,
-// and a place in its order (newest first). Their own file, so the two modules need not import
-// each other.
+// The words the history's queries and the in-memory figures beside them (the text index, the
+// active set) share: which migrations a listing holds, a place in its order (newest first), a
+// statement with its parameters. Their own file, so the modules need not import each other.
+
+import type { SqlValue } from 'sql.js';
 
 export type HistoryFilter = 'active' | 'completed' | 'all';
 
@@ -8,4 +10,10 @@ export type HistoryFilter = 'active' | 'completed' | 'all';
 export interface ExportCursor {
   createdAt: number;
   seq: number;
+}
+
+/** A statement and its parameters. */
+export interface BoundSql {
+  sql: string;
+  params: SqlValue[];
 }

@@ -1,12 +1,13 @@
-// What the in-memory figures beside the database (text-search.ts, cluster-summaries.ts) learn of
-// each change to `migrations`: the row as it was and as it is, from TEMP triggers that call back
-// into JavaScript. Triggers see every write path — the upsert, a reused name moving aside,
-// deletions by retention or a replayed journal — with the old values for free, where a hook in
-// each caller would need a read before every write. They are created on the first subscription
+// What the in-memory figures beside the database (text-search.ts, cluster-summaries.ts and, by seq
+// alone, active-migrations.ts) learn of each change to `migrations`: the row as it was and as it
+// is, from TEMP triggers that call back into JavaScript. Triggers see every write path — the
+// upsert, a reused name moving aside, deletions by retention or a replayed journal — with the old
+// values for free, where a hook in each caller would need a read before every write. They are created on the first subscription
 // (the history panel's first question), so ingest pays nothing until someone asks; TEMP, so the
 // file on disk never holds them (another SQLite tool opening it has no such functions to call).
 
 import type { Database, SqlValue } from 'sql.js';
+import { ACTIVE_STATES_SQL } from './schema';
 
 /** The columns a subscriber sees, in this order (the trigger arguments). */
 export interface ChangedRow {
@@ -47,6 +48,19 @@ WHEN ${COLUMNS.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')}
 BEGIN SELECT ${REMOVED}(${args('OLD')}); SELECT ${ADDED}(${args('NEW')}); END;
 `;
 
+const ACTIVE_TOUCHED = 'history_active_touched';
+// Any write to a row that is or was active — a running migration's phase and progress included,
+// which the triggers above skip — names the row (its seq) for the active set (active-migrations.ts).
+const ACTIVE_TRIGGERS = `
+CREATE TEMP TRIGGER IF NOT EXISTS history_active_inserted AFTER INSERT ON main.migrations
+WHEN NEW.state IN ${ACTIVE_STATES_SQL} BEGIN SELECT ${ACTIVE_TOUCHED}(NEW.seq); END;
+CREATE TEMP TRIGGER IF NOT EXISTS history_active_deleted AFTER DELETE ON main.migrations
+WHEN OLD.state IN ${ACTIVE_STATES_SQL} BEGIN SELECT ${ACTIVE_TOUCHED}(OLD.seq); END;
+CREATE TEMP TRIGGER IF NOT EXISTS history_active_updated AFTER UPDATE ON main.migrations
+WHEN OLD.state IN ${ACTIVE_STATES_SQL} OR NEW.state IN ${ACTIVE_STATES_SQL}
+BEGIN SELECT ${ACTIVE_TOUCHED}(OLD.seq); SELECT ${ACTIVE_TOUCHED}(NEW.seq) WHERE NEW.seq IS NOT OLD.seq; END;
+`;
+
 export function toChangedRow(r: readonly SqlValue[]): ChangedRow {
   return {
     seq: Number(r[0]),
@@ -65,6 +79,7 @@ export function toChangedRow(r: readonly SqlValue[]): ChangedRow {
 export class RowChanges {
   private readonly subscribers: RowSubscriber[] = [];
   private installed = false;
+  private readonly activeTouched: Array<(seq: number) => void> = [];
 
   constructor(private readonly db: Database) {}
 
@@ -81,6 +96,21 @@ export class RowChanges {
     } finally {
       s.free();
     }
+  }
+
+  /**
+   * Calls `touched` with the seq of every row written that is or was active (pending, running)
+   * before the write, from now on. Installed on first use, like the triggers above.
+   */
+  onActiveTouched(touched: (seq: number) => void): void {
+    if (this.activeTouched.length === 0) {
+      this.db.create_function(ACTIVE_TOUCHED, (seq: SqlValue): null => {
+        for (const t of this.activeTouched) t(Number(seq));
+        return null;
+      });
+      this.db.exec(ACTIVE_TRIGGERS);
+    }
+    this.activeTouched.push(touched);
   }
 
   private install(): void {

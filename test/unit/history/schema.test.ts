@@ -222,6 +222,7 @@ describe('HistoryStore: schema', () => {
         ['page (after a cursor)', seedQuerySql.page({ limit: 100, after: cursor }), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
         ['page (active, after a cursor)', seedQuerySql.page({ filter: 'active', limit: 100, after: cursor }), /^SEARCH migrations USING INDEX migrations_active \(created_at<\?\)$/],
         ['active', seedQuerySql.active(), /^SCAN migrations USING INDEX migrations_active$/],
+        ['active (one row again)', seedQuerySql.activeBySeq(3), /^SEARCH migrations USING INTEGER PRIMARY KEY \(rowid=\?\)$/],
         ['byId', seedQuerySql.byId('c0/ns/m0'), /^SEARCH migrations USING INDEX sqlite_autoindex_migrations_1 \(id=\?\)$/],
         ['byDatacenter', seedQuerySql.byDatacenter('dc-1'), /^SEARCH migrations USING INDEX migrations_by_datacenter \(datacenter=\?\)$/],
         ['byVm', seedQuerySql.byVm('vm-3'), /^SEARCH migrations USING INDEX migrations_by_vm_time \(vm=\?\)$/],
