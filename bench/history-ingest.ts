@@ -1,11 +1,11 @@
-// Durable ingest as it ships: a watcher fed by a source that replays KubeVirt-like migrations as
+// Durable ingest and open as they ship: a watcher fed by a source that replays KubeVirt-like migrations as
 // fast as it can, its HistoryRecorder, and the history in its worker thread (HistoryWorkerClient,
 // journal fsync on) — into a fresh history and into one that already holds --existing migrations
 // (the issue asks for a million). Two streams: a watcher's bursts (200 migrations in flight, each
 // phase change of each one a record, one turn of the event loop per phase step), and a storm of
 // distinct migrations (every record a migration of its own with one transition: nothing to fold).
-// An event-loop watchdog on this thread (the extension host's, in the extension) reports how long
-// the ingest blocked it.
+// It also opens each seeded history to its first answer. An event-loop watchdog on this thread
+// (the extension host's, in the extension) reports how long the ingest and the open blocked it.
 //
 //   node --import tsx bench/history-ingest.ts [--migrations 20000] [--existing 0,1000000] [--json]
 
@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Emitter } from '../src/base/event';
 import { HistoryStore } from '../src/history/history-store';
 import { HistoryWorkerClient } from '../src/history/worker/history-worker-client';
+import { digestFileOf } from '../src/history/snapshots/snapshot-digest';
 import type { ConnectionState } from '../src/model/cluster';
 import type { Migration, MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../src/model/migration';
 import type { ClusterSource } from '../src/sources/cluster-source';
@@ -37,9 +38,17 @@ export interface IngestRun {
   hostBlock: BlockFigure;
 }
 
+export interface OpenRun {
+  existingMigrations: number;
+  fileMiB: number;
+  /** HistoryWorkerClient.open → the first answer (the newest 100), and how long this thread was blocked meanwhile. */
+  firstAnswer: BlockFigure;
+}
+
 export interface HistoryIngestFigures {
   durable: true;
   runs: IngestRun[];
+  opens: OpenRun[];
   /** Seeding the existing migrations (in-process, recordMany in bursts), per size. */
   seedSeconds: Record<string, number>;
 }
@@ -183,11 +192,35 @@ export async function seedHistory(file: string, count: number): Promise<void> {
   }
 }
 
+/** The database file and its snapshot digest (a history the extension wrote has one; without it open checks the whole file). */
+function copyHistory(from: string, to: string): void {
+  fs.copyFileSync(from, to);
+  fs.copyFileSync(digestFileOf(from), digestFileOf(to));
+}
+
+async function openOnce(seedFile: string, existingMigrations: number): Promise<OpenRun> {
+  const file = path.join(path.dirname(seedFile), `open-${existingMigrations}`, 'history.db');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  copyHistory(seedFile, file);
+  let history: HistoryWorkerClient | undefined;
+  try {
+    const firstAnswer = await watchEventLoop(async () => {
+      history = await HistoryWorkerClient.open({ path: file });
+      await history.all({ limit: 100 });
+    });
+    return { existingMigrations, fileMiB: Math.round(fs.statSync(file).size / 2 ** 20), firstAnswer };
+  } finally {
+    await history?.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
 export async function runHistoryIngestBench(options: { migrations?: number; existing?: number[] } = {}): Promise<HistoryIngestFigures> {
   const migrations = options.migrations ?? 20_000;
   const sizes = options.existing ?? [0, 100_000];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blixard-history-ingest-'));
   const runs: IngestRun[] = [];
+  const opens: OpenRun[] = [];
   const seedSeconds: Record<string, number> = {};
   try {
     for (const existing of sizes) {
@@ -195,16 +228,17 @@ export async function runHistoryIngestBench(options: { migrations?: number; exis
       const started = performance.now();
       if (existing > 0) await seedHistory(seedFile, existing);
       seedSeconds[String(existing)] = Math.round((performance.now() - started) / 100) / 10;
+      if (existing > 0) opens.push(await openOnce(seedFile, existing));
       for (const stream of ['bursts', 'distinct'] as const) {
         const file = path.join(dir, `${stream}-${existing}`, 'history.db');
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        if (existing > 0) fs.copyFileSync(seedFile, file);
+        if (existing > 0) copyHistory(seedFile, file);
         runs.push(await ingestOnce(file, stream, stream === 'bursts' ? migrations : migrations * PHASES.length, existing));
         fs.rmSync(path.dirname(file), { recursive: true, force: true });
       }
       fs.rmSync(seedFile, { force: true });
     }
-    return { durable: true, runs, seedSeconds };
+    return { durable: true, runs, opens, seedSeconds };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -220,7 +254,8 @@ if (require.main === module) {
   runHistoryIngestBench({ migrations: option('--migrations') ? Number(option('--migrations')) : undefined, existing })
     .then((figures) => {
       if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
-      else for (const r of figures.runs) console.log(`${r.stream.padEnd(8)} into ${r.existingMigrations.toLocaleString('en')} existing: ${r.transitions.toLocaleString('en')} transitions in ${r.seconds} s = ${r.transitionsPerSecond.toLocaleString('en')}/s; host longest block ${r.hostBlock.maxMs} ms (p99 ${r.hostBlock.p99Ms})`);
+      else for (const o of figures.opens) console.log(`open ${o.existingMigrations.toLocaleString('en')} migrations (${o.fileMiB} MiB) → first answer ${o.firstAnswer.tookMs} ms; host longest block ${o.firstAnswer.maxMs} ms (p99 ${o.firstAnswer.p99Ms})`);
+      if (!process.argv.includes('--json')) for (const r of figures.runs) console.log(`${r.stream.padEnd(8)} into ${r.existingMigrations.toLocaleString('en')} existing: ${r.transitions.toLocaleString('en')} transitions in ${r.seconds} s = ${r.transitionsPerSecond.toLocaleString('en')}/s; host longest block ${r.hostBlock.maxMs} ms (p99 ${r.hostBlock.p99Ms})`);
       process.exit(0);
     })
     .catch((err: unknown) => {

@@ -75,11 +75,28 @@ export class HistoryLookupGate {
   private release(attached: AttachedSource, gate: HeldEvents, answered: boolean): void {
     if (this.disposed || this.held.get(attached) !== gate) return;
     this.held.delete(attached);
-    for (const event of gate.events) {
+    // A lookup held up a busy stream: thousands of events may wait. They go on a slice per turn
+    // (in one go they blocked this thread for a second); what comes meanwhile queues behind them.
+    const now = gate.events.slice(0, RELEASE_PER_TURN);
+    const later = gate.events.slice(RELEASE_PER_TURN);
+    for (const event of now) {
       // An event that came after the lookup was asked may show another new migration: it holds the rest again.
       // Unanswered, they go through as new: holding them again would wait on the same failure.
       if (answered) this.accept(attached, event);
       else this.deliver(attached, event);
     }
+    if (later.length === 0) return;
+    const holding = this.held.get(attached);
+    if (holding) {
+      // One of them holds the stream again: the rest wait behind it, and are looked at with it.
+      for (const event of later) this.accept(attached, event);
+      return;
+    }
+    const rest: HeldEvents = { events: later, ids: new Set(), asked: true };
+    this.held.set(attached, rest);
+    setImmediate(() => this.release(attached, rest, answered));
   }
 }
+
+/** Held events let through per turn of the event loop once the history answered. */
+const RELEASE_PER_TURN = 500;

@@ -48,6 +48,9 @@ export class HistoryRecorder extends Disposable {
   private pending = new Map<string, PendingRecord>();
   private drainScheduled = false;
   private chain: Promise<void> = Promise.resolve();
+  /** The background durable flush under way, and whether records came while it ran. */
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
@@ -172,11 +175,27 @@ export class HistoryRecorder extends Disposable {
     this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
   }
 
+  /**
+   * Durability runs beside the writes, not in their chain: a flush waits for the history's disk
+   * (and, in a worker, for its backlog), and records drained meanwhile must not queue behind it —
+   * they did, and a busy ingest then wrote them all at once when it resolved, blocking this
+   * thread for half a second. One flush at a time; one more follows if records came meanwhile.
+   */
   private scheduleFlush(): void {
     if (this.isDisposed || this.flushTimer || !this.writer.flush) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.chain = this.chain.then(() => this.durableFlush());
+      if (this.flushing) {
+        this.flushAgain = true;
+        return;
+      }
+      this.flushing = this.durableFlush().finally(() => {
+        this.flushing = undefined;
+        if (this.flushAgain) {
+          this.flushAgain = false;
+          this.scheduleFlush();
+        }
+      });
     }, this.flushDelayMs);
   }
 

@@ -2,15 +2,15 @@
 // history that lives in a worker thread, so that the watcher's question on the first sight of a
 // migration — "is any of it recorded?" — is answered at once for a new one (the common case:
 // a migration just created) and only a migration the history may hold waits for the worker.
-// 16 bits per id (2 MB at a million migrations, against ~60 MB for the ids themselves) for a
-// 0.05 % chance that a new id is taken for a recorded one. That costs a lookup, and the source's
-// stream waits for it: at 1 % (10 bits) a storm of new migrations into a busy worker stalled every
-// other burst, and ingest fell to 4,000 a second.
+// 20 bits per id (2.5 MB at a million migrations, against ~60 MB for the ids themselves) for a
+// 0.007 % chance that a new id is taken for a recorded one. That costs a lookup, and the source's
+// stream waits for it behind the worker's backlog: at 1 % (10 bits) a storm of new migrations
+// into a busy worker stalled every other burst, and ingest fell to 4,000 a second.
 
 import type { RecordedIdsFilter } from './worker-protocol';
 
-const BITS_PER_ID = 16;
-const HASHES = 11;
+const BITS_PER_ID = 20;
+const HASHES = 14;
 /** Room for this many ids before a filter built for fewer starts to fill up. */
 const MIN_IDS = 100_000;
 
