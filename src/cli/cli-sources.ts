@@ -24,6 +24,22 @@ export interface CliSources {
   dispose?(): void;
 }
 
+/** Closes what buildCliSources gave; a source that fails to close must not keep the rest open. */
+export function closeCliSources(built: CliSources | undefined): void {
+  for (const s of built?.sources ?? []) {
+    try {
+      s.dispose();
+    } catch {
+      // see above
+    }
+  }
+  try {
+    built?.dispose?.();
+  } catch {
+    // see above
+  }
+}
+
 export async function buildCliSources(args: ClusterArguments, io: CliIo): Promise<CliSources> {
   const [{ parseSourceSettings }, { createSource }, { ClusterRegistry }] = await Promise.all([
     import('../sources/source-settings'),

@@ -10,7 +10,7 @@ import { planMigrations, useSpread } from '../plans/planner';
 import type { ClusterSource } from '../sources/cluster-source';
 import type { ClusterArguments, PlanArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
-import type { CliSources } from './cli-sources';
+import { closeCliSources, type CliSources } from './cli-sources';
 
 export interface PlanDependencies {
   buildSources(args: ClusterArguments, io: CliIo): Promise<CliSources>;
@@ -50,12 +50,7 @@ export async function runPlan(args: PlanArguments, io: CliIo, deps: PlanDependen
     io.err(`error: ${describeError(err)}`);
     return 1;
   } finally {
-    try {
-      for (const s of built?.sources ?? []) s.dispose();
-      built?.dispose?.();
-    } catch {
-      // closing is best effort: the plan is written
-    }
+    closeCliSources(built);
   }
 }
 

@@ -18,7 +18,7 @@ import { validatePlan } from '../plans/plan-validation';
 import { WatchSession } from '../watch/watch-session';
 import type { RunPlanArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
-import type { CliSources } from './cli-sources';
+import { closeCliSources, type CliSources } from './cli-sources';
 import type { PlanDependencies } from './plan-command';
 import { chooseSource } from './plan-command';
 
@@ -118,12 +118,7 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     return 1;
   } finally {
     if (session) await session.shutdown();
-    try {
-      for (const s of built?.sources ?? []) s.dispose();
-      built?.dispose?.();
-    } catch {
-      // closing is best effort: the state is written
-    }
+    closeCliSources(built);
   }
 }
 

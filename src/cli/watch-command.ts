@@ -15,23 +15,7 @@ import type { Logger } from '../base/logger';
 import { WatchSession } from '../watch/watch-session';
 import type { WatchArguments } from './cli-arguments';
 import type { CliIo } from './cli-io';
-import type { CliSources } from './cli-sources';
-
-/** Closes what buildSources gave; a source that fails to close must not keep the rest from being flushed. */
-function closeSources(built: CliSources): void {
-  for (const s of built.sources) {
-    try {
-      s.dispose();
-    } catch {
-      // see above
-    }
-  }
-  try {
-    built.dispose?.();
-  } catch {
-    // see above
-  }
-}
+import { closeCliSources as closeSources, type CliSources } from './cli-sources';
 
 /** The first few clusters by name, and how many more: a 2,000-context kubeconfig is one line, not 20 KB. */
 function describeSources(sources: readonly ClusterSource[]): string {
