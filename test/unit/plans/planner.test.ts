@@ -178,6 +178,22 @@ describe('planner', () => {
       assert.ok(plan.entries.every((e) => e.from === '1' && e.mode === 'live'));
     });
 
+    it('keeps narrowing when several nodes share the highest use', () => {
+      // Three equally full nodes and three empty ones: no single move lowers max − min, yet the
+      // cluster can be evened out completely (2 VMs each).
+      const nodes = Array.from({ length: 6 }, (_, i) => node(String(i + 1), 8, 8192));
+      const vms = [1, 2, 3].flatMap((n) => Array.from({ length: 4 }, (_, i) => vm(`n${n}-${i}`, String(n), 1, 1024)));
+      const plan = planMigrations(snapshot(nodes, vms), { kind: 'rebalance', threshold: 0.05 });
+      assert.equal(plan.entries.length, 6);
+      assert.deepEqual(useSpread(plan.nodes, 'after'), { cpu: 0, memory: 0 });
+    });
+
+    it('never rebalances onto a node without room, nor moves a VM that cannot move live', () => {
+      const nodes = [node('1', 4, 4096), node('2', 4, 4096, { used: { vcpus: 4, memoryMb: 1024 } })];
+      const vms = [vm('a', '1', 1, 1024), vm('b', '1', 1, 1024), vm('c', '1', 1, 1024, { state: 'stopped', phase: 'Stopped' })];
+      assert.deepEqual(planMigrations(snapshot(nodes, vms), { kind: 'rebalance' }).entries, []);
+    });
+
     it('does nothing when the cluster is within the threshold', () => {
       const plan = planMigrations(snapshot([node('1'), node('2')], [vm('a', '1'), vm('b', '2')]), { kind: 'rebalance' });
       assert.deepEqual(plan.entries, []);
