@@ -27,7 +27,7 @@ export interface HistoryArguments {
 }
 
 /** Which clusters a command reaches: the same flags as `watch`. */
-export type ClusterArguments = Pick<WatchArguments, 'kubeconfig' | 'contexts' | 'blixard'>;
+export type ClusterArguments = Omit<WatchArguments, 'command' | 'db'>;
 
 export interface PlanArguments extends ClusterArguments {
   command: 'plan';
