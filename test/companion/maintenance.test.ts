@@ -8,6 +8,9 @@ import { startDevCluster, type DevCluster } from '../../companion/blixard-node/d
 import { startNode, type RunningNode } from '../../companion/blixard-node/node-daemon';
 import { connect, eventually, type BlixardTestClient, type Reply } from './blixard-test-client';
 import { EtcdStore } from '../../companion/blixard-node/store/etcd-store';
+import { StateWriter } from '../../companion/blixard-node/state/state-writer';
+import { setNodeMaintenance } from '../../companion/blixard-node/node-maintenance';
+import { NodeInMaintenanceError } from '../../companion/blixard-node/errors';
 import { EtcdHarness } from './etcd-harness';
 
 async function rejects(promise: Promise<unknown>, code: status, message: RegExp): Promise<void> {
@@ -114,6 +117,27 @@ describe('blixard-node maintenance mode (dev-cluster, memory store)', function (
       /^No node can take the VM: every node that could hold it is in maintenance \(node 1, node 2, node 3\)$/,
     );
     for (let i = 0; i < 4; i++) await clients[0].call('DeleteVm', { name: `placed-${i}` });
+  });
+
+  it('a flag and a migration planned on the same view: whichever commits second sees the other (the guard on the flag)', async () => {
+    const node = cluster.nodes[0];
+    // Both plans are made in the same turn, before either write lands: only the store's guard decides.
+    const ctx = { nodeId: node.id, store: node.store, view: node.view, writer: new StateWriter(node.store, node.view), runtime: node.runtime, log: () => {}, shutdown: new AbortController().signal };
+    const flagFirst = setNodeMaintenance(ctx, 2, true, 'race');
+    const moveSecond = node.operations.beginMigration({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
+    await flagFirst;
+    await assert.rejects(moveSecond, (err: Error) => err instanceof NodeInMaintenanceError && /^Node 2 is in maintenance \('race'\)/.test(err.message));
+    await setNodeMaintenance(ctx, 2, false, '');
+
+    const moveFirst = node.operations.beginMigration({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
+    const flagSecond = setNodeMaintenance(ctx, 2, true, 'race');
+    const migration = await moveFirst;
+    await flagSecond;
+    assert.ok(node.view.migrations.get(migration.id)!.createRevision < node.view.maintenance.get(2)!.modRevision, 'the migration committed first, so it was allowed');
+    const ended = await node.operations.waitForMigrationEnd(migration.id);
+    assert.equal(ended.status, 'COMPLETED', 'a migration in flight when the node entered maintenance finishes');
+    await setNodeMaintenance(ctx, 2, false, '');
+    await clients[0].call('MigrateVm', { vm_name: 'vm-1', target_node_id: 1, live_migration: true });
   });
 
   it('refuses an unknown node, a bad reason and a bad node id with INVALID_ARGUMENT or NOT_FOUND', async () => {
