@@ -16,6 +16,7 @@ import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings }
 import type { TreeElement } from './ui/clusters/core/tree-elements';
 import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
 import { createMigrationsFeature } from './ui/migrations/migrations-feature';
+import { registerPlanCommands, type PlansApi } from './ui/plans/plan-commands';
 
 /** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
 export interface BlixardExtensionApi {
@@ -34,6 +35,8 @@ export interface BlixardExtensionApi {
   readonly history: MigrationHistoryApi;
   /** The VM console terminals ("Open VM Console"). */
   readonly consoles: ConsolesApi;
+  /** Migration plans: Migrate VMs… / Evacuate Node… / Rebalance Cluster…, the plan documents' diagnostics, runs and checklist. */
+  readonly plans: PlansApi;
   /** Settles once the latest settings change has reached the tree. */
   settingsApplied(): Promise<void>;
   readonly activation: { activateMs: number };
@@ -47,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   // Kubeconfig files (and the CA, key and token files they name) are followed: a rotated credential reconnects by itself.
   const registry = new ClusterRegistry({ logger: log }, undefined, { watchFiles: true });
   const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message), expansionState: context.workspaceState });
-  const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true });
+  const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true, canSelectMany: true });
   const devCluster = new DevClusterController(context.extensionPath, registry, log, () => readRefreshIntervalSeconds() * 1000);
 
   const reloadSettings = async () => {
@@ -78,10 +81,13 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   );
   const consoles = registerConsoleCommands({ registry, tree: clusterTree, log });
   context.subscriptions.push(...consoles.disposables);
-  // Enter/Exit Maintenance Mode only cordon and uncordon; maintenance.setFollowUp(...) is where
-  // offering to evacuate a node (and to move its VMs back on exit) plugs in.
+  // Enter/Exit Maintenance Mode only cordon and uncordon; the plans plug into their follow-up
+  // (offer to evacuate the node, and on exit to move its VMs back).
   const maintenance = registerMaintenanceCommands({ registry, tree: clusterTree, log });
   context.subscriptions.push(...maintenance.disposables);
+  // src/plans (planner, YAML) loads on the first plan command or plan document, not here.
+  const plans = registerPlanCommands({ context, registry, tree: clusterTree, log, maintenance });
+  context.subscriptions.push(...plans.disposables);
   // The Migrations view, status bar and output channel exist from here on but stay empty: the
   // watcher (history, sql.js, cluster streams) starts after activate() has returned.
   const migrations = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });
@@ -110,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     migrations: migrations.migrationsApi,
     history: migrations.historyApi,
     consoles: consoles.api,
+    plans: plans.api,
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };

@@ -1,0 +1,152 @@
+// Run Plan / Dry Run / Cancel plan: the saved document is parsed, checked against its cluster as
+// it is now (a stale plan says so; an invalid one does not start), and run by the core PlanRunner
+// through the registry's ClusterSource — so the watcher, history, output and status bar see each
+// migration like any other. Progress: a cancellable notification, a status-bar item and the
+// checklist. The run state is kept beside the plan as FILE.state.json (as `run-plan` keeps it):
+// Run Plan after a reload resumes it without starting a migration twice.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parsePlanDocument } from '../../plans/plan-document-parser';
+import { countStates, type PlanRunState } from '../../plans/plan-run-state';
+import { PlanRunner } from '../../plans/plan-runner';
+import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../../plans/plan-state-file';
+import type { ClusterSnapshot } from '../../plans/plan-types';
+import { validatePlan } from '../../plans/plan-validation';
+import { describeError } from '../../model/errors';
+import { evacuationKey, vmsMovedOff } from './core/move-back';
+import { endedShare, progressText } from './core/plan-checklist-rows';
+import { planCluster, snapshotOf } from './core/plan-clusters';
+import type { PlanChecklist } from './plan-checklist-view';
+import type { PlanCommandContext } from './plan-context';
+import type { PlanDocumentDiagnostics } from './plan-document-diagnostics';
+import { documentOf } from './plan-maker';
+
+export class PlanRuns implements vscode.Disposable {
+  private current: PlanRunner | undefined;
+  private readonly status = vscode.window.createStatusBarItem('blixard.planProgress', vscode.StatusBarAlignment.Left, 40);
+
+  constructor(
+    private readonly ctx: PlanCommandContext,
+    private readonly diagnostics: PlanDocumentDiagnostics,
+    readonly checklist: PlanChecklist,
+  ) {
+    this.status.name = 'Blixard migration plan';
+    this.status.command = 'workbench.view.extension.blixard';
+  }
+
+  /** Runs (or dry-runs) the plan in `uri` (or the active editor); resolves with the final state. */
+  async run(uri: vscode.Uri | undefined, dryRun: boolean): Promise<PlanRunState | undefined> {
+    const doc = await documentOf(uri);
+    if (!doc) return undefined;
+    if (this.current && !dryRun) return void vscode.window.showWarningMessage('A migration plan is running already: cancel it first, or wait for it to end.');
+    if (doc.isDirty && !dryRun) await doc.save();
+    const parsed = parsePlanDocument(doc.getText());
+    const plan = parsed.plan;
+    const title = path.basename(doc.uri.fsPath);
+    if (!parsed.ok || !plan) {
+      await this.diagnostics.check(doc);
+      return void vscode.window.showWarningMessage(`${title} cannot run: fix the errors marked in it first.`);
+    }
+    const found = planCluster(this.ctx.registry, plan.cluster);
+    if ('problem' in found) return void vscode.window.showWarningMessage(`${title}: ${found.problem}`);
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = await snapshotOf(found);
+    } catch (err) {
+      return void vscode.window.showWarningMessage(`${title}: could not read ${found.entry.spec.label}: ${describeError(err).split('\n')[0]}`);
+    }
+    const validation = validatePlan(parsed, snapshot);
+    this.diagnostics.snapshots.invalidate(found.entry.spec.label);
+    void this.diagnostics.check(doc);
+    if (!validation.ok) return void vscode.window.showWarningMessage(`${title} cannot run as it is against ${found.entry.spec.label} now: see the problems marked in it, fix them or Recompute.`);
+    if (validation.stale) this.ctx.log.warn(`${title}: the plan has gone stale (the cluster changed since it was made); checked again against the cluster as it is now`);
+    const byId = new Map(snapshot.nodes.map((n) => [n.id, n.name]));
+    const names = (id: string) => byId.get(id) ?? id;
+
+    if (dryRun) {
+      const preview = new PlanRunner(found.source, plan, { alreadyThere: validation.alreadyThere }).state;
+      preview.status = 'pending';
+      this.checklist.show(preview, `${title} · dry run`, names);
+      for (const e of preview.entries) this.ctx.log.info(`dry run ${title}: ${e.order}. ${e.vm} ${names(e.from)} → ${e.to ? names(e.to) : "the cluster's choice"} ${e.mode}${e.status.state === 'done' ? ' (on its target already)' : ''}`);
+      for (const b of plan.blockers) this.ctx.log.info(`dry run ${title}: ${b.vm ?? b.node ?? ''} blocked: ${b.reason}`);
+      void vscode.window.showInformationMessage(
+        `Dry run of ${title}: ${plan.entries.length} ${plan.entries.length === 1 ? 'migration' : 'migrations'} would run, at most ${plan.concurrency.perCluster} at once and ${plan.concurrency.perSourceNode} per source node${plan.blockers.length ? `; ${plan.blockers.length} blocked` : ''}. Nothing was started.`,
+      );
+      return preview;
+    }
+
+    const stateFile = runStateFileOf(doc.uri.fsPath);
+    const kept = readRunStateFile(stateFile, plan);
+    if (kept.problem) this.ctx.log.warn(`${title}: ${path.basename(stateFile)} is not used: ${kept.problem}`);
+    if (kept.state && (kept.state.status === 'finished' || kept.state.status === 'cancelled')) {
+      const again = await vscode.window.showInformationMessage(`${title} ran already (${progressText(kept.state)}). Run it again from the start?`, 'Run Again');
+      if (!again) return kept.state;
+      kept.state = undefined;
+    }
+    const runner = new PlanRunner(found.source, plan, { ...(kept.state ? { resume: kept.state } : {}), alreadyThere: validation.alreadyThere });
+    if (kept.state) {
+      const c = countStates(kept.state);
+      this.ctx.log.info(`${title}: resuming from ${path.basename(stateFile)}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
+    }
+    this.current = runner;
+    const update = () => {
+      const state = runner.state;
+      writeRunStateFile(stateFile, state);
+      this.checklist.show(state, title, names);
+      this.status.text = `$(checklist) ${progressText(state)}`;
+      this.status.tooltip = `Migration plan ${title} on ${plan.cluster}`;
+    };
+    update();
+    this.status.show();
+    void vscode.commands.executeCommand('setContext', 'blixard.plans.running', true);
+    try {
+      const final = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Migration plan ${title}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => runner.cancel());
+          let reported = endedShare(runner.state);
+          const events = runner.onEvent((e) => {
+            update();
+            if (e.type !== 'entry') return;
+            const share = endedShare(runner.state);
+            progress.report({ message: progressText(runner.state), increment: Math.max(0, (share - reported) * 100) });
+            reported = share;
+          });
+          try {
+            return await runner.run();
+          } finally {
+            events.dispose();
+          }
+        },
+      );
+      writeRunStateFile(stateFile, final);
+      this.checklist.show(final, title, names);
+      this.status.text = `$(checklist) ${progressText(final)}`;
+      if (plan.kind === 'evacuate' && plan.node) await this.ctx.context.globalState.update(evacuationKey(plan.cluster, plan.node), vmsMovedOff(final, plan.node));
+      const c = countStates(final);
+      const summary = `${title}: ${progressText(final)}${plan.blockers.length ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}.`;
+      this.ctx.log.info(summary);
+      if (c.failed + c.blocked + c.cancelled === 0) void vscode.window.showInformationMessage(summary);
+      else void vscode.window.showWarningMessage(summary);
+      return final;
+    } finally {
+      runner.dispose();
+      this.current = undefined;
+      void vscode.commands.executeCommand('setContext', 'blixard.plans.running', false);
+      setTimeout(() => {
+        if (!this.current) this.status.hide();
+      }, 10_000);
+    }
+  }
+
+  /** Cancel plan: the migrations in flight are cancelled, the waiting ones dropped. */
+  cancel(): void {
+    this.current?.cancel();
+  }
+
+  dispose(): void {
+    this.current?.cancel();
+    this.status.dispose();
+  }
+}
