@@ -9,7 +9,7 @@
 // against the real completion, RSS), migration plans (planning 1,000 VMs over 100 nodes, running an evacuation). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,qemu,plans] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -23,6 +23,7 @@ import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
 import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
 import type { HistoryBenchFigures } from './history';
 import type { HistoryHostFigures } from './history-host';
+import type { HistoryIngestFigures } from './history-ingest';
 import type { PlansBenchFigures, PlansBenchOptions } from './plans';
 import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
 import { qemuRows } from './qemu-rows';
@@ -36,6 +37,7 @@ interface Sizes {
   watcher: WatcherBenchOptions;
   history: { migrations: number; ingestRecords: number };
   historyHost: { migrations: number; ingestRecords: number };
+  historyIngest: { migrations: number; existing: number[] };
   kubevirt: { nodes: number; vmisPerNode: number; migrations: number };
   dialogRuns: number;
   qemu: QemuBenchOptions;
@@ -48,6 +50,7 @@ const FULL: Sizes = {
   watcher: { migrations: 120, ingestMigrations: 5000 },
   history: { migrations: 100_000, ingestRecords: 50_000 },
   historyHost: { migrations: 100_000, ingestRecords: 20_000 },
+  historyIngest: { migrations: 20_000, existing: [0, 100_000, 1_000_000] },
   kubevirt: { nodes: 3, vmisPerNode: 1000, migrations: 50 },
   dialogRuns: 6,
   qemu: { runs: 5, etaBandwidthMbps: 100 },
@@ -60,13 +63,14 @@ const QUICK: Sizes = {
   watcher: { migrations: 30, ingestMigrations: 1000 },
   history: { migrations: 10_000, ingestRecords: 5000 },
   historyHost: { migrations: 10_000, ingestRecords: 5000 },
+  historyIngest: { migrations: 5000, existing: [0, 10_000] },
   kubevirt: { nodes: 3, vmisPerNode: 200, migrations: 20 },
   dialogRuns: 3,
   qemu: { runs: 2, etaBandwidthMbps: 100 },
   plans: { nodes: 20, vms: 200, runVms: 12, runConcurrency: 4, repeats: 3 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'qemu', 'plans'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -194,6 +198,10 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runHistoryHostBench } = await import('./history-host');
       return runHistoryHostBench(sizes.historyHost);
     }
+    case 'history-ingest': {
+      const { runHistoryIngestBench } = await import('./history-ingest');
+      return runHistoryIngestBench(sizes.historyIngest);
+    }
     case 'qemu': {
       if (!benchFile('qemu')) throw new Error('bench/qemu.ts is missing');
       const { runQemuBench } = await import('./qemu');
@@ -221,6 +229,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     daemon: 'Blixard daemon',
     history: 'History',
     'history-host': 'History',
+    'history-ingest': 'History',
     qemu: 'QEMU runtime',
     plans: 'Migration plans',
   }[section];
@@ -341,6 +350,20 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
         value: `${block(f.worker[activity])} in a worker${f.inProcess ? ` · ${block(f.inProcess[activity])} in-process` : ''}`,
         conditions: `${db}; event-loop watchdog (monitorEventLoopDelay + 1 ms probe); took ${ms(f.worker[activity].tookMs)}${f.inProcess ? ` · ${ms(f.inProcess[activity].tookMs)}` : ''}; host heap +${f.hostHeapGrowthMiB} MiB, process RSS +${f.rssGrowthMiB.worker}${f.inProcess ? ` · +${f.rssGrowthMiB.inProcess}` : ''} MiB`,
       }));
+    }
+    case 'history-ingest': {
+      const f = outcome.figures as HistoryIngestFigures;
+      const block = (b: { maxMs: number; probeGapMs: number; p99Ms: number }) => `host longest block ${ms(Math.max(b.maxMs, b.probeGapMs))} (p99 ${ms(b.p99Ms)})`;
+      const into = (n: number) => (n === 0 ? 'a new history' : `a history of ${count(n)} migrations`);
+      return [
+        ...f.opens.map((o) => ({ area, figure: `open → first answer at ${count(o.existingMigrations)} migrations`, value: ms(o.firstAnswer.tookMs), conditions: `${o.fileMiB} MiB file, worker thread; ${block(o.firstAnswer)}` })),
+        ...f.runs.map((r) => ({
+          area,
+          figure: `durable ingest, ${r.stream === 'bursts' ? "a watcher's bursts" : 'distinct migrations'}`,
+          value: `${count(r.transitionsPerSecond)} transitions/s`,
+          conditions: `${count(r.transitions)} transitions into ${into(r.existingMigrations)}: watcher → recorder → worker, journal fsync on; ${block(r.hostBlock)}`,
+        })),
+      ];
     }
     case 'qemu':
       return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));
