@@ -16,6 +16,8 @@ export interface DevClusterOptions {
   basePort?: number;
   /** VMs to create, named vm-1…vm-N (default 6). */
   vms?: number;
+  /** Metadata of seeded VMs by name (the planner's hints: blixard.io/pinned, …), as CreateVm's metadata. */
+  vmMetadata?: Readonly<Record<string, Record<string, string>>>;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   runtime?: SimulatedRuntimeOptions;
@@ -91,6 +93,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
         configPath: '',
         nodeId: ((i - 1) % count) + 1,
         initialState: i % 2 === 1 ? (real ? 'STARTING' : 'RUNNING') : 'STOPPED',
+        metadata: options.vmMetadata?.[`vm-${i}`],
       });
     }
     if (real) {

@@ -33,7 +33,7 @@ describe('blixard-node maintenance mode (dev-cluster, memory store)', function (
   let clients: BlixardTestClient[];
 
   before(async () => {
-    cluster = await startDevCluster({ nodes: 3, basePort: 0, vms: 6, runtime: { bootMs: 0, stopMs: 0, bandwidthMbps: 0 } });
+    cluster = await startDevCluster({ nodes: 3, basePort: 0, vms: 6, runtime: { bootMs: 0, stopMs: 0, bandwidthMbps: 0 }, vmMetadata: { 'vm-6': { 'blixard.io/pinned': 'seeded' } } });
     clients = cluster.endpoints.map((e) => connect(e));
   });
   after(async () => {
@@ -157,6 +157,7 @@ describe('blixard-node maintenance mode (dev-cluster, memory store)', function (
     const listed = (await clients[1].call('ListVms')).vms.find((v: Reply) => v.name === 'meta-1');
     assert.deepEqual(listed.metadata, metadata);
     assert.deepEqual((await clients[1].call('ListVms')).vms.find((v: Reply) => v.name === 'vm-1').metadata, {}, 'none given, none listed');
+    assert.deepEqual((await clients[1].call('ListVms')).vms.find((v: Reply) => v.name === 'vm-6').metadata, { 'blixard.io/pinned': 'seeded' }, 'seeded by the dev cluster');
     await rejects(clients[0].call('CreateVm', { name: 'meta-2', vcpus: 1, memory_mb: 64, metadata: { 'bad key': 'x' } }), status.INVALID_ARGUMENT, /metadata key 'bad key' is not valid/);
     await rejects(clients[0].call('CreateVm', { name: 'meta-2', vcpus: 1, memory_mb: 64, metadata: { a: 'line\nbreak' } }), status.INVALID_ARGUMENT, /metadata 'a' contains control/);
     const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
