@@ -232,6 +232,35 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
       assert.ok(!(await source.listVms('node01')).some((v) => v.id === vm.id));
     });
 
+    it('says each phase on the migration stream before the tree hears of it, and the tree then shows that phase', async () => {
+      const vm = await migratableVm('node01');
+      const order: string[] = [];
+      const shown: Array<Promise<string | undefined>> = [];
+      const stream = source.onMigrationEvent((e) => {
+        if (e.type === 'observation' && e.observation.migration.vm === vm.name && !e.observation.deleted) order.push(`stream ${e.observation.migration.phase}`);
+      });
+      const tree = source.onDidChange((c) => {
+        if (c.scope !== 'vm' || c.vmId !== vm.id) return;
+        order.push('tree');
+        shown.push(source.listVms().then((vms) => vms.find((v) => v.id === vm.id)?.migration?.phase));
+      });
+      try {
+        const handle = await source.migrate({ vmId: vm.id, targetNodeId: 'node03', live: true });
+        await handle.completion;
+        await waitFor(() => order.includes('stream Succeeded'), 'the final phase on the stream');
+      } finally {
+        stream.dispose();
+        tree.dispose();
+      }
+      assert.ok(order[0]?.startsWith('stream '), `the stream first: ${order.join(', ')}`);
+      // The tree refreshes the VM for every phase of its migration, and shows that phase when read.
+      const phasesShown = new Set(await Promise.all(shown));
+      for (const phase of ['Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running']) {
+        assert.ok(order.includes(`stream ${phase}`), `${phase} on the stream: ${order.join(', ')}`);
+        assert.ok(phasesShown.has(phase), `the tree showed ${phase}: ${[...phasesShown].join(', ')}`);
+      }
+    });
+
     it('leaves the target to the scheduler when none is chosen, and shows the migration on the VM while it runs', async () => {
       server.setTiming({ perPhaseMs: 250 });
       try {
