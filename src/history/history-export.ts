@@ -152,12 +152,23 @@ interface Scratch {
   order: number[];
 }
 
-/** csvField of a text column's value: the common case without a regex for the formula check. */
-function text(value: string): string {
+/** NEEDS_QUOTES of csv.ts. */
+const NEEDS_QUOTES_ANYWHERE = /[",\r\n]/;
+
+/** Whether csvField would prefix `value` (FORMULA_START in csv.ts: = + - @ TAB CR). */
+function formulaStart(value: string): boolean {
   const first = value.charCodeAt(0);
-  // = + - @ TAB CR (FORMULA_START in csv.ts): csvField prefixes and quotes.
-  if (first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13) return csvField(value);
-  return csvQuoted(value);
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
+}
+
+/** csvField of a text column's value: the formula check without a regex. */
+function textField(value: string): string {
+  return formulaStart(value) ? csvField(value) : csvQuoted(value);
+}
+
+/** textField of a value known to hold nothing that needs quotes. */
+function unquotedTextField(value: string): string {
+  return formulaStart(value) ? csvField(value) : value;
 }
 
 /** csvField of a time column (an isoTime never needs quotes). */
@@ -174,7 +185,8 @@ function number(value: SqlValue): string {
 interface Words {
   mode: Map<string, string>;
   state: Map<string, string>;
-  phase: Map<string, string>;
+  /** By state, then phase. */
+  phase: Map<string, Map<string, string>>;
 }
 
 function word(words: Map<string, string>, key: string, make: () => string): string {
@@ -185,15 +197,18 @@ function word(words: Map<string, string>, key: string, make: () => string): stri
 
 /** One CSV line from a csvPage row; undefined when the row must be read the general way. */
 function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch): string | undefined {
-  const t = String(r[TEXTS]).split(TEXT_SEPARATOR);
+  const texts = String(r[TEXTS]);
+  const t = texts.split(TEXT_SEPARATOR);
   if (t.length !== CSV_TEXT_COLUMNS.length) return undefined;
+  // One look at the row's text for what needs quotes, instead of one per field.
+  const text = NEEDS_QUOTES_ANYWHERE.test(texts) ? textField : unquotedTextField;
   const kind = t[KIND];
   const tl = r[TIMELINE];
   let timelineField = '';
   if (typeof tl === 'string') {
     const line = timelineText(kind, tl, scratch);
     if (line === undefined) return undefined;
-    timelineField = text(line);
+    timelineField = textField(line);
   }
   const mode = t[MODE];
   const state = t[STATE] as MigrationState;
@@ -211,7 +226,9 @@ function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch): string | undef
   f[9] = word(words.mode, mode, () => modeWord(mode));
   f[10] = text(t[ORIGIN]);
   f[11] = word(words.state, state, () => stateWord(state));
-  f[12] = word(words.phase, `${state.length}:${state}${phase}`, () => currentPhaseWord({ phase, state }));
+  let phases = words.phase.get(state);
+  if (!phases) words.phase.set(state, (phases = new Map()));
+  f[12] = word(phases, phase, () => currentPhaseWord({ phase, state }));
   f[13] = time(r[CREATED_AT]);
   f[14] = time(r[STARTED_AT]);
   f[15] = time(r[ENDED_AT]);
