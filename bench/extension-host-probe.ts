@@ -5,7 +5,7 @@
 // Blixard dev clusters (bench/host-probe-tree.ts) and the history's event-loop figures
 // (bench/host-probe-history.ts). With $BLIXARD_BENCH_PROFILE_DIR, .cpuprofile files of
 // activation (when the host had not activated the extension yet), of the require() of a fresh
-// copy, and of the tree's first render.
+// copy, of the tree's first render and of the history's activities.
 
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -75,6 +75,7 @@ async function measure(): Promise<HostFigures> {
       seededFile: env.BLIXARD_BENCH_HISTORY_FILE,
       migrations: Number(env.BLIXARD_BENCH_HISTORY_MIGRATIONS),
       ingestRecords: Number(env.BLIXARD_BENCH_HISTORY_INGEST ?? 20_000),
+      profileFile: profile('history'),
     });
   }
   return figures;

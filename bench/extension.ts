@@ -12,7 +12,7 @@
 //     at N migrations, under an event-loop watchdog on the extension host's thread;
 //   - bundle sizes.
 // --profile DIR writes .cpuprofile files of the host (activation, the tree's first render and
-// its cached redraw) and prints their top self-time functions.
+// its cached redraw, the history's activities) and prints their top self-time functions.
 //
 //   node --import tsx bench/extension.ts [--clusters 3] [--nodes 3] [--vms-per-node 1000]
 //     [--activation-samples 5] [--history-migrations 0] [--history-ingest 20000] [--profile DIR] [--json]
@@ -96,6 +96,7 @@ export async function runExtensionBench(options: ExtensionBenchOptions = {}): Pr
         BLIXARD_BENCH_HISTORY_FILE: seeded,
         BLIXARD_BENCH_HISTORY_MIGRATIONS: String(historyMigrations),
         BLIXARD_BENCH_HISTORY_INGEST: String(options.historyIngest ?? 20_000),
+        ...(profileDir ? { BLIXARD_BENCH_PROFILE_DIR: profileDir } : {}),
       });
       host.history = history;
     }

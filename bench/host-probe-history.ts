@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { HistoryWorkerClient } from '../src/history/worker/history-worker-client';
 import type { BlockFigure } from '../test/support/event-loop-watchdog';
 import { exerciseHistory } from './history-activities';
+import { withCpuProfile } from './host-cpu-profile';
 
 export interface HostHistoryFigures {
   migrations: number;
@@ -23,14 +24,14 @@ export interface HostHistoryFigures {
   rssGrowthMiB: number;
 }
 
-export async function measureHistoryInHost(root: string, o: { seededFile: string; migrations: number; ingestRecords: number }): Promise<HostHistoryFigures> {
+export async function measureHistoryInHost(root: string, o: { seededFile: string; migrations: number; ingestRecords: number; profileFile?: string }): Promise<HostHistoryFigures> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-host-history-'));
   try {
     // A copy: the seeded file is reused by the next run of the bench.
     const file = path.join(dir, 'history.db');
     copyFileSync(o.seededFile, file);
     const workerScript = path.join(root, 'dist', 'history-worker.js');
-    const run = await exerciseHistory(() => HistoryWorkerClient.open({ path: file, workerScript }), dir, o.migrations, o.ingestRecords);
+    const run = await withCpuProfile(o.profileFile, () => exerciseHistory(() => HistoryWorkerClient.open({ path: file, workerScript }), dir, o.migrations, o.ingestRecords));
     return {
       migrations: o.migrations,
       ingestRecords: o.ingestRecords,
