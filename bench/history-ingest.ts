@@ -148,6 +148,9 @@ async function ingestOnce(file: string, stream: IngestRun['stream'], migrations:
   const source = new ReplaySource(`ingest-${stream}`);
   watcher.addSource(source);
   try {
+    // As in a window whose Migrations view and history panel have asked: the in-memory active set,
+    // per-cluster summaries and text index are kept current by triggers on every row written.
+    await Promise.all([history.active(), history.summaryByCluster(), history.count({ filter: 'all', text: 'vm-1' })]);
     let transitions = 0;
     let seconds = 0;
     let emitted = 0;
