@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { TreeElement } from '../clusters/core/tree-elements';
+import { RUN_IN_PROGRESS_KEY } from './core/plan-memory-keys';
 import type { PlanCommandContext } from './plan-context';
 import type { PlanFeature } from './plan-feature';
 
@@ -52,8 +53,11 @@ export function registerPlanCommands(ctx: PlanCommandContext): { disposables: vs
       afterExit: async (targets) => (await feature()).maker.offerMoveBack(targets),
     }),
   );
-  // Plan documents open when the window (re)loads get their diagnostics, and a run they were in resumes on Run Plan.
+  // Plan documents open when the window (re)loads get their diagnostics; a run that was under way
+  // when the window went away is offered to resume (after activation: it loads the feature).
   for (const doc of vscode.workspace.textDocuments) check(doc);
+  const interrupted = ctx.context.globalState.get<string>(RUN_IN_PROGRESS_KEY);
+  if (interrupted) setTimeout(() => void feature().then((f) => f.runs.offerResume(vscode.Uri.parse(interrupted))), 0);
   return { disposables: [new vscode.Disposable(() => vscode.Disposable.from(...disposables).dispose())], api: { feature } };
 }
 

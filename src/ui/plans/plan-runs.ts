@@ -14,13 +14,22 @@ import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../../plans
 import type { ClusterSnapshot } from '../../plans/plan-types';
 import { validatePlan } from '../../plans/plan-validation';
 import { describeError } from '../../model/errors';
-import { evacuationKey, vmsMovedOff } from './core/move-back';
+import { vmsMovedOff } from './core/move-back';
+import { evacuationKey, RUN_IN_PROGRESS_KEY } from './core/plan-memory-keys';
 import { endedShare, progressText } from './core/plan-checklist-rows';
 import { planCluster, snapshotOf } from './core/plan-clusters';
 import type { PlanChecklist } from './plan-checklist-view';
 import type { PlanCommandContext } from './plan-context';
 import type { PlanDocumentDiagnostics } from './plan-document-diagnostics';
 import { documentOf } from './plan-maker';
+
+async function readPlanFile(uri: vscode.Uri) {
+  try {
+    return parsePlanDocument(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))).plan;
+  } catch {
+    return undefined;
+  }
+}
 
 export class PlanRuns implements vscode.Disposable {
   private current: PlanRunner | undefined;
@@ -90,6 +99,7 @@ export class PlanRuns implements vscode.Disposable {
       this.ctx.log.info(`${title}: resuming from ${path.basename(stateFile)}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
     }
     this.current = runner;
+    await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, doc.uri.toString());
     const update = () => {
       const state = runner.state;
       writeRunStateFile(stateFile, state);
@@ -121,6 +131,7 @@ export class PlanRuns implements vscode.Disposable {
         },
       );
       writeRunStateFile(stateFile, final);
+      await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, undefined);
       this.checklist.show(final, title, names);
       this.status.text = `$(checklist) ${progressText(final)}`;
       if (plan.kind === 'evacuate' && plan.node) await this.ctx.context.globalState.update(evacuationKey(plan.cluster, plan.node), vmsMovedOff(final, plan.node));
@@ -140,13 +151,32 @@ export class PlanRuns implements vscode.Disposable {
     }
   }
 
+  /**
+   * After a reload (or a crash) mid-plan: offers to resume the run that was under way. Resuming
+   * follows the migrations in flight and starts the waiting ones; none is started twice.
+   */
+  async offerResume(uri: vscode.Uri): Promise<void> {
+    const plan = await readPlanFile(uri);
+    const kept = plan ? readRunStateFile(runStateFileOf(uri.fsPath), plan).state : undefined;
+    if (!kept || kept.status === 'finished' || kept.status === 'cancelled') {
+      await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, undefined);
+      return;
+    }
+    const title = path.basename(uri.fsPath);
+    this.checklist.show(kept, `${title} · interrupted`, (id) => id);
+    const choice = await vscode.window.showInformationMessage(`The migration plan ${title} was interrupted (${progressText(kept)}). Resume it? Migrations in flight are followed, not started again.`, 'Resume', 'Open Plan');
+    if (choice === 'Resume') await this.run(uri, false);
+    else if (choice === 'Open Plan') await vscode.window.showTextDocument(uri, { preview: false });
+  }
+
   /** Cancel plan: the migrations in flight are cancelled, the waiting ones dropped. */
   cancel(): void {
     this.current?.cancel();
   }
 
+  /** A window closing leaves the migrations in flight alone: the state file and RUN_IN_PROGRESS_KEY let the next window resume. */
   dispose(): void {
-    this.current?.cancel();
+    this.current?.dispose();
     this.status.dispose();
   }
 }

@@ -14,8 +14,3 @@ export function vmsMovedOff(state: Pick<PlanRunState, 'entries'>, nodeId: string
 export function moveBackRequest(vmIds: readonly string[], nodeId: string): PlanRequest {
   return { kind: 'migrate', vmIds: [...vmIds], to: { node: nodeId } };
 }
-
-/** The key under which the extension remembers an evacuation's moved VMs for a node. */
-export function evacuationKey(cluster: string, nodeId: string): string {
-  return `blixard.plans.evacuated:${cluster}|${nodeId}`;
-}
