@@ -54,7 +54,7 @@ export interface HistoryIngestFigures {
 }
 
 /** A source that replays generated observations; everything else is refused. */
-class ReplaySource implements ClusterSource {
+export class ReplaySource implements ClusterSource {
   readonly kind = 'kubevirt' as const;
   readonly traits = KUBEVIRT_TRAITS;
   readonly label = 'ingest';
@@ -117,7 +117,7 @@ const phasesUpTo = (id: string, n: number, step: number): PhaseTransition[] => P
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** 200 migrations in flight, each phase step of all of them one turn of the event loop. */
-async function replayBursts(source: ReplaySource, count: number): Promise<number> {
+export async function replayBursts(source: ReplaySource, count: number): Promise<number> {
   for (let first = 0; first < count; first += 200) {
     const last = Math.min(count, first + 200);
     for (let step = 0; step < PHASES.length; step++) {
@@ -141,7 +141,8 @@ async function replayDistinct(source: ReplaySource, count: number): Promise<numb
   return count;
 }
 
-async function ingestOnce(file: string, stream: IngestRun['stream'], migrations: number, existingMigrations: number): Promise<IngestRun> {
+/** Durable ingest of one stream into the history at `file` (created, or holding `existingMigrations`). */
+export async function durableIngest(file: string, stream: IngestRun['stream'], migrations: number, existingMigrations: number): Promise<IngestRun> {
   const history = await HistoryWorkerClient.open({ path: file, logger: { info: () => {}, warn: (m: string) => console.error('warn:', m), error: (m: string) => console.error('error:', m) } });
   const watcher = new MigrationWatcher({ recorded: history.recorded });
   const recorder = new HistoryRecorder(watcher, history, { log: { info: () => {}, warn: (m: string) => console.error('recorder:', m) } });
@@ -236,7 +237,7 @@ export async function runHistoryIngestBench(options: { migrations?: number; exis
         const file = path.join(dir, `${stream}-${existing}`, 'history.db');
         fs.mkdirSync(path.dirname(file), { recursive: true });
         if (existing > 0) copyHistory(seedFile, file);
-        runs.push(await ingestOnce(file, stream, stream === 'bursts' ? migrations : migrations * PHASES.length, existing));
+        runs.push(await durableIngest(file, stream, stream === 'bursts' ? migrations : migrations * PHASES.length, existing));
         fs.rmSync(path.dirname(file), { recursive: true, force: true });
       }
       fs.rmSync(seedFile, { force: true });

@@ -17,17 +17,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rm
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { HistoryStore } from '../src/history';
 import { decodeEntries } from '../src/history/journal/journal-codec';
-import type { ConnectionState } from '../src/model/cluster';
-import { Emitter } from '../src/base/event';
-import type { MigrationObservation, MigrationStreamEvent, PhaseTransition } from '../src/model/migration';
-import type { ClusterSource } from '../src/sources/cluster-source';
-import { HistoryRecorder } from '../src/watch/history-recorder';
-import { recordedMigrationsOf } from '../src/watch/history-recorded-migrations';
 import { MigrationWatcher } from '../src/watch/migration-watcher';
-import { KUBEVIRT_TRAITS } from '../src/sources/kubevirt/kubevirt-kind';
 import { OutputLineFormatter } from '../src/watch/output-line-formatter';
+import { durableIngest, ReplaySource, replayBursts } from './history-ingest';
 import { seedCluster, startKubeApiServer, type ChangeEvent } from '../test/support/kube-api-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -251,126 +244,37 @@ export async function benchLatency(options: WatcherBenchOptions = {}): Promise<W
   }
 }
 
-/** A source that replays a generated stream of KubeVirt-like migrations as fast as it can. */
-class ReplaySource implements ClusterSource {
-  readonly id = 'kubevirt:ingest';
-  readonly kind = 'kubevirt' as const;
-  readonly traits = KUBEVIRT_TRAITS;
-  readonly label = 'ingest';
-  readonly warnings: string[] = [];
-  readonly connection: ConnectionState = { state: 'connected' };
-  private readonly events = new Emitter<MigrationStreamEvent>();
-  readonly onMigrationEvent = this.events.event;
-  readonly onDidChange = new Emitter<never>().event;
-  readonly onDidChangeConnection = new Emitter<ConnectionState>().event;
-  emit(observation: MigrationObservation): void {
-    this.events.fire({ type: 'observation', observation });
-  }
-  listNodes(): never {
-    throw new Error('replay only');
-  }
-  listVms(): never {
-    throw new Error('replay only');
-  }
-  startVm(): never {
-    throw new Error('replay only');
-  }
-  stopVm(): never {
-    throw new Error('replay only');
-  }
-  migrate(): never {
-    throw new Error('replay only');
-  }
-  cancel(): never {
-    throw new Error('replay only');
-  }
-  dispose(): void {
-    this.events.dispose();
-  }
-}
-
-const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
-
-/** Emits `count` migrations × 7 phases as a live stream would: one observation per phase change, a turn of the event loop per batch. */
-async function replay(source: ReplaySource, count: number): Promise<void> {
-  const base = Date.now() - 3_600_000;
-  const inFlight = 200;
-  for (let first = 0; first < count; first += inFlight) {
-    const group = Array.from({ length: Math.min(inFlight, count - first) }, (_, i) => first + i);
-    for (let step = 0; step < PHASES.length; step++) {
-      for (const n of group) {
-        const id = `${source.id}/default/m-${n}`;
-        const phases: PhaseTransition[] = PHASES.slice(0, step + 1).map((phase, i) => ({ migrationId: id, phase, at: base + n * 10 + i }));
-        const phase = PHASES[step];
-        source.emit({
-          migration: {
-            id,
-            kind: 'kubevirt',
-            cluster: source.id,
-            namespace: 'default',
-            vm: `vm-${n % 1000}`,
-            name: `m-${n}`,
-            sourceNode: 'node01',
-            targetNode: 'node02',
-            mode: 'PreCopy',
-            origin: 'user',
-            phase,
-            state: phase === 'Succeeded' ? 'succeeded' : phase === 'Pending' ? 'pending' : 'running',
-            createdAt: base + n * 10,
-            labels: {},
-          },
-          phases,
-        });
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-}
-
+/**
+ * Ingest: the watcher and the line formatter alone (what this thread's share is), then durably
+ * through the recorder and the history in its worker, as shipped (bench/history-ingest.ts, the
+ * same stream of a watcher's bursts).
+ */
 export async function benchIngest(options: WatcherBenchOptions = {}): Promise<WatcherBenchFigures['ingest']> {
   const count = options.ingestMigrations ?? 5000;
-  const expected = count * PHASES.length;
-
-  // The watcher and the line formatter alone, to show what the history's share is.
   const alone = new MigrationWatcher();
-  const aloneSource = new ReplaySource();
+  const aloneSource = new ReplaySource('kubevirt:ingest');
   const formatter = new OutputLineFormatter();
   let aloneLines = 0;
   alone.onTransition((e) => (aloneLines += formatter.formatTransition(e).length > 0 ? 1 : 0));
   alone.addSource(aloneSource);
-  let started = now();
-  await replay(aloneSource, count);
+  const started = now();
+  const expected = await replayBursts(aloneSource, count);
   const watcherOnlySeconds = (now() - started) / 1000;
   alone.dispose();
   if (aloneLines !== expected) throw new Error(`expected ${expected} transitions, the watcher alone emitted ${aloneLines}`);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-watcher-ingest-'));
-  const store = await HistoryStore.open({ path: path.join(dir, 'history.db') });
-  const watcher = new MigrationWatcher({ recorded: recordedMigrationsOf(store) });
-  const recorder = new HistoryRecorder(watcher, store);
-  let lines = 0;
-  watcher.onTransition((e) => (lines += formatter.formatTransition(e).length > 0 ? 1 : 0));
-  const source = new ReplaySource();
-  watcher.addSource(source);
   try {
-    started = now();
-    await replay(source, count);
-    await recorder.flush();
-    const seconds = (now() - started) / 1000;
-    const transitions = store.stats().transitions;
-    if (lines !== expected || transitions !== expected) throw new Error(`expected ${expected} transitions; emitted ${lines}, recorded ${transitions}`);
+    const run = await durableIngest(path.join(dir, 'history.db'), 'bursts', count, 0);
     return {
       migrations: count,
-      transitions,
-      seconds: round(seconds, 3),
-      transitionsPerSecond: Math.round(transitions / seconds),
+      transitions: run.transitions,
+      seconds: run.seconds,
+      transitionsPerSecond: run.transitionsPerSecond,
       durable: true,
       watcherOnlyTransitionsPerSecond: Math.round(expected / watcherOnlySeconds),
     };
   } finally {
-    watcher.dispose();
-    recorder.dispose();
-    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
