@@ -13,9 +13,10 @@ import { isFinal, type Migration, type MigrationStreamEvent } from '../model/mig
 import type { ClusterSource } from '../sources/cluster-source';
 import { initialRunState, isEnded, type EntryState, type PlanRunEntry, type PlanRunState, type PlanRunStatus } from './plan-run-state';
 import type { MigrationPlan } from './plan-types';
+import { restartElsewhere } from './restart-move';
 
-/** What the runner needs of a source. */
-export type PlanRunnerSource = Pick<ClusterSource, 'migrate' | 'cancel' | 'onMigrationEvent'> & Partial<Pick<ClusterSource, 'getMigration'>>;
+/** What the runner needs of a source (stopVm/startVm/listVms and traits: cold moves on a kind that migrates only live). */
+export type PlanRunnerSource = Pick<ClusterSource, 'migrate' | 'cancel' | 'onMigrationEvent'> & Partial<Pick<ClusterSource, 'getMigration' | 'stopVm' | 'startVm' | 'listVms' | 'traits'>>;
 
 export type PlanRunEvent = { type: 'entry'; index: number; entry: PlanRunEntry } | { type: 'plan'; status: PlanRunStatus };
 
@@ -184,6 +185,7 @@ export class PlanRunner implements IDisposable {
     const entry = this.run$.entries[index];
     const startedAt = this.clock.now();
     this.setEntry(index, { state: 'running', startedAt, phase: 'Requested' });
+    if (entry.mode === 'cold' && this.source.traits?.live === 'always') return this.restart(index);
     this.source.migrate({ vmId: entry.vm, targetNodeId: entry.to, live: entry.mode === 'live' }).then(
       (handle) => {
         const s = entry.status;
@@ -195,6 +197,25 @@ export class PlanRunner implements IDisposable {
           (err: unknown) => this.end(index, handle.migrationId, describeError(err)),
         );
       },
+      (err: unknown) => this.end(index, undefined, describeError(err)),
+    );
+  }
+
+  /** A cold move where the kind migrates only live: stop, start, and the scheduler picks the node. */
+  private restart(index: number): void {
+    const entry = this.run$.entries[index];
+    const { stopVm, startVm, listVms } = this.source;
+    if (!stopVm || !startVm || !listVms) return this.end(index, undefined, 'this cluster moves VMs only live, and cannot restart this one here');
+    const source = { stopVm: stopVm.bind(this.source), startVm: startVm.bind(this.source), listVms: listVms.bind(this.source) };
+    restartElsewhere(source, entry.vm, entry.from, {
+      onPhase: (phase) => {
+        const s = entry.status;
+        if (s.state === 'running') this.setEntry(index, { ...s, phase });
+      },
+      sleep: (ms) => this.clock.sleep(ms, new AbortController().signal),
+      now: () => this.clock.now(),
+    }).then(
+      ({ nodeId }) => this.end(index, undefined, undefined, false, `restarted on ${nodeId}`),
       (err: unknown) => this.end(index, undefined, describeError(err)),
     );
   }
@@ -244,11 +265,11 @@ export class PlanRunner implements IDisposable {
     this.setEntry(index, { ...s, phase: m.phase, ...(progress !== undefined ? { progress } : {}) });
   }
 
-  private end(index: number, migrationId: string | undefined, failure: string | undefined, cancelled = false): void {
+  private end(index: number, migrationId: string | undefined, failure: string | undefined, cancelled = false, note?: string): void {
     const s = this.run$.entries[index].status;
     if (s.state !== 'running') return;
     const ids = migrationId ? { migrationId } : {};
-    if (failure === undefined) this.setEntry(index, { state: 'done', ...ids, startedAt: s.startedAt, endedAt: this.clock.now() });
+    if (failure === undefined) this.setEntry(index, { state: 'done', ...ids, startedAt: s.startedAt, endedAt: this.clock.now(), ...(note ? { note } : {}) });
     else if (cancelled || this.stopReason === 'the plan was cancelled') this.setEntry(index, { state: 'cancelled', ...ids, reason: failure });
     else {
       this.setEntry(index, { state: 'failed', ...ids, startedAt: s.startedAt, endedAt: this.clock.now(), reason: failure });

@@ -59,7 +59,7 @@ export function planMigrations(snapshot: ClusterSnapshot, request: PlanRequest, 
     // Largest first when choosing targets (first-fit decreasing packs best); start order comes later.
     const bySize = movable.filter((m) => orderable.has(m.vm.id)).sort((a, b) => largestFirst(a.vm, b.vm));
     for (const m of bySize) {
-      const chosen = target(m.vm, ledger);
+      const chosen = m.mode === 'cold' && snapshot.traits.live === 'always' ? restartTarget(m.vm, snapshot, nodes) : target(m.vm, ledger);
       if ('blocked' in chosen) {
         blockers.push({ vm: m.vm.id, node: m.vm.nodeId, kind: chosen.kind, reason: chosen.blocked });
         continue;
@@ -152,6 +152,17 @@ function requestedMoves(
       return { to: node.id, reason: `asked: to ${node.name}` };
     },
   };
+}
+
+/**
+ * A cold move where the kind migrates only live is a restart: the cluster's scheduler picks the
+ * node, so no target is named (or booked); the runner fails the entry if the VM comes back on its
+ * own node (cordon it first). Only for a source node that is cordoned already, or being emptied.
+ */
+function restartTarget(vm: Vm, snapshot: ClusterSnapshot, nodes: ClusterNode[]): TargetChoice {
+  if (!snapshot.traits.anyNode) return { blocked: `${vm.id} can move only by a restart, and this cluster cannot choose the node itself`, kind: 'not-migratable' };
+  if (!nodes.some((n) => n.id !== vm.nodeId && eligibleTarget(n))) return { blocked: `no node other than ${vm.nodeId ?? 'its own'} takes VMs`, kind: 'only-node' };
+  return { to: undefined, reason: "restarted: stopped, then started on the node the cluster's scheduler picks (its node must be cordoned first)" };
 }
 
 /** The eligible node with room whose use would be lowest with the VM on it (ties: the lower id). */
