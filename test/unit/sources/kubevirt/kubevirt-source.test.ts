@@ -235,14 +235,15 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
     it('says each phase on the migration stream before the tree hears of it, and the tree then shows that phase', async () => {
       const vm = await migratableVm('node01');
       const order: string[] = [];
-      const shown: Array<Promise<string | undefined>> = [];
+      // Each refresh of the VM in the tree: where it came in the order, and the phase the tree then showed.
+      const shown: Array<Promise<{ at: number; phase: string | undefined }>> = [];
       const stream = source.onMigrationEvent((e) => {
         if (e.type === 'observation' && e.observation.migration.vm === vm.name && !e.observation.deleted) order.push(`stream ${e.observation.migration.phase}`);
       });
       const tree = source.onDidChange((c) => {
         if (c.scope !== 'vm' || c.vmId !== vm.id) return;
-        order.push('tree');
-        shown.push(source.listVms().then((vms) => vms.find((v) => v.id === vm.id)?.migration?.phase));
+        const at = order.push('tree') - 1;
+        shown.push(source.listVms().then((vms) => ({ at, phase: vms.find((v) => v.id === vm.id)?.migration?.phase })));
       });
       try {
         const handle = await source.migrate({ vmId: vm.id, targetNodeId: 'node03', live: true });
@@ -252,12 +253,14 @@ describe('KubevirtSource against a KubeVirt-compatible API server', function () 
         stream.dispose();
         tree.dispose();
       }
-      assert.ok(order[0]?.startsWith('stream '), `the stream first: ${order.join(', ')}`);
-      // The tree refreshes the VM for every phase of its migration, and shows that phase when read.
-      const phasesShown = new Set(await Promise.all(shown));
+      const refreshes = await Promise.all(shown);
+      // The tree refreshes the VM for every phase of its migration, after the stream said it.
       for (const phase of ['Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running']) {
-        assert.ok(order.includes(`stream ${phase}`), `${phase} on the stream: ${order.join(', ')}`);
-        assert.ok(phasesShown.has(phase), `the tree showed ${phase}: ${[...phasesShown].join(', ')}`);
+        const said = order.indexOf(`stream ${phase}`);
+        assert.ok(said >= 0, `${phase} on the stream: ${order.join(', ')}`);
+        const refresh = refreshes.find((r) => r.phase === phase);
+        assert.ok(refresh, `the tree showed ${phase}: ${refreshes.map((r) => r.phase).join(', ')}`);
+        assert.ok(refresh.at > said, `the stream said ${phase} before the tree: ${order.join(', ')}`);
       }
     });
 
