@@ -15,7 +15,7 @@
 // its cached redraw, the history's activities) and prints their top self-time functions.
 //
 //   node --import tsx bench/extension.ts [--clusters 3] [--nodes 3] [--vms-per-node 1000]
-//     [--activation-samples 5] [--history-migrations 0] [--history-ingest 20000] [--profile DIR] [--json]
+//     [--activation-samples 5] [--history-migrations 0] [--history-ingest 20000] [--history-without-port-scan] [--profile DIR] [--json]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -60,6 +60,8 @@ export interface ExtensionBenchOptions {
   /** 0 (default): no history figures. */
   historyMigrations?: number;
   historyIngest?: number;
+  /** The history's host with VS Code's port auto-forwarding off (its `ps` runs block the host). */
+  historyWithoutPortScan?: boolean;
   profileDir?: string;
 }
 
@@ -87,7 +89,10 @@ export async function runExtensionBench(options: ExtensionBenchOptions = {}): Pr
       ...(profileDir ? { BLIXARD_BENCH_PROFILE_DIR: profileDir } : {}),
     });
     // The history in a host of its own: after the tree, 100,000 VMs' elements in the host's heap
-    // make its garbage collection pauses part of every figure.
+    // make its garbage collection pauses part of every figure. With --history-without-port-scan,
+    // that host does not look for ports to forward: code-server's remote extension host runs
+    // `ps` for it from its own thread (a spawn from a large process blocked it 20–90 ms at a
+    // time in a profile), which is VS Code's work, not the history's.
     const historyMigrations = options.historyMigrations ?? 0;
     if (historyMigrations > 0) {
       const seeded = path.join(dir, 'history-seed.db');
@@ -97,7 +102,7 @@ export async function runExtensionBench(options: ExtensionBenchOptions = {}): Pr
         BLIXARD_BENCH_HISTORY_MIGRATIONS: String(historyMigrations),
         BLIXARD_BENCH_HISTORY_INGEST: String(options.historyIngest ?? 20_000),
         ...(profileDir ? { BLIXARD_BENCH_PROFILE_DIR: profileDir } : {}),
-      });
+      }, options.historyWithoutPortScan ? { 'remote.autoForwardPorts': false } : undefined);
       host.history = history;
     }
     const samples: HostFigures[] = [];
@@ -147,9 +152,9 @@ function build(): number {
   return Math.round([...seen].reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0) / 1024);
 }
 
-async function measureInHost(probe: string, dir: string, env: Record<string, string>): Promise<HostFigures> {
+async function measureInHost(probe: string, dir: string, env: Record<string, string>, userSettings?: Record<string, unknown>): Promise<HostFigures> {
   const results = path.join(dir, `host-${Date.now()}.json`);
-  const workbench = await Workbench.open({ extensionTestsPath: probe, env: { BLIXARD_BENCH_RESULTS: results, BLIXARD_BENCH_CLUSTERS: '0', ...env } });
+  const workbench = await Workbench.open({ extensionTestsPath: probe, env: { BLIXARD_BENCH_RESULTS: results, BLIXARD_BENCH_CLUSTERS: '0', ...env }, userSettings });
   try {
     const deadline = Date.now() + 15 * 60_000;
     while (!existsSync(results)) {
@@ -252,6 +257,7 @@ if (require.main === module) {
     activationSamples: num('--activation-samples'),
     historyMigrations: num('--history-migrations'),
     historyIngest: num('--history-ingest'),
+    historyWithoutPortScan: args.includes('--history-without-port-scan'),
     profileDir: opt('--profile'),
   })
     .then((f) => (args.includes('--json') ? console.log(JSON.stringify(f, null, 2)) : printFigures(f)))
