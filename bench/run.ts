@@ -269,7 +269,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
           area,
           figure: `host's longest block by the history: ${activity}`,
           value: `${ms(Math.max(b.maxMs, b.probeGapMs))} (p99 ${ms(b.p99Ms)})`,
-          conditions: `in the extension host, worker client; ${count(h!.migrations)} migrations (${h!.fileMiB} MiB); took ${ms(b.tookMs)}; host heap +${h!.hostHeapGrowthMiB} MiB`,
+          conditions: `in the extension host, worker client; ${count(h!.migrations)} migrations (${h!.fileMiB} MiB); took ${ms(b.tookMs)}; host heap ${h!.hostHeapGrowthMiB < 0 ? '−' : '+'}${Math.abs(h!.hostHeapGrowthMiB)} MiB`,
         });
       }
       return rows;
