@@ -27,6 +27,8 @@ import { watchEventLoop, type BlockFigure } from '../test/support/event-loop-wat
 
 const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded'];
 const T0 = 1_700_000_000_000;
+/** Ingested migrations are newer than every seeded one, as a watcher's are in a history it has kept. */
+const INGEST_T0 = T0 + 100_000_000_000;
 
 export interface IngestRun {
   stream: 'bursts' | 'distinct';
@@ -91,9 +93,9 @@ export class ReplaySource implements ClusterSource {
   }
 }
 
-function migrationAt(cluster: string, n: number, step: number): Migration {
+function migrationAt(cluster: string, n: number, step: number, base = INGEST_T0): Migration {
   const phase = PHASES[step];
-  const created = T0 + n * 10;
+  const created = base + n * 10;
   return {
     id: `${cluster}/default/m-${n}`,
     kind: 'kubevirt',
@@ -113,7 +115,7 @@ function migrationAt(cluster: string, n: number, step: number): Migration {
   };
 }
 
-const phasesUpTo = (id: string, n: number, step: number): PhaseTransition[] => PHASES.slice(0, step + 1).map((phase, i) => ({ migrationId: id, phase, at: T0 + n * 10 + i * 1000 }));
+const phasesUpTo = (id: string, n: number, step: number, base = INGEST_T0): PhaseTransition[] => PHASES.slice(0, step + 1).map((phase, i) => ({ migrationId: id, phase, at: base + n * 10 + i * 1000 }));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** 200 migrations in flight, each phase step of all of them one turn of the event loop. */
@@ -135,7 +137,7 @@ export async function replayBursts(source: ReplaySource, count: number): Promise
 async function replayDistinct(source: ReplaySource, count: number): Promise<number> {
   for (let n = 0; n < count; n++) {
     const migration = migrationAt(source.id, n, PHASES.length - 1);
-    source.emit({ migration, phases: [{ migrationId: migration.id, phase: 'Succeeded', at: T0 + n * 10 }] });
+    source.emit({ migration, phases: [{ migrationId: migration.id, phase: 'Succeeded', at: INGEST_T0 + n * 10 }] });
     if (n % 200 === 199) await turn();
   }
   return count;
@@ -184,8 +186,8 @@ export async function seedHistory(file: string, count: number): Promise<void> {
     for (let first = 0; first < count; first += 5000) {
       const burst = [];
       for (let n = first; n < Math.min(count, first + 5000); n++) {
-        const migration = migrationAt('seed', n, PHASES.length - 1);
-        burst.push({ migration, transitions: phasesUpTo(migration.id, n, PHASES.length - 1) });
+        const migration = migrationAt('seed', n, PHASES.length - 1, T0);
+        burst.push({ migration, transitions: phasesUpTo(migration.id, n, PHASES.length - 1, T0) });
       }
       store.recordMany(burst);
       await store.flush();
