@@ -102,6 +102,41 @@ describe('migration plans', function () {
     assert.ok(!diagnostics.some((d) => d.code === 'wrong-cluster'), 'checked against the cluster, which answered');
   });
 
+  it('says in one warning on the cluster line when the plan cannot be checked: no such cluster, or one that does not answer', async function () {
+    this.timeout(60_000);
+    // A port nothing listens on: the cluster is configured but dead.
+    await updateSettings(api, {
+      'blixard.clusters': [
+        { name: CLUSTER, endpoints: cluster.endpoints, datacenter: 'plans' },
+        { name: 'Dead cluster', endpoints: ['127.0.0.1:9'], datacenter: 'plans' },
+      ],
+    });
+    try {
+      for (const [name, reason] of [
+        ['Nowhere', /^not checked against the cluster: no cluster named "Nowhere" is configured/],
+        ['Dead cluster', /^not checked against Dead cluster: /],
+      ] as const) {
+        const text = writePlanDocument({ cluster: name, kind: 'rebalance', concurrency: { perCluster: 5, perSourceNode: 2 }, stopOnFailure: false, entries: [], blockers: [], nodes: [] });
+        const file = path.join(dir, `${name.replace(/\W/g, '-')}.blixard-plan.yaml`);
+        writeFileSync(file, text);
+        const started = Date.now();
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+        await vscode.window.showTextDocument(doc);
+        const found = await waitFor(`the warning for ${name}`, () => {
+          const d = vscode.languages.getDiagnostics(doc.uri);
+          return d.length > 0 ? d : undefined;
+        });
+        assert.equal(found.length, 1, found.map((d) => d.message).join('; '));
+        assert.equal(found[0].severity, vscode.DiagnosticSeverity.Warning);
+        assert.match(found[0].message, reason);
+        assert.match(doc.lineAt(found[0].range.start.line).text, /^cluster: /);
+        assert.ok(Date.now() - started < 15_000, 'within the snapshot deadline, not the cluster’s own retries');
+      }
+    } finally {
+      await updateSettings(api, { 'blixard.clusters': [{ name: CLUSTER, endpoints: cluster.endpoints, datacenter: 'plans' }] });
+    }
+  });
+
   it('evacuates a node through the command and runs the plan to the end', async function () {
     this.timeout(120_000);
     const { id, source: s } = source();
