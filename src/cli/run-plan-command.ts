@@ -2,16 +2,18 @@
 // is now (diagnostics as FILE:line:col), and runs it with the same runner as the extension,
 // printing one line per entry change. Exit 0 when every entry succeeded, 1 when any failed or was
 // blocked (the plan's own blockers included: the job is not done), 2 for an invalid plan. Where
-// the plan stands is kept in FILE.state.json — an interim store until the history keeps plans —
-// so a run that was interrupted resumes without moving a VM twice.
+// the plan stands is kept in FILE.state.json (plans/plan-state-file.ts, shared with the extension;
+// an interim store until the history keeps plans), so a run that was interrupted resumes without
+// moving a VM twice.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../base/logger';
 import { describeError } from '../model/errors';
 import { readClusterSnapshot } from '../plans/cluster-snapshot';
 import { formatDiagnostic } from '../plans/plan-diagnostics';
 import { parsePlanDocument } from '../plans/plan-document-parser';
-import { countStates, readRunState, type PlanRunEntry, type PlanRunState } from '../plans/plan-run-state';
+import { countStates, type PlanRunEntry } from '../plans/plan-run-state';
+import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../plans/plan-state-file';
 import { PlanRunner } from '../plans/plan-runner';
 import type { ClusterSnapshot } from '../plans/plan-types';
 import { validatePlan } from '../plans/plan-validation';
@@ -21,10 +23,6 @@ import type { CliIo } from './cli-io';
 import { closeCliSources, type CliSources } from './cli-sources';
 import type { PlanDependencies } from './plan-command';
 import { chooseSource } from './plan-command';
-
-export function stateFileOf(planFile: string): string {
-  return `${planFile}.state.json`;
-}
 
 export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortSignal, deps: PlanDependencies): Promise<number> {
   let text: string;
@@ -70,17 +68,13 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
       return 0;
     }
 
-    const stateFile = stateFileOf(args.file);
-    let resume: PlanRunState | undefined;
-    if (existsSync(stateFile)) {
-      const read = safeJson(stateFile);
-      const kept = read === undefined ? { problem: 'not JSON' } : readRunState(read, plan);
-      if ('state' in kept) {
-        resume = kept.state;
-        const c = countStates(kept.state);
-        io.err(`resuming from ${stateFile}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
-      } else io.err(`warning: ${stateFile} is not used: ${kept.problem}`);
-    }
+    const stateFile = runStateFileOf(args.file);
+    const kept = readRunStateFile(stateFile, plan);
+    const resume = kept.state;
+    if (resume) {
+      const c = countStates(resume);
+      io.err(`resuming from ${stateFile}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
+    } else if (kept.problem) io.err(`warning: ${stateFile} is not used: ${kept.problem}`);
     if (args.db) {
       const log: Pick<Logger, 'info' | 'warn' | 'error'> = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`), error: (m) => io.err(`warning: ${m}`) };
       session = await WatchSession.start({ historyPath: args.db, log, historyRequired: true, historyInWorker: true });
@@ -92,14 +86,14 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     runner.onEvent((e) => {
       if (e.type === 'plan') {
         if (e.status === 'waiting-window') io.err(`waiting for the window: nothing starts before ${plan.window?.notBefore}`);
-        persist(stateFile, runner.state);
+        writeRunStateFile(stateFile, runner.state);
         return;
       }
       const line = entryLine(e.entry, names);
       if (printed.get(e.index) === line) return;
       printed.set(e.index, line);
       io.out(`${new Date().toISOString()}  ${line}`);
-      persist(stateFile, runner.state);
+      writeRunStateFile(stateFile, runner.state);
     });
     const onStop = () => {
       io.err('stopping: cancelling the migrations in flight, dropping the waiting ones…');
@@ -109,7 +103,7 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     else stop.addEventListener('abort', onStop, { once: true });
     const final = await runner.run();
     stop.removeEventListener('abort', onStop);
-    persist(stateFile, final);
+    writeRunStateFile(stateFile, final);
     const c = countStates(final);
     io.err(`${plan.cluster}: ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.cancelled} cancelled${plan.blockers.length > 0 ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}`);
     return c.failed + c.blocked + c.cancelled + plan.blockers.length === 0 ? 0 : 1;
@@ -146,22 +140,3 @@ function nodeNames(snapshot: ClusterSnapshot): (id: string) => string {
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n.name]));
   return (id) => byId.get(id) ?? id;
 }
-
-/** Written whole and renamed into place: a crash leaves the old state or the new one, never half. */
-function persist(file: string, state: PlanRunState): void {
-  try {
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(`${file}.tmp`, file);
-  } catch {
-    // The run goes on; the next change tries again.
-  }
-}
-
-function safeJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
