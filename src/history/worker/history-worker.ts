@@ -19,8 +19,8 @@ let appliedSeq = 0;
 let flushing = false;
 let closing = false;
 
-function post(message: FromWorker): void {
-  port!.postMessage(message);
+function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
+  port!.postMessage(message, transfer);
 }
 
 function stateOf(s: HistoryStore): StoreState {
@@ -46,7 +46,9 @@ async function sendRecordedIds(s: HistoryStore): Promise<void> {
     after = slice.lastSeq;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  if (!closing) post({ type: 'recorded-ids', filter: ids.filter });
+  // Handed over, not copied (2.5 MB at a million migrations): the worker keeps no use for it.
+  const filter = ids.filter;
+  if (!closing) post({ type: 'recorded-ids', filter }, [filter.bits.buffer as ArrayBuffer]);
 }
 
 const ID_SLICE = 50_000;
