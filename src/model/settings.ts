@@ -19,6 +19,7 @@ export interface SettingSpec<T> {
 
 const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isObject = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A finite number of at least `min` (what the code honours; package.json's `minimum` only guides the settings editor). */
 const atLeast =
   (min: number) =>
@@ -52,6 +53,8 @@ export const SETTINGS = {
   'blixard.history.maxMigrations': setting({ default: 100_000, accepts: atLeast(0), restricted: 'prunes the migration history every window shares' }),
   /** A KubeVirt watch silent (no event, no bookmark) this many seconds is restarted. */
   'blixard.kubevirt.watchStallSeconds': setting({ default: 120, accepts: atLeast(1) }),
+  /** How many migrations a new plan runs at once (ui/plans/core/plan-concurrency-setting.ts checks the fields); it only fills a plan the user reviews. */
+  'blixard.plans.maxParallel': setting<Readonly<Record<string, unknown>>>({ default: { perCluster: 5, perSourceNode: 2 }, accepts: isObject }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -20,6 +20,7 @@ import type { TreeElement } from '../clusters/core/tree-elements';
 import { moveBackRequest } from './core/move-back';
 import { evacuationKey } from './core/plan-memory-keys';
 import { planCluster, snapshotOf } from './core/plan-clusters';
+import { readConcurrencySetting } from './core/plan-concurrency-setting';
 import { planFileName } from './core/plan-file-name';
 import { requestOf } from './core/plan-request';
 import type { PlanCommandContext } from './plan-context';
@@ -127,10 +128,13 @@ export class PlanMaker {
     }
   }
 
+  /** A new plan takes its concurrency from blixard.plans.maxParallel; Recompute keeps the document's own fields. */
   private plan(snapshot: ClusterSnapshot, request: PlanRequest, like?: MigrationPlan): MigrationPlan {
+    const setting = readConcurrencySetting(vscode.workspace.getConfiguration('blixard.plans').get('maxParallel'));
+    for (const p of setting.problems) this.ctx.log.warn(`Setting ${p}`);
     return planMigrations(snapshot, request, {
       createdAt: new Date().toISOString(),
-      ...(like ? { concurrency: like.concurrency, stopOnFailure: like.stopOnFailure, ...(like.window ? { window: like.window } : {}) } : {}),
+      ...(like ? { concurrency: like.concurrency, stopOnFailure: like.stopOnFailure, ...(like.window ? { window: like.window } : {}) } : { concurrency: setting.concurrency }),
     });
   }
 

@@ -13,6 +13,7 @@ import { moveBackRequest, vmsMovedOff } from '../../../src/ui/plans/core/move-ba
 import { checklistRow, endedShare, progressText } from '../../../src/ui/plans/core/plan-checklist-rows';
 import { isPlanFile, planFileName } from '../../../src/ui/plans/core/plan-file-name';
 import { requestOf } from '../../../src/ui/plans/core/plan-request';
+import { readConcurrencySetting } from '../../../src/ui/plans/core/plan-concurrency-setting';
 import { SnapshotCache } from '../../../src/ui/plans/core/snapshot-cache';
 import { node, snapshot, vm } from '../plans/snapshot-builder';
 
@@ -103,5 +104,17 @@ describe('plans UI core', () => {
     assert.match(readRunStateFile(file, other).problem ?? '', /another version of this plan/);
     writeFileSync(file, '{');
     assert.equal(readRunStateFile(file, plan).problem, 'not JSON');
+  });
+});
+
+describe('blixard.plans.maxParallel', () => {
+  it('takes whole numbers from 1 to 1000 and leaves anything else to the default, saying so', () => {
+    assert.deepEqual(readConcurrencySetting(undefined), { concurrency: {}, problems: [] });
+    assert.deepEqual(readConcurrencySetting({ perCluster: 4, perSourceNode: 1 }), { concurrency: { perCluster: 4, perSourceNode: 1 }, problems: [] });
+    const bad = readConcurrencySetting({ perCluster: 0, perSourceNode: 2.5 });
+    assert.deepEqual(bad.concurrency, {});
+    assert.equal(bad.problems.length, 2);
+    assert.match(bad.problems[0], /perCluster must be a whole number from 1 to 1000, not 0/);
+    assert.equal(readConcurrencySetting('5').problems.length, 1);
   });
 });
