@@ -102,7 +102,7 @@ export async function runExtensionBench(options: ExtensionBenchOptions = {}): Pr
         BLIXARD_BENCH_HISTORY_MIGRATIONS: String(historyMigrations),
         BLIXARD_BENCH_HISTORY_INGEST: String(options.historyIngest ?? 20_000),
         ...(profileDir ? { BLIXARD_BENCH_PROFILE_DIR: profileDir } : {}),
-      }, options.historyWithoutPortScan ? { 'remote.autoForwardPorts': false } : undefined);
+      }, options.historyWithoutPortScan ? { 'remote.autoForwardPorts': false, 'remote.autoForwardPortsSource': 'output' } : undefined);
       host.history = history;
     }
     const samples: HostFigures[] = [];
