@@ -55,9 +55,12 @@ export function registerPlanCommands(ctx: PlanCommandContext): { disposables: vs
   );
   // Plan documents open when the window (re)loads get their diagnostics; a run that was under way
   // when the window went away is offered to resume (after activation: it loads the feature).
-  for (const doc of vscode.workspace.textDocuments) check(doc);
-  const interrupted = ctx.context.globalState.get<string>(RUN_IN_PROGRESS_KEY);
-  if (interrupted) setTimeout(() => void feature().then((f) => f.runs.offerResume(vscode.Uri.parse(interrupted))), 0);
+  // Both after activate() has returned: loading the feature is not activation's cost.
+  setTimeout(() => {
+    for (const doc of vscode.workspace.textDocuments) check(doc);
+    const interrupted = ctx.context.globalState.get<string>(RUN_IN_PROGRESS_KEY);
+    if (interrupted) void feature().then((f) => f.runs.offerResume(vscode.Uri.parse(interrupted)));
+  }, 0);
   return { disposables: [new vscode.Disposable(() => vscode.Disposable.from(...disposables).dispose())], api: { feature } };
 }
 
