@@ -208,7 +208,8 @@ function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch): string | undef
   if (typeof tl === 'string') {
     const line = timelineText(kind, tl, scratch);
     if (line === undefined) return undefined;
-    timelineField = textField(line);
+    // The times add nothing that needs quotes: the phases as SQLite gave them tell.
+    timelineField = NEEDS_QUOTES_ANYWHERE.test(tl) ? textField(line) : unquotedTextField(line);
   }
   const mode = t[MODE];
   const state = t[STATE] as MigrationState;
