@@ -45,7 +45,7 @@ interface Sizes {
 }
 
 const FULL: Sizes = {
-  extension: { clusters: 10, nodes: 10, vmsPerNode: 1000, activationSamples: 5, historyMigrations: 100_000, historyIngest: 20_000 },
+  extension: { clusters: 10, nodes: 10, vmsPerNode: 1000, activationSamples: 5, historyMigrations: 100_000, historyIngest: 20_000, historyWithoutPortScan: true },
   daemon: { migrations: 600, concurrency: 16, readVms: 10_000 },
   watcher: { migrations: 120, ingestMigrations: 5000 },
   history: { migrations: 100_000, ingestRecords: 50_000 },
@@ -58,7 +58,7 @@ const FULL: Sizes = {
 };
 
 const QUICK: Sizes = {
-  extension: { clusters: 3, nodes: 3, vmsPerNode: 200, activationSamples: 2, historyMigrations: 10_000, historyIngest: 5000 },
+  extension: { clusters: 3, nodes: 3, vmsPerNode: 200, activationSamples: 2, historyMigrations: 10_000, historyIngest: 5000, historyWithoutPortScan: true },
   daemon: { migrations: 120, concurrency: 8, readVms: 2000 },
   watcher: { migrations: 30, ingestMigrations: 1000 },
   history: { migrations: 10_000, ingestRecords: 5000 },
