@@ -82,6 +82,7 @@ export class ClusterTreeStructure extends Disposable {
       idOf: (e) => e.id,
       isExpandable: (e) => e.type !== 'vm' && e.type !== 'message',
       redrawAgain: (rows) => rows.forEach((row) => this.queueElement(row)),
+      isOpen: (e) => this.expansion.isExpanded(e.id),
       settleMs: options.refetchSettleMs,
     });
     // Disposed in reverse of registering: the flush timer and the models first, the registry subscription last.

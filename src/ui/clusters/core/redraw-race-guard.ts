@@ -21,10 +21,20 @@ export interface RedrawRaceGuardOptions<E> {
   readonly isExpandable: (element: E) => boolean;
   /** Redraws these rows (through the tree's usual change delivery). */
   readonly redrawAgain: (elements: E[]) => void;
+  /**
+   * Whether the workbench shows the row open, as far as the tree knows (undefined: unknown). A
+   * row known closed is not re-fetched after a redraw, so nothing waits for it; one known open
+   * is waited for until it is, however slow a loaded workbench is to ask.
+   */
+  readonly isOpen?: (element: E) => boolean | undefined;
   /** How long the workbench gets to fetch an open row's children after fetching its parent's. Default 500 ms. */
   readonly settleMs?: number;
-  /** A redrawn row not fetched again within this time is one the workbench shows collapsed. Default 5 s. */
+  /**
+   * A redrawn row whose state is unknown and is not fetched again within this time is one the
+   * workbench shows collapsed; a row known open waits for `openExpireMs`. Defaults 5 s and 60 s.
+   */
   readonly expireMs?: number;
+  readonly openExpireMs?: number;
 }
 
 const ROOT = '\0root';
@@ -39,19 +49,26 @@ export class RedrawRaceGuard<E> {
   private settleTimer?: ReturnType<typeof setTimeout>;
   private readonly settleMs: number;
   private readonly expireMs: number;
+  private readonly openExpireMs: number;
 
   constructor(private readonly options: RedrawRaceGuardOptions<E>) {
     this.settleMs = options.settleMs ?? 500;
     this.expireMs = options.expireMs ?? 5000;
+    this.openExpireMs = options.openExpireMs ?? 60_000;
   }
 
   /** The tree told VS Code to redraw these rows (undefined: the whole tree). */
   redrawn(elements: readonly E[] | undefined): void {
-    const until = Date.now() + this.expireMs;
-    const keys = elements ? elements.filter((e) => this.options.isExpandable(e)).map((e) => this.options.idOf(e)) : [ROOT];
-    for (const key of keys) {
+    const now = Date.now();
+    // The root is always open. A loaded workbench (CI, a busy window) can take seconds to ask
+    // for an open row again; a fixed 5 s let such a row's expanded child stay empty for good.
+    const rows: [string, boolean | undefined][] = elements
+      ? elements.filter((e) => this.options.isExpandable(e)).map((e) => [this.options.idOf(e), this.options.isOpen?.(e)])
+      : [[ROOT, true]];
+    for (const [key, open] of rows) {
       const drawn = this.drawnChildren.get(key);
-      if (drawn && drawn.size > 0) this.awaitingFetch.set(key, { until, drawn });
+      if (!drawn || drawn.size === 0 || open === false) continue;
+      this.awaitingFetch.set(key, { until: now + (open ? this.openExpireMs : this.expireMs), drawn });
     }
   }
 
