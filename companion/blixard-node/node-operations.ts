@@ -29,6 +29,8 @@ export interface MigrateVmInput {
   live: boolean;
   force: boolean;
   migrationId?: string;
+  /** The migration plan that asks for it, kept on the record. */
+  planId?: string;
 }
 
 export interface VmActionResult {
@@ -303,6 +305,7 @@ export class NodeOperations {
         vcpus: vm.vcpus,
         memoryMb: vm.memoryMb,
         requestedVia: this.ctx.nodeId,
+        ...(input.planId ? { planId: input.planId } : {}),
       };
       let marked: VmRecord = { ...vm, migrationId: id, updatedAt: now };
       if (hostGone) {

@@ -59,6 +59,12 @@ export interface Migration {
   failureReason?: string;
   progress?: MigrationProgress;
   labels: Record<string, string>;
+  /**
+   * The migration plan that started it (model/plan-id.ts), as the cluster keeps it: Blixard's
+   * MigrationInfo.plan_id, KubeVirt's `blixard.io/plan` label. Absent for a migration started
+   * on its own.
+   */
+  planId?: string;
 }
 
 /**

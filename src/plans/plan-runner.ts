@@ -6,6 +6,7 @@
 // Its state is plain data (plan-run-state.ts): given back, the runner resumes without starting a
 // migration twice.
 
+import { withDeadline } from '../base/deadline';
 import { Emitter, type Event } from '../base/event';
 import type { IDisposable } from '../base/lifecycle';
 import { describeError } from '../model/errors';
@@ -13,10 +14,16 @@ import { isFinal, type Migration, type MigrationStreamEvent } from '../model/mig
 import type { ClusterSource } from '../sources/cluster-source';
 import { initialRunState, isEnded, type EntryState, type PlanRunEntry, type PlanRunState, type PlanRunStatus } from './plan-run-state';
 import type { MigrationPlan } from './plan-types';
+import { planIdOf } from './plan-identity';
+import { notStartedText, windowEndedText, windowStanding, windowTimes, windowTimeText } from './plan-window';
 import { restartElsewhere } from './restart-move';
+import { eligibleTarget, whyNotTarget } from './target-eligibility';
 
 /** What the runner needs of a source (stopVm/startVm/listVms and traits: cold moves on a kind that migrates only live). */
-export type PlanRunnerSource = Pick<ClusterSource, 'migrate' | 'cancel' | 'onMigrationEvent'> & Partial<Pick<ClusterSource, 'getMigration' | 'stopVm' | 'startVm' | 'listVms' | 'traits'>>;
+export type PlanRunnerSource = Pick<ClusterSource, 'migrate' | 'cancel' | 'onMigrationEvent'> & Partial<Pick<ClusterSource, 'getMigration' | 'stopVm' | 'startVm' | 'listVms' | 'listNodes' | 'traits'>>;
+
+/** How long the look at the cluster after a failure may take before the cluster counts as not answering. */
+const PROBE_DEADLINE_MS = 10_000;
 
 export type PlanRunEvent = { type: 'entry'; index: number; entry: PlanRunEntry } | { type: 'plan'; status: PlanRunStatus };
 
@@ -34,6 +41,8 @@ export interface PlanRunnerOptions {
   clock?: PlanClock;
   /** Called after every change, with the state to keep (persist it here). */
   onStateChange?: (state: PlanRunState) => void;
+  /** The id its migrations carry through the cluster (MigrationRequest.planId); planIdOf(plan) unless given. */
+  planId?: string;
 }
 
 const SYSTEM_CLOCK: PlanClock = {
@@ -64,6 +73,14 @@ export class PlanRunner implements IDisposable {
   private readonly planVms: Set<string>;
   /** The latest observation of each migration of a plan VM, also those seen before migrate() answered. */
   private readonly observed = new Map<string, Migration>();
+  /** Looks at the cluster after a failure under way: nothing new starts until they have answered. */
+  private probing = 0;
+  /** Targets the cluster said no about (gone, in maintenance, not ready): node id → why. */
+  private readonly lostTargets = new Map<string, string>();
+  /** Why the cluster counts as not answering, once a look at it after a failure failed too. */
+  private unreachable: string | undefined;
+  /** Entries the runner did not start, by why (for the plan's note). */
+  private readonly notStarted = new Map<string, number>();
 
   constructor(
     private readonly source: PlanRunnerSource,
@@ -79,6 +96,11 @@ export class PlanRunner implements IDisposable {
       // Asked for, never answered, then interrupted: the cluster may or may not have it. Never ask twice.
       if (e.status.state === 'running' && !e.status.migrationId) e.status = { state: 'failed', endedAt: this.clock.now(), reason: 'interrupted before the cluster answered: check where the VM is, then plan again' };
     }
+  }
+
+  /** What its migrations carry, so the history knows them as this plan's. */
+  get planId(): string {
+    return this.options.planId ?? planIdOf(this.plan);
   }
 
   /** A copy of where the plan stands. */
@@ -103,10 +125,12 @@ export class PlanRunner implements IDisposable {
     if (this.run$.status === 'finished' || this.run$.status === 'cancelled') return this.state;
     this.subscription = this.source.onMigrationEvent((e) => this.onMigration(e));
     try {
-      const notBefore = this.plan.window?.notBefore ? Date.parse(this.plan.window.notBefore) : undefined;
-      if (notBefore !== undefined && notBefore > this.clock.now()) {
+      const standing = windowStanding(this.plan.window, this.run$, this.clock.now());
+      if (standing.state === 'not-yet') {
+        this.run$.note = standing.text;
         this.setStatus('waiting-window');
-        await this.clock.sleep(notBefore - this.clock.now(), this.stop.signal);
+        await this.clock.sleep(standing.opensAt - this.clock.now(), this.stop.signal);
+        if (this.run$.note === standing.text) delete this.run$.note;
       }
       if (this.stop.signal.aborted) {
         this.dropWaiting('the plan was cancelled', 'cancelled');
@@ -144,15 +168,15 @@ export class PlanRunner implements IDisposable {
   private schedule(): void {
     if (this.run$.status === 'finished' || this.run$.status === 'cancelled') return;
     const starting = this.run$.status === 'running';
-    const notAfter = this.plan.window?.notAfter ? Date.parse(this.plan.window.notAfter) : undefined;
+    const { notAfter } = windowTimes(this.plan.window);
     if (starting && notAfter !== undefined) {
-      if (this.clock.now() >= notAfter) this.dropWaiting(`the window closed at ${this.plan.window!.notAfter} before it could start`, 'blocked');
+      if (this.clock.now() >= notAfter) this.windowEnded(notAfter);
       else if (!this.windowTimer) {
         this.windowTimer = true;
         void this.clock.sleep(notAfter - this.clock.now(), this.stop.signal).then(() => this.schedule());
       }
     }
-    if (starting && this.stopReason === undefined) {
+    if (starting && this.stopReason === undefined && this.probing === 0) {
       const { limits, byVm } = { limits: this.plan.concurrency, byVm: new Map(this.run$.entries.map((e) => [e.vm, e])) };
       const load = this.running();
       for (let i = 0; i < this.run$.entries.length; i++) {
@@ -186,7 +210,7 @@ export class PlanRunner implements IDisposable {
     const startedAt = this.clock.now();
     this.setEntry(index, { state: 'running', startedAt, phase: 'Requested' });
     if (entry.mode === 'cold' && this.source.traits?.live === 'always') return this.restart(index);
-    this.source.migrate({ vmId: entry.vm, targetNodeId: entry.to, live: entry.mode === 'live' }).then(
+    this.source.migrate({ vmId: entry.vm, targetNodeId: entry.to, live: entry.mode === 'live', planId: this.planId }).then(
       (handle) => {
         const s = entry.status;
         if (s.state !== 'running') return;
@@ -276,9 +300,66 @@ export class PlanRunner implements IDisposable {
       if (this.plan.stopOnFailure && this.stopReason === undefined) {
         this.stopReason = `stopped after ${this.run$.entries[index].vm} failed (stopOnFailure)`;
         this.dropWaiting(this.stopReason, 'cancelled');
-      }
+      } else this.lookAfterFailure();
     }
     this.schedule();
+  }
+
+  /**
+   * After a failure, one look at the cluster before anything else starts: a target it no longer
+   * offers (its daemon died, it entered maintenance after planning, it is not ready) takes none of
+   * the entries still waiting — they are blocked with the cluster's reason, not sent one by one to
+   * be refused (no retry storm) and not moved to a node the operator did not review. A cluster that
+   * does not answer the look either starts nothing more.
+   */
+  private lookAfterFailure(): void {
+    const listNodes = this.source.listNodes?.bind(this.source);
+    if (!listNodes || this.unreachable !== undefined) return this.blockLost();
+    this.probing++;
+    withDeadline(listNodes(), PROBE_DEADLINE_MS, `no answer in ${PROBE_DEADLINE_MS / 1000} s`)
+      .then(
+        (nodes) => {
+          const byId = new Map(nodes.map((n) => [n.id, n]));
+          for (const e of this.run$.entries) {
+            if (e.status.state !== 'waiting' || e.to === undefined || this.lostTargets.has(e.to)) continue;
+            const node = byId.get(e.to);
+            if (!node) this.lostTargets.set(e.to, `${this.plan.nodes.find((n) => n.id === e.to)?.name ?? `node ${e.to}`} is no longer in the cluster`);
+            else if (!eligibleTarget(node)) this.lostTargets.set(e.to, whyNotTarget(node));
+          }
+        },
+        (err: unknown) => {
+          this.unreachable = `the cluster does not answer (${describeError(err).split('\n')[0]})`;
+        },
+      )
+      .finally(() => {
+        this.probing--;
+        this.blockLost();
+        this.schedule();
+      });
+  }
+
+  private blockLost(): void {
+    this.run$.entries.forEach((e, i) => {
+      if (e.status.state !== 'waiting') return;
+      const why = this.unreachable ?? (e.to !== undefined ? this.lostTargets.get(e.to) : undefined);
+      if (why === undefined) return;
+      this.notStartedFor(why);
+      this.setEntry(i, { state: 'blocked', reason: `not started: ${why}; ${this.unreachable ? 'run the plan again once it answers' : 'Recompute to plan these VMs onto the nodes left'}` });
+    });
+  }
+
+  /** The window closed with entries waiting: they are not started, and the plan says so once. */
+  private windowEnded(notAfter: number): void {
+    const waiting = this.run$.entries.filter((e) => e.status.state === 'waiting').length;
+    if (waiting === 0) return;
+    const now = this.clock.now();
+    this.run$.note = [this.run$.note, windowEndedText(notAfter, waiting, now)].filter(Boolean).join('; ');
+    this.dropWaiting(`not started: the window ended at ${windowTimeText(notAfter, now)}`, 'blocked');
+  }
+
+  private notStartedFor(why: string): void {
+    this.notStarted.set(why, (this.notStarted.get(why) ?? 0) + 1);
+    this.run$.note = [...this.notStarted].map(([w, n]) => `${notStartedText(n)}: ${w}`).join('; ');
   }
 
   private dropWaiting(reason: string, as: 'cancelled' | 'blocked'): void {

@@ -15,6 +15,8 @@ export interface MigrationRequest {
   live: boolean;
   /** Override the target's capacity check (where `traits.force`). */
   force?: boolean;
+  /** The plan this migration belongs to (model/plan-id.ts): kept with it by the cluster, seen again on Migration.planId. */
+  planId?: string;
 }
 
 export interface MigrationHandle {

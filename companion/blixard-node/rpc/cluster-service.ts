@@ -8,6 +8,7 @@ import {
   optionalConfigPath,
   optionalMetadata,
   optionalMigrationId,
+  optionalPlanId,
   requireMemoryMb,
   requireNodeId,
   requireVcpus,
@@ -60,7 +61,8 @@ export function clusterServiceHandlers(ctx: NodeContext, ops: NodeOperations): S
       const live = optionalBool(req.liveMigration, 'live_migration');
       const force = optionalBool(req.force, 'force');
       const migrationId = optionalMigrationId(req.migrationId);
-      const ended = await ops.migrateVm({ vmName, targetNodeId, live, force, migrationId }, signal);
+      const planId = optionalPlanId(req.planId);
+      const ended = await ops.migrateVm({ vmName, targetNodeId, live, force, migrationId, planId }, signal);
       return migrateVmResponse(ended);
     }),
 

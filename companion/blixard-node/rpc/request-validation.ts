@@ -4,6 +4,7 @@
 
 import { InvalidArgumentError, quote } from '../errors';
 import { hasControlCharacters } from '../../../src/base/text';
+import { planIdProblem } from '../../../src/model/plan-id';
 
 /** Marks a request whose bytes were not a valid protobuf message (grpc-server.ts decodes so). */
 export const UNDECODABLE = Symbol('undecodable request');
@@ -103,6 +104,14 @@ function checkMigrationId(value: string, field: string): string {
     throw new InvalidArgumentError(`${field} ${quote(value)} is not a valid migration id: use letters, digits, '-', '_' and '.'`);
   }
   return value;
+}
+
+/** Empty or absent = no plan asked for it. */
+export function optionalPlanId(value: unknown, field = 'plan_id'): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const problem = planIdProblem(value);
+  if (problem) throw new InvalidArgumentError(`${field}: ${problem}`);
+  return value as string;
 }
 
 export function optionalBool(value: unknown, field: string): boolean {

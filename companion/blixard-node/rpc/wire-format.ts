@@ -70,6 +70,7 @@ export function migrationInfo(m: MigrationRecord, revision: number): Complete<Mi
     phases: m.phases.map((p) => ({ status: `MIGRATION_STATUS_${p.status}` as const, atUnixMs: p.at })),
     revision,
     downtimeMs: m.downtimeMs ?? 0,
+    planId: m.planId ?? '',
   };
 }
 

@@ -107,6 +107,8 @@ export interface MigrationRecord {
   incoming?: { uri: string };
   /** Live: how long the guest was paused at switchover, as the hypervisor measured it. */
   downtimeMs?: number;
+  /** The migration plan that asked for it (MigrateVmRequest.plan_id); absent when none did. */
+  planId?: string;
 }
 
 export const KEY_PREFIX = {

@@ -14,6 +14,12 @@ export interface MigrateVmRequest {
    * Upstream clients leave it empty and the daemon assigns one.
    */
   'migrationId'?: (string);
+  /**
+   * This project's extension (upstream clients leave it empty): the migration plan that asks for
+   * this migration, kept with the migration and given back on MigrationInfo.plan_id. At most 63
+   * characters: letters, digits, '-', '_', '.' (a Kubernetes label value's rule).
+   */
+  'planId'?: (string);
 }
 
 export interface MigrateVmRequest__Output {
@@ -27,4 +33,10 @@ export interface MigrateVmRequest__Output {
    * Upstream clients leave it empty and the daemon assigns one.
    */
   'migrationId': (string);
+  /**
+   * This project's extension (upstream clients leave it empty): the migration plan that asks for
+   * this migration, kept with the migration and given back on MigrationInfo.plan_id. At most 63
+   * characters: letters, digits, '-', '_', '.' (a Kubernetes label value's rule).
+   */
+  'planId': (string);
 }

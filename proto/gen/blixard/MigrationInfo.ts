@@ -38,6 +38,10 @@ export interface MigrationInfo {
    * (QEMU's query-migrate `downtime`); 0 when not measured (the simulated runtime).
    */
   'downtimeMs'?: (number);
+  /**
+   * This project's extension: the plan that started it (MigrateVmRequest.plan_id); empty when none.
+   */
+  'planId'?: (string);
 }
 
 export interface MigrationInfo__Output {
@@ -72,4 +76,8 @@ export interface MigrationInfo__Output {
    * (QEMU's query-migrate `downtime`); 0 when not measured (the simulated runtime).
    */
   'downtimeMs': (number);
+  /**
+   * This project's extension: the plan that started it (MigrateVmRequest.plan_id); empty when none.
+   */
+  'planId': (string);
 }

@@ -1,5 +1,6 @@
 // MigrationInfo (Blixard wire) → MigrationObservation (the model every source speaks).
 
+import { isPlanId } from '../../model/plan-id';
 import { clusterMigrationId, type Migration, type MigrationObservation, type MigrationState, type PhaseTransition } from '../../model/migration';
 import { wireNumber, type WireMigrationInfo, type WireMigrationStatus } from './blixard-wire';
 
@@ -88,6 +89,8 @@ export function toMigrationObservation(info: WireMigrationInfo, context: Migrati
   // sends nothing, read as 0): a cold migration, or a runtime that reports no pause.
   const downtimeMs = wireNumber(info.downtimeMs);
   if (state === 'succeeded' && info.liveMigration && downtimeMs > 0) migration.downtimeMs = downtimeMs;
+  // Empty from a daemon that keeps no plan ids, or for a migration no plan started; a malformed one is not ours to pass on.
+  if (isPlanId(info.planId)) migration.planId = info.planId;
   const progress = info.progress;
   if (info.liveMigration && progress && wireNumber(progress.totalBytes) > 0) {
     migration.progress = {

@@ -5,6 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { SourceError } from '../../model/errors';
+import { requestPlanId } from '../../model/plan-id';
 import type { Event } from '../../base/event';
 import type { MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BlixardClient } from './blixard-client';
@@ -49,12 +50,15 @@ export function checkMigrationRequest(request: MigrationRequest): WireMigrateVmR
   if (!/^\d{1,20}$/.test(request.targetNodeId) || BigInt(request.targetNodeId) > MAX_UINT64 || BigInt(request.targetNodeId) === 0n) {
     throw new SourceError('invalid-argument', `Node ${request.targetNodeId} is not a Blixard node id.`);
   }
+  // Checked here too, so a bad id is the caller's sentence rather than the daemon's INVALID_ARGUMENT.
+  const planId = requestPlanId(request.planId);
   return {
     vmName: request.vmId,
     targetNodeId: request.targetNodeId,
     liveMigration: Boolean(request.live),
     force: Boolean(request.force),
     migrationId: '',
+    planId: planId ?? '',
   };
 }
 

@@ -4,6 +4,7 @@
 
 import type { Logger } from '../../base/logger';
 import { SourceError } from '../../model/errors';
+import { PLAN_LABEL } from '../../model/plan-id';
 import { KubeHttpError, toSourceError, type RequestIntent } from './kube-error';
 import type { KubeVmi, KubeVmim } from './kube-objects';
 import { kubevirtPaths, type KubevirtInformers } from './kubevirt-informers';
@@ -18,11 +19,12 @@ export class KubevirtRequests {
   ) {}
 
   /** Creates a VMIM for VMI `namespace/vmiName` (to `target` when given); returns the name the server gave it. */
-  async createMigration(informers: KubevirtInformers, namespace: string, vmiName: string, target: string | undefined): Promise<string> {
+  async createMigration(informers: KubevirtInformers, namespace: string, vmiName: string, target: string | undefined, planId?: string): Promise<string> {
     const body = {
       apiVersion: 'kubevirt.io/v1',
       kind: 'VirtualMachineInstanceMigration',
-      metadata: { generateName: USER_MIGRATION_PREFIX, namespace },
+      // The plan's id as a label: it stays with the object, so the watch sees it (and a selector finds a plan's VMIMs).
+      metadata: { generateName: USER_MIGRATION_PREFIX, namespace, ...(planId ? { labels: { [PLAN_LABEL]: planId } } : {}) },
       spec: { vmiName, ...(target ? { addedNodeSelector: { [HOSTNAME_LABEL]: target } } : {}) },
     };
     const intent: RequestIntent = { verb: 'create', resource: 'virtualmachineinstancemigrations', namespace };

@@ -8,6 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
+import { requestPlanId } from '../../model/plan-id';
 import { Emitter, type Event } from '../../base/event';
 import { Disposable, toDisposable } from '../../base/lifecycle';
 import { SETTINGS } from '../../model/settings';
@@ -208,9 +209,10 @@ export class KubevirtSource extends Disposable implements ClusterSource {
       throw new SourceError('invalid-argument', 'KubeVirt migrates running VMs live only; there is no cold migration');
     }
     const target = request.targetNodeId?.trim() || undefined;
+    const planId = requestPlanId(request.planId);
     const informers = await this.ensureStarted();
     this.inventory.checkMigration(`${namespace}/${name}`, target);
-    const createdName = await this.requests.createMigration(informers, namespace, name, target);
+    const createdName = await this.requests.createMigration(informers, namespace, name, target, planId);
     const migrationId = kubevirtMigrationId(this.id, namespace, createdName);
     const key = `${namespace}/${createdName}`;
     return { migrationId, completion: this.completions.track(migrationId, key, this.informers?.vmims.items.get(key)) };

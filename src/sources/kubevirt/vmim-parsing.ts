@@ -2,6 +2,7 @@
 // Pure: problems come back as values, the caller decides how to log them.
 
 import { clusterMigrationId, type Migration, type MigrationMode, type MigrationObservation, type MigrationOrigin, type MigrationState, type PhaseTransition } from '../../model/migration';
+import { isPlanId, PLAN_LABEL } from '../../model/plan-id';
 import type { KubeVmi, KubeVmim, KubevirtMigrationState } from './kube-objects';
 import { parseKubeTime } from './kube-objects';
 
@@ -121,6 +122,8 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
   if (context.datacenter) migration.datacenter = context.datacenter;
   const uid = vmim.metadata?.uid;
   if (typeof uid === 'string' && uid !== '') migration.uid = uid;
+  // Anyone may label a VMIM: only a well-formed plan id is taken for one.
+  if (isPlanId(labels[PLAN_LABEL])) migration.planId = labels[PLAN_LABEL];
 
   const sourceNode = nonEmpty(migrationState?.sourceNode) ?? (ended ? undefined : nonEmpty(context.vmi?.status?.nodeName));
   if (sourceNode) migration.sourceNode = sourceNode;

@@ -22,6 +22,7 @@ export function wireMigration(overrides: Partial<WireMigrationInfo> = {}): WireM
     ],
     revision: '7',
     downtimeMs: 0,
+    planId: '',
     ...overrides,
   };
 }
