@@ -7,7 +7,7 @@
 import type { Event } from '../base/event';
 import type { IDisposable } from '../base/lifecycle';
 import type { Migration, PhaseTransition } from '../model/migration';
-import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
+import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryChange } from './history-changes';
 import type { HistoryDamage } from './history-damage';
 import type { ExportFormat, ExportQuery } from './history-export';
@@ -49,6 +49,8 @@ export interface HistoryAccess extends IDisposable {
   /** A page newest first from a cursor (the `next` of the page before): no rows skipped to reach it, however deep. */
   page(query?: KeysetQuery): Awaitable<KeysetPage>;
   count(query?: Omit<ListQuery, 'limit' | 'offset'>): Awaitable<number>;
+  /** A keyset page of entries with their timelines, filtered by state, cluster, VM, datacenter and creation time (the HTTP API's lists). */
+  entryPage(query?: EntryPageQuery): Awaitable<EntryPage>;
   active(): Awaitable<Migration[]>;
   byId(id: string): Awaitable<HistoryEntry | undefined>;
   byDatacenter(datacenter: string, query?: PageQuery): Awaitable<Migration[]>;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Event } from '../base/event';
 import { silentLogger } from '../base/logger';
-import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
+import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryDatabase } from './database/history-database';
 import { HistoryError } from './history-error';
 import { loadSqlJs } from './database/sqljs-loader';
@@ -203,6 +203,11 @@ export class HistoryStore implements HistoryAccess {
    */
   page(query: KeysetQuery = {}): KeysetPage {
     return this.db().page(query);
+  }
+
+  /** A keyset page of whole entries (each with its timeline), filtered by state, cluster, VM, datacenter and creation time. */
+  entryPage(query: EntryPageQuery = {}): EntryPage {
+    return this.db().entryPage(query);
   }
 
   active(): Migration[] {

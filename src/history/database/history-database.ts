@@ -13,11 +13,13 @@ import { HELD_ROW, heldIncarnation, INSERT_ROW, rowUpdate, upsertParams } from '
 import { placeIncarnation } from './incarnations';
 import { HistoryQueries, type ExportCursor, type HistoryEntry, type KeysetPage, type KeysetQuery, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
 import { ClusterSummaries } from './cluster-summaries';
+import { readEntryPage, type EntryPage, type EntryPageQuery } from './entry-pages';
 import { RowChanges } from './row-changes';
 
 export type { ClusterSummary };
 export type { ExportCursor, HistoryEntry, HistoryFilter, KeysetPage, KeysetQuery, ListQuery, PageCursor, PageQuery, VmQuery } from './history-queries';
 export { incarnationId } from './incarnations';
+export type { EntryPage, EntryPageQuery, EntryStateFilter } from './entry-pages';
 
 export class HistoryDatabase {
   private readonly queries: HistoryQueries;
@@ -198,6 +200,11 @@ export class HistoryDatabase {
 
   transitions(id: string): PhaseTransition[] {
     return this.queries.byId(id)?.transitions ?? [];
+  }
+
+  /** A keyset page of entries with their timelines, filtered (entry-pages.ts: the HTTP API's lists). */
+  entryPage(query: EntryPageQuery = {}): EntryPage {
+    return readEntryPage(this.sql, query, (id) => this.transitions(id));
   }
 
   byDatacenter(datacenter: string, query: PageQuery = {}): Migration[] {

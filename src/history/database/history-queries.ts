@@ -67,7 +67,7 @@ export const CSV_TEXT_COLUMNS = ['id', 'cluster', 'kind', 'datacenter', 'namespa
 const CSV_TEXT_SQL = CSV_TEXT_COLUMNS.map((c) => `ifnull(${c}, '')`).join(' || char(31) || ');
 
 /** A migration's transitions as one string: "count US phase US at RS phase US at…", in key order (see splitTimeline). */
-const TIMELINE_SQL = '(SELECT count(*) || char(31) || group_concat(phase || char(31) || at, char(30)) FROM transitions WHERE migration_seq = migrations.seq)';
+export const TIMELINE_SQL = '(SELECT count(*) || char(31) || group_concat(phase || char(31) || at, char(30)) FROM transitions WHERE migration_seq = migrations.seq)';
 
 export const DEFAULT_PAGE_SIZE = 500;
 const MAX_PAGE_SIZE = 1_000_000;
@@ -330,7 +330,7 @@ function integerAt(text: string, from: number, to: number): number {
 }
 
 /** exportPage's timeline string as transitions; undefined when splitTimeline cannot cut it. */
-function parseTimeline(timeline: string, migrationId: string): PhaseTransition[] | undefined {
+export function parseTimeline(timeline: string, migrationId: string): PhaseTransition[] | undefined {
   const phases: string[] = [];
   const ats: number[] = [];
   if (!splitTimeline(timeline, phases, ats)) return undefined;

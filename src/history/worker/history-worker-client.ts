@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { Emitter, type Event } from '../../base/event';
 import { silentLogger, type Logger } from '../../base/logger';
 import type { Migration, PhaseTransition } from '../../model/migration';
-import type { ClusterSummary, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
+import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
 import type { Awaitable, HistoryAccess, HistoryStats } from '../history-access';
 import type { HistoryChange } from '../history-changes';
 import type { HistoryDamage } from '../history-damage';
@@ -160,6 +160,10 @@ export class HistoryWorkerClient implements HistoryAccess {
 
   page(query: KeysetQuery = {}): Promise<KeysetPage> {
     return this.call({ method: 'page', args: [query] }) as Promise<KeysetPage>;
+  }
+
+  entryPage(query: EntryPageQuery = {}): Promise<EntryPage> {
+    return this.call({ method: 'entryPage', args: [query] }) as Promise<EntryPage>;
   }
 
   count(query: Omit<ListQuery, 'limit' | 'offset'> = {}): Promise<number> {

@@ -146,6 +146,8 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
       return s.all(call.args[0]);
     case 'page':
       return s.page(call.args[0]);
+    case 'entryPage':
+      return s.entryPage(call.args[0]);
     case 'count':
       return s.count(call.args[0]);
     case 'active':

@@ -18,6 +18,7 @@ export type WorkerStoreOptions = Omit<HistoryStoreOptions, 'logger'>;
 export type HistoryCall =
   | { method: 'all'; args: [query?: object] }
   | { method: 'page'; args: [query?: object] }
+  | { method: 'entryPage'; args: [query?: object] }
   | { method: 'count'; args: [query?: object] }
   | { method: 'active'; args: [] }
   | { method: 'byId'; args: [id: string] }
