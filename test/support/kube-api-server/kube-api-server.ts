@@ -25,6 +25,7 @@ import { writeKubeconfigFile, buildKubeconfig, type KubeconfigContext } from './
 import type { TimestampPrecision } from './kube-time';
 import type { MigrationRecord } from './ground-truth';
 import { notFound } from './status-errors';
+import { VirtHandlerMetrics } from './virt-handler-metrics';
 
 export interface KubeApiServerOptions {
   /** Port to listen on; 0 (default) picks a free one. Restarts reuse the same port. */
@@ -49,6 +50,8 @@ export interface KubeApiServerOptions {
   timestampPrecision?: TimestampPrecision;
   /** Namespaces created at start besides default, kube-system and kubevirt. */
   namespaces?: string[];
+  /** Also serve virt-handler's migration metrics on /metrics of a plain-HTTP loopback port (virt-handler-metrics.ts). */
+  virtHandlerMetrics?: boolean | { port?: number };
 }
 
 export interface KubeconfigOptions {
@@ -110,6 +113,8 @@ export interface KubeApiServer {
   readonly caPem?: string;
   readonly objects: GroundTruthView;
   readonly faults: FaultControls;
+  /** virt-handler's /metrics (url, workloads, figures), when started with `virtHandlerMetrics`. */
+  readonly metrics?: VirtHandlerMetrics;
   kubeconfig(options?: KubeconfigOptions): Record<string, unknown>;
   writeKubeconfig(path: string, options?: KubeconfigOptions): Promise<void>;
   addNamespace(name: string): void;
@@ -221,6 +226,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     await closed;
   }
   await listen();
+  const metricsOption = options.virtHandlerMetrics;
+  const metrics = metricsOption ? new VirtHandlerMetrics(cluster.store, { host, port: typeof metricsOption === 'object' ? metricsOption.port : undefined, runningMs: () => timing.phaseMs.Running }) : undefined;
+  await metrics?.start();
 
   const get = (type: ResourceType, namespace: string | undefined, name: string): KubeObject => {
     const stored = cluster.store.get(type, namespace, name);
@@ -358,7 +366,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs));
       await listen();
     },
-    stop: close,
+    metrics,
+    stop: async () => { await close(); await metrics?.stop(); },
   };
   return api;
 }
