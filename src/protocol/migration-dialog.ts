@@ -5,6 +5,8 @@
 import type { NodeStatus, VmState } from '../model/cluster';
 import type { AnyNodeWords, MigrationDialogTraits } from '../model/cluster-kind';
 import type { MigrationMode, MigrationState } from '../model/migration';
+import type { MigrationTuning } from '../model/convergence/convergence-input';
+import { MAX_SERIES_POINTS, type ProgressSeries } from '../model/convergence/progress-series';
 import type { ValidationIssue } from './validation-issue';
 import { hasOnlyKeys, isBoundedId, isFiniteNumber, isOptional, isRecord, isString } from './guards';
 
@@ -84,6 +86,13 @@ export interface MigrationView {
   downtimeMs?: number;
   failureReason?: string;
   progress?: ProgressView;
+  /**
+   * The live copy's figures over time (host clock), for the chart and the convergence verdict:
+   * bounded (MAX_SERIES_POINTS) so every update costs the same, kept after the migration ends.
+   */
+  progressSeries?: ProgressSeries;
+  /** The migration's effective configuration where the cluster reports it: what the verdict's advice reads. */
+  tuning?: MigrationTuning;
   phases: PhaseTimeView[];
 }
 
@@ -275,9 +284,38 @@ function isStreamDownView(v: unknown): v is StreamDownView {
   return isRecord(v) && hasOnlyKeys(v, ['since', 'reason', 'lastKnownAt']) && isFiniteNumber(v.since) && isString(v.reason) && isFiniteNumber(v.lastKnownAt);
 }
 
+const SERIES_COLUMNS = ['at', 'transferred', 'remaining', 'rate', 'dirty', 'round'] as const;
+const isFigureOrNull = (x: unknown): boolean => x === null || (isFiniteNumber(x) && x >= 0);
+
+/** Equal columns of finite figures (or null), times ascending, at most MAX_SERIES_POINTS long. */
+export function isProgressSeries(v: unknown): v is ProgressSeries {
+  if (!isRecord(v) || !hasOnlyKeys(v, SERIES_COLUMNS, ['totalBytes', 'remainingIsUpperBound'])) return false;
+  const at = v.at;
+  if (!Array.isArray(at) || at.length > MAX_SERIES_POINTS) return false;
+  for (let i = 0; i < at.length; i++) if (!isFiniteNumber(at[i]) || (i > 0 && at[i] <= at[i - 1])) return false;
+  for (const column of SERIES_COLUMNS) {
+    const values = v[column];
+    if (column !== 'at' && (!Array.isArray(values) || values.length !== at.length || !values.every(isFigureOrNull))) return false;
+  }
+  return isOptional(v.totalBytes, isFiniteNumber) && (v.remainingIsUpperBound === undefined || typeof v.remainingIsUpperBound === 'boolean');
+}
+
+const TUNING_FLAGS = ['autoConverge', 'postCopy', 'canAutoConverge', 'canPostCopy', 'canMigrateCold'] as const;
+
+function isMigrationTuning(v: unknown): v is MigrationTuning {
+  return (
+    isRecord(v) &&
+    hasOnlyKeys(v, [], ['bandwidthLimitBytesPerSec', ...TUNING_FLAGS]) &&
+    isOptional(v.bandwidthLimitBytesPerSec, isFiniteNumber) &&
+    TUNING_FLAGS.every((k) => v[k] === undefined || typeof v[k] === 'boolean')
+  );
+}
+
 function isMigrationView(v: unknown): v is MigrationView {
   return (
     isRecord(v) &&
+    isOptional(v.progressSeries, isProgressSeries) &&
+    isOptional(v.tuning, isMigrationTuning) &&
     isString(v.id) &&
     isString(v.name) &&
     isString(v.phase) &&

@@ -10,6 +10,7 @@ import { withDeadline } from '../../../base/deadline';
 import { isFinal } from '../../../model/migration';
 import type { ClusterSource, MigrationHandle } from '../../../sources/cluster-source';
 import { clusterView, inFlightView, migrationView, nodeView, vmView } from './dialog-view-model';
+import { MigrationProgressLog } from './migration-progress-log';
 import type { MigrationFeed, MigrationSnapshot } from './migration-feed';
 import { hasErrors, validateMigration } from '../../../protocol/migration-validation';
 import { cancelUnavailableReason } from '../../../protocol/stream-down-text';
@@ -50,6 +51,8 @@ export class MigrationDialogSession extends Disposable {
   private readonly now: () => number;
   /** Host time of the last news of the followed migration (what "last known at" means while the stream is down). */
   private lastHeardAt?: number;
+  /** The followed migration's progress over time, for the chart and the convergence verdict. */
+  private readonly progressLog = new MigrationProgressLog();
   private readonly migrationSubscription = this._register(new MutableDisposable<IDisposable>());
   private reloadTimer?: ReturnType<typeof setTimeout>;
   private settleTimer?: ReturnType<typeof setTimeout>;
@@ -270,7 +273,7 @@ export class MigrationDialogSession extends Disposable {
     this.migrationSubscription.value = this.feed.onDidChange(migrationId, (snapshot) => this.onSnapshot(snapshot));
     const known = this.feed.current(migrationId);
     this.lastHeardAt = known ? this.now() : undefined;
-    this.update({ stage: 'tracking', migrationId, migration: known ? migrationView(known) : this.state.migration?.id === migrationId ? this.state.migration : undefined });
+    this.update({ stage: 'tracking', migrationId, migration: known ? this.progressLog.withSeries(migrationView(known), this.now()) : this.state.migration?.id === migrationId ? this.state.migration : undefined });
     if (!known && !completion) {
       // A panel restored after a reload: the stream may have no news of a migration that ended meanwhile.
       void this.feed
@@ -289,8 +292,8 @@ export class MigrationDialogSession extends Disposable {
 
   private onSnapshot(snapshot: MigrationSnapshot): void {
     if (this.isDisposed || snapshot.migration.id !== this.state.migrationId) return;
-    const view = migrationView(snapshot);
     this.lastHeardAt = this.now();
+    const view = this.progressLog.withSeries(migrationView(snapshot), this.lastHeardAt);
     const patch: Partial<DialogViewState> = { migration: view };
     if (isFinal(view.state)) {
       patch.cancelling = undefined;
