@@ -5,6 +5,7 @@
 // this adapter makes TreeItems and tells it what the TreeView shows.
 
 import * as vscode from 'vscode';
+import type { Vm } from '../../model/cluster';
 import type { ClusterKindTraits } from '../../model/cluster-kind';
 import { describeCluster } from '../../sources/cluster-kinds';
 import type { ClusterRegistry } from '../../sources/cluster-registry';
@@ -26,6 +27,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   private readonly changeEmitter = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly structure: ClusterTreeStructure;
+  /** Each VM row's item and what it was made from (see vmItem); a row gone from the tree takes its entry with it. */
+  private readonly vmItems = new WeakMap<VmElement, MadeVmItem>();
 
   constructor(
     private readonly registry: ClusterRegistry,
@@ -177,9 +180,21 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const vm = model?.vm(element.nodeId, element.vmId);
     if (!model || !vm) return toItem(element.id, { label: element.vmId, icon: 'vm-outline', contextValue: 'vm.busy' }, vscode.TreeItemCollapsibleState.None);
     // The in-flight migration is the watcher's (as in the dialog), not the list's older view of it.
-    const shown = { ...vm, migration: this.structure.vmMigration(element.clusterId, vm) };
-    const target = shown.migration?.targetNodeId ? model.node(shown.migration.targetNodeId)?.name : undefined;
-    return toItem(element.id, vmLook(shown, target, !!this.traitsOf(element.clusterId)?.console), vscode.TreeItemCollapsibleState.None);
+    const migration = this.structure.vmMigration(element.clusterId, vm);
+    const target = migration?.targetNodeId ? model.node(migration.targetNodeId)?.name : undefined;
+    const withConsole = !!this.traitsOf(element.clusterId)?.console;
+    // The row's item as last made, while what it shows is the same: the model keeps a VM's object
+    // for as long as the VM is unchanged, so a redraw of 100,000 rows makes items only for the rows
+    // whose VM changed (a TreeItem per VM per redraw was most of a cached redraw's time).
+    const made = this.vmItems.get(element);
+    if (made && made.vm === vm && made.withConsole === withConsole && made.target === target && sameMigration(made.migration, migration)) {
+      // Its hover is made again when asked (resolveTreeItem): the node's name in it may have changed.
+      made.item.tooltip = undefined;
+      return made.item;
+    }
+    const item = toItem(element.id, vmLook(migration === vm.migration ? vm : { ...vm, migration }, target, withConsole), vscode.TreeItemCollapsibleState.None);
+    this.vmItems.set(element, { vm, migration, target, withConsole, item });
+    return item;
   }
 
   private collapsible(element: TreeElement): vscode.TreeItemCollapsibleState {
@@ -193,11 +208,32 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   }
 }
 
+interface MadeVmItem {
+  vm: Vm;
+  migration: Vm['migration'];
+  target: string | undefined;
+  withConsole: boolean;
+  item: vscode.TreeItem;
+}
+
+function sameMigration(a: Vm['migration'], b: Vm['migration']): boolean {
+  return a === b || (!!a && !!b && a.id === b.id && a.phase === b.phase && a.targetNodeId === b.targetNodeId && a.name === b.name);
+}
+
+/** One icon object per icon and colour: a handful are shown on 100,000 rows (VS Code reads them, never changes them). */
+const icons = new Map<string, vscode.ThemeIcon>();
+function themeIcon(icon: string, color: string | undefined): vscode.ThemeIcon {
+  const key = color ? `${icon} ${color}` : icon;
+  let made = icons.get(key);
+  if (!made) icons.set(key, (made = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined)));
+  return made;
+}
+
 function toItem(id: string, look: ItemLook, collapsible: vscode.TreeItemCollapsibleState): vscode.TreeItem {
   const item = new vscode.TreeItem(look.label, collapsible);
   item.id = id;
   item.description = look.description;
-  item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+  item.iconPath = themeIcon(look.icon, look.color);
   item.contextValue = look.contextValue;
   // Screen readers (and the workbench's aria-label) read the name first, not a tooltip.
   item.accessibilityInformation = { label: look.description ? `${look.label}, ${look.description}` : look.label };

@@ -19,7 +19,7 @@ import { RedrawRaceGuard } from './redraw-race-guard';
 import { TreeRedrawQueue } from './tree-redraw-queue';
 import { WatcherVmMigrations, type WatchedMigrations } from './watcher-vm-migrations';
 import type { Vm } from '../../../model/cluster';
-import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement, type VmElement } from './tree-elements';
+import { elementIds, type ClusterElement, type DatacenterElement, type MessageElement, type NodeElement, type TreeElement } from './tree-elements';
 
 export interface ClusterTreeStructureOptions {
   loadDeadlineMs?: number;
@@ -39,8 +39,8 @@ export type TreeRedraw = TreeElement[] | undefined;
 export class ClusterTreeStructure extends Disposable {
   private readonly models = new Map<string, ClusterViewModel>();
   private readonly elements = new Map<string, TreeElement>();
-  /** Per node row: the VM list its children were made from, their ids and the children. */
-  private readonly vmChildIds = new Map<string, { vms: readonly Vm[]; ids: Set<string>; children: TreeElement[] }>();
+  /** Per node row: the VM list its children were made from, and the children. */
+  private readonly vmChildIds = new Map<string, { vms: readonly Vm[]; children: TreeElement[] }>();
   /** The datacenter rows the root showed last. */
   private datacenterIds = new Set<string>();
   private readonly parents = new Map<TreeElement, TreeElement | undefined>();
@@ -300,15 +300,23 @@ export class ClusterTreeStructure extends Disposable {
     // (a redraw of 100 nodes × 1,000 VMs interned 100,000 elements again for nothing).
     const last = this.vmChildIds.get(element.id);
     if (last?.vms === vms) return [...last.children];
-    const ids = new Set<string>();
-    const children = vms.map((vm) => {
-      const id = elementIds.vm(element.clusterId, element.nodeId, vm.id);
-      ids.add(id);
-      return this.intern<VmElement>(element, { type: 'vm', id, clusterId: element.clusterId, nodeId: element.nodeId, vmId: vm.id, vmName: vm.name, ...(vm.namespace !== undefined ? { namespace: vm.namespace } : {}) });
-    });
+    // intern() by hand: a VM row is never a message, and this runs for every VM of the node.
+    const { clusterId, nodeId } = element;
+    const children: TreeElement[] = new Array(vms.length);
+    for (let i = 0; i < vms.length; i++) {
+      const vm = vms[i];
+      const id = elementIds.vm(clusterId, nodeId, vm.id);
+      let row = this.elements.get(id);
+      if (row?.type !== 'vm') {
+        row = vm.namespace !== undefined ? { type: 'vm', id, clusterId, nodeId, vmId: vm.id, vmName: vm.name, namespace: vm.namespace } : { type: 'vm', id, clusterId, nodeId, vmId: vm.id, vmName: vm.name };
+        this.elements.set(id, row);
+      }
+      this.parents.set(row, element);
+      children[i] = row;
+    }
     // VMs that left this node (migrated, deleted) release their elements.
-    if (last) for (const id of last.ids) if (!ids.has(id)) this.drop(id);
-    this.vmChildIds.set(element.id, { vms, ids, children });
+    if (last) for (const row of last.children) if (row.type === 'vm' && !model.vm(nodeId, row.vmId)) this.drop(row.id);
+    this.vmChildIds.set(element.id, { vms, children });
     return children;
   }
 

@@ -343,12 +343,22 @@ export class ClusterViewModel extends Disposable {
         }
         const after = toNodeVms(vms);
         this.vmsByNode.set(nodeId, after);
-        if (before.error || !sameOrder(before.sorted, after.sorted)) {
+        // An unchanged VM keeps its object, so what was made from it (the row's item) stays valid
+        // and a redraw remakes only the rows whose VM changed.
+        const changed: string[] = [];
+        const sorted = after.sorted;
+        for (let i = 0; i < sorted.length; i++) {
+          const vm = sorted[i];
+          const was = before.vms.get(vm.id);
+          if (was && sameJson(was, vm)) {
+            sorted[i] = was;
+            after.vms.set(vm.id, was);
+          } else changed.push(vm.id);
+        }
+        if (before.error || !sameOrder(before.sorted, sorted)) {
           changes.push({ target: 'node', clusterId: this.clusterId, nodeId });
         } else if (!redrawnNodes.has(nodeId)) {
-          for (const vm of after.sorted) {
-            if (!sameJson(before.vms.get(vm.id), vm)) changes.push({ target: 'vm', clusterId: this.clusterId, nodeId, vmId: vm.id });
-          }
+          for (const vmId of changed) changes.push({ target: 'vm', clusterId: this.clusterId, nodeId, vmId });
         }
       }
     } catch (err) {
