@@ -77,6 +77,22 @@ describe('ClusterViewModel', () => {
     assert.equal(model.vm('1', 'vm-1-0001')!.ipAddress, '10.9.9.9');
   });
 
+  it('keeps an unchanged VM\'s object across a refresh (what a row made from it stays valid), and replaces a changed one', async () => {
+    const source = MemoryClusterSource.seeded('c', 2, 3);
+    const { model, changes } = setup(source);
+    await model.loadNodes();
+    await model.loadVms('1');
+    const [first, second] = model.vms('1')!;
+    source.update(second.id, { ipAddress: '10.9.9.8' });
+    await model.refresh();
+    const [firstAfter, secondAfter] = model.vms('1')!;
+    assert.equal(firstAfter, first, 'same object for the unchanged VM');
+    assert.equal(model.vm('1', first.id), first);
+    assert.notEqual(secondAfter, second);
+    assert.equal(secondAfter.ipAddress, '10.9.9.8');
+    assert.deepEqual(changes.at(-1), [{ target: 'vm', clusterId: 'blixard:test', nodeId: '1', vmId: second.id }]);
+  });
+
   it('redraws a VM whose reason for failing changed under the same state, and keeps the new reason', async () => {
     const source = MemoryClusterSource.seeded('c', 1, 2);
     source.update('vm-1-0001', { state: 'failed', phase: 'VM_STATE_FAILED', stateMessage: "VM 'vm-1-0001' died: QEMU was killed by SIGKILL" });
