@@ -32,6 +32,9 @@ const vendored = {
   'sql.js': 'vendor/sql-js.js',
   // Reads kubeconfig files to list contexts, once the Clusters view first renders.
   'js-yaml': 'vendor/js-yaml.js',
+  // `blixard-migrations serve`'s HTTP server and metrics: the other commands never parse them.
+  fastify: 'vendor/fastify.js',
+  'prom-client': 'vendor/prom-client.js',
 };
 // `from` is the way from the bundle's folder to dist/ (the CLI sits one level down, in dist/cli/).
 const requireVendorBundles = (from = './') => ({
@@ -61,6 +64,7 @@ const lazyEntries = {
   'extension-lazy-kubevirt-source': 'src/sources/kubevirt/kubevirt-source.ts',
   'extension-lazy-watch-session': 'src/watch/watch-session.ts',
   'extension-lazy-history': 'src/history/index.ts',
+  'extension-lazy-migrations-feature': 'src/ui/migrations/migrations-feature.ts',
 };
 const lazyEntryOf = new Map(Object.entries(lazyEntries).map(([name, file]) => [path.join(root, file), name]));
 const requireLazyEntries = {

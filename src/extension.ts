@@ -15,7 +15,7 @@ import { ExtensionLog } from './ui/common/extension-log';
 import { affectsSourceSettings, readRefreshIntervalSeconds, readSourceSettings } from './ui/common/settings';
 import type { TreeElement } from './ui/clusters/core/tree-elements';
 import type { MigrationHistoryApi, MigrationsApi } from './ui/migrations/migrations-api';
-import { createMigrationsFeature } from './ui/migrations/migrations-feature';
+import type { MigrationsFeature } from './ui/migrations/migrations-feature';
 import { registerPlanCommands, type PlansApi } from './ui/plans/plan-commands';
 
 /** What `activate()` returns: `vscode.extensions.getExtension('blixard.blixard-migrations').exports`. */
@@ -88,11 +88,21 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   // src/plans (planner, YAML) loads on the first plan command or plan document, not here.
   const plans = registerPlanCommands({ context, registry, tree: clusterTree, log, maintenance });
   context.subscriptions.push(...plans.disposables);
-  // The Migrations view, status bar and output channel exist from here on but stay empty: the
-  // watcher (history, sql.js, cluster streams) starts after activate() has returned.
-  const migrations = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });
-  context.subscriptions.push(migrations);
-  setTimeout(() => void migrations.start(), 0);
+  // The Migrations feature (its view, status bar, output channel, commands: ~50 kB of the bundle)
+  // is built just after activate() has returned, when it starts the watcher (history, sql.js,
+  // cluster streams) anyway — or earlier, on the first use of its share of the API.
+  let migrationsFeature: MigrationsFeature | undefined;
+  const migrations = (): MigrationsFeature => {
+    if (!migrationsFeature) {
+      // A require() of its own lazily loaded file (esbuild.mjs), not an import() (synchronous: the API's members read it).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createMigrationsFeature } = require('./ui/migrations/migrations-feature') as typeof import('./ui/migrations/migrations-feature');
+      migrationsFeature = createMigrationsFeature({ context, registry, log, clusterTree, clusterView });
+    }
+    return migrationsFeature;
+  };
+  context.subscriptions.push({ dispose: () => migrationsFeature?.dispose() });
+  setTimeout(() => void migrations().start(), 0);
   // The dialog's panels, sessions and feed load on first use; this only registers the command and serializer.
   const migrationDialog = registerMigrationDialog(context, {
     sources: async () => {
@@ -100,10 +110,10 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
       return registry.sources();
     },
     log,
-    watcher: () => migrations.watcher(),
+    watcher: () => migrationsFeature?.watcher(),
   });
   stopOnDeactivate = async () => {
-    await Promise.all([devCluster.stop(), migrations.shutdown()]);
+    await Promise.all([devCluster.stop(), migrationsFeature?.shutdown()]);
   };
 
   return {
@@ -113,13 +123,26 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     devCluster,
     log,
     migrationDialog,
-    migrations: migrations.migrationsApi,
-    history: migrations.historyApi,
+    migrations: builtOnFirstUse(() => migrations().migrationsApi),
+    history: builtOnFirstUse(() => migrations().historyApi),
     consoles: consoles.api,
     plans: plans.api,
     settingsApplied: () => registry.whenSettled(),
     activation: { activateMs: performance.now() - started },
   };
+}
+
+/** An API object whose feature is built when one of its members is first read. */
+function builtOnFirstUse<T extends object>(build: () => T): T {
+  return new Proxy({} as T, {
+    get: (_target, key) => Reflect.get(build(), key),
+    has: (_target, key) => Reflect.has(build(), key),
+    ownKeys: () => Reflect.ownKeys(build()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(build(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
 }
 
 export async function deactivate(): Promise<void> {
