@@ -5,7 +5,11 @@
 import type { SqlValue } from 'sql.js';
 import type { HistoryDatabase, HistoryEntry, ListQuery, ExportCursor } from './database/history-database';
 import { CSV_NUMBER_COLUMNS, CSV_TEXT_COLUMNS, splitTimeline, timelineOrder } from './database/history-queries';
-import { csvField, csvLine, csvQuoted } from './csv';
+import { csvField, csvQuoted } from './csv';
+import { CsvChunkWriter, type CsvChunk, type TimelineCut } from './csv-chunk-writer';
+import { isoTime } from './iso-time';
+
+export { isoTime };
 import { currentPhaseWord, modeWord, stateWord } from '../model/vocabulary';
 import type { Migration, MigrationState } from '../model/migration';
 
@@ -80,6 +84,8 @@ const [ID, CLUSTER, KIND, DATACENTER, NAMESPACE, VM, NAME, SOURCE_NODE, TARGET_N
   ['id', 'cluster', 'kind', 'datacenter', 'namespace', 'vm', 'name', 'source_node', 'target_node', 'mode', 'origin', 'state', 'phase', 'failure_reason'] as const
 ).map((c) => CSV_TEXT_COLUMNS.indexOf(c));
 const TEXT_SEPARATOR = '\u001f';
+/** Where the timeline is among a line's fields. */
+const TIMELINE_FIELD = CSV_COLUMNS.indexOf('timeline');
 
 /**
  * The CSV straight from the rows sql.js gives: only the columns it writes, no Migration or
@@ -89,57 +95,40 @@ const TEXT_SEPARATOR = '\u001f';
  * separator) is read the general way (byId).
  */
 function* csvChunks(database: HistoryDatabase, query: ExportQuery): Generator<string> {
-  yield csvLine([...CSV_COLUMNS]);
-  const words: Words = { mode: new Map(), state: new Map(), phase: new Map() };
-  const scratch: Scratch = { fields: new Array<string>(CSV_COLUMNS.length).fill(''), phases: [], ats: [], order: [] };
-  let cursor: ExportCursor | undefined;
-  const chunk = new ChunkBuilder();
-  for (;;) {
-    let last: SqlValue[] | undefined;
-    const n = database.csvPage(query, cursor, PAGE_SIZE, (r) => {
-      chunk.add(csvRowOf(r, words, scratch) ?? csvLine(csvRow(database.byId(String(r[TEXTS]).split(TEXT_SEPARATOR, 1)[0])!)));
-      last = r;
-    });
-    if (n < PAGE_SIZE || !last) {
-      yield* chunk.take(true);
-      return;
-    }
-    yield* chunk.take(false);
-    cursor = { createdAt: Number(last[CREATED_AT]), seq: Number(last[SEQ]) };
-  }
+  for (const { bytes, ascii } of csvByteChunks(database, query)) yield bytes.toString(ascii ? 'latin1' : 'utf8');
 }
 
 /**
- * Lines gathered into chunks of about CSV_CHUNK_BYTES, encoded into one buffer as they come: a
- * line then dies young, where a chunk built as a string (a rope of a thousand lines) kept every
- * line alive through the young generation's collections, which then cost more than the lines.
+ * The export as bytes, for a file: CSV without a round trip through strings. `spare`: chunks
+ * already written out, whose memory later chunks may reuse (a chunk is not touched again until
+ * its caller hands it back there).
  */
-class ChunkBuilder {
-  private readonly buffer = Buffer.allocUnsafe(CSV_CHUNK_BYTES);
-  private used = 0;
-  private ascii = true;
-  /** Lines too long for the buffer's room, in order after what it holds. */
-  private overflow: string[] = [];
-
-  add(line: string): void {
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    if (this.overflow.length === 0 && this.used + line.length * 3 <= this.buffer.length) {
-      const bytes = this.buffer.write(line, this.used);
-      // As many bytes as UTF-16 units: ASCII.
-      if (bytes !== line.length) this.ascii = false;
-      this.used += bytes;
-    } else this.overflow.push(line);
+export function* exportByteChunks(database: HistoryDatabase, format: ExportFormat, query: ExportQuery = {}, spare: Buffer[] = []): Generator<Buffer> {
+  if (format === 'json') {
+    for (const chunk of exportChunks(database, format, query)) yield Buffer.from(chunk, 'utf8');
+    return;
   }
+  for (const { bytes } of csvByteChunks(database, query, spare)) yield bytes;
+}
 
-  /** The chunk when it is full (or, at the end, whatever is held). */
-  *take(end: boolean): Generator<string> {
-    if (!end && this.overflow.length === 0 && this.used < CSV_CHUNK_BYTES / 2) return;
-    // ASCII read back as Latin-1 is the same text, copied rather than decoded.
-    if (this.used > 0) yield this.buffer.toString(this.ascii ? 'latin1' : 'utf8', 0, this.used);
-    if (this.overflow.length > 0) yield this.overflow.join('');
-    this.used = 0;
-    this.ascii = true;
-    this.overflow = [];
+function* csvByteChunks(database: HistoryDatabase, query: ExportQuery, spare: Buffer[] = []): Generator<CsvChunk> {
+  const writer = new CsvChunkWriter(CSV_CHUNK_BYTES, spare);
+  writer.line([...CSV_COLUMNS]);
+  const words: Words = { mode: new Map(), state: new Map(), phase: new Map() };
+  const scratch: Scratch = { fields: new Array<string>(CSV_COLUMNS.length).fill(''), cut: { phases: [], ats: [], order: [] } };
+  let cursor: ExportCursor | undefined;
+  for (;;) {
+    let last: SqlValue[] | undefined;
+    const n = database.csvPage(query, cursor, PAGE_SIZE, (r) => {
+      if (!csvRowOf(r, words, scratch, writer)) writer.line(csvRow(database.byId(String(r[TEXTS]).split(TEXT_SEPARATOR, 1)[0])!));
+      last = r;
+    });
+    if (n < PAGE_SIZE || !last) {
+      yield* writer.take(true);
+      return;
+    }
+    yield* writer.take(false);
+    cursor = { createdAt: Number(last[CREATED_AT]), seq: Number(last[SEQ]) };
   }
 }
 
@@ -147,9 +136,7 @@ interface Scratch {
   /** One line's fields. */
   fields: string[];
   /** One timeline's phases and times (key order), and their order by time. */
-  phases: string[];
-  ats: number[];
-  order: number[];
+  cut: TimelineCut;
 }
 
 /** NEEDS_QUOTES of csv.ts. */
@@ -195,21 +182,28 @@ function word(words: Map<string, string>, key: string, make: () => string): stri
   return w;
 }
 
-/** One CSV line from a csvPage row; undefined when the row must be read the general way. */
-function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch): string | undefined {
+/** Writes the CSV line of a csvPage row; false when the row must be read the general way. */
+function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch, writer: CsvChunkWriter): boolean {
   const texts = String(r[TEXTS]);
   const t = texts.split(TEXT_SEPARATOR);
-  if (t.length !== CSV_TEXT_COLUMNS.length) return undefined;
+  if (t.length !== CSV_TEXT_COLUMNS.length) return false;
   // One look at the row's text for what needs quotes, instead of one per field.
   const text = NEEDS_QUOTES_ANYWHERE.test(texts) ? textField : unquotedTextField;
   const kind = t[KIND];
   const tl = r[TIMELINE];
   let timelineField = '';
+  // The timeline written by the writer from its phases and times (the usual case), else as text.
+  let cut: TimelineCut | undefined;
   if (typeof tl === 'string') {
-    const line = timelineText(kind, tl, scratch);
-    if (line === undefined) return undefined;
-    // The times add nothing that needs quotes: the phases as SQLite gave them tell.
-    timelineField = NEEDS_QUOTES_ANYWHERE.test(tl) ? textField(line) : unquotedTextField(line);
+    const ordered = orderTimeline(kind, tl, scratch.cut);
+    if (ordered === undefined) return false;
+    // The times add nothing that needs quotes or starts a formula: the phases as SQLite gave them tell.
+    const c = scratch.cut;
+    if (ordered === c && !NEEDS_QUOTES_ANYWHERE.test(tl) && !formulaStart(c.phases[c.order[0]])) cut = c;
+    else {
+      const line = typeof ordered === 'string' ? ordered : timeline(c.order.map((i) => ({ phase: c.phases[i], at: c.ats[i] })));
+      timelineField = NEEDS_QUOTES_ANYWHERE.test(tl) ? textField(line) : unquotedTextField(line);
+    }
   }
   const mode = t[MODE];
   const state = t[STATE] as MigrationState;
@@ -237,17 +231,21 @@ function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch): string | undef
   f[17] = number(r[DOWNTIME_MS]);
   f[18] = text(t[FAILURE_REASON]);
   f[19] = timelineField;
-  // join() makes one flat string: a line built with + is a tree of a few dozen pieces, kept
-  // alive until the chunk is written, and collecting those was most of the export's time.
-  return csvLine(f);
+  writer.line(f, TIMELINE_FIELD, cut);
+  return true;
 }
 
-/** timeline() of csvPage's timeline string, in the order timelineOrder() puts it; undefined when it cannot be cut apart. */
-function timelineText(kind: string, value: string, { phases, ats, order }: Scratch): string | undefined {
+/**
+ * csvPage's timeline string cut apart into `cut`, its order by time in cut.order, and `cut` returned;
+ * where times tie (the kind's lifecycle orders those), the timeline as timeline() writes it;
+ * undefined when it cannot be cut apart.
+ */
+function orderTimeline(kind: string, value: string, cut: TimelineCut): TimelineCut | string | undefined {
+  const { phases, ats, order } = cut;
   if (!splitTimeline(value, phases, ats)) return undefined;
   const n = phases.length;
   order.length = n;
-  // By time (insertion sort: a dozen items), noting ties: those the kind's lifecycle orders.
+  // By time (insertion sort: a dozen items), noting ties.
   let tie = false;
   for (let i = 0; i < n; i++) {
     let j = i;
@@ -259,9 +257,7 @@ function timelineText(kind: string, value: string, { phases, ats, order }: Scrat
     order[j] = i;
   }
   if (tie) return timeline(timelineOrder(kind as Migration['kind'], phases.map((phase, i) => ({ phase, at: ats[i] }))));
-  let out = '';
-  for (let i = 0; i < n; i++) out += `${i === 0 ? '' : '; '}${phases[order[i]]}@${isoTime(ats[order[i]])}`;
-  return out;
+  return cut;
 }
 
 /** A migration's CSV fields (the general path, and what csvChunks' lines must equal). */
@@ -295,38 +291,4 @@ function timeline(transitions: ReadonlyArray<Pick<HistoryEntry['transitions'][nu
   let out = '';
   for (let i = 0; i < transitions.length; i++) out += `${i === 0 ? '' : '; '}${transitions[i].phase}@${isoTime(transitions[i].at)}`;
   return out;
-}
-
-const DAY_MS = 86_400_000;
-/** toISOString's range of four-digit years from 1970 (beyond it, toISOString itself). */
-const FAST_UNTIL = Date.UTC(10000, 0, 1);
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
-let cachedDay = Number.NaN;
-let cachedDate = '';
-
-/**
- * Date#toISOString, with the date part kept from one call to the next: an export formats every
- * phase time (over a million at 100,000 migrations), most of them on the day of the one before,
- * and toISOString was a fifth of the export's time.
- */
-export function isoTime(ms: number | undefined): string | undefined {
-  if (ms === undefined) return undefined;
-  if (!Number.isInteger(ms) || ms < 0 || ms >= FAST_UNTIL) {
-    const d = new Date(ms);
-    return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
-  }
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 11);
-  }
-  let rest = ms - day * DAY_MS;
-  const millis = rest % 1000;
-  rest = (rest - millis) / 1000;
-  const seconds = rest % 60;
-  rest = (rest - seconds) / 60;
-  const minutes = rest % 60;
-  const hours = (rest - minutes) / 60;
-  return `${cachedDate}${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(millis)}Z`;
 }

@@ -22,7 +22,7 @@ import type { HistoryDamage } from './history-damage';
 import { WriterLock } from './replication/writer-lock';
 import { findRecordProblem, toRecordEntry } from './record-validation';
 import { foldRecords, type PendingRecord } from './record-coalescing';
-import { exportChunks, type ExportFormat, type ExportQuery } from './history-export';
+import { exportByteChunks, exportChunks, type ExportFormat, type ExportQuery } from './history-export';
 import type { HistoryChange } from './history-changes';
 import { resolveOptions, type HistoryStoreOptions, type RetentionPolicy } from './store-options';
 import { HistoryReplica } from './replication/replica';
@@ -253,9 +253,11 @@ export class HistoryStore implements HistoryAccess {
     const failed = new Promise<never>((_, reject) => out.once('error', reject));
     failed.catch(() => {});
     let bytes = 0;
-    for (const chunk of exportChunks(this.db(), format, query)) {
-      bytes += Buffer.byteLength(chunk);
-      if (!out.write(chunk)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
+    // Bytes, not strings (no encoding on the way out); each chunk's memory is reused once written.
+    const spare: Buffer[] = [];
+    for (const chunk of exportByteChunks(this.db(), format, query, spare)) {
+      bytes += chunk.length;
+      if (!out.write(chunk, () => spare.push(chunk))) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
     }
     await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
     return bytes;
