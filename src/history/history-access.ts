@@ -9,6 +9,7 @@ import type { IDisposable } from '../base/lifecycle';
 import type { Migration, PhaseTransition } from '../model/migration';
 import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryChange } from './history-changes';
+import type { PlanRunQuery, PlanRunRecord } from './plan-runs';
 import type { HistoryDamage } from './history-damage';
 import type { ExportFormat, ExportQuery } from './history-export';
 import type { HistoryPaths } from './journal/journal-files';
@@ -56,6 +57,11 @@ export interface HistoryAccess extends IDisposable {
   byDatacenter(datacenter: string, query?: PageQuery): Awaitable<Migration[]>;
   byVm(vm: string, query?: VmQuery): Awaitable<Migration[]>;
   transitions(id: string): Awaitable<PhaseTransition[]>;
+  /** Keeps a plan's run state; resolves once it is on disk (rejects with HistoryError 'read-only' where this history is not the writer). */
+  recordPlanRun(run: PlanRunRecord): Promise<void>;
+  planRun(planId: string): Awaitable<PlanRunRecord | undefined>;
+  /** The plans the history knows, most recently changed first. */
+  planRuns(query?: PlanRunQuery): Awaitable<PlanRunRecord[]>;
   summaryByCluster(): Awaitable<ClusterSummary[]>;
   /** Streams the export to `file` (created readable by the user alone); returns the bytes written. */
   exportToFile(file: string, format: ExportFormat, query?: ExportQuery): Promise<number>;

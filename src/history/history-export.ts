@@ -39,6 +39,8 @@ export const CSV_COLUMNS = [
   'downtime_ms',
   'failure_reason',
   'timeline',
+  // Last, so the columns before it stay where readers of earlier exports look for them.
+  'plan_id',
 ] as const;
 
 function* entries(database: HistoryDatabase, query: ExportQuery): Generator<HistoryEntry> {
@@ -80,8 +82,8 @@ const [SEQ, CREATED_AT, STARTED_AT, ENDED_AT, DURATION_MS, DOWNTIME_MS] = (['seq
 );
 const TEXTS = CSV_NUMBER_COLUMNS.length;
 const TIMELINE = TEXTS + 1;
-const [ID, CLUSTER, KIND, DATACENTER, NAMESPACE, VM, NAME, SOURCE_NODE, TARGET_NODE, MODE, ORIGIN, STATE, PHASE, FAILURE_REASON] = (
-  ['id', 'cluster', 'kind', 'datacenter', 'namespace', 'vm', 'name', 'source_node', 'target_node', 'mode', 'origin', 'state', 'phase', 'failure_reason'] as const
+const [ID, CLUSTER, KIND, DATACENTER, NAMESPACE, VM, NAME, SOURCE_NODE, TARGET_NODE, MODE, ORIGIN, STATE, PHASE, FAILURE_REASON, PLAN_ID] = (
+  ['id', 'cluster', 'kind', 'datacenter', 'namespace', 'vm', 'name', 'source_node', 'target_node', 'mode', 'origin', 'state', 'phase', 'failure_reason', 'plan_id'] as const
 ).map((c) => CSV_TEXT_COLUMNS.indexOf(c));
 const TEXT_SEPARATOR = '\u001f';
 /** Where the timeline is among a line's fields. */
@@ -231,6 +233,7 @@ function csvRowOf(r: SqlValue[], words: Words, scratch: Scratch, writer: CsvChun
   f[17] = number(r[DOWNTIME_MS]);
   f[18] = text(t[FAILURE_REASON]);
   f[19] = timelineField;
+  f[20] = text(t[PLAN_ID]);
   writer.line(f, TIMELINE_FIELD, cut);
   return true;
 }
@@ -283,6 +286,7 @@ export function csvRow({ migration: m, transitions }: HistoryEntry): string[] {
     csvField(m.downtimeMs, false),
     csvField(m.failureReason),
     csvField(timeline(transitions)),
+    csvField(m.planId),
   ];
 }
 

@@ -22,6 +22,7 @@ import type { HistoryDamage } from './history-damage';
 import { WriterLock } from './replication/writer-lock';
 import { findRecordProblem, toRecordEntry } from './record-validation';
 import { foldRecords, type PendingRecord } from './record-coalescing';
+import { findPlanRunProblem, plainPlanRun, serialisedState, type PlanRunQuery, type PlanRunRecord } from './plan-runs';
 import { exportByteChunks, exportChunks, type ExportFormat, type ExportQuery } from './history-export';
 import type { HistoryChange } from './history-changes';
 import { resolveOptions, type HistoryStoreOptions, type RetentionPolicy } from './store-options';
@@ -151,6 +152,17 @@ export class HistoryStore implements HistoryAccess {
     return refused;
   }
 
+  /** Keeps a plan's run state (plan-runs.ts); resolves once it is on disk. Only the writer keeps plans (a follower's callers keep their own). */
+  async recordPlanRun(run: PlanRunRecord): Promise<void> {
+    this.assertOpen();
+    const problem = findPlanRunProblem(run) ?? (serialisedState(run) === undefined ? 'its state is too large' : undefined);
+    if (problem) throw new HistoryError('invalid-record', `Plan run not kept: ${problem}.`);
+    if (this.transition) await this.transition;
+    if (!(this.current instanceof WriterRole)) throw new HistoryError('read-only', `Plan runs are kept by the history's writer; this one is ${this.current.name === 'read-only' ? 'read-only' : 'a follower'}.`);
+    this.current.recordPlanRun({ t: 'p', run: plainPlanRun(run) });
+    await this.flush();
+  }
+
   /** Resolves when every record passed to record() before this call is on disk (journal or inbox). */
   async flush(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -228,6 +240,14 @@ export class HistoryStore implements HistoryAccess {
 
   transitions(id: string): PhaseTransition[] {
     return this.db().transitions(id);
+  }
+
+  planRun(planId: string): PlanRunRecord | undefined {
+    return this.db().planRun(planId);
+  }
+
+  planRuns(query: PlanRunQuery = {}): PlanRunRecord[] {
+    return this.db().planRuns(query);
   }
 
   summaryByCluster(): ClusterSummary[] {

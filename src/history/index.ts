@@ -6,4 +6,5 @@ export type { HistoryStoreOptions, HistoryRole, HistoryChange, HistoryStats, Ret
 export type { EntryPage, EntryPageQuery, EntryStateFilter } from './database/history-database';
 export type { ListQuery, PageQuery, VmQuery, HistoryFilter, HistoryEntry, ClusterSummary, KeysetPage, KeysetQuery, PageCursor } from './database/history-database';
 export type { ExportFormat, ExportQuery } from './history-export';
+export type { PlanRunQuery, PlanRunRecord } from './plan-runs';
 export { HistoryError, type HistoryErrorCode } from './history-error';

@@ -3,6 +3,7 @@
 
 import type { Migration, MigrationState, PhaseTransition } from '../model/migration';
 import { scrubSecrets } from '../base/secret-registry';
+import { isPlanId, planIdProblem } from '../model/plan-id';
 import type { RecordEntry } from './journal/journal-codec';
 
 const STATES: ReadonlySet<MigrationState> = new Set(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
@@ -23,6 +24,7 @@ export function findRecordProblem(migration: Migration, transitions: readonly Ph
     const value = migration[key];
     if (value !== undefined && value !== null && typeof value !== 'string') return `migration ${migration.id} has a non-text ${key}`;
   }
+  if (migration.planId !== undefined && migration.planId !== null && !isPlanId(migration.planId)) return `migration ${migration.id} has an invalid planId (${planIdProblem(migration.planId)})`;
   if (migration.labels !== undefined && (typeof migration.labels !== 'object' || migration.labels === null)) return `migration ${migration.id} has invalid labels`;
   if (!Array.isArray(transitions)) return 'transitions must be an array';
   for (const t of transitions) {

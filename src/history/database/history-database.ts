@@ -15,6 +15,8 @@ import { HistoryQueries, type ExportCursor, type HistoryEntry, type KeysetPage, 
 import { ClusterSummaries } from './cluster-summaries';
 import { readEntryPage, type EntryPage, type EntryPageQuery } from './entry-pages';
 import { RowChanges } from './row-changes';
+import { planRunById, planRuns, upsertPlanRun } from './plan-run-rows';
+import { findPlanRunProblem, serialisedState, type PlanRunQuery, type PlanRunRecord } from '../plan-runs';
 
 export type { ClusterSummary };
 export type { ExportCursor, HistoryEntry, HistoryFilter, KeysetPage, KeysetQuery, ListQuery, PageCursor, PageQuery, VmQuery } from './history-queries';
@@ -102,6 +104,21 @@ export class HistoryDatabase {
       if (this.sql.rowsModified() > 0) changed = true;
     }
     return changed;
+  }
+
+  /** Keeps a plan's run state (a journal line read back is checked again); true when the row changed. */
+  applyPlanRun(run: PlanRunRecord): boolean {
+    if (findPlanRunProblem(run) !== undefined) return false;
+    const state = serialisedState(run);
+    return state !== undefined && upsertPlanRun(this.sql, run, state);
+  }
+
+  planRun(planId: string): PlanRunRecord | undefined {
+    return planRunById(this.sql, planId);
+  }
+
+  planRuns(query: PlanRunQuery = {}): PlanRunRecord[] {
+    return planRuns(this.sql, query);
   }
 
   /** Removes migrations and their transitions; returns the ids that existed. */

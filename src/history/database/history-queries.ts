@@ -8,6 +8,7 @@
 import type { SqlValue } from 'sql.js';
 import type { Migration, PhaseTransition } from '../../model/migration';
 import { sortTimeline } from '../../model/phase-order';
+import { planIdProblem } from '../../model/plan-id';
 import { lifecycleOf } from '../../sources/cluster-kinds';
 import { HistoryError } from '../history-error';
 import { COLUMNS, toMigration } from './migration-rows';
@@ -30,6 +31,8 @@ export interface ListQuery extends PageQuery {
   filter?: HistoryFilter;
   /** Case-insensitive substring of the VM, either node, the cluster, the namespace or the migration's name. */
   text?: string;
+  /** Only the migrations this plan started (Migration.planId): a range of the plan index. */
+  planId?: string;
 }
 
 export interface VmQuery extends PageQuery {
@@ -63,7 +66,7 @@ export const CSV_NUMBER_COLUMNS = ['seq', 'created_at', 'started_at', 'ended_at'
  * The text columns a CSV export writes, read as one string — each NULL as '', joined by US — so a
  * row is two strings out of sql.js instead of fifteen (decoding them was a third of the export).
  */
-export const CSV_TEXT_COLUMNS = ['id', 'cluster', 'kind', 'datacenter', 'namespace', 'vm', 'name', 'source_node', 'target_node', 'mode', 'origin', 'state', 'phase', 'failure_reason'] as const;
+export const CSV_TEXT_COLUMNS = ['id', 'cluster', 'kind', 'datacenter', 'namespace', 'vm', 'name', 'source_node', 'target_node', 'mode', 'origin', 'state', 'phase', 'failure_reason', 'plan_id'] as const;
 const CSV_TEXT_SQL = CSV_TEXT_COLUMNS.map((c) => `ifnull(${c}, '')`).join(' || char(31) || ');
 
 /** A migration's transitions as one string: "count US phase US at RS phase US at…", in key order (see splitTimeline). */
@@ -344,9 +347,10 @@ function filterOf(query: { filter?: HistoryFilter }): HistoryFilter {
 }
 
 /** The text filter when TextSearch answers it; undefined when there is none (or, holding a NUL, LIKE must). */
-function searchableText(query: { text?: string; filter?: HistoryFilter }): string | undefined {
+function searchableText(query: { text?: string; filter?: HistoryFilter; planId?: string }): string | undefined {
   const text = query.text?.trim();
-  if (!text || !TextSearch.usable(text)) return undefined;
+  // Within a plan the plan index's range is small: the LIKE reads it, the text index knows no plans.
+  if (!text || !TextSearch.usable(text) || query.planId !== undefined) return undefined;
   filterOf(query);
   return text;
 }
@@ -366,6 +370,12 @@ function listConditions(query: Omit<ListQuery, 'limit' | 'offset'>, extra: strin
   if (filter === 'active') conditions.push(`state IN ${ACTIVE_STATES_SQL}`);
   else if (filter === 'completed') conditions.push(`state IN ${FINAL_STATES_SQL}`);
   else if (filter !== 'all') throw new HistoryError('invalid-argument', `filter must be active, completed or all (got "${String(filter)}").`);
+  if (query.planId !== undefined) {
+    const problem = planIdProblem(query.planId);
+    if (problem) throw new HistoryError('invalid-argument', `planId: ${problem}.`);
+    conditions.push('plan_id = ?');
+    params.push(query.planId);
+  }
   const text = query.text?.trim();
   if (text) {
     // ?N binds the one pattern to every column; numbered so it stays first whatever follows.

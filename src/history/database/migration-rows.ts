@@ -8,7 +8,7 @@ import { FINAL_STATES, type MigrationState } from '../../model/migration';
 import type { HeldIncarnation } from './incarnations';
 
 export const COLUMNS =
-  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid, downtime_ms';
+  'seq, id, kind, cluster, datacenter, namespace, vm, name, source_node, target_node, mode, origin, phase, state, created_at, started_at, ended_at, duration_ms, failure_reason, progress, labels, uid, downtime_ms, plan_id';
 const WRITABLE = COLUMNS.split(', ').slice(1);
 
 /** Inserts a migration not held yet; its parameters are upsertParams(). */
@@ -77,6 +77,7 @@ export function upsertParams(id: string, m: Migration): SqlValue[] {
     JSON.stringify(m.labels ?? {}),
     m.uid ?? null,
     m.downtimeMs ?? null,
+    m.planId ?? null,
   ];
 }
 
@@ -106,5 +107,6 @@ export function toMigration(r: SqlValue[]): Migration {
   if (r[19] !== null) m.progress = JSON.parse(String(r[19])) as Migration['progress'];
   if (r[21] !== null && r[21] !== undefined) m.uid = String(r[21]);
   if (r[22] !== null && r[22] !== undefined) m.downtimeMs = Number(r[22]);
+  if (r[23] !== null && r[23] !== undefined) m.planId = String(r[23]);
   return m;
 }

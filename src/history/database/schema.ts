@@ -13,11 +13,15 @@
 // v5: a VM's migrations indexed in listing order, (vm, created_at, seq, cluster, namespace), in
 //     place of (vm, cluster, namespace): byVm() reads a range of it newest first, checks cluster
 //     and namespace from the index, and no longer sorts the VM's rows in a temporary B-tree.
+// v6: migrations get `plan_id` (the migration plan that started it, as the cluster keeps it),
+//     indexed (plan_id, created_at, seq) for the rows that have one: a plan's migrations are a
+//     range of it, newest first. `plan_runs`: each plan's run state (plans/plan-run-state.ts),
+//     one row per plan id, so a crash or a reload mid-plan resumes from the history.
 
 import type { Database } from 'sql.js';
 import { HistoryError } from '../history-error';
 
-export const CURRENT_SCHEMA_VERSION = 5;
+export const CURRENT_SCHEMA_VERSION = 6;
 
 const FINAL = `('succeeded','failed','cancelled')`;
 const ACTIVE = `('pending','running')`;
@@ -53,6 +57,23 @@ DROP INDEX IF EXISTS migrations_by_vm;
 CREATE INDEX IF NOT EXISTS migrations_by_vm_time ON migrations (vm, created_at, seq, cluster, namespace);
 `;
 
+const V6_PLANS = `
+ALTER TABLE migrations ADD COLUMN plan_id TEXT;
+CREATE INDEX IF NOT EXISTS migrations_by_plan ON migrations (plan_id, created_at, seq) WHERE plan_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS plan_runs (
+  plan_id TEXT PRIMARY KEY,
+  document TEXT,
+  cluster TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  state TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS plan_runs_by_update ON plan_runs (updated_at);
+`;
+
 const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   migration_seq INTEGER NOT NULL,
   phase TEXT NOT NULL,
@@ -80,6 +101,7 @@ ${V2_SUPPORT}
 ${V3_COLUMNS}
 ${V4_COLUMNS}
 ${V5_INDEXES}
+${V6_PLANS}
 `;
 
 const MIGRATION_COLUMNS =
@@ -112,6 +134,10 @@ UPDATE schema_version SET version = 4;
   4: `
 ${V5_INDEXES}
 UPDATE schema_version SET version = 5;
+`,
+  5: `
+${V6_PLANS}
+UPDATE schema_version SET version = 6;
 `,
 };
 

@@ -4,6 +4,7 @@
 // at the next newline, so one bad record does not take the rest of a segment with it.
 
 import type { Migration } from '../../model/migration';
+import type { PlanRunRecord } from '../plan-runs';
 import { crc32 } from './crc32';
 
 /** One call to record(): the migration's latest view and the phases it carries. */
@@ -28,7 +29,13 @@ export interface ForwardEntry {
   recs: RecordEntry[];
 }
 
-export type JournalEntry = RecordEntry | DeleteEntry | ForwardEntry;
+/** A migration plan's run state (history/plan-runs.ts), whole: the newest line for a plan id wins. */
+export interface PlanRunJournalEntry {
+  t: 'p';
+  run: PlanRunRecord;
+}
+
+export type JournalEntry = RecordEntry | DeleteEntry | ForwardEntry | PlanRunJournalEntry;
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;

@@ -173,6 +173,9 @@ export class HistoryReplica {
         if (deleted.length > 0) this.changes.deleted(deleted);
         return;
       }
+      case 'p':
+        this.current.applyPlanRun(entry.run);
+        return;
       case 'f':
         if (!Array.isArray(entry.recs) || typeof entry.src !== 'string') return;
         for (const rec of entry.recs) if (isUsableRecordEntry(rec) && this.current.applyRecord(rec)) this.changes.recorded(rec.m.id);

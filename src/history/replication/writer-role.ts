@@ -4,7 +4,7 @@
 // and says when the lock is no longer its own, so the store can step down to following.
 
 import { lstatSync, renameSync } from 'node:fs';
-import { decodeEntries, type JournalEntry, type RecordEntry } from '../journal/journal-codec';
+import { decodeEntries, type JournalEntry, type PlanRunJournalEntry, type RecordEntry } from '../journal/journal-codec';
 import { JournalFollower } from '../journal/journal-follower';
 import { listSegments, segmentFile } from '../journal/journal-files';
 import type { JournalAppender } from '../journal/journal-appender';
@@ -110,6 +110,12 @@ export class WriterRole implements StoreRole {
 
   record(entry: RecordEntry): void {
     if (this.replica.applyRecord(entry)) this.journalEntry(entry);
+  }
+
+  /** Keeps a plan's run state and journals it when it changed something (flush() makes it durable). */
+  recordPlanRun(entry: PlanRunJournalEntry): void {
+    const db = this.replica.database;
+    if (db.transaction(() => db.applyPlanRun(entry.run))) this.journalEntry(entry);
   }
 
   snapshot(): Promise<void> {

@@ -17,6 +17,7 @@ import type { Migration, PhaseTransition } from '../../model/migration';
 import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
 import type { Awaitable, HistoryAccess, HistoryStats } from '../history-access';
 import type { HistoryChange } from '../history-changes';
+import type { PlanRunQuery, PlanRunRecord } from '../plan-runs';
 import type { HistoryDamage } from '../history-damage';
 import { HistoryError } from '../history-error';
 import type { ExportFormat, ExportQuery } from '../history-export';
@@ -188,6 +189,19 @@ export class HistoryWorkerClient implements HistoryAccess {
 
   transitions(id: string): Promise<PhaseTransition[]> {
     return this.call({ method: 'transitions', args: [id] }) as Promise<PhaseTransition[]>;
+  }
+
+  /** In order after the records sent before it; answered once on disk (the worker flushes). Re-asked of a replacement worker: idempotent. */
+  async recordPlanRun(run: PlanRunRecord): Promise<void> {
+    await this.call({ method: 'recordPlanRun', args: [structuredClone(run)] });
+  }
+
+  async planRun(planId: string): Promise<PlanRunRecord | undefined> {
+    return ((await this.call({ method: 'planRun', args: [planId] })) as PlanRunRecord | null) ?? undefined;
+  }
+
+  planRuns(query: PlanRunQuery = {}): Promise<PlanRunRecord[]> {
+    return this.call({ method: 'planRuns', args: [query] }) as Promise<PlanRunRecord[]>;
   }
 
   summaryByCluster(): Promise<ClusterSummary[]> {

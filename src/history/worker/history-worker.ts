@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { HistoryStore } from '../history-store';
 import type { ExportFormat } from '../history-export';
+import type { PlanRunRecord } from '../plan-runs';
 import { RecordedIds } from './recorded-ids-filter';
 import { toWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerRecord } from './worker-protocol';
 
@@ -160,6 +161,12 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
       return s.byVm(call.args[0], call.args[1]);
     case 'transitions':
       return s.transitions(call.args[0]);
+    case 'recordPlanRun':
+      return s.recordPlanRun(call.args[0] as PlanRunRecord);
+    case 'planRun':
+      return s.planRun(call.args[0]) ?? null;
+    case 'planRuns':
+      return s.planRuns(call.args[0]);
     case 'summaryByCluster':
       return s.summaryByCluster();
     case 'exportToFile':

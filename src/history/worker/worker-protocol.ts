@@ -25,6 +25,9 @@ export type HistoryCall =
   | { method: 'byDatacenter'; args: [datacenter: string, query?: object] }
   | { method: 'byVm'; args: [vm: string, query?: object] }
   | { method: 'transitions'; args: [id: string] }
+  | { method: 'recordPlanRun'; args: [run: object] }
+  | { method: 'planRun'; args: [planId: string] }
+  | { method: 'planRuns'; args: [query?: object] }
   | { method: 'summaryByCluster'; args: [] }
   | { method: 'exportToFile'; args: [file: string, format: 'csv' | 'json', query?: object] }
   | { method: 'stats'; args: [] }

@@ -45,6 +45,7 @@ describe('CSV export: the fast path writes what the general one does', () => {
       ['q/ns/empty', { vm: '', name: '', sourceNode: '', failureReason: '' }],
       ['q/ns/separators', { vm: 'a\u001fb', name: 'c\u001ed', failureReason: '\u001f' }],
       ['q/ns/modes', { mode: 'PostCopy', origin: 'evacuation', downtimeMs: 42 }],
+      ['q/ns/plan', { planId: 'evacuate-0123456789abcdef01234567' }],
       ['q/ns/cold', { mode: 'cold' as never, kind: 'blixard', phase: 'Moving' }],
       ['q/ns/strange', { mode: 'Whatever' as never, phase: 'Odd "phase"', state: 'pending' }],
     ];

@@ -129,7 +129,7 @@ describe('HistoryStore: queries and exports', () => {
     store.record(finished('prod/ns/quote', 'failed', 1_800_000_000_000, 1, { vm: 'vm,"odd"\nname', failureReason: '=HYPERLINK("http://x")' }), transitions('prod/ns/quote', ['Pending', 'Failed'], 1_800_000_000_000));
     const csv = store.exportCsv();
     const lines = csv.split('\r\n');
-    assert.equal(lines[0], 'id,cluster,kind,datacenter,namespace,vm,name,source_node,target_node,mode,origin,state,phase,created_at,started_at,ended_at,duration_ms,downtime_ms,failure_reason,timeline');
+    assert.equal(lines[0], 'id,cluster,kind,datacenter,namespace,vm,name,source_node,target_node,mode,origin,state,phase,created_at,started_at,ended_at,duration_ms,downtime_ms,failure_reason,timeline,plan_id');
     assert.ok(csv.includes('"vm,""odd""\nname"'), csv);
     assert.ok(csv.includes(`"'=HYPERLINK(""http://x"")"`), 'a formula is neutralised and quoted');
     assert.ok(csv.includes('Pending@2027-01-15T08:00:00.000Z; Failed@2027-01-15T08:00:01.000Z'));

@@ -27,6 +27,8 @@ CREATE INDEX migrations_vm ON migrations (vm);
 
 // The indexes of v2–v4 where v5 changed them, to turn a current file back into an older one.
 const V4_INDEXES = 'DROP INDEX migrations_by_vm_time; CREATE INDEX migrations_by_vm ON migrations (vm, cluster, namespace);';
+// What v6 added (plans), to turn a current file back into a v5 one.
+const V5_LAYOUT = 'DROP INDEX migrations_by_plan; ALTER TABLE migrations DROP COLUMN plan_id; DROP TABLE plan_runs;';
 
 describe('HistoryStore: schema', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -55,7 +57,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 1 to 5/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 6/), JSON.stringify(logger.lines));
       const a = store.byId('prod/ns/a')!;
       assert.deepEqual(a.migration, {
         id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
@@ -77,7 +79,7 @@ describe('HistoryStore: schema', () => {
     const raw = new SQL.Database(readFileSync(db));
     assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_%' ORDER BY name`)[0].values.map((r) => r[0]);
-    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_vm_time', 'migrations_durations', 'migrations_retention']);
+    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_plan', 'migrations_by_vm_time', 'migrations_durations', 'migrations_retention']);
     raw.close();
   });
 
@@ -88,7 +90,7 @@ describe('HistoryStore: schema', () => {
     await first.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    raw.exec(`${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; UPDATE schema_version SET version = 3;`);
+    raw.exec(`${V5_LAYOUT} ${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; UPDATE schema_version SET version = 3;`);
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -96,7 +98,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 3 to 5/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 3 to 6/), JSON.stringify(logger.lines));
       const old = store.byId('lab/m-old')!.migration;
       assert.equal(old.downtimeMs, undefined, 'not measured is not 0');
       assert.equal(old.uid, 'u-1');
@@ -121,7 +123,7 @@ describe('HistoryStore: schema', () => {
     await first.close();
     const SQL = await loadSqlJs();
     const raw = new SQL.Database(readFileSync(db));
-    raw.exec(`${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;`);
+    raw.exec(`${V5_LAYOUT} ${V4_INDEXES} ALTER TABLE migrations DROP COLUMN downtime_ms; ALTER TABLE migrations DROP COLUMN uid; UPDATE schema_version SET version = 2;`);
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -129,7 +131,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 2 to 5/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 2 to 6/), JSON.stringify(logger.lines));
       assert.equal(store.byId('prod/default/job')!.migration.uid, undefined);
       // Records written from now on keep their uid.
       store.record(migration('prod/default/other', { uid: 'u-2', createdAt: 9000, state: 'pending', phase: 'Pending' }), [{ migrationId: 'prod/default/other', phase: 'Pending', at: 9000 }]);
@@ -178,7 +180,7 @@ describe('HistoryStore: schema', () => {
     await first.close();
     const SQL = await loadSqlJs();
     let raw = new SQL.Database(readFileSync(db));
-    raw.exec(`${V4_INDEXES} UPDATE schema_version SET version = 4;`);
+    raw.exec(`${V5_LAYOUT} ${V4_INDEXES} UPDATE schema_version SET version = 4;`);
     writeFileSync(db, raw.export());
     raw.close();
     rmSync(`${db}.journal`, { recursive: true, force: true });
@@ -186,7 +188,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 4 to 5/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 4 to 6/), JSON.stringify(logger.lines));
       assert.deepEqual(store.byVm('web', { cluster: 'prod' }).map((m) => m.id), ['prod/ns/b', 'prod/ns/a']);
       assert.equal(store.byId('prod/ns/a')!.migration.downtimeMs, 12);
     } finally {
@@ -195,7 +197,7 @@ describe('HistoryStore: schema', () => {
     raw = new SQL.Database(readFileSync(db));
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_by_vm%'`)[0].values.map((r) => r[0]);
     assert.deepEqual(indexes, ['migrations_by_vm_time']);
-    assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], 5);
+    assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
     raw.close();
   });
 
@@ -204,7 +206,7 @@ describe('HistoryStore: schema', () => {
     // right for five rows is the plan for a million, since the history never runs ANALYZE.
     const store = await HistoryStore.open({ path: db });
     for (let i = 0; i < 200; i++) {
-      store.record(migration(`c${i % 3}/ns/m${i}`, { cluster: `c${i % 3}`, vm: `vm-${i % 20}`, namespace: 'ns', datacenter: `dc-${i % 2}`, createdAt: 1000 + i, state: i % 10 ? 'succeeded' : 'running', phase: i % 10 ? 'Succeeded' : 'Running' }), [
+      store.record(migration(`c${i % 3}/ns/m${i}`, { cluster: `c${i % 3}`, vm: `vm-${i % 20}`, namespace: 'ns', datacenter: `dc-${i % 2}`, createdAt: 1000 + i, state: i % 10 ? 'succeeded' : 'running', phase: i % 10 ? 'Succeeded' : 'Running', ...(i % 4 === 0 ? { planId: `evacuate-${i % 8}` } : {}) }), [
         { migrationId: `c${i % 3}/ns/m${i}`, phase: 'Pending', at: 1000 + i },
       ]);
     }
@@ -234,6 +236,10 @@ describe('HistoryStore: schema', () => {
         ['an export page (its transitions)', seedQuerySql.exportPage({}, cursor, 1000), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
         ['a CSV export page', seedQuerySql.csvPage({}, cursor, 1000), /^SEARCH migrations USING INDEX migrations_by_created \(created_at<\?\)$/],
         ['a CSV export page (its transitions)', seedQuerySql.csvPage({}, cursor, 1000), /^SEARCH transitions USING PRIMARY KEY \(migration_seq=\?\)$/],
+        ['all (a plan)', seedQuerySql.all({ planId: 'evacuate-4', limit: 100 }), /^SEARCH migrations USING INDEX migrations_by_plan \(plan_id=\?\)$/],
+        ['all (a plan, completed, a text)', seedQuerySql.all({ planId: 'evacuate-4', filter: 'completed', text: 'vm-1', limit: 100 }), /^SEARCH migrations USING INDEX migrations_by_plan \(plan_id=\?\)$/],
+        ['page (a plan, after a cursor)', seedQuerySql.page({ planId: 'evacuate-4', limit: 100, after: cursor }), /^SEARCH migrations USING INDEX migrations_by_plan \(plan_id=\? AND created_at<\?\)$/],
+        ['a CSV export page (a plan)', seedQuerySql.csvPage({ planId: 'evacuate-4' }, cursor, 1000), /^SEARCH migrations USING INDEX migrations_by_plan \(plan_id=\? AND created_at<\?\)$/],
       ];
       for (const [name, { sql, params }, intended] of expectations) {
         const steps = raw.exec(`EXPLAIN QUERY PLAN ${sql}`, params)[0].values.map((r) => String(r[3]));
