@@ -30,6 +30,8 @@ import { ConnectionHealth } from './connection-health';
 import { MigrationObserver } from './migration-observer';
 import { MigrationCompletions } from './migration-completions';
 import { KubevirtRequests } from './kubevirt-requests';
+import { MigrationProgressPoller } from './migration-progress-poller';
+import { PrometheusClient, type PrometheusEndpoint } from './prometheus-client';
 
 export interface KubevirtSourceOptions {
   /** Kubeconfig files, merged as kubectl does (see resolveKubeconfigPaths). */
@@ -60,6 +62,11 @@ export interface KubevirtSourceOptions {
   pageSize?: number;
   /** How long listNodes/listVms wait for the first complete list. Default 20 s. */
   firstSyncTimeoutMs?: number;
+  /**
+   * Where virt-handler's migration metrics are (blixard.kubevirt.prometheus): running migrations
+   * get byte progress from it every `intervalMs` (2 s), each query within `timeoutMs` (5 s).
+   */
+  prometheus?: PrometheusEndpoint & { intervalMs?: number; timeoutMs?: number; missingAfterMs?: number };
 }
 
 const DEFAULTS = {
@@ -82,7 +89,7 @@ export class KubevirtSource extends Disposable implements ClusterSource {
   readonly clusterIdentity?: string;
   readonly warnings: readonly string[] = [];
 
-  private readonly options: Required<Omit<KubevirtSourceOptions, 'id' | 'label' | 'datacenter' | 'logger' | 'clusterIdentity'>>;
+  private readonly options: Required<Omit<KubevirtSourceOptions, 'id' | 'label' | 'datacenter' | 'logger' | 'clusterIdentity' | 'prometheus'>>;
   private readonly logger: Logger;
   private started: Promise<KubevirtInformers> | undefined;
   private informers: KubevirtInformers | undefined;
@@ -99,6 +106,7 @@ export class KubevirtSource extends Disposable implements ClusterSource {
   private readonly observer: MigrationObserver;
   private readonly completions = new MigrationCompletions();
   private readonly requests: KubevirtRequests;
+  private readonly progress: MigrationProgressPoller | undefined;
 
   constructor(options: KubevirtSourceOptions) {
     super();
@@ -137,6 +145,7 @@ export class KubevirtSource extends Disposable implements ClusterSource {
       logProblem,
     });
     this.requests = new KubevirtRequests(this.label, this.logger, this.options.requestTimeoutMs);
+    this.progress = this.progressPoller(options.prometheus);
     // Registered after the emitters, so disposed before them: the watches stop and waiting
     // completions are settled while the emitters still carry what that says.
     this._register(
@@ -291,13 +300,41 @@ export class KubevirtSource extends Disposable implements ClusterSource {
     if (this.informers && !this.isDisposed) this.health.update(this.informers);
   }
 
+  /** Byte progress of running migrations from Prometheus, when one is configured (migration-progress-poller.ts). */
+  private progressPoller(endpoint: KubevirtSourceOptions['prometheus']): MigrationProgressPoller | undefined {
+    if (!endpoint?.url) return undefined;
+    let client: PrometheusClient;
+    try {
+      client = new PrometheusClient(endpoint, endpoint.timeoutMs);
+    } catch (error) {
+      this.logger.warn(`${this.label}: migration progress unavailable, phases only: ${(error as Error).message}`);
+      return undefined;
+    }
+    const poller = this._register(
+      new MigrationProgressPoller(client, {
+        label: this.label,
+        logger: this.logger,
+        ...(endpoint.intervalMs !== undefined ? { intervalMs: endpoint.intervalMs } : {}),
+        ...(endpoint.missingAfterMs !== undefined ? { missingAfterMs: endpoint.missingAfterMs } : {}),
+        transferring: () => this.observer.transferring(),
+        changed: (keys) => this.observer.observeAgain(keys),
+      }),
+    );
+    this.observer.progressOf = (key) => poller.progressOf(key);
+    this.logger.info(`${this.label}: migration progress from Prometheus at ${client.address}`);
+    return poller;
+  }
+
   /** A VMIM came, changed or went: the tree's index, the migration stream, a waiting completion. */
   private vmimChanged(vmim: KubeVmim, deleted: boolean): void {
     const key = objectKey(vmim);
     if (!key) return;
     this.inventory.migrationChanged(vmim, key, deleted, () => {
       this.observer.observe(vmim, deleted);
-      if (deleted) this.observer.forget(key);
+      if (deleted) {
+        this.observer.forget(key);
+        this.progress?.forget(key);
+      } else if (vmim.status?.phase === 'Running') this.progress?.wake();
       const { namespace, name } = vmim.metadata ?? {};
       if (namespace && name && (deleted || isFinalKubevirtPhase(vmim.status?.phase))) this.completions.settle(kubevirtMigrationId(this.id, namespace, name));
     });

@@ -4,13 +4,14 @@
 // `synced` after every list, and for each new subscriber the picture so far. A phase without a
 // server time keeps the time it was first seen; malformed objects are logged once and skipped.
 
-import type { MigrationObservation, MigrationStreamEvent } from '../../model/migration';
+import type { MigrationObservation, MigrationProgress, MigrationStreamEvent } from '../../model/migration';
 import type { ConnectionState } from '../../model/cluster';
 import type { KubeVmim } from './kube-objects';
 import { objectKey } from './kube-objects';
 import type { ProblemLog } from './cluster-inventory';
 import type { KubevirtInformers } from './kubevirt-informers';
 import { kubevirtMigrationId, parseVmim, type VmimContext } from './vmim-parsing';
+import type { TransferringMigration } from './migration-progress-poller';
 
 export interface ObservedSource {
   id: string;
@@ -29,6 +30,8 @@ export class MigrationObserver {
   /** When a phase without a server time was first seen, per VMIM, so it keeps one time. */
   private readonly untimedPhases = new Map<string, Map<string, number>>();
   private informers: KubevirtInformers | undefined;
+  /** Byte progress from outside the API (Prometheus, migration-progress-poller.ts), by VMIM key. */
+  progressOf: ((key: string) => MigrationProgress | undefined) | undefined;
 
   constructor(
     private readonly source: ObservedSource,
@@ -52,7 +55,7 @@ export class MigrationObserver {
       return;
     }
     for (const warning of result.warnings) this.logProblem(`${version}:${warning}`, warning);
-    const observation = result.observation;
+    const observation = this.withProgress(key, result.observation);
     if (!deleted && this.repeats(key, observation)) return;
     // A new phase is news whatever else it says: emitted without serialising it (the hot path);
     // kept as emitted (the watcher copies what it holds, nothing downstream changes it).
@@ -98,10 +101,28 @@ export class MigrationObserver {
       if (!namespace || !name) continue;
       migrationIds.push(kubevirtMigrationId(this.source.id, namespace, name));
       const result = parseVmim(vmim, this.parseContext(vmim, false));
-      if (result.ok) events.push({ type: 'observation', observation: result.observation });
+      if (result.ok) events.push({ type: 'observation', observation: this.withProgress(key, result.observation) });
     }
     events.push({ type: 'synced', migrationIds });
     return events;
+  }
+
+  /** The migrations in phase Running as last emitted: what virt-handler has byte figures for. */
+  transferring(): TransferringMigration[] {
+    const out: TransferringMigration[] = [];
+    for (const [key, { observation }] of this.lastObservation) {
+      const m = observation.migration;
+      if (m.phase !== 'Running' || m.state !== 'running' || !m.namespace) continue;
+      out.push({ key, namespace: m.namespace, vmi: m.vm, ...(m.startedAt !== undefined ? { startedAt: m.startedAt } : {}) });
+    }
+    return out;
+  }
+
+  /** The observation with the figures known from outside the API; they outlive the transfer (the history keeps what was sent). */
+  private withProgress(key: string, observation: MigrationObservation): MigrationObservation {
+    const progress = this.progressOf?.(key);
+    if (progress && observation.migration.mode !== 'cold') observation.migration.progress = { ...progress };
+    return observation;
   }
 
   private migrationIds(keys: Iterable<string>): string[] {
