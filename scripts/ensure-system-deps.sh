@@ -13,6 +13,7 @@ declare -A need=(
   [kubectl]=kubernetes-client   # checks the local KubeVirt API server against a real client
   [qemu-system-x86_64]=qemu-system-x86  # the daemon's qemu runtime boots real guests in it
   [busybox]=busybox-static      # /bin/busybox, static: the built-in test guest's whole userland
+  [prometheus]=prometheus       # a real Prometheus (2.42) scrapes the KubeVirt stand-in's and the daemons' metrics
 )
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=("${!need[@]}")
@@ -29,6 +30,10 @@ if [ "$(id -u)" -eq 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The etcd-server package may start a system service; tests run their own members.
   (systemctl stop etcd 2>/dev/null || service etcd stop 2>/dev/null || true) >/dev/null 2>&1
+  # So may prometheus (and its node exporter); tests run their own on their own ports and dirs.
+  for unit in prometheus prometheus-node-exporter; do
+    (systemctl stop "$unit" 2>/dev/null || service "$unit" stop 2>/dev/null || true) >/dev/null 2>&1
+  done
 else
   echo "Missing system packages. Run:" >&2
   echo "  sudo apt-get install -y ${missing[*]}" >&2
