@@ -12,12 +12,15 @@ export class SlowDevCluster {
     readonly endpoints: string[],
   ) {}
 
-  /** Three nodes whose live-migration link is slow (a 2 GiB guest takes several seconds): the stepper can be watched. */
-  static start(repoRoot: string, bandwidthMbps = 2500): Promise<SlowDevCluster> {
+  /**
+   * Three nodes whose live-migration link is slow (a 2 GiB guest takes several seconds): the stepper can be watched.
+   * A dirty rate at or above the bandwidth makes every live migration one that cannot converge.
+   */
+  static start(repoRoot: string, bandwidthMbps = 2500, dirtyRateMbps = 200): Promise<SlowDevCluster> {
     const script = path.join(repoRoot, 'dist', 'companion', 'blixard-node.js');
     const child = spawn(
       process.execPath,
-      [script, 'dev-cluster', '--nodes', '3', '--base-port', '0', '--vms', '6', '--bandwidth-mbps', String(bandwidthMbps), '--dirty-rate-mbps', '200', '--boot-ms', '200', '--quiet'],
+      [script, 'dev-cluster', '--nodes', '3', '--base-port', '0', '--vms', '6', '--bandwidth-mbps', String(bandwidthMbps), '--dirty-rate-mbps', String(dirtyRateMbps), '--boot-ms', '200', '--quiet'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     return new Promise((resolve, reject) => {

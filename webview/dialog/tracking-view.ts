@@ -6,9 +6,10 @@ import { buildSteps, type Step } from '../../src/protocol/migration-steps';
 import { nodeTitle } from '../../src/protocol/node-description';
 import { outcomeSentence } from '../../src/protocol/migration-outcome';
 import { progressFigures, ProgressTrend } from '../../src/protocol/progress-figures';
-import { downtimeText, formatDuration, formatPercent } from '../../src/model/vocabulary';
+import { downtimeText, formatBytes, formatDuration, formatPercent, formatRate, formatTimeLeft } from '../../src/model/vocabulary';
 import type { DialogViewState, MigrationView } from '../../src/protocol/migration-dialog';
 import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/protocol/stream-down-text';
+import { ConvergenceView } from './convergence-view';
 import { append, el, setText, toggleAttribute } from './element';
 
 export interface TrackingCallbacks {
@@ -51,9 +52,11 @@ export class TrackingView {
   private readonly stepper = el('ol', { class: 'stepper', id: 'stepper', 'aria-label': 'Migration phases' });
   private readonly elapsed = el('p', { class: 'elapsed', id: 'elapsed' });
   private readonly progress = el('div', { class: 'progress', id: 'progress', hidden: true });
-  private readonly bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': 'Memory copied' });
+  private readonly bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': 'Current pre-copy round copied' });
   private readonly barFill = el('div', { class: 'bar-fill' });
   private readonly figures = el('p', { class: 'figures', id: 'progress-figures' });
+  /** The convergence verdict and the transfer chart (issue 16). */
+  private readonly convergence = new ConvergenceView();
   private readonly outcome = el('p', { class: 'outcome', role: 'status', id: 'outcome' });
   private readonly errorText = el('p', { class: 'submit-error', role: 'alert', id: 'tracking-error' });
   /** While the cluster's stream is down: says so, and that what is shown is as last known. */
@@ -69,7 +72,7 @@ export class TrackingView {
 
   constructor(private readonly callbacks: TrackingCallbacks) {
     append(this.bar, this.barFill);
-    append(this.progress, this.bar, this.figures);
+    append(this.progress, this.bar, this.figures, this.convergence.root);
     this.root = el(
       'section',
       { class: 'tracking', 'aria-label': 'Migration progress' },
@@ -106,7 +109,7 @@ export class TrackingView {
     if (p) this.trend.observe(p, Date.now());
     this.render();
     const active = !isFinalState(state.migration);
-    if (active && !this.timer) this.timer = setInterval(() => this.renderElapsed(), 1000);
+    if (active && !this.timer) this.timer = setInterval(() => this.tick(), 1000);
     if (!active && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -115,6 +118,7 @@ export class TrackingView {
 
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
+    this.convergence.dispose();
   }
 
   private nodeName(id: string | undefined): string | undefined {
@@ -202,6 +206,12 @@ export class TrackingView {
     );
   }
 
+  /** Each second while it runs: the clock, and the verdict (figures that stop arriving stop being live). */
+  private tick(): void {
+    this.renderElapsed();
+    if (!this.progress.hidden && this.state?.migration?.progress) this.renderProgress(true);
+  }
+
   private renderElapsed(): void {
     const m = this.state?.migration;
     if (!m) {
@@ -229,17 +239,31 @@ export class TrackingView {
     this.progress.hidden = !show;
     if (!show || !p) return;
     const f = progressFigures(p, this.trend);
-    const percent = Math.round(f.fraction * 100);
+    this.convergence.update(s, Date.now() + this.skewMs);
+    const v = this.convergence.verdict;
+    // The current round's share, which starts again with each round (labelled so), and overall sent
+    // apart: a pre-copy round re-sends dirtied pages, and one share of both would run backwards.
+    const fraction = v?.roundFraction ?? f.fraction;
+    const percent = Math.floor(fraction * 100);
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     this.barFill.style.width = `${percent}%`;
     this.bar.setAttribute('aria-valuenow', String(percent));
-    const parts = [`${formatPercent(f.fraction)} of ${f.total} copied`, `${f.transferred} sent`, `${f.remaining} remaining`];
-    const stale = s.streamDown && !isFinalState(s.migration);
+    const round = v?.round ?? f.round;
+    const of = v?.roundBytes !== undefined ? formatBytes(v.roundBytes) : f.total;
+    const parts = [`${round > 0 ? `Round ${round}: ` : ''}${formatPercent(fraction)} of ${of} copied`, `${v?.sentBytes !== undefined ? formatBytes(v.sentBytes) : f.transferred} sent`, `${f.remaining} remaining`];
+    const stale = (s.streamDown || v?.state === 'stale') && !isFinalState(s.migration);
     // Stale figures say when they were true; a rate and an ETA from then would be a promise about now.
-    if (stale && s.streamDown) parts.unshift(lastKnownLabel(s.streamDown));
-    if (f.rate && !stale) parts.push(f.rate);
-    if (!isFinalState(s.migration) && !stale) parts.push(f.eta ? `ETA ${f.eta}${f.etaBound ? ` (≤ ${f.etaBound})` : ''}` : 'ETA unknown');
-    if (f.round > 0) parts.push(`round ${f.round}`);
+    if (s.streamDown && !isFinalState(s.migration)) parts.unshift(lastKnownLabel(s.streamDown));
+    const rate = v?.transferRate !== undefined ? formatRate(v.transferRate) : f.rate;
+    if (rate && !stale) parts.push(rate);
+    if (!isFinalState(s.migration) && !stale) parts.push(etaWords(v, f.eta));
     setText(this.figures, parts.join(' · '));
   }
+}
+
+/** The ETA as the verdict has it (smoothed, "≤" where only a bound is known); the bar's own figure before a verdict exists. */
+function etaWords(v: ConvergenceView['verdict'], fallback: string | undefined): string {
+  if (v?.state === 'not-converging') return 'no ETA (not converging)';
+  if (v?.etaMs !== undefined) return `ETA ${v.etaIsUpperBound ? '≤ ' : ''}${formatTimeLeft(v.etaMs)}`;
+  return fallback && !v ? `ETA ${fallback}` : 'ETA unknown';
 }

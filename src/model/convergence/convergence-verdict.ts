@@ -171,14 +171,15 @@ export function convergenceVerdict(samples: readonly ConvergenceSample[], tuning
   if (w.rate !== undefined) verdict.transferRate = w.rate;
   if (w.dirty !== undefined) verdict.dirtyRate = w.dirty;
 
+  // All sent: the copy is over whatever the clock says (the cluster stops reporting figures as it switches over).
+  if (last.remainingBytes === 0) return { ...verdict, state: 'converging', headline: verdictWords.switchingOver, etaMs: 0 };
   if (now - last.at > (options.staleAfterMs ?? STALE_AFTER_MS)) {
     return { ...verdict, state: 'stale', headline: verdictWords.stale(now - last.at) };
   }
   const stallMs = last.at - w.lastMovedAt;
-  if (last.remainingBytes !== 0 && stallMs >= (options.stallAfterMs ?? STALL_AFTER_MS)) {
+  if (stallMs >= (options.stallAfterMs ?? STALL_AFTER_MS)) {
     return { ...verdict, state: 'stalled', headline: verdictWords.stalled(stallMs), advice: adviceFor('stalled', verdict, tuning) };
   }
-  if (last.remainingBytes === 0) return { ...verdict, state: 'converging', headline: verdictWords.switchingOver, etaMs: 0 };
   if (w.rate === undefined) return { ...verdict, state: 'unknown', headline: verdictWords.noRate };
 
   const reason = verdictWords.rates(w.rate, w.dirty);
