@@ -37,6 +37,8 @@ export interface PlanRunState {
   status: PlanRunStatus;
   startedAt?: number;
   endedAt?: number;
+  /** What the runner says of the plan as a whole: "the window opens at 22:00", "the window ended at 02:00; 7 entries not started". */
+  note?: string;
   entries: PlanRunEntry[];
 }
 

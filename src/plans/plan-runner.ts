@@ -79,8 +79,9 @@ export class PlanRunner implements IDisposable {
   private readonly lostTargets = new Map<string, string>();
   /** Why the cluster counts as not answering, once a look at it after a failure failed too. */
   private unreachable: string | undefined;
-  /** Entries the runner did not start, by why (for the plan's note). */
+  /** Entries the runner did not start, by why, and the window's word: the plan's note. */
   private readonly notStarted = new Map<string, number>();
+  private windowNote: string | undefined;
 
   constructor(
     private readonly source: PlanRunnerSource,
@@ -353,13 +354,19 @@ export class PlanRunner implements IDisposable {
     const waiting = this.run$.entries.filter((e) => e.status.state === 'waiting').length;
     if (waiting === 0) return;
     const now = this.clock.now();
-    this.run$.note = [this.run$.note, windowEndedText(notAfter, waiting, now)].filter(Boolean).join('; ');
+    this.windowNote = windowEndedText(notAfter, waiting, now);
+    this.composeNote();
     this.dropWaiting(`not started: the window ended at ${windowTimeText(notAfter, now)}`, 'blocked');
   }
 
   private notStartedFor(why: string): void {
     this.notStarted.set(why, (this.notStarted.get(why) ?? 0) + 1);
-    this.run$.note = [...this.notStarted].map(([w, n]) => `${notStartedText(n)}: ${w}`).join('; ');
+    this.composeNote();
+  }
+
+  private composeNote(): void {
+    const parts = [...[...this.notStarted].map(([w, n]) => `${notStartedText(n)}: ${w}`), ...(this.windowNote ? [this.windowNote] : [])];
+    if (parts.length) this.run$.note = parts.join('; ');
   }
 
   private dropWaiting(reason: string, as: 'cancelled' | 'blocked'): void {

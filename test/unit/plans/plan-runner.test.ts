@@ -98,7 +98,8 @@ describe('plan runner (real Blixard daemons)', function () {
   it('waits for the window and starts nothing once it has closed', async () => {
     const closed = await plan({ kind: 'evacuate', nodeId: '1' }, { window: { notAfter: new Date(Date.now() - 1000).toISOString() } });
     const final = await new PlanRunner(source, closed).run();
-    assert.ok(final.entries.every((e) => e.status.state === 'blocked' && /window closed/.test(e.status.reason)));
+    assert.ok(final.entries.every((e) => e.status.state === 'blocked' && /^not started: the window ended at \d\d:\d\d/.test(e.status.reason)));
+    assert.match(final.note ?? '', new RegExp(`^the window ended at \\d\\d:\\d\\d(:\\d\\d)?; ${closed.entries.length} entries not started$`));
 
     const later = await plan({ kind: 'evacuate', nodeId: '2' }, { window: { notBefore: new Date(Date.now() + 400).toISOString() } });
     const runner = new PlanRunner(source, later);
