@@ -9,12 +9,18 @@ import { checklistRow } from './core/plan-checklist-rows';
 
 export const CHECKLIST_VIEW_ID = 'blixard.planChecklist';
 
-export class PlanChecklist implements vscode.TreeDataProvider<number>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<number | undefined>();
+/**
+ * An entry's element is its position as a string ("0", "1", …): VS Code drops falsy elements from
+ * getChildren (its `coalesce`), so a number would lose the first entry's row.
+ */
+type EntryElement = string;
+
+export class PlanChecklist implements vscode.TreeDataProvider<EntryElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EntryElement | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private state: PlanRunState | undefined;
   private names: (id: string) => string = (id) => id;
-  private view: vscode.TreeView<number> | undefined;
+  private view: vscode.TreeView<EntryElement> | undefined;
 
   /** Shows `state` (a new plan, or the next state of the one shown). */
   show(state: PlanRunState, title: string, names: (id: string) => string): void {
@@ -33,12 +39,12 @@ export class PlanChecklist implements vscode.TreeDataProvider<number>, vscode.Di
     return this.state?.entries ?? [];
   }
 
-  getChildren(element?: number): number[] {
-    return element === undefined && this.state ? this.state.entries.map((_, i) => i) : [];
+  getChildren(element?: EntryElement): EntryElement[] {
+    return element === undefined && this.state ? this.state.entries.map((_, i) => String(i)) : [];
   }
 
-  getTreeItem(index: number): vscode.TreeItem {
-    const entry = this.state!.entries[index];
+  getTreeItem(element: EntryElement): vscode.TreeItem {
+    const entry = this.state!.entries[Number(element)];
     const row = checklistRow(entry, this.names);
     const item = new vscode.TreeItem(row.label);
     item.description = row.description;
