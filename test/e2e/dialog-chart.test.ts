@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { repoRoot } from './support/code-server';
 import { Workbench } from './support/workbench';
-import { SlowDevCluster } from './dialog-support';
+import { exactQuickPickRow, pickVmFromPalette, SlowDevCluster } from './dialog-support';
 
 const ARTIFACTS = path.join(repoRoot, '.test-artifacts', 'dialog-chart');
 const CONVERGING = 'Chart cluster';
@@ -61,29 +61,13 @@ describe('Migration dialog: live transfer chart and convergence verdict, end to 
     await page.locator('.part.editor').screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
   }
 
-  function exactRow(label: string) {
-    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-  }
-
-  async function pickFromPalette(clusterLabel: string, vm: string): Promise<void> {
-    await workbench.runCommand('Blixard: Migrate VM…');
-    const input = page.locator('.quick-input-widget input');
-    await exactRow(clusterLabel).waitFor({ timeout: 30_000 });
-    await input.fill(clusterLabel);
-    await exactRow(clusterLabel).click();
-    await exactRow(vm).waitFor({ timeout: 60_000 });
-    await input.fill(vm);
-    await exactRow(vm).click();
-  }
-
   /** The theme picker, as a person uses it; waits for the workbench to carry the theme's class. */
   async function setTheme(label: string, workbenchClass: string): Promise<void> {
     await workbench.runCommand('Preferences: Color Theme');
     const input = page.locator('.quick-input-widget input');
     await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === '', undefined, { timeout: 30_000 });
     await input.fill(label);
-    await exactRow(label).click({ timeout: 30_000 });
+    await exactQuickPickRow(page, label).click({ timeout: 30_000 });
     await page.waitForFunction((k) => document.querySelector('.monaco-workbench')?.classList.contains(k) ?? false, workbenchClass, { timeout: 60_000 });
   }
 
@@ -103,7 +87,7 @@ describe('Migration dialog: live transfer chart and convergence verdict, end to 
 
   async function startLiveMigration(cluster: string, vm: string, targetDigit: string): Promise<FrameLocator> {
     const dialog = workbench.webview();
-    await pickFromPalette(cluster, vm);
+    await pickVmFromPalette(workbench, cluster, vm);
     await dialog.locator('h1', { hasText: `Migrate ${vm}` }).waitFor({ timeout: 60_000 });
     await watchCsp(dialog);
     const policy = (await dialog.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';

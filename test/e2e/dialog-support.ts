@@ -66,3 +66,22 @@ export class SlowDevCluster {
 export function treeRow(page: Page, label: string): Locator {
   return page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
 }
+
+/** The quick-pick row whose label is exactly `label` (fuzzy matching ranks look-alikes first at times). */
+export function exactQuickPickRow(page: Page, label: string): Locator {
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+}
+
+/** "Blixard: Migrate VM…" from the palette: the cluster, then the VM, each typed and clicked. */
+export async function pickVmFromPalette(workbench: { page: Page; runCommand(title: string): Promise<void> }, clusterLabel: string, vm: string): Promise<void> {
+  const page = workbench.page;
+  await workbench.runCommand('Blixard: Migrate VM…');
+  const input = page.locator('.quick-input-widget input');
+  await exactQuickPickRow(page, clusterLabel).waitFor({ timeout: 30_000 });
+  await input.fill(clusterLabel);
+  await exactQuickPickRow(page, clusterLabel).click();
+  await exactQuickPickRow(page, vm).waitFor({ timeout: 60_000 });
+  await input.fill(vm);
+  await exactQuickPickRow(page, vm).click();
+}
