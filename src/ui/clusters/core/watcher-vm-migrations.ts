@@ -36,6 +36,8 @@ export interface VmName {
 export class WatcherVmMigrations implements IDisposable {
   /** `${held cluster id}\n${namespace}\n${vm name}` → the migration in flight. */
   private readonly inFlightByVm = new Map<string, Migration>();
+  /** VM name → how many keys of inFlightByVm name it: a row whose VM has none asks no more (no key built per row, 100,000 per redraw). */
+  private readonly namesInFlight = new Map<string, number>();
   private readonly subscriptions = new DisposableStore();
 
   /** @param onDidChangeVm a VM's in-flight migration changed: redraw its row (`clusterId` as the watcher holds it) */
@@ -43,7 +45,7 @@ export class WatcherVmMigrations implements IDisposable {
     private readonly watcher: WatchedMigrations,
     private readonly onDidChangeVm: (heldClusterId: string, vm: VmName) => void,
   ) {
-    for (const m of watcher.active()) this.inFlightByVm.set(keyOf(m.cluster, vmNameOf(m)), m);
+    for (const m of watcher.active()) this.hold(keyOf(m.cluster, vmNameOf(m)), m);
     this.subscriptions.add(watcher.onDidUpdate((e) => this.take(e.migration)));
     this.subscriptions.add(watcher.onDidEnd((e) => this.take(e.migration)));
     // The stream going down or coming back switches the rows between the watcher's view and the list's.
@@ -64,6 +66,7 @@ export class WatcherVmMigrations implements IDisposable {
   inFlight(clusterId: string, vm: Vm): Vm['migration'] {
     const stream = this.watcher.status(clusterId);
     if (stream?.state !== 'connected' || stream.limitation) return vm.migration;
+    if (!this.namesInFlight.has(vm.name)) return undefined;
     const m = this.inFlightByVm.get(keyOf(this.heldClusterOf(clusterId), vm));
     if (!m) return undefined;
     return m.targetNode ? { id: m.id, name: m.name, phase: m.phase, targetNodeId: m.targetNode } : { id: m.id, name: m.name, phase: m.phase };
@@ -72,6 +75,7 @@ export class WatcherVmMigrations implements IDisposable {
   dispose(): void {
     this.subscriptions.dispose();
     this.inFlightByVm.clear();
+    this.namesInFlight.clear();
   }
 
   private take(m: Migration): void {
@@ -80,12 +84,24 @@ export class WatcherVmMigrations implements IDisposable {
     if (FINAL_STATES.has(m.state)) {
       // Only the migration the row shows ends it: an older one of the same VM ending late does not.
       if (held && held.id !== m.id) return;
-      this.inFlightByVm.delete(key);
+      this.release(key, m.vm);
     } else {
       if (held && held.id !== m.id && held.createdAt > m.createdAt) return;
-      this.inFlightByVm.set(key, m);
+      this.hold(key, m);
     }
     this.onDidChangeVm(m.cluster, vmNameOf(m));
+  }
+
+  private hold(key: string, m: Migration): void {
+    if (!this.inFlightByVm.has(key)) this.namesInFlight.set(m.vm, (this.namesInFlight.get(m.vm) ?? 0) + 1);
+    this.inFlightByVm.set(key, m);
+  }
+
+  private release(key: string, name: string): void {
+    if (!this.inFlightByVm.delete(key)) return;
+    const left = (this.namesInFlight.get(name) ?? 1) - 1;
+    if (left > 0) this.namesInFlight.set(name, left);
+    else this.namesInFlight.delete(name);
   }
 }
 
