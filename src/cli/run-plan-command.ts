@@ -85,7 +85,7 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     const printed = new Map<number, string>();
     runner.onEvent((e) => {
       if (e.type === 'plan') {
-        if (e.status === 'waiting-window') io.err(`waiting for the window: nothing starts before ${plan.window?.notBefore}`);
+        if (e.status === 'waiting-window') io.err(`waiting: ${runner.state.note ?? 'the window has not opened'} (${plan.window?.notBefore}); nothing starts before then`);
         writeRunStateFile(stateFile, runner.state);
         return;
       }
@@ -105,7 +105,7 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     stop.removeEventListener('abort', onStop);
     writeRunStateFile(stateFile, final);
     const c = countStates(final);
-    io.err(`${plan.cluster}: ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.cancelled} cancelled${plan.blockers.length > 0 ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}`);
+    io.err(`${plan.cluster}: ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.cancelled} cancelled${plan.blockers.length > 0 ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}${final.note ? ` — ${final.note}` : ''}`);
     return c.failed + c.blocked + c.cancelled + plan.blockers.length === 0 ? 0 : 1;
   } catch (err) {
     io.err(`error: ${describeError(err)}`);
