@@ -10,6 +10,11 @@ import { formatMemoryMb } from '../model/vocabulary';
 /** States in which a VM holds its node's resources (the rest is defined but not running). */
 const HOLDING: ReadonlySet<VmState> = new Set<VmState>(['running', 'starting', 'stopping', 'pending', 'unknown']);
 
+/** True when the VM holds its node's resources now: only then does moving it away free room there. */
+export function holdsResources(vm: Pick<Vm, 'state'>): boolean {
+  return HOLDING.has(vm.state);
+}
+
 export function vmSize(vm: Vm): Resources {
   return { vcpus: vm.vcpus ?? 0, memoryMb: vm.memoryMb ?? 0 };
 }
@@ -46,7 +51,7 @@ export class CapacityLedger {
   constructor(nodes: readonly ClusterNode[], vms: readonly Vm[]) {
     const held = new Map<string, Resources>();
     for (const vm of vms) {
-      if (vm.nodeId === undefined || !HOLDING.has(vm.state)) continue;
+      if (vm.nodeId === undefined || !holdsResources(vm)) continue;
       held.set(vm.nodeId, add(held.get(vm.nodeId) ?? ZERO, vmSize(vm)));
     }
     for (const node of nodes) {
@@ -56,7 +61,7 @@ export class CapacityLedger {
     // Migrations already in flight hold room on their targets until they end.
     for (const vm of vms) {
       if (!vm.migration) continue;
-      this.reserve(vm.nodeId, vm.migration.targetNodeId, vmSize(vm));
+      this.reserveMove(vm, vm.migration.targetNodeId);
     }
   }
 
@@ -113,6 +118,15 @@ export class CapacityLedger {
     if (target) target.incoming = add(target.incoming, size);
     const source = from === undefined ? undefined : this.books.get(from);
     if (source) source.outgoing = add(source.outgoing, size);
+  }
+
+  /**
+   * Books moving `vm` to `to`: its size on the target (a stopped VM too, so it can start there
+   * after), and as freed on its source only when it holds room there — a stopped VM's move frees
+   * nothing, or the source would end below zero.
+   */
+  reserveMove(vm: Vm, to: string | undefined): void {
+    this.reserve(holdsResources(vm) ? vm.nodeId : undefined, to, vmSize(vm));
   }
 
   nodeIds(): string[] {

@@ -90,7 +90,7 @@ export function validatePlan(parsed: ParsedPlan, snapshot: ClusterSnapshot, opti
       const misfit = ledger.misfit(target.id, size);
       if (misfit) say('error', 'over-capacity', `${target.name} is over capacity with ${e.vm}: ${misfit}`, at(i, 'to'));
     }
-    ledger.reserve(vm.nodeId, e.to, size);
+    ledger.reserveMove(vm, e.to);
     for (const a of e.after ?? []) if (!inPlan.has(a)) say('warning', 'malformed', `${e.vm} waits for ${a}, which is not in this plan: the wait is ignored`, at(i, 'after'));
   }
 

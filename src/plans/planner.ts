@@ -64,7 +64,7 @@ export function planMigrations(snapshot: ClusterSnapshot, request: PlanRequest, 
         blockers.push({ vm: m.vm.id, node: m.vm.nodeId, kind: chosen.kind, reason: chosen.blocked });
         continue;
       }
-      ledger.reserve(m.vm.nodeId, chosen.to, vmSize(m.vm));
+      ledger.reserveMove(m.vm, chosen.to);
       moves.push({ vm: m.vm, to: chosen.to, mode: m.mode, modeReason: m.why, reason: chosen.reason });
     }
   }

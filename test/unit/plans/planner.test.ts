@@ -44,6 +44,18 @@ describe('planner', () => {
       assert.deepEqual(plan.nodes.find((n) => n.id === '1')!.after, { vcpus: 2, memoryMb: 2048 });
     });
 
+    it('frees no room on the source for a stopped VM: an evacuated node ends at zero, not below', () => {
+      // As Blixard reports it: node.used counts the running VM only; the stopped one is booked on its target (to start there later).
+      const s = snapshot(
+        [node('1', 4, 8192, { used: { vcpus: 2, memoryMb: 2048 } }), node('2', 4, 8192, { used: { vcpus: 0, memoryMb: 0 } })],
+        [vm('a', '1', 2, 2048), vm('b', '1', 2, 1024, { state: 'stopped', phase: 'VM_STATE_STOPPED' })],
+      );
+      const plan = planMigrations(s, { kind: 'evacuate', nodeId: '1' });
+      assert.deepEqual(plan.entries.map((e) => [e.vm, e.to]).sort(), [['a', '2'], ['b', '2']]);
+      assert.deepEqual(plan.nodes.find((n) => n.id === '1')!.after, { vcpus: 0, memoryMb: 0 });
+      assert.deepEqual(plan.nodes.find((n) => n.id === '2')!.after, { vcpus: 4, memoryMb: 3072 });
+    });
+
     it('uses node.used when the cluster reports it', () => {
       const s = snapshot([node('1'), node('2', 4, 4096, { used: { vcpus: 4, memoryMb: 1024 } })], [vm('a', '1', 1, 512)]);
       const plan = planMigrations(s, { kind: 'evacuate', nodeId: '1' });
