@@ -39,7 +39,7 @@ export function registerPlanCommands(ctx: PlanCommandContext): { disposables: vs
     register('blixard.plans.rebalanceCluster', (f, clicked?: TreeElement) => f.maker.rebalanceCluster(clicked)),
     register('blixard.plans.run', (f, uri?: vscode.Uri) => f.runs.run(uri, false)),
     register('blixard.plans.dryRun', (f, uri?: vscode.Uri) => f.runs.run(uri, true)),
-    register('blixard.plans.recompute', (f, uri?: vscode.Uri) => f.maker.recompute(uri)),
+    register('blixard.plans.recompute', (f, uri?: vscode.Uri, options?: { nextWindow?: boolean }) => f.maker.recompute(uri, options?.nextWindow === true)),
     register('blixard.plans.cancel', (f) => f.runs.cancel()),
     vscode.languages.registerCodeLensProvider(PLAN_DOCUMENTS, new PlanCodeLenses()),
     vscode.workspace.onDidOpenTextDocument(check),

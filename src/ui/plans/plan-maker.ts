@@ -11,6 +11,7 @@ import { formatResources } from '../../plans/capacity-ledger';
 import { parsePlanDocument } from '../../plans/plan-document-parser';
 import { writePlanDocument } from '../../plans/plan-document-writer';
 import { planMigrations } from '../../plans/planner';
+import { nextWindow as movedWindow } from '../../plans/plan-window';
 import type { ClusterSnapshot, MigrationPlan, PlanRequest } from '../../plans/plan-types';
 import { eligibleTarget, whyNotTarget } from '../../plans/target-eligibility';
 import type { ClusterEntry } from '../../sources/cluster-registry';
@@ -67,8 +68,11 @@ export class PlanMaker {
     return cluster ? this.open(cluster, { kind: 'rebalance' }) : undefined;
   }
 
-  /** Plans the open document's request again against the cluster as it is now, in place. */
-  async recompute(uri?: vscode.Uri): Promise<void> {
+  /**
+   * Plans the open document's request again against the cluster as it is now, in place; with
+   * `nextWindow`, a window that has passed moves to its next occurrence (same times of day).
+   */
+  async recompute(uri?: vscode.Uri, nextWindow = false): Promise<void> {
     const doc = await documentOf(uri);
     if (!doc) return;
     const plan = parsePlanDocument(doc.getText()).plan;
@@ -77,7 +81,9 @@ export class PlanMaker {
     if ('problem' in found) return void vscode.window.showWarningMessage(`Recompute: ${found.problem}`);
     const snapshot = await this.read(found);
     if (!snapshot) return;
-    const next = this.plan(snapshot, requestOf(plan), plan);
+    const moved = nextWindow && plan.window ? movedWindow(plan.window, Date.now()) : undefined;
+    const next = this.plan(snapshot, requestOf(plan), moved ? { ...plan, window: moved } : plan);
+    if (moved) this.ctx.log.info(`Recompute: the window moves to ${moved.notBefore ?? '…'} – ${moved.notAfter ?? '…'}`);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), writePlanDocument(next));
     await vscode.workspace.applyEdit(edit);

@@ -13,6 +13,7 @@ import { PlanRunner } from '../../plans/plan-runner';
 import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../../plans/plan-state-file';
 import type { ClusterSnapshot } from '../../plans/plan-types';
 import { validatePlan } from '../../plans/plan-validation';
+import { windowStanding } from '../../plans/plan-window';
 import { describeError } from '../../model/errors';
 import { vmsMovedOff } from './core/move-back';
 import { evacuationKey, RUN_IN_PROGRESS_KEY } from './core/plan-memory-keys';
@@ -164,9 +165,28 @@ export class PlanRuns implements vscode.Disposable {
     }
     const title = path.basename(uri.fsPath);
     this.checklist.show(kept, `${title} · interrupted`, (id) => id);
+    // A window that ended while VS Code was closed: said, never run late, and offered to re-plan.
+    const standing = windowStanding(plan!.window, kept, Date.now());
+    if (standing.state === 'ended') return this.offerReplan(uri, title, kept, standing.text);
+    if (standing.state === 'not-yet') {
+      const wait = await vscode.window.showInformationMessage(`The migration plan ${title} was interrupted (${progressText(kept)}); ${standing.text}. Resume it? It waits for the window; migrations in flight are followed, not started again.`, 'Resume', 'Open Plan');
+      if (wait === 'Resume') await this.run(uri, false);
+      else if (wait === 'Open Plan') await vscode.window.showTextDocument(uri, { preview: false });
+      return;
+    }
     const choice = await vscode.window.showInformationMessage(`The migration plan ${title} was interrupted (${progressText(kept)}). Resume it? Migrations in flight are followed, not started again.`, 'Resume', 'Open Plan');
     if (choice === 'Resume') await this.run(uri, false);
     else if (choice === 'Open Plan') await vscode.window.showTextDocument(uri, { preview: false });
+  }
+
+  /** Says the window ended with entries not started; Re-plan recomputes the plan for the window's next occurrence. */
+  private async offerReplan(uri: vscode.Uri, title: string, kept: PlanRunState, ended: string): Promise<void> {
+    this.ctx.log.warn(`${title}: interrupted, and ${ended} while VS Code was closed`);
+    const choice = await vscode.window.showWarningMessage(`The migration plan ${title} was interrupted, and ${ended} while VS Code was closed (${progressText(kept)}). Re-plan it for the next window?`, 'Re-plan', 'Open Plan');
+    if (choice === 'Open Plan') return void (await vscode.window.showTextDocument(uri, { preview: false }));
+    if (choice !== 'Re-plan') return;
+    await vscode.commands.executeCommand('blixard.plans.recompute', uri, { nextWindow: true });
+    await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, undefined);
   }
 
   /** Cancel plan: the migrations in flight are cancelled, the waiting ones dropped. */

@@ -43,7 +43,10 @@ export function checklistRow(entry: PlanRunEntry, names: (nodeId: string) => str
   }
 }
 
-/** "3/10 done · 2 running · 1 failed": for the status bar and the progress notification. */
+/**
+ * "3/10 done · 2 running · 1 failed", then the runner's note when it has one ("the window opens at
+ * 22:00", "the window ended at 02:00; 7 entries not started"): the status bar, the notification, the summary.
+ */
 export function progressText(state: PlanRunState): string {
   const c = countStates(state);
   const parts = [`${c.done}/${state.entries.length} done`];
@@ -51,6 +54,7 @@ export function progressText(state: PlanRunState): string {
   if (c.failed > 0) parts.push(`${c.failed} failed`);
   if (c.blocked > 0) parts.push(`${c.blocked} blocked`);
   if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
+  if (state.note) parts.push(state.note);
   return parts.join(' · ');
 }
 
