@@ -7,6 +7,7 @@ import { registerMigrationDialog } from './ui/dialog/register-migration-dialog';
 import type { MigrationDialogApi } from './ui/dialog/core/migration-dialog-deps';
 import { ClusterRegistry } from './sources/cluster-registry';
 import { registerClusterCommands } from './ui/clusters/cluster-commands';
+import { prometheusTokenReader, registerPrometheusTokenCommand } from './ui/clusters/prometheus-token';
 import { registerConsoleCommands, type ConsolesApi } from './ui/console/console-commands';
 import { registerMaintenanceCommands } from './ui/clusters/maintenance-commands';
 import { ClusterTreeProvider } from './ui/clusters/cluster-tree-provider';
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   const started = performance.now();
   const log = new ExtensionLog();
   // Kubeconfig files (and the CA, key and token files they name) are followed: a rotated credential reconnects by itself.
-  const registry = new ClusterRegistry({ logger: log }, undefined, { watchFiles: true });
+  const registry = new ClusterRegistry({ logger: log, prometheusToken: prometheusTokenReader(context.secrets) }, undefined, { watchFiles: true });
   const clusterTree = new ClusterTreeProvider(registry, { log: (level, message) => log[level](message), expansionState: context.workspaceState });
   const clusterView = vscode.window.createTreeView('blixard.clusters', { treeDataProvider: clusterTree, showCollapseAll: true, canSelectMany: true });
   const devCluster = new DevClusterController(context.extensionPath, registry, log, () => readRefreshIntervalSeconds() * 1000);
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
     // Code's configuration change for them may arrive before isTrusted turns true; read again.)
     vscode.workspace.onDidGrantWorkspaceTrust(() => void reloadSettings()),
     ...registerClusterCommands({ registry, tree: clusterTree, view: clusterView, devCluster, log, reloadSettings }),
+    registerPrometheusTokenCommand(context.secrets),
   );
   const consoles = registerConsoleCommands({ registry, tree: clusterTree, log });
   context.subscriptions.push(...consoles.disposables);

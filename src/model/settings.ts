@@ -19,6 +19,7 @@ export interface SettingSpec<T> {
 
 const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isText = (value: unknown): value is string => typeof value === 'string';
 const isObject = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A finite number of at least `min` (what the code honours; package.json's `minimum` only guides the settings editor). */
 const atLeast =
@@ -51,6 +52,14 @@ export const SETTINGS = {
   'blixard.history.retentionDays': setting({ default: 365, accepts: atLeast(0), restricted: 'prunes the migration history every window shares' }),
   /** 0 means no limit. */
   'blixard.history.maxMigrations': setting({ default: 100_000, accepts: atLeast(0), restricted: 'prunes the migration history every window shares' }),
+  /** A `blixard-migrations serve` whose history (the team's) the view, panel and history commands show, merged with this machine's; '' for none. */
+  'blixard.history.server': setting({ default: '', accepts: isText, restricted: 'the history server token is sent to this URL, and what it answers is shown as the migration history' }),
+  /** Per kubeconfig context ("*": any other), where virt-handler's migration metrics are: a URL, or { url, certificateAuthority }. */
+  'blixard.kubevirt.prometheus': setting<Readonly<Record<string, unknown>>>({
+    default: {},
+    accepts: isObject,
+    restricted: 'a Prometheus server is connected to from this machine with the token stored for it, and a CA file is read',
+  }),
   /** A KubeVirt watch silent (no event, no bookmark) this many seconds is restarted. */
   'blixard.kubevirt.watchStallSeconds': setting({ default: 120, accepts: atLeast(1) }),
   /** How many migrations a new plan runs at once (ui/plans/core/plan-concurrency-setting.ts checks the fields); it only fills a plan the user reviews. */

@@ -56,6 +56,8 @@ export interface KubevirtClusterSpec extends ClusterSpecBase {
   configDigest?: string;
   /** A watch silent this long is restarted (KubevirtSource's stallTimeoutMs); its default when absent. */
   stallTimeoutMs?: number;
+  /** Where its virt-handler metrics are (blixard.kubevirt.prometheus): running migrations get byte progress from there. */
+  prometheus?: { url: string; certificateAuthority?: string };
 }
 
 /** The specs planned from settings (create-sources.ts). */

@@ -14,6 +14,8 @@ import { RefusedFileError } from '../model/regular-file';
 
 export interface SourceDependencies {
   logger: Logger;
+  /** The bearer token stored for a Prometheus URL (the extension's SecretStorage), asked at each query. */
+  prometheusToken?: (url: string) => Promise<string | undefined>;
 }
 
 export type SourceFactory = (spec: ClusterSpecBase, deps: SourceDependencies) => ClusterSource;
@@ -96,6 +98,7 @@ export async function planClusterSpecs(settings: SourceSettings, readKubeconfig:
       ...(context.clusterIdentity !== undefined ? { clusterIdentity: context.clusterIdentity } : {}),
       configDigest: context.configDigest,
       ...(settings.kubeWatchStallSeconds !== undefined ? { stallTimeoutMs: settings.kubeWatchStallSeconds * 1000 } : {}),
+      ...prometheusFor(settings, context.name),
     } satisfies KubevirtClusterSpec);
   }
   for (const context of wanted) {
@@ -106,6 +109,13 @@ export async function planClusterSpecs(settings: SourceSettings, readKubeconfig:
   // A missing default kubeconfig is watched too: creating it should bring its clusters in.
   const watchedFiles = [...new Set([...settings.kubeconfigFiles.map((f) => f.path), ...referencedFiles])];
   return { specs, problems, watchedFiles };
+}
+
+/** A context's own Prometheus, else the one for every context ("*"), else none. */
+function prometheusFor(settings: SourceSettings, context: string): Pick<KubevirtClusterSpec, 'prometheus'> {
+  const own = settings.kubePrometheus && Object.prototype.hasOwnProperty.call(settings.kubePrometheus, context) ? settings.kubePrometheus[context] : undefined;
+  const chosen = own ?? settings.kubePrometheus?.['*'];
+  return chosen ? { prometheus: { ...chosen } } : {};
 }
 
 /** Context names of one kubeconfig file (YAML or JSON). Credentials in it are never logged. */
@@ -153,6 +163,13 @@ function createKubevirtSource(spec: KubevirtClusterSpec, deps: SourceDependencie
     ...(spec.datacenter ? { datacenter: spec.datacenter } : {}),
     ...(spec.clusterIdentity !== undefined ? { clusterIdentity: spec.clusterIdentity } : {}),
     ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
+    ...(spec.prometheus ? { prometheus: prometheusOptions(spec.prometheus, deps) } : {}),
     logger: deps.logger,
   });
+}
+
+function prometheusOptions(prometheus: NonNullable<KubevirtClusterSpec['prometheus']>, deps: SourceDependencies) {
+  const { url, certificateAuthority } = prometheus;
+  const token = deps.prometheusToken;
+  return { url, ...(certificateAuthority ? { caFile: certificateAuthority } : {}), ...(token ? { token: () => token(url) } : {}) };
 }

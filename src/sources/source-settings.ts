@@ -35,6 +35,14 @@ export interface SourceSettings {
   refreshIntervalSeconds?: number;
   /** A KubeVirt watch silent (no event, no bookmark) this long is restarted (blixard.kubevirt.watchStallSeconds). */
   kubeWatchStallSeconds?: number;
+  /** Where each context's virt-handler metrics are (blixard.kubevirt.prometheus), by context name; "*" for any other. */
+  kubePrometheus?: Record<string, PrometheusSettings>;
+}
+
+/** One Prometheus of blixard.kubevirt.prometheus: its URL and, for https with a private CA, the CA file. */
+export interface PrometheusSettings {
+  url: string;
+  certificateAuthority?: string;
 }
 
 /** A setting that could not be used, said so a person can fix it. */
@@ -51,6 +59,7 @@ export interface RawSourceSettings {
   contexts: unknown;
   refreshIntervalSeconds?: unknown;
   watchStallSeconds?: unknown;
+  prometheus?: unknown;
 }
 
 export interface SettingsEnvironment {
@@ -82,6 +91,8 @@ export function parseSourceSettings(
   if (interval !== undefined) settings.refreshIntervalSeconds = interval;
   const stall = acceptedValue('blixard.kubevirt.watchStallSeconds', raw.watchStallSeconds);
   if (stall !== undefined) settings.kubeWatchStallSeconds = stall;
+  const prometheus = parsePrometheus(raw.prometheus, env, problems);
+  if (prometheus) settings.kubePrometheus = prometheus;
   return { settings, problems };
 }
 
@@ -152,6 +163,38 @@ function parseKubeconfigFiles(raw: unknown, env: SettingsEnvironment, problems: 
       .map((p) => ({ path: expandHome(p, env.homeDir), explicit: false }));
   }
   return env.homeDir ? [{ path: path.join(env.homeDir, '.kube', 'config'), explicit: false }] : [];
+}
+
+/** blixard.kubevirt.prometheus: { "<context>" | "*": "https://…" | { url, certificateAuthority? } }; bad entries are problems, not errors. */
+function parsePrometheus(raw: unknown, env: SettingsEnvironment, problems: SettingsProblem[]): Record<string, PrometheusSettings> | undefined {
+  const setting = 'blixard.kubevirt.prometheus';
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push({ setting, message: 'must map kubeconfig context names (or "*") to Prometheus URLs' });
+    return undefined;
+  }
+  const result: Record<string, PrometheusSettings> = {};
+  for (const [context, value] of Object.entries(raw as Record<string, unknown>)) {
+    const entry = typeof value === 'string' ? { url: value } : value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+    const url = typeof entry.url === 'string' ? entry.url.trim() : '';
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      problems.push({ setting, message: `"${context.slice(0, 100)}": ${JSON.stringify(url.slice(0, 100))} is not an http(s) URL` });
+      continue;
+    }
+    if (parsed.username || parsed.password) {
+      problems.push({ setting, message: `"${context.slice(0, 100)}": put no credentials in the URL; use "Blixard: Set Prometheus Token"` });
+      continue;
+    }
+    const ca = typeof entry.certificateAuthority === 'string' && entry.certificateAuthority.trim() ? expandHome(entry.certificateAuthority.trim(), env.homeDir) : undefined;
+    result[context] = { url, ...(ca ? { certificateAuthority: ca } : {}) };
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
 }
 
 function stringList(raw: unknown, setting: string, problems: SettingsProblem[]): string[] {

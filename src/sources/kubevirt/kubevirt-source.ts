@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChangedScope, ClusterNode, ConnectionState, Vm } from '../../model/cluster';
 import { SourceError } from '../../model/errors';
-import { requestPlanId } from '../../model/plan-id';
+import { requestPlanId } from '../../model/plan-id-request';
 import { Emitter, type Event } from '../../base/event';
 import { Disposable, toDisposable } from '../../base/lifecycle';
 import { SETTINGS } from '../../model/settings';
@@ -31,7 +31,7 @@ import { MigrationObserver } from './migration-observer';
 import { MigrationCompletions } from './migration-completions';
 import { KubevirtRequests } from './kubevirt-requests';
 import { MigrationProgressPoller } from './migration-progress-poller';
-import { PrometheusClient, type PrometheusEndpoint } from './prometheus-client';
+import { PrometheusConnection, type PrometheusCredentials } from './prometheus-client';
 
 export interface KubevirtSourceOptions {
   /** Kubeconfig files, merged as kubectl does (see resolveKubeconfigPaths). */
@@ -66,7 +66,7 @@ export interface KubevirtSourceOptions {
    * Where virt-handler's migration metrics are (blixard.kubevirt.prometheus): running migrations
    * get byte progress from it every `intervalMs` (2 s), each query within `timeoutMs` (5 s).
    */
-  prometheus?: PrometheusEndpoint & { intervalMs?: number; timeoutMs?: number; missingAfterMs?: number };
+  prometheus?: Omit<PrometheusCredentials, 'token'> & { url: string; token?: string | PrometheusCredentials['token']; intervalMs?: number; timeoutMs?: number; missingAfterMs?: number };
 }
 
 const DEFAULTS = {
@@ -303,9 +303,11 @@ export class KubevirtSource extends Disposable implements ClusterSource {
   /** Byte progress of running migrations from Prometheus, when one is configured (migration-progress-poller.ts). */
   private progressPoller(endpoint: KubevirtSourceOptions['prometheus']): MigrationProgressPoller | undefined {
     if (!endpoint?.url) return undefined;
-    let client: PrometheusClient;
+    let client: PrometheusConnection;
+    const { url, token, timeoutMs, ...credentials } = endpoint;
     try {
-      client = new PrometheusClient(endpoint, endpoint.timeoutMs);
+      const tokenOf = typeof token === 'string' ? async () => token : token;
+      client = new PrometheusConnection(url, { ...credentials, ...(tokenOf ? { token: tokenOf } : {}) }, timeoutMs);
     } catch (error) {
       this.logger.warn(`${this.label}: migration progress unavailable, phases only: ${(error as Error).message}`);
       return undefined;

@@ -7,6 +7,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { secretRegistry, scrubSecrets } from '../../base/secret-registry';
+import { readRegularFile } from '../../model/regular-file';
 
 export interface PrometheusEndpoint {
   /** The server's base URL, e.g. https://prometheus.example:9090 or https://host/prometheus/. */
@@ -117,5 +118,49 @@ export class PrometheusClient {
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new PrometheusError('timeout', `${this.address} did not answer within ${this.timeoutMs} ms`);
     const tls = typeof e?.code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/.test(e.code);
     return new PrometheusError('unreachable', `${this.address}: ${tls ? 'TLS: ' : ''}${e?.message ?? String(error)}`);
+  }
+}
+
+export interface PrometheusCredentials {
+  /** The bearer token, asked before every query (a token set while the window runs applies at once). */
+  token?: () => Promise<string | undefined>;
+  /** A CA file (PEM) for an https server, read before every query (a rotated CA applies at once). */
+  caFile?: string;
+  /** Or the CA's PEM itself. */
+  caPem?: string;
+}
+
+/** CA files are a few KiB; a bigger "CA" is a mistake, refused before it is read. */
+const CA_FILE_LIMITS = { maxBytes: 1024 * 1024 };
+
+/**
+ * A Prometheus whose token and CA are read when a query is made (SecretStorage and a file are
+ * asynchronous, a source is built synchronously): one client per distinct credentials.
+ */
+export class PrometheusConnection {
+  private client: PrometheusClient | undefined;
+  private clientKey: string | undefined;
+  readonly address: string;
+
+  constructor(private readonly url: string, private readonly credentials: PrometheusCredentials = {}, private readonly timeoutMs = 5000) {
+    this.address = new PrometheusClient({ url }, timeoutMs).address;
+  }
+
+  async query(promql: string): Promise<InstantSample[]> {
+    const token = (await this.credentials.token?.()) || undefined;
+    let caPem = this.credentials.caPem;
+    if (this.credentials.caFile) {
+      try {
+        caPem = (await readRegularFile(this.credentials.caFile, CA_FILE_LIMITS)).toString('utf8');
+      } catch (error) {
+        throw new PrometheusError('unreachable', `${this.address}: CA file ${this.credentials.caFile}: ${(error as Error).message}`);
+      }
+    }
+    const key = `${token ?? ''}\u0000${caPem ?? ''}`;
+    if (!this.client || key !== this.clientKey) {
+      this.client = new PrometheusClient({ url: this.url, ...(token ? { token } : {}), ...(caPem ? { caPem } : {}) }, this.timeoutMs);
+      this.clientKey = key;
+    }
+    return this.client.query(promql);
   }
 }

@@ -9,7 +9,7 @@ import { settingValue, UNTRUSTED_WORKSPACE_NOTICE, valueUnderWorkspaceTrust, typ
 import { parseSourceSettings, type SettingsProblem, type SourceSettings } from '../../sources/source-settings';
 
 /** The settings the cluster sources are built from: a change to one rebuilds them. */
-export const SOURCE_SETTINGS = ['blixard.clusters', 'blixard.kubevirt.kubeconfig', 'blixard.kubevirt.contexts', 'blixard.refreshIntervalSeconds', 'blixard.kubevirt.watchStallSeconds'] as const satisfies readonly SettingKey[];
+export const SOURCE_SETTINGS = ['blixard.clusters', 'blixard.kubevirt.kubeconfig', 'blixard.kubevirt.contexts', 'blixard.refreshIntervalSeconds', 'blixard.kubevirt.watchStallSeconds', 'blixard.kubevirt.prometheus'] as const satisfies readonly SettingKey[];
 export const RETENTION_SETTINGS = ['blixard.history.retentionDays', 'blixard.history.maxMigrations'] as const satisfies readonly SettingKey[];
 export const STATUS_BAR_SETTING = 'blixard.statusBar.enabled' satisfies SettingKey;
 
@@ -29,6 +29,7 @@ export function readSourceSettings(): { settings: SourceSettings; problems: Sett
     contexts: readSetting('blixard.kubevirt.contexts'),
     refreshIntervalSeconds: readRefreshIntervalSeconds(),
     watchStallSeconds: readSetting('blixard.kubevirt.watchStallSeconds'),
+    prometheus: readSetting('blixard.kubevirt.prometheus'),
   });
   if (isRestrictedWindow()) parsed.problems.unshift({ setting: 'security.workspace.trust', message: UNTRUSTED_WORKSPACE_NOTICE, notice: 'untrusted-workspace' });
   return parsed;
@@ -40,6 +41,11 @@ export function readRefreshIntervalSeconds(): number {
 
 export function readStatusBarEnabled(): boolean {
   return settingValue(STATUS_BAR_SETTING, readSetting(STATUS_BAR_SETTING));
+}
+
+/** The team history server's URL ('' for none); restricted: an untrusted folder must not send the token elsewhere. */
+export function readHistoryServer(): string {
+  return settingValue('blixard.history.server', readSetting('blixard.history.server'));
 }
 
 /** `0` in either setting means "no limit". */

@@ -118,7 +118,8 @@ describe('KubeVirt progress through a real Prometheus', function () {
     const proxy = await startBearerProxy(prometheus.url, token);
     try {
       const wrong = await source({ url: proxy.url, caPem: proxy.caPem, token: 'not-the-token-abcdefgh' });
-      const right = await source({ url: proxy.url, caPem: proxy.caPem, token });
+      // As the extension hands it over: read from SecretStorage at each query.
+      const right = await source({ url: proxy.url, caPem: proxy.caPem, token: async () => token });
       const a = await migrate(wrong.source, vmis[3]);
       const b = await migrate(right.source, vmis[4]);
       await waitFor(() => withProgress(b.recorder.observations(b.id)).length >= 2, 'progress through the token', 20_000);
