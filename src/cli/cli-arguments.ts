@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage-error';
+import { DEFAULT_LISTEN, parseListenAddress, refusalOf, type ListenAddress } from '../serve/listen-address';
 
 export interface BlixardClusterArgument {
   name: string;
@@ -47,7 +48,19 @@ export interface RunPlanArguments extends ClusterArguments {
   db?: string;
 }
 
-export type CliArguments = WatchArguments | HistoryArguments | PlanArguments | RunPlanArguments | { command: 'help' } | { command: 'version' };
+export interface ServeArguments extends ClusterArguments {
+  command: 'serve';
+  db: string;
+  listen: ListenAddress;
+  tokenFile?: string;
+  tls?: { certFile: string; keyFile: string };
+  readOnly: boolean;
+  insecure: boolean;
+  /** Requests per second per client address (0: no limit); undefined: the server's default. */
+  rateLimit?: number;
+}
+
+export type CliArguments = ServeArguments | WatchArguments | HistoryArguments | PlanArguments | RunPlanArguments | { command: 'help' } | { command: 'version' };
 
 const COMMON = {
   help: { type: 'boolean', short: 'h' },
@@ -63,6 +76,17 @@ const WATCH_OPTIONS = {
   ...COMMON,
   db: { type: 'string' },
   ...CLUSTER_OPTIONS,
+} as const satisfies ParseArgsConfig['options'];
+
+const SERVE_OPTIONS = {
+  ...WATCH_OPTIONS,
+  listen: { type: 'string' },
+  'token-file': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'read-only': { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  'rate-limit': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const HISTORY_OPTIONS = {
@@ -105,7 +129,7 @@ const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 
 export function parseCliArguments(argv: readonly string[]): CliArguments {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('a command is needed: watch, history, plan or run-plan (see --help)');
+  if (first === undefined) throw new UsageError('a command is needed: watch, serve, history, plan or run-plan (see --help)');
   if (first === '-h' || first === '--help' || first === 'help') return { command: 'help' };
   if (first === '--version') return { command: 'version' };
   switch (first) {
@@ -113,12 +137,14 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
       return parseWatch(rest);
     case 'history':
       return parseHistory(rest);
+    case 'serve':
+      return parseServe(rest);
     case 'plan':
       return parsePlan(rest);
     case 'run-plan':
       return parseRunPlan(rest);
     default:
-      throw new UsageError(first.startsWith('-') ? `unknown option ${quote(first)} before the command (see --help)` : `unknown command ${quote(first)}: use watch, history, plan or run-plan (see --help)`);
+      throw new UsageError(first.startsWith('-') ? `unknown option ${quote(first)} before the command (see --help)` : `unknown command ${quote(first)}: use watch, serve, history, plan or run-plan (see --help)`);
   }
 }
 
@@ -127,6 +153,44 @@ function parseWatch(args: string[]): CliArguments {
   if (values.help) return { command: 'help' };
   const db = requireDb(values.db);
   return { command: 'watch', db, ...parseClusterArguments(values) };
+}
+
+function parseServe(args: string[]): CliArguments {
+  const { values } = parseStrict(args, SERVE_OPTIONS);
+  if (values.help) return { command: 'help' };
+  const db = requireDb(values.db);
+  let listen = DEFAULT_LISTEN;
+  if (values.listen !== undefined) {
+    const parsed = parseListenAddress(values.listen);
+    if (!parsed) throw new UsageError(`--listen needs HOST:PORT (or [IPv6]:PORT), not ${quote(values.listen)}`);
+    listen = parsed;
+  }
+  const cert = values['tls-cert'] === undefined ? undefined : nonEmpty([values['tls-cert']], '--tls-cert')[0];
+  const key = values['tls-key'] === undefined ? undefined : nonEmpty([values['tls-key']], '--tls-key')[0];
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const tokenFile = values['token-file'] === undefined ? undefined : nonEmpty([values['token-file']], '--token-file')[0];
+  const readOnly = values['read-only'] === true;
+  const clusters = parseClusterArguments(values);
+  if (readOnly && (clusters.blixard.length > 0 || clusters.kubeconfig.length > 0 || clusters.contexts.length > 0)) throw new UsageError('--read-only serves the history without watching: it takes no cluster options');
+  const insecure = values.insecure === true;
+  const refusal = refusalOf(listen, { tls: cert !== undefined, token: tokenFile !== undefined, insecure });
+  if (refusal) throw new UsageError(refusal);
+  let rateLimit: number | undefined;
+  if (values['rate-limit'] !== undefined) {
+    rateLimit = Number(values['rate-limit']);
+    if (!/^\d{1,7}$/.test(values['rate-limit'])) throw new UsageError(`--rate-limit needs requests per second per client (0: none), not ${quote(values['rate-limit'])}`);
+  }
+  return {
+    command: 'serve',
+    db,
+    listen,
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
+    ...(cert !== undefined && key !== undefined ? { tls: { certFile: cert, keyFile: key } } : {}),
+    readOnly,
+    insecure,
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...clusters,
+  };
 }
 
 function parseHistory(args: string[]): CliArguments {

@@ -57,8 +57,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         process.off('SIGTERM', onSignal);
       }
     }
+    case 'serve':
     case 'watch': {
-      const [{ runWatch }, { buildCliSources }] = await Promise.all([import('./watch-command'), import('./cli-sources')]);
+      const [{ runWatch }, { runServe }, { buildCliSources }] = await Promise.all([import('./watch-command'), import('./serve-command'), import('./cli-sources')]);
       const stop = new AbortController();
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -84,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (!stopping) onSignal('SIGPIPE');
       });
       try {
-        return await runWatch(args, io, stop.signal, { buildSources: buildCliSources });
+        return await (args.command === 'serve' ? runServe(args, io, stop.signal, { buildSources: buildCliSources }) : runWatch(args, io, stop.signal, { buildSources: buildCliSources }));
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -7,6 +7,7 @@ bulk migrations, without VS Code.
 
 Commands:
   watch     Print one line per migration phase transition while recording it to the history.
+  serve     Watch like watch, and serve the history over HTTP (REST, Server-Sent Events, metrics).
   history   Print migrations from the history.
   plan      Write a migration plan (evacuate a node, rebalance, migrate VMs) to review and run.
   run-plan  Check a plan against its cluster and run it.
@@ -20,6 +21,18 @@ watch --db FILE [--kubeconfig FILE]... [--context NAME]... [--blixard NAME=HOST:
                          tried in order (repeatable).
   Lines go to stdout, connection changes and warnings to stderr. Ctrl-C (SIGINT) or SIGTERM
   writes everything pending to the history and exits 0.
+
+serve --db FILE [--listen HOST:PORT] [cluster options as for watch] [--token-file FILE]
+      [--tls-cert FILE --tls-key FILE] [--read-only] [--insecure] [--rate-limit N]
+  --listen HOST:PORT     Where to serve (default 127.0.0.1:8480). Anything but loopback needs
+                         TLS and a token, or --insecure.
+  --token-file FILE      A bearer token (one line, 16+ characters) every request but /healthz
+                         must send: Authorization: Bearer <token>.
+  --tls-cert, --tls-key  Serve HTTPS with this certificate and key (PEM).
+  --read-only            Watch nothing: serve a history another watch or window writes.
+  --rate-limit N         Requests per second per client address (default 50, bursts of 200; 0: none).
+  GET /api/v1/migrations[/active|/ID|/vm/NAME|/datacenter/DC] (?limit, cursor, state, cluster,
+  since), /api/v1/migrations/watch (SSE), /api/v1/openapi.json, /healthz, /metrics.
 
 history --db FILE [--active | --id ID | --vm NAME | --datacenter DC] [--limit N] [--json]
   --active               Only migrations that have not ended.

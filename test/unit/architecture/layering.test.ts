@@ -67,9 +67,15 @@ const RULES: Rule[] = [
     mayImportExternal: noVscode,
   },
   {
-    says: 'the CLI reuses watch, history, plans and sources, never vscode or the VS Code layer',
+    says: "serve (the HTTP API) imports base, model, history and watch's event types, never vscode, the sources or the CLI",
+    appliesTo: under('src/serve'),
+    mayImport: (t) => isBase(t) || isModel(t) || under('src/history', 'src/watch/watcher-events.ts', 'src/serve')(t),
+    mayImportExternal: noVscode,
+  },
+  {
+    says: 'the CLI reuses watch, serve, history, plans and sources, never vscode or the VS Code layer',
     appliesTo: under('src/cli'),
-    mayImport: (t) => isBase(t) || isModel(t) || isKindNeutralSources(t) || under('src/history', 'src/watch', 'src/plans', 'src/cli', 'package.json')(t),
+    mayImport: (t) => isBase(t) || isModel(t) || isKindNeutralSources(t) || under('src/history', 'src/watch', 'src/serve', 'src/plans', 'src/cli', 'package.json')(t),
     mayImportExternal: noVscode,
   },
   {

@@ -1,0 +1,261 @@
+// `blixard-migrations serve` in-process, over real HTTP on loopback, watching the local
+// KubeVirt-compatible API server and a Blixard dev cluster through the same flags, registry and
+// watch wiring as the command: the endpoints answer what the history holds (compared with
+// `history --json`), pages walk every migration once, the SSE stream delivers every transition of
+// a scripted scenario once and in order across a forced disconnect, errors are JSON with the
+// right status, and every answer is validated against the OpenAPI document.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
+import type { HistoryAccess } from '../../../src/history';
+import { buildCliSources } from '../../../src/cli/cli-sources';
+import { openQueryHistory } from '../../../src/cli/cli-history';
+import { runHistory, type MigrationJson } from '../../../src/cli/history-command';
+import type { HistoryArguments, ServeArguments } from '../../../src/cli/cli-arguments';
+import { runServe } from '../../../src/cli/serve-command';
+import type { Migration } from '../../../src/model/migration';
+import { toApiMigration, type ApiMigration } from '../../../src/serve/migration-json';
+import type { MigrationServer } from '../../../src/serve/migration-server';
+import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
+import { waitFor } from '../watch/support/kubevirt-watch-rig';
+import { request, validatedAnswers, type Answer } from './support/api-client';
+import { SseClient } from './support/sse-client';
+
+const TOKEN = 'serve-test-token-0123456789abcdef';
+
+describe('blixard-migrations serve (real HTTP, real clusters)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let kube: KubeApiServer;
+  let blixard: DevCluster;
+  let db: string;
+  let tokenFile: string;
+  let server: MigrationServer;
+  let history: HistoryAccess;
+  const stop = new AbortController();
+  let exit: Promise<number>;
+  const err: string[] = [];
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  let validatedBefore = 0;
+
+  before(async () => {
+    validatedBefore = validatedAnswers();
+    dir = mkdtempSync(path.join(tmpdir(), 'blixard-serve-'));
+    kube = await startKubeApiServer({ bookmarkIntervalMs: 500, timing: { perPhaseMs: 150 } });
+    seedCluster(kube, { nodes: 3, vmisPerNode: 1, notMigratableEvery: 0, bareVmi: false });
+    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+    await kube.writeKubeconfig(kubeconfig, { contexts: [{ name: 'kv-serve' }], currentContext: 'kv-serve' });
+    blixard = await startDevCluster({ nodes: 3, basePort: 0, vms: 6, runtime: { bootMs: 50, stopMs: 50, bandwidthMbps: 8000, dirtyRateMbps: 100, progressIntervalMs: 100 }, log: () => {} });
+    db = path.join(dir, 'history.db');
+    tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const args: ServeArguments = {
+      command: 'serve',
+      db,
+      listen: { host: '127.0.0.1', port: 0 },
+      tokenFile,
+      readOnly: false,
+      insecure: false,
+      rateLimit: 0,
+      kubeconfig: [kubeconfig],
+      contexts: ['kv-serve'],
+      blixard: [{ name: 'dev', endpoints: blixard.endpoints }],
+    };
+    let listening!: (v: void) => void;
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    exit = runServe(args, { out: () => {}, err: (l) => err.push(l) }, stop.signal, { buildSources: buildCliSources }, {
+      onListening: (s, h) => {
+        server = s;
+        history = h;
+        listening();
+      },
+    });
+    await Promise.race([ready, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${err.join('\n')}`)))]);
+    await waitFor(() => err.filter((l) => / {2}connected to /.test(l)).length >= 2, () => `both clusters connected:\n${err.join('\n')}`, 30_000);
+  });
+
+  after(async () => {
+    stop.abort();
+    if (exit) assert.equal(await exit, 0, err.join('\n'));
+    assert.ok(!err.join('\n').includes(TOKEN), 'the token never reaches a log line');
+    await kube?.stop();
+    await blixard?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (p: string, headers: Record<string, string> = auth) => request(`${server.url}${p}`, { headers });
+  const items = (a: Answer) => (a.json as { items: ApiMigration[] }).items;
+
+  async function historyJson(filter: HistoryArguments['filter']): Promise<ApiMigration[]> {
+    const out: string[] = [];
+    const code = await runHistory({ command: 'history', db, filter, json: true }, { out: (l) => out.push(l), err: () => {} }, openQueryHistory);
+    assert.equal(code, 0);
+    return (JSON.parse(out.join('\n')) as MigrationJson[]).map((m) => toApiMigration(m as Migration, m.transitions.map((t) => ({ migrationId: m.id, ...t }))));
+  }
+
+  it('streams every transition once, in order, across a forced disconnect resumed with Last-Event-ID', async () => {
+    const sse = new SseClient(`${server.url}/api/v1/migrations/watch`, auth);
+    assert.equal(await sse.connect(), 200);
+    await waitFor(() => sse.events.some((e) => e.event === 'ready'), 'the ready event');
+    kube.setTiming({ perPhaseMs: 300 });
+    const vmim = kube.createMigration({ vmiName: 'vm-001' }).metadata.name as string;
+    await waitFor(() => sse.events.filter((e) => e.event === 'transition').length >= 2, 'two transitions before the cut');
+    sse.cut();
+    await waitFor(() => sse.closed, 'the cut');
+    // Transitions go on while the client is away.
+    const bx = await blixard.nodes[0].operations.migrateVm({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
+    assert.equal(await sse.connect(), 200);
+    await waitFor(() => kube.objects.migration({ name: vmim })?.finalPhase !== undefined, 'the KubeVirt migration to end', 30_000);
+    const kubeId = `kubevirt:kv-serve`;
+    await waitFor(async () => {
+      const ended = (await historyJson({ kind: 'all' })).filter((m) => m.state === 'succeeded').length;
+      return ended >= 2;
+    }, 'both migrations recorded as ended', 30_000).catch(() => undefined);
+    await waitFor(() => {
+      const t = sse.events.filter((e) => e.event === 'transition').map((e) => JSON.parse(e.data) as { migration: ApiMigration; transition: { phase: string } });
+      return t.some((e) => e.migration.name === vmim && e.transition.phase === 'Succeeded') && t.some((e) => e.migration.id.endsWith(`/${bx.id}`) && e.transition.phase === 'Succeeded');
+    }, () => `both migrations' ends streamed: ${sse.events.map((e) => e.event).join(',')}`, 30_000);
+    kube.setTiming({ perPhaseMs: 150 });
+    void kubeId;
+
+    const transitions = sse.events.filter((e) => e.event === 'transition');
+    const seqs = transitions.map((e) => Number(e.id!.split('.')[1]));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+    assert.equal(new Set(seqs).size, seqs.length, 'none twice');
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0] + i), 'none missing');
+    const recorded = await historyJson({ kind: 'all' });
+    for (const m of recorded) {
+      const streamed = transitions.map((e) => JSON.parse(e.data) as { migration: ApiMigration; transition: { phase: string; at: string } }).filter((e) => e.migration.id === m.id);
+      assert.deepEqual(streamed.map((e) => e.transition), m.transitions, `${m.id}: the stream holds its timeline, once each`);
+    }
+    assert.equal(sse.events.filter((e) => e.event === 'reset').length, 0);
+    sse.cut();
+
+    // An id of another run of the server: a reset, never a gap.
+    const stale = new SseClient(`${server.url}/api/v1/migrations/watch`, { ...auth, 'last-event-id': '000000000000.5' });
+    await stale.connect();
+    await waitFor(() => stale.events.some((e) => e.event === 'reset'), 'a reset');
+    stale.cut();
+  });
+
+  it('answers the five endpoints with exactly what `history --json` prints', async () => {
+    const all = await historyJson({ kind: 'all' });
+    assert.ok(all.length >= 2, `${all.length} migrations`);
+    assert.deepEqual(items(await get('/api/v1/migrations?limit=1000')), all);
+    assert.deepEqual(items(await get('/api/v1/migrations/active')), await historyJson({ kind: 'active' }));
+    for (const m of all) {
+      const one = await get(`/api/v1/migrations/${encodeURIComponent(m.id)}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(one.json, (await historyJson({ kind: 'id', id: m.id }))[0]);
+      assert.deepEqual(items(await get(`/api/v1/migrations/vm/${encodeURIComponent(m.vm)}`)), await historyJson({ kind: 'vm', vm: m.vm }));
+    }
+  });
+
+  it('pages walk every migration once, with filters, and lists carry an ETag honoured by If-None-Match', async () => {
+    // Synthetic migrations beside the real ones, through the server's own history (it is the writer).
+    for (let i = 0; i < 230; i++) {
+      const id = `synthetic/ns/m${i}`;
+      history.record(
+        { id, kind: 'kubevirt', cluster: 'synthetic', datacenter: `dc-${i % 2}`, namespace: 'ns', vm: `svm-${i % 5}`, name: `m${i}`, mode: 'live', origin: 'user', phase: i % 4 ? 'Succeeded' : 'Failed', state: i % 4 ? 'succeeded' : 'failed', createdAt: 1_700_000_000_000 + Math.floor(i / 3) * 1000, labels: { app: 'x' } },
+        [{ migrationId: id, phase: 'Pending', at: 1_700_000_000_000 + Math.floor(i / 3) * 1000 }],
+      );
+    }
+    await history.flush();
+    const everything = await historyJson({ kind: 'all' });
+    const walk = async (first: string) => {
+      const seen: ApiMigration[] = [];
+      let next: string | undefined;
+      let url = first;
+      for (let n = 0; n < 500; n++) {
+        const page = await get(url);
+        assert.equal(page.status, 200, page.text);
+        seen.push(...items(page));
+        next = (page.json as { next?: string }).next;
+        if (!next) return seen;
+        url = `${first}${first.includes('?') ? '&' : '?'}cursor=${next}`;
+      }
+      throw new Error('no last page');
+    };
+    assert.deepEqual(await walk('/api/v1/migrations?limit=7'), everything);
+    assert.deepEqual((await walk('/api/v1/migrations?limit=13&state=failed&cluster=synthetic')).map((m) => m.id), everything.filter((m) => m.state === 'failed' && m.cluster === 'synthetic').map((m) => m.id));
+    assert.deepEqual(await walk('/api/v1/migrations/datacenter/dc-1?limit=9'), await historyJson({ kind: 'datacenter', datacenter: 'dc-1' }));
+    const since = '2023-11-14T22:14:00Z';
+    assert.deepEqual((await walk(`/api/v1/migrations/vm/svm-2?limit=4&since=${since}`)).map((m) => m.id), everything.filter((m) => m.vm === 'svm-2' && Date.parse(m.createdAt) >= Date.parse(since)).map((m) => m.id));
+
+    const first = await get('/api/v1/migrations?limit=5');
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
+    assert.equal((await get('/api/v1/migrations?limit=5', { ...auth, 'if-none-match': etag })).status, 304);
+    // A change of the history changes the answer's ETag.
+    history.record({ ...(everything.find((m) => m.cluster === 'synthetic') as unknown as Migration), createdAt: Date.now(), id: 'synthetic/ns/newest', name: 'newest', startedAt: undefined, endedAt: undefined, labels: {} }, []);
+    await history.flush();
+    await waitFor(async () => (await get('/api/v1/migrations?limit=5', { ...auth, 'if-none-match': etag })).status === 200, 'a new ETag after a change', 10_000);
+    // A cursor of another listing is refused.
+    const cursor = (first.json as { next: string }).next;
+    const misuse = await get(`/api/v1/migrations?state=failed&cursor=${cursor}`);
+    assert.equal(misuse.status, 400);
+  });
+
+  it('refuses with {error, message}: 401, 404, 400, 405, and never shows a stack', async () => {
+    const cases: Array<[string, Record<string, string>, number, string, string?]> = [
+      ['/api/v1/migrations', {}, 401, 'unauthorized'],
+      ['/api/v1/migrations', { authorization: 'Bearer wrong-token-wrong-token' }, 401, 'unauthorized'],
+      ['/api/v1/migrations', { authorization: `Basic ${TOKEN}` }, 401, 'unauthorized'],
+      ['/nowhere', {}, 401, 'unauthorized'],
+      ['/nowhere', auth, 404, 'not-found'],
+      ['/api/v1/migrations/no%2Fsuch%2Fid', auth, 404, 'not-found'],
+      ['/api/v1/migrations?limit=0', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?limit=abc', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?state=everything', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?stat=active', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?limit=1&limit=2', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?since=yesterday', auth, 400, 'bad-request'],
+      ['/api/v1/migrations?cursor=%00', auth, 400, 'bad-request'],
+      ['/api/v1/migrations/active?state=failed', auth, 400, 'bad-request'],
+      [`/api/v1/migrations/vm/${'x'.repeat(300)}`, auth, 400, 'bad-request'],
+      ['/api/v1/migrations/vm/a%01b', auth, 400, 'bad-request'],
+      [`/api/v1/migrations/${'y'.repeat(600)}`, auth, 400, 'bad-request'],
+      ['/api/v1/migrations/%E0%A4%A', auth, 400, 'bad-request'],
+    ];
+    for (const [p, headers, status, word] of cases) {
+      const a = await get(p, headers);
+      assert.equal(a.status, status, `${p}: ${a.text}`);
+      assert.equal((a.json as { error: string }).error, word, p);
+      assert.doesNotMatch(a.text, /\bat \S+:\d+|node_modules|\.ts\b/, 'no stack trace');
+      assert.equal(a.headers['access-control-allow-origin'], undefined, 'no CORS');
+    }
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const a = await request(`${server.url}/api/v1/migrations`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"a":1}' });
+      assert.equal(a.status, 405, `${method}: ${a.text}`);
+      assert.equal(a.headers.allow, 'GET, HEAD');
+    }
+    const big = await request(`${server.url}/api/v1/migrations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x'.repeat(100_000) });
+    assert.ok([405, 413].includes(big.status), `a large body: ${big.status}`);
+    assert.equal((await get('/healthz', {})).status, 200, '/healthz needs no token');
+    const health = (await get('/healthz', {})).json as { status: string; watching: boolean; history: { open: boolean; writable: boolean }; clusters: unknown[] };
+    assert.equal(health.watching, true);
+    assert.deepEqual([health.history.open, health.history.writable], [true, true]);
+    assert.equal(health.clusters.length, 2);
+    const openapi = await get('/api/v1/openapi.json');
+    assert.equal((openapi.json as { openapi: string }).openapi, '3.1.0');
+  });
+
+  it('exports Prometheus metrics: transitions by cluster, stream states, requests and latency', async () => {
+    const metrics = await request(`${server.url}/metrics`, { headers: auth });
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.text, /^blixard_migration_transitions_total\{cluster="[^"]+"\} [1-9]/m);
+    assert.match(metrics.text, /^blixard_cluster_stream_state\{cluster="[^"]+",state="connected"\} 1$/m);
+    assert.match(metrics.text, /^blixard_serve_http_requests_total\{route="\/api\/v1\/migrations",method="GET",status="200"\} \d+/m);
+    assert.match(metrics.text, /^blixard_serve_http_request_duration_seconds_bucket\{le="0.01",route="\/api\/v1\/migrations\/:id"\} \d+/m);
+    assert.match(metrics.text, /^blixard_history_open 1$/m);
+    assert.match(metrics.text, /^blixard_serve_process_resident_memory_bytes \d+/m);
+    assert.equal((await request(`${server.url}/metrics`)).status, 401);
+  });
+
+  it('validated every answer of this suite against the OpenAPI document', () => {
+    assert.ok(validatedAnswers() - validatedBefore > 50, `${validatedAnswers() - validatedBefore} answers validated`);
+  });
+});
