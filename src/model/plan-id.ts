@@ -5,7 +5,6 @@
 // Kubernetes label value's: at most 63 characters, letters, digits, '-', '_', '.', beginning and
 // ending with a letter or digit. That excludes control characters and separators by itself.
 
-import { SourceError } from './errors';
 
 /** The label a KubeVirt VirtualMachineInstanceMigration carries its plan's id in. */
 export const PLAN_LABEL = 'blixard.io/plan';
@@ -26,10 +25,3 @@ export function isPlanId(value: unknown): value is string {
   return planIdProblem(value) === undefined;
 }
 
-/** MigrationRequest.planId checked by a source before it asks its cluster: undefined or a plan id, else SourceError('invalid-argument'). */
-export function requestPlanId(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const problem = planIdProblem(value);
-  if (problem) throw new SourceError('invalid-argument', `Plan id ${JSON.stringify(String(value).slice(0, 80))}: ${problem}.`);
-  return value as string;
-}

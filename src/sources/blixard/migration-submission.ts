@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { SourceError } from '../../model/errors';
-import { requestPlanId } from '../../model/plan-id';
+import { requestPlanId } from '../../model/plan-id-request';
 import type { Event } from '../../base/event';
 import type { MigrationHandle, MigrationRequest } from '../cluster-source';
 import type { BlixardClient } from './blixard-client';
