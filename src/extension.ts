@@ -88,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): BlixardExtensionApi 
   const maintenance = registerMaintenanceCommands({ registry, tree: clusterTree, log });
   context.subscriptions.push(...maintenance.disposables);
   // src/plans (planner, YAML) loads on the first plan command or plan document, not here.
-  const plans = registerPlanCommands({ context, registry, tree: clusterTree, log, maintenance });
+  const plans = registerPlanCommands({ context, registry, tree: clusterTree, log, maintenance, history: () => migrations().historyStore() });
   context.subscriptions.push(...plans.disposables);
   // The Migrations feature (its view, status bar, output channel, commands: ~50 kB of the bundle)
   // is built just after activate() has returned, when it starts the watcher (history, sql.js,

@@ -27,7 +27,7 @@ export interface ParsedPlan {
 
 const KINDS: readonly PlanKind[] = ['evacuate', 'migrate', 'rebalance'];
 const BLOCKER_KINDS: readonly BlockerKind[] = ['not-migratable', 'no-room', 'pinned', 'only-node', 'cycle', 'dependency', 'in-flight', 'unknown-vm', 'target-unschedulable', 'no-target'];
-export const TOP_FIELDS = ['version', 'cluster', 'kind', 'node', 'threshold', 'createdAt', 'window', 'concurrency', 'stopOnFailure', 'entries', 'blockers', 'nodes'];
+export const TOP_FIELDS = ['version', 'cluster', 'kind', 'node', 'alsoNodes', 'threshold', 'createdAt', 'window', 'concurrency', 'stopOnFailure', 'entries', 'blockers', 'nodes'];
 export const ENTRY_FIELDS = ['vm', 'from', 'to', 'mode', 'order', 'reason', 'modeReason', 'after', 'size'];
 const MAX_CONCURRENCY = 1000;
 
@@ -78,6 +78,7 @@ export function parsePlanDocument(text: string): ParsedPlan {
     else report('error', 'malformed', `kind must be one of ${KINDS.join(', ')}, not "${kindText}"`, ['kind']);
   }
   const node = read.nodeId(['node']);
+  const alsoNodes = read.textList(['alsoNodes']);
   const threshold = read.number(['threshold'], { min: 0, max: 1 });
   const createdAt = read.text(['createdAt']);
   const window: MigrationPlan['window'] = {};
@@ -167,6 +168,7 @@ export function parsePlanDocument(text: string): ParsedPlan {
     cluster,
     kind,
     ...(node !== undefined && node !== null ? { node } : {}),
+    ...(alsoNodes && alsoNodes.length > 0 ? { alsoNodes } : {}),
     ...(threshold !== undefined ? { threshold } : {}),
     ...(createdAt !== undefined ? { createdAt } : {}),
     ...(window.notBefore || window.notAfter ? { window } : {}),

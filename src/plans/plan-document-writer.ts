@@ -17,6 +17,7 @@ export function writePlanDocument(plan: MigrationPlan): string {
     cluster: plan.cluster,
     kind: plan.kind,
     ...(plan.node !== undefined ? { node: plan.node } : {}),
+    ...(plan.alsoNodes?.length ? { alsoNodes: [...plan.alsoNodes] } : {}),
     ...(plan.threshold !== undefined ? { threshold: plan.threshold } : {}),
     ...(plan.createdAt ? { createdAt: plan.createdAt } : {}),
     ...(plan.window && (plan.window.notBefore || plan.window.notAfter) ? { window: { ...plan.window } } : {}),
@@ -64,7 +65,9 @@ function entryObject(e: PlanEntry): Record<string, unknown> {
 function header(plan: MigrationPlan): string {
   const what =
     plan.kind === 'evacuate'
-      ? `evacuate node ${plan.node}`
+      ? plan.alsoNodes?.length
+        ? `evacuate nodes ${[plan.node, ...plan.alsoNodes].join(', ')}`
+        : `evacuate node ${plan.node}`
       : plan.kind === 'rebalance'
         ? `rebalance (threshold ${Math.round((plan.threshold ?? 0) * 100)} points)`
         : 'migrate the chosen VMs';

@@ -5,8 +5,11 @@ import type { ClusterNode, Resources, Vm } from '../model/cluster';
 
 /** What the operator asked for. */
 export type PlanRequest =
-  /** Empty one node (before maintenance): every VM on it, to the other schedulable nodes. */
-  | { kind: 'evacuate'; nodeId: string }
+  /**
+   * Empty a node (before maintenance): every VM on it, to the other schedulable nodes. With
+   * `alsoNodeIds`, empty those too in the same plan: none of the emptied nodes is ever a target.
+   */
+  | { kind: 'evacuate'; nodeId: string; alsoNodeIds?: readonly string[] }
   /** Move these VMs: to one node, spread by the planner, or to wherever the cluster's scheduler puts them. */
   | { kind: 'migrate'; vmIds: readonly string[]; to: { node: string } | 'spread' | 'any' }
   /** Even out vCPU and memory use; `threshold`: the spread (max − min use, 0..1) the plan may leave. */
@@ -101,6 +104,8 @@ export interface MigrationPlan {
   kind: PlanKind;
   /** evacuate: the node emptied. */
   node?: string;
+  /** evacuate: further nodes the same plan empties (none of them a target). */
+  alsoNodes?: string[];
   /** rebalance: the threshold used. */
   threshold?: number;
   createdAt?: string;

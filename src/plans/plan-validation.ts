@@ -73,6 +73,8 @@ export function validatePlan(parsed: ParsedPlan, snapshot: ClusterSnapshot, opti
       say('error', 'unknown-node', `node ${e.to} is not in the cluster${nodes.size > 0 ? ` (nodes: ${[...nodes.keys()].sort(compareIds).join(', ')})` : ''}`, at(i, 'to'));
     } else if (!eligibleTarget(target)) {
       say('error', 'target-unschedulable', `${whyNotTarget(target)}: it takes no VMs`, at(i, 'to'));
+    } else if (plan.kind === 'evacuate' && (e.to === plan.node || plan.alsoNodes?.includes(e.to))) {
+      say('error', 'target-unschedulable', `${target.name} is emptied by this plan: it takes none of its VMs`, at(i, 'to'));
     }
     if (vm.nodeId !== e.from) {
       stale = true;

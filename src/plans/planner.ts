@@ -74,7 +74,7 @@ export function planMigrations(snapshot: ClusterSnapshot, request: PlanRequest, 
   return {
     cluster: snapshot.cluster,
     kind: request.kind,
-    ...(request.kind === 'evacuate' ? { node: request.nodeId } : {}),
+    ...(request.kind === 'evacuate' ? { node: request.nodeId, ...(emptiedNodes(request).length > 1 ? { alsoNodes: emptiedNodes(request).slice(1) } : {}) } : {}),
     ...(request.kind === 'rebalance' ? { threshold: request.threshold ?? DEFAULT_REBALANCE_THRESHOLD } : {}),
     ...(options.createdAt ? { createdAt: options.createdAt } : {}),
     ...(options.window ? { window: { ...options.window } } : {}),
@@ -84,6 +84,11 @@ export function planMigrations(snapshot: ClusterSnapshot, request: PlanRequest, 
     blockers: sortBlockers(blockers),
     nodes: nodeUses(nodes, ledger),
   };
+}
+
+/** The nodes an evacuation empties, the first one first, each once. */
+export function emptiedNodes(request: Extract<PlanRequest, { kind: 'evacuate' }>): string[] {
+  return [...new Set([request.nodeId, ...(request.alsoNodeIds ?? [])])];
 }
 
 type TargetChoice = { to?: string; reason: string } | { blocked: string; kind: PlanBlocker['kind'] };
@@ -97,19 +102,24 @@ function requestedMoves(
 ): { candidates: Vm[]; target: (vm: Vm, ledger: CapacityLedger) => TargetChoice } {
   const nodeName = (id: string | undefined) => nodes.find((n) => n.id === id)?.name ?? id ?? 'no node';
   if (request.kind === 'evacuate') {
-    const node = nodes.find((n) => n.id === request.nodeId);
-    if (!node) {
-      blockers.push({ node: request.nodeId, kind: 'no-target', reason: `node ${request.nodeId} is not in the cluster` });
-      return { candidates: [], target: () => ({ blocked: 'no such node', kind: 'no-target' }) };
+    // Every node emptied by this plan; none of them is a target, whatever its state.
+    const emptied: ClusterNode[] = [];
+    for (const id of emptiedNodes(request)) {
+      const node = nodes.find((n) => n.id === id);
+      if (node) emptied.push(node);
+      else blockers.push({ node: id, kind: 'no-target', reason: `node ${id} is not in the cluster` });
     }
-    const others = nodes.filter((n) => n.id !== node.id);
+    if (emptied.length === 0) return { candidates: [], target: () => ({ blocked: 'no such node', kind: 'no-target' }) };
+    const emptiedIds = new Set(emptied.map((n) => n.id));
+    const others = nodes.filter((n) => !emptiedIds.has(n.id));
     const targets = others.filter(eligibleTarget);
+    const names = emptied.map((n) => n.name).join(', ');
     return {
-      candidates: vms.filter((vm) => vm.nodeId === node.id),
+      candidates: vms.filter((vm) => vm.nodeId !== undefined && emptiedIds.has(vm.nodeId)),
       target: (vm, ledger) => {
-        if (others.length === 0) return { blocked: `${node.name} is the only node of the cluster`, kind: 'only-node' };
+        if (others.length === 0) return { blocked: emptied.length === 1 ? `${names} is the only node of the cluster` : `${names} are all the nodes of the cluster`, kind: 'only-node' };
         if (targets.length === 0) return { blocked: `no other node takes VMs: ${others.map(whyNotTarget).join('; ')}`, kind: 'only-node' };
-        return spreadTarget(vm, targets, ledger, `evacuating ${node.name}`);
+        return spreadTarget(vm, targets, ledger, `evacuating ${names}`);
       },
     };
   }

@@ -5,6 +5,7 @@
 
 import type { ClusterSummary } from '../model/cluster-summary';
 import type { Migration, MigrationState } from '../model/migration';
+import { isPlanId } from '../model/plan-id';
 import { hasOnlyKeys, isBoundedId, isBoundedText, isFiniteNumber, isRecord, isString } from './guards';
 
 /** The panel's viewType, shared by the panel host, its serializer and the `onWebviewPanel:` activation event. */
@@ -28,7 +29,23 @@ export interface HistoryQueryView {
   text: string;
   offset: number;
   pageSize: number;
+  /** Only the migrations this plan started (a plan id, model/plan-id.ts); absent: every migration. */
+  plan?: string;
 }
+
+/** A plan the history knows (its plan_runs), for the plan filter: its id, the document's name, its cluster and dates. */
+export interface HistoryPlanView {
+  id: string;
+  /** The plan document's file name, or its kind when it was run from memory. */
+  label: string;
+  cluster: string;
+  status: string;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/** At most this many plans in the filter (the most recently run). */
+export const MAX_PLANS_IN_FILTER = 200;
 
 /** A migration as the panel shows it: the model's fields, with the cluster's display name beside its id. */
 export type HistoryRowView = Omit<Migration, 'cluster' | 'labels' | 'progress'> & {
@@ -68,6 +85,8 @@ export interface HistoryPanelViewState {
   /** Rows matching the query in the whole history. */
   total: number;
   summary: ClusterSummaryView[];
+  /** The plans the history knows, most recently run first (the plan filter's choices). */
+  plans?: HistoryPlanView[];
   detail?: HistoryDetailView;
   /** The id asked for in detail when the history does not hold it (removed by retention). */
   detailMissing?: string;
@@ -90,7 +109,7 @@ export type HistoryHostMessage = HistoryStateMessage;
 export type HistoryWebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'query'; filter: HistoryFilterView; text: string; offset: number; pageSize: number }
+  | { type: 'query'; filter: HistoryFilterView; text: string; offset: number; pageSize: number; plan?: string }
   | { type: 'detail'; id: string | null }
   | { type: 'export'; format: ExportFormatView };
 
@@ -125,15 +144,20 @@ function isPageSize(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PAGE_SIZE;
 }
 
+/** Absent, or a plan id (the strict rule the clusters and the history keep: a label value's). */
+function isPlanFilter(value: unknown): boolean {
+  return value === undefined || isPlanId(value);
+}
+
 export function isHistoryQueryView(q: unknown): q is HistoryQueryView {
-  return isRecord(q) && hasOnlyKeys(q, ['filter', 'text', 'offset', 'pageSize']) && isHistoryFilter(q.filter) && isTextFilter(q.text) && isOffset(q.offset) && isPageSize(q.pageSize);
+  return isRecord(q) && hasOnlyKeys(q, ['filter', 'text', 'offset', 'pageSize'], ['plan']) && isHistoryFilter(q.filter) && isTextFilter(q.text) && isOffset(q.offset) && isPageSize(q.pageSize) && isPlanFilter(q.plan);
 }
 
 const webviewGuards: Record<HistoryWebviewMessageType, (m: Record<string, unknown>) => boolean> = {
   ready: (m) => hasOnlyKeys(m, ['type']),
   refresh: (m) => hasOnlyKeys(m, ['type']),
   query: (m) =>
-    hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize),
+    hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize'], ['plan']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize) && isPlanFilter(m.plan),
   detail: (m) => hasOnlyKeys(m, ['type', 'id']) && (m.id === null || isBoundedId(m.id)),
   export: (m) => hasOnlyKeys(m, ['type', 'format']) && (m.format === 'csv' || m.format === 'json'),
 };
@@ -175,6 +199,7 @@ export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
     s.rows.every(isRowView) &&
     isFiniteNumber(s.total) &&
     Array.isArray(s.summary) &&
+    (s.plans === undefined || (Array.isArray(s.plans) && s.plans.every((p) => isRecord(p) && isString(p.id) && isString(p.label) && isString(p.cluster) && isString(p.status)))) &&
     (s.detail === undefined ||
       (isRecord(s.detail) &&
         isRowView(s.detail.migration) &&

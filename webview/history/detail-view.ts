@@ -58,6 +58,7 @@ export class DetailView {
       ['Duration', duration(rowDuration(m, now))],
       ['Downtime', m.downtimeMs !== undefined ? duration(m.downtimeMs) : undefined],
       ['Reason', m.failureReason],
+      ['Plan', m.planId],
     ];
     this.facts.replaceChildren();
     for (const [name, value] of facts) if (value !== undefined && value !== '') append(this.facts, el('dt', {}, name), el('dd', { class: name === 'Reason' ? 'error-text' : undefined }, value));

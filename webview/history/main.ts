@@ -37,7 +37,7 @@ let state: HistoryPanelViewState | undefined;
 let skewMs = 0;
 
 const table = new TableView({
-  query: (query) => post({ type: 'query', filter: query.filter, text: query.text, offset: query.offset, pageSize: query.pageSize }),
+  query: (query) => post({ type: 'query', filter: query.filter, text: query.text, offset: query.offset, pageSize: query.pageSize, ...(query.plan ? { plan: query.plan } : {}) }),
   open: (id) => post({ type: 'detail', id }),
   export: (format) => post({ type: 'export', format }),
 });

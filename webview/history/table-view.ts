@@ -1,8 +1,8 @@
-// The history table: filter dropdown (active / completed / all), text filter (VM, node, cluster,
-// namespace, migration name), export buttons, one page of migrations, and the pager. A row opens
-// the migration's detail on click or Enter.
+// The history table: filter dropdown (active / completed / all), plan dropdown (the plans the
+// history knows), text filter (VM, node, cluster, namespace, migration name), export buttons, one
+// page of migrations, and the pager. A row opens the migration's detail on click or Enter.
 
-import type { ExportFormatView, HistoryFilterView, HistoryPanelViewState, HistoryQueryView, HistoryRowView } from '../../src/protocol/history-panel';
+import type { ExportFormatView, HistoryFilterView, HistoryPanelViewState, HistoryPlanView, HistoryQueryView, HistoryRowView } from '../../src/protocol/history-panel';
 import { el, setText, toggleAttribute } from '../dialog/element';
 import { currentPhaseWord, stateTitle, stateWord } from '../../src/model/vocabulary';
 import { count, dateTime, duration, route, rowDuration, STATE_MARK, vmName } from './history-format';
@@ -28,6 +28,9 @@ export class TableView {
     el('vscode-option', { value: 'active' }, 'Active'),
     el('vscode-option', { value: 'completed' }, 'Completed'),
   ) as ValueElement;
+  /** '' = every migration; else a plan id. Its options are rebuilt when the history's plans change. */
+  private readonly plan = el('vscode-dropdown', { id: 'plan-filter', 'aria-label': 'Plan', position: 'below' }, el('vscode-option', { value: '' }, 'All migrations')) as ValueElement;
+  private plansSignature = '';
   private readonly text = el('vscode-text-field', { id: 'text-filter', placeholder: 'Filter by VM, node, cluster…', 'aria-label': 'Text filter' }) as ValueElement;
   private readonly exportCsv = el('vscode-button', { id: 'export-csv', appearance: 'secondary' }, 'Export CSV');
   private readonly exportJson = el('vscode-button', { id: 'export-json', appearance: 'secondary' }, 'Export JSON');
@@ -50,13 +53,14 @@ export class TableView {
     this.root = el(
       'section',
       { class: 'table', 'aria-label': 'Migrations' },
-      el('div', { class: 'controls' }, el('label', { class: 'control' }, 'Show', this.filter), this.text, el('span', { class: 'spacer' }), this.exportCsv, this.exportJson),
+      el('div', { class: 'controls' }, el('label', { class: 'control' }, 'Show', this.filter), el('label', { class: 'control' }, 'Plan', this.plan), this.text, el('span', { class: 'spacer' }), this.exportCsv, this.exportJson),
       this.notice,
       this.grid,
       this.empty,
       el('div', { class: 'pager' }, this.range, this.previous, this.next),
     );
     this.filter.addEventListener('change', () => this.requery({ filter: this.filter.value as HistoryFilterView, offset: 0 }));
+    this.plan.addEventListener('change', () => this.requery({ plan: this.plan.value || undefined, offset: 0 }));
     this.text.addEventListener('input', () => {
       if (this.textTimer) clearTimeout(this.textTimer);
       this.textTimer = setTimeout(() => this.requery({ text: this.text.value.slice(0, 200), offset: 0 }), TEXT_DEBOUNCE_MS);
@@ -79,6 +83,7 @@ export class TableView {
     this.state = state;
     const q = state.query;
     if (this.filter.value !== q.filter) this.filter.value = q.filter;
+    this.renderPlans(state.plans ?? [], q.plan);
     // Never overwrite what the user is typing with an older echo.
     if (document.activeElement !== this.text && !this.textTimer && this.text.value !== q.text) this.text.value = q.text;
     toggleAttribute(this.exportCsv, 'disabled', !!state.exporting || state.status !== 'ready');
@@ -95,7 +100,7 @@ export class TableView {
     toggleAttribute(this.next, 'disabled', last >= state.total);
 
     this.empty.hidden = state.rows.length > 0 || state.status !== 'ready';
-    setText(this.empty, q.text || q.filter !== 'all' ? 'No migrations match this filter.' : 'No migrations recorded yet. They appear here as the watcher sees them.');
+    setText(this.empty, q.text || q.plan || q.filter !== 'all' ? 'No migrations match this filter.' : 'No migrations recorded yet. They appear here as the watcher sees them.');
 
     const signature = JSON.stringify([state.rows, state.detail?.migration.id, state.rows.some((r) => r.state === 'running' || r.state === 'pending') ? Math.floor(now / 1000) : 0]);
     if (signature === this.signature) return;
@@ -112,10 +117,22 @@ export class TableView {
     const cells = [`${STATE_MARK[row.state]} ${stateWord(row.state)}`, vmName(row), row.cluster, route(row), currentPhaseWord(row), dateTime(row.createdAt), duration(rowDuration(row, now))];
     return el(
       'vscode-data-grid-row',
-      { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: row.failureReason ? `${stateTitle(row.state)}: ${row.failureReason}` : row.name, 'aria-selected': selected ? 'true' : undefined },
+      { class: `history-row state-${row.state}${selected ? ' selected' : ''}`, 'data-id': row.id, title: `${row.failureReason ? `${stateTitle(row.state)}: ${row.failureReason}` : row.name}${row.planId ? ` · plan ${row.planId}` : ''}`, 'aria-selected': selected ? 'true' : undefined },
       // A cell cut short with "…" carries its whole text (the state cell keeps the row's title: the failure reason).
       ...cells.map((text, i) => el('vscode-data-grid-cell', { 'grid-column': String(i + 1), class: i === 0 ? 'state' : undefined, title: i > 0 ? text : undefined }, text)),
     );
+  }
+
+  /** The plan dropdown: every plan the history knows (and the chosen one, should it have gone), newest first. */
+  private renderPlans(plans: readonly HistoryPlanView[], chosen: string | undefined): void {
+    const signature = JSON.stringify([plans, chosen ?? '']);
+    if (signature !== this.plansSignature) {
+      this.plansSignature = signature;
+      const options = plans.map((p) => el('vscode-option', { value: p.id, title: p.id }, `${p.label} · ${p.cluster}${p.startedAt !== undefined ? ` · ${dateTime(p.startedAt)}` : ''} · ${p.status}`));
+      if (chosen && !plans.some((p) => p.id === chosen)) options.unshift(el('vscode-option', { value: chosen }, chosen));
+      this.plan.replaceChildren(el('vscode-option', { value: '' }, 'All migrations'), ...options);
+    }
+    if (this.plan.value !== (chosen ?? '')) this.plan.value = chosen ?? '';
   }
 
   private page(direction: -1 | 1): void {
@@ -131,6 +148,8 @@ export class TableView {
     this.textTimer = undefined;
     const base = this.state?.query;
     if (!base) return;
-    this.callbacks.query({ ...base, text: this.text.value.slice(0, 200), ...patch });
+    const next: HistoryQueryView = { ...base, text: this.text.value.slice(0, 200), ...patch };
+    if (!next.plan) delete next.plan;
+    this.callbacks.query(next);
   }
 }

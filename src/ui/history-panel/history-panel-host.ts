@@ -123,7 +123,7 @@ export class HistoryPanelHost implements vscode.Disposable {
     void session.start();
   }
 
-  private async exportWithDialog(format: ExportFormatView, query: { filter: HistoryFilterView; text: string }): Promise<ExportOutcome | undefined> {
+  private async exportWithDialog(format: ExportFormatView, query: { filter: HistoryFilterView; text: string; planId?: string }): Promise<ExportOutcome | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
     const stamp = new Date().toISOString().slice(0, 10);
     const target = await vscode.window.showSaveDialog({
@@ -138,8 +138,8 @@ export class HistoryPanelHost implements vscode.Disposable {
 }
 
 /** Writes the export of a query to `target`: streamed for a local file, whole through the file system API otherwise. */
-export async function exportHistory(store: HistoryAccess, target: vscode.Uri, format: ExportFormatView, query: { filter?: HistoryFilterView; text?: string } = {}): Promise<ExportOutcome> {
-  const filter = { filter: query.filter ?? 'all', ...(query.text?.trim() ? { text: query.text } : {}) } as const;
+export async function exportHistory(store: HistoryAccess, target: vscode.Uri, format: ExportFormatView, query: { filter?: HistoryFilterView; text?: string; planId?: string } = {}): Promise<ExportOutcome> {
+  const filter = { filter: query.filter ?? 'all', ...(query.text?.trim() ? { text: query.text } : {}), ...(query.planId ? { planId: query.planId } : {}) } as const;
   const rows = await store.count(filter);
   if (target.scheme === 'file') {
     await store.exportToFile(target.fsPath, format, filter);

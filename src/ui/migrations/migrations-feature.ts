@@ -43,6 +43,8 @@ export interface MigrationsFeature extends vscode.Disposable {
   shutdown(): Promise<void>;
   /** The live watcher, once started (the migration dialog follows its migration through it). */
   watcher(): MigrationWatcher | undefined;
+  /** The open history (waits for the watch to start; rejects when this window has none). */
+  historyStore(): Promise<HistoryAccess>;
   /** The extension API's share of it. */
   readonly migrationsApi: MigrationsApi;
   readonly historyApi: MigrationHistoryApi;
@@ -116,6 +118,7 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
     start: () => watch.start(),
     shutdown: () => watch.shutdown(),
     watcher: () => watch.watcher,
+    historyStore: history,
     migrationsApi: migrationsApiOf(watch, migrationLog, statusBar, transitions, { provider, treeView }),
     historyApi: historyApiOf(watch, historyPath, historyPanel, exportTo),
     dispose: () => {

@@ -36,6 +36,7 @@ export function registerPlanCommands(ctx: PlanCommandContext): { disposables: vs
   disposables.push(
     register('blixard.plans.migrateVms', (f, clicked?: TreeElement, selected?: TreeElement[]) => f.maker.migrateVms(clicked, selected)),
     register('blixard.plans.evacuateNode', (f, clicked?: TreeElement) => f.maker.evacuateNode(clicked)),
+    register('blixard.plans.evacuateNodes', (f, clicked?: TreeElement, selected?: TreeElement[]) => f.maker.evacuateNodes(clicked, selected)),
     register('blixard.plans.rebalanceCluster', (f, clicked?: TreeElement) => f.maker.rebalanceCluster(clicked)),
     register('blixard.plans.run', (f, uri?: vscode.Uri) => f.runs.run(uri, false)),
     register('blixard.plans.dryRun', (f, uri?: vscode.Uri) => f.runs.run(uri, true)),

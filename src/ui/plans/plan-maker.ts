@@ -62,6 +62,15 @@ export class PlanMaker {
     return cluster ? this.open(cluster, { kind: 'evacuate', nodeId: clicked.nodeId }) : undefined;
   }
 
+  /** Evacuate Nodes… on the view's multi-selection: one plan that empties every selected node of the clicked one's cluster, targeting none of them. */
+  async evacuateNodes(clicked?: TreeElement, selected?: readonly TreeElement[]): Promise<vscode.Uri | undefined> {
+    if (clicked?.type !== 'node') return undefined;
+    const all = Array.isArray(selected) && selected.some((e) => e.id === clicked.id) ? selected : [clicked];
+    const ids = [...new Set(all.filter((e): e is typeof clicked => e.type === 'node' && e.clusterId === clicked.clusterId).map((e) => e.nodeId))];
+    const cluster = this.cluster(clicked.clusterId);
+    return cluster ? this.open(cluster, { kind: 'evacuate', nodeId: ids[0], ...(ids.length > 1 ? { alsoNodeIds: ids.slice(1) } : {}) }) : undefined;
+  }
+
   async rebalanceCluster(clicked?: TreeElement): Promise<vscode.Uri | undefined> {
     if (clicked?.type !== 'cluster') return undefined;
     const cluster = this.cluster(clicked.clusterId);
@@ -92,8 +101,16 @@ export class PlanMaker {
 
   async offerEvacuation(targets: readonly MaintenanceTarget[], source: ClusterSource): Promise<void> {
     const names = targets.map((t) => t.nodeName).join(', ');
-    const choice = await vscode.window.showInformationMessage(`${names} ${targets.length === 1 ? 'is' : 'are'} ${source.traits.maintenance?.isIn ?? 'in maintenance'}: no new VMs go there. Move the VMs on ${targets.length === 1 ? 'it' : 'them'} off now?`, 'Evacuate node…');
-    if (choice) for (const t of targets) await this.evacuateNode(t);
+    const one = targets.length === 1;
+    const choice = await vscode.window.showInformationMessage(
+      `${names} ${one ? 'is' : 'are'} ${source.traits.maintenance?.isIn ?? 'in maintenance'}: no new VMs go there. Move the VMs on ${one ? 'it' : 'them'} off now? (a plan to review opens)`,
+      one ? 'Evacuate Node…' : 'Evacuate Nodes…',
+    );
+    if (!choice || targets.length === 0) return;
+    // Several nodes at once: one plan that empties them all, none a target of another's VMs.
+    const cluster = this.cluster(targets[0].clusterId);
+    const ids = targets.filter((t) => t.clusterId === targets[0].clusterId).map((t) => t.nodeId);
+    if (cluster) await this.open(cluster, { kind: 'evacuate', nodeId: ids[0], ...(ids.length > 1 ? { alsoNodeIds: ids.slice(1) } : {}) });
   }
 
   async offerMoveBack(targets: readonly MaintenanceTarget[]): Promise<void> {

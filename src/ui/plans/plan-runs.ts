@@ -2,16 +2,19 @@
 // it is now (a stale plan says so; an invalid one does not start), and run by the core PlanRunner
 // through the registry's ClusterSource — so the watcher, history, output and status bar see each
 // migration like any other. Progress: a cancellable notification, a status-bar item and the
-// checklist. The run state is kept beside the plan as FILE.state.json (as `run-plan` keeps it):
-// Run Plan after a reload resumes it without starting a migration twice.
+// checklist. The run state is kept in the window's history under the plan's id (as `run-plan
+// --db` keeps it; FILE.state.json beside the plan when the history cannot keep it): Run Plan
+// after a reload resumes it without starting a migration twice.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parsePlanDocument } from '../../plans/plan-document-parser';
 import { countStates, type PlanRunState } from '../../plans/plan-run-state';
 import { PlanRunner } from '../../plans/plan-runner';
-import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../../plans/plan-state-file';
-import type { ClusterSnapshot } from '../../plans/plan-types';
+import { runStateFileOf } from '../../plans/plan-state-file';
+import { PlanRunKeeper } from '../../plans/plan-run-keeper';
+import { planIdOf } from '../../plans/plan-identity';
+import type { ClusterSnapshot, MigrationPlan } from '../../plans/plan-types';
 import { validatePlan } from '../../plans/plan-validation';
 import { windowStanding } from '../../plans/plan-window';
 import { describeError } from '../../model/errors';
@@ -86,24 +89,26 @@ export class PlanRuns implements vscode.Disposable {
       return preview;
     }
 
-    const stateFile = runStateFileOf(doc.uri.fsPath);
-    const kept = readRunStateFile(stateFile, plan);
-    if (kept.problem) this.ctx.log.warn(`${title}: ${path.basename(stateFile)} is not used: ${kept.problem}`);
+    const planId = planIdOf(plan);
+    const keeper = await this.keeperOf(doc.uri, plan, planId);
+    const kept = await keeper.load();
+    if (kept.problem) this.ctx.log.warn(`${title}: ${kept.problem}`);
     if (kept.state && (kept.state.status === 'finished' || kept.state.status === 'cancelled')) {
       const again = await vscode.window.showInformationMessage(`${title} ran already (${progressText(kept.state)}). Run it again from the start?`, 'Run Again');
       if (!again) return kept.state;
       kept.state = undefined;
     }
-    const runner = new PlanRunner(found.source, plan, { ...(kept.state ? { resume: kept.state } : {}), alreadyThere: validation.alreadyThere });
+    const runner = new PlanRunner(found.source, plan, { ...(kept.state ? { resume: kept.state } : {}), alreadyThere: validation.alreadyThere, planId });
     if (kept.state) {
       const c = countStates(kept.state);
-      this.ctx.log.info(`${title}: resuming from ${path.basename(stateFile)}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
+      this.ctx.log.info(`${title}: resuming from ${kept.from === 'history' ? 'the history' : path.basename(kept.from ?? '')}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
     }
+    this.ctx.log.info(`${title}: plan ${planId} (the history panel's plan filter shows its migrations)`);
     this.current = runner;
     await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, doc.uri.toString());
     const update = () => {
       const state = runner.state;
-      writeRunStateFile(stateFile, state);
+      keeper.save(state);
       this.checklist.show(state, title, names);
       this.status.text = `$(checklist) ${progressText(state)}`;
       this.status.tooltip = `Migration plan ${title} on ${plan.cluster}`;
@@ -131,11 +136,13 @@ export class PlanRuns implements vscode.Disposable {
           }
         },
       );
-      writeRunStateFile(stateFile, final);
+      keeper.save(final);
+      await keeper.settled();
       await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, undefined);
       this.checklist.show(final, title, names);
       this.status.text = `$(checklist) ${progressText(final)}`;
-      if (plan.kind === 'evacuate' && plan.node) await this.ctx.context.globalState.update(evacuationKey(plan.cluster, plan.node), vmsMovedOff(final, plan.node));
+      // Each emptied node remembers what left it, for Exit Maintenance Mode's offer to move it back.
+      if (plan.kind === 'evacuate' && plan.node) for (const node of new Set([plan.node, ...(plan.alsoNodes ?? [])])) await this.ctx.context.globalState.update(evacuationKey(plan.cluster, node), vmsMovedOff(final, node));
       const c = countStates(final);
       const summary = `${title}: ${progressText(final)}${plan.blockers.length ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}.`;
       this.ctx.log.info(summary);
@@ -158,7 +165,7 @@ export class PlanRuns implements vscode.Disposable {
    */
   async offerResume(uri: vscode.Uri): Promise<void> {
     const plan = await readPlanFile(uri);
-    const kept = plan ? readRunStateFile(runStateFileOf(uri.fsPath), plan).state : undefined;
+    const kept = plan ? (await (await this.keeperOf(uri, plan, planIdOf(plan))).load()).state : undefined;
     if (!kept || kept.status === 'finished' || kept.status === 'cancelled') {
       await this.ctx.context.globalState.update(RUN_IN_PROGRESS_KEY, undefined);
       return;
@@ -177,6 +184,16 @@ export class PlanRuns implements vscode.Disposable {
     const choice = await vscode.window.showInformationMessage(`The migration plan ${title} was interrupted (${progressText(kept)}). Resume it? Migrations in flight are followed, not started again.`, 'Resume', 'Open Plan');
     if (choice === 'Resume') await this.run(uri, false);
     else if (choice === 'Open Plan') await vscode.window.showTextDocument(uri, { preview: false });
+  }
+
+  /** Where this plan's state is kept: the history when this window has one, else the file beside the plan. */
+  private async keeperOf(uri: vscode.Uri, plan: MigrationPlan, planId: string): Promise<PlanRunKeeper> {
+    const history = await this.ctx.history?.().catch((err: unknown) => {
+      this.ctx.log.warn(`Plans: the history is not available to keep plan runs (${describeError(err)}); keeping them beside the plans`);
+      return undefined;
+    });
+    const warn = (m: string) => this.ctx.log.warn(`${path.basename(uri.fsPath)}: ${m}`);
+    return new PlanRunKeeper({ planId, plan, document: uri.fsPath, fallbackFile: runStateFileOf(uri.fsPath), ...(history ? { history } : {}), warn });
   }
 
   /** Says the window ended with entries not started; Re-plan recomputes the plan for the window's next occurrence. */

@@ -52,7 +52,7 @@ describe('plan document', () => {
     assert.equal(parsed.ok, false);
     const lines = parsed.diagnostics.map((d) => formatDiagnostic('p.blixard-plan.yaml', d));
     assert.deepEqual(lines, [
-      'p.blixard-plan.yaml:6:1: warning: unknown field "colour" (known: version, cluster, kind, node, threshold, createdAt, window, concurrency, stopOnFailure, entries, blockers, nodes)',
+      'p.blixard-plan.yaml:6:1: warning: unknown field "colour" (known: version, cluster, kind, node, alsoNodes, threshold, createdAt, window, concurrency, stopOnFailure, entries, blockers, nodes)',
       'p.blixard-plan.yaml:3:7: error: kind must be one of evacuate, migrate, rebalance, not "shuffle"',
       'p.blixard-plan.yaml:4:28: error: concurrency.perCluster must be a whole number from 1 to 1000',
       'p.blixard-plan.yaml:5:16: error: stopOnFailure must be true or false',

@@ -8,6 +8,7 @@ import type { Event } from '../../../base/event';
 import { Disposable, toDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
+import type { PlanRunRecord } from '../../../model/plan-run-record';
 import type { ClusterSummary, KeysetPage, PageCursor } from '../../../history/database/history-database';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
 import { sortTimeline } from '../../../model/phase-order';
@@ -17,20 +18,27 @@ import {
   describeRejectedMessage,
   isHistoryWebviewMessage,
   type ExportFormatView,
+  MAX_PLANS_IN_FILTER,
   type HistoryFilterView,
   type HistoryHostMessage,
+  type HistoryPlanView,
   type HistoryPanelViewState,
   type HistoryQueryView,
   type HistoryRowView,
   type PersistedHistoryState,
 } from '../../../protocol/history-panel';
 
+/** Which migrations a query asks for: by state, text and plan (the worker answers a plan from its index). */
+type PanelFilter = { filter: HistoryFilterView; text?: string; planId?: string };
+
 /** What the panel asks of the history (HistoryStore and the worker client satisfy it; the client answers later). */
 export interface HistoryPanelQueries {
-  all(query: { filter: HistoryFilterView; text?: string; limit: number; offset: number }): Migration[] | Promise<Migration[]>;
+  all(query: PanelFilter & { limit: number; offset: number }): Migration[] | Promise<Migration[]>;
   /** Keyset pages: the page after a cursor, and the cursor of the one after it. */
-  page(query: { filter: HistoryFilterView; text?: string; limit: number; after?: PageCursor }): KeysetPage | Promise<KeysetPage>;
-  count(query: { filter: HistoryFilterView; text?: string }): number | Promise<number>;
+  page(query: PanelFilter & { limit: number; after?: PageCursor }): KeysetPage | Promise<KeysetPage>;
+  count(query: PanelFilter): number | Promise<number>;
+  /** The plans the history knows, most recently changed first (the plan filter's choices). */
+  planRuns?(query: { limit: number }): PlanRunRecord[] | Promise<PlanRunRecord[]>;
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined | Promise<{ migration: Migration; transitions: PhaseTransition[] } | undefined>;
   summaryByCluster(): ClusterSummary[] | Promise<ClusterSummary[]>;
   /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
@@ -48,7 +56,7 @@ export interface HistoryPanelSessionDeps {
   history(): Promise<HistoryPanelQueries>;
   post(message: HistoryHostMessage): void;
   /** Asks where to save and writes the export of this query; undefined when the user cancelled. */
-  exportTo(format: ExportFormatView, query: { filter: HistoryFilterView; text: string }): Promise<ExportOutcome | undefined>;
+  exportTo(format: ExportFormatView, query: { filter: HistoryFilterView; text: string; planId?: string }): Promise<ExportOutcome | undefined>;
   clusterLabel(clusterId: string): string | undefined;
   log: Pick<Logger, 'warn'>;
   /** What a restored panel showed before the reload. */
@@ -139,7 +147,7 @@ export class HistoryPanelSession extends Disposable {
         this.requery(true);
         return;
       case 'query':
-        this.state = { ...this.state, query: { filter: message.filter, text: message.text, offset: message.offset, pageSize: message.pageSize }, notice: undefined };
+        this.state = { ...this.state, query: { filter: message.filter, text: message.text, offset: message.offset, pageSize: message.pageSize, ...(message.plan ? { plan: message.plan } : {}) }, notice: undefined };
         this.requery(false);
         return;
       case 'detail':
@@ -167,11 +175,11 @@ export class HistoryPanelSession extends Disposable {
   async export(format: ExportFormatView): Promise<ExportOutcome | undefined> {
     await this.starting;
     if (this.state.exporting || this.state.status !== 'ready') return undefined;
-    const { filter, text } = this.state.query;
+    const { filter, text, plan } = this.state.query;
     this.state = { ...this.state, exporting: format, notice: undefined };
     this.send();
     try {
-      const outcome = await this.deps.exportTo(format, { filter, text });
+      const outcome = await this.deps.exportTo(format, { filter, text, ...(plan ? { planId: plan } : {}) });
       this.state = {
         ...this.state,
         exporting: undefined,
@@ -226,17 +234,18 @@ export class HistoryPanelSession extends Disposable {
     try {
       const query = { ...this.state.query };
       const withSummary = this.summaryWanted || this.state.summary.length === 0;
-      const filter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}) };
+      const filter: PanelFilter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}), ...(query.plan ? { planId: query.plan } : {}) };
       const total = await history.count(filter);
       // A page past the end (rows removed since) shows the last page instead of nothing.
       if (query.offset >= total && total > 0) query.offset = Math.floor((total - 1) / query.pageSize) * query.pageSize;
       if (total === 0) query.offset = 0;
       const cursorsFor = JSON.stringify([filter, query.pageSize]);
       if (cursorsFor !== this.cursorsFor) this.forgetCursors(cursorsFor);
-      const [page, summaries, entry] = await Promise.all([
+      const [page, summaries, entry, plans] = await Promise.all([
         this.pageAt(history, filter, query),
         withSummary ? history.summaryByCluster() : undefined,
         this.detailId ? history.byId(this.detailId) : undefined,
+        withSummary && history.planRuns ? history.planRuns({ limit: MAX_PLANS_IN_FILTER }) : undefined,
       ]);
       if (!latest()) return;
       let summary = this.state.summary;
@@ -252,7 +261,7 @@ export class HistoryPanelSession extends Disposable {
         else detailMissing = this.detailId;
       }
       const rows = page.map((m) => this.rowView(m));
-      this.state = { ...this.state, status: 'ready', query, rows, total, summary, detail, detailMissing, notice: this.noticeWithDamage(history) };
+      this.state = { ...this.state, status: 'ready', query, rows, total, summary, ...(plans ? { plans: plans.map(planView) } : {}), detail, detailMissing, notice: this.noticeWithDamage(history) };
     } catch (err) {
       if (!latest()) return;
       this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
@@ -261,7 +270,7 @@ export class HistoryPanelSession extends Disposable {
   }
 
   /** The page at `query.offset`: from its cursor when paging reached it, else by offset. */
-  private async pageAt(history: HistoryPanelQueries, filter: { filter: HistoryFilterView; text?: string }, query: HistoryQueryView): Promise<Migration[]> {
+  private async pageAt(history: HistoryPanelQueries, filter: PanelFilter, query: HistoryQueryView): Promise<Migration[]> {
     if (!this.cursors.has(query.offset)) return history.all({ ...filter, limit: query.pageSize, offset: query.offset });
     const after = this.cursors.get(query.offset);
     const cursors = this.cursors;
@@ -311,6 +320,7 @@ export class HistoryPanelSession extends Disposable {
     if (m.durationMs !== undefined) row.durationMs = m.durationMs;
     if (m.downtimeMs !== undefined) row.downtimeMs = m.downtimeMs;
     if (m.failureReason !== undefined) row.failureReason = m.failureReason;
+    if (m.planId !== undefined) row.planId = m.planId;
     return row;
   }
 
@@ -318,6 +328,12 @@ export class HistoryPanelSession extends Disposable {
     if (this.isDisposed) return;
     this.deps.post({ type: 'state', state: this.state, hostNow: this.now() });
   }
+}
+
+/** A plan run as the filter lists it: the document's file name (the kind when there is none). */
+function planView(run: PlanRunRecord): HistoryPlanView {
+  const label = run.document ? (run.document.split(/[\\/]/).pop() ?? run.document) : run.kind;
+  return { id: run.planId, label, cluster: run.cluster, status: run.status, ...(run.startedAt !== undefined ? { startedAt: run.startedAt } : {}), ...(run.endedAt !== undefined ? { endedAt: run.endedAt } : {}) };
 }
 
 function capitalized(text: string): string {

@@ -91,6 +91,7 @@ export function migrationTooltip(m: Migration, options: { now: number; clusterLa
     [isFinal(m.state) ? 'Duration' : 'Elapsed', formatDuration(migrationElapsedMs(m, options.now))],
     ['Downtime', m.downtimeMs !== undefined ? formatDuration(m.downtimeMs) : undefined],
     ['Reason', m.failureReason],
+    ['Plan', m.planId],
   ];
   for (const [name, value] of facts) if (value !== undefined && value !== '') lines.push(`${name}: ${md(value)}  `);
   if (options.streamDown && !isFinal(m.state)) lines.push('', `$(warning) The cluster's migration stream is down; this may be out of date.`);

@@ -12,7 +12,8 @@ export function isPlanFile(path: string): boolean {
 
 /** "evacuate-node-2-20261204-014512.blixard-plan.yaml": the request, a name, the local time to the second. */
 export function planFileName(request: PlanRequest, names: { cluster: string; node?: string }, now: Date): string {
-  const what = request.kind === 'evacuate' ? `evacuate-${names.node ?? request.nodeId}` : request.kind === 'rebalance' ? `rebalance-${names.cluster}` : `migrate-${names.cluster}`;
+  const more = request.kind === 'evacuate' ? new Set(request.alsoNodeIds ?? []).size - (request.alsoNodeIds?.includes(request.nodeId) ? 1 : 0) : 0;
+  const what = request.kind === 'evacuate' ? `evacuate-${names.node ?? request.nodeId}${more > 0 ? `-and-${more}-more` : ''}` : request.kind === 'rebalance' ? `rebalance-${names.cluster}` : `migrate-${names.cluster}`;
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   return `${slug(what)}-${stamp}${PLAN_FILE_SUFFIX}`;

@@ -5,7 +5,7 @@
 import type { MigrationPlan, PlanRequest } from '../../../plans/plan-types';
 
 export function requestOf(plan: MigrationPlan): PlanRequest {
-  if (plan.kind === 'evacuate' && plan.node) return { kind: 'evacuate', nodeId: plan.node };
+  if (plan.kind === 'evacuate' && plan.node) return { kind: 'evacuate', nodeId: plan.node, ...(plan.alsoNodes?.length ? { alsoNodeIds: [...plan.alsoNodes] } : {}) };
   if (plan.kind === 'rebalance') return { kind: 'rebalance', ...(plan.threshold !== undefined ? { threshold: plan.threshold } : {}) };
   const vmIds = [...new Set([...plan.entries.map((e) => e.vm), ...plan.blockers.flatMap((b) => (b.vm ? [b.vm] : []))])];
   // One target for every entry: that node (or the cluster's choice); several: the planner spread them.
