@@ -11,12 +11,14 @@ import type { Logger } from '../../base/logger';
 import type { HistoryAccess } from '../../history';
 import { createNonce } from '../common/core/webview-html';
 import { historyHtml } from './core/history-html';
-import { HistoryPanelSession, type ExportOutcome } from './core/history-panel-session';
+import { HistoryPanelSession, type ExportOutcome, type HistoryPanelQueries } from './core/history-panel-session';
 import { HISTORY_PANEL_VIEW_TYPE, isPersistedHistoryState, type ExportFormatView, type HistoryFilterView, type HistoryPanelViewState, type HistoryQueryView, type PersistedHistoryState } from '../../protocol/history-panel';
 
 export interface HistoryPanelHostDeps {
   /** Resolves once the history is open; rejects with a readable reason when it is unavailable. */
   history(): Promise<HistoryAccess>;
+  /** What the panel's table, summary and detail read, when not `history` itself (the team history of blixard.history.server); exports stay local. */
+  queries?(): Promise<HistoryPanelQueries>;
   clusterLabel(clusterId: string): string | undefined;
   log: Pick<Logger, 'info' | 'warn'>;
 }
@@ -90,7 +92,7 @@ export class HistoryPanelHost implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel, initial: PersistedHistoryState | undefined): void {
     const webview = panel.webview;
     const session = new HistoryPanelSession({
-      history: () => this.deps.history(),
+      history: () => this.deps.queries?.() ?? this.deps.history(),
       post: (message) => {
         // A hidden webview drops messages; it asks again with `ready` when shown.
         webview.postMessage(message).then(undefined, () => undefined);

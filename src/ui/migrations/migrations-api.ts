@@ -8,6 +8,7 @@ import type { ConnectionState } from '../../model/cluster';
 import type { Event } from '../../base/event';
 import type { Migration, PhaseTransition } from '../../model/migration';
 import type { MigrationTransitionEvent } from '../../watch/migration-watcher';
+import type { HistorySource } from '../../serve/client/team-history';
 import type { HistoryPanelApi } from '../history-panel/history-panel-registration';
 import type { MigrationsElement } from './core/migrations-elements';
 import type { MigrationsTreeProvider } from './migrations-tree-provider';
@@ -63,4 +64,8 @@ export interface MigrationHistoryApi {
   exportTo(file: string, format: 'csv' | 'json', query?: Pick<ListQuery, 'filter' | 'text'>): Promise<ExportResult>;
   /** The history panel. */
   readonly panel: HistoryPanelApi;
+  /** Where the view, the panel and the History commands read from (blixard.history.server). */
+  historySource(): HistorySource;
+  /** Resolves once the team history's latest list of the server is read (or failed); at once without a server. */
+  whenTeamHistoryLoaded(): Promise<void>;
 }

@@ -26,6 +26,7 @@ import type { ExportResult, MigrationHistoryApi, MigrationsApi } from './migrati
 import { registerMigrationsCommands } from './migrations-commands';
 import { MigrationsTreeProvider } from './migrations-tree-provider';
 import { MigrationStatusBar } from './status-bar-indicator';
+import { registerHistoryServerTokenCommands, TeamHistoryConnection } from './team-history-connection';
 
 export interface MigrationsFeatureDeps {
   context: vscode.ExtensionContext;
@@ -65,8 +66,17 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
   const historyPath = historyPathOf(context);
   const watch = parts.add(new WindowWatch({ registry, historyPath, sessionLog: migrationLog, log, retention: readRetention }));
   const history = () => watch.historyStore();
+  // What the view, the panel and the query commands read: this machine's history, or merged with blixard.history.server's.
+  const teamHistory = parts.add(new TeamHistoryConnection({ secrets: context.secrets, local: history, log }));
+  const reads = async () => {
+    await history();
+    return teamHistory;
+  };
+  parts.add(teamHistory.onDidChangeSource((source) => viewModel.setHistorySource(source)));
+  for (const command of registerHistoryServerTokenCommands(context.secrets)) parts.add(command);
   const historyPanel = registerHistoryPanel(context, {
     history,
+    queries: reads,
     clusterLabel,
     log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
   });
@@ -82,7 +92,8 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
     watch.onDidStart(({ watcher, history: store }) => {
       migrationLog.attach(watcher);
       statusBar.attach(watcher);
-      viewModel.attach(watcher, store);
+      if (store) void teamHistory.start(store);
+      viewModel.attach(watcher, store ? teamHistory : undefined);
       parts.add(clusterTree.followMigrations(watcher));
       // Stream outages and limitations are printed by the migration log with the transitions (one place, see followMigrationOutput).
       parts.add(watcher.onTransition((e) => transitions.fire(e)));
@@ -104,7 +115,7 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
     migrationLog,
     historyPanel,
     watcher: () => watch.watcher,
-    history,
+    history: reads,
     exportTo,
     clusterLabel,
     registry,
@@ -120,7 +131,7 @@ export function createMigrationsFeature({ context, registry, log, clusterTree, c
     watcher: () => watch.watcher,
     historyStore: history,
     migrationsApi: migrationsApiOf(watch, migrationLog, statusBar, transitions, { provider, treeView }),
-    historyApi: historyApiOf(watch, historyPath, historyPanel, exportTo),
+    historyApi: historyApiOf(watch, historyPath, historyPanel, exportTo, teamHistory),
     dispose: () => {
       const stopping = watch.shutdown();
       try {
@@ -173,7 +184,7 @@ function migrationsApiOf(
   };
 }
 
-function historyApiOf(watch: WindowWatch, historyPath: string | undefined, panel: HistoryPanelApi, exportTo: MigrationHistoryApi['exportTo']): MigrationHistoryApi {
+function historyApiOf(watch: WindowWatch, historyPath: string | undefined, panel: HistoryPanelApi, exportTo: MigrationHistoryApi['exportTo'], team: TeamHistoryConnection): MigrationHistoryApi {
   const withStore = async <T>(query: (store: HistoryAccess) => T | Promise<T>): Promise<T> => query(await watch.historyStore());
   return {
     whenReady: async () => {
@@ -200,6 +211,8 @@ function historyApiOf(watch: WindowWatch, historyPath: string | undefined, panel
     summaryByCluster: () => withStore((s) => s.summaryByCluster()),
     exportTo,
     panel,
+    historySource: () => team.source,
+    whenTeamHistoryLoaded: async () => team.teamHistory?.whenLoaded(),
   };
 }
 

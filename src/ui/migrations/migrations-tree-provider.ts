@@ -10,11 +10,12 @@ import {
   type MigrationElement,
   type MigrationGroupElement,
   type MigrationPhaseElement,
+  type HistorySourceElement,
   type MigrationsElement,
   type MoreHistoryElement,
   type StreamDownElement,
 } from './core/migrations-elements';
-import { groupDescription, migrationLook, phaseLook, streamDownLook } from './core/migrations-presentation';
+import { groupDescription, historyFallbackLook, historySourceSuffix, migrationLook, phaseLook, streamDownLook } from './core/migrations-presentation';
 import type { MigrationGroup, MigrationsViewChange, MigrationsViewModel } from './core/migrations-view-model';
 
 export const SHOW_HISTORY_COMMAND = 'blixard.showHistory';
@@ -42,6 +43,8 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
         return this.phaseItem(element);
       case 'stream':
         return this.streamItem(element);
+      case 'history-source':
+        return this.historySourceItem(element);
       case 'more': {
         const item = new vscode.TreeItem('Show all in History…', vscode.TreeItemCollapsibleState.None);
         item.id = element.id;
@@ -58,6 +61,7 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     if (!element) {
       if (!model.attached || model.isEmpty) return [];
       return [
+        ...(model.historySource.kind === 'fallback' ? [this.intern<HistorySourceElement>({ type: 'history-source', id: migrationsElementIds.historySource() })] : []),
         ...model.streamsDown().map((d) => this.intern<StreamDownElement>({ type: 'stream', id: migrationsElementIds.stream(d.clusterId), clusterId: d.clusterId })),
         this.group('active'),
         this.group('recent'),
@@ -118,7 +122,7 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     const count = element.group === 'active' ? this.model.active().length : this.model.recent().length;
     const item = new vscode.TreeItem(element.group === 'active' ? 'Active' : 'Recent', vscode.TreeItemCollapsibleState.Expanded);
     item.id = element.id;
-    item.description = groupDescription(count, element.group);
+    item.description = groupDescription(count, element.group) + (element.group === 'recent' ? historySourceSuffix(this.model.historySource) : '');
     item.contextValue = `migrations.group.${element.group}`;
     item.iconPath = new vscode.ThemeIcon(element.group === 'active' ? 'sync' : 'history');
     return item;
@@ -169,6 +173,18 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     item.tooltip = look.tooltip;
     item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground'));
     item.contextValue = 'migrations.streamDown';
+    return item;
+  }
+
+  private historySourceItem(element: HistorySourceElement): vscode.TreeItem {
+    const source = this.model.historySource;
+    const look = source.kind === 'fallback' ? historyFallbackLook(source) : { label: 'Team history', description: '', tooltip: '' };
+    const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
+    item.id = element.id;
+    item.description = look.description;
+    item.tooltip = look.tooltip;
+    item.iconPath = new vscode.ThemeIcon('cloud-offline', new vscode.ThemeColor('list.warningForeground'));
+    item.contextValue = 'migrations.historySource';
     return item;
   }
 

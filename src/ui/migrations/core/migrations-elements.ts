@@ -33,13 +33,19 @@ export interface StreamDownElement {
   readonly clusterId: string;
 }
 
+/** The team history server is set but does not answer (or answers wrongly): one line, above the groups. */
+export interface HistorySourceElement {
+  readonly type: 'history-source';
+  readonly id: string;
+}
+
 /** "Show all in History…" at the end of Recent. */
 export interface MoreHistoryElement {
   readonly type: 'more';
   readonly id: string;
 }
 
-export type MigrationsElement = MigrationGroupElement | MigrationElement | MigrationPhaseElement | StreamDownElement | MoreHistoryElement;
+export type MigrationsElement = MigrationGroupElement | MigrationElement | MigrationPhaseElement | StreamDownElement | HistorySourceElement | MoreHistoryElement;
 
 export const migrationsElementIds = {
   group: (group: MigrationGroup) => `group:${group}`,
@@ -47,4 +53,5 @@ export const migrationsElementIds = {
   phase: (group: MigrationGroup, migrationId: string, index: number) => `phase:${group}:${migrationId}:${index}`,
   stream: (clusterId: string) => `stream:${clusterId}`,
   more: () => 'more:history',
+  historySource: () => 'history-source',
 };

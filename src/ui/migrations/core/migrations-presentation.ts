@@ -6,6 +6,7 @@ import type { NotStreaming } from '../../../model/cluster';
 import { isFinal, type Migration, type MigrationState, type PhaseTransition } from '../../../model/migration';
 import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, modeWord, phaseWord, stateWord } from '../../../model/vocabulary';
 import { flattenControlCharacters } from '../../../base/text';
+import type { HistorySource } from '../../../serve/client/team-history';
 
 export interface MigrationLook {
   label: string;
@@ -123,6 +124,41 @@ export function phaseLook(m: Migration, transition: PhaseTransition, index: numb
 export function groupDescription(count: number, kind: 'active' | 'recent'): string {
   if (kind === 'active') return count === 0 ? 'none' : String(count);
   return count === 0 ? 'none yet' : String(count);
+}
+
+/** Which history Recent shows, after its count: nothing without a history server (this machine's, as always). */
+export function historySourceSuffix(source: HistorySource): string {
+  switch (source.kind) {
+    case 'local':
+      return '';
+    case 'server':
+      return ` · team history · ${source.host}`;
+    case 'connecting':
+      return ` · this machine (reaching ${source.host}…)`;
+    case 'fallback':
+      return ' · this machine';
+  }
+}
+
+/** The one line a dead or wrong history server is in the view. */
+export function historyFallbackLook(source: Extract<HistorySource, { kind: 'fallback' }>): { label: string; description: string; tooltip: string } {
+  const what: Record<typeof source.code, string> = {
+    unreachable: 'unreachable',
+    unauthorized: 'token refused',
+    timeout: 'not answering',
+    'bad-answer': 'not a history server',
+    status: 'failing',
+    'bad-url': 'not a usable URL',
+  };
+  return {
+    label: `Team history ${what[source.code]}`,
+    description: `${source.host}: showing this machine's history`,
+    tooltip: `${capitalize(flattenControlCharacters(firstLine(source.reason)))}. Recent, the history panel and the History commands show this machine's history until the server answers again.${source.code === 'unauthorized' ? ' Set its token with "Blixard: Set History Server Token".' : ''}`,
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A cluster whose migration stream is down, or that cannot stream migrations, as a line in the view. */

@@ -10,6 +10,7 @@ import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { MigrationWatcher } from '../../../watch/migration-watcher';
 import { sortTimeline } from '../../../model/phase-order';
 import { lifecycleOf } from '../../../sources/cluster-kinds';
+import type { HistorySource } from '../../../serve/client/team-history';
 
 export type MigrationGroup = 'active' | 'recent';
 
@@ -76,6 +77,8 @@ export class MigrationsViewModel extends Disposable {
   private flushTimer?: NodeJS.Timeout;
   private tickTimer?: NodeJS.Timeout;
   private visible = false;
+  /** Where Recent's history comes from (this machine, a team history server, or this machine while the server fails). */
+  private source: HistorySource = { kind: 'local' };
   private readonly debounceMs: number;
   private readonly recentLimit: number;
   private readonly tickMs: number;
@@ -112,7 +115,18 @@ export class MigrationsViewModel extends Disposable {
   /** True when there is nothing to show at all (the view then shows its welcome text). */
   get isEmpty(): boolean {
     const s = this.shown;
-    return s.active.length === 0 && s.recent.length === 0 && s.down.length === 0;
+    return s.active.length === 0 && s.recent.length === 0 && s.down.length === 0 && this.source.kind !== 'fallback';
+  }
+
+  get historySource(): HistorySource {
+    return this.source;
+  }
+
+  /** The history's source changed: Recent's description and the fallback line are redrawn (its list follows the history's onDidChange). */
+  setHistorySource(source: HistorySource): void {
+    if (JSON.stringify(source) === JSON.stringify(this.source)) return;
+    this.source = source;
+    if (this.watcher) this.changeEmitter.fire([{ kind: 'root' }]);
   }
 
   active(): readonly Migration[] {
