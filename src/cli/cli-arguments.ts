@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage-error';
 import { DEFAULT_LISTEN, parseListenAddress, refusalOf, type ListenAddress } from '../serve/listen-address';
+import { planIdProblem } from '../model/plan-id';
 
 export interface BlixardClusterArgument {
   name: string;
@@ -17,7 +18,7 @@ export interface WatchArguments {
   blixard: BlixardClusterArgument[];
 }
 
-export type HistoryFilter = { kind: 'all' } | { kind: 'active' } | { kind: 'id'; id: string } | { kind: 'vm'; vm: string } | { kind: 'datacenter'; datacenter: string };
+export type HistoryFilter = { kind: 'all' } | { kind: 'active' } | { kind: 'id'; id: string } | { kind: 'vm'; vm: string } | { kind: 'datacenter'; datacenter: string } | { kind: 'plan'; planId: string };
 
 export interface HistoryArguments {
   command: 'history';
@@ -96,6 +97,7 @@ const HISTORY_OPTIONS = {
   id: { type: 'string' },
   vm: { type: 'string' },
   datacenter: { type: 'string' },
+  plan: { type: 'string' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -201,7 +203,12 @@ function parseHistory(args: string[]): CliArguments {
   if (values.id !== undefined) filters.push({ kind: 'id', id: nonEmpty([values.id], '--id')[0] });
   if (values.vm !== undefined) filters.push({ kind: 'vm', vm: nonEmpty([values.vm], '--vm')[0] });
   if (values.datacenter !== undefined) filters.push({ kind: 'datacenter', datacenter: nonEmpty([values.datacenter], '--datacenter')[0] });
-  if (filters.length > 1) throw new UsageError('give at most one of --active, --id, --vm, --datacenter');
+  if (values.plan !== undefined) {
+    const problem = planIdProblem(values.plan);
+    if (problem) throw new UsageError(`--plan ${quote(values.plan)}: ${problem}`);
+    filters.push({ kind: 'plan', planId: values.plan });
+  }
+  if (filters.length > 1) throw new UsageError('give at most one of --active, --id, --vm, --datacenter, --plan');
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);

@@ -18,6 +18,7 @@ export async function openQueryHistory(dbPath: string, warn: (message: string) =
     byId: (id) => store.byId(id),
     byVm: (vm, limit) => store.byVm(vm, { limit }),
     byDatacenter: (datacenter, limit) => store.byDatacenter(datacenter, { limit }),
+    byPlan: (planId, limit) => store.all({ planId, limit }),
     transitions: (id) => store.transitions(id),
     get damage() {
       return store.damage;

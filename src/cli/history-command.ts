@@ -1,4 +1,4 @@
-// `blixard-migrations history`: the seed queries (all, active, one by id, by VM, by datacenter)
+// `blixard-migrations history`: the seed queries (all, active, one by id, by VM, by datacenter, by plan)
 // answered from the history database, as a table or as JSON for scripts.
 
 import type { Migration, PhaseTransition } from '../model/migration';
@@ -17,6 +17,8 @@ export interface QueryHistory {
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined;
   byVm(vm: string, limit: number): Migration[];
   byDatacenter(datacenter: string, limit: number): Migration[];
+  /** The migrations one plan started (Migration.planId), newest first. */
+  byPlan(planId: string, limit: number): Migration[];
   transitions(id: string): PhaseTransition[];
   /** Set when the database file is damaged: what was read instead (see HistoryStore.damage). */
   readonly damage?: HistoryDamage;
@@ -79,6 +81,9 @@ function printHistory(args: HistoryArguments, io: CliIo, history: QueryHistory):
       break;
     case 'datacenter':
       migrations = history.byDatacenter(f.datacenter, limit);
+      break;
+    case 'plan':
+      migrations = history.byPlan(f.planId, limit);
       break;
     default:
       migrations = history.all(limit);

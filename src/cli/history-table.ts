@@ -50,6 +50,7 @@ export function renderMigrationDetail(migration: Migration, transitions: readonl
     ['Duration', m.durationMs !== undefined ? formatDuration(m.durationMs) : undefined],
     ['Downtime', m.downtimeMs !== undefined ? formatDuration(m.downtimeMs) : undefined],
     ['Failure', m.failureReason],
+    ['Plan', m.planId],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
   const out = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(width)}  ${flattenControlCharacters(v!)}`);

@@ -2,18 +2,21 @@
 // is now (diagnostics as FILE:line:col), and runs it with the same runner as the extension,
 // printing one line per entry change. Exit 0 when every entry succeeded, 1 when any failed or was
 // blocked (the plan's own blockers included: the job is not done), 2 for an invalid plan. Where
-// the plan stands is kept in FILE.state.json (plans/plan-state-file.ts, shared with the extension;
-// an interim store until the history keeps plans), so a run that was interrupted resumes without
-// moving a VM twice.
+// the plan stands is kept in the history with --db (its plan_runs table, under the plan's id),
+// else in FILE.state.json (plans/plan-run-keeper.ts, shared with the extension), so a run that
+// was interrupted resumes without moving a VM twice.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '../base/logger';
 import { describeError } from '../model/errors';
 import { readClusterSnapshot } from '../plans/cluster-snapshot';
 import { formatDiagnostic } from '../plans/plan-diagnostics';
 import { parsePlanDocument } from '../plans/plan-document-parser';
 import { countStates, type PlanRunEntry } from '../plans/plan-run-state';
-import { readRunStateFile, runStateFileOf, writeRunStateFile } from '../plans/plan-state-file';
+import { runStateFileOf } from '../plans/plan-state-file';
+import { PlanRunKeeper } from '../plans/plan-run-keeper';
+import { planIdOf } from '../plans/plan-identity';
 import { PlanRunner } from '../plans/plan-runner';
 import type { ClusterSnapshot } from '../plans/plan-types';
 import { validatePlan } from '../plans/plan-validation';
@@ -68,32 +71,34 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
       return 0;
     }
 
-    const stateFile = runStateFileOf(args.file);
-    const kept = readRunStateFile(stateFile, plan);
-    const resume = kept.state;
-    if (resume) {
-      const c = countStates(resume);
-      io.err(`resuming from ${stateFile}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
-    } else if (kept.problem) io.err(`warning: ${stateFile} is not used: ${kept.problem}`);
     if (args.db) {
       const log: Pick<Logger, 'info' | 'warn' | 'error'> = { info: (m) => io.err(m), warn: (m) => io.err(`warning: ${m}`), error: (m) => io.err(`warning: ${m}`) };
       session = await WatchSession.start({ historyPath: args.db, log, historyRequired: true, historyInWorker: true });
       session.setSources([source]);
     }
+    const planId = planIdOf(plan);
+    const keeper = new PlanRunKeeper({ planId, plan, document: path.resolve(args.file), fallbackFile: runStateFileOf(args.file), history: session?.history, warn: (m) => io.err(`warning: ${m}`) });
+    const kept = await keeper.load();
+    const resume = kept.state;
+    if (resume) {
+      const c = countStates(resume);
+      io.err(`resuming from ${kept.from === 'history' ? `the history (${args.db})` : kept.from}: ${c.done} done, ${c.running} in flight (followed, not started again), ${c.waiting} waiting`);
+    } else if (kept.problem) io.err(`warning: ${kept.problem}`);
+    io.err(`plan ${planId}${args.db ? ` (history --db ${args.db} --plan ${planId} lists its migrations)` : ''}`);
 
-    const runner = new PlanRunner(source, plan, { resume, alreadyThere: validation.alreadyThere });
+    const runner = new PlanRunner(source, plan, { resume, alreadyThere: validation.alreadyThere, planId });
     const printed = new Map<number, string>();
     runner.onEvent((e) => {
       if (e.type === 'plan') {
         if (e.status === 'waiting-window') io.err(`waiting: ${runner.state.note ?? 'the window has not opened'} (${plan.window?.notBefore}); nothing starts before then`);
-        writeRunStateFile(stateFile, runner.state);
+        keeper.save(runner.state);
         return;
       }
       const line = entryLine(e.entry, names);
       if (printed.get(e.index) === line) return;
       printed.set(e.index, line);
       io.out(`${new Date().toISOString()}  ${line}`);
-      writeRunStateFile(stateFile, runner.state);
+      keeper.save(runner.state);
     });
     const onStop = () => {
       io.err('stopping: cancelling the migrations in flight, dropping the waiting ones…');
@@ -103,7 +108,8 @@ export async function runRunPlan(args: RunPlanArguments, io: CliIo, stop: AbortS
     else stop.addEventListener('abort', onStop, { once: true });
     const final = await runner.run();
     stop.removeEventListener('abort', onStop);
-    writeRunStateFile(stateFile, final);
+    keeper.save(final);
+    await keeper.settled();
     const c = countStates(final);
     io.err(`${plan.cluster}: ${c.done} done, ${c.failed} failed, ${c.blocked} blocked, ${c.cancelled} cancelled${plan.blockers.length > 0 ? `; ${plan.blockers.length} VMs were blocked in the plan` : ''}${final.note ? ` — ${final.note}` : ''}`);
     return c.failed + c.blocked + c.cancelled + plan.blockers.length === 0 ? 0 : 1;

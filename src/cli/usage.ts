@@ -34,11 +34,12 @@ serve --db FILE [--listen HOST:PORT] [cluster options as for watch] [--token-fil
   GET /api/v1/migrations[/active|/ID|/vm/NAME|/datacenter/DC] (?limit, cursor, state, cluster,
   since), /api/v1/migrations/watch (SSE), /api/v1/openapi.json, /healthz, /metrics.
 
-history --db FILE [--active | --id ID | --vm NAME | --datacenter DC] [--limit N] [--json]
+history --db FILE [--active | --id ID | --vm NAME | --datacenter DC | --plan ID] [--limit N] [--json]
   --active               Only migrations that have not ended.
   --id ID                One migration, with its phase timeline.
   --vm NAME              Migrations of one VM (any cluster).
   --datacenter DC        Migrations of clusters in one datacenter.
+  --plan ID              Migrations one migration plan started (the id run-plan prints).
   --limit N              At most N migrations, newest first (default: all).
   --json                 Print JSON instead of a table.
 

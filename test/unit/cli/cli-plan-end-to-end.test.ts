@@ -4,7 +4,7 @@
 // the cluster's own migration stream at every phase change, not from the CLI's word.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isFinal } from '../../../src/model/migration';
@@ -78,10 +78,25 @@ describe('blixard-migrations plan / run-plan end to end', function () {
       assert.ok(peakFromNode1 <= 2, `at most 2 from node 1 at once, saw ${peakFromNode1}`);
       assert.equal(peakFromNode1, 2, 'and two did run at once');
 
-      // Run again: the state file says it is done; nothing moves twice.
-      const again = await runCliBounded(['run-plan', file, '--blixard', blixard], LIMITS);
+      // The plan's id, said by run-plan, is on each of its migrations in the history.
+      const planId = /^plan (\S+) \(history --db/m.exec(run.stderr)?.[1];
+      assert.ok(planId, run.stderr);
+      const listed = await runCliBounded(['history', '--db', db, '--plan', planId, '--json'], LIMITS);
+      assert.equal(listed.code, 0, listed.stderr);
+      const migrations = JSON.parse(listed.stdout) as { planId?: string; state: string }[];
+      assert.equal(migrations.length, 6, listed.stdout);
+      assert.ok(migrations.every((m) => m.planId === planId && m.state === 'succeeded'));
+
+      // Run again: the history says it is done; nothing moves twice. It kept the state, not a file beside the plan.
+      const again = await runCliBounded(['run-plan', file, '--blixard', blixard, '--db', db], LIMITS);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stdout, '');
+      assert.match(again.stderr, /resuming from the history \(.*\): 6 done, 0 in flight/);
+      assert.equal(existsSync(`${file}.state.json`), false);
+
+      // Without a history the file beside the plan keeps it (VMs already there count as done).
+      const noDb = await runCliBounded(['run-plan', file, '--blixard', blixard], LIMITS);
+      assert.equal(noDb.code, 0, noDb.stderr);
       const state = JSON.parse(readFileSync(`${file}.state.json`, 'utf8')) as { status: string; entries: { status: { state: string } }[] };
       assert.equal(state.status, 'finished');
       assert.ok(state.entries.every((e) => e.status.state === 'done'));
