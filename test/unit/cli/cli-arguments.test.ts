@@ -41,6 +41,9 @@ describe('CLI arguments', () => {
     assert.deepEqual(filterOf(['history', '--db', 'h.db', '--id', 'kubevirt/prod/default/m1']), { kind: 'id', id: 'kubevirt/prod/default/m1' });
     assert.deepEqual(parseCliArguments(['history', '--db', 'h.db', '--vm', 'web-1', '--limit', '5']), { command: 'history', db: 'h.db', filter: { kind: 'vm', vm: 'web-1' }, limit: 5, json: false });
     assert.deepEqual(filterOf(['history', '--db', 'h.db', '--datacenter', 'fra1']), { kind: 'datacenter', datacenter: 'fra1' });
+    assert.deepEqual(filterOf(['history', '--db', 'h.db', '--plan', 'evacuate-0123456789abcdef01234567']), { kind: 'plan', planId: 'evacuate-0123456789abcdef01234567' });
+    assert.match(usageError(['history', '--db', 'h.db', '--plan', 'no good']), /--plan "no good": a plan id holds only letters/);
+    assert.match(usageError(['history', '--db', 'h.db', '--plan', 'a', '--vm', 'b']), /at most one of .*--plan/);
   });
 
   it('answers help and version', () => {
