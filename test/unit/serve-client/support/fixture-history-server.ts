@@ -28,10 +28,11 @@ export class FixtureHistoryServer {
     readonly url: string,
   ) {}
 
-  static async start(): Promise<FixtureHistoryServer> {
+  /** Listens on loopback, on `port` (a server started again where the last one was) or a free one. */
+  static async start(port = 0): Promise<FixtureHistoryServer> {
     let fixture!: FixtureHistoryServer;
     const server = http.createServer((req, res) => fixture.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     fixture = new FixtureHistoryServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return fixture;
   }
