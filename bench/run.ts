@@ -9,7 +9,7 @@
 // against the real completion, RSS), migration plans (planning 1,000 VMs over 100 nodes, running an evacuation). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans,serve] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -25,6 +25,7 @@ import type { HistoryBenchFigures } from './history';
 import type { HistoryHostFigures } from './history-host';
 import type { HistoryIngestFigures } from './history-ingest';
 import type { PlansBenchFigures, PlansBenchOptions } from './plans';
+import type { ServeBenchFigures, ServeBenchOptions } from './serve';
 import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
 import { qemuRows } from './qemu-rows';
 import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
@@ -42,6 +43,7 @@ interface Sizes {
   dialogRuns: number;
   qemu: QemuBenchOptions;
   plans: PlansBenchOptions;
+  serve: ServeBenchOptions;
 }
 
 const FULL: Sizes = {
@@ -55,6 +57,7 @@ const FULL: Sizes = {
   dialogRuns: 6,
   qemu: { runs: 5, etaBandwidthMbps: 100 },
   plans: { nodes: 100, vms: 1000, runVms: 50, runConcurrency: 4, repeats: 7 },
+  serve: { migrations: 100_000, seconds: 10, sseMigrations: 40, fuzzRequests: 10_000 },
 };
 
 const QUICK: Sizes = {
@@ -68,9 +71,10 @@ const QUICK: Sizes = {
   dialogRuns: 3,
   qemu: { runs: 2, etaBandwidthMbps: 100 },
   plans: { nodes: 20, vms: 200, runVms: 12, runConcurrency: 4, repeats: 3 },
+  serve: { migrations: 10_000, seconds: 3, sseMigrations: 10, fuzzRequests: 2000 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans', 'serve'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -211,6 +215,10 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runPlansBench } = await import('./plans');
       return runPlansBench(sizes.plans);
     }
+    case 'serve': {
+      const { runServeBench } = await import('./serve');
+      return runServeBench(sizes.serve);
+    }
   }
 }
 
@@ -232,6 +240,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     'history-ingest': 'History',
     qemu: 'QEMU runtime',
     plans: 'Migration plans',
+    serve: 'HTTP API (serve)',
   }[section];
   if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
   switch (section) {
@@ -367,6 +376,9 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     }
     case 'qemu':
       return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));
+    case 'serve':
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require('./serve') as typeof import('./serve')).serveRows(outcome.figures as ServeBenchFigures).map((r) => ({ area, ...r }));
     case 'plans': {
       const f = outcome.figures as PlansBenchFigures;
       const planning = (what: string, p: PlansBenchFigures['evacuate']) => ({
