@@ -7,6 +7,7 @@ import { ObjectStore, type StoredObject } from './object-store';
 import { apiVersionOf, NAMESPACES, VIRTUAL_MACHINES, MIGRATIONS, VIRTUAL_MACHINE_INSTANCES, type ResourceType } from './resource-types';
 import { formatKubeTime, type TimestampPrecision } from './kube-time';
 import { isDns1123Subdomain, randomNameSuffix } from './generated-names';
+import { labelProblems } from './label-validation';
 import { alreadyExists, badRequest, conflict, failure, invalid, notFound, successStatus, unsupportedMediaType, type KubeStatus } from './status-errors';
 import { applyJsonPatch, applyMergePatch } from './json-patch';
 import { FaultState } from './fault-state';
@@ -101,6 +102,8 @@ export class KubeCluster {
       if (!meta.name) throw failure(409, 'AlreadyExists', `${type.plural} could not generate a unique name`, { kind: type.plural, group: type.group });
     }
     if (!isDns1123Subdomain(meta.name)) this.nameError(type, meta.name);
+    const labels = labelProblems(meta.labels);
+    if (labels.length > 0) throw invalid(type.kind, type.group, meta.name, labels);
     if (this.store.get(type, meta.namespace, meta.name)) throw alreadyExists(type.plural, type.group, meta.name);
     for (const admit of this.admissions) admit(type, object);
     if (options.dryRun) {

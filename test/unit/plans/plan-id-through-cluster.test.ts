@@ -98,6 +98,11 @@ describe('plan id through the cluster', function () {
         ids.map((id) => id.split('/').pop()).sort(),
       );
       await assert.rejects(source.migrate({ vmId: 'default/web-1', targetNodeId: 'node01', live: true, planId: 'x'.repeat(64) }), (err: Error & { code?: string }) => err.code === 'invalid-argument');
+      // And the API server refuses a label value a real one would (what our check spares the user).
+      const manifest = JSON.stringify({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { generateName: 'bad-', namespace: 'default', labels: { [PLAN_LABEL]: 'not a label value' } }, spec: { vmiName: 'web-1' } });
+      const refused = await runKubectl(kubectl, kubeconfig, join(dir.path, 'cache'), ['create', '-f', '-'], manifest);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /is invalid: metadata\.labels: Invalid value: "not a label value"/);
     } finally {
       stream.dispose();
       source.dispose();
