@@ -22,8 +22,8 @@ const PLAN: MigrationPlan = {
   concurrency: DEFAULT_CONCURRENCY,
   stopOnFailure: false,
   entries: [
-    { vm: 'vm-1', from: '1', to: '2', mode: 'live', order: 1 },
-    { vm: 'vm-2', from: '1', to: '3', mode: 'cold', order: 2 },
+    { vm: 'vm-1', from: '1', to: '2', mode: 'live', order: 1, modeReason: 'running', reason: 'evacuating', size: { vcpus: 1, memoryMb: 512 } },
+    { vm: 'vm-2', from: '1', to: '3', mode: 'cold', order: 2, modeReason: 'stopped', reason: 'evacuating', size: { vcpus: 1, memoryMb: 512 } },
   ],
   blockers: [],
   nodes: [],
