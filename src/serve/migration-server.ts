@@ -22,7 +22,8 @@ import { matchesEtag, ResponseCache, type CachedAnswer } from './response-cache'
 import { ServerMetrics, type ClusterStreamState } from './server-metrics';
 import type { TransitionFeed } from './transition-feed';
 
-export type ServedHistory = Pick<HistoryAccess, 'entryPage' | 'byId' | 'onDidChange'>;
+/** What the server reads of the history; `isClosed` (HistoryStore, the worker client) turns every data answer into 503 at once. */
+export type ServedHistory = Pick<HistoryAccess, 'entryPage' | 'byId' | 'onDidChange'> & { readonly isClosed?: boolean };
 
 export interface ServeState {
   /** False with --read-only: the server only serves an existing history. */
@@ -70,7 +71,7 @@ export class MigrationServer {
     let historyGone = false;
     const historyState = () => {
       const h = options.state.history();
-      return historyGone ? { ...h, open: false, writable: false } : h;
+      return historyGone || options.history.isClosed ? { ...h, open: false, writable: false } : h;
     };
     const metrics = new ServerMetrics({ clusters: () => options.state.clusters(), historyOpen: () => historyState().open, sseClients: () => server?.sseClients ?? 0 });
     const app = (Fastify as unknown as (opts: object) => FastifyInstance)({

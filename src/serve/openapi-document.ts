@@ -55,7 +55,7 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Server-Sent Events: one `transition` event per phase transition, as it is recorded',
         description:
-          'Each event has an `id`; reconnect with `Last-Event-ID` (EventSource does) to receive every transition after it, none twice. When the id is no longer held (the server restarted, or more than the replay window happened since), a `reset` event comes first: list again, then follow. `: keep-alive` comments every 15 s.',
+          'Events: `transition` (data: TransitionEvent; its `migration` has no `transitions`), `ready` (data `{}`, sent once per connection after any replay, its id the stream\'s position), `reset` (data: ResetEvent). Every `transition` and `ready` has an `id`; reconnect with `Last-Event-ID` (EventSource does) to receive every transition after it, none twice. When the id is no longer held (the server restarted, or more than its 50,000-event window happened since), a `reset` event comes first: list again, then follow. `: keep-alive` comments every 15 s. `?cluster=` keeps one cluster\'s transitions.',
         operationId: 'watchMigrations',
         parameters: [{ $ref: '#/components/parameters/cluster' }, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', maxLength: 64 } }],
         responses: {
