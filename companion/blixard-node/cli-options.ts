@@ -25,6 +25,8 @@ Node daemon:
   --store SPEC               cluster store: "memory" (embedded, this process only; the default)
                              or "etcd://HOST:PORT[,HOST:PORT…]" (shared by every daemon of the cluster)
   --advertise HOST:PORT      address other parties should use, if not the --listen address
+  --metrics-listen [HOST:]PORT  serve Prometheus text on GET /metrics (HOST defaults to 127.0.0.1; over
+                             TLS with --tls-cert/--tls-key, asking for a client certificate with --tls-ca)
   --runtime simulated|qemu   VM runtime: "simulated" (timers, the default) or "qemu" (every VM a real
                              QEMU guest; see companion/blixard-node/runtime/qemu/README.md)
   --capacity LIST            what this node offers, e.g. vcpus=16,memory=32768,disk=500 (memory in MB,
@@ -110,18 +112,18 @@ export interface CommonOptions {
 export type CliCommand =
   | { command: 'help' }
   | { command: 'version' }
-  | ({ command: 'node'; id: number; listen: string; advertise?: string; store: StoreSpec } & CommonOptions)
+  | ({ command: 'node'; id: number; listen: string; advertise?: string; metricsListen?: string; store: StoreSpec } & CommonOptions)
   | ({ command: 'dev-cluster'; nodes: number; basePort: number; vms: number; host: string } & CommonOptions);
 
 const VALUE_FLAGS = new Set([
-  '--id', '--listen', '--store', '--advertise', '--runtime', '--capacity', '--lease-ttl',
+  '--id', '--listen', '--store', '--advertise', '--metrics-listen', '--runtime', '--capacity', '--lease-ttl',
   '--nodes', '--base-port', '--vms', '--host',
   '--boot-ms', '--stop-ms', '--bandwidth-mbps', '--dirty-rate-mbps', '--max-downtime-ms',
   '--tls-cert', '--tls-key', '--tls-ca',
   '--max-connections', '--max-streams-per-connection', '--stream-buffer-mb',
   '--state-dir', '--stall-timeout-ms',
 ]);
-const NODE_ONLY = new Set(['--id', '--listen', '--store', '--advertise']);
+const NODE_ONLY = new Set(['--id', '--listen', '--store', '--advertise', '--metrics-listen']);
 const DEV_ONLY = new Set(['--nodes', '--base-port', '--vms', '--host']);
 
 export function parseCommandLine(argv: string[]): CliCommand {
@@ -212,7 +214,16 @@ export function parseCommandLine(argv: string[]): CliCommand {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { command: 'node', id, listen, advertise, store, ...common };
+  const metricsListen = metricsAddress(values.get('--metrics-listen'));
+  return { command: 'node', id, listen, advertise, ...(metricsListen ? { metricsListen } : {}), store, ...common };
+}
+
+/** "9100" and ":9100" listen on loopback (metrics can say which VMs run where); "HOST:PORT" as given. */
+function metricsAddress(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const address = /^\d{1,5}$/.test(value) ? `127.0.0.1:${value}` : value.startsWith(':') ? `127.0.0.1${value}` : value;
+  requireHostPort(address, '--metrics-listen');
+  return address;
 }
 
 function optionalInt(values: Map<string, string>, flag: string, min: number, max: number): number | undefined {

@@ -97,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
         id: cmd.id,
         listen: cmd.listen,
         advertise: cmd.advertise,
+        ...(cmd.metricsListen ? { metricsListen: cmd.metricsListen } : {}),
         store: cmd.store.kind === 'memory' ? 'memory' : `etcd://${cmd.store.endpoints.join(',')}`,
         runtime: qemuRuntimes(cmd, log)?.(cmd.id) ?? cmd.runtime,
         capacity: cmd.capacity,
@@ -107,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
       });
       stop = node.stop;
       process.stdout.write(`blixard-node ${node.id} ready: ${node.address}\n`);
+      // A line of its own: "ready: ADDRESS" ends the line scripts read the address from.
+      if (node.metricsAddress) process.stdout.write(`blixard-node ${node.id} metrics: ${tls ? 'https' : 'http'}://${node.metricsAddress}/metrics\n`);
     }
   } catch (err) {
     process.stderr.write(`blixard-node: ${(err as Error).message.split('\n')[0]}\n`);

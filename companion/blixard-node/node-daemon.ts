@@ -24,6 +24,7 @@ import { consoleServiceHandlers } from './rpc/console-service';
 import { listenForConnections } from './rpc/connection-listener';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './rpc/stream-buffer-budget';
 import { backoffDelay } from '../../src/base/backoff';
+import type { MetricsServer } from './metrics/metrics-server';
 
 export const DEFAULT_CAPACITY: NodeCapacity = { vcpus: 16, memoryMb: 32768, diskGb: 500 };
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
@@ -48,6 +49,8 @@ export interface NodeOptions {
   tls?: TlsFiles;
   /** What slow or abusive clients may make the daemon hold (defaults: DEFAULT_STREAM_LIMITS). */
   limits?: Partial<StreamLimits>;
+  /** HOST:PORT to serve Prometheus text on (GET /metrics), with `tls` when given; absent: no metrics. */
+  metricsListen?: string;
   /** Serve ClusterService alone, as upstream Blixard daemons do, to check that clients cope with them. */
   withoutMigrationService?: boolean;
   log?: (line: string) => void;
@@ -57,6 +60,8 @@ export interface RunningNode {
   readonly id: number;
   /** HOST:PORT as bound (the real port when 0 was asked for). */
   readonly address: string;
+  /** Where GET /metrics answers (HOST:PORT as bound), when metricsListen was given. */
+  readonly metricsAddress?: string;
   readonly store: ClusterStore;
   readonly view: ClusterView;
   readonly runtime: VmRuntime;
@@ -77,8 +82,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const shutdown = new AbortController();
   // Every driver, VM task, wait and watch stream listens for shutdown: many at once is normal.
   setMaxListeners(100_000, shutdown.signal);
-  const view = new ClusterView(store, nodeLog);
-  const ctx: NodeContext = { nodeId: options.id, store, view, writer: new StateWriter(store, view), runtime, log: nodeLog, shutdown: shutdown.signal };
+  // prom-client costs ~70 ms to load: only a daemon asked for metrics loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const metrics = options.metricsListen ? new (require('./metrics/daemon-metrics') as typeof import('./metrics/daemon-metrics')).DaemonMetrics(options.id) : undefined;
+  // With metrics on, every store request of this daemon is timed on its way.
+  const measuredStore = metrics ? metrics.measure(store) : store;
+  const view = new ClusterView(measuredStore, nodeLog);
+  metrics?.follow(view);
+  const ctx: NodeContext = { nodeId: options.id, store: measuredStore, view, writer: new StateWriter(measuredStore, view), runtime, log: nodeLog, shutdown: shutdown.signal };
   const operations = new NodeOperations(ctx);
   const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
   // One stalled watcher alone may not take more than a quarter of what all share.
@@ -136,13 +147,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     throw err;
   }
   ready = true;
-  nodeLog(`serving on ${address} (store: ${store.description}, runtime: ${runtime.kind})`);
+  let metricsServer: MetricsServer | undefined;
 
   let ended = false;
-  const end = async (graceful: boolean) => {
+  async function end(graceful: boolean): Promise<void> {
     if (ended) return;
     ended = true;
     shutdown.abort(new DaemonStoppingError());
+    await metricsServer?.close();
     agent.stop();
     if (graceful) {
       listener.close();
@@ -167,10 +179,22 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await runtime.close();
     if (ownsStore) await store.close().catch(() => {});
     nodeLog(graceful ? 'stopped' : 'crashed');
-  };
+  }
+  if (metrics && options.metricsListen) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { serveMetrics } = require('./metrics/metrics-server') as typeof import('./metrics/metrics-server');
+      metricsServer = await serveMetrics(options.metricsListen, metrics.registry, options.tls);
+    } catch (err) {
+      await end(true);
+      throw new Error(`cannot serve metrics on ${options.metricsListen}: ${(err as Error).message}`);
+    }
+  }
+  nodeLog(`serving on ${address} (store: ${store.description}, runtime: ${runtime.kind})${metricsServer ? `, metrics on ${metricsServer.url}` : ''}`);
   return {
     id: options.id,
     address,
+    ...(metricsServer ? { metricsAddress: metricsServer.address } : {}),
     store,
     view,
     runtime,
