@@ -167,25 +167,13 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
   private streamItem(element: StreamDownElement): vscode.TreeItem {
     const down = this.model.streamsDown().find((d) => d.clusterId === element.clusterId);
     const look = down ? streamDownLook(this.clusterLabel(element.clusterId) ?? element.clusterId, down.state) : { label: element.clusterId, description: '', tooltip: '' };
-    const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
-    item.id = element.id;
-    item.description = look.description;
-    item.tooltip = look.tooltip;
-    item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground'));
-    item.contextValue = 'migrations.streamDown';
-    return item;
+    return warningLine(element.id, look, 'debug-disconnect', 'migrations.streamDown');
   }
 
   private historySourceItem(element: HistorySourceElement): vscode.TreeItem {
     const source = this.model.historySource;
     const look = source.kind === 'fallback' ? historyFallbackLook(source) : { label: 'Team history', description: '', tooltip: '' };
-    const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
-    item.id = element.id;
-    item.description = look.description;
-    item.tooltip = look.tooltip;
-    item.iconPath = new vscode.ThemeIcon('cloud-offline', new vscode.ThemeColor('list.warningForeground'));
-    item.contextValue = 'migrations.historySource';
-    return item;
+    return warningLine(element.id, look, 'cloud-offline', 'migrations.historySource');
   }
 
   // ---- identity and redraws -----------------------------------------------------------------
@@ -237,6 +225,17 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
       if (element.type === 'stream' && !this.model.streamsDown().some((d) => d.clusterId === element.clusterId)) this.elements.delete(id);
     }
   }
+}
+
+/** A line above the groups saying what is not as it should be (a stream down, the team history unavailable). */
+function warningLine(id: string, look: { label: string; description: string; tooltip: string }, icon: string, contextValue: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.description = look.description;
+  item.tooltip = look.tooltip;
+  item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor('list.warningForeground'));
+  item.contextValue = contextValue;
+  return item;
 }
 
 function markdown(text: string): vscode.MarkdownString {
