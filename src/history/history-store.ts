@@ -44,11 +44,8 @@ export class HistoryStore implements HistoryAccess {
   private transition: Promise<void> | undefined;
   private deferred: RecordEntry[] = [];
   private closed = false;
-
   /** True once close() was called: every query then throws HistoryError('closed'). */
-  get isClosed(): boolean {
-    return this.closed;
-  }
+  get isClosed(): boolean { return this.closed; }
   private readonly roleEmitter = new Emitter<HistoryRole>();
   /** Fires after records are applied (coalesced per turn of the event loop), deleted, or the view reloaded. */
   readonly onDidChange: Event<HistoryChange>;
