@@ -118,7 +118,6 @@ export class HistoryWorkerClient implements HistoryAccess {
 
   /** True once close() was called, or the worker stopped for good: every query then rejects (the HTTP API answers 503). */
   get isClosed(): boolean { return this.closing !== undefined || this.broken !== undefined; }
-
   /** The worker thread (for tests that stop it as a crash would). */
   get workerThread(): Worker {
     return this.worker;
