@@ -4,7 +4,7 @@
 // strings — building, joining and collecting those was most of the export's JavaScript time. A
 // line never spans two chunks.
 
-import { isoTime } from './iso-time';
+import { isoTime, TimeOfDay } from './iso-time';
 
 /** A timeline cut apart (splitTimeline in database/history-queries.ts): phase i at ats[i], written in `order`. */
 export interface TimelineCut {
@@ -22,18 +22,13 @@ export interface CsvChunk {
 const COMMA = 44;
 const CR = 13;
 const LF = 10;
-const DAY_MS = 86_400_000;
-/** toISOString's range of four-digit years from 1970; other times are written as isoTime() says. */
-const FAST_UNTIL = Date.UTC(10000, 0, 1);
 
 export class CsvChunkWriter {
   private buffer: Buffer;
   private used = 0;
   private ascii = true;
   private readonly done: CsvChunk[] = [];
-  private day = Number.NaN;
-  /** "YYYY-MM-DDT" of `day`. */
-  private date = '';
+  private readonly timeOfDay = new TimeOfDay();
 
   /**
    * @param spare chunks their reader is done with (written to the file), whose memory the next
@@ -130,26 +125,15 @@ export class CsvChunkWriter {
     }
   }
 
-  /** isoTime(ms) as bytes; the date part kept from one time to the next (most are on the day of the one before). */
+  /** isoTime(ms) as bytes. */
   private time(ms: number): void {
-    if (!Number.isInteger(ms) || ms < 0 || ms >= FAST_UNTIL) {
+    if (!TimeOfDay.takes(ms)) {
       this.text(isoTime(ms)!);
       return;
     }
-    const day = Math.floor(ms / DAY_MS);
-    if (day !== this.day) {
-      this.day = day;
-      this.date = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    }
-    this.text(this.date);
-    // Within a day: small integers, so the divisions below stay integer arithmetic (a double's % is a call).
-    let rest = (ms - day * DAY_MS) | 0;
-    const millis = rest % 1000;
-    rest = (rest - millis) / 1000;
-    const seconds = rest % 60;
-    rest = (rest - seconds) / 60;
-    const minutes = rest % 60;
-    const hours = (rest - minutes) / 60;
+    const t = this.timeOfDay;
+    this.text(t.cut(ms));
+    const { hours, minutes, seconds, millis } = t;
     const b = this.buffer;
     let at = this.used;
     b[at++] = 48 + ((hours / 10) | 0);
