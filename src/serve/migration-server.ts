@@ -134,6 +134,8 @@ export class MigrationServer {
       if (matchesEtag(request.headers['if-none-match'], got.etag)) return reply.code(304).send();
       return reply.type(JSON_TYPE).send(got.body);
     };
+    // Other methods on the API's paths are routed too, so the onRequest hook answers 405 (before any body is read), not 404.
+    const refuseOtherMethods = (url: string) => app.route({ method: ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url, handler: async () => undefined });
     const list = (url: string, fixed: (params: Record<string, string>) => EntryPageQuery, withState: boolean) =>
       app.get(url, async (request, reply) => {
         const { query, fingerprint } = parseListQuery(url, request.query as RawQuery, fixed(request.params as Record<string, string>), withState);
@@ -175,6 +177,7 @@ export class MigrationServer {
         onClose: () => server!.sseClients--,
       });
     });
+    for (const url of ['/api/v1/migrations', '/api/v1/migrations/active', '/api/v1/migrations/datacenter/:dcId', '/api/v1/migrations/vm/:vmName', '/api/v1/migrations/:id', '/api/v1/migrations/watch', '/api/v1/openapi.json', '/healthz', '/metrics']) refuseOtherMethods(url);
     const openapi = JSON.stringify(OPENAPI_DOCUMENT);
     app.get('/api/v1/openapi.json', async (request, reply) => {
       checkQueryKeys(request.query as RawQuery, []);

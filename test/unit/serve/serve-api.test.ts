@@ -1,47 +1,45 @@
-// `blixard-migrations serve` in-process, over real HTTP on loopback, watching the local
-// KubeVirt-compatible API server and a Blixard dev cluster through the same flags, registry and
-// watch wiring as the command: the endpoints answer what the history holds (compared with
-// `history --json`), pages walk every migration once, the SSE stream delivers every transition of
-// a scripted scenario once and in order across a forced disconnect, errors are JSON with the
-// right status, and every answer is validated against the OpenAPI document.
+// `blixard-migrations serve` from the shipped bundle (node alone), over real HTTP on loopback,
+// watching the local KubeVirt-compatible API server and a Blixard dev cluster: the endpoints answer
+// what the history holds (compared with `history --json`), pages walk every migration once, the
+// SSE stream delivers every transition of a scripted scenario once and in order across a forced
+// disconnect, errors are JSON with the right status, and every answer is validated against the
+// OpenAPI document.
 
 import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevCluster, type DevCluster } from '../../../companion/blixard-node/dev-cluster';
-import type { HistoryAccess } from '../../../src/history';
-import { buildCliSources } from '../../../src/cli/cli-sources';
-import { openQueryHistory } from '../../../src/cli/cli-history';
-import { runHistory, type MigrationJson } from '../../../src/cli/history-command';
-import type { HistoryArguments, ServeArguments } from '../../../src/cli/cli-arguments';
-import { runServe } from '../../../src/cli/serve-command';
+import type { MigrationJson } from '../../../src/cli/history-command';
 import type { Migration } from '../../../src/model/migration';
 import { toApiMigration, type ApiMigration } from '../../../src/serve/migration-json';
-import type { MigrationServer } from '../../../src/serve/migration-server';
 import { seedCluster, startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
 import { waitFor } from '../watch/support/kubevirt-watch-rig';
+import { waitFor as waitUntil } from '../history/support/fixtures';
+import { CLI, ensureBundle, runCli } from '../cli/support/cli-bundle';
 import { request, validatedAnswers, type Answer } from './support/api-client';
+import { writeHistory } from './support/served-history';
 import { SseClient } from './support/sse-client';
 
 const TOKEN = 'serve-test-token-0123456789abcdef';
 
-describe('blixard-migrations serve (real HTTP, real clusters)', function () {
+describe('blixard-migrations serve (the bundle, real HTTP, real clusters)', function () {
   this.timeout(180_000);
   let dir: string;
   let kube: KubeApiServer;
   let blixard: DevCluster;
   let db: string;
-  let tokenFile: string;
-  let server: MigrationServer;
-  let history: HistoryAccess;
-  const stop = new AbortController();
-  let exit: Promise<number>;
-  const err: string[] = [];
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  let stderr = '';
+  let stdout = '';
+  const server = { url: '' };
   const auth = { authorization: `Bearer ${TOKEN}` };
   let validatedBefore = 0;
 
   before(async () => {
+    ensureBundle();
     validatedBefore = validatedAnswers();
     dir = mkdtempSync(path.join(tmpdir(), 'blixard-serve-'));
     kube = await startKubeApiServer({ bookmarkIntervalMs: 500, timing: { perPhaseMs: 150 } });
@@ -50,37 +48,25 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
     await kube.writeKubeconfig(kubeconfig, { contexts: [{ name: 'kv-serve' }], currentContext: 'kv-serve' });
     blixard = await startDevCluster({ nodes: 3, basePort: 0, vms: 6, runtime: { bootMs: 50, stopMs: 50, bandwidthMbps: 8000, dirtyRateMbps: 100, progressIntervalMs: 100 }, log: () => {} });
     db = path.join(dir, 'history.db');
-    tokenFile = path.join(dir, 'token');
+    // Migrations from before this run, for the pages to walk beside the ones the clusters make.
+    await writeHistory(db, 230);
+    const tokenFile = path.join(dir, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-    const args: ServeArguments = {
-      command: 'serve',
-      db,
-      listen: { host: '127.0.0.1', port: 0 },
-      tokenFile,
-      readOnly: false,
-      insecure: false,
-      rateLimit: 0,
-      kubeconfig: [kubeconfig],
-      contexts: ['kv-serve'],
-      blixard: [{ name: 'dev', endpoints: blixard.endpoints }],
-    };
-    let listening!: (v: void) => void;
-    const ready = new Promise<void>((resolve) => (listening = resolve));
-    exit = runServe(args, { out: () => {}, err: (l) => err.push(l) }, stop.signal, { buildSources: buildCliSources }, {
-      onListening: (s, h) => {
-        server = s;
-        history = h;
-        listening();
-      },
-    });
-    await Promise.race([ready, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${err.join('\n')}`)))]);
-    await waitFor(() => err.filter((l) => / {2}connected to /.test(l)).length >= 2, () => `both clusters connected:\n${err.join('\n')}`, 30_000);
+    const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--rate-limit', '0', '--kubeconfig', kubeconfig, '--context', 'kv-serve', '--blixard', `dev=${blixard.endpoints.join(',')}`];
+    child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    server.url = await waitFor(() => /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], () => `the serving line:\n${stderr}`, 30_000);
+    await waitFor(() => (stderr.match(/ {2}connected to /g) ?? []).length >= 2, () => `both clusters connected:\n${stderr}`, 30_000);
   });
 
   after(async () => {
-    stop.abort();
-    if (exit) assert.equal(await exit, 0, err.join('\n'));
-    assert.ok(!err.join('\n').includes(TOKEN), 'the token never reaches a log line');
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+    }
+    assert.ok(!`${stdout}${stderr}`.includes(TOKEN), 'the token never reaches a log line');
     await kube?.stop();
     await blixard?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -89,11 +75,10 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
   const get = (p: string, headers: Record<string, string> = auth) => request(`${server.url}${p}`, { headers });
   const items = (a: Answer) => (a.json as { items: ApiMigration[] }).items;
 
-  async function historyJson(filter: HistoryArguments['filter']): Promise<ApiMigration[]> {
-    const out: string[] = [];
-    const code = await runHistory({ command: 'history', db, filter, json: true }, { out: (l) => out.push(l), err: () => {} }, openQueryHistory);
-    assert.equal(code, 0);
-    return (JSON.parse(out.join('\n')) as MigrationJson[]).map((m) => toApiMigration(m as Migration, m.transitions.map((t) => ({ migrationId: m.id, ...t }))));
+  async function historyJson(filter: string[]): Promise<ApiMigration[]> {
+    const r = runCli(['history', '--db', db, '--json', ...filter]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as MigrationJson[]).map((m) => toApiMigration(m as Migration, m.transitions.map((t) => ({ migrationId: m.id, ...t }))));
   }
 
   it('streams every transition once, in order, across a forced disconnect resumed with Last-Event-ID', async () => {
@@ -109,24 +94,19 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
     const bx = await blixard.nodes[0].operations.migrateVm({ vmName: 'vm-1', targetNodeId: 2, live: true, force: false });
     assert.equal(await sse.connect(), 200);
     await waitFor(() => kube.objects.migration({ name: vmim })?.finalPhase !== undefined, 'the KubeVirt migration to end', 30_000);
-    const kubeId = `kubevirt:kv-serve`;
-    await waitFor(async () => {
-      const ended = (await historyJson({ kind: 'all' })).filter((m) => m.state === 'succeeded').length;
-      return ended >= 2;
-    }, 'both migrations recorded as ended', 30_000).catch(() => undefined);
     await waitFor(() => {
       const t = sse.events.filter((e) => e.event === 'transition').map((e) => JSON.parse(e.data) as { migration: ApiMigration; transition: { phase: string } });
       return t.some((e) => e.migration.name === vmim && e.transition.phase === 'Succeeded') && t.some((e) => e.migration.id.endsWith(`/${bx.id}`) && e.transition.phase === 'Succeeded');
     }, () => `both migrations' ends streamed: ${sse.events.map((e) => e.event).join(',')}`, 30_000);
     kube.setTiming({ perPhaseMs: 150 });
-    void kubeId;
 
     const transitions = sse.events.filter((e) => e.event === 'transition');
     const seqs = transitions.map((e) => Number(e.id!.split('.')[1]));
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
     assert.equal(new Set(seqs).size, seqs.length, 'none twice');
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0] + i), 'none missing');
-    const recorded = await historyJson({ kind: 'all' });
+    const recorded = (await historyJson([])).filter((m) => m.name === vmim || m.id.endsWith(`/${bx.id}`));
+    assert.equal(recorded.length, 2);
     for (const m of recorded) {
       const streamed = transitions.map((e) => JSON.parse(e.data) as { migration: ApiMigration; transition: { phase: string; at: string } }).filter((e) => e.migration.id === m.id);
       assert.deepEqual(streamed.map((e) => e.transition), m.transitions, `${m.id}: the stream holds its timeline, once each`);
@@ -142,29 +122,21 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
   });
 
   it('answers the five endpoints with exactly what `history --json` prints', async () => {
-    const all = await historyJson({ kind: 'all' });
+    const all = await historyJson([]);
     assert.ok(all.length >= 2, `${all.length} migrations`);
     assert.deepEqual(items(await get('/api/v1/migrations?limit=1000')), all);
-    assert.deepEqual(items(await get('/api/v1/migrations/active')), await historyJson({ kind: 'active' }));
-    for (const m of all) {
+    assert.deepEqual(items(await get('/api/v1/migrations/active')), await historyJson(['--active']));
+    // Every migration the clusters made, and a sample of the seeded ones (each comparison runs `history` twice).
+    for (const m of all.filter((x, i) => !/^kv-\d$/.test(x.cluster) || i % 40 === 0)) {
       const one = await get(`/api/v1/migrations/${encodeURIComponent(m.id)}`);
       assert.equal(one.status, 200);
-      assert.deepEqual(one.json, (await historyJson({ kind: 'id', id: m.id }))[0]);
-      assert.deepEqual(items(await get(`/api/v1/migrations/vm/${encodeURIComponent(m.vm)}`)), await historyJson({ kind: 'vm', vm: m.vm }));
+      assert.deepEqual(one.json, (await historyJson(['--id', m.id]))[0]);
+      assert.deepEqual(items(await get(`/api/v1/migrations/vm/${encodeURIComponent(m.vm)}`)), await historyJson(['--vm', m.vm]));
     }
   });
 
   it('pages walk every migration once, with filters, and lists carry an ETag honoured by If-None-Match', async () => {
-    // Synthetic migrations beside the real ones, through the server's own history (it is the writer).
-    for (let i = 0; i < 230; i++) {
-      const id = `synthetic/ns/m${i}`;
-      history.record(
-        { id, kind: 'kubevirt', cluster: 'synthetic', datacenter: `dc-${i % 2}`, namespace: 'ns', vm: `svm-${i % 5}`, name: `m${i}`, mode: 'live', origin: 'user', phase: i % 4 ? 'Succeeded' : 'Failed', state: i % 4 ? 'succeeded' : 'failed', createdAt: 1_700_000_000_000 + Math.floor(i / 3) * 1000, labels: { app: 'x' } },
-        [{ migrationId: id, phase: 'Pending', at: 1_700_000_000_000 + Math.floor(i / 3) * 1000 }],
-      );
-    }
-    await history.flush();
-    const everything = await historyJson({ kind: 'all' });
+    const everything = await historyJson([]);
     const walk = async (first: string) => {
       const seen: ApiMigration[] = [];
       let next: string | undefined;
@@ -180,19 +152,19 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
       throw new Error('no last page');
     };
     assert.deepEqual(await walk('/api/v1/migrations?limit=7'), everything);
-    assert.deepEqual((await walk('/api/v1/migrations?limit=13&state=failed&cluster=synthetic')).map((m) => m.id), everything.filter((m) => m.state === 'failed' && m.cluster === 'synthetic').map((m) => m.id));
-    assert.deepEqual(await walk('/api/v1/migrations/datacenter/dc-1?limit=9'), await historyJson({ kind: 'datacenter', datacenter: 'dc-1' }));
-    const since = '2023-11-14T22:14:00Z';
-    assert.deepEqual((await walk(`/api/v1/migrations/vm/svm-2?limit=4&since=${since}`)).map((m) => m.id), everything.filter((m) => m.vm === 'svm-2' && Date.parse(m.createdAt) >= Date.parse(since)).map((m) => m.id));
+    assert.deepEqual((await walk('/api/v1/migrations?limit=13&state=failed&cluster=kv-1')).map((m) => m.id), everything.filter((m) => m.state === 'failed' && m.cluster === 'kv-1').map((m) => m.id));
+    assert.deepEqual((await walk('/api/v1/migrations?limit=11&state=completed')).map((m) => m.id), everything.filter((m) => ['succeeded', 'failed', 'cancelled'].includes(m.state)).map((m) => m.id));
+    assert.deepEqual(await walk('/api/v1/migrations/datacenter/dc-1?limit=9'), await historyJson(['--datacenter', 'dc-1']));
+    const since = '2025-06-15T15:08:00Z';
+    assert.deepEqual((await walk(`/api/v1/migrations/vm/vm-2?limit=4&since=${since}`)).map((m) => m.id), everything.filter((m) => m.vm === 'vm-2' && Date.parse(m.createdAt) >= Date.parse(since)).map((m) => m.id));
 
     const first = await get('/api/v1/migrations?limit=5');
     const etag = String(first.headers.etag);
     assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
     assert.equal((await get('/api/v1/migrations?limit=5', { ...auth, 'if-none-match': etag })).status, 304);
-    // A change of the history changes the answer's ETag.
-    history.record({ ...(everything.find((m) => m.cluster === 'synthetic') as unknown as Migration), createdAt: Date.now(), id: 'synthetic/ns/newest', name: 'newest', startedAt: undefined, endedAt: undefined, labels: {} }, []);
-    await history.flush();
-    await waitFor(async () => (await get('/api/v1/migrations?limit=5', { ...auth, 'if-none-match': etag })).status === 200, 'a new ETag after a change', 10_000);
+    // A change of the history (a migration on a watched cluster) changes the answer's ETag.
+    kube.createMigration({ vmiName: 'vm-002' });
+    await waitUntil('a new ETag after a change', async () => (await get('/api/v1/migrations?limit=5', { ...auth, 'if-none-match': etag })).status === 200, 20_000);
     // A cursor of another listing is refused.
     const cursor = (first.json as { next: string }).next;
     const misuse = await get(`/api/v1/migrations?state=failed&cursor=${cursor}`);
@@ -232,13 +204,14 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
       assert.equal(a.status, 405, `${method}: ${a.text}`);
       assert.equal(a.headers.allow, 'GET, HEAD');
     }
-    const big = await request(`${server.url}/api/v1/migrations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x'.repeat(100_000) });
+    const big = await request(`${server.url}/api/v1/migrations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x'.repeat(20_000) });
     assert.ok([405, 413].includes(big.status), `a large body: ${big.status}`);
     assert.equal((await get('/healthz', {})).status, 200, '/healthz needs no token');
     const health = (await get('/healthz', {})).json as { status: string; watching: boolean; history: { open: boolean; writable: boolean }; clusters: unknown[] };
     assert.equal(health.watching, true);
     assert.deepEqual([health.history.open, health.history.writable], [true, true]);
     assert.equal(health.clusters.length, 2);
+    assert.equal(health.status, 'ok');
     const openapi = await get('/api/v1/openapi.json');
     assert.equal((openapi.json as { openapi: string }).openapi, '3.1.0');
   });
@@ -249,7 +222,7 @@ describe('blixard-migrations serve (real HTTP, real clusters)', function () {
     assert.match(metrics.text, /^blixard_migration_transitions_total\{cluster="[^"]+"\} [1-9]/m);
     assert.match(metrics.text, /^blixard_cluster_stream_state\{cluster="[^"]+",state="connected"\} 1$/m);
     assert.match(metrics.text, /^blixard_serve_http_requests_total\{route="\/api\/v1\/migrations",method="GET",status="200"\} \d+/m);
-    assert.match(metrics.text, /^blixard_serve_http_request_duration_seconds_bucket\{le="0.01",route="\/api\/v1\/migrations\/:id"\} \d+/m);
+    assert.match(metrics.text, /^blixard_serve_http_request_duration_seconds_bucket\{(?=[^}]*le="0.01")(?=[^}]*route="\/api\/v1\/migrations\/:id")[^}]*\} \d+/m);
     assert.match(metrics.text, /^blixard_history_open 1$/m);
     assert.match(metrics.text, /^blixard_serve_process_resident_memory_bytes \d+/m);
     assert.equal((await request(`${server.url}/metrics`)).status, 401);

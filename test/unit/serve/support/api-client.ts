@@ -96,7 +96,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Answ
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let json: unknown;
-          if (/json/.test(String(res.headers['content-type']))) json = JSON.parse(text);
+          if (/json/.test(String(res.headers['content-type'])) && text.length > 0) json = JSON.parse(text);
           const answer = { status: res.statusCode ?? 0, headers: res.headers, text, json };
           try {
             if (!options.unchecked && options.method !== 'HEAD') checkAgainstOpenApi(target.pathname, answer);
