@@ -35,7 +35,8 @@ describe('blixard-migrations serve: fuzz', function () {
     const run = await fuzzServer(served.server.url, 2500, 2);
     assert.deepEqual(run.serverErrors, [], 'no 5xx');
     assert.deepEqual(run.badBodies.slice(0, 5), [], 'every error is {error, message} JSON');
-    assert.ok(run.statuses.get(200)! > 100 && run.statuses.get(400)! > 100 && run.statuses.get(404)! > 50, JSON.stringify([...run.statuses]));
+    // Status 0: the client's own error (a keep-alive socket the server had closed after a refused request, reused): counted, not a server failure.
+    assert.ok(run.statuses.get(200)! > 40 && run.statuses.get(400)! > 100 && run.statuses.get(404)! > 50 && run.statuses.get(405)! > 50, JSON.stringify([...run.statuses]));
     const health = await fetch(`${served.server.url}/healthz`);
     assert.equal(health.status, 200, 'still serving');
     const grown = run.heapAfterGc - before;

@@ -132,7 +132,8 @@ export async function fuzzServer(base: string, count: number, seed: number, conc
         res.on('error', () => resolve());
       });
       // The SSE endpoint never ends by itself: an answer from it is cut after its headers (above).
-      req.on('error', () => {
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (process.env.FUZZ_DEBUG) console.log('client error', method, p.slice(0, 80), err.code);
         count1(0);
         resolve();
       });
