@@ -95,6 +95,8 @@ export class TeamHistoryConnection implements HistoryReads, vscode.Disposable {
   byVm: HistoryReads['byVm'] = async (vm, query) => (await this.current()).byVm(vm, query);
   transitions: HistoryReads['transitions'] = async (id) => (await this.current()).transitions(id);
   summaryByCluster: HistoryReads['summaryByCluster'] = async () => (await this.current()).summaryByCluster();
+  /** The plans this machine's history keeps (plan runs are not on the history server): the panel's plan filter. */
+  planRuns: HistoryAccess['planRuns'] = async (query) => (this.localHistory ?? (await this.deps.local())).planRuns(query);
 
   dispose(): void {
     this.generation++;
