@@ -165,6 +165,8 @@ describe('blixard-node migrations (dev-cluster, memory store)', function () {
     await rejects(c.call('MigrateVm', { vm_name: 'nope', target_node_id: 1 }), status.NOT_FOUND, "VM 'nope' not found");
     await rejects(c.call('MigrateVm', { vm_name: '', target_node_id: 1 }), status.INVALID_ARGUMENT, 'vm_name must not be empty');
     await rejects(c.call('MigrateVm', { vm_name: 'vm-3', target_node_id: 2, migration_id: 'has space' }), status.INVALID_ARGUMENT, /not a valid migration id/);
+    await rejects(c.call('MigrateVm', { vm_name: 'vm-3', target_node_id: 2, plan_id: 'has space' }), status.INVALID_ARGUMENT, /plan_id: a plan id holds only letters/);
+    await rejects(c.call('MigrateVm', { vm_name: 'vm-3', target_node_id: 2, plan_id: 'p'.repeat(64) }), status.INVALID_ARGUMENT, /plan_id: a plan id must be at most 63 characters/);
   });
 
   it('refuses a target without room unless force is set, saying what is short', async () => {
