@@ -80,6 +80,11 @@ export class PrometheusServer {
     throw new Error(`prometheus did not become ready: ${server.output.slice(-800)}`);
   }
 
+  /** The prometheus process (for a bench reading its CPU time). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private async ready(): Promise<boolean> {
     try {
       return (await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok;

@@ -151,8 +151,16 @@ export class MigrationProgressPoller extends Disposable {
   private take(samples: InstantSample[], migrations: TransferringMigration[]): void {
     const changed: string[] = [];
     let missing: TransferringMigration | undefined;
+    // Grouped once by VMI: a poll of n migrations reads 5n series, not 5n per migration.
+    const byVmi = new Map<string, InstantSample[]>();
+    for (const s of samples) {
+      const key = `${s.labels.namespace}/${s.labels.name}`;
+      const group = byVmi.get(key);
+      if (group) group.push(s);
+      else byVmi.set(key, [s]);
+    }
     for (const m of migrations) {
-      const figures = progressFromSamples(samples, m);
+      const figures = progressFromSamples(byVmi.get(`${m.namespace}/${m.vmi}`) ?? [], m);
       if (!figures) {
         if (Date.now() - (m.startedAt ?? Date.now()) >= this.missingAfterMs) missing ??= m;
         continue;
