@@ -247,6 +247,22 @@ export class TeamHistory extends Disposable {
       for (const e of oldest) this.mirror.delete(e.migration.id);
     }
     if (this.serving) this.scheduleChange();
+    // An event carries one transition: a migration first seen in the stream gets its whole timeline once.
+    if (!held && this.serving) void this.completeTimeline(migration.id);
+  }
+
+  private async completeTimeline(id: string): Promise<void> {
+    try {
+      const entry = await this.options.client.byId(id);
+      const held = this.mirror.get(id);
+      if (!entry || !held || this.isDisposed) return;
+      const known = new Set(entry.transitions.map((t) => `${t.phase}\u0000${t.at}`));
+      const transitions = [...entry.transitions, ...held.transitions.filter((t) => !known.has(`${t.phase}\u0000${t.at}`))].sort((a, b) => a.at - b.at);
+      this.mirror.set(id, { migration: held.migration, transitions });
+      this.scheduleChange();
+    } catch (err) {
+      this.failed(err);
+    }
   }
 
   private failed(err: unknown): void {
