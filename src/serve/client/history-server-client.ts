@@ -105,6 +105,7 @@ export class HistoryServerClient {
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<unknown>((resolve, reject) => {
       const fail = (err: RemoteHistoryError) => {
+        clearTimeout(deadline);
         request.destroy();
         reject(err);
       };
@@ -132,7 +133,8 @@ export class HistoryServerClient {
           if (size > this.maxBodyBytes) fail(new RemoteHistoryError('bad-answer', `the history server ${this.host} sent an answer larger than ${this.maxBodyBytes} bytes`));
           else chunks.push(chunk);
         });
-        response.on('error', () => undefined);
+        // Cut mid-answer (the server killed, a proxy's timeout): said as such, not left to the deadline.
+        response.on('error', () => fail(new RemoteHistoryError('unreachable', `the history server ${this.host} closed the connection mid-answer`)));
         response.on('end', () => {
           clearTimeout(deadline);
           const body = Buffer.concat(chunks).toString('utf8');
