@@ -103,8 +103,8 @@ export class PlanMaker {
     const names = targets.map((t) => t.nodeName).join(', ');
     const one = targets.length === 1;
     const choice = await vscode.window.showInformationMessage(
-      `${names} ${one ? 'is' : 'are'} ${source.traits.maintenance?.isIn ?? 'in maintenance'}: no new VMs go there. Move the VMs on ${one ? 'it' : 'them'} off now? (a plan to review opens)`,
-      one ? 'Evacuate Node…' : 'Evacuate Nodes…',
+      `${names} ${one ? 'is' : 'are'} ${source.traits.maintenance?.isIn ?? 'in maintenance'}: no new VMs go there. Move the VMs on ${one ? 'it' : 'them'} off now?`,
+      one ? 'Evacuate node…' : 'Evacuate nodes…',
     );
     if (!choice || targets.length === 0) return;
     // Several nodes at once: one plan that empties them all, none a target of another's VMs.
