@@ -44,21 +44,28 @@ const state = (migration: MigrationView): DialogViewState => ({
   migration,
 });
 
-/** µs per event over `events` progress events (10 Hz, as the simulated runtime reports), after `warm` to fill the series. */
-function hostCost(warm: number, events: number, withSeries: boolean): { usPerEvent: number; messageBytes: number; points: number } {
+/**
+ * µs per event over `events` progress events (10 Hz, as the simulated runtime reports), after
+ * `warm` of them; with the series' smallest and largest length over the measured events.
+ */
+function hostCost(warm: number, events: number, withSeries: boolean): { usPerEvent: number; messageBytesMax: number; pointsMin: number; pointsMax: number } {
   const log = new MigrationProgressLog();
   let i = 0;
   for (; i < warm; i++) log.withSeries(view(i), T0 + i * 100);
   let bytes = 0;
-  let points = 0;
+  let pointsMin = Infinity;
+  let pointsMax = 0;
   const t = performance.now();
   for (let k = 0; k < events; k++, i++) {
     const v = withSeries ? log.withSeries(view(i), T0 + i * 100) : view(i);
     const text = JSON.stringify({ type: 'state', state: state(v), hostNow: T0 + i * 100 });
-    bytes = text.length;
-    points = v.progressSeries?.at.length ?? 0;
+    bytes = Math.max(bytes, text.length);
+    const points = v.progressSeries?.at.length ?? 0;
+    pointsMin = Math.min(pointsMin, points);
+    pointsMax = Math.max(pointsMax, points);
   }
-  return { usPerEvent: Math.round(((performance.now() - t) * 1000) / events * 10) / 10, messageBytes: bytes, points };
+  const usPerEvent = Math.round((((performance.now() - t) * 1000) / events) * 10) / 10;
+  return { usPerEvent, messageBytesMax: bytes, pointsMin, pointsMax };
 }
 
 function webviewCost(warm: number, runs: number): { guardUs: number; verdictUs: number } {
@@ -78,9 +85,10 @@ function webviewCost(warm: number, runs: number): { guardUs: number; verdictUs: 
 const events = arg('events', 20_000);
 const figures = {
   hostWithoutSeriesUsPerEvent: hostCost(0, events, false).usPerEvent,
-  hostFreshSeries: hostCost(0, 100, true),
-  hostSeriesAt100: hostCost(100, events, true),
-  hostFullSeries: hostCost(MAX_SERIES_POINTS * 3, events, true),
+  /** The first 10 s of a migration. */
+  hostFirst100Events: hostCost(0, 100, true),
+  /** However long it runs after: the series stays between its thinned and its full length. */
+  hostSteadyState: hostCost(MAX_SERIES_POINTS * 3, events, true),
   webviewFullSeries: webviewCost(MAX_SERIES_POINTS * 3, 2000),
 };
 if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
