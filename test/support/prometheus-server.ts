@@ -8,10 +8,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { request as httpRequest, type Server } from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { tlsMaterial } from './kube-api-server/tls-material';
+import { freePort } from '../companion/etcd-harness';
+import { killOnExit } from '../companion/cli-process';
 
 export const PROMETHEUS_MISSING = 'prometheus is not installed: run `apt-get install -y prometheus` (or `bash scripts/ensure-system-deps.sh prometheus` as root); the Prometheus tests need a real one';
 
@@ -22,17 +24,6 @@ export function prometheusBinary(): string {
   const which = spawnSync('which', ['prometheus'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
   throw new Error(PROMETHEUS_MISSING);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PrometheusOptions {
@@ -65,9 +56,7 @@ export class PrometheusServer {
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const kill = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
-    process.once('exit', kill);
-    child.once('exit', () => process.removeListener('exit', kill));
+    killOnExit(child);
     const server = new PrometheusServer(child, `http://127.0.0.1:${port}`, dir);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -76,7 +65,7 @@ export class PrometheusServer {
       if ((await server.ready()) && (await server.scraped(options.targets.length))) return server;
       await new Promise((r) => setTimeout(r, 100));
     }
-    kill();
+    child.kill('SIGKILL');
     throw new Error(`prometheus did not become ready: ${server.output.slice(-800)}`);
   }
 
