@@ -7,6 +7,7 @@ import { isFinal, type Migration, type MigrationState, type PhaseTransition } fr
 import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, modeWord, phaseWord, stateWord } from '../../../model/vocabulary';
 import { flattenControlCharacters } from '../../../base/text';
 import type { HistorySource } from '../../../serve/client/team-history';
+import { progressFigures } from '../../../protocol/progress-figures';
 
 export interface MigrationLook {
   label: string;
@@ -60,10 +61,25 @@ export function stateIcon(state: MigrationState): { icon: string; color?: string
   }
 }
 
+/**
+ * A running live migration's progress in a few words, whichever source reported it (Blixard's
+ * daemons, KubeVirt's Prometheus): "42% · 112 MiB/s · ETA 12s". A later pre-copy round is named,
+ * not given a percentage of its own, which would run backwards as each round re-sends pages.
+ */
+export function progressWords(m: Migration): string | undefined {
+  if (isFinal(m.state) || !m.progress || m.progress.totalBytes <= 0) return undefined;
+  const f = progressFigures(m.progress);
+  const rate = m.progress.bandwidthBytesPerSec;
+  const stuck = rate !== undefined && rate > 0 && m.progress.dirtyRateBytesPerSec >= rate;
+  const share = f.round <= 1 ? `${Math.floor(f.fraction * 100)}%` : `round ${f.round}`;
+  return [share, f.rate, f.eta ? `ETA ${f.eta}` : stuck ? 'not converging' : undefined].filter(Boolean).join(' · ');
+}
+
 export function migrationLook(m: Migration, options: { now: number; clusterLabel?: string; streamDown?: boolean }): MigrationLook {
   const active = !isFinal(m.state);
   const elapsed = formatDuration(migrationElapsedMs(m, options.now));
-  const parts = [nodesText(m), active ? m.phase : stateWord(m.state), elapsed];
+  const progress = progressWords(m);
+  const parts = [nodesText(m), active ? m.phase : stateWord(m.state), ...(progress ? [progress] : []), elapsed];
   if (options.clusterLabel) parts.push(options.clusterLabel);
   if (active && options.streamDown) parts.push('stream down');
   const { icon, color } = active && options.streamDown ? { icon: 'warning', color: 'list.warningForeground' } : stateIcon(m.state);
@@ -84,6 +100,7 @@ export function migrationTooltip(m: Migration, options: { now: number; clusterLa
     ['Cluster', options.clusterLabel ?? m.cluster],
     ['Datacenter', m.datacenter],
     ['Phase', currentPhaseWord(m)],
+    ['Progress', progressWords(m)],
     ['State', stateWord(m.state)],
     ['Mode', modeWord(m.mode)],
     ['Origin', m.origin],
@@ -214,7 +231,8 @@ export function activeStatusLook(
     const where = clusterLabel(m.cluster);
     const stale = down.has(m.cluster);
     const phase = stale ? `last known: ${md(m.phase)}` : md(m.phase);
-    return `${stale ? '$(warning)' : '$(sync)'} **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${phase} · ${formatDuration(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
+    const progress = stale ? undefined : progressWords(m);
+    return `${stale ? '$(warning)' : '$(sync)'} **${md(vmDisplayName(m))}** ${md(nodesText(m))} · ${phase}${progress ? ` · ${md(progress)}` : ''} · ${formatDuration(migrationElapsedMs(m, now))}${where ? ` · ${md(where)}` : ''}`;
   });
   const shown = rows.slice(0, 15);
   if (rows.length > shown.length) shown.push(`… and ${rows.length - shown.length} more`);
