@@ -1,7 +1,7 @@
-// Where a plan's run state is kept until the history database keeps plans: FILE.state.json beside
-// the plan document (as `run-plan` keeps it), written whole and renamed into place so a crash
-// leaves the old state or the new one, never half; read back through readRunState, which checks it
-// belongs to this version of the plan.
+// Where a plan's run state is kept when no history keeps it (plan-run-keeper.ts: `run-plan`
+// without --db, a window without a history of its own to write): FILE.state.json beside the plan
+// document, written whole and renamed into place so a crash leaves the old state or the new one,
+// never half; read back through readRunState, which checks it belongs to this version of the plan.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readRunState, type PlanRunState } from './plan-run-state';
