@@ -83,6 +83,13 @@ export class MigrationServer {
       keepAliveTimeout: 65_000,
       requestTimeout: 30_000,
       ...(tls ? { https: tls } : {}),
+      // A request Node cannot parse (a bad request line, a header too large, a body after an early answer): the same JSON body as every other error.
+      clientErrorHandler: (err: NodeJS.ErrnoException, socket: import('node:net').Socket) => {
+        if (!socket.writable) return void socket.destroy();
+        const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        const body = new ApiError('bad-request', status === 431 ? 'The request headers are too large.' : 'The request is malformed.').body();
+        socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      },
       frameworkErrors: (error: Error & { statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => {
         const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
         void reply.code(status).type(JSON_TYPE).send(new ApiError(wordForStatus(status), 'The request URL is malformed.').body());
