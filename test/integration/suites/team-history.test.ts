@@ -143,6 +143,6 @@ describe('Team history server', function () {
     assert.equal(state.total, local.length);
     const entry = await vscode.commands.executeCommand<HistoryEntry | undefined>('blixard.history.findById', seeded[3]);
     assert.equal(entry, undefined);
-    await vscode.commands.executeCommand('workbench.action.closeMessages');
+    await vscode.commands.executeCommand('notifications.clearAll').then(undefined, () => undefined);
   });
 });
