@@ -9,7 +9,7 @@
 // against the real completion, RSS), migration plans (planning 1,000 VMs over 100 nodes, running an evacuation). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans,serve] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans,serve,prometheus] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -26,6 +26,7 @@ import type { HistoryHostFigures } from './history-host';
 import type { HistoryIngestFigures } from './history-ingest';
 import type { PlansBenchFigures, PlansBenchOptions } from './plans';
 import type { ServeBenchFigures, ServeBenchOptions } from './serve';
+import type { PollFigures } from './prometheus-progress';
 import type { QemuBenchFigures, QemuBenchOptions } from './qemu';
 import { qemuRows } from './qemu-rows';
 import type { WatcherBenchFigures, WatcherBenchOptions } from './watcher';
@@ -44,6 +45,7 @@ interface Sizes {
   qemu: QemuBenchOptions;
   plans: PlansBenchOptions;
   serve: ServeBenchOptions;
+  prometheus: { migrations: string; polls: number };
 }
 
 const FULL: Sizes = {
@@ -58,6 +60,7 @@ const FULL: Sizes = {
   qemu: { runs: 5, etaBandwidthMbps: 100 },
   plans: { nodes: 100, vms: 1000, runVms: 50, runConcurrency: 4, repeats: 7 },
   serve: { migrations: 100_000, seconds: 10, sseMigrations: 40, fuzzRequests: 10_000 },
+  prometheus: { migrations: '1,10,100,500', polls: 20 },
 };
 
 const QUICK: Sizes = {
@@ -72,9 +75,10 @@ const QUICK: Sizes = {
   qemu: { runs: 2, etaBandwidthMbps: 100 },
   plans: { nodes: 20, vms: 200, runVms: 12, runConcurrency: 4, repeats: 3 },
   serve: { migrations: 10_000, seconds: 3, sseMigrations: 10, fuzzRequests: 2000 },
+  prometheus: { migrations: '1,10,100', polls: 8 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans', 'serve'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans', 'serve', 'prometheus'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -219,6 +223,9 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
       const { runServeBench } = await import('./serve');
       return runServeBench(sizes.serve);
     }
+    case 'prometheus':
+      // A child of its own: it forks the KubeVirt stand-in and runs a real Prometheus.
+      return runScript('prometheus-progress.ts', ['--migrations', sizes.prometheus.migrations, '--polls', String(sizes.prometheus.polls)]);
   }
 }
 
@@ -241,6 +248,7 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     qemu: 'QEMU runtime',
     plans: 'Migration plans',
     serve: 'HTTP API (serve)',
+    prometheus: 'KubeVirt via Prometheus',
   }[section];
   if (!outcome.ok) return [{ area, figure: 'not measured', value: 'FAILED', conditions: outcome.error ?? '' }];
   switch (section) {
@@ -379,6 +387,13 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     case 'serve':
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return (require('./serve') as typeof import('./serve')).serveRows(outcome.figures as ServeBenchFigures).map((r) => ({ area, ...r }));
+    case 'prometheus':
+      return (outcome.figures as { results: PollFigures[] }).results.map((r) => ({
+        area,
+        figure: `KubeVirt progress poll, ${r.migrations} running migration${r.migrations === 1 ? '' : 's'}`,
+        value: `${Math.round(r.cpuUsPerMigration)} µs CPU per migration per poll`,
+        conditions: `this process ${ms(r.clientCpuMsPerPoll)} + Prometheus ${ms(r.prometheusCpuMsPerPoll)} per poll (with its scrape); wall p50 ${ms(r.wallMedianMs)} · p95 ${ms(r.wallP95Ms)}; answer ${count(r.answerBytes)} bytes; ${r.polls} polls at 1 s, Prometheus 2.42 scraping every 1 s`,
+      }));
     case 'plans': {
       const f = outcome.figures as PlansBenchFigures;
       const planning = (what: string, p: PlansBenchFigures['evacuate']) => ({
