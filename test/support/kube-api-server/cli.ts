@@ -1,16 +1,18 @@
 // Dev launcher: a seeded local KubeVirt cluster next to the Blixard dev cluster.
 //   node --import tsx test/support/kube-api-server/cli.ts --port 0 --kubeconfig OUT [--nodes 3 --vmis 6]
-//        [--phase-ms 1500] [--http] [--context NAME]
+//        [--phase-ms 1500] [--http] [--context NAME] [--metrics-port PORT]
+// With --metrics-port, virt-handler's migration metrics are served too (a second line says where),
+// for a real Prometheus to scrape and blixard.kubevirt.prometheus to point at.
 // Prints one line, "kubevirt api server ready: <url> kubeconfig: <path>", then serves until
 // SIGINT/SIGTERM. Migrations move at a human pace by default (1.5 s per phase).
 import { resolve } from 'node:path';
 import { startKubeApiServer } from './kube-api-server';
 import { seedCluster } from './seed';
 
-interface CliArgs { port: number; kubeconfig: string; nodes: number; vmis: number; phaseMs: number; tls: boolean; context: string }
+interface CliArgs { port: number; kubeconfig: string; nodes: number; vmis: number; phaseMs: number; tls: boolean; context: string; metricsPort?: number }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: cli.ts --kubeconfig OUT [--port 0] [--nodes 3] [--vmis 6] [--phase-ms 1500] [--http] [--context kubevirt-dev]\n`);
+  process.stderr.write(`${message}\nusage: cli.ts --kubeconfig OUT [--port 0] [--nodes 3] [--vmis 6] [--phase-ms 1500] [--http] [--context kubevirt-dev] [--metrics-port PORT]\n`);
   process.exit(2);
 }
 
@@ -27,6 +29,7 @@ function parseArgs(argv: string[]): CliArgs {
       case '--vmis': args.vmis = integer(); break;
       case '--phase-ms': args.phaseMs = integer(); break;
       case '--context': args.context = value(); break;
+      case '--metrics-port': args.metricsPort = integer(); break;
       case '--http': args.tls = false; break;
       case '--help': case '-h': usage('Starts a local KubeVirt-compatible API server.'); break;
       default: usage(`unknown option ${flag}`);
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     tls: args.tls,
     timing: { perPhaseMs: args.phaseMs, phaseMs: { Running: args.phaseMs * 3 }, vmiPhaseMs: Math.max(10, Math.floor(args.phaseMs / 2)), finalizeMs: 50, abortMs: args.phaseMs },
     bookmarkIntervalMs: 30_000,
+    ...(args.metricsPort !== undefined ? { virtHandlerMetrics: { port: args.metricsPort } } : {}),
   });
   seedCluster(server, { nodes: args.nodes, totalVmis: args.vmis });
   const kubeconfig = resolve(args.kubeconfig);
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     currentContext: args.context,
   });
   process.stdout.write(`kubevirt api server ready: ${server.url} kubeconfig: ${kubeconfig}\n`);
+  if (server.metrics) process.stdout.write(`virt-handler metrics: ${server.metrics.url}\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
