@@ -10,7 +10,9 @@ import path from 'node:path';
 import { parseCliArguments } from '../../../src/cli/cli-arguments';
 import { tlsMaterial } from '../../support/kube-api-server/tls-material';
 import { CLI, ensureBundle } from '../cli/support/cli-bundle';
+import { HistoryStore } from '../../../src/history';
 import { request } from './support/api-client';
+import { SseClient } from './support/sse-client';
 import { serveReadOnly, writeHistory } from './support/served-history';
 
 describe('blixard-migrations serve: TLS, limits, a closed history, the bundle', function () {
@@ -75,6 +77,32 @@ describe('blixard-migrations serve: TLS, limits, a closed history, the bundle', 
       assert.equal((health.json as { status: string }).status, 'unavailable');
     } finally {
       await served.stop();
+    }
+  });
+
+  it('--read-only streams what another process records, once each, in order', async () => {
+    const other = path.join(dir, 'other.db');
+    const writer = await HistoryStore.open({ path: other });
+    const served = await serveReadOnly(other);
+    try {
+      const sse = new SseClient(`${served.server.url}/api/v1/migrations/watch`);
+      assert.equal(await sse.connect(), 200);
+      const now = Date.now();
+      const m = { id: 'c/ns/x', kind: 'kubevirt' as const, cluster: 'c', vm: 'v', name: 'x', mode: 'live' as const, origin: 'user' as const, phase: 'Pending', state: 'pending' as const, createdAt: now, labels: {} };
+      const phases = ['Pending', 'Scheduling', 'Running', 'Succeeded'];
+      for (const [k, phase] of phases.entries()) {
+        writer.record({ ...m, phase, state: k === phases.length - 1 ? 'succeeded' : 'running' }, [{ migrationId: m.id, phase, at: now + k * 10 }]);
+        await writer.flush();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const deadline = Date.now() + 15_000;
+      while (sse.events.filter((e) => e.event === 'transition').length < phases.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 800));
+      assert.deepEqual(sse.events.filter((e) => e.event === 'transition').map((e) => (JSON.parse(e.data) as { transition: { phase: string } }).transition.phase), phases);
+      sse.cut();
+    } finally {
+      await served.stop();
+      await writer.close();
     }
   });
 
