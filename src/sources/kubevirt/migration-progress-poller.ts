@@ -48,17 +48,23 @@ const NAMES = {
 type Figure = keyof typeof NAMES;
 const ALL_NAMES = Object.values(NAMES).flat();
 
-/** PromQL for the series of `migrations`' VMIs (one query for all of them). */
+/**
+ * PromQL for the series of `migrations`' VMIs (one query for all of them), one series per figure
+ * and VMI: the aggregation drops the labels a scrape adds (job, instance, pod, node), a third of
+ * the answer, and folds a VMI scraped twice (two jobs) into one.
+ */
 export function progressQuery(migrations: readonly TransferringMigration[]): string {
   const namespaces = [...new Set(migrations.map((m) => m.namespace))].map(regexEscape).join('|');
   const vmis = [...new Set(migrations.map((m) => m.vmi))].map(regexEscape).join('|');
-  return `{__name__=~"${ALL_NAMES.join('|')}",namespace=~"${namespaces}",name=~"${vmis}"}`;
+  return `max by (__name__, namespace, name) ({__name__=~"${ALL_NAMES.join('|')}",namespace=~"${namespaces}",name=~"${vmis}"})`;
 }
 
 /**
  * The progress of one migration from its series, or undefined when the remaining bytes are not
- * there. Several series of one figure (a second scrape job, a target's virt-handler) give the
- * newest sample; a sample older than the migration is an earlier migration's.
+ * there. Of several series of one figure the newest sample counts, and one stamped before the
+ * migration started is an earlier migration's (what an answer with sample times says; an instant
+ * query's samples carry its evaluation time, and Prometheus' staleness markers already drop the
+ * series virt-handler stopped exporting).
  */
 export function progressFromSamples(samples: readonly InstantSample[], m: TransferringMigration): Omit<MigrationProgress, 'precopyRound'> | undefined {
   const newest = new Map<string, InstantSample>();

@@ -43,7 +43,7 @@ describe('KubeVirt progress from Prometheus series', () => {
 
   it('asks for every migration in one selector, regex characters escaped', () => {
     const q = progressQuery([m, { key: 'dev/x', namespace: 'dev', vmi: 'web-1' }]);
-    assert.match(q, /^\{__name__=~"kubevirt_vmi_migration_\(?/);
+    assert.match(q, /^max by \(__name__, namespace, name\) \(\{__name__=~"kubevirt_vmi_migration_/);
     assert.ok(q.includes('namespace=~"prod|dev"'));
     assert.ok(q.includes('name=~"db\\\\.0|web-1"'), q);
   });
