@@ -13,7 +13,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BlixardExtensionApi } from '../../../src/extension';
 import { parsePlanDocument } from '../../../src/plans/plan-document-parser';
-import type { PlanRunState } from '../../../src/plans/plan-run-state';
+import { writePlanDocument } from '../../../src/plans/plan-document-writer';
+import { initialRunState, type PlanRunState } from '../../../src/plans/plan-run-state';
+import { runStateFileOf, writeRunStateFile } from '../../../src/plans/plan-state-file';
+import { windowEndedText } from '../../../src/plans/plan-window';
 import type { ClusterSource } from '../../../src/sources/cluster-source';
 import type { TreeElement } from '../../../src/ui/clusters/core/tree-elements';
 import { DevClusterProcess } from '../../../src/ui/dev-cluster/core/dev-cluster-process';
@@ -66,12 +69,13 @@ describe('maintenance offers: evacuate on enter, move back on exit', function ()
   let api: BlixardExtensionApi;
   let cluster: DevClusterProcess;
   let notifications: Notifications;
+  let dir: string;
 
   before(async function () {
     this.timeout(120_000);
     api = await extensionApi();
     cluster = await DevClusterProcess.start({ script: path.join(extensionPath(), 'dist', 'companion', 'blixard-node.js'), nodes: 3, vms: 6 });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-offers-it-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'blixard-offers-it-'));
     const emptyKubeconfig = path.join(dir, 'kubeconfig');
     writeFileSync(emptyKubeconfig, 'apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n');
     await updateSettings(api, {
@@ -205,6 +209,43 @@ describe('maintenance offers: evacuate on enter, move back on exit', function ()
     assert.deepEqual([plan.node, ...(plan.alsoNodes ?? [])].sort(), chosen.map((n) => n.nodeId).sort());
     assert.deepEqual([...plan.entries.map((e) => e.vm), ...plan.blockers.flatMap((b) => (b.vm ? [b.vm] : []))].sort(), moving);
     assert.ok(plan.entries.every((e) => e.to === nodes[1].nodeId), JSON.stringify(plan.entries.map((e) => [e.vm, e.to])));
+  });
+
+  it('resuming a run whose window ended while VS Code was closed says so, starts nothing and offers Re-plan for the next window', async function () {
+    this.timeout(60_000);
+    const [first] = await nodeRows();
+    const onNode = await vmsOn(first.nodeId);
+    // An evacuation planned for last night's 01:00–02:00, interrupted with one entry done.
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('blixard.plans.evacuateNode', first);
+    assert.ok(uri);
+    const notAfter = Date.now() - 2 * 3_600_000;
+    const planned = parsePlanDocument(readFileSync(uri.fsPath, 'utf8')).plan!;
+    const plan = { ...planned, window: { notBefore: new Date(notAfter - 3_600_000).toISOString(), notAfter: new Date(notAfter).toISOString() } };
+    assert.ok(plan.entries.length >= 2, JSON.stringify(plan.entries));
+    const file = path.join(dir, 'nightly.blixard-plan.yaml');
+    writeFileSync(file, writePlanDocument(plan));
+    const kept = initialRunState(plan);
+    kept.status = 'running';
+    kept.entries[0].status = { state: 'done', endedAt: notAfter - 1_800_000 };
+    writeRunStateFile(runStateFileOf(file), kept);
+    const waiting = plan.entries.length - 1;
+
+    notifications.answer(/while VS Code was closed/, 'Re-plan');
+    const feature = await api.plans.feature();
+    await feature.runs.offerResume(vscode.Uri.file(file));
+    const said = await notifications.saidOnce(/was interrupted/);
+    assert.equal(said.text, `The migration plan nightly.blixard-plan.yaml was interrupted, and ${windowEndedText(notAfter, waiting, Date.now())} while VS Code was closed (1/${plan.entries.length} done). Re-plan it for the next window?`);
+    assert.deepEqual(said.buttons, ['Re-plan', 'Open Plan']);
+    assert.ok(!said.buttons.includes('Resume'), 'no Resume of a window that is over');
+    // Re-plan: the document recomputed in place, its window the next occurrence (same times of day).
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const replanned = await waitFor('the re-planned document', () => {
+      const p = parsePlanDocument(doc.getText()).plan;
+      return p?.window?.notAfter && Date.parse(p.window.notAfter) > Date.now() ? p : undefined;
+    });
+    assert.equal(Date.parse(replanned.window!.notAfter!), notAfter + 86_400_000);
+    assert.equal(Date.parse(replanned.window!.notBefore!), notAfter - 3_600_000 + 86_400_000);
+    assert.deepEqual(await vmsOn(first.nodeId), onNode, 'nothing was started');
   });
 
   it('Evacuate Nodes… on a multi-selection plans one evacuation of every selected node', async function () {
