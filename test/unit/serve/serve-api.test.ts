@@ -201,7 +201,8 @@ describe('blixard-migrations serve (the bundle, real HTTP, real clusters)', func
       assert.equal(a.headers['access-control-allow-origin'], undefined, 'no CORS');
     }
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-      const a = await request(`${server.url}/api/v1/migrations`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"a":1}' });
+      // Content-Length said: Node's client sends a DELETE body without it, which the server rightly reads as a malformed next request (400).
+      const a = await request(`${server.url}/api/v1/migrations`, { method, headers: { ...auth, 'content-type': 'application/json', 'content-length': '7' }, body: '{"a":1}' });
       assert.equal(a.status, 405, `${method}: ${a.text}`);
       assert.equal(a.headers.allow, 'GET, HEAD');
     }
