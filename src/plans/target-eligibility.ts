@@ -12,5 +12,5 @@ export function eligibleTarget(node: ClusterNode): boolean {
 export function whyNotTarget(node: ClusterNode): string {
   if (node.maintenance) return `${node.name} is in maintenance${node.maintenance.reason ? ` (${node.maintenance.reason})` : ''}`;
   if (!node.schedulable) return `${node.name} is cordoned (takes no new VMs)`;
-  return `${node.name} is ${node.status}`;
+  return `${node.name} is ${node.status === 'not-ready' ? 'not ready' : node.status === 'unknown' ? 'in an unknown state' : node.status}`;
 }

@@ -60,7 +60,7 @@ describe('plan runner under faults (KubeVirt-compatible API server)', function (
     for (const vm of onto3.filter((v) => v !== tried3[0])) {
       const s = final.entries.find((e) => e.vm === vm)!.status;
       assert.equal(s.state, 'blocked', vm);
-      assert.match('reason' in s ? s.reason : '', /^not started: node03 is not-ready; Recompute/);
+      assert.match('reason' in s ? s.reason : '', /^not started: node03 is not ready; Recompute/);
     }
     assert.deepEqual([c.done, c.failed, c.blocked], [plan.entries.length - onto3.length, 1, onto3.length - 1], JSON.stringify(final.entries));
     assert.equal(server.objects.migrations().length, migrated.length, 'no VMIM beyond those the runner asked for');
