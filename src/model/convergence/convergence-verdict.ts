@@ -55,6 +55,8 @@ interface Walk {
   roundsKnown: boolean;
   roundBytes?: number;
   roundFraction?: number;
+  /** Sent bytes when the current round began. */
+  roundSentFrom?: number;
   /** The size each round set out with, in order: a dirty set that stops shrinking will not converge. */
   roundStarts: number[];
   sent?: number;
@@ -94,6 +96,9 @@ function walk(samples: readonly ConvergenceSample[], smoothingMs: number): Walk 
       w = { last: s, round, roundsKnown: s.round !== undefined, roundBytes: start, roundStarts: start !== undefined ? [start] : [], finishes: [], lastMovedAt: s.at, firstAt: s.at };
     }
     const dt = prev ? s.at - prev.at : 0;
+    // Sent never falls; a runtime that restarts its counter is not believed.
+    const sentBefore = w.sent;
+    if (s.transferredBytes !== undefined) w.sent = Math.max(w.sent ?? 0, s.transferredBytes);
     // A new round: counted by the runtime, or read from what remains jumping up.
     const counted = s.round !== undefined && s.round !== w.round;
     const total = s.totalBytes ?? w.total;
@@ -105,19 +110,22 @@ function walk(samples: readonly ConvergenceSample[], smoothingMs: number): Walk 
       w.roundsKnown ||= s.round !== undefined;
       w.roundBytes = s.remainingBytes;
       w.roundFraction = undefined;
+      w.roundSentFrom = w.sent;
       if (s.remainingBytes !== undefined) w.roundStarts.push(s.remainingBytes);
       fall.reset();
     } else if (prev && dt > 0 && prev.remainingBytes !== undefined && s.remainingBytes !== undefined) {
       fall.add(((prev.remainingBytes - s.remainingBytes) * 1000) / dt, dt);
     }
     if (w.roundBytes === undefined && s.remainingBytes !== undefined) w.roundBytes = s.remainingBytes;
-    if (w.roundBytes !== undefined && s.remainingBytes !== undefined && w.roundBytes > 0) {
-      const f = Math.min(1, Math.max(0, 1 - s.remainingBytes / w.roundBytes));
-      w.roundFraction = Math.max(w.roundFraction ?? 0, f);
+    if (w.roundSentFrom === undefined && w.round === 1) w.roundSentFrom = 0;
+    // The round's share: what it has sent of what it set out to send, or what of that no longer
+    // remains, whichever says more — a guest that dirties pages again keeps the second at zero,
+    // QEMU's almost free untouched pages keep the first low.
+    if (w.roundBytes !== undefined && w.roundBytes > 0) {
+      const byRemaining = s.remainingBytes !== undefined ? 1 - s.remainingBytes / w.roundBytes : 0;
+      const bySent = w.sent !== undefined && w.roundSentFrom !== undefined ? (w.sent - w.roundSentFrom) / w.roundBytes : 0;
+      w.roundFraction = Math.max(w.roundFraction ?? 0, Math.min(1, Math.max(0, byRemaining, bySent)));
     }
-    // Sent never falls; a runtime that restarts its counter is not believed.
-    const sentBefore = w.sent;
-    if (s.transferredBytes !== undefined) w.sent = Math.max(w.sent ?? 0, s.transferredBytes);
     const moved = w.sent !== undefined ? w.sent > (sentBefore ?? -1) : prev?.remainingBytes !== s.remainingBytes;
     if (moved) w.lastMovedAt = s.at;
     // The link's rate: as measured, else what crossed since the last update.

@@ -91,6 +91,15 @@ describe('convergence verdict', () => {
     assert.deepEqual(on.advice, ['a faster migration link']);
   });
 
+  it('a round whose remaining grows (the guest re-dirties faster) still shows what it sent of the round, never less', () => {
+    const samples = precopy({ total: 2 * GIB, rate: 300 * MIB, dirty: 400 * MIB, forMs: 3000 });
+    const v = convergenceVerdict(samples, {}, lastAt(samples));
+    assert.equal(v.round, 1);
+    assert.ok(samples[samples.length - 1].remainingBytes! > 2 * GIB, 'remaining grew past the memory');
+    const sentShare = samples[samples.length - 1].transferredBytes! / (2 * GIB);
+    assert.ok(Math.abs(v.roundFraction! - sentShare) < 0.01, `${v.roundFraction} vs ${sentShare}`);
+  });
+
   it('not converging without a dirty rate: each round leaves as much as the last', () => {
     const samples: ConvergenceSample[] = [];
     let at = T0;
