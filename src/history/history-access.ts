@@ -7,7 +7,7 @@
 import type { Event } from '../base/event';
 import type { IDisposable } from '../base/lifecycle';
 import type { Migration, PhaseTransition } from '../model/migration';
-import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
+import type { ChartQuery, HistoryCharts, ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryChange } from './history-changes';
 import type { PlanRunQuery, PlanRunRecord } from './plan-runs';
 import type { HistoryDamage } from './history-damage';
@@ -63,6 +63,8 @@ export interface HistoryAccess extends IDisposable {
   /** The plans the history knows, most recently changed first. */
   planRuns(query?: PlanRunQuery): Awaitable<PlanRunRecord[]>;
   summaryByCluster(): Awaitable<ClusterSummary[]>;
+  /** The history panel's charts (per day by outcome, duration percentiles, flows), aggregated in SQL under the panel's filters. */
+  charts(query?: ChartQuery): Awaitable<HistoryCharts>;
   /** Streams the export to `file` (created readable by the user alone); returns the bytes written. */
   exportToFile(file: string, format: ExportFormat, query?: ExportQuery): Promise<number>;
   stats(): Awaitable<HistoryStats>;

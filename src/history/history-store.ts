@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Migration, PhaseTransition } from '../model/migration';
 import { Emitter, type Event } from '../base/event';
 import { silentLogger } from '../base/logger';
-import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
+import type { ChartQuery, HistoryCharts, ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from './database/history-database';
 import type { HistoryDatabase } from './database/history-database';
 import { HistoryError } from './history-error';
 import { loadSqlJs } from './database/sqljs-loader';
@@ -252,9 +252,9 @@ export class HistoryStore implements HistoryAccess {
     return this.db().planRuns(query);
   }
 
-  summaryByCluster(): ClusterSummary[] {
-    return this.db().summaryByCluster();
-  }
+  summaryByCluster(): ClusterSummary[] { return this.db().summaryByCluster(); }
+  /** The history panel's charts, aggregated in SQL (database/history-charts.ts). */
+  charts(query: ChartQuery = {}): HistoryCharts { return this.db().charts(query); }
 
   exportCsv(query: ExportQuery = {}): string {
     return [...exportChunks(this.db(), 'csv', query)].join('');

@@ -13,6 +13,7 @@ import { HELD_ROW, heldIncarnation, INSERT_ROW, rowUpdate, upsertParams } from '
 import { placeIncarnation } from './incarnations';
 import { HistoryQueries, type ExportCursor, type HistoryEntry, type KeysetPage, type KeysetQuery, type ListQuery, type PageQuery, type VmQuery } from './history-queries';
 import { ClusterSummaries } from './cluster-summaries';
+import { historyCharts, type ChartQuery, type HistoryCharts } from './history-charts';
 import { readEntryPage, type EntryPage, type EntryPageQuery } from './entry-pages';
 import { RowChanges } from './row-changes';
 import { planRunById, planRuns, upsertPlanRun } from './plan-run-rows';
@@ -22,6 +23,7 @@ export type { ClusterSummary };
 export type { ExportCursor, HistoryEntry, HistoryFilter, KeysetPage, KeysetQuery, ListQuery, PageCursor, PageQuery, VmQuery } from './history-queries';
 export { incarnationId } from './incarnations';
 export type { EntryPage, EntryPageQuery, EntryStateFilter } from './entry-pages';
+export type { ChartQuery, HistoryCharts } from './history-charts';
 
 export class HistoryDatabase {
   private readonly queries: HistoryQueries;
@@ -235,6 +237,11 @@ export class HistoryDatabase {
   /** Counted on the first call, then kept current from each change (cluster-summaries.ts). */
   summaryByCluster(): ClusterSummary[] {
     return this.summaries.get();
+  }
+
+  /** The history panel's charts, aggregated in SQL under the panel's filters (history-charts.ts). */
+  charts(query: ChartQuery = {}): HistoryCharts {
+    return historyCharts(this.sql, query);
   }
 
   exportPage(query: Omit<ListQuery, 'limit' | 'offset'>, after: ExportCursor | undefined, size: number): Array<{ cursor: ExportCursor; entry: HistoryEntry }> {

@@ -33,6 +33,10 @@ export interface ListQuery extends PageQuery {
   text?: string;
   /** Only the migrations this plan started (Migration.planId): a range of the plan index. */
   planId?: string;
+  /** Only this cluster's migrations (with sourceNode and targetNode: one flow of the history charts). */
+  cluster?: string;
+  sourceNode?: string;
+  targetNode?: string;
 }
 
 export interface VmQuery extends PageQuery {
@@ -347,10 +351,12 @@ function filterOf(query: { filter?: HistoryFilter }): HistoryFilter {
 }
 
 /** The text filter when TextSearch answers it; undefined when there is none (or, holding a NUL, LIKE must). */
-function searchableText(query: { text?: string; filter?: HistoryFilter; planId?: string }): string | undefined {
+function searchableText(query: { text?: string; filter?: HistoryFilter; planId?: string; cluster?: string; sourceNode?: string; targetNode?: string }): string | undefined {
   const text = query.text?.trim();
   // Within a plan the plan index's range is small: the LIKE reads it, the text index knows no plans.
   if (!text || !TextSearch.usable(text) || query.planId !== undefined) return undefined;
+  // TextSearch knows no clusters or nodes: with a flow the LIKE reads the rows.
+  if (query.cluster !== undefined || query.sourceNode !== undefined || query.targetNode !== undefined) return undefined;
   filterOf(query);
   return text;
 }
@@ -363,7 +369,7 @@ function page(query: PageQuery): { limit: number; offset: number } {
   return { limit, offset };
 }
 
-function listConditions(query: Omit<ListQuery, 'limit' | 'offset'>, extra: string[] = []): { where: string; params: SqlValue[] } {
+export function listConditions(query: Omit<ListQuery, 'limit' | 'offset'>, extra: string[] = []): { where: string; params: SqlValue[] } {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
   const filter = query.filter ?? 'all';
@@ -375,6 +381,12 @@ function listConditions(query: Omit<ListQuery, 'limit' | 'offset'>, extra: strin
     if (problem) throw new HistoryError('invalid-argument', `planId: ${problem}.`);
     conditions.push('plan_id = ?');
     params.push(query.planId);
+  }
+  for (const [column, value] of [['cluster', query.cluster], ['source_node', query.sourceNode], ['target_node', query.targetNode]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new HistoryError('invalid-argument', `${column} must be a string.`);
+    conditions.push(`${column} = ?`);
+    params.push(value);
   }
   const text = query.text?.trim();
   if (text) {

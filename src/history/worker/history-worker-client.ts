@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { Emitter, type Event } from '../../base/event';
 import { silentLogger, type Logger } from '../../base/logger';
 import type { Migration, PhaseTransition } from '../../model/migration';
-import type { ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
+import type { ChartQuery, HistoryCharts, ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
 import type { Awaitable, HistoryAccess, HistoryStats } from '../history-access';
 import type { HistoryChange } from '../history-changes';
 import type { PlanRunQuery, PlanRunRecord } from '../plan-runs';
@@ -206,9 +206,8 @@ export class HistoryWorkerClient implements HistoryAccess {
     return this.call({ method: 'planRuns', args: [query] }) as Promise<PlanRunRecord[]>;
   }
 
-  summaryByCluster(): Promise<ClusterSummary[]> {
-    return this.call({ method: 'summaryByCluster', args: [] }) as Promise<ClusterSummary[]>;
-  }
+  summaryByCluster(): Promise<ClusterSummary[]> { return this.call({ method: 'summaryByCluster', args: [] }) as Promise<ClusterSummary[]>; }
+  charts(query: ChartQuery = {}): Promise<HistoryCharts> { return this.call({ method: 'charts', args: [query] }) as Promise<HistoryCharts>; }
 
   async exportToFile(file: string, format: ExportFormat, query: ExportQuery = {}): Promise<number> {
     return (await this.call({ method: 'exportToFile', args: [file, format, query] })) as number;

@@ -169,6 +169,8 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
       return s.planRuns(call.args[0]);
     case 'summaryByCluster':
       return s.summaryByCluster();
+    case 'charts':
+      return s.charts(call.args[0]);
     case 'exportToFile':
       return s.exportToFile(call.args[0], call.args[1] as ExportFormat, call.args[2]);
     case 'stats':

@@ -29,6 +29,7 @@ export type HistoryCall =
   | { method: 'planRun'; args: [planId: string] }
   | { method: 'planRuns'; args: [query?: object] }
   | { method: 'summaryByCluster'; args: [] }
+  | { method: 'charts'; args: [query?: object] }
   | { method: 'exportToFile'; args: [file: string, format: 'csv' | 'json', query?: object] }
   | { method: 'stats'; args: [] }
   | { method: 'flush'; args: [] }

@@ -1,0 +1,138 @@
+// The history panel's charts, aggregated by SQLite over the whole history (never the rows carried
+// to JavaScript and counted there): migrations per day by outcome, the nearest-rank p50/p95 of
+// succeeded migrations' durations per cluster (overall and per day: a window function's ordered
+// walk, from the (cluster, state, duration_ms) index) and the flows (how many migrations each
+// source node sent to each target node, per cluster). The panel's filters apply (state, text,
+// plan, cluster, time range): the conditions are the listing's (listConditions), so a chart counts
+// what the table lists. The SQL of each is in `chartSql`, which the unit test EXPLAINs.
+
+import type { SqlValue } from 'sql.js';
+import type { MigrationState } from '../../model/migration';
+import { HistoryError } from '../history-error';
+import { listConditions, type ListQuery } from './history-queries';
+import type { BoundSql } from './listing-order';
+import type { SqlSession } from './sql-session';
+
+export interface ChartQuery extends Omit<ListQuery, 'limit' | 'offset'> {
+  /** Only migrations created at or after this time (ms since the epoch). */
+  since?: number;
+  /** Only migrations created before this time. */
+  until?: number;
+  /** Minutes east of UTC of the days counted (the viewer's zone: a day starts at their midnight). Default 0. */
+  utcOffsetMinutes?: number;
+}
+
+export interface DayOutcomes {
+  /** Local midnight of the day, ms since the epoch (UTC midnight shifted by the offset asked for). */
+  day: number;
+  counts: Record<MigrationState, number>;
+}
+
+export interface DurationPercentiles {
+  cluster: string;
+  /** Succeeded migrations with a duration. */
+  count: number;
+  p50DurationMs: number;
+  p95DurationMs: number;
+}
+
+export interface DayDurationPercentiles extends DurationPercentiles {
+  day: number;
+}
+
+export interface Flow {
+  cluster: string;
+  source: string;
+  target: string;
+  count: number;
+}
+
+export interface HistoryCharts {
+  days: DayOutcomes[];
+  durations: DurationPercentiles[];
+  durationDays: DayDurationPercentiles[];
+  flows: Flow[];
+}
+
+const DAY_MS = 86_400_000;
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Nearest rank, as ClusterSummaries reads it: the ceil(p·n/100)-th smallest, at least the first
+ * (integer arithmetic: SQLite's ceil() is an optional extension).
+ */
+const rankSql = (p: number) => `max(1, (${p} * n + 99) / 100)`;
+
+/**
+ * The filtered rows as a CTE `f` ahead of everything else, so its parameters come first in the
+ * text and the day offset's `?` after them (listConditions numbers its text pattern ?N, and a
+ * plain `?` after it takes the next number: text order is parameter order).
+ */
+function filtered(query: ChartQuery, columns: string, extra: string[] = []): { sql: string; params: SqlValue[]; offsetMs: number } {
+  const offsetMinutes = query.utcOffsetMinutes ?? 0;
+  if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) throw new HistoryError('invalid-argument', `utcOffsetMinutes must be an integer from -${MAX_OFFSET_MINUTES} to ${MAX_OFFSET_MINUTES}.`);
+  const range: string[] = [];
+  const rangeParams: SqlValue[] = [];
+  for (const [bound, op] of [['since', '>='], ['until', '<']] as const) {
+    const value = query[bound];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value)) throw new HistoryError('invalid-argument', `${bound} must be a time in milliseconds.`);
+    range.push(`created_at ${op} ?`);
+    rangeParams.push(value);
+  }
+  const { where, params } = listConditions(query, [...range, ...extra]);
+  return { sql: `WITH f AS (SELECT ${columns} FROM migrations ${where})`, params: [...params, ...rangeParams], offsetMs: offsetMinutes * 60_000 };
+}
+
+/** The day number (days since the epoch in the viewer's zone) of f.created_at; the offset is the next `?`. */
+const DAY_SQL = '(created_at + ?) / 86400000';
+
+export const chartSql = {
+  days(query: ChartQuery = {}): BoundSql {
+    const f = filtered(query, 'created_at, state');
+    return { sql: `${f.sql} SELECT ${DAY_SQL} AS day, state, count(*) FROM f GROUP BY day, state ORDER BY day`, params: [...f.params, f.offsetMs] };
+  },
+  durations(query: ChartQuery = {}): BoundSql {
+    const f = filtered(query, 'cluster, duration_ms', ["state = 'succeeded'", 'duration_ms IS NOT NULL']);
+    return {
+      sql: `${f.sql}, w AS (SELECT cluster, duration_ms, row_number() OVER (PARTITION BY cluster ORDER BY duration_ms) AS rn, count(*) OVER (PARTITION BY cluster) AS n FROM f)
+        SELECT cluster, n, max(CASE WHEN rn = ${rankSql(50)} THEN duration_ms END), max(CASE WHEN rn = ${rankSql(95)} THEN duration_ms END) FROM w GROUP BY cluster ORDER BY cluster`,
+      params: f.params,
+    };
+  },
+  durationDays(query: ChartQuery = {}): BoundSql {
+    const f = filtered(query, 'cluster, created_at, duration_ms', ["state = 'succeeded'", 'duration_ms IS NOT NULL']);
+    return {
+      sql: `${f.sql}, d AS (SELECT cluster, ${DAY_SQL} AS day, duration_ms FROM f),
+        w AS (SELECT cluster, day, duration_ms, row_number() OVER (PARTITION BY cluster, day ORDER BY duration_ms) AS rn, count(*) OVER (PARTITION BY cluster, day) AS n FROM d)
+        SELECT cluster, day, n, max(CASE WHEN rn = ${rankSql(50)} THEN duration_ms END), max(CASE WHEN rn = ${rankSql(95)} THEN duration_ms END) FROM w GROUP BY cluster, day ORDER BY cluster, day`,
+      params: [...f.params, f.offsetMs],
+    };
+  },
+  flows(query: ChartQuery = {}): BoundSql {
+    const f = filtered(query, 'cluster, source_node, target_node', ['source_node IS NOT NULL', 'target_node IS NOT NULL']);
+    return { sql: `${f.sql} SELECT cluster, source_node, target_node, count(*) FROM f GROUP BY cluster, source_node, target_node ORDER BY cluster, source_node, target_node`, params: f.params };
+  },
+};
+
+const EMPTY_COUNTS = (): Record<MigrationState, number> => ({ pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
+
+export function historyCharts(sql: SqlSession, query: ChartQuery = {}): HistoryCharts {
+  const run = ({ sql: text, params }: BoundSql) => sql.rows(text, params);
+  const days: DayOutcomes[] = [];
+  for (const [day, state, count] of run(chartSql.days(query))) {
+    const at = dayStart(Number(day), query);
+    let last = days[days.length - 1];
+    if (!last || last.day !== at) days.push((last = { day: at, counts: EMPTY_COUNTS() }));
+    if (typeof state === 'string' && state in last.counts) last.counts[state as MigrationState] += Number(count);
+  }
+  const durations = run(chartSql.durations(query)).map(([cluster, n, p50, p95]) => ({ cluster: String(cluster), count: Number(n), p50DurationMs: Number(p50), p95DurationMs: Number(p95) }));
+  const durationDays = run(chartSql.durationDays(query)).map(([cluster, day, n, p50, p95]) => ({ cluster: String(cluster), day: dayStart(Number(day), query), count: Number(n), p50DurationMs: Number(p50), p95DurationMs: Number(p95) }));
+  const flows = run(chartSql.flows(query)).map(([cluster, source, target, count]) => ({ cluster: String(cluster), source: String(source), target: String(target), count: Number(count) }));
+  return { days, durations, durationDays, flows };
+}
+
+/** A day number's local midnight in ms since the epoch. */
+function dayStart(day: number, query: ChartQuery): number {
+  return day * DAY_MS - (query.utcOffsetMinutes ?? 0) * 60_000;
+}
