@@ -35,6 +35,7 @@ export type HistorySource =
 
 export interface TeamHistoryOptions {
   local: LocalHistoryReads;
+  /** Disposed with the team history. */
   client: HistoryServerClient;
   log: Pick<Logger, 'info' | 'warn'>;
   /** The server's newest migrations held in memory. Default 5,000. */
@@ -73,6 +74,8 @@ export class TeamHistory extends Disposable {
     this.current = { kind: 'connecting', host: options.client.host };
     this.stream = new TransitionStream(options.client, options.stream);
     this._register(toDisposable(() => this.stream.dispose()));
+    // The client is this history's own (its keep-alive sockets go with it).
+    this._register(toDisposable(() => options.client.dispose()));
     this._register(toDisposable(() => clearTimeout(this.changeTimer)));
     this._register(options.local.onDidChange((e) => this.changeEmitter.fire(e)));
     this._register(toDisposable(() => clearTimeout(this.retryTimer)));
