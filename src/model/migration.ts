@@ -22,6 +22,26 @@ export interface MigrationProgress {
   remainingIsUpperBound?: boolean;
 }
 
+/**
+ * The migration's effective configuration, as far as the cluster reports it (KubeVirt's
+ * migrationState.migrationConfiguration and its MigrationPolicy; Blixard's daemon options), and
+ * what the cluster could do instead: the advice names only what the cluster offers.
+ */
+export interface MigrationTuning {
+  /** The configured cap on the link, bytes/s; absent or 0 when none is known. */
+  bandwidthLimitBytesPerSec?: number;
+  /** Auto-converge is on for this migration. */
+  autoConverge?: boolean;
+  /** Post-copy is allowed for this migration. */
+  postCopy?: boolean;
+  /** The cluster can throttle a guest to converge (KubeVirt's allowAutoConverge). */
+  canAutoConverge?: boolean;
+  /** The cluster can switch to post-copy (KubeVirt's allowPostCopy). */
+  canPostCopy?: boolean;
+  /** The dialog can move this VM cold instead (stopped while it moves). */
+  canMigrateCold?: boolean;
+}
+
 export interface Migration {
   /** Unique across clusters: "<clusterId>/<source's id>" (KubeVirt source id is namespace/name). */
   id: string;
@@ -58,6 +78,8 @@ export interface Migration {
   downtimeMs?: number;
   failureReason?: string;
   progress?: MigrationProgress;
+  /** Its effective configuration where the cluster reports it (the convergence verdict's advice reads it). */
+  tuning?: MigrationTuning;
   labels: Record<string, string>;
   /**
    * The migration plan that started it (model/plan-id.ts), as the cluster keeps it: Blixard's

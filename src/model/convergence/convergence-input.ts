@@ -28,25 +28,8 @@ export interface ConvergenceSample {
   remainingIsUpperBound?: boolean;
 }
 
-/**
- * The migration's effective configuration, as far as the cluster reports it (KubeVirt's
- * migrationState.migrationConfiguration and its MigrationPolicy; Blixard's daemon options), and
- * what the cluster could do instead: the advice names only what the cluster offers.
- */
-export interface MigrationTuning {
-  /** The configured cap on the link, bytes/s; absent or 0 when none is known. */
-  bandwidthLimitBytesPerSec?: number;
-  /** Auto-converge is on for this migration. */
-  autoConverge?: boolean;
-  /** Post-copy is allowed for this migration. */
-  postCopy?: boolean;
-  /** The cluster can throttle a guest to converge (KubeVirt's allowAutoConverge). */
-  canAutoConverge?: boolean;
-  /** The cluster can switch to post-copy (KubeVirt's allowPostCopy). */
-  canPostCopy?: boolean;
-  /** The dialog can move this VM cold instead (stopped while it moves). */
-  canMigrateCold?: boolean;
-}
+// The tuning lives with the migration model (Migration.tuning), where a source fills it in.
+export type { MigrationTuning } from '../migration';
 
 /** A byte figure or rate: a finite, non-negative number, or nothing. */
 function figure(value: unknown): number | undefined {

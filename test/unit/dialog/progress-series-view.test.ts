@@ -8,6 +8,8 @@ import { MAX_SERIES_POINTS } from '../../../src/model/convergence/progress-serie
 import { MigrationProgressLog } from '../../../src/ui/dialog/core/migration-progress-log';
 import { BLIXARD_TRAITS } from '../../../src/sources/blixard/blixard-kind';
 import { migrationDialogTraits } from '../../../src/model/cluster-kind';
+import { migrationView } from '../../../src/ui/dialog/core/dialog-view-model';
+import type { Migration } from '../../../src/model/migration';
 
 const T0 = 1_700_000_000_000;
 const MIB = 1024 * 1024;
@@ -66,5 +68,10 @@ describe('progress series in the dialog view', () => {
     assert.equal(isStateMessage(state({ ...view('c/1', 1, 1), progressSeries: { ...ok, rate: [1] } })), false);
     assert.equal(isStateMessage(state({ ...view('c/1', 1, 1), tuning: { canMigrateCold: 'yes' } })), false);
     assert.equal(isStateMessage(state({ ...view('c/1', 1, 1), tuning: { command: 'x' } })), false);
+  });
+
+  it("carries the migration's tuning, as the source reported it, into the view", () => {
+    const migration: Migration = { id: 'k/ns/m', kind: 'kubevirt', cluster: 'k', vm: 'v', name: 'm', mode: 'live', origin: 'user', phase: 'Running', state: 'running', createdAt: T0, labels: {}, tuning: { bandwidthLimitBytesPerSec: 64 * MIB, autoConverge: false, canAutoConverge: true } };
+    assert.deepEqual(migrationView({ migration, phases: [] }).tuning, { bandwidthLimitBytesPerSec: 64 * MIB, autoConverge: false, canAutoConverge: true });
   });
 });

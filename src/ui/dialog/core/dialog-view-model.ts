@@ -59,5 +59,6 @@ export function migrationView(snapshot: MigrationSnapshot): MigrationView {
   if (m.downtimeMs !== undefined) view.downtimeMs = m.downtimeMs;
   if (m.failureReason !== undefined) view.failureReason = m.failureReason;
   if (m.progress) view.progress = { ...m.progress };
+  if (m.tuning) view.tuning = { ...m.tuning };
   return view;
 }
