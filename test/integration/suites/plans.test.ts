@@ -158,7 +158,18 @@ describe('migration plans', function () {
     assert.deepEqual(final.entries.map((e) => e.vm).sort(), onNode);
     const feature = await api.plans.feature();
     assert.deepEqual(feature.checklist.entries().map((e) => e.status.state), onNode.map(() => 'done'), 'the checklist shows every entry done');
-    assert.ok(existsSync(`${uri.fsPath}.state.json`), 'the run state is kept beside the plan');
+    // This window has a history: the run is kept there under the plan's id, not beside the plan,
+    // and each VM's one migration carries that id through the cluster into the history.
+    assert.ok(!existsSync(`${uri.fsPath}.state.json`), 'no state file beside the plan when the history keeps the run');
+    const tagged = await waitFor('the plan\'s migrations in the history, with its id', async () => {
+      const all = await api.history.all({ limit: 1000 });
+      const ofPlan = all.filter((m) => m.planId !== undefined && onNode.includes(m.vm));
+      return ofPlan.length >= onNode.length && ofPlan.every((m) => m.state === 'succeeded') ? ofPlan : undefined;
+    });
+    const planIds = [...new Set(tagged.map((m) => m.planId))];
+    assert.equal(planIds.length, 1, `one plan id on its migrations: ${planIds.join(', ')}`);
+    assert.deepEqual(tagged.map((m) => m.vm).sort(), onNode, 'each VM moved by exactly one migration of the plan');
+    assert.deepEqual((await api.history.all({ planId: planIds[0] })).map((m) => m.vm).sort(), onNode, 'the history answers by plan id');
     const after = await s.listVms();
     for (const vm of onNode) assert.notEqual(after.find((v) => v.id === vm)?.nodeId, nodeId, `${vm} left the node`);
   });

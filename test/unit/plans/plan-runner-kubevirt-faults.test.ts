@@ -45,7 +45,6 @@ describe('plan runner under faults (KubeVirt-compatible API server)', function (
       migrate: (r: Parameters<KubevirtSource['migrate']>[0]) => (migrated.push(r.vmId), source.migrate(r)),
       cancel: source.cancel.bind(source),
       onMigrationEvent: source.onMigrationEvent,
-      getMigration: source.getMigration?.bind(source),
       listNodes: source.listNodes.bind(source),
       traits: source.traits,
     };
