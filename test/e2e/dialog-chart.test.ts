@@ -28,7 +28,7 @@ describe('Migration dialog: live transfer chart and convergence verdict, end to 
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // 2 GiB guests: about 7 s at 2500 Mbit/s with a quiet guest; a guest dirtying 1600 Mbit/s of a 1000 Mbit/s link never converges.
+    // vm-3 (2 GiB): about 7 s at 2500 Mbit/s with a quiet guest; vm-1 (512 MiB) dirtying 1600 Mbit/s of a 1000 Mbit/s link never converges.
     [converging, dirty] = await Promise.all([SlowDevCluster.start(repoRoot, 2500, 200), SlowDevCluster.start(repoRoot, 1000, 1600)]);
     workbench = await Workbench.open({
       viewport: { width: 1400, height: 1000 },
