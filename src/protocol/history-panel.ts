@@ -31,6 +31,27 @@ export interface HistoryQueryView {
   pageSize: number;
   /** Only the migrations this plan started (a plan id, model/plan-id.ts); absent: every migration. */
   plan?: string;
+  /** Only the migrations of one flow of the charts (a cell of the node × node table); absent: every flow. */
+  flow?: HistoryFlowFilter;
+}
+
+/** One flow: a cluster's id and the source and target node names, as the history records them. */
+export interface HistoryFlowFilter {
+  cluster: string;
+  source: string;
+  target: string;
+}
+
+/** The history charts (computed in SQL by the history, src/history/database/history-charts.ts), under the table's state, text and plan filters. */
+export interface HistoryChartsView {
+  /** Per day (the viewer's local midnight, ms), how many migrations were created, by outcome. */
+  days: Array<{ day: number; counts: Record<MigrationState, number> }>;
+  /** Nearest-rank p50/p95 of succeeded migrations' durations, per cluster. */
+  durations: Array<{ clusterId: string; cluster: string; count: number; p50DurationMs: number; p95DurationMs: number }>;
+  /** The same per cluster and day. */
+  durationDays: Array<{ clusterId: string; day: number; count: number; p50DurationMs: number; p95DurationMs: number }>;
+  /** How many migrations each source node sent to each target node, per cluster. */
+  flows: Array<{ clusterId: string; cluster: string; source: string; target: string; count: number }>;
 }
 
 /** A plan the history knows (its plan_runs), for the plan filter: its id, the document's name, its cluster and dates. */
@@ -88,6 +109,8 @@ export interface HistoryPanelViewState {
   /** The plans the history knows, most recently run first (the plan filter's choices). */
   plans?: HistoryPlanView[];
   detail?: HistoryDetailView;
+  /** The history charts; absent until computed, or where the history cannot compute them (a team history server). */
+  charts?: HistoryChartsView;
   /** The id asked for in detail when the history does not hold it (removed by retention). */
   detailMissing?: string;
   exporting?: ExportFormatView;
@@ -109,7 +132,7 @@ export type HistoryHostMessage = HistoryStateMessage;
 export type HistoryWebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'query'; filter: HistoryFilterView; text: string; offset: number; pageSize: number; plan?: string }
+  | { type: 'query'; filter: HistoryFilterView; text: string; offset: number; pageSize: number; plan?: string; flow?: HistoryFlowFilter }
   | { type: 'detail'; id: string | null }
   | { type: 'export'; format: ExportFormatView };
 
@@ -144,20 +167,25 @@ function isPageSize(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PAGE_SIZE;
 }
 
+/** Absent, or a cluster id and two node names, each a bounded id. */
+function isFlowFilter(value: unknown): boolean {
+  return value === undefined || (isRecord(value) && hasOnlyKeys(value, ['cluster', 'source', 'target']) && isBoundedId(value.cluster) && isBoundedId(value.source) && isBoundedId(value.target));
+}
+
 /** Absent, or a plan id (the strict rule the clusters and the history keep: a label value's). */
 function isPlanFilter(value: unknown): boolean {
   return value === undefined || isPlanId(value);
 }
 
 export function isHistoryQueryView(q: unknown): q is HistoryQueryView {
-  return isRecord(q) && hasOnlyKeys(q, ['filter', 'text', 'offset', 'pageSize'], ['plan']) && isHistoryFilter(q.filter) && isTextFilter(q.text) && isOffset(q.offset) && isPageSize(q.pageSize) && isPlanFilter(q.plan);
+  return isRecord(q) && hasOnlyKeys(q, ['filter', 'text', 'offset', 'pageSize'], ['plan', 'flow']) && isHistoryFilter(q.filter) && isTextFilter(q.text) && isOffset(q.offset) && isPageSize(q.pageSize) && isPlanFilter(q.plan) && isFlowFilter(q.flow);
 }
 
 const webviewGuards: Record<HistoryWebviewMessageType, (m: Record<string, unknown>) => boolean> = {
   ready: (m) => hasOnlyKeys(m, ['type']),
   refresh: (m) => hasOnlyKeys(m, ['type']),
   query: (m) =>
-    hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize'], ['plan']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize) && isPlanFilter(m.plan),
+    hasOnlyKeys(m, ['type', 'filter', 'text', 'offset', 'pageSize'], ['plan', 'flow']) && isHistoryFilter(m.filter) && isTextFilter(m.text) && isOffset(m.offset) && isPageSize(m.pageSize) && isPlanFilter(m.plan) && isFlowFilter(m.flow),
   detail: (m) => hasOnlyKeys(m, ['type', 'id']) && (m.id === null || isBoundedId(m.id)),
   export: (m) => hasOnlyKeys(m, ['type', 'format']) && (m.format === 'csv' || m.format === 'json'),
 };
@@ -187,6 +215,19 @@ function isRowView(r: unknown): r is HistoryRowView {
   );
 }
 
+function isChartsView(c: unknown): c is HistoryChartsView {
+  return (
+    isRecord(c) &&
+    Array.isArray(c.days) &&
+    c.days.every((d) => isRecord(d) && isFiniteNumber(d.day) && isRecord(d.counts) && STATES.every((s) => isFiniteNumber((d.counts as Record<string, unknown>)[s]))) &&
+    Array.isArray(c.durations) &&
+    c.durations.every((d) => isRecord(d) && isString(d.cluster) && isFiniteNumber(d.p50DurationMs) && isFiniteNumber(d.p95DurationMs)) &&
+    Array.isArray(c.durationDays) &&
+    Array.isArray(c.flows) &&
+    c.flows.every((f) => isRecord(f) && isString(f.clusterId) && isString(f.source) && isString(f.target) && isFiniteNumber(f.count))
+  );
+}
+
 /** Used by the webview: a malformed state from the host must not break rendering. */
 export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
   if (!isRecord(m) || m.type !== 'state' || !isFiniteNumber(m.hostNow) || !isRecord(m.state)) return false;
@@ -200,6 +241,7 @@ export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
     isFiniteNumber(s.total) &&
     Array.isArray(s.summary) &&
     (s.plans === undefined || (Array.isArray(s.plans) && s.plans.every((p) => isRecord(p) && isString(p.id) && isString(p.label) && isString(p.cluster) && isString(p.status)))) &&
+    (s.charts === undefined || isChartsView(s.charts)) &&
     (s.detail === undefined ||
       (isRecord(s.detail) &&
         isRowView(s.detail.migration) &&

@@ -14,8 +14,9 @@ import {
   vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import { isHistoryStateMessage, type HistoryPanelViewState } from '../../src/protocol/history-panel';
+import { isHistoryStateMessage, type HistoryPanelViewState, type HistoryQueryView } from '../../src/protocol/history-panel';
 import { el } from '../dialog/element';
+import { ChartsView } from './charts-view';
 import { DetailView } from './detail-view';
 import { SummaryView } from './summary-view';
 import { TableView } from './table-view';
@@ -37,14 +38,25 @@ let state: HistoryPanelViewState | undefined;
 let skewMs = 0;
 
 const table = new TableView({
-  query: (query) => post({ type: 'query', filter: query.filter, text: query.text, offset: query.offset, pageSize: query.pageSize, ...(query.plan ? { plan: query.plan } : {}) }),
+  query: (query) => postQuery(query),
   open: (id) => post({ type: 'detail', id }),
   export: (format) => post({ type: 'export', format }),
 });
 const detail = new DetailView({ close: () => post({ type: 'detail', id: null }) });
 const summary = new SummaryView();
+function postQuery(query: HistoryQueryView): void {
+  post({ type: 'query', filter: query.filter, text: query.text, offset: query.offset, pageSize: query.pageSize, ...(query.plan ? { plan: query.plan } : {}), ...(query.flow ? { flow: query.flow } : {}) });
+}
+// A flow cell filters the table to its source → target (from the first page); choosing it again, or "Show every flow", clears it.
+const charts = new ChartsView({
+  pick: (flow) => {
+    if (!state) return;
+    const { flow: _old, ...query } = state.query;
+    postQuery({ ...query, offset: 0, ...(flow ? { flow } : {}) });
+  },
+});
 const status = el('p', { class: 'status', id: 'status', role: 'status' });
-const layout = el('div', { class: 'layout' }, el('header', {}, el('h1', {}, 'Migration History'), status), summary.root, table.root, detail.root);
+const layout = el('div', { class: 'layout' }, el('header', {}, el('h1', {}, 'Migration History'), status), summary.root, charts.root, table.root, detail.root);
 
 function render(): void {
   if (!state) return;
@@ -53,6 +65,7 @@ function render(): void {
   status.textContent = state.status === 'loading' ? 'Opening the history…' : state.status === 'unavailable' ? (state.error ?? 'The history is unavailable.') : '';
   status.className = `status ${state.status}`;
   summary.render(state.summary);
+  charts.render(state.charts, state.query.flow);
   table.render(state, now);
   detail.render(state.detail, state.detailMissing, now);
   savePersisted({ v: 1, query: state.query, ...(state.detail ? { detailId: state.detail.migration.id } : {}) });

@@ -9,7 +9,7 @@ import { Disposable, toDisposable } from '../../../base/lifecycle';
 import type { Logger } from '../../../base/logger';
 import type { Migration, PhaseTransition } from '../../../model/migration';
 import type { PlanRunRecord } from '../../../model/plan-run-record';
-import type { ClusterSummary, KeysetPage, PageCursor } from '../../../history/database/history-database';
+import type { ClusterSummary, HistoryCharts, KeysetPage, PageCursor } from '../../../history/database/history-database';
 import { describeHistoryDamage, isFullyRecovered, type HistoryDamage } from '../../../history/history-damage';
 import { sortTimeline } from '../../../model/phase-order';
 import { lifecycleOf } from '../../../sources/cluster-kinds';
@@ -19,6 +19,7 @@ import {
   isHistoryWebviewMessage,
   type ExportFormatView,
   MAX_PLANS_IN_FILTER,
+  type HistoryChartsView,
   type HistoryFilterView,
   type HistoryHostMessage,
   type HistoryPlanView,
@@ -28,8 +29,8 @@ import {
   type PersistedHistoryState,
 } from '../../../protocol/history-panel';
 
-/** Which migrations a query asks for: by state, text and plan (the worker answers a plan from its index). */
-type PanelFilter = { filter: HistoryFilterView; text?: string; planId?: string };
+/** Which migrations a query asks for: by state, text and plan (the worker answers a plan from its index), and one flow of the charts. */
+type PanelFilter = { filter: HistoryFilterView; text?: string; planId?: string; cluster?: string; sourceNode?: string; targetNode?: string };
 
 /** What the panel asks of the history (HistoryStore and the worker client satisfy it; the client answers later). */
 export interface HistoryPanelQueries {
@@ -41,6 +42,8 @@ export interface HistoryPanelQueries {
   planRuns?(query: { limit: number }): PlanRunRecord[] | Promise<PlanRunRecord[]>;
   byId(id: string): { migration: Migration; transitions: PhaseTransition[] } | undefined | Promise<{ migration: Migration; transitions: PhaseTransition[] } | undefined>;
   summaryByCluster(): ClusterSummary[] | Promise<ClusterSummary[]>;
+  /** The charts under the table's filters, aggregated by the history (absent: the panel shows none, as for a team history server). */
+  charts?(query: PanelFilter & { utcOffsetMinutes: number }): HistoryCharts | Promise<HistoryCharts>;
   /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
   readonly damage?: HistoryDamage;
   readonly onDidChange: Event<unknown>;
@@ -87,6 +90,8 @@ export class HistoryPanelSession extends Disposable {
   private cursors = new Map<number, PageCursor | undefined>();
   private cursorsFor = '';
   private rejected = 0;
+  /** The filters the charts shown were computed under (they are recomputed when these change, or with the summary). */
+  private chartsFor = '';
   private starting?: Promise<void>;
   /** The damage notice last shown, so it is replaced or cleared as the damage changes, and comes back after other notices. */
   private damageNotice?: HistoryPanelViewState['notice'];
@@ -147,7 +152,7 @@ export class HistoryPanelSession extends Disposable {
         this.requery(true);
         return;
       case 'query':
-        this.state = { ...this.state, query: { filter: message.filter, text: message.text, offset: message.offset, pageSize: message.pageSize, ...(message.plan ? { plan: message.plan } : {}) }, notice: undefined };
+        this.state = { ...this.state, query: { filter: message.filter, text: message.text, offset: message.offset, pageSize: message.pageSize, ...(message.plan ? { plan: message.plan } : {}), ...(message.flow ? { flow: message.flow } : {}) }, notice: undefined };
         this.requery(false);
         return;
       case 'detail':
@@ -234,18 +239,23 @@ export class HistoryPanelSession extends Disposable {
     try {
       const query = { ...this.state.query };
       const withSummary = this.summaryWanted || this.state.summary.length === 0;
-      const filter: PanelFilter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}), ...(query.plan ? { planId: query.plan } : {}) };
+      const chartFilter: PanelFilter = { filter: query.filter, ...(query.text.trim() ? { text: query.text } : {}), ...(query.plan ? { planId: query.plan } : {}) };
+      // A flow narrows the table; the charts stay those of the filters, so another flow can be picked.
+      const filter: PanelFilter = { ...chartFilter, ...(query.flow ? { cluster: query.flow.cluster, sourceNode: query.flow.source, targetNode: query.flow.target } : {}) };
+      const chartsFor = JSON.stringify(chartFilter);
+      const withCharts = !!history.charts && (withSummary || chartsFor !== this.chartsFor);
       const total = await history.count(filter);
       // A page past the end (rows removed since) shows the last page instead of nothing.
       if (query.offset >= total && total > 0) query.offset = Math.floor((total - 1) / query.pageSize) * query.pageSize;
       if (total === 0) query.offset = 0;
       const cursorsFor = JSON.stringify([filter, query.pageSize]);
       if (cursorsFor !== this.cursorsFor) this.forgetCursors(cursorsFor);
-      const [page, summaries, entry, plans] = await Promise.all([
+      const [page, summaries, entry, plans, charts] = await Promise.all([
         this.pageAt(history, filter, query),
         withSummary ? history.summaryByCluster() : undefined,
         this.detailId ? history.byId(this.detailId) : undefined,
         withSummary && history.planRuns ? history.planRuns({ limit: MAX_PLANS_IN_FILTER }) : undefined,
+        withCharts ? history.charts?.({ ...chartFilter, utcOffsetMinutes: -new Date(this.now()).getTimezoneOffset() }) : undefined,
       ]);
       if (!latest()) return;
       let summary = this.state.summary;
@@ -261,7 +271,8 @@ export class HistoryPanelSession extends Disposable {
         else detailMissing = this.detailId;
       }
       const rows = page.map((m) => this.rowView(m));
-      this.state = { ...this.state, status: 'ready', query, rows, total, summary, ...(plans ? { plans: plans.map(planView) } : {}), detail, detailMissing, notice: this.noticeWithDamage(history) };
+      if (charts) this.chartsFor = chartsFor;
+      this.state = { ...this.state, status: 'ready', query, rows, total, summary, ...(plans ? { plans: plans.map(planView) } : {}), ...(charts ? { charts: this.chartsView(charts) } : {}), detail, detailMissing, notice: this.noticeWithDamage(history) };
     } catch (err) {
       if (!latest()) return;
       this.state = { ...this.state, notice: { kind: 'error', text: `The history could not be read: ${describeError(err)}` } };
@@ -295,6 +306,16 @@ export class HistoryPanelSession extends Disposable {
     const current = this.state.notice;
     if (current && current.text !== previous?.text) return current;
     return this.damageNotice;
+  }
+
+  private chartsView(charts: HistoryCharts): HistoryChartsView {
+    const label = (id: string) => this.deps.clusterLabel(id) ?? id;
+    return {
+      days: charts.days,
+      durations: charts.durations.map((d) => ({ ...d, clusterId: d.cluster, cluster: label(d.cluster) })),
+      durationDays: charts.durationDays.map(({ cluster, ...d }) => ({ ...d, clusterId: cluster })),
+      flows: charts.flows.map((f) => ({ ...f, clusterId: f.cluster, cluster: label(f.cluster) })),
+    };
   }
 
   private rowView(m: Migration): HistoryRowView {
