@@ -163,6 +163,15 @@ function roundsStopShrinking(w: Walk): boolean {
 }
 
 /**
+ * The one rule for "the guest dirties memory at least as fast as the link sends it": a pre-copy
+ * that cannot finish. The dialog's verdict and the Migrations view's and status bar's few words
+ * both read it, so they never disagree about a migration.
+ */
+export function dirtiesFasterThanSent(transferRate: number | undefined, dirtyRate: number | undefined): boolean {
+  return transferRate !== undefined && transferRate > 0 && dirtyRate !== undefined && dirtyRate >= transferRate;
+}
+
+/**
  * The verdict at `now` from the samples so far (oldest first). Samples without a usable time, or
  * out of order, are skipped; missing figures narrow what can be said, never break it.
  */
@@ -191,7 +200,7 @@ export function convergenceVerdict(samples: readonly ConvergenceSample[], tuning
   if (w.rate === undefined) return { ...verdict, state: 'unknown', headline: verdictWords.noRate };
 
   const reason = verdictWords.rates(w.rate, w.dirty);
-  const dirtyWins = w.dirty !== undefined && w.dirty >= w.rate;
+  const dirtyWins = dirtiesFasterThanSent(w.rate, w.dirty);
   if (dirtyWins || roundsStopShrinking(w)) {
     const notConverging: ConvergenceVerdict = { ...verdict, state: 'not-converging', headline: verdictWords.notConverging(dirtyWins), reason };
     return { ...notConverging, advice: adviceFor('not-converging', notConverging, tuning) };

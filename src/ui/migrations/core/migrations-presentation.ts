@@ -8,6 +8,7 @@ import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, mode
 import { flattenControlCharacters } from '../../../base/text';
 import type { HistorySource } from '../../../serve/client/team-history';
 import { progressFigures } from '../../../protocol/progress-figures';
+import { dirtiesFasterThanSent } from '../../../model/convergence/convergence-verdict';
 
 export interface MigrationLook {
   label: string;
@@ -69,8 +70,7 @@ export function stateIcon(state: MigrationState): { icon: string; color?: string
 export function progressWords(m: Migration): string | undefined {
   if (isFinal(m.state) || !m.progress || m.progress.totalBytes <= 0) return undefined;
   const f = progressFigures(m.progress);
-  const rate = m.progress.bandwidthBytesPerSec;
-  const stuck = rate !== undefined && rate > 0 && m.progress.dirtyRateBytesPerSec >= rate;
+  const stuck = dirtiesFasterThanSent(m.progress.bandwidthBytesPerSec, m.progress.dirtyRateBytesPerSec);
   const share = f.round <= 1 ? `${Math.floor(f.fraction * 100)}%` : `round ${f.round}`;
   return [share, f.rate, f.eta ? `ETA ${f.eta}` : stuck ? 'not converging' : undefined].filter(Boolean).join(' · ');
 }
