@@ -40,6 +40,19 @@ export interface MigrationTuning {
   canPostCopy?: boolean;
   /** The dialog can move this VM cold instead (stopped while it moves). */
   canMigrateCold?: boolean;
+  // Shown in the dialog's "Migration settings" line, not judged by the verdict:
+  /** Seconds per GiB of guest memory before the migration is aborted (KubeVirt's completionTimeoutPerGiB). */
+  completionTimeoutPerGiBSec?: number;
+  /** Seconds without progress before the migration is aborted (KubeVirt's progressTimeout). */
+  progressTimeoutSec?: number;
+  /** At most this many migrations at once in the cluster (KubeVirt's parallelMigrationsPerCluster). */
+  parallelMigrationsPerCluster?: number;
+  /** At most this many outbound migrations at once per node (KubeVirt's parallelOutboundMigrationsPerNode). */
+  parallelOutboundMigrationsPerNode?: number;
+  /** Migration of VMs KubeVirt deems unsafe is allowed (KubeVirt's unsafeMigrationOverride). */
+  unsafeMigrationOverride?: boolean;
+  /** The MigrationPolicy that applied to this migration (KubeVirt's migrationPolicyName). */
+  policyName?: string;
 }
 
 export interface Migration {

@@ -71,6 +71,9 @@ export interface KubevirtMigrationState {
   abortStatus?: string;
   failureReason?: string;
   mode?: string;
+  /** The effective MigrationConfiguration (bandwidthPerMigration, allowAutoConverge…); read by migration-configuration.ts. */
+  migrationConfiguration?: Record<string, unknown>;
+  migrationPolicyName?: string;
 }
 
 /** A node selector term of a required node affinity (core/v1 NodeSelectorTerm). */

@@ -5,6 +5,7 @@ import { clusterMigrationId, type Migration, type MigrationMode, type MigrationO
 import { isPlanId, PLAN_LABEL } from '../../model/plan-id';
 import type { KubeVmi, KubeVmim, KubevirtMigrationState } from './kube-objects';
 import { parseKubeTime } from './kube-objects';
+import { parseMigrationConfiguration } from './migration-configuration';
 
 /** Every phase virt-controller sets; only Succeeded and Failed are final. */
 const PHASE_STATES: Record<string, Exclude<MigrationState, 'cancelled' | 'succeeded' | 'failed'> | 'final'> = {
@@ -139,6 +140,8 @@ export function parseVmim(vmim: KubeVmim, context: VmimContext): VmimParseResult
       migration.durationMs = Math.max(0, endedAt - createdAt);
     }
   }
+  const tuning = parseMigrationConfiguration(migrationState);
+  if (tuning) migration.tuning = tuning;
   const failureReason = nonEmpty(migrationState?.failureReason);
   if (failureReason && migration.state !== 'succeeded') migration.failureReason = failureReason;
 
