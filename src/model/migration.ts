@@ -28,7 +28,7 @@ export interface MigrationProgress {
  * what the cluster could do instead: the advice names only what the cluster offers.
  */
 export interface MigrationTuning {
-  /** The configured cap on the link, bytes/s; absent or 0 when none is known. */
+  /** The configured cap on the link, bytes/s; 0 when the cluster says there is none, absent when not known. */
   bandwidthLimitBytesPerSec?: number;
   /** Auto-converge is on for this migration. */
   autoConverge?: boolean;

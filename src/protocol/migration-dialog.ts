@@ -300,14 +300,16 @@ export function isProgressSeries(v: unknown): v is ProgressSeries {
   return isOptional(v.totalBytes, isFiniteNumber) && (v.remainingIsUpperBound === undefined || typeof v.remainingIsUpperBound === 'boolean');
 }
 
-const TUNING_FLAGS = ['autoConverge', 'postCopy', 'canAutoConverge', 'canPostCopy', 'canMigrateCold'] as const;
+const TUNING_FLAGS = ['autoConverge', 'postCopy', 'canAutoConverge', 'canPostCopy', 'canMigrateCold', 'unsafeMigrationOverride'] as const;
+const TUNING_NUMBERS = ['bandwidthLimitBytesPerSec', 'completionTimeoutPerGiBSec', 'progressTimeoutSec', 'parallelMigrationsPerCluster', 'parallelOutboundMigrationsPerNode'] as const;
 
 function isMigrationTuning(v: unknown): v is MigrationTuning {
   return (
     isRecord(v) &&
-    hasOnlyKeys(v, [], ['bandwidthLimitBytesPerSec', ...TUNING_FLAGS]) &&
-    isOptional(v.bandwidthLimitBytesPerSec, isFiniteNumber) &&
-    TUNING_FLAGS.every((k) => v[k] === undefined || typeof v[k] === 'boolean')
+    hasOnlyKeys(v, [], [...TUNING_NUMBERS, ...TUNING_FLAGS, 'policyName']) &&
+    TUNING_NUMBERS.every((k) => isOptional(v[k], isFiniteNumber)) &&
+    TUNING_FLAGS.every((k) => v[k] === undefined || typeof v[k] === 'boolean') &&
+    isOptional(v.policyName, isString)
   );
 }
 

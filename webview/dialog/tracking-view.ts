@@ -10,6 +10,7 @@ import { downtimeText, formatBytes, formatDuration, formatPercent, formatRate, f
 import type { DialogViewState, MigrationView } from '../../src/protocol/migration-dialog';
 import { cancelUnavailableReason, lastKnownLabel, streamDownNotice } from '../../src/protocol/stream-down-text';
 import { ConvergenceView } from './convergence-view';
+import { SettingsView } from './settings-view';
 import { append, el, setText, toggleAttribute } from './element';
 
 export interface TrackingCallbacks {
@@ -57,6 +58,8 @@ export class TrackingView {
   private readonly figures = el('p', { class: 'figures', id: 'progress-figures' });
   /** The convergence verdict and the transfer chart (issue 16). */
   private readonly convergence = new ConvergenceView();
+  /** The configuration that applied, as the cluster reports it (issue 16). */
+  private readonly settings = new SettingsView();
   private readonly outcome = el('p', { class: 'outcome', role: 'status', id: 'outcome' });
   private readonly errorText = el('p', { class: 'submit-error', role: 'alert', id: 'tracking-error' });
   /** While the cluster's stream is down: says so, and that what is shown is as last known. */
@@ -81,6 +84,7 @@ export class TrackingView {
       this.stepper,
       this.elapsed,
       this.progress,
+      this.settings.root,
       this.outcome,
       this.errorText,
       el('div', { class: 'actions' }, this.cancelButton, this.againButton, this.closeButton),
@@ -148,6 +152,7 @@ export class TrackingView {
     this.renderSteps();
     this.renderElapsed();
     this.renderProgress(live);
+    this.settings.update(this.state.migration?.tuning);
 
     let outcome = '';
     if (m && final) outcome = outcomeSentence({ vmName, state: m.state, mode: m.mode, failureReason: m.failureReason, from, to: this.nodeName(m.targetNode), vmState: s.vm?.state }) ?? '';

@@ -47,7 +47,7 @@ export function adviceFor(state: ConvergenceState, v: Pick<ConvergenceVerdict, '
   const limit = tuning.bandwidthLimitBytesPerSec;
   if (limit !== undefined && limit > 0 && Number.isFinite(limit) && (v.transferRate === undefined || v.transferRate >= 0.85 * limit)) {
     advice.push(`a higher bandwidth limit (now ${formatRate(limit)})`);
-  } else if (limit === undefined && state === 'not-converging') {
+  } else if (!limit && state === 'not-converging') {
     advice.push('a faster migration link');
   }
   if (tuning.canAutoConverge && !tuning.autoConverge) advice.push('auto-converge (slows the guest until the copy catches up)');

@@ -19,9 +19,9 @@ export function parseMigrationConfiguration(state: KubevirtMigrationState | unde
   // Both are a MigrationPolicy (or KubeVirt CR) setting away on KubeVirt, so the advice may name them.
   tuning.canAutoConverge = true;
   tuning.canPostCopy = true;
-  // "0" (and 0Mi) means no cap.
+  // "0" (and "0Mi") means no cap: kept as 0, which the advice and the settings line read so.
   const bandwidth = parseQuantity(c.bandwidthPerMigration);
-  if (bandwidth !== undefined && bandwidth > 0) tuning.bandwidthLimitBytesPerSec = Math.round(bandwidth);
+  if (bandwidth !== undefined && bandwidth >= 0) tuning.bandwidthLimitBytesPerSec = Math.round(bandwidth);
   if (typeof c.allowAutoConverge === 'boolean') tuning.autoConverge = c.allowAutoConverge;
   if (typeof c.allowPostCopy === 'boolean') tuning.postCopy = c.allowPostCopy;
   if (typeof c.unsafeMigrationOverride === 'boolean') tuning.unsafeMigrationOverride = c.unsafeMigrationOverride;
