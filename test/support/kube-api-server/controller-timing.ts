@@ -1,5 +1,6 @@
 // How fast the built-in controllers move things along. Tests shrink these to run a whole
 // migration in about 100 ms; the dev launcher stretches them so a person can watch.
+import type { MigrationConfigurationJson, MigrationPolicyStandIn } from './migration-configuration';
 
 export const MIGRATION_STEP_PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running'] as const;
 export type MigrationStepPhase = (typeof MIGRATION_STEP_PHASES)[number];
@@ -22,6 +23,10 @@ export interface ControllerTiming {
   /** KubeVirt's parallelMigrationsPerCluster / parallelOutboundMigrationsPerNode (real defaults 5 / 2). */
   maxParallelMigrations: number;
   maxParallelOutboundPerNode: number;
+  /** The KubeVirt CR's spec.configuration.migrations (over KubeVirt's defaults) written into migrationConfiguration. */
+  kubevirtMigrations?: MigrationConfigurationJson;
+  /** A MigrationPolicy applying to every migration: its settings win, and migrationPolicyName names it. */
+  migrationPolicy?: MigrationPolicyStandIn;
 }
 
 export type TimingOverrides = Partial<Omit<ControllerTiming, 'phaseMs'>> & {

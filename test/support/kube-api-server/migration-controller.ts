@@ -15,6 +15,7 @@ import { isNodeReady } from './object-factories';
 import { MIGRATION_FINALIZER, VMI_NAME_LABEL, isFinalMigrationPhase } from './migration-admission';
 import type { MigrationFailureRule } from './fault-state';
 import { randomNameSuffix } from './generated-names';
+import { effectiveMigrationConfiguration } from './migration-configuration';
 
 const GC_BUFFER = 5;
 const HANDED_OFF = new Set(['PreparingTarget', 'TargetReady', 'Running']);
@@ -233,7 +234,7 @@ export class MigrationController {
             sourcePod: `virt-launcher-${vmi.metadata.name}-${randomNameSuffix()}`,
             targetNode: target,
             targetPod: `virt-launcher-${vmi.metadata.name}-${randomNameSuffix()}`,
-            migrationConfiguration: { allowAutoConverge: false, allowPostCopy: this.timing.postCopyAfterMs !== undefined, bandwidthPerMigration: '0', completionTimeoutPerGiB: 150, progressTimeout: 150 },
+            ...this.migrationConfiguration(),
             migrationNetworkType: 'Pod',
           });
           d.metadata.labels = { ...d.metadata.labels, [TARGET_LABEL]: target };
@@ -365,6 +366,14 @@ export class MigrationController {
       this.cluster.forceRemove(MIGRATIONS, namespace, old.metadata.name ?? '', 'garbage-collected');
       this.creationOrder.delete(uidOf(old));
     }
+  }
+
+  /** Post-copy is allowed whenever this server is set to switch to it. */
+  private migrationConfiguration(): ReturnType<typeof effectiveMigrationConfiguration> {
+    const { kubevirtMigrations, migrationPolicy, postCopyAfterMs } = this.timing;
+    const effective = effectiveMigrationConfiguration(kubevirtMigrations, migrationPolicy);
+    if (postCopyAfterMs !== undefined) effective.migrationConfiguration.allowPostCopy = true;
+    return effective;
   }
 
   private nodeAddress(nodeName: string): string {
