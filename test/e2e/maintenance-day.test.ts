@@ -157,6 +157,8 @@ describe('A maintenance day, end to end: evacuate a node through a plan, edit it
   }
 
   let evacuationPlan = '';
+  /** The targets as the planner chose them (the file changes once the edits are saved). */
+  let planned: Record<string, string> = {};
 
   it('puts node-3 into maintenance from its context menu, and the offer to evacuate opens the plan with its CodeLens', async () => {
     await workbench.openBlixardView();
@@ -188,7 +190,7 @@ describe('A maintenance day, end to end: evacuate a node through a plan, edit it
     assert.match(text, new RegExp(`^cluster: ${CLUSTER}$`, 'm'));
     assert.match(text, /^kind: evacuate$/m);
     assert.match(text, /^node: "3"$/m);
-    const planned = targetsIn(text);
+    planned = targetsIn(text);
     assert.deepEqual(Object.keys(planned).sort(), ['vm-3', 'vm-6'], 'both VMs of node-3 are in the plan');
     assert.notEqual(planned['vm-3'], planned['vm-6'], `the planner spreads them (no node has room for both): ${JSON.stringify(planned)}`);
     for (const to of Object.values(planned)) assert.ok(to === '1' || to === '2', 'never to the node in maintenance');
@@ -203,7 +205,6 @@ describe('A maintenance day, end to end: evacuate a node through a plan, edit it
 
   it('underlines a target typed wrong — an unknown node, the node in maintenance, a node over capacity — and clears each when fixed', async () => {
     const text = readFileSync(evacuationPlan, 'utf8');
-    const planned = targetsIn(text);
     const other = (id: string) => (id === '1' ? '2' : '1');
     const vm3To = lineOf(text, 'vm-3', 'to');
     const vm6To = lineOf(text, 'vm-6', 'to');
@@ -232,7 +233,6 @@ describe('A maintenance day, end to end: evacuate a node through a plan, edit it
   });
 
   it('runs the edited plan from its CodeLens: the checklist fills in to done, node-3 is empty, the VMs are where the edit put them', async () => {
-    const planned = targetsIn(readFileSync(evacuationPlan, 'utf8'));
     const vm3Target = `node-${planned['vm-6']}`;
     const vm6Target = `node-${planned['vm-6'] === '1' ? '2' : '1'}`;
     // The README's picture is taken while it runs: no Problems panel in the way.
@@ -240,7 +240,7 @@ describe('A maintenance day, end to end: evacuate a node through a plan, edit it
     await page.locator('.markers-panel').waitFor({ state: 'hidden', timeout: 10_000 });
     const { rows, sawRunning } = await runFromCodeLens(evacuationPlan, ['vm-3', 'vm-6'], { name: '5-running', readme: 'plan-running' });
     const saved = targetsIn(readFileSync(evacuationPlan, 'utf8'));
-    assert.deepEqual(saved, { 'vm-3': planned['vm-6'], 'vm-6': vm6Target.slice(5) }, 'Run Plan saved the edits first');
+    assert.deepEqual(saved, { 'vm-3': planned['vm-6'], 'vm-6': vm6Target.slice(5) }, 'the plan run is the edited one, saved');
     assert.match(rows['1. vm-3'], new RegExp(`^done · node-3 → ${vm3Target} · live$`));
     assert.match(rows['2. vm-6'], new RegExp(`^done · node-3 → ${vm6Target} · cold$`));
     assert.ok(sawRunning, 'the checklist showed a migration running on its way to done');
