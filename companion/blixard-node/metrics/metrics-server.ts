@@ -6,8 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { TlsFiles } from '../rpc/grpc-server';
-import { splitHostPort } from '../rpc/connection-listener';
+import { splitHostPort, type TlsFiles } from '../listen-address';
 
 export interface MetricsServer {
   /** HOST:PORT as bound. */

@@ -4,6 +4,9 @@
 
 import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { splitHostPort } from '../listen-address';
+
+export { isLoopbackHost, splitHostPort } from '../listen-address';
 
 export interface ConnectionListener {
   /** The port bound (the real one when 0 was asked for). */
@@ -65,20 +68,4 @@ export function listenForConnections(
       });
     });
   });
-}
-
-/** "HOST:PORT", "[IPv6]:PORT" or ":PORT" (every interface). */
-export function splitHostPort(listen: string): { host: string | undefined; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  if (colon < 0 || !/^\d{1,5}$/.test(listen.slice(colon + 1)) || port > 65535) throw new Error(`cannot listen on ${listen}: expected HOST:PORT`);
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  return { host: host === '' ? undefined : host, port };
-}
-
-/** Whether only this machine can reach `host` ("127.0.0.1", "::1", "localhost"); every interface is not. */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }

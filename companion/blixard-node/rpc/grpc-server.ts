@@ -12,15 +12,9 @@ import { CallerCancelledError } from './call-errors';
 import { UNDECODABLE, requireRequest, type Untrusted } from './request-validation';
 import { toServiceError } from './status-table';
 import type { Complete } from './wire-format';
+import type { TlsFiles } from '../listen-address';
 
-export interface TlsFiles {
-  /** PEM server certificate chain. */
-  cert: Buffer;
-  /** PEM private key. */
-  key: Buffer;
-  /** PEM CA bundle: when given, clients must present a certificate it signed (mTLS). */
-  ca?: Buffer;
-}
+export type { TlsFiles } from '../listen-address';
 
 type BlixardPackage = ProtoGrpcType['blixard'];
 
