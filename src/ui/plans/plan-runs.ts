@@ -17,6 +17,7 @@ import { planIdOf } from '../../plans/plan-identity';
 import type { ClusterSnapshot, MigrationPlan } from '../../plans/plan-types';
 import { validatePlan } from '../../plans/plan-validation';
 import { windowStanding } from '../../plans/plan-window';
+import { withDeadlineOr } from '../../base/deadline';
 import { describeError } from '../../model/errors';
 import { vmsMovedOff } from './core/move-back';
 import { evacuationKey, RUN_IN_PROGRESS_KEY } from './core/plan-memory-keys';
@@ -171,7 +172,7 @@ export class PlanRuns implements vscode.Disposable {
       return;
     }
     const title = path.basename(uri.fsPath);
-    this.checklist.show(kept, `${title} · interrupted`, (id) => id);
+    this.checklist.show(kept, `${title} · interrupted`, await this.nodeNames(plan!.cluster));
     // A window that ended while VS Code was closed: said, never run late, and offered to re-plan.
     const standing = windowStanding(plan!.window, kept, Date.now());
     if (standing.state === 'ended') return this.offerReplan(uri, title, kept, standing.text);
@@ -184,6 +185,18 @@ export class PlanRuns implements vscode.Disposable {
     const choice = await vscode.window.showInformationMessage(`The migration plan ${title} was interrupted (${progressText(kept)}). Resume it? Migrations in flight are followed, not started again.`, 'Resume', 'Open Plan');
     if (choice === 'Resume') await this.run(uri, false);
     else if (choice === 'Open Plan') await vscode.window.showTextDocument(uri, { preview: false });
+  }
+
+  /**
+   * The cluster's node names by id, for the interrupted checklist to read as the running one does
+   * ("node-1 → node-2", not "1 → 2"); the ids themselves when the cluster is not configured or does
+   * not answer within 3 s (the resume offer is not held up by a cluster that is down).
+   */
+  private async nodeNames(cluster: string): Promise<(id: string) => string> {
+    const found = planCluster(this.ctx.registry, cluster);
+    const nodes = 'problem' in found ? [] : await withDeadlineOr(found.source.listNodes(), 3000, []).catch(() => []);
+    const byId = new Map(nodes.map((n) => [n.id, n.name]));
+    return (id) => byId.get(id) ?? id;
   }
 
   /** Where this plan's state is kept: the history when this window has one, else the file beside the plan. */
