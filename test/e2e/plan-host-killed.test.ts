@@ -166,6 +166,12 @@ describe('The extension host is killed mid-plan and restarts: the plan resumes, 
     assert.notEqual(newHosts[0], hosts[0]);
     const offer = (await resume.locator('.notification-list-item-message').first().textContent())?.trim() ?? '';
     assert.match(offer, new RegExp(`^The migration plan ${PLAN_FILE.replace(/\./g, '\\.')} was interrupted \\(.*\\)\\. Resume it\\? Migrations in flight are followed, not started again\\.$`));
+    assert.match(offer, /\(\d\/6 done · [12] running\)/, 'the run state kept before the kill had migrations in flight');
+    // The interrupted checklist, as the run left it, names the nodes as the running one did.
+    const interrupted = await checklistRows();
+    assert.deepEqual(Object.keys(interrupted).sort(), vms, JSON.stringify(interrupted));
+    for (const [vm, d] of Object.entries(interrupted)) assert.match(d, /node-1 → node-\d/, `${vm}: ${d}`);
+    assert.equal(existsSync(`${file}.state.json`), false, 'the run state is in the window\'s history, not beside the plan');
     await page.screenshot({ path: path.join(ARTIFACTS, '2-resume-offer.png') });
     await resume.getByRole('button', { name: 'Resume' }).click();
 
