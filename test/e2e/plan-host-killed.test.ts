@@ -168,7 +168,9 @@ describe('The extension host is killed mid-plan and restarts: the plan resumes, 
     assert.match(offer, new RegExp(`^The migration plan ${PLAN_FILE.replace(/\./g, '\\.')} was interrupted \\(.*\\)\\. Resume it\\? Migrations in flight are followed, not started again\\.$`));
     assert.match(offer, /\(\d\/6 done · [12] running\)/, 'the run state kept before the kill had migrations in flight');
     // The interrupted checklist, as the run left it, names the nodes as the running one did.
-    const interrupted = await checklistRows();
+    // The offer and the checklist are shown together; the workbench draws the tree view a moment
+    // later (on a loaded machine after the toast), so it is waited for, not read once.
+    const interrupted = await until(page, `the interrupted checklist to list ${vms.join(', ')}`, checklistRows, (r) => Object.keys(r).length === vms.length && Object.values(r).every((d) => /node-1 → node-\d/.test(d)), 30_000);
     assert.deepEqual(Object.keys(interrupted).sort(), vms, JSON.stringify(interrupted));
     for (const [vm, d] of Object.entries(interrupted)) assert.match(d, /node-1 → node-\d/, `${vm}: ${d}`);
     assert.equal(existsSync(`${file}.state.json`), false, 'the run state is in the window\'s history, not beside the plan');
