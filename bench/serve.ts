@@ -6,7 +6,10 @@
 // daemon gave it to its arrival; RSS of the server at rest and under load. Then the 10,000-request
 // fuzz (test/unit/serve/support/fuzz-requests.ts) against the same server: no 5xx.
 //
-//   node --import tsx bench/serve.ts [--migrations N] [--seconds S]
+//   node --import tsx bench/serve.ts [--migrations N] [--seconds S] [--endpoints healthz,active,byId,byVm] [--profile DIR]
+//
+// --profile DIR: `serve` runs with --cpu-prof into DIR (one .cpuprofile for its main thread, one
+// for the history's worker), to see where a request's time goes.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +38,10 @@ export interface ServeBenchOptions {
   seconds: number;
   sseMigrations: number;
   fuzzRequests: number;
+  /** Only these endpoints are loaded (all when absent): to profile one. */
+  endpoints?: Endpoint[];
+  /** A folder for CPU profiles of `serve` (main thread and history worker). */
+  profileDir?: string;
 }
 
 interface Load {
@@ -47,6 +54,8 @@ interface Load {
 
 export interface ServeBenchFigures {
   migrations: number;
+  /** /healthz: no history work — what HTTP, fastify and autocannon cost on this machine. */
+  floor: Load;
   active: Load;
   byId: Load;
   byVm: Load;
@@ -55,6 +64,8 @@ export interface ServeBenchFigures {
   fuzz: { requests: number; serverErrors: number; seconds: number };
 }
 
+type Endpoint = 'healthz' | 'active' | 'byId' | 'byVm';
+const NOT_LOADED: Load = { requestsPerSecond: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN, non2xx: 0, errors: 0 };
 const VMS = 5000;
 
 async function seed(db: string, count: number): Promise<string[]> {
@@ -105,7 +116,7 @@ export async function runServeBench(options: ServeBenchOptions): Promise<ServeBe
   const blixard = await startDevCluster({ nodes: 2, basePort: 0, vms: 2, runtime: { bootMs: 20, stopMs: 20, bandwidthMbps: 80_000, dirtyRateMbps: 10, progressIntervalMs: 1000 }, log: () => {} });
   const db = path.join(dir, 'history.db');
   const ids = await seed(db, options.migrations);
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--rate-limit', '0', '--blixard', `dev=${blixard.endpoints.join(',')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), CLI, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--rate-limit', '0', '--blixard', `dev=${blixard.endpoints.join(',')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   try {
@@ -120,9 +131,11 @@ export async function runServeBench(options: ServeBenchOptions): Promise<ServeBe
     let peak = atRest;
     const sample = () => (peak = Math.max(peak, rssMb(child.pid!)));
 
-    const active = await load(url, ['/api/v1/migrations/active'], options.seconds, sample);
-    const byId = await load(url, ids.map((id) => `/api/v1/migrations/${encodeURIComponent(id)}`), options.seconds, sample);
-    const byVm = await load(url, Array.from({ length: VMS }, (_, i) => `/api/v1/migrations/vm/vm-${i}`), options.seconds, sample);
+    const loaded = (endpoint: Endpoint, paths: () => string[]) => (!options.endpoints || options.endpoints.includes(endpoint) ? load(url, paths(), options.seconds, sample) : Promise.resolve(NOT_LOADED));
+    const floor = await loaded('healthz', () => ['/healthz']);
+    const active = await loaded('active', () => ['/api/v1/migrations/active']);
+    const byId = await loaded('byId', () => ids.map((id) => `/api/v1/migrations/${encodeURIComponent(id)}`));
+    const byVm = await loaded('byVm', () => Array.from({ length: VMS }, (_, i) => `/api/v1/migrations/vm/vm-${i}`));
 
     // SSE: each transition's delay from the daemon's time for it to its arrival here.
     const sse = new SseClient(`${url}/api/v1/migrations/watch`);
@@ -143,6 +156,7 @@ export async function runServeBench(options: ServeBenchOptions): Promise<ServeBe
     const fuzz = await fuzzServer(url, options.fuzzRequests, 7);
     return {
       migrations: options.migrations,
+      floor,
       active,
       byId,
       byVm,
@@ -163,6 +177,7 @@ export function serveRows(f: ServeBenchFigures): Array<{ figure: string; value: 
   const ms = (n: number) => `${Math.round(n * 100) / 100} ms`;
   const row = (what: string, l: Load) => ({ figure: `${what}: req/s, p50/p99`, value: `${l.requestsPerSecond.toLocaleString('en-US')} req/s · p50 ${ms(l.p50Ms)} · p99 ${ms(l.p99Ms)}`, conditions: `32 keep-alive clients, ${f.migrations.toLocaleString('en-US')} migrations; non-2xx ${l.non2xx}, errors ${l.errors}` });
   return [
+    row('GET /healthz (the floor: no history work)', f.floor),
     row('GET /active (1,000 active)', f.active),
     row('GET /:id (100,000 ids)', f.byId),
     row('GET /vm/:vmName (5,000 VMs)', f.byVm),
@@ -177,7 +192,9 @@ if (require.main === module) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  runServeBench({ migrations: arg('migrations', 100_000), seconds: arg('seconds', 10), sseMigrations: arg('sse-migrations', 40), fuzzRequests: arg('fuzz', 10_000) }).then(
+  const profileAt = process.argv.indexOf('--profile');
+  const endpointsAt = process.argv.indexOf('--endpoints');
+  runServeBench({ migrations: arg('migrations', 100_000), seconds: arg('seconds', 10), sseMigrations: arg('sse-migrations', 40), fuzzRequests: arg('fuzz', 10_000), ...(profileAt > 0 ? { profileDir: path.resolve(process.argv[profileAt + 1]) } : {}), ...(endpointsAt > 0 ? { endpoints: process.argv[endpointsAt + 1].split(',') as Endpoint[] } : {}) }).then(
     (f) => {
       console.log(JSON.stringify(f, null, 2));
       for (const r of serveRows(f)) console.log(`${r.figure.padEnd(36)}  ${r.value.padEnd(50)}  ${r.conditions}`);

@@ -49,9 +49,12 @@ export class HistoryDatabase {
         if (check.length !== 1 || check[0] !== 'ok') throw new Error(`integrity check failed: ${check.slice(0, 3).join('; ')}`);
       }
       const schema = ensureSchema(db);
-      // Pragmas reset whenever sql.js reopens the file; they only matter for speed here (the
-      // durability comes from our journal, not SQLite's).
-      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY');
+      // The pragmas only matter for speed here (the durability comes from our journal, not
+      // SQLite's). Exclusive locking: this connection is the only one on its in-memory file, so
+      // SQLite may keep its lock and page cache between statements instead of looking for a hot
+      // journal (a failing file lookup in sql.js' MEMFS) and re-reading page 1 on every query —
+      // byId 15 → 5 µs at 100,000 migrations.
+      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA locking_mode = EXCLUSIVE');
       return { database: new HistoryDatabase(new SqlSession(db), new RowChanges(db)), schema };
     } catch (err) {
       db.close();

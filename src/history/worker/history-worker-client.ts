@@ -26,7 +26,7 @@ import { findRecordProblem } from '../record-validation';
 import type { HistoryRole } from '../replication/store-role';
 import type { HistoryStoreOptions, RetentionPolicy } from '../store-options';
 import { RecordedLookups, type RecordedView } from './recorded-lookups';
-import { fromWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerRecord, type WorkerStoreOptions } from './worker-protocol';
+import { fromWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerCall, type WorkerRecord, type WorkerStoreOptions } from './worker-protocol';
 
 export interface HistoryWorkerOptions extends HistoryStoreOptions {
   /** The worker's script; found beside this module (source or bundle) when omitted. */
@@ -71,6 +71,12 @@ export class HistoryWorkerClient implements HistoryAccess {
   private outboxScheduled: NodeJS.Immediate | undefined;
   private nextCallId = 1;
   private readonly calls = new Map<number, PendingCall>();
+  /**
+   * Calls of this turn, sent together at its end (or before any other message): the HTTP API's
+   * concurrent requests and the panel's queries each cost the worker one message, not one each.
+   */
+  private callbox: WorkerCall[] = [];
+  private callboxScheduled: NodeJS.Immediate | undefined;
 
   private readonly lookups = new RecordedLookups(
     {
@@ -294,15 +300,15 @@ export class HistoryWorkerClient implements HistoryAccess {
       case 'state':
         this.setState(m.state);
         break;
-      case 'result':
-      case 'failed': {
-        const pending = this.calls.get(m.id);
-        if (!pending) break;
-        this.calls.delete(m.id);
-        if (m.type === 'result') pending.resolve(m.value);
-        else pending.reject(fromWorkerError(m.error));
+      case 'answers':
+        for (const a of m.answers) {
+          const pending = this.calls.get(a.id);
+          if (!pending) continue;
+          this.calls.delete(a.id);
+          if (a.type === 'result') pending.resolve(a.value);
+          else pending.reject(fromWorkerError(a.error));
+        }
         break;
-      }
       case 'journaled':
         this.acknowledge(m.seq);
         break;
@@ -355,7 +361,10 @@ export class HistoryWorkerClient implements HistoryAccess {
     if (this.outboxScheduled) clearImmediate(this.outboxScheduled);
     this.outboxScheduled = undefined;
     if (this.unacknowledged.length > 0) this.post({ type: 'records', records: this.unacknowledged });
-    for (const [id, pending] of this.calls) this.post({ type: 'call', id, ...pending.call });
+    this.callbox = [];
+    if (this.callboxScheduled) clearImmediate(this.callboxScheduled);
+    this.callboxScheduled = undefined;
+    if (this.calls.size > 0) this.post({ type: 'calls', calls: [...this.calls].map(([id, pending]) => ({ id, ...pending.call }) as WorkerCall) });
   }
 
   private call(call: HistoryCall): Promise<unknown> {
@@ -367,12 +376,24 @@ export class HistoryWorkerClient implements HistoryAccess {
       if (!this.live) return; // a restart is under way: resend() asks it
       // Records recorded before the call are in the worker before it: it answers after them.
       this.sendOutbox();
-      this.post({ type: 'call', id, ...call });
+      this.callbox.push({ id, ...call } as WorkerCall);
+      this.callboxScheduled ??= setImmediate(() => this.sendCalls());
     });
   }
 
+  /** Any message but a call sends the calls waiting for the end of the turn first, so the worker sees everything in the order it was asked. */
   private post(message: ToWorker): void {
+    this.sendCalls();
     this.worker.postMessage(message);
+  }
+
+  private sendCalls(): void {
+    if (this.callboxScheduled) clearImmediate(this.callboxScheduled);
+    this.callboxScheduled = undefined;
+    if (this.callbox.length === 0 || !this.live) return;
+    const calls = this.callbox;
+    this.callbox = [];
+    this.worker.postMessage({ type: 'calls', calls } satisfies ToWorker);
   }
 
   /** The worker ended. Expected after close(); otherwise it died: start another in its place. */

@@ -8,7 +8,7 @@ import { HistoryStore } from '../history-store';
 import type { ExportFormat } from '../history-export';
 import type { PlanRunRecord } from '../plan-runs';
 import { RecordedIds } from './recorded-ids-filter';
-import { toWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerRecord } from './worker-protocol';
+import { toWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerAnswer, type WorkerCall, type WorkerRecord } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('history-worker.ts runs as a worker thread (new Worker), not on its own');
@@ -20,8 +20,30 @@ let appliedSeq = 0;
 let flushing = false;
 let closing = false;
 
+// Answers wait for the end of the turn and cross as one message: under load (the HTTP API's
+// concurrent requests) a turn answers many calls, and each message costs both threads a wakeup
+// and a structured clone of its own. Any other message sends the waiting answers first, so the
+// client sees everything in the order the worker did it.
+let answers: WorkerAnswer[] = [];
+let answersScheduled: NodeJS.Immediate | undefined;
+
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
+  sendAnswers();
   port!.postMessage(message, transfer);
+}
+
+function answerCall(answer: WorkerAnswer): void {
+  answers.push(answer);
+  answersScheduled ??= setImmediate(sendAnswers);
+}
+
+function sendAnswers(): void {
+  if (answersScheduled) clearImmediate(answersScheduled);
+  answersScheduled = undefined;
+  if (answers.length === 0) return;
+  const ready = answers;
+  answers = [];
+  port!.postMessage({ type: 'answers', answers: ready } satisfies FromWorker);
 }
 
 function stateOf(s: HistoryStore): StoreState {
@@ -191,7 +213,7 @@ async function answer(s: HistoryStore, call: HistoryCall): Promise<unknown> {
   }
 }
 
-async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
+async function call(message: WorkerCall): Promise<void> {
   if (opening) await opening;
   applyQueued();
   const s = store;
@@ -199,9 +221,9 @@ async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void>
     if (!s) throw new Error('the history did not open');
     const value = await answer(s, message);
     if (message.method === 'flush') post({ type: 'journaled', seq: value as number });
-    post({ type: 'result', id: message.id, value: message.method === 'flush' ? undefined : value });
+    answerCall({ type: 'result', id: message.id, value: message.method === 'flush' ? undefined : value });
   } catch (err) {
-    post({ type: 'failed', id: message.id, error: toWorkerError(err) });
+    answerCall({ type: 'failed', id: message.id, error: toWorkerError(err) });
   }
 }
 
@@ -229,8 +251,8 @@ port.on('message', (message: ToWorker) => {
       if (store) queueRecords(message.records);
       else void (opening ?? Promise.resolve()).then(() => queueRecords(message.records));
       break;
-    case 'call':
-      void call(message);
+    case 'calls':
+      for (const c of message.calls) void call(c);
       break;
     case 'close':
       void close();

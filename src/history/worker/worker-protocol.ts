@@ -49,8 +49,11 @@ export interface WorkerRecord {
 export type ToWorker =
   | { type: 'open'; options: WorkerStoreOptions; reclaimLockTokens: string[] }
   | { type: 'records'; records: WorkerRecord[] }
-  | ({ type: 'call'; id: number } & HistoryCall)
+  /** The calls of one turn of the client's event loop, in their order: one message, not one each (see the client's post()). */
+  | { type: 'calls'; calls: WorkerCall[] }
   | { type: 'close' };
+
+export type WorkerCall = { id: number } & HistoryCall;
 
 export interface WorkerError {
   name: string;
@@ -71,8 +74,8 @@ export type FromWorker =
   | { type: 'opened'; paths: HistoryPaths; state: StoreState }
   | { type: 'open-failed'; error: WorkerError }
   | { type: 'state'; state: StoreState }
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'failed'; id: number; error: WorkerError }
+  /** The answers ready in one turn of the worker's event loop, in the order they were ready. */
+  | { type: 'answers'; answers: WorkerAnswer[] }
   /** Every record up to and including `seq` is on disk (journal or inbox). */
   | { type: 'journaled'; seq: number }
   /** A record the store refused (the client validated it, so this is the disk or a closed store). */
@@ -82,6 +85,8 @@ export type FromWorker =
   | { type: 'recorded-ids'; filter: RecordedIdsFilter }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'closed' };
+
+export type WorkerAnswer = { type: 'result'; id: number; value: unknown } | { type: 'failed'; id: number; error: WorkerError };
 
 /** A Bloom filter of every migration id the history held at open (see recorded-ids-filter.ts). */
 export interface RecordedIdsFilter {
