@@ -8,10 +8,9 @@
 // every record not yet acknowledged; calls in flight are asked again. Nothing is lost, and the
 // log says so.
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Emitter, type Event } from '../../base/event';
+import { TurnBatch } from '../../base/turn-batch';
 import { silentLogger, type Logger } from '../../base/logger';
 import type { Migration, PhaseTransition } from '../../model/migration';
 import type { ChartQuery, HistoryCharts, ClusterSummary, EntryPage, EntryPageQuery, HistoryEntry, KeysetPage, KeysetQuery, ListQuery, PageQuery, VmQuery } from '../database/history-database';
@@ -26,6 +25,7 @@ import { findRecordProblem } from '../record-validation';
 import type { HistoryRole } from '../replication/store-role';
 import type { HistoryStoreOptions, RetentionPolicy } from '../store-options';
 import { RecordedLookups, type RecordedView } from './recorded-lookups';
+import { historyWorkerScript } from './worker-script';
 import { fromWorkerError, type FromWorker, type HistoryCall, type StoreState, type ToWorker, type WorkerCall, type WorkerRecord, type WorkerStoreOptions } from './worker-protocol';
 
 export interface HistoryWorkerOptions extends HistoryStoreOptions {
@@ -35,23 +35,10 @@ export interface HistoryWorkerOptions extends HistoryStoreOptions {
   maxRestartsPerMinute?: number;
 }
 
-const WORKER_NAME = 'history-worker';
-
 interface PendingCall {
   call: HistoryCall;
   resolve(value: unknown): void;
   reject(err: Error): void;
-}
-
-/** The worker's script: the bundle's (dist/history-worker.js, beside this code or one folder up), or the TypeScript source when running from source. */
-export function historyWorkerScript(): string {
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const candidates = __filename.endsWith('.ts')
-    ? [path.join(here, `${WORKER_NAME}.ts`)]
-    : [path.join(here, `${WORKER_NAME}.js`), path.join(here, '..', `${WORKER_NAME}.js`)];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new HistoryError('io', `The history's worker script (${WORKER_NAME}) was not found; looked in: ${candidates.join(', ')}.`);
-  return found;
 }
 
 export class HistoryWorkerClient implements HistoryAccess {
@@ -67,16 +54,21 @@ export class HistoryWorkerClient implements HistoryAccess {
   private journaledSeq = 0;
   /** Sent or to be sent, not yet on disk: sent again to a worker started in place of a dead one. */
   private unacknowledged: WorkerRecord[] = [];
-  private outbox: WorkerRecord[] = [];
-  private outboxScheduled: NodeJS.Immediate | undefined;
+  /** Records of this turn: a burst crosses to the worker as one batch. */
+  private readonly outbox = new TurnBatch<WorkerRecord>(
+    (records) => this.post({ type: 'records', records }),
+    () => this.live,
+  );
   private nextCallId = 1;
   private readonly calls = new Map<number, PendingCall>();
   /**
    * Calls of this turn, sent together at its end (or before any other message): the HTTP API's
    * concurrent requests and the panel's queries each cost the worker one message, not one each.
    */
-  private callbox: WorkerCall[] = [];
-  private callboxScheduled: NodeJS.Immediate | undefined;
+  private readonly callbox = new TurnBatch<WorkerCall>(
+    (calls) => this.worker.postMessage({ type: 'calls', calls } satisfies ToWorker),
+    () => this.live,
+  );
 
   private readonly lookups = new RecordedLookups(
     {
@@ -140,12 +132,10 @@ export class HistoryWorkerClient implements HistoryAccess {
     this.unacknowledged.push(record);
     this.outbox.push(record);
     this.lookups.recorded(migration.id);
-    // One message per turn: a burst of records crosses to the worker as one batch.
-    this.outboxScheduled ??= setImmediate(() => this.sendOutbox());
   }
 
   async flush(): Promise<void> {
-    this.sendOutbox();
+    this.outbox.flush();
     await this.call({ method: 'flush', args: [] });
   }
 
@@ -240,7 +230,7 @@ export class HistoryWorkerClient implements HistoryAccess {
     this.closing ??= (async () => {
       this.lookups.stop();
       if (this.broken) return;
-      this.sendOutbox();
+      this.outbox.flush();
       const closed = new Promise<void>((resolve) => {
         const onMessage = (m: FromWorker) => m.type === 'closed' && resolve();
         this.worker.on('message', onMessage);
@@ -346,24 +336,11 @@ export class HistoryWorkerClient implements HistoryAccess {
     if (i > 0) this.unacknowledged = this.unacknowledged.slice(i);
   }
 
-  private sendOutbox(): void {
-    if (this.outboxScheduled) clearImmediate(this.outboxScheduled);
-    this.outboxScheduled = undefined;
-    if (this.outbox.length === 0 || !this.live) return;
-    const records = this.outbox;
-    this.outbox = [];
-    this.post({ type: 'records', records });
-  }
-
   /** After a (re)start opened: everything not yet on disk, then every call not yet answered, in their order. */
   private resend(): void {
-    this.outbox = [];
-    if (this.outboxScheduled) clearImmediate(this.outboxScheduled);
-    this.outboxScheduled = undefined;
+    this.outbox.clear();
     if (this.unacknowledged.length > 0) this.post({ type: 'records', records: this.unacknowledged });
-    this.callbox = [];
-    if (this.callboxScheduled) clearImmediate(this.callboxScheduled);
-    this.callboxScheduled = undefined;
+    this.callbox.clear();
     if (this.calls.size > 0) this.post({ type: 'calls', calls: [...this.calls].map(([id, pending]) => ({ id, ...pending.call }) as WorkerCall) });
   }
 
@@ -375,25 +352,15 @@ export class HistoryWorkerClient implements HistoryAccess {
       this.calls.set(id, { call, resolve, reject });
       if (!this.live) return; // a restart is under way: resend() asks it
       // Records recorded before the call are in the worker before it: it answers after them.
-      this.sendOutbox();
+      this.outbox.flush();
       this.callbox.push({ id, ...call } as WorkerCall);
-      this.callboxScheduled ??= setImmediate(() => this.sendCalls());
     });
   }
 
   /** Any message but a call sends the calls waiting for the end of the turn first, so the worker sees everything in the order it was asked. */
   private post(message: ToWorker): void {
-    this.sendCalls();
+    this.callbox.flush();
     this.worker.postMessage(message);
-  }
-
-  private sendCalls(): void {
-    if (this.callboxScheduled) clearImmediate(this.callboxScheduled);
-    this.callboxScheduled = undefined;
-    if (this.callbox.length === 0 || !this.live) return;
-    const calls = this.callbox;
-    this.callbox = [];
-    this.worker.postMessage({ type: 'calls', calls } satisfies ToWorker);
   }
 
   /** The worker ended. Expected after close(); otherwise it died: start another in its place. */

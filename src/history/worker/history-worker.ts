@@ -4,6 +4,7 @@
 // they come, after the records sent before them, and says which records are on disk.
 
 import { parentPort } from 'node:worker_threads';
+import { TurnBatch } from '../../base/turn-batch';
 import { HistoryStore } from '../history-store';
 import type { ExportFormat } from '../history-export';
 import type { PlanRunRecord } from '../plan-runs';
@@ -24,26 +25,11 @@ let closing = false;
 // concurrent requests) a turn answers many calls, and each message costs both threads a wakeup
 // and a structured clone of its own. Any other message sends the waiting answers first, so the
 // client sees everything in the order the worker did it.
-let answers: WorkerAnswer[] = [];
-let answersScheduled: NodeJS.Immediate | undefined;
+const answers = new TurnBatch<WorkerAnswer>((ready) => port!.postMessage({ type: 'answers', answers: ready } satisfies FromWorker));
 
 function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
-  sendAnswers();
+  answers.flush();
   port!.postMessage(message, transfer);
-}
-
-function answerCall(answer: WorkerAnswer): void {
-  answers.push(answer);
-  answersScheduled ??= setImmediate(sendAnswers);
-}
-
-function sendAnswers(): void {
-  if (answersScheduled) clearImmediate(answersScheduled);
-  answersScheduled = undefined;
-  if (answers.length === 0) return;
-  const ready = answers;
-  answers = [];
-  port!.postMessage({ type: 'answers', answers: ready } satisfies FromWorker);
 }
 
 function stateOf(s: HistoryStore): StoreState {
@@ -221,9 +207,9 @@ async function call(message: WorkerCall): Promise<void> {
     if (!s) throw new Error('the history did not open');
     const value = await answer(s, message);
     if (message.method === 'flush') post({ type: 'journaled', seq: value as number });
-    answerCall({ type: 'result', id: message.id, value: message.method === 'flush' ? undefined : value });
+    answers.push({ type: 'result', id: message.id, value: message.method === 'flush' ? undefined : value });
   } catch (err) {
-    answerCall({ type: 'failed', id: message.id, error: toWorkerError(err) });
+    answers.push({ type: 'failed', id: message.id, error: toWorkerError(err) });
   }
 }
 
