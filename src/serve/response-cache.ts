@@ -3,13 +3,15 @@
 // (a record, a deletion, a reload) drops them all — cheaper than knowing which listing a change
 // touches, and a scrape of /active between two transitions is then a map lookup, not a query.
 // Concurrent misses of one key share one query. An answer computed across a change is not kept.
+// The body is kept as UTF-8 bytes: a scrape of a 100 KB /active is then a write of them, not an
+// encoding of the string per request.
 
 import { createHash } from 'node:crypto';
 import type { Event } from '../base/event';
 import type { IDisposable } from '../base/lifecycle';
 
 export interface CachedAnswer {
-  body: string;
+  body: Buffer;
   etag: string;
 }
 
@@ -39,7 +41,7 @@ export class ResponseCache implements IDisposable {
     if (pending) return pending;
     const generation = this.generation;
     const work = produce().then((value) => {
-      const body = JSON.stringify(value);
+      const body = Buffer.from(JSON.stringify(value), 'utf8');
       const answer = { body, etag: etagOf(body) };
       if (generation === this.generation) {
         if (this.answers.size >= this.maxEntries) this.answers.clear();
@@ -61,7 +63,7 @@ export class ResponseCache implements IDisposable {
   }
 }
 
-export function etagOf(body: string): string {
+export function etagOf(body: string | Buffer): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
