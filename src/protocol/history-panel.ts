@@ -94,6 +94,17 @@ export interface HistoryNotice {
 }
 
 /**
+ * Which history the panel shows, when blixard.history.server is set (without one it is this
+ * machine's, as always, and nothing is said): the team's merged with this machine's, or this
+ * machine's alone while the server is being reached or does not answer.
+ */
+export interface HistorySourceView {
+  kind: 'server' | 'connecting' | 'fallback';
+  text: string;
+  tooltip: string;
+}
+
+/**
  * Everything the panel shows, sent whole on every change (a page is at most MAX_PAGE_SIZE rows),
  * so a webview that was hidden and recreated renders the same thing from one message.
  */
@@ -115,6 +126,7 @@ export interface HistoryPanelViewState {
   detailMissing?: string;
   exporting?: ExportFormatView;
   notice?: HistoryNotice;
+  source?: HistorySourceView;
 }
 
 // ---- messages --------------------------------------------------------------------------------
@@ -242,6 +254,7 @@ export function isHistoryStateMessage(m: unknown): m is HistoryStateMessage {
     Array.isArray(s.summary) &&
     (s.plans === undefined || (Array.isArray(s.plans) && s.plans.every((p) => isRecord(p) && isString(p.id) && isString(p.label) && isString(p.cluster) && isString(p.status)))) &&
     (s.charts === undefined || isChartsView(s.charts)) &&
+    (s.source === undefined || (isRecord(s.source) && (s.source.kind === 'server' || s.source.kind === 'connecting' || s.source.kind === 'fallback') && isString(s.source.text) && isString(s.source.tooltip))) &&
     (s.detail === undefined ||
       (isRecord(s.detail) &&
         isRowView(s.detail.migration) &&

@@ -56,7 +56,9 @@ const charts = new ChartsView({
   },
 });
 const status = el('p', { class: 'status', id: 'status', role: 'status' });
-const layout = el('div', { class: 'layout' }, el('header', {}, el('h1', {}, 'Migration History'), status), summary.root, charts.root, table.root, detail.root);
+// Which history this is, when a team history server is set: its own line, so a fallback is never mistaken for the team's.
+const source = el('p', { class: 'source', id: 'history-source' });
+const layout = el('div', { class: 'layout' }, el('header', {}, el('h1', {}, 'Migration History'), source, status), summary.root, charts.root, table.root, detail.root);
 
 function render(): void {
   if (!state) return;
@@ -64,6 +66,10 @@ function render(): void {
   if (!layout.isConnected) app.replaceChildren(layout);
   status.textContent = state.status === 'loading' ? 'Opening the history…' : state.status === 'unavailable' ? (state.error ?? 'The history is unavailable.') : '';
   status.className = `status ${state.status}`;
+  source.hidden = !state.source;
+  source.textContent = state.source?.text ?? '';
+  source.title = state.source?.tooltip ?? '';
+  source.className = `source ${state.source?.kind ?? ''}`;
   summary.render(state.summary);
   charts.render(state.charts, state.query.flow);
   table.render(state, now);

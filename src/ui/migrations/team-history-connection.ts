@@ -17,7 +17,9 @@ import { describeError } from '../../model/errors';
 import { HistoryServerClient, parseServerUrl } from '../../serve/client/history-server-client';
 import { RemoteHistoryError } from '../../serve/client/remote-history-error';
 import { TeamHistory, type HistorySource } from '../../serve/client/team-history';
+import type { HistorySourceView } from '../../protocol/history-panel';
 import { readHistoryServer } from '../common/settings';
+import { historySourceView } from './core/migrations-presentation';
 
 export const HISTORY_SERVER_SETTING = 'blixard.history.server';
 export const HISTORY_SERVER_TOKEN_COMMANDS = { set: 'blixard.history.setServerToken', clear: 'blixard.history.clearServerToken' } as const;
@@ -75,6 +77,11 @@ export class TeamHistoryConnection implements HistoryReads, vscode.Disposable {
 
   get source(): HistorySource {
     return this.team.value?.source ?? this.badUrl ?? { kind: 'local' };
+  }
+
+  /** The history panel's line about it (none without a server). */
+  get sourceView(): HistorySourceView | undefined {
+    return historySourceView(this.source);
   }
 
   /** The team history, while a server is set (tests wait on its first list). */

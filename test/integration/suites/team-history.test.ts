@@ -102,6 +102,7 @@ describe('Team history server', function () {
       return s && s.status === 'ready' && s.rows.some((r) => r.id === seeded[11]) ? s : undefined;
     }, 30_000);
     assert.ok(state.total >= 12, `total ${state.total}`);
+    assert.deepEqual({ kind: state.source?.kind, text: state.source?.text }, { kind: 'server', text: `Team history · ${host}` }, 'the panel says it shows the team history');
     assert.ok(state.summary.some((s) => s.clusterId === CLUSTER && s.count === 12 && s.failed === 3), JSON.stringify(state.summary));
 
     const entry = await vscode.commands.executeCommand<HistoryEntry | undefined>('blixard.history.findById', seeded[3]);
@@ -141,6 +142,12 @@ describe('Team history server', function () {
       return s && !s.rows.some((r) => seeded.includes(r.id)) ? s : undefined;
     }, 30_000);
     assert.equal(state.total, local.length);
+    const host = new URL(url).host;
+    const said = await waitFor('the panel to say it shows this machine\'s history', () => {
+      const s = api.history.panel.stateOf();
+      return s?.source?.kind === 'fallback' ? s.source : undefined;
+    });
+    assert.equal(said.text, `Team history unreachable · ${host}: showing this machine's history`);
     const entry = await vscode.commands.executeCommand<HistoryEntry | undefined>('blixard.history.findById', seeded[3]);
     assert.equal(entry, undefined);
     await vscode.commands.executeCommand('notifications.clearAll').then(undefined, () => undefined);

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
 import { MigrationsViewModel, type MigrationsViewChange } from '../../../src/ui/migrations/core/migrations-view-model';
-import { historyFallbackLook, historySourceSuffix } from '../../../src/ui/migrations/core/migrations-presentation';
+import { historyFallbackLook, historySourceSuffix, historySourceView } from '../../../src/ui/migrations/core/migrations-presentation';
 import { WatchSession } from '../../../src/watch/watch-session';
 import { recordingLogger, tempDir } from '../history/support/fixtures';
 
@@ -20,6 +20,16 @@ describe('the history source in the Migrations view', () => {
     assert.equal(refused.description, "h:1: showing this machine's history");
     assert.match(refused.tooltip, /^The history server h:1 refused the token \(401\)\. .*Set History Server Token/);
     assert.equal(historyFallbackLook({ kind: 'fallback', host: 'h:1', code: 'bad-answer', reason: 'r' }).label, 'Team history not a history server');
+  });
+
+  it('words each source for the history panel, as Recent and its fallback line do', () => {
+    assert.equal(historySourceView({ kind: 'local' }), undefined, 'without a server the panel says nothing, as before');
+    assert.deepEqual(historySourceView({ kind: 'server', host: 'h:1' })?.text, 'Team history · h:1');
+    assert.equal(historySourceView({ kind: 'connecting', host: 'h:1' })?.text, "This machine's history · reaching h:1…");
+    const refused = historySourceView({ kind: 'fallback', host: 'h:1', code: 'unauthorized', reason: 'the history server h:1 refused the token (401)' });
+    assert.equal(refused?.kind, 'fallback');
+    assert.equal(refused?.text, "Team history token refused · h:1: showing this machine's history");
+    assert.match(refused?.tooltip ?? '', /Set History Server Token/);
   });
 
   it('redraws on a change of source, and a fallback keeps the view from its welcome text', async () => {

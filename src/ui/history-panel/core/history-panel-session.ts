@@ -26,6 +26,7 @@ import {
   type HistoryPanelViewState,
   type HistoryQueryView,
   type HistoryRowView,
+  type HistorySourceView,
   type PersistedHistoryState,
 } from '../../../protocol/history-panel';
 
@@ -46,6 +47,8 @@ export interface HistoryPanelQueries {
   charts?(query: PanelFilter & { utcOffsetMinutes: number }): HistoryCharts | Promise<HistoryCharts>;
   /** Set while the database file is damaged (HistoryStore.damage): said in the panel's notice. */
   readonly damage?: HistoryDamage;
+  /** Which history this is, when not simply this machine's (a team history server); read on every change. */
+  readonly sourceView?: HistorySourceView;
   readonly onDidChange: Event<unknown>;
 }
 
@@ -347,6 +350,12 @@ export class HistoryPanelSession extends Disposable {
 
   private send(): void {
     if (this.isDisposed) return;
+    const source = this.history?.sourceView;
+    if (source) this.state = { ...this.state, source };
+    else if (this.state.source) {
+      const { source: _gone, ...rest } = this.state;
+      this.state = rest;
+    }
     this.deps.post({ type: 'state', state: this.state, hostNow: this.now() });
   }
 }

@@ -8,6 +8,7 @@ import { currentPhaseWord, formatClockTime, formatDuration, formatTimeLeft, mode
 import { flattenControlCharacters } from '../../../base/text';
 import type { HistorySource } from '../../../serve/client/team-history';
 import { progressFigures } from '../../../protocol/progress-figures';
+import type { HistorySourceView } from '../../../protocol/history-panel';
 import { dirtiesFasterThanSent } from '../../../model/convergence/convergence-verdict';
 
 export interface MigrationLook {
@@ -172,6 +173,22 @@ export function historyFallbackLook(source: Extract<HistorySource, { kind: 'fall
     description: `${source.host}: showing this machine's history`,
     tooltip: `${capitalize(flattenControlCharacters(firstLine(source.reason)))}. Recent, the history panel and the History commands show this machine's history until the server answers again.${source.code === 'unauthorized' ? ' Set its token with "Blixard: Set History Server Token".' : ''}`,
   };
+}
+
+/** The history panel's line about the history it shows, in the words of Recent and its fallback item; none without a server. */
+export function historySourceView(source: HistorySource): HistorySourceView | undefined {
+  switch (source.kind) {
+    case 'local':
+      return undefined;
+    case 'server':
+      return { kind: 'server', text: `Team history · ${source.host}`, tooltip: `The migrations of the history server at ${source.host}, merged with this machine's history, live over its event stream.` };
+    case 'connecting':
+      return { kind: 'connecting', text: `This machine's history · reaching ${source.host}…`, tooltip: `The team history at ${source.host} is shown once it answers.` };
+    case 'fallback': {
+      const look = historyFallbackLook(source);
+      return { kind: 'fallback', text: `${look.label} · ${look.description}`, tooltip: look.tooltip };
+    }
+  }
 }
 
 function capitalize(text: string): string {
