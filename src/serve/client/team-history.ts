@@ -26,8 +26,12 @@ export type LocalHistoryReads = Pick<HistoryAccess, 'all' | 'count' | 'active' |
 export type HistorySource =
   /** No server set: this machine's history. */
   | { kind: 'local' }
-  /** The server's migrations merged with this machine's. */
-  | { kind: 'server'; host: string }
+  /**
+   * The server's migrations merged with this machine's. `newest` is set when the server holds more
+   * than are kept here (the list, the count and the summary then cover only that many of its
+   * newest; a migration asked for by id, VM or datacenter is still asked of the server).
+   */
+  | { kind: 'server'; host: string; newest?: number }
   /** The server is set but does not answer (or answers wrongly): this machine's history meanwhile. */
   | { kind: 'fallback'; host: string; code: RemoteHistoryErrorCode; reason: string }
   /** The server is set and being reached for the first time. */
@@ -226,7 +230,8 @@ export class TeamHistory extends Disposable {
         if (this.isDisposed) return;
         this.mirror = new Map(entries.map((e) => [e.migration.id, e]));
         this.retries.reset();
-        this.setSource({ kind: 'server', host: this.options.client.host });
+        // A full list may have more behind it: say how far the mirror reaches, so no figure reads as the whole team's.
+        this.setSource({ kind: 'server', host: this.options.client.host, ...(entries.length >= this.mirrorLimit ? { newest: this.mirrorLimit } : {}) });
         this.scheduleChange();
       } catch (err) {
         this.failed(err);
@@ -245,9 +250,12 @@ export class TeamHistory extends Disposable {
     transitions.sort((a, b) => a.at - b.at);
     this.mirror.delete(migration.id);
     this.mirror.set(migration.id, { migration, transitions });
-    if (this.mirror.size > this.mirrorLimit) {
+    // Trimmed back to the limit once it is a tenth over, not on every new migration: the sort of
+    // 5,000 entries is then paid once per 500 new ones, not per transition on the host's thread.
+    if (this.mirror.size > this.mirrorLimit + Math.ceil(this.mirrorLimit / 10)) {
       const oldest = [...this.mirror.values()].sort((a, b) => newestFirst(a.migration, b.migration)).slice(this.mirrorLimit);
       for (const e of oldest) this.mirror.delete(e.migration.id);
+      if (this.current.kind === 'server' && this.current.newest === undefined) this.setSource({ ...this.current, newest: this.mirrorLimit });
     }
     if (this.serving) this.scheduleChange();
     // An event carries one transition: a migration first seen in the stream gets its whole timeline once.

@@ -65,6 +65,38 @@ describe('team history (server merged with the local history)', () => {
     assert.deepEqual(summary.map((s) => [s.cluster, s.count, s.failed]), [['lab', 1, 1], ['prod', 10, 1]]);
   });
 
+  it('with more on the server than it keeps: says how many of the newest it shows, and still asks the server by id and VM', async () => {
+    team.dispose();
+    team = new TeamHistory({ local, client: new HistoryServerClient({ url: server.url, timeoutMs: 1000 }), log, stream: { backoff: { initialMs: 50, maxMs: 200 } }, changeDebounceMs: 10, mirrorLimit: 5 });
+    await serving();
+    assert.deepEqual(team.source, { kind: 'server', host: new URL(server.url).host, newest: 5 });
+    const all = await team.all({ limit: 100 });
+    assert.deepEqual(all.slice(0, 5).map((m) => m.id), ['prod/m9', 'prod/m8', 'prod/m7', 'prod/m6', 'prod/m5'], "the server's newest five first");
+    assert.equal(all.find((m) => m.id === 'prod/m4')?.state, 'running', "m4 is past the mirror: this machine's copy");
+    assert.deepEqual((await team.byId('prod/m2'))?.transitions.map((t) => t.phase), ['Pending', 'Running', 'Succeeded'], 'an older one by id comes from the server');
+    assert.deepEqual((await team.byVm('vm-1')).map((m) => m.id), ['prod/m1']);
+    const live = migration('prod/m10', { createdAt: T0 + 10_000, state: 'running', phase: 'Running', vm: 'vm-10' });
+    server.put(live, transitions('prod/m10', ['Pending', 'Running'], T0 + 10_000));
+    server.emit(live, { migrationId: live.id, phase: 'Running', at: T0 + 10_000 });
+    await waitFor('the new migration', async () => (await team.all({ limit: 1 }))[0]?.id === 'prod/m10');
+    assert.deepEqual((await team.all({ limit: 5 })).map((m) => m.id), ['prod/m10', 'prod/m9', 'prod/m8', 'prod/m7', 'prod/m6'], 'newest first, the new one at the top');
+  });
+
+  it('says it shows only the newest once the stream has brought more than it keeps', async () => {
+    team.dispose();
+    team = new TeamHistory({ local, client: new HistoryServerClient({ url: server.url, timeoutMs: 1000 }), log, stream: { backoff: { initialMs: 50, maxMs: 200 } }, changeDebounceMs: 10, mirrorLimit: 11 });
+    await serving();
+    assert.equal((team.source as { newest?: number }).newest, undefined, 'all ten fit');
+    // Trimmed once a tenth over the limit (11 + 2): the fourth new one.
+    for (let i = 10; i < 14; i++) {
+      const m = migration(`prod/m${i}`, { createdAt: T0 + i * 1000, state: 'running', phase: 'Running' });
+      server.put(m, transitions(m.id, ['Pending', 'Running'], T0 + i * 1000));
+      server.emit(m, { migrationId: m.id, phase: 'Running', at: T0 + i * 1000 });
+    }
+    await waitFor('the mirror trimmed', () => (team.source as { newest?: number }).newest === 11);
+    assert.equal((await team.all({ limit: 1 }))[0]?.id, 'prod/m13');
+  });
+
   it('pages the merged list to the end, each migration once', async () => {
     await serving();
     const seen: string[] = [];

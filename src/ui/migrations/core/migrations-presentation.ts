@@ -181,6 +181,14 @@ export function historySourceView(source: HistorySource): HistorySourceView | un
     case 'local':
       return undefined;
     case 'server':
+      if (source.newest !== undefined) {
+        const newest = source.newest.toLocaleString('en-US');
+        return {
+          kind: 'server',
+          text: `Team history · ${source.host} · its newest ${newest}`,
+          tooltip: `The newest ${newest} migrations of the history server at ${source.host} (it holds more), merged with this machine's history, live over its event stream. The table, its count and the summary cover those; a migration found by id, VM or datacenter is asked of the server, however old.`,
+        };
+      }
       return { kind: 'server', text: `Team history · ${source.host}`, tooltip: `The migrations of the history server at ${source.host}, merged with this machine's history, live over its event stream.` };
     case 'connecting':
       return { kind: 'connecting', text: `This machine's history · reaching ${source.host}…`, tooltip: `The team history at ${source.host} is shown once it answers.` };
