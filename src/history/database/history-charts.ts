@@ -98,7 +98,8 @@ const DAY_SQL = '(created_at + ?) / 86400000';
 export const chartSql = {
   days(query: ChartQuery = {}): BoundSql {
     const f = filtered(query, 'created_at, state');
-    return { sql: `${f.sql} SELECT ${DAY_SQL} AS day, state, count(*) FROM f GROUP BY day, state ORDER BY day`, params: [...f.params, f.offsetMs] };
+    // Grouped state first (one temp B-tree, 67 → 58 ms at 100,000 migrations); historyCharts() puts the days in order.
+    return { sql: `${f.sql} SELECT ${DAY_SQL} AS day, state, count(*) FROM f GROUP BY state, day`, params: [...f.params, f.offsetMs] };
   },
   /** How many succeeded migrations with a duration each cluster has (from the (cluster, state, duration_ms) index when unfiltered). */
   durationCounts(query: ChartQuery = {}): BoundSql {
@@ -126,29 +127,46 @@ export const chartSql = {
   },
   flows(query: ChartQuery = {}): BoundSql {
     const f = filtered(query, 'cluster, source_node, target_node', ['source_node IS NOT NULL', 'target_node IS NOT NULL']);
-    return { sql: `${f.sql} SELECT cluster, source_node, target_node, count(*) FROM f GROUP BY cluster, source_node, target_node ORDER BY cluster, source_node, target_node`, params: f.params };
+    // `+cluster`: grouped by the cluster's value, not walked in the (cluster, state, duration_ms)
+    // index's order — that walk reads every row through the index, a lookup each (222 → 122 ms at
+    // 100,000 migrations). A filter's own index (a time range, a plan) is still used; sorted in historyCharts().
+    return { sql: `${f.sql} SELECT cluster, source_node, target_node, count(*) FROM f GROUP BY +cluster, source_node, target_node`, params: f.params };
   },
 };
 
 const EMPTY_COUNTS = (): Record<MigrationState, number> => ({ pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
 
-export function historyCharts(sql: SqlSession, query: ChartQuery = {}): HistoryCharts {
+export function historyCharts(sql: SqlSession, asked: ChartQuery = {}): HistoryCharts {
   const run = ({ sql: text, params }: BoundSql) => sql.rows(text, params);
-  const days: DayOutcomes[] = [];
+  const newest = sql.first('SELECT max(created_at) FROM migrations', [])?.[0];
+  // A range bounded on both sides (the newest row's time the upper bound, which changes no answer):
+  // a one-sided one looks unselective to the planner (the history never runs ANALYZE), which then
+  // walked the durations index over the whole history instead of the range of migrations_by_created.
+  const query = asked.since !== undefined && asked.until === undefined && newest !== null && newest !== undefined ? { ...asked, until: Number(newest) + 1 } : asked;
+  const byDay = new Map<number, DayOutcomes>();
   for (const [day, state, count] of run(chartSql.days(query))) {
     const at = dayStart(Number(day), query);
-    let last = days[days.length - 1];
-    if (!last || last.day !== at) days.push((last = { day: at, counts: EMPTY_COUNTS() }));
-    if (typeof state === 'string' && state in last.counts) last.counts[state as MigrationState] += Number(count);
+    let outcomes = byDay.get(at);
+    if (!outcomes) byDay.set(at, (outcomes = { day: at, counts: EMPTY_COUNTS() }));
+    if (typeof state === 'string' && state in outcomes.counts) outcomes.counts[state as MigrationState] += Number(count);
   }
+  const days = [...byDay.values()].sort((a, b) => a.day - b.day);
   const atRank = (cluster: string, n: number, p: number) => Number(sql.first(...boundArgs(chartSql.durationAtRank(query, cluster, nearestRank(n, p))))?.[0]);
   const durations = run(chartSql.durationCounts(query)).map(([cluster, n]) => ({ cluster: String(cluster), count: Number(n), p50DurationMs: atRank(String(cluster), Number(n), 50), p95DurationMs: atRank(String(cluster), Number(n), 95) }));
   // Per day only over the history's last RECENT_DAYS days: over a year of days the windows cost more than the rest together.
-  const newest = sql.first('SELECT max(created_at) FROM migrations', [])?.[0];
   const recent = newest === null || newest === undefined ? undefined : dayStart(Math.floor((Number(newest) + (query.utcOffsetMinutes ?? 0) * 60_000) / DAY_MS), query) - (RECENT_DAYS - 1) * DAY_MS;
-  const durationDays = recent === undefined ? [] : run(chartSql.durationDays({ ...query, since: Math.max(query.since ?? recent, recent) })).map(([cluster, day, n, p50, p95]) => ({ cluster: String(cluster), day: dayStart(Number(day), query), count: Number(n), p50DurationMs: Number(p50), p95DurationMs: Number(p95) }));
-  const flows = run(chartSql.flows(query)).map(([cluster, source, target, count]) => ({ cluster: String(cluster), source: String(source), target: String(target), count: Number(count) }));
+  // Bounded on both sides, as above (100 → 4 ms at 100,000 migrations).
+  const upTo = newest === null || newest === undefined ? undefined : Math.min(query.until ?? Number.POSITIVE_INFINITY, Number(newest) + 1);
+  const durationDays = recent === undefined ? [] : run(chartSql.durationDays({ ...query, since: Math.max(query.since ?? recent, recent), until: upTo })).map(([cluster, day, n, p50, p95]) => ({ cluster: String(cluster), day: dayStart(Number(day), query), count: Number(n), p50DurationMs: Number(p50), p95DurationMs: Number(p95) }));
+  const flows = run(chartSql.flows(query))
+    .map(([cluster, source, target, count]) => ({ cluster: String(cluster), source: String(source), target: String(target), count: Number(count) }))
+    .sort((a, b) => compareText(a.cluster, b.cluster) || compareText(a.source, b.source) || compareText(a.target, b.target));
   return { days, durations, durationDays, flows };
+}
+
+/** SQLite's BINARY collation (code unit order), which the ORDER BY gave before. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Nearest rank, as ClusterSummaries reads it: the ceil(p·n/100)-th smallest, at least the first. */

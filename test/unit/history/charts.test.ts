@@ -151,6 +151,8 @@ describe('history charts: aggregated in SQL', function () {
         // Without a bound every row counts: one pass, as count(*) of the listing makes.
         assert.equal(plan(q({})).filter((s) => /^SCAN migrations/.test(s)).length, 1, `${name}: ${JSON.stringify(plan(q({})))}`);
       }
+      // The flows of the whole history are one pass over the table, not a walk of an index with a lookup per row.
+      assert.ok(!plan(chartSql.flows({})).some((s) => /INDEX/.test(s)), JSON.stringify(plan(chartSql.flows({}))));
       // A percentile is an ordered walk of the (cluster, state, duration_ms) index to its rank: no sort.
       const walk = plan(chartSql.durationAtRank({}, 'c1', 10));
       assert.ok(walk.some((s) => /^SEARCH migrations USING COVERING INDEX migrations_durations \(cluster=\? AND state=\?( AND duration_ms>\?)?\)$/.test(s)) && !walk.some((s) => /TEMP B-TREE/.test(s)), JSON.stringify(walk));
