@@ -9,7 +9,7 @@
 // against the real completion, RSS), migration plans (planning 1,000 VMs over 100 nodes, running an evacuation). A section that fails is reported as such and the others still run; the exit code
 // says whether all succeeded.
 //
-//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,kubevirt,watcher,daemon,history,history-host,history-ingest,qemu,plans,serve,prometheus] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--only vsix,extension,dialog,dialog-chart,kubevirt,watcher,daemon,history,history-host,history-ingest,history-charts,qemu,plans,serve,prometheus] [--out FILE]
 //
 // --quick: smaller sizes (about a minute or two instead of several), for a smoke run.
 
@@ -23,6 +23,7 @@ import type { DaemonBenchFigures, DaemonBenchOptions } from './daemon';
 import type { ExtensionBenchFigures, ExtensionBenchOptions } from './extension';
 import type { HistoryBenchFigures } from './history';
 import type { HistoryHostFigures } from './history-host';
+import type { HistoryChartsFigures } from './history-charts';
 import type { HistoryIngestFigures } from './history-ingest';
 import type { PlansBenchFigures, PlansBenchOptions } from './plans';
 import type { ServeBenchFigures, ServeBenchOptions } from './serve';
@@ -46,6 +47,16 @@ interface Sizes {
   plans: PlansBenchOptions;
   serve: ServeBenchOptions;
   prometheus: { migrations: string; polls: number };
+  dialogChartEvents: number;
+  historyCharts: { migrations: number; runs: number };
+}
+
+/** bench/dialog-chart.ts's figures: one progress event of the followed migration, host and webview. */
+interface DialogChartFigures {
+  hostWithoutSeriesUsPerEvent: number;
+  hostFirst100Events: { usPerEvent: number; messageBytesMax: number; pointsMin: number; pointsMax: number };
+  hostSteadyState: { usPerEvent: number; messageBytesMax: number; pointsMin: number; pointsMax: number };
+  webviewFullSeries: { guardUs: number; verdictUs: number };
 }
 
 const FULL: Sizes = {
@@ -61,6 +72,8 @@ const FULL: Sizes = {
   plans: { nodes: 100, vms: 1000, runVms: 50, runConcurrency: 4, repeats: 7 },
   serve: { migrations: 100_000, seconds: 10, sseMigrations: 40, fuzzRequests: 10_000 },
   prometheus: { migrations: '1,10,100,500', polls: 20 },
+  dialogChartEvents: 20_000,
+  historyCharts: { migrations: 100_000, runs: 7 },
 };
 
 const QUICK: Sizes = {
@@ -76,9 +89,11 @@ const QUICK: Sizes = {
   plans: { nodes: 20, vms: 200, runVms: 12, runConcurrency: 4, repeats: 3 },
   serve: { migrations: 10_000, seconds: 3, sseMigrations: 10, fuzzRequests: 2000 },
   prometheus: { migrations: '1,10,100', polls: 8 },
+  dialogChartEvents: 5000,
+  historyCharts: { migrations: 10_000, runs: 3 },
 };
 
-const SECTIONS = ['vsix', 'extension', 'dialog', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'qemu', 'plans', 'serve', 'prometheus'] as const;
+const SECTIONS = ['vsix', 'extension', 'dialog', 'dialog-chart', 'kubevirt', 'watcher', 'daemon', 'history', 'history-host', 'history-ingest', 'history-charts', 'qemu', 'plans', 'serve', 'prometheus'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One line of the table. */
@@ -182,6 +197,12 @@ async function runSection(section: Section, sizes: Sizes): Promise<unknown> {
     case 'dialog':
       if (!benchFile('dialog')) throw new Error('bench/dialog.ts is missing');
       return runScript('dialog.ts', ['--runs', String(sizes.dialogRuns)]);
+    case 'dialog-chart':
+      return runScript('dialog-chart.ts', ['--events', String(sizes.dialogChartEvents)]);
+    case 'history-charts': {
+      const { runHistoryChartsBench } = await import('./history-charts');
+      return runHistoryChartsBench(sizes.historyCharts);
+    }
     case 'kubevirt': {
       if (!benchFile('kubevirt-source')) throw new Error('bench/kubevirt-source.ts is missing');
       const k = sizes.kubevirt;
@@ -239,6 +260,8 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
     vsix: 'Package',
     extension: 'Extension',
     dialog: 'Dialog',
+    'dialog-chart': 'Dialog',
+    'history-charts': 'History',
     kubevirt: 'KubeVirt source',
     watcher: 'Watcher',
     daemon: 'Blixard daemon',
@@ -381,6 +404,23 @@ function rowsOf(section: Section, outcome: SectionOutcome, sizes: Sizes): Row[] 
           conditions: `${count(r.transitions)} transitions into ${into(r.existingMigrations)}: watcher → recorder → worker, journal fsync on; ${block(r.hostBlock)}`,
         })),
       ];
+    }
+    case 'dialog-chart': {
+      const f = outcome.figures as DialogChartFigures;
+      const us = (n: number) => `${n} µs`;
+      return [
+        { area, figure: 'transfer chart: one progress event on the host', value: `${us(f.hostSteadyState.usPerEvent)} per event`, conditions: `series kept at ${f.hostSteadyState.pointsMin}–${f.hostSteadyState.pointsMax} points however long it runs, message ≤ ${count(f.hostSteadyState.messageBytesMax)} bytes; first 100 events ${us(f.hostFirst100Events.usPerEvent)}, without a series ${us(f.hostWithoutSeriesUsPerEvent)}; ${count(sizes.dialogChartEvents)} events at 10 Hz` },
+        { area, figure: 'transfer chart: the webview per message', value: `${us(f.webviewFullSeries.guardUs)} guard · ${us(f.webviewFullSeries.verdictUs)} verdict`, conditions: 'a full series: the message guard over it, and the convergence verdict read from it' },
+      ];
+    }
+    case 'history-charts': {
+      const f = outcome.figures as HistoryChartsFigures;
+      return f.worker.map((r) => ({
+        area,
+        figure: `charts(), ${r.query}`,
+        value: `median ${ms(r.medianMs)} · max ${ms(r.maxMs)}`,
+        conditions: `through the worker, ${count(f.migrations)} migrations (${r.days} days, ${r.flows} flows); in the store's thread ${ms(f.inProcess.find((x) => x.query === r.query)?.medianMs)}; ≤ 100 ms wanted`,
+      }));
     }
     case 'qemu':
       return qemuRows(outcome.figures as QemuBenchFigures).map((r) => ({ area, ...r }));
