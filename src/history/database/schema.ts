@@ -17,11 +17,15 @@
 //     indexed (plan_id, created_at, seq) for the rows that have one: a plan's migrations are a
 //     range of it, newest first. `plan_runs`: each plan's run state (plans/plan-run-state.ts),
 //     one row per plan id, so a crash or a reload mid-plan resumes from the history.
+// v7: the flows of the history panel's charts (how many migrations each source node sent to each
+//     target, per cluster) from a covering index (cluster, source_node, target_node), in its
+//     order: 222 ms at 100,000 migrations through the durations index with a lookup per row,
+//     122 ms as a pass over the table, 16 ms from it.
 
 import type { Database } from 'sql.js';
 import { HistoryError } from '../history-error';
 
-export const CURRENT_SCHEMA_VERSION = 6;
+export const CURRENT_SCHEMA_VERSION = 7;
 
 const FINAL = `('succeeded','failed','cancelled')`;
 const ACTIVE = `('pending','running')`;
@@ -74,6 +78,8 @@ CREATE TABLE IF NOT EXISTS plan_runs (
 CREATE INDEX IF NOT EXISTS plan_runs_by_update ON plan_runs (updated_at);
 `;
 
+const V7_FLOWS = `CREATE INDEX IF NOT EXISTS migrations_flows ON migrations (cluster, source_node, target_node);`;
+
 const TRANSITIONS_V2 = (table: string) => `CREATE TABLE ${table} (
   migration_seq INTEGER NOT NULL,
   phase TEXT NOT NULL,
@@ -102,6 +108,7 @@ ${V3_COLUMNS}
 ${V4_COLUMNS}
 ${V5_INDEXES}
 ${V6_PLANS}
+${V7_FLOWS}
 `;
 
 const MIGRATION_COLUMNS =
@@ -138,6 +145,10 @@ UPDATE schema_version SET version = 5;
   5: `
 ${V6_PLANS}
 UPDATE schema_version SET version = 6;
+`,
+  6: `
+${V7_FLOWS}
+UPDATE schema_version SET version = 7;
 `,
 };
 

@@ -151,8 +151,11 @@ describe('history charts: aggregated in SQL', function () {
         // Without a bound every row counts: one pass, as count(*) of the listing makes.
         assert.equal(plan(q({})).filter((s) => /^SCAN migrations/.test(s)).length, 1, `${name}: ${JSON.stringify(plan(q({})))}`);
       }
-      // The flows of the whole history are one pass over the table, not a walk of an index with a lookup per row.
-      assert.ok(!plan(chartSql.flows({})).some((s) => /INDEX/.test(s)), JSON.stringify(plan(chartSql.flows({}))));
+      // The flows of the whole history are a walk of their covering index in its order: no lookup per row, no sort.
+      assert.deepEqual(plan(chartSql.flows({})), ['SCAN migrations USING COVERING INDEX migrations_flows']);
+      assert.ok(plan(chartSql.flows({ cluster: 'c1' })).some((s) => /^SEARCH migrations USING COVERING INDEX migrations_flows \(cluster=\?/.test(s)), JSON.stringify(plan(chartSql.flows({ cluster: 'c1' }))));
+      // Under a filter the index does not hold, never a walk of it with a lookup per row.
+      for (const q of [{ filter: 'completed' }, { text: 'node-3' }] as ChartQuery[]) assert.ok(!plan(chartSql.flows(q)).some((s) => /migrations_flows/.test(s)), JSON.stringify(plan(chartSql.flows(q))));
       // A percentile is an ordered walk of the (cluster, state, duration_ms) index to its rank: no sort.
       const walk = plan(chartSql.durationAtRank({}, 'c1', 10));
       assert.ok(walk.some((s) => /^SEARCH migrations USING COVERING INDEX migrations_durations \(cluster=\? AND state=\?( AND duration_ms>\?)?\)$/.test(s)) && !walk.some((s) => /TEMP B-TREE/.test(s)), JSON.stringify(walk));

@@ -109,7 +109,7 @@ describe('HistoryStore: plans', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 5 to 6/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 5 to 7/), JSON.stringify(logger.lines));
       assert.equal(store.byId('dev/old')!.migration.state, 'succeeded');
       assert.equal(store.byId('dev/old')!.migration.planId, undefined);
       store.record(migration('dev/new', { planId: PLAN, createdAt: 2000 }), []);

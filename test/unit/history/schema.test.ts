@@ -57,7 +57,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 1 to 6/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 1 to 7/), JSON.stringify(logger.lines));
       const a = store.byId('prod/ns/a')!;
       assert.deepEqual(a.migration, {
         id: 'prod/ns/a', kind: 'kubevirt', cluster: 'prod', datacenter: 'dc-1', namespace: 'ns', vm: 'web', name: 'a', sourceNode: 'n1', targetNode: 'n2',
@@ -79,7 +79,7 @@ describe('HistoryStore: schema', () => {
     const raw = new SQL.Database(readFileSync(db));
     assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_%' ORDER BY name`)[0].values.map((r) => r[0]);
-    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_plan', 'migrations_by_vm_time', 'migrations_durations', 'migrations_retention']);
+    assert.deepEqual(indexes, ['migrations_active', 'migrations_by_created', 'migrations_by_datacenter', 'migrations_by_plan', 'migrations_by_vm_time', 'migrations_durations', 'migrations_flows', 'migrations_retention']);
     raw.close();
   });
 
@@ -98,7 +98,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 3 to 6/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 3 to 7/), JSON.stringify(logger.lines));
       const old = store.byId('lab/m-old')!.migration;
       assert.equal(old.downtimeMs, undefined, 'not measured is not 0');
       assert.equal(old.uid, 'u-1');
@@ -131,7 +131,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 2 to 6/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 2 to 7/), JSON.stringify(logger.lines));
       assert.equal(store.byId('prod/default/job')!.migration.uid, undefined);
       // Records written from now on keep their uid.
       store.record(migration('prod/default/other', { uid: 'u-2', createdAt: 9000, state: 'pending', phase: 'Pending' }), [{ migrationId: 'prod/default/other', phase: 'Pending', at: 9000 }]);
@@ -188,7 +188,7 @@ describe('HistoryStore: schema', () => {
     const logger = recordingLogger();
     const store = await HistoryStore.open({ path: db, logger });
     try {
-      assert.ok(logger.has('info', /upgraded .* from schema 4 to 6/), JSON.stringify(logger.lines));
+      assert.ok(logger.has('info', /upgraded .* from schema 4 to 7/), JSON.stringify(logger.lines));
       assert.deepEqual(store.byVm('web', { cluster: 'prod' }).map((m) => m.id), ['prod/ns/b', 'prod/ns/a']);
       assert.equal(store.byId('prod/ns/a')!.migration.downtimeMs, 12);
     } finally {
@@ -197,6 +197,32 @@ describe('HistoryStore: schema', () => {
     raw = new SQL.Database(readFileSync(db));
     const indexes = raw.exec(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'migrations_by_vm%'`)[0].values.map((r) => r[0]);
     assert.deepEqual(indexes, ['migrations_by_vm_time']);
+    assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('upgrades a v6 file to index the charts\' flows, its migrations and their flows kept', async () => {
+    const first = await HistoryStore.open({ path: db });
+    first.record(migration('prod/ns/a', { cluster: 'prod', sourceNode: 'n1', targetNode: 'n2', state: 'succeeded', phase: 'Succeeded', createdAt: 1000 }), []);
+    first.record(migration('prod/ns/b', { cluster: 'prod', sourceNode: 'n1', targetNode: 'n2', state: 'failed', phase: 'Failed', createdAt: 2000 }), []);
+    await first.close();
+    const SQL = await loadSqlJs();
+    let raw = new SQL.Database(readFileSync(db));
+    raw.exec('DROP INDEX migrations_flows; UPDATE schema_version SET version = 6;');
+    writeFileSync(db, raw.export());
+    raw.close();
+    rmSync(`${db}.journal`, { recursive: true, force: true });
+
+    const logger = recordingLogger();
+    const store = await HistoryStore.open({ path: db, logger });
+    try {
+      assert.ok(logger.has('info', /upgraded .* from schema 6 to 7/), JSON.stringify(logger.lines));
+      assert.deepEqual(store.charts().flows, [{ cluster: 'prod', source: 'n1', target: 'n2', count: 2 }]);
+    } finally {
+      await store.close();
+    }
+    raw = new SQL.Database(readFileSync(db));
+    assert.equal(raw.exec(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'migrations_flows'`)[0].values[0][0], 1);
     assert.equal(raw.exec('SELECT version FROM schema_version')[0].values[0][0], CURRENT_SCHEMA_VERSION);
     raw.close();
   });
